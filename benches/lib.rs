@@ -1,0 +1,1 @@
+//! Benchmarks of kclient live in this package's bench targets; the library is empty.

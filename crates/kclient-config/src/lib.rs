@@ -1,0 +1,24 @@
+//! # kclient-config
+//!
+//! Where a client's [`Config`] comes from, mirroring client-go's `tools/clientcmd` and
+//! `rest.InClusterConfig`: kubeconfig files (merged from `KUBECONFIG` the way client-go merges
+//! them), in-cluster service-account configuration, and overrides.
+//!
+//! This crate only reads and interprets configuration. It never opens a connection and never runs
+//! an exec credential plugin; `kclient-rest` does that when a request needs a credential.
+//!
+//! ## Dependencies and why
+//! - `serde`, `serde_json`: kubeconfig and exec-credential types.
+//! - `serde-saphyr`: YAML parsing with line/column in errors (`serde_yaml` is deprecated).
+//! - `base64`: `*-data` fields are base64.
+//! - `secrecy`: tokens and passwords never appear in `Debug` output.
+//! - `thiserror`: the crate's error enum. `tracing`: warnings about odd configurations.
+
+mod config;
+
+pub use config::{
+    AuthConfig, Config, ContentConfig, DataSource, ExecClusterInfo, ExecConfig,
+    ImpersonationConfig, InteractiveMode, Serializer, TlsConfig, WarningHandler, DEFAULT_BURST,
+    DEFAULT_QPS, GROUPS_API_PATH, LEGACY_API_PATH,
+};
+pub use secrecy::{ExposeSecret, SecretString};

@@ -1,0 +1,1 @@
+//! Tower middleware of the transport stack, one module per concern.
