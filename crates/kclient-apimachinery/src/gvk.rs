@@ -84,7 +84,10 @@ mod tests {
 
     #[test]
     fn parses_core_and_named_groups() {
-        assert_eq!(GroupVersion::parse("v1").unwrap(), GroupVersion::new("", "v1"));
+        assert_eq!(
+            GroupVersion::parse("v1").unwrap(),
+            GroupVersion::new("", "v1")
+        );
         assert_eq!(
             GroupVersion::parse("apps/v1").unwrap(),
             GroupVersion::new("apps", "v1")

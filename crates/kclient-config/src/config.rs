@@ -265,7 +265,11 @@ impl Config {
 
     /// The effective burst: the default when unset.
     pub fn effective_burst(&self) -> u32 {
-        if self.burst == 0 { DEFAULT_BURST } else { self.burst }
+        if self.burst == 0 {
+            DEFAULT_BURST
+        } else {
+            self.burst
+        }
     }
 }
 

@@ -17,8 +17,8 @@
 mod config;
 
 pub use config::{
-    AuthConfig, Config, ContentConfig, DataSource, ExecClusterInfo, ExecConfig,
-    ImpersonationConfig, InteractiveMode, Serializer, TlsConfig, WarningHandler, DEFAULT_BURST,
-    DEFAULT_QPS, GROUPS_API_PATH, LEGACY_API_PATH,
+    AuthConfig, Config, ContentConfig, DEFAULT_BURST, DEFAULT_QPS, DataSource, ExecClusterInfo,
+    ExecConfig, GROUPS_API_PATH, ImpersonationConfig, InteractiveMode, LEGACY_API_PATH, Serializer,
+    TlsConfig, WarningHandler,
 };
 pub use secrecy::{ExposeSecret, SecretString};

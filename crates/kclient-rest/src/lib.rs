@@ -19,8 +19,11 @@
 mod body;
 mod error;
 mod extensions;
+mod http_client;
 pub(crate) mod middleware;
 pub(crate) mod transport;
 
 pub use body::{BoxError, RequestBody, ResponseBody};
 pub use error::Error;
+pub use extensions::{DEFAULT_MAX_RETRIES, RequestSettings};
+pub use http_client::HttpClient;
