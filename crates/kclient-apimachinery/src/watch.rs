@@ -35,7 +35,7 @@ pub enum WatchEvent<T> {
     /// A bookmark: the object has only `metadata.resourceVersion` (and maybe annotations) set.
     Bookmark(T),
     /// The server reported an error in the stream.
-    Error(Status),
+    Error(Box<Status>),
 }
 
 impl<T> WatchEvent<T> {
