@@ -79,6 +79,7 @@ impl FromStr for GroupVersion {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
