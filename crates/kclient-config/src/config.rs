@@ -170,8 +170,9 @@ impl ImpersonationConfig {
 }
 
 /// An exec credential plugin (client.authentication.k8s.io/v1 or v1beta1), as named in a kubeconfig.
-/// Parsing never runs it; the transport does, when a credential is needed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Parsing never runs it; the transport does, when a credential is needed. `Debug` hides the
+/// values of `env` and the cluster's `config`, which often hold secrets (as client-go does).
+#[derive(Clone, PartialEq, Eq)]
 pub struct ExecConfig {
     /// `client.authentication.k8s.io/v1` or `client.authentication.k8s.io/v1beta1`.
     pub api_version: String,
@@ -204,7 +205,7 @@ pub enum InteractiveMode {
 }
 
 /// What the plugin is told about the cluster (`ExecCredential.spec.cluster`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct ExecClusterInfo {
     /// The server URL.
     pub server: String,
@@ -286,7 +287,10 @@ impl fmt::Debug for Config {
             .field("qps", &self.qps)
             .field("burst", &self.burst)
             .field("timeout", &self.timeout)
-            .field("proxy_url", &self.proxy_url)
+            .field(
+                "proxy_url",
+                &self.proxy_url.as_deref().map(redact_url_userinfo),
+            )
             .field("disable_compression", &self.disable_compression)
             .field("default_namespace", &self.default_namespace)
             .field(
@@ -294,5 +298,97 @@ impl fmt::Debug for Config {
                 &self.warning_handler.as_ref().map(|_| "<handler>"),
             )
             .finish()
+    }
+}
+
+impl fmt::Debug for ExecConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let env: Vec<(&str, &str)> = self
+            .env
+            .iter()
+            .map(|(name, _)| (name.as_str(), "<redacted>"))
+            .collect();
+        f.debug_struct("ExecConfig")
+            .field("api_version", &self.api_version)
+            .field("command", &self.command)
+            .field("args", &self.args)
+            .field("env", &env)
+            .field("install_hint", &self.install_hint)
+            .field("provide_cluster_info", &self.provide_cluster_info)
+            .field("interactive_mode", &self.interactive_mode)
+            .field("cluster", &self.cluster)
+            .finish()
+    }
+}
+
+impl fmt::Debug for ExecClusterInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExecClusterInfo")
+            .field("server", &self.server)
+            .field("tls_server_name", &self.tls_server_name)
+            .field("insecure_skip_tls_verify", &self.insecure_skip_tls_verify)
+            .field(
+                "certificate_authority_data",
+                &self
+                    .certificate_authority_data
+                    .as_ref()
+                    .map(|d| format!("<{} bytes>", d.len())),
+            )
+            .field(
+                "proxy_url",
+                &self.proxy_url.as_deref().map(redact_url_userinfo),
+            )
+            .field("disable_compression", &self.disable_compression)
+            .field("config", &self.config.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// A URL with any `user:password@` part replaced, for `Debug` output.
+pub(crate) fn redact_url_userinfo(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://<redacted>@{}", &rest[at + 1..]),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_redacts_proxy_credentials_and_exec_env() {
+        assert_eq!(
+            redact_url_userinfo("http://u:pw@proxy:3128/x"),
+            "http://<redacted>@proxy:3128/x"
+        );
+        assert_eq!(
+            redact_url_userinfo("http://proxy:3128"),
+            "http://proxy:3128"
+        );
+        let mut c = Config::new("https://h");
+        c.proxy_url = Some("http://u:hunter2@proxy".into());
+        c.auth.exec = Some(ExecConfig {
+            api_version: "client.authentication.k8s.io/v1".into(),
+            command: "p".into(),
+            args: vec![],
+            env: vec![("AWS_SECRET".into(), "hunter3".into())],
+            install_hint: None,
+            provide_cluster_info: true,
+            interactive_mode: InteractiveMode::Never,
+            cluster: Some(ExecClusterInfo {
+                config: Some(serde_json::json!({"k": "hunter4"})),
+                ..Default::default()
+            }),
+        });
+        let dbg = format!("{c:?}");
+        assert!(dbg.contains("AWS_SECRET"), "{dbg}");
+        for secret in ["hunter2", "hunter3", "hunter4"] {
+            assert!(!dbg.contains(secret), "{dbg}");
+        }
     }
 }
