@@ -31,3 +31,8 @@ impl Default for RequestSettings {
         }
     }
 }
+
+/// Which attempt of a request this is (0 for the first), set by the retry layer so the rate
+/// limiter can exempt the first attempt of a watch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Attempt(pub(crate) u32);

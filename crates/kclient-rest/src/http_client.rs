@@ -1,16 +1,11 @@
 //! `HttpClient`: the configured transport stack as one cheap-to-clone handle (client-go's
-//! `rest.HTTPClientFor`). Every `RestClient` built from it shares its connection pool.
-//!
-//! TEMPORARY minimal version (plain HTTP, no middleware); the transport owner replaces the body of
-//! `for_config` with the full stack from `crate::transport`.
+//! `rest.HTTPClientFor`). Every `RestClient` built from it shares its connection pool, its rate
+//! limiter and its credential caches.
 
 use http::{Request, Response};
-use http_body_util::BodyExt;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 use kclient_config::Config;
-use tower::ServiceExt;
 use tower::util::BoxCloneSyncService;
+use tower::{Service, ServiceExt};
 
 use crate::{Error, RequestBody, ResponseBody};
 
@@ -18,8 +13,9 @@ use crate::{Error, RequestBody, ResponseBody};
 pub(crate) type HttpStack =
     BoxCloneSyncService<Request<RequestBody>, Response<ResponseBody>, Error>;
 
-/// A configured HTTP(S) client for one API server: TLS, auth, rate limits, retries and tracing
-/// included. Cloning it is cheap and clones share one connection pool and one rate limiter.
+/// A configured HTTP(S) client for one API server: TLS, proxy, authentication, impersonation,
+/// user agent, rate limits, retries, timeouts, warnings and tracing included. Cloning it is cheap
+/// and clones share one connection pool, one rate limiter and one credential cache.
 #[derive(Clone)]
 pub struct HttpClient {
     service: HttpStack,
@@ -32,26 +28,53 @@ impl std::fmt::Debug for HttpClient {
 }
 
 impl HttpClient {
-    /// Builds the transport stack described by `config`.
+    /// Builds the transport stack described by `config`: reads the CA, client certificate and
+    /// key now (errors name the file), sets up the proxy and the credential source. No
+    /// connection is made and no exec plugin runs until the first request.
     pub fn for_config(config: &Config) -> Result<Self, Error> {
-        let _ = config;
-        let client = Client::builder(TokioExecutor::new()).build_http::<RequestBody>();
-        let service = tower::service_fn(move |req: Request<RequestBody>| {
-            let client = client.clone();
-            async move {
-                let resp = client
-                    .request(req)
-                    .await
-                    .map_err(|e| Error::Config(e.to_string()))?;
-                Ok::<_, Error>(resp.map(|b| b.map_err(Into::into).boxed_unsync()))
-            }
-        });
         Ok(Self {
-            service: BoxCloneSyncService::new(service),
+            service: crate::transport::build_stack(config, None)?,
         })
     }
 
-    /// Sends one request through the stack. The URI must be absolute.
+    /// The middleware of `config` (auth, impersonation, user agent, rate limit, retries,
+    /// timeout, warnings, tracing) over `service` instead of a real HTTP client: for tests, or
+    /// to send requests through a custom transport. TLS and proxy settings are not used, and a
+    /// client certificate from an exec plugin is ignored (with a warning).
+    pub fn for_config_with_service<S>(config: &Config, service: S) -> Result<Self, Error>
+    where
+        S: Service<Request<RequestBody>, Response = Response<ResponseBody>, Error = Error>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Future: Send + 'static,
+    {
+        let base = BoxCloneSyncService::new(service);
+        Ok(Self {
+            service: crate::transport::build_stack(config, Some(base))?,
+        })
+    }
+
+    /// A client that hands every request to `service` as is, with no middleware at all: for
+    /// tests of code built on `HttpClient` (a fake API server in a closure).
+    pub fn from_service<S>(service: S) -> Self
+    where
+        S: Service<Request<RequestBody>, Response = Response<ResponseBody>, Error = Error>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Future: Send + 'static,
+    {
+        Self {
+            service: BoxCloneSyncService::new(service),
+        }
+    }
+
+    /// Sends one request through the stack. The URI must be absolute. Per-request behaviour
+    /// comes from a [`crate::RequestSettings`] extension (defaults when absent). A response
+    /// with any status is `Ok`; errors are failures to get a response.
     pub async fn send(
         &self,
         request: Request<RequestBody>,

@@ -16,14 +16,24 @@
 //! - `tracing`: one span per request and logs. `fastrand`: jitter in backoff.
 //! - `thiserror`: the crate's one error enum. `pin-project-lite`: response futures and streams.
 
+pub(crate) mod auth;
 mod body;
+mod client;
+mod decode;
 mod error;
 mod extensions;
 mod http_client;
 pub(crate) mod middleware;
+mod request;
+mod response;
 pub(crate) mod transport;
+mod watch;
 
 pub use body::{BoxError, RequestBody, ResponseBody};
+pub use client::RestClient;
 pub use error::Error;
 pub use extensions::{DEFAULT_MAX_RETRIES, RequestSettings};
 pub use http_client::HttpClient;
+pub use request::{PatchType, Request};
+pub use response::{ByteStream, Response};
+pub use watch::{DEFAULT_MAX_FRAME_SIZE, WatchStream};

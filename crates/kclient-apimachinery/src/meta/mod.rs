@@ -1,0 +1,23 @@
+//! `meta/v1` types every object carries or refers to: [`TypeMeta`], [`ObjectMeta`], [`ListMeta`],
+//! [`LabelSelector`], [`Condition`], [`OwnerReference`], [`Preconditions`], and the time types
+//! [`Time`], [`MicroTime`] and [`Duration`] — field names and wire forms as in Kubernetes v1.36.
+//!
+//! Optional fields are `Option` (or empty collections) and are left out when serializing;
+//! unknown fields are ignored and `null` collections read as empty, as Go's decoder does.
+
+mod condition;
+mod duration;
+mod label_selector;
+mod list_meta;
+mod object_meta;
+mod preconditions;
+mod serde_util;
+mod time;
+
+pub use condition::Condition;
+pub use duration::Duration;
+pub use label_selector::{LabelSelector, LabelSelectorRequirement};
+pub use list_meta::{ListMeta, ShardInfo};
+pub use object_meta::{ManagedFieldsEntry, ObjectMeta, OwnerReference, TypeMeta};
+pub use preconditions::Preconditions;
+pub use time::{MicroTime, Time};

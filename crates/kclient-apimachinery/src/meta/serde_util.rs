@@ -1,0 +1,13 @@
+//! Serde helpers shared by the `meta/v1` types: Go's JSON decoder accepts `null` for any slice or
+//! map field and treats it as empty, so ours does too.
+
+use serde::{Deserialize, Deserializer};
+
+/// Deserializes `null` (or an absent field, with `#[serde(default)]`) as `T::default()`.
+pub(crate) fn null_to_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}

@@ -1,0 +1,166 @@
+//! Tests of `WatchStream` over in-memory chunked bodies.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use bytes::Bytes;
+use futures_util::{StreamExt, stream};
+use http::Method;
+use http_body::Frame;
+use http_body_util::{BodyExt, StreamBody};
+use kclient_apimachinery::{WatchEvent, WatchEventType};
+use serde::Deserialize;
+
+use super::*;
+use crate::BoxError;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct Obj {
+    metadata: Meta,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Meta {
+    #[serde(default)]
+    name: String,
+    resource_version: String,
+}
+
+const EVENTS: &str = concat!(
+    r#"{"type":"ADDED","object":{"metadata":{"name":"a","resourceVersion":"1"}}}"#,
+    "\n",
+    r#"{"type":"MODIFIED","object":{"metadata":{"name":"a","resourceVersion":"2"}}}"#,
+    r#"{"type":"BOOKMARK","object":{"metadata":{"resourceVersion":"3"}}}"#,
+    "\n",
+    r#"{"type":"DELETED","object":{"metadata":{"name":"a","resourceVersion":"4"}}}"#,
+    "\n",
+    r#"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: 1 (5)","reason":"Expired","code":410}}"#,
+    "\n",
+);
+
+fn watch_of(chunks: Vec<Result<Bytes, BoxError>>) -> WatchStream<Obj> {
+    let body = StreamBody::new(stream::iter(chunks.into_iter().map(|c| c.map(Frame::data))))
+        .boxed_unsync();
+    let ctx = RequestContext::new(Method::GET, "http://h/api/v1/pods?watch=true".into(), None);
+    WatchStream::new(body, ctx)
+}
+
+fn split(bytes: &[u8], cuts: &[usize]) -> Vec<Result<Bytes, BoxError>> {
+    let mut out = Vec::new();
+    let mut last = 0;
+    for &cut in cuts.iter().chain(std::iter::once(&bytes.len())) {
+        out.push(Ok(Bytes::copy_from_slice(&bytes[last..cut])));
+        last = cut;
+    }
+    out
+}
+
+async fn collect(stream: WatchStream<Obj>) -> Vec<Result<WatchEvent<Obj>, Error>> {
+    stream.collect().await
+}
+
+fn check_events(events: &[Result<WatchEvent<Obj>, Error>]) {
+    let types: Vec<_> = events
+        .iter()
+        .map(|e| e.as_ref().unwrap().event_type())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            WatchEventType::Added,
+            WatchEventType::Modified,
+            WatchEventType::Bookmark,
+            WatchEventType::Deleted,
+            WatchEventType::Error
+        ]
+    );
+    match &events[2] {
+        Ok(WatchEvent::Bookmark(o)) => assert_eq!(o.metadata.resource_version, "3"),
+        other => panic!("{other:?}"),
+    }
+    match &events[4] {
+        Ok(WatchEvent::Error(status)) => {
+            assert_eq!(status.reason(), "Expired");
+            assert_eq!(status.code(), 410);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn events_split_at_every_boundary_decode_identically() {
+    let bytes = EVENTS.as_bytes();
+    for cut in 0..=bytes.len() {
+        let events = collect(watch_of(split(bytes, &[cut]))).await;
+        check_events(&events);
+    }
+}
+
+#[tokio::test]
+async fn events_split_randomly_decode_identically() {
+    let bytes = EVENTS.as_bytes();
+    let mut rng = fastrand::Rng::with_seed(7);
+    for _ in 0..300 {
+        let mut cuts: Vec<usize> = (0..rng.usize(0..30))
+            .map(|_| rng.usize(0..=bytes.len()))
+            .collect();
+        cuts.sort_unstable();
+        check_events(&collect(watch_of(split(bytes, &cuts))).await);
+    }
+}
+
+#[tokio::test]
+async fn unknown_event_types_are_decode_errors_and_end_the_stream() {
+    let body = concat!(
+        r#"{"type":"ADDED","object":{"metadata":{"name":"a","resourceVersion":"1"}}}"#,
+        r#"{"type":"RENAMED","object":{"metadata":{"name":"a","resourceVersion":"2"}}}"#,
+        r#"{"type":"ADDED","object":{"metadata":{"name":"b","resourceVersion":"3"}}}"#,
+    );
+    let events = collect(watch_of(split(body.as_bytes(), &[]))).await;
+    assert_eq!(events.len(), 2);
+    assert!(events[0].is_ok());
+    let err = events[1].as_ref().unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    let source = std::error::Error::source(err).unwrap().to_string();
+    assert!(source.contains("RENAMED"), "{source}");
+}
+
+#[tokio::test]
+async fn oversized_events_fail_with_a_typed_error() {
+    let events: Vec<_> = watch_of(split(EVENTS.as_bytes(), &[10, 50]))
+        .max_frame_size(40)
+        .collect()
+        .await;
+    assert_eq!(events.len(), 1);
+    assert!(
+        matches!(events[0], Err(Error::WatchFrameTooLarge { max: 40, .. })),
+        "{:?}",
+        events[0]
+    );
+}
+
+#[tokio::test]
+async fn truncated_streams_and_broken_connections_are_errors() {
+    let half = &EVENTS.as_bytes()[..100];
+    let events = collect(watch_of(split(half, &[]))).await;
+    assert_eq!(events.len(), 2);
+    assert!(
+        matches!(events[1], Err(Error::WatchFraming { .. })),
+        "{:?}",
+        events[1]
+    );
+
+    let mut chunks = split(&EVENTS.as_bytes()[..100], &[]);
+    chunks.push(Err("connection reset".into()));
+    let events = collect(watch_of(chunks)).await;
+    assert!(
+        matches!(events[1], Err(Error::ReadBody { .. })),
+        "{:?}",
+        events[1]
+    );
+}
+
+#[tokio::test]
+async fn an_empty_body_is_a_clean_end() {
+    assert!(collect(watch_of(vec![])).await.is_empty());
+    assert!(collect(watch_of(split(b"\n\n", &[1]))).await.is_empty());
+}

@@ -1,0 +1,175 @@
+//! DELETE and DELETECOLLECTION: preconditions, finalizers (deletionTimestamp set and the object
+//! kept until they are removed), namespaces going Terminating, and the real server's answers
+//! (the object, or a `Status` of `Success` for resources that do not return deleted objects).
+
+use http::Response;
+use serde_json::{Value, json};
+
+use super::Ctx;
+use super::filter::Filter;
+use super::namespaces;
+use super::objects::{self, finalizers, for_output, meta_str, strip_type};
+use super::query::ListOptions;
+use super::response::{self, Body};
+use super::status::ApiError;
+use crate::registry::Resource;
+use crate::store::{Key, Prefix, Txn};
+
+/// The parts of `DeleteOptions` this server acts on.
+#[derive(Debug, Default)]
+struct DeleteOptions {
+    uid: Option<String>,
+    resource_version: Option<String>,
+    orphan_dependents: Option<bool>,
+}
+
+fn options(ctx: &Ctx) -> Result<DeleteOptions, ApiError> {
+    let mut o = DeleteOptions::default();
+    if !ctx.body.iter().all(u8::is_ascii_whitespace) {
+        let body = super::write::parse_body(ctx)?;
+        let s = |p: &str| body.pointer(p).and_then(Value::as_str).map(str::to_string);
+        o.uid = s("/preconditions/uid");
+        o.resource_version = s("/preconditions/resourceVersion");
+        o.orphan_dependents = body.get("orphanDependents").and_then(Value::as_bool);
+    }
+    if let Some(v) = ctx.query.bool("orphanDependents")? {
+        o.orphan_dependents = Some(v);
+    }
+    Ok(o)
+}
+
+/// What a deletion did.
+enum Outcome {
+    /// The object is gone; its last state.
+    Deleted(Value),
+    /// The object stays (finalizers, or a namespace being emptied); its current state.
+    Pending(Value),
+}
+
+/// Deletes (or starts deleting) one object inside a transaction.
+fn delete_one(txn: &mut Txn<'_>, ctx: &Ctx, key: &Key, old: Value, dry_run: bool) -> Outcome {
+    let res = &ctx.res;
+    let already = !meta_str(&old, "deletionTimestamp").is_empty();
+    let is_ns = objects::is_namespace(res);
+    if is_ns || !finalizers(&old).is_empty() {
+        if already {
+            return Outcome::Pending(old);
+        }
+        let mut obj = old;
+        let m = objects::meta_mut(&mut obj);
+        m.insert("deletionTimestamp".into(), json!(objects::now()));
+        m.insert("deletionGracePeriodSeconds".into(), json!(0));
+        if let Some(g) = m
+            .get("generation")
+            .and_then(Value::as_i64)
+            .filter(|g| *g > 0 && res.tracks_generation())
+        {
+            m.insert("generation".into(), json!(g + 1));
+        }
+        if is_ns {
+            namespaces::mark_terminating(&mut obj);
+        }
+        if dry_run {
+            return Outcome::Pending(obj);
+        }
+        let stored = txn.put(key, obj);
+        if is_ns {
+            namespaces::poke(&ctx.state, &key.name);
+        }
+        return Outcome::Pending(stored);
+    }
+    if dry_run {
+        return Outcome::Deleted(old);
+    }
+    let gone = txn.delete(key).unwrap_or(old);
+    if res.namespaced() {
+        namespaces::poke(&ctx.state, &key.namespace);
+    }
+    Outcome::Deleted(gone)
+}
+
+/// The `Status` of `Success` answered for a deletion.
+fn success(res: &Resource, obj: &Value) -> Value {
+    let mut details =
+        json!({"name": meta_str(obj, "name"), "kind": res.name(), "uid": meta_str(obj, "uid")});
+    if !res.group.is_empty() {
+        details["group"] = json!(res.group);
+    }
+    json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details})
+}
+
+/// DELETE of one object.
+pub fn delete(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+    let dry_run = ctx.query.dry_run("DeleteOptions")?;
+    let opts = options(ctx)?;
+    namespaces::admit_delete(&ctx.res, ctx.name())?;
+    let key = Key::new(ctx.res.group, ctx.res.name(), ctx.namespace(), ctx.name());
+    let gr = ctx.res.group_resource();
+    let outcome = ctx.state.store.transact(|txn| {
+        let old = txn
+            .get(&key)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(&gr, ctx.name()))?;
+        if let Some(uid) = &opts.uid {
+            let actual = meta_str(&old, "uid");
+            if uid != actual {
+                return Err(ApiError::conflict(&gr, ctx.name(), &format!(
+                    "Precondition failed: UID in precondition: {uid}, UID in object meta: {actual}"
+                )));
+            }
+        }
+        if let Some(rv) = &opts.resource_version {
+            let actual = meta_str(&old, "resourceVersion");
+            if rv != actual {
+                return Err(ApiError::conflict(&gr, ctx.name(), &format!(
+                    "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {actual}"
+                )));
+            }
+        }
+        Ok(delete_one(txn, ctx, &key, old, dry_run))
+    })?;
+    Ok(match outcome {
+        Outcome::Pending(obj) => {
+            let code = if opts.orphan_dependents == Some(false) {
+                202
+            } else {
+                200
+            };
+            response::json(code, &for_output(&ctx.res, obj))
+        }
+        Outcome::Deleted(obj) if ctx.res.returns_deleted_object() => {
+            response::json(200, &for_output(&ctx.res, obj))
+        }
+        Outcome::Deleted(obj) => response::json(200, &success(&ctx.res, &obj)),
+    })
+}
+
+/// DELETECOLLECTION: deletes every matching object; answers with the list of them.
+pub fn delete_collection(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+    let dry_run = ctx.query.dry_run("DeleteOptions")?;
+    let opts = ListOptions::from_query(&ctx.query, false)?;
+    let filter = Filter::new(&ctx.res, &opts.label_selector, &opts.field_selector, None)?;
+    let prefix = Prefix::new(ctx.res.group, ctx.res.name(), ctx.path.namespace.as_deref());
+    let (rv, items) = ctx.state.store.transact(|txn| {
+        let mut items = Vec::new();
+        for key in txn.keys(&prefix) {
+            let Some(old) = txn.get(&key).cloned() else {
+                continue;
+            };
+            if !filter.matches(&old) || namespaces::admit_delete(&ctx.res, &key.name).is_err() {
+                continue;
+            }
+            match delete_one(txn, ctx, &key, old, dry_run) {
+                Outcome::Deleted(o) | Outcome::Pending(o) => items.push(strip_type(o)),
+            }
+        }
+        (txn.rv(), items)
+    });
+    let body = json!({
+        "kind": format!("{}List", ctx.res.kind()),
+        "apiVersion": ctx.res.api_version(),
+        "metadata": {"resourceVersion": rv.to_string()},
+        "items": items,
+    });
+    Ok(response::json(200, &body))
+}

@@ -1,0 +1,279 @@
+//! The HTTP API: authentication, routing, content negotiation and the verb handlers, all over
+//! the shared [`State`].
+
+mod delete;
+mod discovery;
+mod filter;
+mod names;
+pub(crate) mod namespaces;
+mod negotiate;
+mod objects;
+mod paging;
+mod patch;
+mod path;
+mod query;
+mod read;
+mod response;
+mod status;
+mod table;
+mod watch;
+mod write;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, Request, Response, header};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+
+use crate::auth::{Authenticator, User};
+use crate::registry::{self, Resource};
+use crate::store::Store;
+pub use negotiate::Output;
+use path::{ResourcePath, Route};
+use query::Query;
+pub use response::Body;
+use status::ApiError;
+
+/// The largest request body accepted (the real server's 3 MiB limit).
+const MAX_BODY: usize = 3 * 1024 * 1024;
+
+/// Options that shape the server's behaviour.
+#[derive(Debug, Clone)]
+pub struct Behaviour {
+    /// How often watches with `allowWatchBookmarks=true` get a BOOKMARK.
+    pub bookmark_interval: Duration,
+    /// How long a watch without `timeoutSeconds` lasts.
+    pub default_watch_timeout: Duration,
+}
+
+/// Everything the handlers share.
+#[derive(Debug)]
+pub struct State {
+    /// The objects.
+    pub store: Store,
+    /// Who is who.
+    pub auth: Authenticator,
+    /// `host:port` as clients reach the server.
+    pub server_address: String,
+    /// Behaviour options.
+    pub behaviour: Behaviour,
+    /// Namespaces whose contents the namespace controller should clean up.
+    pub namespace_queue: tokio::sync::mpsc::UnboundedSender<String>,
+    /// Flips to `true` when the server shuts down (ends watches).
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
+}
+
+/// A resource request, ready for a verb handler.
+#[derive(Debug)]
+pub struct Ctx {
+    state: Arc<State>,
+    res: Resource,
+    path: ResourcePath,
+    query: Query,
+    headers: HeaderMap,
+    body: Bytes,
+    output: Output,
+}
+
+impl Ctx {
+    fn namespace(&self) -> &str {
+        self.path.namespace.as_deref().unwrap_or_default()
+    }
+
+    fn name(&self) -> &str {
+        self.path.name.as_deref().unwrap_or_default()
+    }
+}
+
+/// Serves one request from an authenticated (or not) connection.
+pub async fn handle(
+    state: Arc<State>,
+    cert_user: Option<User>,
+    req: Request<Incoming>,
+) -> Response<Body> {
+    let route = path::parse(req.uri().path());
+    let user = state.auth.authenticate(req.headers(), cert_user);
+    if user.is_none() && route != Route::Health {
+        return response::error(&ApiError::unauthorized());
+    }
+    match serve(state, route, req).await {
+        Ok(resp) => resp,
+        Err(err) => response::error(&err),
+    }
+}
+
+async fn serve(
+    state: Arc<State>,
+    route: Route,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, ApiError> {
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let discovery_root = matches!(route, Route::CoreVersions | Route::GroupList);
+    let get_only = !matches!(route, Route::Resource(_));
+    if get_only && req.method() != Method::GET && req.method() != Method::HEAD {
+        return Err(ApiError::method_not_allowed());
+    }
+    match route {
+        Route::Version => Ok(response::json(200, &crate::version::info())),
+        Route::Health => Ok(response::text(200, "ok")),
+        Route::NotFound => Err(ApiError::no_such_path()),
+        Route::CoreVersions | Route::GroupList => {
+            let output = negotiate::negotiate(accept.as_deref(), discovery_root)?;
+            let core = route == Route::CoreVersions;
+            if output == Output::AggregatedDiscovery {
+                let doc = discovery::aggregated(core);
+                return Ok(discovery_response(
+                    &req,
+                    &doc,
+                    negotiate::AGGREGATED_CONTENT_TYPE,
+                ));
+            }
+            let doc = if core {
+                discovery::core_versions(&state.server_address)
+            } else {
+                discovery::group_list()
+            };
+            Ok(discovery_response(&req, &doc, response::JSON))
+        }
+        Route::Group(g) => {
+            negotiate::negotiate(accept.as_deref(), false)?;
+            discovery::group(&g)
+                .map(|doc| response::json(200, &doc))
+                .ok_or_else(ApiError::no_such_path)
+        }
+        Route::ResourceList { group, version } => {
+            negotiate::negotiate(accept.as_deref(), false)?;
+            discovery::resource_list(&group, &version)
+                .map(|doc| response::json(200, &doc))
+                .ok_or_else(ApiError::no_such_path)
+        }
+        Route::Resource(path) => {
+            let output = negotiate::negotiate(accept.as_deref(), false)?;
+            resource(state, path, output, req).await
+        }
+    }
+}
+
+/// A discovery document with an ETag, answering `If-None-Match` with 304.
+fn discovery_response(
+    req: &Request<Incoming>,
+    doc: &serde_json::Value,
+    content_type: &str,
+) -> Response<Body> {
+    let mut bytes = serde_json::to_vec(doc).unwrap_or_default();
+    bytes.push(b'\n');
+    let etag = discovery::etag(&bytes);
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == etag);
+    let mut resp = if matches {
+        response::with_type(304, content_type, Bytes::new())
+    } else {
+        response::with_type(200, content_type, bytes)
+    };
+    if let Ok(v) = http::HeaderValue::from_str(&etag) {
+        resp.headers_mut().insert(header::ETAG, v);
+    }
+    resp.headers_mut()
+        .insert(header::VARY, http::HeaderValue::from_static("Accept"));
+    resp
+}
+
+async fn resource(
+    state: Arc<State>,
+    path: ResourcePath,
+    output: Output,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, ApiError> {
+    let res = registry::lookup(&path.group, &path.version, &path.resource)
+        .ok_or_else(ApiError::no_such_path)?;
+    // Namespaced objects are only addressed under /namespaces/<ns>/; cluster-scoped never are.
+    let namespaced_ok = match (res.namespaced(), &path.namespace) {
+        (false, Some(_)) => false,
+        (true, None) => path.name.is_none(),
+        _ => true,
+    };
+    if !namespaced_ok {
+        return Err(ApiError::no_such_path());
+    }
+    let method = req.method().clone();
+    let query = Query::parse(req.uri().query());
+    let headers = req.headers().clone();
+    let body = read_body(req).await?;
+    let watch = path.watch_prefix || query.bool("watch")?.unwrap_or(false);
+    let verb = verb(&method, &path, watch)?;
+    let supported = match path.subresource.as_deref() {
+        None => res.supports(verb),
+        Some(sub) => res
+            .subresource(sub)
+            .is_some_and(|s| s.verbs.contains(&verb)),
+    };
+    if !supported {
+        return Err(ApiError::method_not_allowed());
+    }
+    if path.watch_prefix && verb != "watch" {
+        return Err(ApiError::method_not_allowed());
+    }
+    let ctx = Ctx {
+        state,
+        res,
+        path,
+        query,
+        headers,
+        body,
+        output,
+    };
+    let sub = ctx.path.subresource.clone();
+    match (verb, sub.as_deref()) {
+        ("get", None | Some("status")) => read::get(&ctx),
+        ("list", None) => read::list(&ctx),
+        ("watch", None) => watch::watch(&ctx),
+        ("create", None) => write::create(&ctx),
+        ("update", None | Some("status") | Some("finalize")) => write::update(&ctx),
+        ("patch", None | Some("status")) => patch::patch(&ctx),
+        ("delete", None) => delete::delete(&ctx),
+        ("deletecollection", None) => delete::delete_collection(&ctx),
+        _ => Err(ApiError::method_not_allowed()),
+    }
+}
+
+/// The Kubernetes verb of a request (`RequestInfoFactory`).
+fn verb(method: &Method, path: &ResourcePath, watch: bool) -> Result<&'static str, ApiError> {
+    let named = path.name.is_some();
+    Ok(match *method {
+        Method::GET | Method::HEAD if named && watch => "watch",
+        Method::GET | Method::HEAD if named => "get",
+        Method::GET | Method::HEAD if watch => "watch",
+        Method::GET | Method::HEAD => "list",
+        Method::POST if !named => "create",
+        Method::PUT if named => "update",
+        Method::PATCH if named => "patch",
+        Method::DELETE if named => "delete",
+        Method::DELETE => "deletecollection",
+        _ => return Err(ApiError::method_not_allowed()),
+    })
+}
+
+async fn read_body(req: Request<Incoming>) -> Result<Bytes, ApiError> {
+    let limited = Limited::new(req.into_body(), MAX_BODY);
+    match limited.collect().await {
+        Ok(b) => Ok(b.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(ApiError {
+            code: 413,
+            reason: "RequestEntityTooLarge",
+            message: "Request entity too large: limit is 3145728".into(),
+            details: None,
+        }),
+        Err(e) => Err(ApiError::bad_request(format!(
+            "reading the request body: {e}"
+        ))),
+    }
+}

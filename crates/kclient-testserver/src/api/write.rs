@@ -1,0 +1,142 @@
+//! CREATE (POST) and UPDATE (PUT) of objects and of the `status`/`finalize` subresources, with
+//! namespace admission, AlreadyExists/NotFound/Conflict, dry runs, and deletion completing when
+//! the last finalizer is removed.
+
+use http::Response;
+use serde_json::Value;
+
+use super::Ctx;
+use super::namespaces;
+use super::objects::{self, for_output, meta_str, strip_type};
+use super::response::{self, Body};
+use super::status::ApiError;
+use crate::registry::Resource;
+use crate::store::{Key, Txn};
+
+/// Parses a request body: JSON, or Kubernetes protobuf when the Content-Type says so.
+pub fn parse_body(ctx: &Ctx) -> Result<Value, ApiError> {
+    let content_type = ctx
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let mime = content_type.split(';').next().unwrap_or_default().trim();
+    match mime {
+        crate::protobuf::CONTENT_TYPE => {
+            crate::protobuf::decode_object(&ctx.body, ctx.res.group, ctx.res.version)
+                .map_err(ApiError::bad_request)
+        }
+        "" | "application/json" | "*/*" => serde_json::from_slice(&ctx.body).map_err(|e| {
+            ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}"))
+        }),
+        other => Err(ApiError::unsupported_media_type(format!(
+            "the body of the request was in an unknown format - accepted media types include: application/json, application/vnd.kubernetes.protobuf (got {other})"
+        ))),
+    }
+}
+
+/// POST: create an object.
+pub fn create(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+    let dry_run = ctx.query.dry_run("CreateOptions")?;
+    let body = parse_body(ctx)?;
+    objects::check_type(&ctx.res, &body)?;
+    let path_ns = ctx.path.namespace.as_deref();
+    let obj = objects::prepare_create(&ctx.res, path_ns, strip_type(body))?;
+    let name = meta_str(&obj, "name").to_string();
+    let key = Key::new(ctx.res.group, ctx.res.name(), ctx.namespace(), &name);
+    let stored = ctx.state.store.transact(|txn| {
+        if ctx.res.namespaced() {
+            namespaces::admit_create(txn, &ctx.res, ctx.namespace(), &name)?;
+        }
+        if txn.get(&key).is_some() {
+            return Err(ApiError::already_exists(&ctx.res.group_resource(), &name));
+        }
+        if dry_run {
+            return Ok(obj);
+        }
+        Ok(txn.put(&key, obj))
+    })?;
+    Ok(response::json(201, &for_output(&ctx.res, stored)))
+}
+
+/// Checks the body's name and namespace against the URL and fills the namespace in.
+pub fn check_identity(ctx: &Ctx, obj: &mut Value) -> Result<(), ApiError> {
+    let name = meta_str(obj, "name");
+    if name != ctx.name() {
+        return Err(ApiError::bad_request(format!(
+            "the name of the object ({name}) does not match the name on the URL ({})",
+            ctx.name()
+        )));
+    }
+    if ctx.res.namespaced() {
+        let ns = meta_str(obj, "namespace");
+        if !ns.is_empty() && ns != ctx.namespace() {
+            return Err(ApiError::bad_request(format!(
+                "the namespace of the provided object ({ns}) does not match the namespace sent on the request ({})",
+                ctx.namespace()
+            )));
+        }
+        objects::meta_mut(obj).insert("namespace".into(), Value::String(ctx.namespace().into()));
+    }
+    Ok(())
+}
+
+/// PUT: replace an object (or its status, or a namespace's finalizers).
+pub fn update(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+    let dry_run = ctx.query.dry_run("UpdateOptions")?;
+    let body = parse_body(ctx)?;
+    objects::check_type(&ctx.res, &body)?;
+    let mut new = strip_type(body);
+    check_identity(ctx, &mut new)?;
+    let key = Key::new(ctx.res.group, ctx.res.name(), ctx.namespace(), ctx.name());
+    let sub = ctx.path.subresource.as_deref();
+    let (code, stored) = ctx.state.store.transact(|txn| {
+        let Some(old) = txn.get(&key).cloned() else {
+            if ctx.res.allows_create_on_update() && sub.is_none() {
+                if !meta_str(&new, "resourceVersion").is_empty() {
+                    return Err(ApiError::not_found(&ctx.res.group_resource(), ctx.name()));
+                }
+                namespaces::admit_create(txn, &ctx.res, ctx.namespace(), ctx.name())?;
+                let obj =
+                    objects::prepare_create(&ctx.res, ctx.path.namespace.as_deref(), new.clone())?;
+                let stored = if dry_run { obj } else { txn.put(&key, obj) };
+                return Ok((201, stored));
+            }
+            return Err(ApiError::not_found(&ctx.res.group_resource(), ctx.name()));
+        };
+        let updated = objects::prepare_update(&ctx.res, &old, new.clone(), sub)?;
+        Ok((
+            200,
+            commit_update(txn, &ctx.res, &ctx.state, &key, &old, updated, dry_run),
+        ))
+    })?;
+    Ok(response::json(code, &for_output(&ctx.res, stored)))
+}
+
+/// Stores an update prepared from `old` (unless it changes nothing or is a dry run), and
+/// finishes a pending deletion once no finalizers remain. Returns the object to answer with.
+pub fn commit_update(
+    txn: &mut Txn<'_>,
+    res: &Resource,
+    state: &super::State,
+    key: &Key,
+    old: &Value,
+    updated: Value,
+    dry_run: bool,
+) -> Value {
+    if &updated == old || dry_run {
+        return updated;
+    }
+    let stored = txn.put(key, updated);
+    let deleting = !meta_str(&stored, "deletionTimestamp").is_empty();
+    if deleting
+        && objects::finalizers(&stored).is_empty()
+        && namespaces::spec_finalizers_done(res, &stored)
+    {
+        txn.delete(key);
+        if res.namespaced() {
+            namespaces::poke(state, &key.namespace);
+        }
+    }
+    stored
+}

@@ -1,0 +1,4 @@
+//! Code generated from Kubernetes discovery data by `cargo xtask testserver-tables`.
+
+pub mod proto_schema;
+pub mod resources;

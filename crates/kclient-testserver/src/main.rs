@@ -1,0 +1,66 @@
+//! `kclient-testserver`: runs an in-memory Kubernetes API server on 127.0.0.1 until Ctrl-C.
+//!
+//! ```text
+//! kclient-testserver --port 0 --kubeconfig-out /tmp/kubeconfig
+//! KUBECONFIG=/tmp/kubeconfig kubectl get ns
+//! ```
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use kclient_testserver::TestServer;
+
+/// Command line of the test server.
+#[derive(Debug, Parser)]
+#[command(
+    name = "kclient-testserver",
+    version,
+    about = "An in-memory Kubernetes API server for tests"
+)]
+struct Args {
+    /// Port to listen on, on 127.0.0.1 (0 picks a free port).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Where to write a kubeconfig for the server once it is ready.
+    #[arg(long)]
+    kubeconfig_out: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the Tokio runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run(args))
+}
+
+async fn run(args: Args) -> ExitCode {
+    let server = match TestServer::builder().port(args.port).start().await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("kclient-testserver listening on {}", server.url());
+    if let Some(path) = &args.kubeconfig_out {
+        if let Err(e) = server.write_kubeconfig(path) {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+        println!("kubeconfig written to {}", path.display());
+    }
+    if let Err(e) = tokio::signal::ctrl_c().await {
+        eprintln!("error: waiting for Ctrl-C: {e}");
+    }
+    server.shutdown().await;
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,150 @@
+//! [`TestServerBuilder`]: the options of a test server, with their defaults in one place.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::Error;
+use crate::api::{Behaviour, State};
+use crate::auth::{Authenticator, User};
+use crate::store::Store;
+use crate::tls::{ADMIN_GROUP, ADMIN_USER};
+
+use super::TestServer;
+
+/// How many changes are retained for watches and list continuations by default.
+pub const DEFAULT_WATCH_HISTORY: usize = 1000;
+/// How often watches with `allowWatchBookmarks=true` get a bookmark by default.
+pub const DEFAULT_BOOKMARK_INTERVAL: Duration = Duration::from_secs(60);
+/// How long a watch without `timeoutSeconds` lasts by default (the real server's minimum
+/// request timeout).
+pub const DEFAULT_WATCH_TIMEOUT: Duration = Duration::from_secs(1800);
+
+/// Options for a [`TestServer`]. Build with [`TestServer::builder`], then [`start`](Self::start).
+#[must_use]
+#[derive(Clone)]
+pub struct TestServerBuilder {
+    pub(super) port: u16,
+    watch_history: usize,
+    bookmark_interval: Duration,
+    default_watch_timeout: Duration,
+    tokens: Vec<(String, User)>,
+}
+
+impl std::fmt::Debug for TestServerBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestServerBuilder")
+            .field("port", &self.port)
+            .field("watch_history", &self.watch_history)
+            .field("bookmark_interval", &self.bookmark_interval)
+            .field("default_watch_timeout", &self.default_watch_timeout)
+            .field("tokens", &self.tokens.len())
+            .finish()
+    }
+}
+
+impl Default for TestServerBuilder {
+    fn default() -> Self {
+        Self {
+            port: 0,
+            watch_history: DEFAULT_WATCH_HISTORY,
+            bookmark_interval: DEFAULT_BOOKMARK_INTERVAL,
+            default_watch_timeout: DEFAULT_WATCH_TIMEOUT,
+            tokens: Vec::new(),
+        }
+    }
+}
+
+impl TestServerBuilder {
+    /// The default options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The port to listen on (127.0.0.1 only). Default is 0: a free port.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// How many changes are retained for watches and continuations; older resourceVersions
+    /// get 410. Default is 1000.
+    pub fn watch_history(mut self, changes: usize) -> Self {
+        self.watch_history = changes;
+        self
+    }
+
+    /// How often bookmarks are sent to watches that allow them. Default is 60 seconds.
+    pub fn bookmark_interval(mut self, interval: Duration) -> Self {
+        self.bookmark_interval = interval;
+        self
+    }
+
+    /// How long a watch without `timeoutSeconds` lasts. Default is 30 minutes.
+    pub fn default_watch_timeout(mut self, timeout: Duration) -> Self {
+        self.default_watch_timeout = timeout;
+        self
+    }
+
+    /// Accepts `token` as bearer token of `user` in `groups`.
+    pub fn token(
+        mut self,
+        token: impl Into<String>,
+        user: impl Into<String>,
+        groups: &[&str],
+    ) -> Self {
+        self.tokens.push((
+            token.into(),
+            User {
+                name: user.into(),
+                groups: groups.iter().map(|g| g.to_string()).collect(),
+            },
+        ));
+        self
+    }
+
+    /// Starts the server. Must be called inside a Tokio runtime.
+    pub async fn start(self) -> Result<TestServer, Error> {
+        if self.watch_history == 0 {
+            return Err(Error::InvalidOption {
+                option: "watch_history",
+                reason: "must be at least 1".into(),
+            });
+        }
+        if self.bookmark_interval.is_zero() {
+            return Err(Error::InvalidOption {
+                option: "bookmark_interval",
+                reason: "must be greater than zero".into(),
+            });
+        }
+        TestServer::launch(self).await
+    }
+
+    pub(super) fn state(
+        &self,
+        addr: SocketAddr,
+        admin_token: &str,
+        namespace_queue: tokio::sync::mpsc::UnboundedSender<String>,
+        shutdown: tokio::sync::watch::Receiver<bool>,
+    ) -> State {
+        let mut tokens: HashMap<String, User> = self.tokens.iter().cloned().collect();
+        tokens.insert(
+            admin_token.to_string(),
+            User {
+                name: ADMIN_USER.to_string(),
+                groups: vec![ADMIN_GROUP.to_string()],
+            },
+        );
+        State {
+            store: Store::new(self.watch_history),
+            auth: Authenticator::new(tokens),
+            server_address: addr.to_string(),
+            behaviour: Behaviour {
+                bookmark_interval: self.bookmark_interval,
+                default_watch_timeout: self.default_watch_timeout,
+            },
+            namespace_queue,
+            shutdown,
+        }
+    }
+}

@@ -1,0 +1,298 @@
+//! The real kubectl against the test server, through a written kubeconfig. Skipped (with a
+//! message) when kubectl is not installed, unless `KCLIENT_REQUIRE_KUBECTL=1`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use kclient_testserver::TestServer;
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Command;
+
+/// The kubectl binary, or `None` (after saying why) when the test should be skipped.
+fn kubectl() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let candidates = std::env::var_os("KUBECTL")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(std::env::split_paths(&path).map(|d| d.join("kubectl")))
+        .chain([PathBuf::from("/usr/bin/kubectl")]);
+    for c in candidates {
+        if c.is_file() {
+            return Some(c);
+        }
+    }
+    if std::env::var("KCLIENT_REQUIRE_KUBECTL").as_deref() == Ok("1") {
+        panic!("kubectl is required (KCLIENT_REQUIRE_KUBECTL=1) but was not found");
+    }
+    eprintln!("skipping: kubectl not found (set KCLIENT_REQUIRE_KUBECTL=1 to make this an error)");
+    None
+}
+
+/// A server, its kubeconfig in a temp dir, and a way to run kubectl against it.
+struct Env {
+    server: TestServer,
+    dir: tempfile::TempDir,
+    kubectl: PathBuf,
+}
+
+impl Env {
+    async fn start() -> Option<Self> {
+        let kubectl = kubectl()?;
+        let server = TestServer::start().await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        server
+            .write_kubeconfig(dir.path().join("kubeconfig"))
+            .unwrap();
+        Some(Self {
+            server,
+            dir,
+            kubectl,
+        })
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(&self.kubectl);
+        cmd.args(args)
+            .env("KUBECONFIG", self.dir.path().join("kubeconfig"))
+            .env("KUBECACHEDIR", self.dir.path().join("cache"))
+            .env("HOME", self.dir.path())
+            .stdin(Stdio::null())
+            .kill_on_drop(true);
+        cmd
+    }
+
+    /// Runs kubectl; returns stdout, failing the test on a non-zero exit.
+    async fn run(&self, args: &[&str]) -> String {
+        let out = tokio::time::timeout(Duration::from_secs(60), self.command(args).output())
+            .await
+            .unwrap_or_else(|_| panic!("kubectl {args:?} timed out"))
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "kubectl {args:?} failed: {stderr}\n{stdout}"
+        );
+        stdout
+    }
+}
+
+#[tokio::test]
+async fn kubectl_version_and_namespaces() {
+    let Some(env) = Env::start().await else {
+        return;
+    };
+    let v: Value = serde_json::from_str(&env.run(&["version", "-o", "json"]).await).unwrap();
+    assert!(
+        v["serverVersion"]["gitVersion"]
+            .as_str()
+            .unwrap()
+            .starts_with("v1.36."),
+        "{v}"
+    );
+    let ns = env.run(&["get", "ns"]).await;
+    let lines: Vec<&str> = ns.lines().collect();
+    assert!(
+        lines[0].starts_with("NAME") && lines[0].contains("STATUS") && lines[0].contains("AGE"),
+        "{ns}"
+    );
+    for name in ["default", "kube-node-lease", "kube-public", "kube-system"] {
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with(name) && l.contains("Active")),
+            "{name} in {ns}"
+        );
+    }
+}
+
+/// The NAME/SHORTNAMES/APIVERSION/NAMESPACED/KIND rows the discovery documents imply, the way
+/// kubectl picks them: each group's versions in preference order, first version of a resource
+/// wins, subresources left out.
+async fn expected_api_resources(env: &Env) -> BTreeSet<Vec<String>> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/kubernetes/v1.36/discovery");
+    let from_files = dir.join("apis.json").exists();
+    let fetch = |path: String| {
+        let dir = dir.clone();
+        let env = &env;
+        async move {
+            if from_files {
+                let file = path.trim_start_matches('/').replace('/', "__") + ".json";
+                serde_json::from_str::<Value>(
+                    &std::fs::read_to_string(Path::new(&dir).join(file)).unwrap(),
+                )
+                .unwrap()
+            } else {
+                serde_json::from_str(&env.run(&["get", "--raw", &path]).await).unwrap()
+            }
+        }
+    };
+    let mut rows = BTreeSet::new();
+    let mut groups: Vec<(String, Vec<String>)> = vec![(String::new(), vec!["v1".into()])];
+    let apis = fetch("/apis".into()).await;
+    for g in apis["groups"].as_array().unwrap() {
+        let versions = g["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["version"].as_str().unwrap().to_string())
+            .collect();
+        groups.push((g["name"].as_str().unwrap().to_string(), versions));
+    }
+    for (group, versions) in groups {
+        let mut seen = BTreeSet::new();
+        for version in versions {
+            let (path, api_version) = if group.is_empty() {
+                (format!("/api/{version}"), version.clone())
+            } else {
+                (
+                    format!("/apis/{group}/{version}"),
+                    format!("{group}/{version}"),
+                )
+            };
+            let list = fetch(path).await;
+            for r in list["resources"].as_array().unwrap() {
+                let name = r["name"].as_str().unwrap().to_string();
+                if name.contains('/') || !seen.insert(name.clone()) {
+                    continue;
+                }
+                let short: Vec<&str> = r["shortNames"]
+                    .as_array()
+                    .map(|a| a.iter().map(|s| s.as_str().unwrap()).collect())
+                    .unwrap_or_default();
+                rows.insert(vec![
+                    name,
+                    short.join(","),
+                    api_version.clone(),
+                    r["namespaced"].as_bool().unwrap().to_string(),
+                    r["kind"].as_str().unwrap().to_string(),
+                ]);
+            }
+        }
+    }
+    rows
+}
+
+/// Splits kubectl's aligned table output into cells using the header's column positions.
+fn table_rows(out: &str) -> Vec<Vec<String>> {
+    let mut lines = out.lines();
+    let header = lines.next().unwrap();
+    let mut starts = Vec::new();
+    let mut prev_space = true;
+    for (i, ch) in header.char_indices() {
+        if ch != ' ' && prev_space {
+            starts.push(i);
+        }
+        prev_space = ch == ' ';
+    }
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            starts
+                .iter()
+                .enumerate()
+                .map(|(n, s)| {
+                    let end = starts.get(n + 1).copied().unwrap_or(l.len()).min(l.len());
+                    l.get(*s..end).unwrap_or_default().trim().to_string()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn kubectl_api_resources_match_discovery() {
+    let Some(env) = Env::start().await else {
+        return;
+    };
+    let out = env.run(&["api-resources"]).await;
+    assert!(out.starts_with("NAME"), "{out}");
+    let got: BTreeSet<Vec<String>> = table_rows(&out).into_iter().collect();
+    let want = expected_api_resources(&env).await;
+    let missing: Vec<_> = want.difference(&got).collect();
+    let extra: Vec<_> = got.difference(&want).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing {missing:?}\nextra {extra:?}"
+    );
+}
+
+#[tokio::test]
+async fn kubectl_configmap_lifecycle() {
+    let Some(env) = Env::start().await else {
+        return;
+    };
+    let created = env
+        .run(&["create", "configmap", "app", "--from-literal=color=blue"])
+        .await;
+    assert_eq!(created.trim(), "configmap/app created");
+    let cm: Value =
+        serde_json::from_str(&env.run(&["get", "cm", "app", "-o", "json"]).await).unwrap();
+    assert_eq!(cm["data"]["color"], "blue");
+    assert_eq!(cm["metadata"]["namespace"], "default");
+    assert_eq!(
+        env.run(&["label", "cm", "app", "tier=web"]).await.trim(),
+        "configmap/app labeled"
+    );
+    let listed = env
+        .run(&["get", "cm", "-l", "tier=web", "-o", "name"])
+        .await;
+    assert_eq!(listed.trim(), "configmap/app");
+    let table = env.run(&["get", "cm"]).await;
+    assert!(
+        table
+            .lines()
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .eq(["NAME", "DATA", "AGE"]),
+        "{table}"
+    );
+    assert_eq!(
+        env.run(&["delete", "cm", "app"]).await.trim(),
+        "configmap \"app\" deleted"
+    );
+    let out = env.command(&["get", "cm", "app"]).output().await.unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("configmaps \"app\" not found"));
+    let _ = &env.server;
+}
+
+#[tokio::test]
+async fn kubectl_watch_sees_a_change() {
+    let Some(env) = Env::start().await else {
+        return;
+    };
+    env.run(&["create", "configmap", "first"]).await;
+    let mut child = env
+        .command(&["get", "cm", "--watch", "-o", "name"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let seen = tokio::time::timeout(Duration::from_secs(30), async {
+        let first = lines.next_line().await.unwrap().unwrap();
+        assert_eq!(first, "configmap/first");
+        env.run(&["create", "configmap", "second"]).await;
+        loop {
+            let line = lines
+                .next_line()
+                .await
+                .unwrap()
+                .expect("kubectl watch ended");
+            if line == "configmap/second" {
+                return line;
+            }
+        }
+    })
+    .await
+    .expect("kubectl --watch did not print the new configmap within 30s");
+    assert_eq!(seen, "configmap/second");
+    child.kill().await.unwrap();
+}
