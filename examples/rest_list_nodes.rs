@@ -15,6 +15,7 @@ use anyhow::Context as _;
 use clap::Parser;
 use kclient_apimachinery::GroupVersion;
 use kclient_apimachinery::meta::{ListMeta, ObjectMeta, Time};
+use kclient_apimachinery::options::ListOptions;
 use kclient_config::{Config, DataSource, SecretString, Serializer};
 use kclient_rest::RestClient;
 use kclient_testserver::TestServer;
@@ -182,12 +183,9 @@ async fn add_demo_nodes(client: &RestClient) -> anyhow::Result<()> {
             .name(name)
             .subresource("status")
             .body(&created)
-            .send()
+            .bytes()
             .await
             .with_context(|| format!("cannot set the status of demo node {name}"))?;
-    }
-    if let Some(server) = embedded {
-        server.shutdown().await;
     }
     Ok(())
 }
@@ -208,12 +206,15 @@ async fn main() -> anyhow::Result<()> {
     let nodes: NodeList = client
         .get()
         .resource("nodes")
-        .param("limit", args.limit.to_string())
+        .versioned_params(&ListOptions::default().limit(i64::from(args.limit)))
         .object()
         .await
         .with_context(|| format!("cannot list nodes on {}", client.base_url()))?;
 
-    println!("{:<40} {:<10} {:<20} {:<8} VERSION", "NAME", "STATUS", "ROLES", "AGE");
+    println!(
+        "{:<40} {:<10} {:<20} {:<8} VERSION",
+        "NAME", "STATUS", "ROLES", "AGE"
+    );
     for node in &nodes.items {
         println!(
             "{:<40} {:<10} {:<20} {:<8} {}",
@@ -224,7 +225,12 @@ async fn main() -> anyhow::Result<()> {
             node.status.node_info.kubelet_version,
         );
     }
-    if let Some(token) = nodes.metadata.continue_.as_deref().filter(|t| !t.is_empty()) {
+    if let Some(token) = nodes
+        .metadata
+        .continue_
+        .as_deref()
+        .filter(|t| !t.is_empty())
+    {
         eprintln!(
             "(more than {} nodes; the next page starts at continue token {token:?})",
             args.limit

@@ -32,10 +32,7 @@ const ITERATIONS: usize = 3;
 
 /// The scenarios, in the order they run, with what each does.
 const SCENARIOS: &[(&str, &str)] = &[
-    (
-        "startup",
-        "floor: runtime + client + one tiny GET, no list",
-    ),
+    ("startup", "floor: runtime + client + one tiny GET, no list"),
     (
         "body-only",
         "`.bytes()` and drop: what holding the raw body costs",

@@ -15,7 +15,14 @@ fn pod(i: usize) -> Value {
     let app = format!("app-{}", i % 50);
     let name = format!("{app}-7f9c8d6b5-{i:05x}");
     let ip = format!("10.{}.{}.{}", (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff);
-    let uid = format!("{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}", i, i & 0xffff, i & 0xfff, (i * 7) & 0xfff, i * 7919);
+    let uid = format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        i,
+        i & 0xffff,
+        i & 0xfff,
+        (i * 7) & 0xfff,
+        i * 7919
+    );
     let env: Vec<Value> = (0..2)
         .map(|e| json!({"name": format!("ENV_VAR_{e}"), "value": format!("value-{e}-for-{app}")}))
         .collect();

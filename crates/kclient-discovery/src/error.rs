@@ -99,7 +99,10 @@ pub enum Error {
 fn describe_versions(gk: &GroupKind, versions: &[String]) -> String {
     match versions {
         [] => format!("group {:?}", gk.group),
-        [v] => format!("version {:?}", GroupVersion::new(gk.group.clone(), v.clone())),
+        [v] => format!(
+            "version \"{}\"",
+            GroupVersion::new(gk.group.clone(), v.clone())
+        ),
         many => format!("group {:?} at versions {}", gk.group, many.join(", ")),
     }
 }
@@ -121,12 +124,14 @@ impl Error {
 
     /// Whether the server answered 404 Not Found.
     pub fn is_not_found(&self) -> bool {
-        self.rest_error().is_some_and(kclient_rest::Error::is_not_found)
+        self.rest_error()
+            .is_some_and(kclient_rest::Error::is_not_found)
     }
 
     /// Whether the server answered 403 Forbidden.
     pub fn is_forbidden(&self) -> bool {
-        self.rest_error().is_some_and(kclient_rest::Error::is_forbidden)
+        self.rest_error()
+            .is_some_and(kclient_rest::Error::is_forbidden)
     }
 
     /// Whether a name or kind matched nothing (after any refresh).

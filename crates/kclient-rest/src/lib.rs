@@ -6,6 +6,46 @@
 //! impersonation, user agent, client-side rate limiting, retries, warnings, tracing), and decodes
 //! the answers (objects, raw bytes, byte streams, or a stream of watch events).
 //!
+//! ## Requests
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use futures_util::StreamExt;
+//! use kclient_apimachinery::{GroupVersion, WatchEvent};
+//! use kclient_config::{Config, Serializer};
+//! use kclient_rest::RestClient;
+//!
+//! let mut config = Config::infer()?;
+//! config.api_path = "/api".into();
+//! config.content.group_version = Some(GroupVersion::new("", "v1"));
+//! config.content.serializer = Some(Serializer::Json);
+//! let client = RestClient::for_config(&config)?;
+//!
+//! // GET /api/v1/namespaces/default/pods?limit=100, decoded while it streams in.
+//! let pods: serde_json::Value =
+//!     client.get().namespace("default").resource("pods").param("limit", "100").object().await?;
+//!
+//! // Errors keep the server's Status and classify like apimachinery's errors package.
+//! match client.get().namespace("default").resource("pods").name("nope").bytes().await {
+//!     Ok(body) => println!("{} bytes", body.len()),
+//!     Err(e) if e.is_not_found() => println!("not found: {e}"),
+//!     Err(e) => return Err(e.into()),
+//! }
+//!
+//! // A watch: events decoded incrementally from the chunked body.
+//! let mut events = client.get().resource("pods").watch::<serde_json::Value>().await?;
+//! while let Some(event) = events.next().await {
+//!     if let WatchEvent::Added(pod) = event? {
+//!         println!("added {}", pod["metadata"]["name"]);
+//!     }
+//! }
+//! # let _ = pods; Ok(()) }
+//! ```
+//!
+//! The terminal methods map to client-go's: [`Request::send`] (`Do`, body unread),
+//! [`Request::object`] (`Do().Into()`), [`Request::bytes`] (`DoRaw`), [`Request::stream`]
+//! (`Stream`) and [`Request::watch`] (`Watch`). `docs/rest.md` describes the layer in full.
+//!
 //! ## Dependencies and why
 //! - `hyper`, `hyper-util`: HTTP/1.1 and HTTP/2 client with a connection pool and proxy support.
 //! - `hyper-rustls`, `rustls` (ring provider, fast to build), `rustls-pki-types`,
@@ -35,5 +75,5 @@ pub use error::Error;
 pub use extensions::{DEFAULT_MAX_RETRIES, RequestSettings};
 pub use http_client::HttpClient;
 pub use request::{PatchType, Request};
-pub use response::{ByteStream, Response};
+pub use response::{ByteStream, Response, Warning};
 pub use watch::{DEFAULT_MAX_FRAME_SIZE, WatchStream};

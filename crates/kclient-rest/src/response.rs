@@ -4,7 +4,7 @@
 mod byte_stream;
 
 use bytes::Bytes;
-use http::header::{CONTENT_TYPE, WARNING};
+use http::header::CONTENT_TYPE;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
@@ -13,6 +13,18 @@ use crate::ResponseBody;
 use crate::decode;
 use crate::request::context::RequestContext;
 pub use byte_stream::ByteStream;
+
+/// One warning the server sent with a response (client-go's `net.WarningHeader`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Warning {
+    /// The warn-code: 299 for deprecation and validation warnings.
+    pub code: u16,
+    /// The warn-agent, usually `-`.
+    pub agent: String,
+    /// The warning text, unescaped.
+    pub text: String,
+}
 
 /// A 2xx response to a [`crate::Request`]; read its body with one of the `into_*` methods.
 #[must_use = "the response body is not read until an into_* method is awaited"]
@@ -68,12 +80,18 @@ impl Response {
         self.headers.get(CONTENT_TYPE)?.to_str().ok()
     }
 
-    /// The raw values of the `Warning` headers (RFC 7234, such as `299 - "message"`), in order.
-    pub fn warnings(&self) -> Vec<&str> {
-        self.headers
-            .get_all(WARNING)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
+    /// The server's warnings (`Warning: 299 - "text"` headers, RFC 7234), as client-go's
+    /// `Result.Warnings`. Malformed headers are skipped (the transport logs them).
+    pub fn warnings(&self) -> Vec<Warning> {
+        let (warnings, _malformed) =
+            crate::middleware::warning_header::parse_warning_headers(&self.headers);
+        warnings
+            .into_iter()
+            .map(|w| Warning {
+                code: w.code,
+                agent: w.agent,
+                text: w.text,
+            })
             .collect()
     }
 

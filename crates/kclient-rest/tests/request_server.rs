@@ -239,7 +239,16 @@ async fn patch_bytes_and_response_metadata() {
         .unwrap();
     assert!(response.was_created());
     assert_eq!(response.content_type(), Some("application/json"));
-    assert_eq!(response.warnings(), vec!["299 - \"v1 is deprecated\""]);
+    let warnings = response.warnings();
+    assert_eq!(warnings.len(), 1);
+    assert_eq!(
+        (
+            warnings[0].code,
+            warnings[0].agent.as_str(),
+            warnings[0].text.as_str()
+        ),
+        (299, "-", "v1 is deprecated")
+    );
     let body = response.into_bytes().await.unwrap();
     assert_eq!(&body[..], br#"{"metadata":{"labels":{"x":"y"}}}"#);
     assert_eq!(

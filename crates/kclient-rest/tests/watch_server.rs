@@ -6,6 +6,7 @@ mod client_support;
 use bytes::Bytes;
 use client_support::{TestServer, chunked, respond, status};
 use futures_util::StreamExt;
+use kclient_apimachinery::options::ListOptions;
 use kclient_apimachinery::{WatchEvent, WatchEventType};
 use kclient_rest::Error;
 use serde::Deserialize;
@@ -58,8 +59,12 @@ async fn events_split_across_chunks_arrive_in_order_and_the_stream_ends_cleanly(
         .get()
         .namespace("ns")
         .resource("pods")
-        .param("resourceVersion", "10")
-        .param("allowWatchBookmarks", "true")
+        .versioned_params(
+            &ListOptions::default()
+                .watch()
+                .allow_watch_bookmarks()
+                .resource_version("10"),
+        )
         .watch::<Pod>()
         .await
         .unwrap()

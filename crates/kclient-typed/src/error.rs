@@ -57,7 +57,8 @@ impl Error {
 
     /// The server answered 409 with reason AlreadyExists.
     pub fn is_already_exists(&self) -> bool {
-        self.rest().is_some_and(kclient_rest::Error::is_already_exists)
+        self.rest()
+            .is_some_and(kclient_rest::Error::is_already_exists)
     }
 
     /// The server answered 409 Conflict (a stale resourceVersion, usually).
@@ -91,7 +92,10 @@ mod tests {
             kind: "Deployment",
             operation: "update",
         };
-        assert_eq!(e.to_string(), "cannot update a Deployment without metadata.name");
+        assert_eq!(
+            e.to_string(),
+            "cannot update a Deployment without metadata.name"
+        );
         assert!(!e.is_not_found() && e.rest().is_none());
         let e = Error::MissingFieldManager {
             kind: "Pod",

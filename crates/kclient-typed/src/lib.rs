@@ -53,6 +53,8 @@ pub mod api;
 mod byte_string;
 pub mod client;
 mod error;
+#[doc(hidden)]
+pub mod serde_helpers;
 mod type_meta;
 
 pub use byte_string::ByteString;

@@ -206,7 +206,10 @@ mod tests {
         let err = serde_json::from_str::<Widget>(r#"{"apiVersion":"v2"}"#)
             .unwrap_err()
             .to_string();
-        assert!(err.contains(r#"expected apiVersion "example.com/v1""#), "{err}");
+        assert!(
+            err.contains(r#"expected apiVersion "example.com/v1""#),
+            "{err}"
+        );
         assert!(serde_json::from_str::<Widget>(r#"{"kind":7}"#).is_err());
     }
 }

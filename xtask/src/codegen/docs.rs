@@ -38,15 +38,21 @@ pub fn doc_comment(text: Option<&str>, indent: &str) -> String {
     out
 }
 
-/// The width of the list marker a line starts with (`- `, `+ `, `1. `, `2) `), if any.
+/// The content indentation of the list item a line starts with (`- `, `+ `, `1. `, `2)  `),
+/// if it starts one: the marker plus the spaces after it.
 fn list_marker_width(line: &str) -> Option<usize> {
-    if line.starts_with("- ") || line.starts_with("+ ") {
-        return Some(2);
-    }
-    let digits = line.chars().take_while(char::is_ascii_digit).count();
-    let rest = &line[digits..];
-    (digits > 0 && digits < 10 && (rest.starts_with(". ") || rest.starts_with(") ")))
-        .then_some(digits + 2)
+    let marker = if line.starts_with("- ") || line.starts_with("+ ") {
+        1
+    } else {
+        let digits = line.chars().take_while(char::is_ascii_digit).count();
+        let rest = &line[digits..];
+        if digits == 0 || digits > 9 || !(rest.starts_with(". ") || rest.starts_with(") ")) {
+            return None;
+        }
+        digits + 1
+    };
+    let spaces = line[marker..].chars().take_while(|c| *c == ' ').count();
+    Some(marker + spaces.min(4))
 }
 
 /// Escapes markdown that rustdoc would misread in one line of prose.
@@ -120,10 +126,13 @@ mod tests {
 
     #[test]
     fn list_continuations_stay_in_their_item() {
-        let doc = doc_comment(Some("Values:\n- a: first\nmore about a\n10. b\nmore\n\nafter"), "");
+        let doc = doc_comment(
+            Some("Values:\n- a: first\nmore about a\n10.  b\nmore\n\nafter"),
+            "",
+        );
         assert_eq!(
             doc,
-            "/// Values:\n/// - a: first\n///   more about a\n/// 10. b\n///     more\n///\n/// after\n"
+            "/// Values:\n/// - a: first\n///   more about a\n/// 10.  b\n///      more\n///\n/// after\n"
         );
     }
 }

@@ -123,13 +123,25 @@ fn render_field(s: &mut String, id: &ModuleId, ty: &TypeDef, field: &Field) {
     } else {
         format!("rename = \"{}\", ", field.json)
     };
+    // Floats are written as Go writes them (`10`, not `10.0`), so round trips are exact.
+    let float = field.ty == RustType::F64;
     if field.required {
-        let _ = writeln!(s, "    #[serde({rename}default)]");
+        let with = if float {
+            ", serialize_with = \"crate::serde_helpers::go_f64\""
+        } else {
+            ""
+        };
+        let _ = writeln!(s, "    #[serde({rename}default{with})]");
         let _ = writeln!(s, "    pub {}: {rust_ty},", field.rust);
     } else {
+        let with = if float {
+            ", serialize_with = \"crate::serde_helpers::go_f64_opt\""
+        } else {
+            ""
+        };
         let _ = writeln!(
             s,
-            "    #[serde({rename}default, skip_serializing_if = \"Option::is_none\")]"
+            "    #[serde({rename}default, skip_serializing_if = \"Option::is_none\"{with})]"
         );
         let _ = writeln!(s, "    pub {}: Option<{rust_ty}>,", field.rust);
     }

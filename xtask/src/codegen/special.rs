@@ -37,6 +37,8 @@ impl Special {
     }
 
     /// The Rust source of the type named `name` (the doc comment is written by the caller).
+    /// The array/boolean variant comes first: serde's derived struct decoding also accepts a
+    /// JSON array (positionally), so trying the schema first would misread an array.
     pub fn render(&self, name: &str) -> String {
         let (variant, variant_doc, ty) = match self {
             Special::OrArray => ("Schemas", "An array of schemas.", "Vec<JSONSchemaProps>"),
@@ -51,10 +53,10 @@ impl Special {
             "#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]\n\
              #[serde(untagged)]\n\
              pub enum {name} {{\n\
-             /// A schema.\n\
-             Schema(Box<JSONSchemaProps>),\n\
              /// {variant_doc}\n\
              {variant}({ty}),\n\
+             /// A schema.\n\
+             Schema(Box<JSONSchemaProps>),\n\
              }}\n\n\
              impl Default for {name} {{\n\
              fn default() -> Self {{\n\

@@ -152,7 +152,7 @@ fn rendering_is_deterministic_and_complete() {
     let client = &files["example/v1/client.rs"];
     for expected in [
         "pub fn widgets(&self, namespace: &str) -> ResourceClient<super::Widget> {",
-        "impl verbs::List for super::Widget {\ntype List = WidgetList;",
+        "impl verbs::List for super::Widget {\ntype List = crate::api::example::v1::WidgetList;",
         "impl verbs::Get for super::Widget {}",
         "pub async fn logs(&self, name: &str, options: &WidgetLogOptions)",
         "pub tail_lines: Option<i64>,",

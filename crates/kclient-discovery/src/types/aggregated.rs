@@ -71,9 +71,10 @@ pub enum Freshness {
 }
 
 /// `ResourceScope`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum Scope {
     /// Objects live in namespaces.
+    #[default]
     #[serde(rename = "Namespaced")]
     Namespaced,
     /// Objects are cluster-wide.

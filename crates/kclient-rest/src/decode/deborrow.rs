@@ -79,7 +79,8 @@ impl<'a, 'de, D: Deserializer<'a>> Deserializer<'de> for Deborrow<'a, D> {
         name: &'static str,
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_unit_struct(name, VisitorOf(visitor, PhantomData))
+        self.0
+            .deserialize_unit_struct(name, VisitorOf(visitor, PhantomData))
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
@@ -87,7 +88,8 @@ impl<'a, 'de, D: Deserializer<'a>> Deserializer<'de> for Deborrow<'a, D> {
         name: &'static str,
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_newtype_struct(name, VisitorOf(visitor, PhantomData))
+        self.0
+            .deserialize_newtype_struct(name, VisitorOf(visitor, PhantomData))
     }
 
     fn deserialize_tuple<V: Visitor<'de>>(
@@ -95,7 +97,8 @@ impl<'a, 'de, D: Deserializer<'a>> Deserializer<'de> for Deborrow<'a, D> {
         len: usize,
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_tuple(len, VisitorOf(visitor, PhantomData))
+        self.0
+            .deserialize_tuple(len, VisitorOf(visitor, PhantomData))
     }
 
     fn deserialize_tuple_struct<V: Visitor<'de>>(
@@ -104,7 +107,8 @@ impl<'a, 'de, D: Deserializer<'a>> Deserializer<'de> for Deborrow<'a, D> {
         len: usize,
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_tuple_struct(name, len, VisitorOf(visitor, PhantomData))
+        self.0
+            .deserialize_tuple_struct(name, len, VisitorOf(visitor, PhantomData))
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
@@ -113,7 +117,8 @@ impl<'a, 'de, D: Deserializer<'a>> Deserializer<'de> for Deborrow<'a, D> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_struct(name, fields, VisitorOf(visitor, PhantomData))
+        self.0
+            .deserialize_struct(name, fields, VisitorOf(visitor, PhantomData))
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
@@ -122,7 +127,8 @@ impl<'a, 'de, D: Deserializer<'a>> Deserializer<'de> for Deborrow<'a, D> {
         variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_enum(name, variants, VisitorOf(visitor, PhantomData))
+        self.0
+            .deserialize_enum(name, variants, VisitorOf(visitor, PhantomData))
     }
 
     fn is_human_readable(&self) -> bool {
@@ -290,7 +296,8 @@ impl<'a, 'de, A: VariantAccess<'a>> VariantAccess<'de> for Access<'a, A> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        self.0.struct_variant(fields, VisitorOf(visitor, PhantomData))
+        self.0
+            .struct_variant(fields, VisitorOf(visitor, PhantomData))
     }
 }
 

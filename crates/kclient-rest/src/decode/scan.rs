@@ -27,7 +27,10 @@ impl ValueScanner {
     /// Scans the next bytes of the value (which starts at the first byte ever given, not
     /// whitespace). Returns how many of `bytes` complete the value, or `None` if it continues.
     pub(crate) fn scan(&mut self, bytes: &[u8]) -> Option<usize> {
-        for (i, &b) in bytes.iter().enumerate() {
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            i += 1;
             match self.state {
                 State::Start => match b {
                     b'{' | b'[' => {
@@ -42,7 +45,7 @@ impl ValueScanner {
                 },
                 State::Scalar => {
                     if matches!(b, b',' | b'}' | b']') || b.is_ascii_whitespace() {
-                        return Some(i);
+                        return Some(i - 1);
                     }
                 }
                 State::String | State::Container if self.in_string => {
@@ -53,8 +56,14 @@ impl ValueScanner {
                     } else if b == b'"' {
                         self.in_string = false;
                         if self.state == State::String {
-                            return Some(i + 1);
+                            return Some(i);
                         }
+                    } else {
+                        // Most bytes are string content: skip to the next quote or backslash.
+                        i += bytes[i..]
+                            .iter()
+                            .position(|&c| c == b'"' || c == b'\\')
+                            .unwrap_or(bytes.len() - i);
                     }
                 }
                 State::String => {}
@@ -64,7 +73,7 @@ impl ValueScanner {
                     b'}' | b']' => {
                         self.depth -= 1;
                         if self.depth == 0 {
-                            return Some(i + 1);
+                            return Some(i);
                         }
                     }
                     _ => {}
@@ -101,7 +110,10 @@ mod tests {
     #[test]
     fn finds_the_end_of_every_kind_of_value() {
         for (text, value) in [
-            (r#"{"a":"}]\"{","b":[1,{"c":[]}]},rest"#, r#"{"a":"}]\"{","b":[1,{"c":[]}]}"#),
+            (
+                r#"{"a":"}]\"{","b":[1,{"c":[]}]},rest"#,
+                r#"{"a":"}]\"{","b":[1,{"c":[]}]}"#,
+            ),
             (r#"[1,[2,[3]],"]"] x"#, r#"[1,[2,[3]],"]"]"#),
             (r#""a\\\"b",1"#, r#""a\\\"b""#),
             ("12.5e3,", "12.5e3"),
@@ -109,7 +121,11 @@ mod tests {
             ("null ", "null"),
         ] {
             for piece in 1..=text.len() {
-                assert_eq!(end_of(text, piece), Some(value.len()), "{text:?} by {piece}");
+                assert_eq!(
+                    end_of(text, piece),
+                    Some(value.len()),
+                    "{text:?} by {piece}"
+                );
             }
         }
         assert_eq!(end_of(r#"{"a":1"#, 2), None);

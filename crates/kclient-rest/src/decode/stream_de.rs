@@ -99,10 +99,7 @@ impl Source {
                 self.pos += 1;
                 Ok(())
             }
-            Some(b) => Err(self.error(&format!(
-                "expected {what}, found {:?}",
-                char::from(b)
-            ))),
+            Some(b) => Err(self.error(&format!("expected {what}, found {:?}", char::from(b)))),
             None => Err(self.error(&format!("expected {what}, found the end of the body"))),
         }
     }
@@ -237,7 +234,10 @@ impl<'de> MapAccess<'de> for ObjectAccess<'_> {
         decode_slice(seed, bytes, at, &"a member name").map(Some)
     }
 
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Self::Error> {
+    fn next_value_seed<V: DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, Self::Error> {
         self.source.eat(b':', "':'")?;
         if self.source.peek_non_ws()? == Some(b'[') {
             return seed.deserialize(ArrayDeserializer {
@@ -324,7 +324,12 @@ impl<'de> SeqAccess<'de> for &mut ArrayAccess<'_> {
             _ => return Err(self.source.error("expected ',' or ']' after an element")),
         }
         let (bytes, at) = self.source.take_value()?;
-        let value = decode_slice(seed, bytes, at, &format_args!("{}[{}]", self.key, self.index))?;
+        let value = decode_slice(
+            seed,
+            bytes,
+            at,
+            &format_args!("{}[{}]", self.key, self.index),
+        )?;
         self.index += 1;
         Ok(Some(value))
     }
@@ -376,7 +381,11 @@ mod tests {
         let want_value: Value = serde_json::from_str(DOC).unwrap();
         let want_list: List = serde_json::from_str(DOC).unwrap();
         for cut in 0..=DOC.len() {
-            assert_eq!(decode::<Value>(DOC, &[cut]).unwrap(), want_value, "cut {cut}");
+            assert_eq!(
+                decode::<Value>(DOC, &[cut]).unwrap(),
+                want_value,
+                "cut {cut}"
+            );
             assert_eq!(decode::<List>(DOC, &[cut]).unwrap(), want_list, "cut {cut}");
         }
         let bytewise: Vec<usize> = (1..DOC.len()).collect();
@@ -402,15 +411,23 @@ mod tests {
         assert!(err.contains("items[1]"), "{err}");
         assert!(err.contains("at byte 29"), "{err}");
 
-        let err = decode::<Value>(r#"{"items":[{"a":1},"#, &[5]).unwrap_err().to_string();
+        let err = decode::<Value>(r#"{"items":[{"a":1},"#, &[5])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("end of the body"), "{err}");
-        let err = decode::<Value>(r#"{"a":1} x"#, &[]).unwrap_err().to_string();
+        let err = decode::<Value>(r#"{"a":1} x"#, &[])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("trailing characters"), "{err}");
         let err = decode::<Value>(r#"{"a" 1}"#, &[]).unwrap_err().to_string();
         assert!(err.contains("expected ':'"), "{err}");
-        let err = decode::<Value>(r#"{"a":[1 2]}"#, &[]).unwrap_err().to_string();
+        let err = decode::<Value>(r#"{"a":[1 2]}"#, &[])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("expected ',' or ']'"), "{err}");
-        let err = decode::<Value>(r#"{"a":1 "b":2}"#, &[]).unwrap_err().to_string();
+        let err = decode::<Value>(r#"{"a":1 "b":2}"#, &[])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("expected ',' or '}'"), "{err}");
         assert!(decode::<(u8,)>(r#"[1,2]"#, &[]).is_err());
         let err = decode::<Value>("", &[]).unwrap_err();

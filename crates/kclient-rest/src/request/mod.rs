@@ -4,6 +4,7 @@
 //! Like client-go, a builder call with an invalid argument does not panic: the first error is kept
 //! and returned by the terminal method (`send`, `object`, `bytes`, `stream`, `watch`).
 
+mod build;
 pub(crate) mod context;
 mod patch;
 pub(crate) mod path;
@@ -18,10 +19,10 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use kclient_apimachinery::ToQueryParams;
 use serde::Serialize;
 
-use crate::{DEFAULT_MAX_RETRIES, Error, RequestBody, RequestSettings, RestClient};
-use context::RequestContext;
+use crate::{DEFAULT_MAX_RETRIES, Error, RestClient};
+pub(crate) use build::{Mode, Prepared};
 pub use patch::PatchType;
-use query::{Query, go_duration};
+use query::Query;
 
 /// The query parameter `timeout`, set only through [`Request::timeout`] (client-go's
 /// `specialParams`).
@@ -64,20 +65,6 @@ impl std::fmt::Debug for Request {
             .field("error", &self.error)
             .finish_non_exhaustive()
     }
-}
-
-/// Whether a request is an ordinary call or a watch; decides the timeout and `watch=true`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Mode {
-    Normal,
-    Watch,
-}
-
-/// A request ready to send: the HTTP request, its context for errors, and the client to use.
-pub(crate) struct Prepared {
-    pub(crate) request: http::Request<RequestBody>,
-    pub(crate) context: RequestContext,
-    pub(crate) http: crate::HttpClient,
 }
 
 impl Request {
@@ -349,117 +336,6 @@ impl Request {
         let mut this = self.set_header(CONTENT_TYPE.as_str(), content_type);
         this.body = Some(bytes.into());
         this
-    }
-
-    /// The request's method.
-    pub fn verb(&self) -> &Method {
-        &self.verb
-    }
-
-    /// The URL this request would be sent to (as an ordinary, non-watch request).
-    pub fn url(&self) -> String {
-        self.url_for(Mode::Normal)
-    }
-
-    /// The request as a plain `http::Request`, with its [`RequestSettings`] extension, for
-    /// callers that send it themselves. Fails with the first builder error or a preflight error.
-    pub fn into_http_request(self) -> Result<http::Request<RequestBody>, Error> {
-        Ok(self.prepare(Mode::Normal)?.request)
-    }
-
-    /// The timeout enforced client side (none for watches).
-    fn enforced_timeout(&self, mode: Mode) -> Option<Duration> {
-        match mode {
-            Mode::Normal => self.timeout.or(self.client.default_timeout()),
-            Mode::Watch => None,
-        }
-        .filter(|t| !t.is_zero())
-    }
-
-    fn url_for(&self, mode: Mode) -> String {
-        let mut p = self.path_prefix.clone();
-        if let Some(ns) = self.namespace.as_deref().filter(|ns| !ns.is_empty()) {
-            p = path::join([p.as_str(), "namespaces", ns]);
-        }
-        if !self.resource.is_empty() {
-            p = path::join([p.as_str(), &self.resource.to_lowercase()]);
-        }
-        // Join drops a trailing slash, so only join when something follows (as client-go).
-        if !self.name.is_empty() || !self.subresource.is_empty() || !self.subpath.is_empty() {
-            p = path::join([p.as_str(), &self.name, &self.subresource, &self.subpath]);
-        }
-        if !p.starts_with('/') {
-            p.insert(0, '/');
-        }
-        let mut query = self.query.clone();
-        let sent_timeout = match mode {
-            Mode::Normal => self.enforced_timeout(mode),
-            Mode::Watch => self.timeout.filter(|t| !t.is_zero()),
-        };
-        if let Some(timeout) = sent_timeout {
-            query.set(TIMEOUT_PARAM, go_duration(timeout));
-        }
-        if mode == Mode::Watch && !query.contains("watch") {
-            query.set("watch", "true");
-        }
-        let base = self.client.base();
-        let mut url = format!(
-            "{}://{}{}",
-            base.scheme,
-            base.authority,
-            path::escape_path(&p)
-        );
-        let query = query.encode();
-        if !query.is_empty() {
-            url.push('?');
-            url.push_str(&query);
-        }
-        url
-    }
-
-    /// client-go's `requestPreflightCheck`: an explicitly empty namespace is refused on POST, and
-    /// with a name on GET, PUT and DELETE.
-    fn preflight(&self) -> Result<(), Error> {
-        if self.namespace.as_deref() != Some("") {
-            return Ok(());
-        }
-        let reason = match self.verb {
-            Method::POST => "an empty namespace may not be set during creation",
-            Method::GET | Method::PUT | Method::DELETE if !self.name.is_empty() => {
-                "an empty namespace may not be set when a resource name is provided"
-            }
-            _ => return Ok(()),
-        };
-        Err(Error::InvalidRequest {
-            reason: reason.to_string(),
-        })
-    }
-
-    pub(crate) fn prepare(mut self, mode: Mode) -> Result<Prepared, Error> {
-        if let Some(error) = self.error.take() {
-            return Err(error);
-        }
-        self.preflight()?;
-        let url = self.url_for(mode);
-        let timeout = self.enforced_timeout(mode);
-        let uri: http::Uri = url.parse().map_err(|_| Error::InvalidRequest {
-            reason: format!("the URL {url:?} is not a valid URI"),
-        })?;
-        let mut request = http::Request::new(RequestBody::new(self.body.unwrap_or_default()));
-        *request.method_mut() = self.verb.clone();
-        *request.uri_mut() = uri;
-        *request.headers_mut() = self.headers;
-        request.extensions_mut().insert(RequestSettings {
-            is_watch: mode == Mode::Watch,
-            max_retries: self.max_retries,
-            throttle: self.throttle,
-            timeout,
-        });
-        Ok(Prepared {
-            request,
-            context: RequestContext::new(self.verb, url, timeout),
-            http: self.client.http_client().clone(),
-        })
     }
 }
 

@@ -5,6 +5,7 @@
     clippy::expect_used,
     clippy::panic,
     dead_code,
+    unused_imports,
     missing_docs
 )]
 

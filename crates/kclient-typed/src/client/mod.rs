@@ -35,6 +35,8 @@ use crate::Error;
 #[derive(Clone, Debug)]
 pub struct Clientset {
     http: HttpClient,
+    // Read by the generated accessors, of which there are none without group-version features.
+    #[allow(dead_code)]
     pub(crate) groups: Arc<crate::api::GroupClients>,
 }
 
@@ -67,7 +69,9 @@ impl Clientset {
 }
 
 /// The REST client of one group-version: `config` with client-go's defaults for a typed client
-/// (`/api` for the core group, `/apis` for the others, JSON).
+/// (`/api` for the core group, `/apis` for the others, JSON). Called by the generated code
+/// (not at all without group-version features).
+#[allow(dead_code)]
 pub(crate) fn rest_client_for(
     config: &Config,
     http: &HttpClient,

@@ -144,7 +144,11 @@ impl<K: StaticResource> ResourceClient<K> {
         T: DeserializeOwned + Send + 'static,
     {
         let request = self.named(Method::POST, name).subresource(subresource);
-        Ok(request.versioned_params(options).body(body).object().await?)
+        Ok(request
+            .versioned_params(options)
+            .body(body)
+            .object()
+            .await?)
     }
 
     /// PUT of `body` to a subresource of the object `name`.
@@ -160,7 +164,11 @@ impl<K: StaticResource> ResourceClient<K> {
         T: DeserializeOwned + Send + 'static,
     {
         let request = self.named(Method::PUT, name).subresource(subresource);
-        Ok(request.versioned_params(options).body(body).object().await?)
+        Ok(request
+            .versioned_params(options)
+            .body(body)
+            .object()
+            .await?)
     }
 
     /// PATCH of a subresource of the object `name` (`subresource` empty: the object itself).
@@ -190,7 +198,11 @@ impl<K: StaticResource> ResourceClient<K> {
         if !subresource.is_empty() {
             request = request.subresource(subresource);
         }
-        Ok(request.versioned_params(options).body(patch).object().await?)
+        Ok(request
+            .versioned_params(options)
+            .body(patch)
+            .object()
+            .await?)
     }
 }
 
@@ -283,7 +295,11 @@ impl<K: verbs::Patch> ResourceClient<K> {
 impl<K: verbs::Delete> ResourceClient<K> {
     /// Deletes the object `name`.
     pub async fn delete(&self, name: &str, options: &DeleteOptions) -> Result<Deleted<K>, Error> {
-        let bytes = self.named(Method::DELETE, name).body(options).bytes().await?;
+        let bytes = self
+            .named(Method::DELETE, name)
+            .body(options)
+            .bytes()
+            .await?;
         decode_deleted(&bytes, K::KIND, name)
     }
 }
@@ -397,7 +413,9 @@ fn decode_deleted<T: DeserializeOwned>(
         let status: Status = serde_json::from_slice(bytes).map_err(error)?;
         return Ok(Deleted::Status(Box::new(status)));
     }
-    serde_json::from_slice(bytes).map(Deleted::Object).map_err(error)
+    serde_json::from_slice(bytes)
+        .map(Deleted::Object)
+        .map_err(error)
 }
 
 #[cfg(test)]

@@ -3,8 +3,7 @@
 //! resource does not have — `update_status` on a `ConfigMap`, `delete` on a `TokenReview` — is
 //! a compile error rather than a 404 or 405 at run time.
 //!
-//! Implement them yourself for custom resources (together with
-//! [`StaticResource`](kclient_apimachinery::resource::StaticResource)) to use
+//! Implement them yourself for custom resources (together with [`StaticResource`]) to use
 //! [`ResourceClient`](super::ResourceClient) with your own types.
 
 use kclient_apimachinery::meta::ListMeta;

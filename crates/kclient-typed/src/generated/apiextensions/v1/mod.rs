@@ -427,7 +427,11 @@ pub struct JSONSchemaProps {
     )]
     pub max_properties: Option<i64>,
     /// \`maximum\`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::serde_helpers::go_f64_opt"
+    )]
     pub maximum: Option<f64>,
     /// \`minItems\`
     #[serde(rename = "minItems", default, skip_serializing_if = "Option::is_none")]
@@ -443,13 +447,18 @@ pub struct JSONSchemaProps {
     )]
     pub min_properties: Option<i64>,
     /// \`minimum\`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::serde_helpers::go_f64_opt"
+    )]
     pub minimum: Option<f64>,
     /// \`multipleOf\`
     #[serde(
         rename = "multipleOf",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::serde_helpers::go_f64_opt"
     )]
     pub multiple_of: Option<f64>,
     /// \`not\`
@@ -578,10 +587,10 @@ pub struct JSONSchemaProps {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum JSONSchemaPropsOrArray {
-    /// A schema.
-    Schema(Box<JSONSchemaProps>),
     /// An array of schemas.
     Schemas(Vec<JSONSchemaProps>),
+    /// A schema.
+    Schema(Box<JSONSchemaProps>),
 }
 
 impl Default for JSONSchemaPropsOrArray {
@@ -594,10 +603,10 @@ impl Default for JSONSchemaPropsOrArray {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum JSONSchemaPropsOrBool {
-    /// A schema.
-    Schema(Box<JSONSchemaProps>),
     /// A boolean: `true` allows anything, `false` nothing.
     Bool(bool),
+    /// A schema.
+    Schema(Box<JSONSchemaProps>),
 }
 
 impl Default for JSONSchemaPropsOrBool {
@@ -610,10 +619,10 @@ impl Default for JSONSchemaPropsOrBool {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum JSONSchemaPropsOrStringArray {
-    /// A schema.
-    Schema(Box<JSONSchemaProps>),
     /// An array of property names.
     Strings(Vec<String>),
+    /// A schema.
+    Schema(Box<JSONSchemaProps>),
 }
 
 impl Default for JSONSchemaPropsOrStringArray {

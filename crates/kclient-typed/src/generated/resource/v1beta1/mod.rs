@@ -933,11 +933,11 @@ pub struct NodeAllocatableResourceMapping {
     /// GPU device instance of this type will account for 2Gi of memory.
     ///
     /// 2.  If \`capacityKey\` IS set: \`allocationMultiplier\` is multiplied by the amount of that capacity consumed.
-    ///    The final node allocatable resource amount is \`consumedCapacity\[capacityKey\]\` \* \`allocationMultiplier\`.
-    ///    For example, if a Device's capacity "dra.example.com/cores" is consumed,
-    ///    and each "core" provides 2 "cpu"s, the mapping would be:
-    ///    {ResourceName: "cpu", capacityKey: "dra.example.com/cores", allocationMultiplier: "2"}.
-    ///    If a claim consumes 8 "dra.example.com/cores", the CPU footprint is 8 \* 2 = 16.
+    ///     The final node allocatable resource amount is \`consumedCapacity\[capacityKey\]\` \* \`allocationMultiplier\`.
+    ///     For example, if a Device's capacity "dra.example.com/cores" is consumed,
+    ///     and each "core" provides 2 "cpu"s, the mapping would be:
+    ///     {ResourceName: "cpu", capacityKey: "dra.example.com/cores", allocationMultiplier: "2"}.
+    ///     If a claim consumes 8 "dra.example.com/cores", the CPU footprint is 8 \* 2 = 16.
     #[serde(
         rename = "allocationMultiplier",
         default,
