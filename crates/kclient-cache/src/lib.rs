@@ -2,9 +2,12 @@
 //!
 //! Client-side caching and controller machinery (work in progress).
 
-mod backoff;
+pub mod backoff;
 pub mod delta_fifo;
 mod error;
+mod factory;
+pub mod informer;
+pub mod lister;
 pub mod listwatch;
 mod object;
 pub mod reflector;
@@ -15,6 +18,10 @@ mod testutil;
 
 pub use backoff::{Backoff, BackoffConfig};
 pub use error::Error;
+pub use factory::{InformerFactory, TweakListOptions};
+pub use informer::{EventHandler, HandlerFns, HandlerRegistration, InformerOptions, SharedInformer};
+pub use lister::{Lister, NamespaceLister};
+pub use listwatch::{ListerWatcher, ObjectList, RestListWatch};
 pub use object::{CacheObject, DeletedFinalStateUnknown, DeltaObject, object_key, split_key};
 pub use shutdown::ShutdownHandle;
 pub use store::Store;

@@ -211,8 +211,10 @@ impl Discovery for DiscoveryClient {
     async fn groups_and_maybe_resources(&self) -> Result<GroupsAndMaybeResources, Error> {
         let (core, apis) =
             futures_util::future::join(self.download(true), self.download(false)).await;
-        let mut out = GroupsAndMaybeResources::default();
-        out.groups = ApiGroupList::new(Vec::new());
+        let mut out = GroupsAndMaybeResources {
+            groups: ApiGroupList::new(Vec::new()),
+            ..GroupsAndMaybeResources::default()
+        };
         let mut resources: [Option<BTreeMap<GroupVersion, ApiResourceList>>; 2] = [None, None];
         for (slot, downloaded) in [core?, apis?].into_iter().enumerate() {
             match downloaded {

@@ -43,9 +43,15 @@ async fn aggregated_discovery_needs_two_requests() {
     assert_eq!(
         summary(&all),
         [
-            ("v1".to_string(), vec!["pods".to_string(), "pods/log".into()]),
+            (
+                "v1".to_string(),
+                vec!["pods".to_string(), "pods/log".into()]
+            ),
             ("apps/v1".into(), vec!["deployments".into()]),
-            ("apps/v1beta1".into(), vec!["deployments".into(), "oldthings".into()]),
+            (
+                "apps/v1beta1".into(),
+                vec!["deployments".into(), "oldthings".into()]
+            ),
         ]
     );
     let seen = fake.seen();
@@ -84,7 +90,12 @@ async fn legacy_servers_give_the_same_answer() {
     assert_eq!(fake.count("/apis/apps/v1beta1"), 1);
 
     let forced = aggregated_server(vec![]);
-    forced.discovery().with_legacy().server_groups().await.unwrap();
+    forced
+        .discovery()
+        .with_legacy()
+        .server_groups()
+        .await
+        .unwrap();
     assert!(forced.seen().iter().all(|s| s.accept == "application/json"));
 }
 
@@ -200,7 +211,10 @@ async fn missing_endpoints() {
     assert!(err.is_transient(), "{err}");
 
     let fake = legacy_server();
-    fake.route("/apis", Reply::typed(AGGREGATED, serde_json::json!({"items": 3})));
+    fake.route(
+        "/apis",
+        Reply::typed(AGGREGATED, serde_json::json!({"items": 3})),
+    );
     let err = fake.discovery().server_groups().await.unwrap_err();
     assert!(
         err.to_string()
@@ -305,7 +319,10 @@ async fn disk_cache_layout_ttl_and_invalidation() {
         } else {
             "APIResourceList"
         };
-        assert!(text.contains(&format!(r#""kind":"{kind}","apiVersion":"v1""#)), "{text}");
+        assert!(
+            text.contains(&format!(r#""kind":"{kind}","apiVersion":"v1""#)),
+            "{text}"
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -409,7 +426,10 @@ async fn openapi_documents() {
         "/openapi/v3/apis/apps/v1",
         Reply::json(serde_json::json!({"openapi": "3.0.0"})),
     )
-    .route("/openapi/v2", Reply::json(serde_json::json!({"swagger": "2.0"})));
+    .route(
+        "/openapi/v2",
+        Reply::json(serde_json::json!({"swagger": "2.0"})),
+    );
     let d = fake.discovery();
     let doc = d
         .openapi_v3_for_group_version(&GroupVersion::new("apps", "v1"))

@@ -156,19 +156,25 @@ pub fn legacy_server() -> Fake {
     )
     .route(
         "/api/v1",
-        Reply::json(serde_json::json!({"kind": "APIResourceList", "groupVersion": "v1",
-            "resources": [resource("pods", "Pod", &["po"]), resource("pods/log", "Pod", &[])]})),
+        Reply::json(
+            serde_json::json!({"kind": "APIResourceList", "groupVersion": "v1",
+            "resources": [resource("pods", "Pod", &["po"]), resource("pods/log", "Pod", &[])]}),
+        ),
     )
     .route(
         "/apis/apps/v1",
-        Reply::json(serde_json::json!({"kind": "APIResourceList", "groupVersion": "apps/v1",
-            "resources": [resource("deployments", "Deployment", &["deploy"])]})),
+        Reply::json(
+            serde_json::json!({"kind": "APIResourceList", "groupVersion": "apps/v1",
+            "resources": [resource("deployments", "Deployment", &["deploy"])]}),
+        ),
     )
     .route(
         "/apis/apps/v1beta1",
-        Reply::json(serde_json::json!({"kind": "APIResourceList", "groupVersion": "apps/v1beta1",
+        Reply::json(
+            serde_json::json!({"kind": "APIResourceList", "groupVersion": "apps/v1beta1",
             "resources": [resource("deployments", "Deployment", &["deploy"]),
-                          resource("oldthings", "OldThing", &[])]})),
+                          resource("oldthings", "OldThing", &[])]}),
+        ),
     );
     fake
 }

@@ -78,7 +78,11 @@ async fn every_discovery_call() {
         .filter(|(_, r)| r.name == "horizontalpodautoscalers")
         .map(|(gv, _)| gv)
         .collect();
-    assert_eq!(hpa, ["autoscaling/v2"], "one version per resource, the preferred");
+    assert_eq!(
+        hpa,
+        ["autoscaling/v2"],
+        "one version per resource, the preferred"
+    );
 
     let namespaced = d
         .server_preferred_namespaced_resources()
@@ -136,7 +140,10 @@ async fn aggregated_and_legacy_discovery_agree() {
     );
     let legacy = aggregated.clone().with_legacy();
     let found = legacy.groups_and_maybe_resources().await.unwrap();
-    assert!(found.resources.is_none(), "legacy discovery returns groups only");
+    assert!(
+        found.resources.is_none(),
+        "legacy discovery returns groups only"
+    );
 
     let a = aggregated
         .server_groups_and_resources()
@@ -153,7 +160,13 @@ async fn aggregated_and_legacy_discovery_agree() {
     let group_summary = |all: &GroupsAndResources| {
         all.groups
             .iter()
-            .map(|g| (g.name.clone(), g.versions.clone(), g.preferred_version.clone()))
+            .map(|g| {
+                (
+                    g.name.clone(),
+                    g.versions.clone(),
+                    g.preferred_version.clone(),
+                )
+            })
             .collect::<Vec<_>>()
     };
     assert_eq!(group_summary(&a), group_summary(&l));
@@ -215,7 +228,9 @@ async fn restmapper_resolves_every_short_name_the_server_lists() {
     assert!(deploy.namespaced);
     let all = mapper.expand_category("all").await.unwrap().unwrap();
     assert!(all.iter().any(|gr| gr.resource == "pods"));
-    let m = RestMapper::from_discovery(mapper.discovery()).await.unwrap();
+    let m = RestMapper::from_discovery(mapper.discovery())
+        .await
+        .unwrap();
     assert!(m.resolve("nonexistentthings").unwrap_err().is_no_match());
 }
 

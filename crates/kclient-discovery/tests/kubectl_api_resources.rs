@@ -16,13 +16,19 @@ use support::Target;
 /// kubectl's path, or `None` (after saying so) when it is missing and not required.
 fn kubectl() -> Option<String> {
     let kubectl = std::env::var("KUBECTL").unwrap_or_else(|_| "kubectl".to_string());
-    match Command::new(&kubectl).arg("version").arg("--client").output() {
+    match Command::new(&kubectl)
+        .arg("version")
+        .arg("--client")
+        .output()
+    {
         Ok(out) if out.status.success() => Some(kubectl),
         _ if std::env::var("KCLIENT_REQUIRE_KUBECTL").as_deref() == Ok("1") => {
             panic!("{kubectl} is not runnable and KCLIENT_REQUIRE_KUBECTL=1")
         }
         _ => {
-            eprintln!("skipping: {kubectl} is not installed (set KCLIENT_REQUIRE_KUBECTL=1 to fail)");
+            eprintln!(
+                "skipping: {kubectl} is not installed (set KCLIENT_REQUIRE_KUBECTL=1 to fail)"
+            );
             None
         }
     }

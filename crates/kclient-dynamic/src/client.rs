@@ -51,8 +51,11 @@ impl DynamicClient {
         let config = dynamic_config(config);
         let http = HttpClient::for_config(&config)?;
         let discovery = DiscoveryClient::for_config(&config)?;
-        Ok(Self::for_config_and_client(&config, http)?
-            .with_mapper(Arc::new(DeferredRestMapper::new(MemCacheClient::new(discovery)))))
+        Ok(
+            Self::for_config_and_client(&config, http)?.with_mapper(Arc::new(
+                DeferredRestMapper::new(MemCacheClient::new(discovery)),
+            )),
+        )
     }
 
     /// A client sending through an existing [`HttpClient`] (sharing its connections and rate
@@ -85,14 +88,12 @@ impl DynamicClient {
     }
 
     fn require_mapper(&self, what: &str) -> Result<&Mapper, Error> {
-        self.mapper
-            .as_deref()
-            .ok_or_else(|| Error::InvalidRequest {
-                verb: "resolve",
-                resource: what.to_string(),
-                reason: "this client has no RESTMapper (build it with for_config or with_mapper)"
-                    .to_string(),
-            })
+        self.mapper.as_deref().ok_or_else(|| Error::InvalidRequest {
+            verb: "resolve",
+            resource: what.to_string(),
+            reason: "this client has no RESTMapper (build it with for_config or with_mapper)"
+                .to_string(),
+        })
     }
 
     /// What a kubectl-style name means: `deployments`, `deploy`, `Deployment`,
@@ -141,11 +142,9 @@ mod tests {
         assert_eq!(client.rest_client().accept(), "application/json");
         assert_eq!(client.rest_client().content_type(), "application/json");
         assert!(client.mapper().is_some());
-        let bare = DynamicClient::for_config_and_client(
-            &config,
-            HttpClient::for_config(&config).unwrap(),
-        )
-        .unwrap();
+        let bare =
+            DynamicClient::for_config_and_client(&config, HttpClient::for_config(&config).unwrap())
+                .unwrap();
         let err = bare.resolve("pods").await.unwrap_err();
         assert!(err.to_string().contains("has no RESTMapper"), "{err}");
     }

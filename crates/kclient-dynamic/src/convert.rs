@@ -83,7 +83,10 @@ mod tests {
         .unwrap();
         let err = from_unstructured::<ConfigMap>(&u).unwrap_err();
         let text = err.to_string();
-        assert!(text.starts_with("cannot convert ConfigMap \"c\" to "), "{text}");
+        assert!(
+            text.starts_with("cannot convert ConfigMap \"c\" to "),
+            "{text}"
+        );
         assert!(std::error::Error::source(&err).is_some());
         assert!(to_unstructured(&3).is_err());
     }

@@ -51,7 +51,8 @@ impl Error {
 
     /// Whether the object already exists (409 on create).
     pub fn is_already_exists(&self) -> bool {
-        self.rest().is_some_and(kclient_rest::Error::is_already_exists)
+        self.rest()
+            .is_some_and(kclient_rest::Error::is_already_exists)
     }
 
     /// Whether the write conflicted with another (409, stale resourceVersion).

@@ -145,7 +145,11 @@ impl ResourceClient {
         Ok(name)
     }
 
-    fn object_name<'a>(&self, verb: &'static str, object: &'a Unstructured) -> Result<&'a str, Error> {
+    fn object_name<'a>(
+        &self,
+        verb: &'static str,
+        object: &'a Unstructured,
+    ) -> Result<&'a str, Error> {
         match object.name() {
             Some(name) if !name.is_empty() => Ok(name),
             _ => Err(self.invalid(verb, "the object has no metadata.name")),
@@ -262,7 +266,10 @@ impl ResourceClient {
         options: &PatchOptions,
     ) -> Result<Unstructured, Error> {
         let body = serde_json::to_vec(patch).map_err(|e| {
-            self.invalid("patch", &format!("the patch cannot be encoded as JSON: {e}"))
+            self.invalid(
+                "patch",
+                &format!("the patch cannot be encoded as JSON: {e}"),
+            )
         })?;
         self.patch_bytes(name, patch_type, body, options).await
     }
@@ -297,7 +304,10 @@ impl ResourceClient {
         if options.field_manager.is_empty() {
             return Err(self.invalid("apply", "a field manager is required"));
         }
-        let managed = object.nested_slice(&["metadata", "managedFields"]).ok().flatten();
+        let managed = object
+            .nested_slice(&["metadata", "managedFields"])
+            .ok()
+            .flatten();
         if managed.is_some_and(|m| !m.is_empty()) {
             return Err(self.invalid(
                 "apply",
@@ -305,7 +315,10 @@ impl ResourceClient {
             ));
         }
         let body = serde_json::to_vec(object).map_err(|e| {
-            self.invalid("apply", &format!("the object cannot be encoded as JSON: {e}"))
+            self.invalid(
+                "apply",
+                &format!("the object cannot be encoded as JSON: {e}"),
+            )
         })?;
         self.patch_bytes(name, PatchType::Apply, body, &options.to_patch_options())
             .await
@@ -318,6 +331,8 @@ impl ResourceClient {
         object: &Unstructured,
         options: &ApplyOptions,
     ) -> Result<Unstructured, Error> {
-        self.subresource("status").apply(name, object, options).await
+        self.subresource("status")
+            .apply(name, object, options)
+            .await
     }
 }

@@ -66,7 +66,8 @@ fn fake(reply: &'static str) -> (DynamicClient, Arc<Mutex<Vec<Seen>>>) {
     (client, seen)
 }
 
-const CM: &str = r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"ns"}}"#;
+const CM: &str =
+    r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"ns"}}"#;
 
 fn configmaps() -> GroupVersionResource {
     GroupVersionResource::new("", "v1", "configmaps")
@@ -108,7 +109,9 @@ async fn read_paths() {
     assert_eq!(last(&seen).path_and_query, "/api/v1/nodes/n1");
 
     // An empty namespace means all namespaces.
-    let (client, seen) = fake(r#"{"apiVersion":"v1","kind":"ConfigMapList","metadata":{"resourceVersion":"9"},"items":[]}"#);
+    let (client, seen) = fake(
+        r#"{"apiVersion":"v1","kind":"ConfigMapList","metadata":{"resourceVersion":"9"},"items":[]}"#,
+    );
     let list = client
         .resource(&configmaps())
         .namespace("")
@@ -184,7 +187,10 @@ async fn patches_and_apply() {
     for (pt, content_type) in [
         (PatchType::Merge, "application/merge-patch+json"),
         (PatchType::Json, "application/json-patch+json"),
-        (PatchType::Strategic, "application/strategic-merge-patch+json"),
+        (
+            PatchType::Strategic,
+            "application/strategic-merge-patch+json",
+        ),
     ] {
         cms.patch(
             "c",
@@ -234,7 +240,10 @@ async fn patches_and_apply() {
         .apply("c", &cm(), &ApplyOptions::default())
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("field manager is required"), "{err}");
+    assert!(
+        err.to_string().contains("field manager is required"),
+        "{err}"
+    );
     let err = cms.get("", &GetOptions::default()).await.unwrap_err();
     assert_eq!(
         err.to_string(),

@@ -14,7 +14,9 @@ use kclient_apimachinery::options::{
     CreateOptions, DeleteOptions, GetOptions, ListOptions, PatchOptions, PatchType, UpdateOptions,
 };
 use kclient_apimachinery::{GroupVersionKind, GroupVersionResource, Unstructured, WatchEvent};
-use kclient_dynamic::{ApplyOptions, DynamicClient, ResourceClient, from_unstructured, to_unstructured};
+use kclient_dynamic::{
+    ApplyOptions, DynamicClient, ResourceClient, from_unstructured, to_unstructured,
+};
 use serde::{Deserialize, Serialize};
 use support::Target;
 
@@ -62,10 +64,16 @@ async fn configmap_crud() {
     let client = DynamicClient::for_config(&target.config).unwrap();
     let ns = namespace(&target, &client).await;
     let cms = client.resource_for("cm").await.unwrap().namespace(&ns);
-    assert_eq!(cms.gvr(), &GroupVersionResource::new("", "v1", "configmaps"));
+    assert_eq!(
+        cms.gvr(),
+        &GroupVersionResource::new("", "v1", "configmaps")
+    );
 
     let created = cms
-        .create(&configmap(&ns, "one", &[("a", "1")]), &CreateOptions::default())
+        .create(
+            &configmap(&ns, "one", &[("a", "1")]),
+            &CreateOptions::default(),
+        )
         .await
         .unwrap();
     assert!(created.uid().is_some() && created.resource_version().is_some());
@@ -89,9 +97,15 @@ async fn configmap_crud() {
     changed
         .set_nested_field(serde_json::json!("2"), &["data", "a"])
         .unwrap();
-    let updated = cms.update(&changed, &UpdateOptions::default()).await.unwrap();
+    let updated = cms
+        .update(&changed, &UpdateOptions::default())
+        .await
+        .unwrap();
     assert_ne!(updated.resource_version(), got.resource_version());
-    let err = cms.update(&changed, &UpdateOptions::default()).await.unwrap_err();
+    let err = cms
+        .update(&changed, &UpdateOptions::default())
+        .await
+        .unwrap_err();
     assert!(err.is_conflict(), "{err}");
 
     // Merge, JSON and strategic merge patches.
@@ -146,16 +160,26 @@ async fn configmap_crud() {
 
     // Delete one, then the rest by selector.
     cms.delete("one", &DeleteOptions::default()).await.unwrap();
-    assert!(cms.get("one", &GetOptions::default()).await.unwrap_err().is_not_found());
+    assert!(
+        cms.get("one", &GetOptions::default())
+            .await
+            .unwrap_err()
+            .is_not_found()
+    );
     cms.delete_collection(
         &DeleteOptions::default(),
         &ListOptions::default().label_selector("app=kclient-dynamic-test"),
     )
     .await
     .unwrap();
-    assert!(cms.list(&ListOptions::default()).await.unwrap().items.iter().all(|i| {
-        i.labels().get("app").map(String::as_str) != Some("kclient-dynamic-test")
-    }));
+    assert!(
+        cms.list(&ListOptions::default())
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .all(|i| { i.labels().get("app").map(String::as_str) != Some("kclient-dynamic-test") })
+    );
     cleanup(&target, &client, &ns).await;
 }
 
@@ -196,7 +220,10 @@ async fn watch_sees_changes() {
         let ns = ns.clone();
         async move {
             let created = watched
-                .create(&configmap(&ns, &name, &[("v", "1")]), &CreateOptions::default())
+                .create(
+                    &configmap(&ns, &name, &[("v", "1")]),
+                    &CreateOptions::default(),
+                )
                 .await
                 .unwrap();
             watched
@@ -208,7 +235,10 @@ async fn watch_sees_changes() {
                 )
                 .await
                 .unwrap();
-            watched.delete(&name, &DeleteOptions::default()).await.unwrap();
+            watched
+                .delete(&name, &DeleteOptions::default())
+                .await
+                .unwrap();
             created
         }
     };
@@ -247,7 +277,13 @@ async fn status_subresource_and_names() {
         .await
         .unwrap();
     assert_eq!(by_kind.resource.resource, "deployments");
-    assert!(client.resolve("nosuchthings").await.unwrap_err().is_no_match());
+    assert!(
+        client
+            .resolve("nosuchthings")
+            .await
+            .unwrap_err()
+            .is_no_match()
+    );
 
     let pods: ResourceClient = client.resource(&mapping.resource).namespace(&ns);
     let pod: Unstructured = serde_json::from_value(serde_json::json!({
@@ -268,9 +304,19 @@ async fn status_subresource_and_names() {
         .update_status(&with_status, &UpdateOptions::default())
         .await
         .unwrap();
-    assert_eq!(updated.nested_str(&["status", "message"]).unwrap(), Some("kclient test"));
-    let got = pods.subresource("status").get("p", &GetOptions::default()).await.unwrap();
-    assert_eq!(got.nested_str(&["status", "message"]).unwrap(), Some("kclient test"));
+    assert_eq!(
+        updated.nested_str(&["status", "message"]).unwrap(),
+        Some("kclient test")
+    );
+    let got = pods
+        .subresource("status")
+        .get("p", &GetOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        got.nested_str(&["status", "message"]).unwrap(),
+        Some("kclient test")
+    );
     pods.delete("p", &DeleteOptions::default().grace_period_seconds(0))
         .await
         .unwrap();
@@ -293,12 +339,20 @@ async fn server_side_apply() {
         .resource(&GroupVersionResource::new("", "v1", "configmaps"))
         .namespace(&ns);
     let applied = cms
-        .apply("applied", &configmap(&ns, "applied", &[("a", "1")]), &ApplyOptions::new("kclient-a"))
+        .apply(
+            "applied",
+            &configmap(&ns, "applied", &[("a", "1")]),
+            &ApplyOptions::new("kclient-a"),
+        )
         .await
         .unwrap();
     assert_eq!(applied.nested_str(&["data", "a"]).unwrap(), Some("1"));
     let conflict = cms
-        .apply("applied", &configmap(&ns, "applied", &[("a", "2")]), &ApplyOptions::new("kclient-b"))
+        .apply(
+            "applied",
+            &configmap(&ns, "applied", &[("a", "2")]),
+            &ApplyOptions::new("kclient-b"),
+        )
         .await
         .unwrap_err();
     assert!(conflict.is_conflict(), "{conflict}");

@@ -165,7 +165,7 @@ impl<T: MetaAccessor> Notification<T> {
     }
 }
 
-impl<T> Notification<T> {
+impl<T: 'static> Notification<T> {
     /// Hands the notification to `handler`.
     pub(crate) fn deliver(&self, handler: &dyn EventHandler<T>) {
         match self {
