@@ -8,6 +8,7 @@
 //!
 //! Run: `cargo bench -p kclient-benches --bench list_decode` (add `-- --pods N` for another size).
 
+#[path = "../shared/pods.rs"]
 mod pods;
 
 use std::convert::Infallible;

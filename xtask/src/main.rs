@@ -5,6 +5,7 @@
 
 mod codegen;
 mod discovery_model;
+mod patch_strategies;
 mod proto_schema;
 mod testserver_tables;
 
@@ -35,6 +36,10 @@ enum Command {
         /// ../shared/kubernetes/v1.36/proto relative to the workspace root.
         #[arg(long)]
         proto: Option<PathBuf>,
+        /// The OpenAPI v2 document (patch strategies). Default:
+        /// ../shared/kubernetes/v1.36/openapi/swagger.json relative to the workspace root.
+        #[arg(long)]
+        openapi: Option<PathBuf>,
         /// Do not write; exit non-zero if the committed file differs from what would be generated.
         #[arg(long)]
         check: bool,
@@ -57,13 +62,16 @@ fn main() -> ExitCode {
         Command::TestserverTables {
             discovery,
             proto,
+            openapi,
             check,
         } => {
             let root = workspace_root();
             let discovery =
                 discovery.unwrap_or_else(|| root.join("../shared/kubernetes/v1.36/discovery"));
             let proto = proto.unwrap_or_else(|| root.join("../shared/kubernetes/v1.36/proto"));
-            testserver_tables::run(&root, &discovery, &proto, check)
+            let openapi = openapi
+                .unwrap_or_else(|| root.join("../shared/kubernetes/v1.36/openapi/swagger.json"));
+            testserver_tables::run(&root, &discovery, &proto, &openapi, check)
         }
         Command::Codegen { spec, check } => {
             let root = workspace_root();

@@ -11,24 +11,36 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result, bail};
 
 use crate::discovery_model::{self, Discovery, Resource, Subresource};
-use crate::proto_schema;
+use crate::{patch_strategies, proto_schema};
 
 /// Where the resource tables live, relative to the workspace root.
 pub const OUTPUT: &str = "crates/kclient-testserver/src/generated/resources.rs";
 /// Where the protobuf schema lives, relative to the workspace root.
 pub const PROTO_OUTPUT: &str = "crates/kclient-testserver/src/generated/proto_schema.rs";
 
-/// Generates the tables from `discovery_dir` and the protobuf schema from `proto_dir`; writes
-/// them, or (with `check`) compares them with the committed files.
-pub fn run(root: &Path, discovery_dir: &Path, proto_dir: &Path, check: bool) -> Result<()> {
+/// Generates the tables from `discovery_dir`, the protobuf schema from `proto_dir` and the
+/// strategic-merge-patch table from `swagger` (an OpenAPI v2 document); writes them, or (with
+/// `check`) compares them with the committed files.
+pub fn run(
+    root: &Path,
+    discovery_dir: &Path,
+    proto_dir: &Path,
+    swagger: &Path,
+    check: bool,
+) -> Result<()> {
     let model = discovery_model::read(discovery_dir)
         .with_context(|| format!("reading discovery documents in {}", discovery_dir.display()))?;
     let tables = rustfmt(&render(&model))?;
     let schema = proto_schema::read(proto_dir)
         .with_context(|| format!("reading .proto files in {}", proto_dir.display()))?;
     let proto = rustfmt(&proto_schema::render(&schema))?;
+    let patch = rustfmt(&patch_strategies::generate(swagger)?)?;
     let mut stale = Vec::new();
-    for (rel, source) in [(OUTPUT, tables), (PROTO_OUTPUT, proto)] {
+    for (rel, source) in [
+        (OUTPUT, tables),
+        (PROTO_OUTPUT, proto),
+        (patch_strategies::OUTPUT, patch),
+    ] {
         let out = root.join(rel);
         if check {
             let committed = fs::read_to_string(&out).unwrap_or_default();

@@ -15,6 +15,7 @@ mod shutdown;
 pub mod store;
 #[cfg(test)]
 mod testutil;
+pub mod workqueue;
 
 pub use backoff::{Backoff, BackoffConfig};
 pub use error::Error;

@@ -171,7 +171,8 @@ async fn a_deletion_missed_during_a_disconnect_arrives_as_a_tombstone() {
 async fn store_and_handlers_converge_under_cut_watches_and_compaction() {
     for mode in [WatchListMode::Auto, WatchListMode::Disabled] {
         let env = Env::new().await;
-        let informer = SharedInformer::new(env.configmap_lw(), options(mode));
+        let lw = GatedLw::new(env.configmap_lw());
+        let informer = SharedInformer::new(lw.clone(), options(mode));
         let early = Arc::new(Recorder::default());
         informer.add_event_handler(early.clone()).unwrap();
         informer.start().unwrap();
@@ -195,10 +196,19 @@ async fn store_and_handlers_converge_under_cut_watches_and_compaction() {
                 }
                 _ => {}
             }
-            if step % 7 == 0 {
+            // Cuts the watch re-established at once, cuts with the reconnection held back for a
+            // few steps, and compactions (some while disconnected: 410 and a relist).
+            if step % 5 == 0 {
                 env.close_watches();
             }
-            if step % 23 == 0 {
+            if step % 13 == 0 && env.can_inject_faults() {
+                lw.close();
+                env.close_watches();
+            }
+            if step % 13 == 6 {
+                lw.open();
+            }
+            if step % 17 == 0 {
                 env.compact_history();
             }
             if step == 75 {
@@ -207,11 +217,14 @@ async fn store_and_handlers_converge_under_cut_watches_and_compaction() {
                 late = Some(rec);
             }
         }
+        lw.open();
         converge(&env, &informer, &early).await;
         converge(&env, &informer, late.as_ref().unwrap()).await;
+        assert!(late.as_ref().unwrap().seen().initial_adds > 0);
         if env.can_inject_faults() {
             let stats = informer.reflector_stats();
             assert!(stats.watches > 5, "{mode:?}: {stats:?}");
+            assert!(stats.lists > 1, "compaction while disconnected relists: {stats:?}");
         }
         informer.shutdown();
         env.cleanup().await;

@@ -28,6 +28,7 @@
 
 mod api;
 mod auth;
+mod crd;
 mod error;
 mod generated;
 mod protobuf;

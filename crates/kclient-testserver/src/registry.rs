@@ -4,6 +4,7 @@
 
 use kclient_apimachinery::{GroupKind, GroupResource};
 
+use crate::crd::{CrdVersion, Served};
 use crate::generated::resources::GROUPS;
 use crate::tables::{ApiGroup, ApiResource, ApiSubresource, ApiVersion};
 
@@ -16,6 +17,8 @@ pub struct Resource {
     pub version: &'static str,
     /// The table entry.
     pub info: &'static ApiResource,
+    /// What a CRD says about the resource, for custom resources.
+    pub crd: Option<&'static CrdVersion>,
 }
 
 /// How names of a resource are validated (`ValidateXName` in the real registry).
@@ -53,6 +56,7 @@ pub fn lookup(group_name: &str, version: &str, resource: &str) -> Option<Resourc
         group: g.name,
         version: v.version,
         info,
+        crd: None,
     })
 }
 
@@ -65,10 +69,32 @@ pub fn by_kind(group_name: &str, version: &str, kind: &str) -> Option<Resource> 
         group: g.name,
         version: v.version,
         info,
+        crd: None,
     })
 }
 
+impl From<Served> for Resource {
+    fn from(s: Served) -> Self {
+        Self {
+            group: s.group,
+            version: s.version,
+            info: s.info,
+            crd: Some(s.crd),
+        }
+    }
+}
+
 impl Resource {
+    /// Whether this is a custom resource (served because of a CRD).
+    pub fn is_custom(&self) -> bool {
+        self.crd.is_some()
+    }
+
+    /// Whether this is the `customresourcedefinitions` resource itself.
+    pub fn is_crd(&self) -> bool {
+        self.group == crate::crd::CRD_GROUP && self.info.name == crate::crd::CRD_RESOURCE
+    }
+
     /// The plural resource name.
     pub fn name(&self) -> &'static str {
         self.info.name
@@ -135,6 +161,9 @@ impl Resource {
     /// Whether the registry maintains `metadata.generation` (set to 1 on create, bumped when
     /// anything but metadata and status changes).
     pub fn tracks_generation(&self) -> bool {
+        if self.is_custom() {
+            return true;
+        }
         let exempt = matches!(
             (self.group, self.info.name),
             ("", "namespaces")

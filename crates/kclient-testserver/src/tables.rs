@@ -1,5 +1,6 @@
 //! The shapes of the generated resource tables (`generated/resources.rs`): every API group,
-//! version and resource the server serves, as a Kubernetes v1.36 server lists them in discovery.
+//! version and resource the server serves, as a Kubernetes v1.36 server lists them in discovery;
+//! and of the strategic-merge-patch table (`generated/patch_strategies.rs`).
 
 /// One API group (the legacy core group has an empty name).
 #[derive(Debug, Clone, Copy)]
@@ -57,4 +58,41 @@ pub struct ApiSubresource {
     pub version: Option<&'static str>,
     /// The verbs supported on the subresource.
     pub verbs: &'static [&'static str],
+}
+
+/// A definition (Go type) with fields that matter to strategic merge patch.
+#[derive(Debug, Clone, Copy)]
+pub struct PatchStruct {
+    /// The OpenAPI definition name, such as `io.k8s.api.core.v1.PodSpec`.
+    pub name: &'static str,
+    /// The fields with a patch strategy or leading to a definition with one, sorted by name.
+    pub fields: &'static [PatchField],
+}
+
+/// One field of a [`PatchStruct`].
+#[derive(Debug, Clone, Copy)]
+pub struct PatchField {
+    /// The JSON field name.
+    pub name: &'static str,
+    /// `x-kubernetes-patch-strategy` (`merge`, `retainKeys`, `merge,retainKeys`, `replace`) or "".
+    pub strategy: &'static str,
+    /// `x-kubernetes-patch-merge-key`, or "" (lists of primitives, or no strategy).
+    pub merge_key: &'static str,
+    /// The definition of the field's value (of list items, of map values), when it matters.
+    pub target: Option<&'static str>,
+    /// Whether the field is a map whose values are `target`.
+    pub map: bool,
+}
+
+/// The definition of the objects of one group/version/kind.
+#[derive(Debug, Clone, Copy)]
+pub struct KindRoot {
+    /// The group ("" for core).
+    pub group: &'static str,
+    /// The version.
+    pub version: &'static str,
+    /// The kind.
+    pub kind: &'static str,
+    /// The definition name.
+    pub def: &'static str,
 }

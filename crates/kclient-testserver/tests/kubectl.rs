@@ -2,84 +2,17 @@
 //! message) when kubectl is not installed, unless `KCLIENT_REQUIRE_KUBECTL=1`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
+use support::kubectl::Env;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use kclient_testserver::TestServer;
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Command;
-
-/// The kubectl binary, or `None` (after saying why) when the test should be skipped.
-fn kubectl() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let candidates = std::env::var_os("KUBECTL")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain(std::env::split_paths(&path).map(|d| d.join("kubectl")))
-        .chain([PathBuf::from("/usr/bin/kubectl")]);
-    for c in candidates {
-        if c.is_file() {
-            return Some(c);
-        }
-    }
-    if std::env::var("KCLIENT_REQUIRE_KUBECTL").as_deref() == Ok("1") {
-        panic!("kubectl is required (KCLIENT_REQUIRE_KUBECTL=1) but was not found");
-    }
-    eprintln!("skipping: kubectl not found (set KCLIENT_REQUIRE_KUBECTL=1 to make this an error)");
-    None
-}
-
-/// A server, its kubeconfig in a temp dir, and a way to run kubectl against it.
-struct Env {
-    server: TestServer,
-    dir: tempfile::TempDir,
-    kubectl: PathBuf,
-}
-
-impl Env {
-    async fn start() -> Option<Self> {
-        let kubectl = kubectl()?;
-        let server = TestServer::start().await.unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        server
-            .write_kubeconfig(dir.path().join("kubeconfig"))
-            .unwrap();
-        Some(Self {
-            server,
-            dir,
-            kubectl,
-        })
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(&self.kubectl);
-        cmd.args(args)
-            .env("KUBECONFIG", self.dir.path().join("kubeconfig"))
-            .env("KUBECACHEDIR", self.dir.path().join("cache"))
-            .env("HOME", self.dir.path())
-            .stdin(Stdio::null())
-            .kill_on_drop(true);
-        cmd
-    }
-
-    /// Runs kubectl; returns stdout, failing the test on a non-zero exit.
-    async fn run(&self, args: &[&str]) -> String {
-        let out = tokio::time::timeout(Duration::from_secs(60), self.command(args).output())
-            .await
-            .unwrap_or_else(|_| panic!("kubectl {args:?} timed out"))
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            out.status.success(),
-            "kubectl {args:?} failed: {stderr}\n{stdout}"
-        );
-        stdout
-    }
-}
 
 #[tokio::test]
 async fn kubectl_version_and_namespaces() {

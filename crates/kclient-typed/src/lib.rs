@@ -61,3 +61,9 @@ pub use byte_string::ByteString;
 pub use client::{Clientset, Deleted, ResourceClient};
 pub use error::Error;
 pub use type_meta::{ApiVersion, Kind, TypeInfo};
+
+/// The snippets of `docs/typed.md`, compiled (and the runnable ones run) as doctests so the
+/// guide stays correct.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/typed.md")]
+mod guide_doctests {}

@@ -1,7 +1,7 @@
 //! `cargo xtask codegen`: generates `kclient-typed`'s API types and clients from the Kubernetes
 //! OpenAPI spec (a directory of v3 documents, or a `swagger.json`).
 //!
-//! The pipeline: [`spec`] reads and normalises the documents, [`model`] (with [`resources`],
+//! The pipeline: [`spec`] reads and normalises the documents, [`model`] (with [`resources`], [`graph`],
 //! [`mapping`], [`special`] and [`fixups`]) turns them into modules of types and resources,
 //! the `render_*` modules print Rust, and [`output`] formats it with rustfmt and writes it (or,
 //! with `--check`, compares it with what is committed). Everything iterates `BTreeMap`s, so the
@@ -9,6 +9,7 @@
 
 mod docs;
 mod fixups;
+mod graph;
 mod mapping;
 mod model;
 mod naming;

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use super::naming;
 use super::resources::{self, ResourceDef};
 use super::spec::{Gvk, Schema, Spec};
-use super::{fixups, mapping, special};
+use super::{fixups, graph, mapping, special};
 
 /// A module's identity: the definition package and version (`core`/`v1`, `apiextensions`/`v1`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -196,9 +196,9 @@ pub fn build(spec: &Spec) -> Result<Model> {
         add_type(&mut model, def, schema).with_context(|| format!("definition {def}"))?;
     }
     fixups::apply_to_types(&mut model);
-    break_cycles(&mut model);
+    graph::break_cycles(&mut model);
     resources::attach(spec, &mut model)?;
-    compute_deps(&mut model);
+    graph::compute_deps(&mut model);
     Ok(model)
 }
 
@@ -354,106 +354,6 @@ pub fn rust_type(schema: &Schema) -> Result<RustType> {
         None => RustType::Value,
         Some(other) => bail!("has the unsupported type {other:?}"),
     })
-}
-
-/// The generated type a field holds inline (directly or in an `Option`): the edges along which
-/// a cycle makes a type infinitely large.
-fn inline_target(field: &Field) -> Option<(ModuleId, String)> {
-    match &field.ty {
-        RustType::Def(m, n) => Some((m.clone(), n.clone())),
-        _ => None,
-    }
-}
-
-/// Boxes every field whose type can reach the field's own struct through inline fields.
-fn break_cycles(model: &mut Model) {
-    let mut edges: BTreeMap<(ModuleId, String), Vec<(ModuleId, String)>> = BTreeMap::new();
-    for (id, module) in &model.modules {
-        for (name, ty) in &module.types {
-            let targets = match &ty.body {
-                TypeBody::Struct(fields) => fields.iter().filter_map(inline_target).collect(),
-                _ => Vec::new(),
-            };
-            edges.insert((id.clone(), name.clone()), targets);
-        }
-    }
-    let reaches = |from: &(ModuleId, String), to: &(ModuleId, String)| {
-        let mut stack = vec![from.clone()];
-        let mut seen = BTreeSet::new();
-        while let Some(node) = stack.pop() {
-            if &node == to {
-                return true;
-            }
-            if seen.insert(node.clone()) {
-                stack.extend(edges.get(&node).into_iter().flatten().cloned());
-            }
-        }
-        false
-    };
-    let mut to_box = Vec::new();
-    for (id, module) in &model.modules {
-        for (name, ty) in &module.types {
-            if let TypeBody::Struct(fields) = &ty.body {
-                let me = (id.clone(), name.clone());
-                for (i, field) in fields.iter().enumerate() {
-                    if let Some(target) = inline_target(field)
-                        && reaches(&target, &me)
-                    {
-                        to_box.push((id.clone(), name.clone(), i));
-                    }
-                }
-            }
-        }
-    }
-    for (id, name, i) in to_box {
-        if let Some(TypeBody::Struct(fields)) = model
-            .modules
-            .get_mut(&id)
-            .and_then(|m| m.types.get_mut(&name))
-            .map(|t| &mut t.body)
-        {
-            fields[i].boxed = true;
-        }
-    }
-}
-
-fn collect_modules(ty: &RustType, out: &mut BTreeSet<ModuleId>) {
-    match ty {
-        RustType::Def(m, _) => {
-            out.insert(m.clone());
-        }
-        RustType::Vec(t) | RustType::Map(t) => collect_modules(t, out),
-        _ => {}
-    }
-}
-
-/// Records, for each module, the other modules its types and client refer to.
-fn compute_deps(model: &mut Model) {
-    let ids: Vec<ModuleId> = model.modules.keys().cloned().collect();
-    for id in ids {
-        let Some(module) = model.modules.get(&id) else {
-            continue;
-        };
-        let mut deps = BTreeSet::new();
-        for ty in module.types.values() {
-            match &ty.body {
-                TypeBody::Struct(fields) => fields
-                    .iter()
-                    .for_each(|f| collect_modules(&f.ty, &mut deps)),
-                TypeBody::Special(s) => deps.extend(s.deps()),
-                TypeBody::Enum(_) => {}
-            }
-        }
-        for resource in module.resources.values() {
-            for ty in resource.referenced_types() {
-                collect_modules(&ty, &mut deps);
-            }
-        }
-        deps.remove(&id);
-        if let Some(module) = model.modules.get_mut(&id) {
-            module.deps = deps;
-        }
-    }
 }
 
 #[cfg(test)]

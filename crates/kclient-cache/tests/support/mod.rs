@@ -75,6 +75,12 @@ pub struct Env {
 impl Env {
     /// A test server (or the real cluster of `KCLIENT_TEST_KUBECONFIG`) and a new namespace.
     pub async fn new() -> Env {
+        if std::env::var_os("RUST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+                .with_test_writer()
+                .try_init();
+        }
         let (kubeconfig, server) = match std::env::var_os(KUBECONFIG_ENV) {
             Some(path) => (Kubeconfig::read_from(path).unwrap(), None),
             None => {
@@ -84,6 +90,9 @@ impl Env {
         };
         let mut config = Config::from_kubeconfig(&kubeconfig, &ConfigOverrides::default()).unwrap();
         config.content.serializer = Some(Serializer::Json);
+        // The default 5 QPS would make the tests slow, not more faithful.
+        config.qps = 200.0;
+        config.burst = 400;
         let client = RestClient::unversioned_for_config(&config).unwrap();
         let namespace = format!("kclient-cache-{:08x}", fastrand::u32(..));
         let ns = serde_json::json!({

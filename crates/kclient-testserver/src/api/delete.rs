@@ -81,6 +81,9 @@ fn delete_one(txn: &mut Txn<'_>, ctx: &Ctx, key: &Key, old: Value, dry_run: bool
     if dry_run {
         return Outcome::Deleted(old);
     }
+    if res.is_crd() {
+        crate::crd::delete_objects(txn, &old);
+    }
     let gone = txn.delete(key).unwrap_or(old);
     if res.namespaced() {
         namespaces::poke(&ctx.state, &key.namespace);

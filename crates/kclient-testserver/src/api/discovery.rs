@@ -16,8 +16,12 @@ fn group_version(group: &str, version: &str) -> String {
     }
 }
 
-fn named_groups() -> impl Iterator<Item = &'static ApiGroup> {
-    GROUPS.iter().filter(|g| !g.name.is_empty())
+/// The named groups: the built-in ones, then those CRDs add (`custom`).
+fn named_groups(custom: &[&'static ApiGroup]) -> impl Iterator<Item = &'static ApiGroup> {
+    GROUPS
+        .iter()
+        .filter(|g| !g.name.is_empty())
+        .chain(custom.iter().copied())
 }
 
 /// `/api` (legacy): `APIVersions`.
@@ -49,14 +53,14 @@ fn api_group(g: &ApiGroup) -> Value {
 }
 
 /// `/apis` (legacy): `APIGroupList`.
-pub fn group_list() -> Value {
-    let groups: Vec<Value> = named_groups().map(api_group).collect();
+pub fn group_list(custom: &[&'static ApiGroup]) -> Value {
+    let groups: Vec<Value> = named_groups(custom).map(api_group).collect();
     json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
 
 /// `/apis/<group>` (legacy): `APIGroup`, or `None` if the group is not served.
-pub fn group(name: &str) -> Option<Value> {
-    let g = named_groups().find(|g| g.name == name)?;
+pub fn group(name: &str, custom: &[&'static ApiGroup]) -> Option<Value> {
+    let g = named_groups(custom).find(|g| g.name == name)?;
     let mut v = api_group(g);
     v["kind"] = json!("APIGroup");
     v["apiVersion"] = json!("v1");
@@ -106,8 +110,13 @@ fn legacy_resources(v: &ApiVersion) -> Vec<Value> {
 }
 
 /// `/api/v1`, `/apis/<group>/<version>` (legacy): `APIResourceList`, or `None` if not served.
-pub fn resource_list(group: &str, version: &str) -> Option<Value> {
-    let v = registry::group_version(group, version)?;
+pub fn resource_list(group: &str, version: &str, custom: &[&'static ApiGroup]) -> Option<Value> {
+    let v = registry::group_version(group, version).or_else(|| {
+        custom
+            .iter()
+            .find(|g| g.name == group)
+            .and_then(|g| g.versions.iter().find(|v| v.version == version))
+    })?;
     let mut doc = json!({
         "kind": "APIResourceList",
         "groupVersion": group_version(group, version),
@@ -119,10 +128,13 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
     Some(doc)
 }
 
-fn aggregated_resource(r: &ApiResource) -> Value {
+/// `gv` is the group/version of a custom resource (whose response kinds carry it, as the real
+/// server's CRD discovery does); `None` for built-ins.
+fn aggregated_resource(r: &ApiResource, gv: Option<(&str, &str)>) -> Value {
+    let (group, version) = gv.unwrap_or_default();
     let mut out = json!({
         "resource": r.name,
-        "responseKind": {"group": "", "version": "", "kind": r.kind},
+        "responseKind": {"group": group, "version": version, "kind": r.kind},
         "scope": if r.namespaced { "Namespaced" } else { "Cluster" },
         "singularResource": r.singular_name,
         "verbs": r.verbs,
@@ -141,8 +153,8 @@ fn aggregated_resource(r: &ApiResource) -> Value {
                 json!({
                     "subresource": s.name,
                     "responseKind": {
-                        "group": s.group.unwrap_or_default(),
-                        "version": s.version.unwrap_or_default(),
+                        "group": s.group.unwrap_or(group),
+                        "version": s.version.unwrap_or(version),
                         "kind": s.kind,
                     },
                     "verbs": s.verbs,
@@ -154,12 +166,17 @@ fn aggregated_resource(r: &ApiResource) -> Value {
     out
 }
 
-fn aggregated_group(g: &ApiGroup) -> Value {
+fn aggregated_group(g: &ApiGroup, custom: bool) -> Value {
     let versions: Vec<Value> = g
         .versions
         .iter()
         .map(|v| {
-            let resources: Vec<Value> = v.resources.iter().map(aggregated_resource).collect();
+            let gv = custom.then_some((g.name, v.version));
+            let resources: Vec<Value> = v
+                .resources
+                .iter()
+                .map(|r| aggregated_resource(r, gv))
+                .collect();
             json!({"version": v.version, "resources": resources, "freshness": "Current"})
         })
         .collect();
@@ -172,12 +189,15 @@ fn aggregated_group(g: &ApiGroup) -> Value {
 }
 
 /// Aggregated discovery for `/api` (`core`) or `/apis`.
-pub fn aggregated(core: bool) -> Value {
-    let items: Vec<Value> = GROUPS
+pub fn aggregated(core: bool, custom: &[&'static ApiGroup]) -> Value {
+    let mut items: Vec<Value> = GROUPS
         .iter()
         .filter(|g| g.name.is_empty() == core)
-        .map(aggregated_group)
+        .map(|g| aggregated_group(g, false))
         .collect();
+    if !core {
+        items.extend(custom.iter().map(|g| aggregated_group(g, true)));
+    }
     json!({
         "kind": "APIGroupDiscoveryList",
         "apiVersion": "apidiscovery.k8s.io/v2",

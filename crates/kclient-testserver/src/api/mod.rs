@@ -1,20 +1,24 @@
 //! The HTTP API: authentication, routing, content negotiation and the verb handlers, all over
 //! the shared [`State`].
 
+mod apply;
 mod delete;
 mod discovery;
 mod filter;
 mod names;
 pub(crate) mod namespaces;
+mod managed;
 mod negotiate;
-mod objects;
+pub(crate) mod objects;
 mod paging;
 mod patch;
 mod path;
 mod query;
 mod read;
 mod response;
-mod status;
+mod scale;
+pub(crate) mod status;
+mod strategic;
 mod table;
 mod watch;
 mod write;
@@ -61,6 +65,8 @@ pub struct State {
     pub behaviour: Behaviour,
     /// Namespaces whose contents the namespace controller should clean up.
     pub namespace_queue: tokio::sync::mpsc::UnboundedSender<String>,
+    /// The resources served because of CRDs.
+    pub crds: crate::crd::CrdRegistry,
     /// Flips to `true` when the server shuts down (ends watches).
     pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
@@ -127,7 +133,7 @@ async fn serve(
             let output = negotiate::negotiate(accept.as_deref(), discovery_root)?;
             let core = route == Route::CoreVersions;
             if output == Output::AggregatedDiscovery {
-                let doc = discovery::aggregated(core);
+                let doc = discovery::aggregated(core, &state.crds.groups());
                 return Ok(discovery_response(
                     &req,
                     &doc,
@@ -137,19 +143,19 @@ async fn serve(
             let doc = if core {
                 discovery::core_versions(&state.server_address)
             } else {
-                discovery::group_list()
+                discovery::group_list(&state.crds.groups())
             };
             Ok(discovery_response(&req, &doc, response::JSON))
         }
         Route::Group(g) => {
             negotiate::negotiate(accept.as_deref(), false)?;
-            discovery::group(&g)
+            discovery::group(&g, &state.crds.groups())
                 .map(|doc| response::json(200, &doc))
                 .ok_or_else(ApiError::no_such_path)
         }
         Route::ResourceList { group, version } => {
             negotiate::negotiate(accept.as_deref(), false)?;
-            discovery::resource_list(&group, &version)
+            discovery::resource_list(&group, &version, &state.crds.groups())
                 .map(|doc| response::json(200, &doc))
                 .ok_or_else(ApiError::no_such_path)
         }
@@ -194,6 +200,12 @@ async fn resource(
     req: Request<Incoming>,
 ) -> Result<Response<Body>, ApiError> {
     let res = registry::lookup(&path.group, &path.version, &path.resource)
+        .or_else(|| {
+            state
+                .crds
+                .lookup(&path.group, &path.version, &path.resource)
+                .map(Resource::from)
+        })
         .ok_or_else(ApiError::no_such_path)?;
     // Namespaced objects are only addressed under /namespaces/<ns>/; cluster-scoped never are.
     let namespaced_ok = match (res.namespaced(), &path.namespace) {
@@ -232,15 +244,27 @@ async fn resource(
         output,
     };
     let sub = ctx.path.subresource.clone();
-    match (verb, sub.as_deref()) {
-        ("get", None | Some("status")) => read::get(&ctx),
-        ("list", None) => read::list(&ctx),
-        ("watch", None) => watch::watch(&ctx),
-        ("create", None) => write::create(&ctx),
-        ("update", None | Some("status") | Some("finalize")) => write::update(&ctx),
-        ("patch", None | Some("status")) => patch::patch(&ctx),
-        ("delete", None) => delete::delete(&ctx),
-        ("deletecollection", None) => delete::delete_collection(&ctx),
+    let result = dispatch(&ctx, verb, sub.as_deref());
+    if ctx.res.is_crd() && !matches!(verb, "get" | "list" | "watch") {
+        ctx.state.crds.refresh(&ctx.state.store);
+    }
+    result
+}
+
+fn dispatch(ctx: &Ctx, verb: &str, sub: Option<&str>) -> Result<Response<Body>, ApiError> {
+    match (verb, sub) {
+        ("get", Some("scale")) => scale::get(ctx),
+        ("update", Some("scale")) => scale::write(ctx, None),
+        ("patch", Some("scale")) => patch::patch_scale(ctx),
+        ("get", None | Some("status")) => read::get(ctx),
+        ("list", None) => read::list(ctx),
+        ("watch", None) => watch::watch(ctx),
+        ("create", None) => write::create(ctx),
+        ("update", None | Some("status") | Some("finalize")) => write::update(ctx),
+        ("patch", None | Some("status")) if patch::is_apply(ctx) => apply::apply(ctx),
+        ("patch", None | Some("status")) => patch::patch(ctx),
+        ("delete", None) => delete::delete(ctx),
+        ("deletecollection", None) => delete::delete_collection(ctx),
         _ => Err(ApiError::method_not_allowed()),
     }
 }

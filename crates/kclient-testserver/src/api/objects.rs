@@ -239,7 +239,8 @@ pub fn prepare_create(
             l.insert("kubernetes.io/metadata.name".into(), Value::String(name));
         }
     }
-    let errors = validate_meta(res, &obj, true);
+    let mut errors = validate_meta(res, &obj, true);
+    errors.extend(type_rules(res, &mut obj, None));
     if !errors.is_empty() {
         return Err(ApiError::invalid(
             &res.group_kind(),
@@ -248,6 +249,19 @@ pub fn prepare_create(
         ));
     }
     Ok(obj)
+}
+
+/// The per-type part of create and update (`old` is the stored object on updates): CRD
+/// lifecycle, and schema pruning and validation of custom objects.
+fn type_rules(res: &Resource, obj: &mut Value, old: Option<&Value>) -> Vec<FieldError> {
+    if res.is_crd() {
+        return crate::crd::lifecycle::prepare(obj, old);
+    }
+    if let Some(schema) = res.crd.and_then(|c| c.schema.as_ref()) {
+        crate::crd::schema::prune(schema, obj);
+        return crate::crd::schema::validate(schema, obj);
+    }
+    Vec::new()
 }
 
 /// Whether `res` is the core `namespaces` resource.
@@ -383,6 +397,9 @@ pub fn prepare_update(
         Value::String(meta_str(old, "resourceVersion").to_string()),
     );
     let mut errors = validate_meta(res, &out, false);
+    if subresource.is_none() {
+        errors.extend(type_rules(res, &mut out, Some(old)));
+    }
     if !meta_str(old, "deletionTimestamp").is_empty() {
         let before = finalizers(old);
         let added: Vec<String> = finalizers(&out)

@@ -1,6 +1,5 @@
 //! PATCH of objects and their status: JSON merge patch (RFC 7386), JSON patch (RFC 6902), and
-//! strategic merge patch, which for now falls back to merge-patch semantics (lists are replaced,
-//! not merged by key).
+//! strategic merge patch of built-in objects (lists merged by key, see [`super::strategic`]).
 
 use http::{Response, header};
 use serde_json::Value;
@@ -13,10 +12,11 @@ use super::write::{check_identity, commit_update};
 use crate::store::Key;
 
 /// The patch formats understood.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 enum PatchType {
     Merge,
     Json,
+    Strategic(Option<&'static crate::tables::PatchStruct>),
 }
 
 fn patch_type(ctx: &Ctx) -> Result<PatchType, ApiError> {
@@ -27,16 +27,27 @@ fn patch_type(ctx: &Ctx) -> Result<PatchType, ApiError> {
         .unwrap_or_default();
     let mime = ct.split(';').next().unwrap_or_default().trim();
     match mime {
-        "application/merge-patch+json" | "application/strategic-merge-patch+json" => {
-            Ok(PatchType::Merge)
+        "application/merge-patch+json" => Ok(PatchType::Merge),
+        "application/strategic-merge-patch+json" if !ctx.res.is_custom() => {
+            let def = if ctx.path.subresource.as_deref() == Some("scale") {
+                super::strategic::root("autoscaling", "v1", "Scale")
+            } else {
+                super::strategic::root(ctx.res.group, ctx.res.version, ctx.res.kind())
+            };
+            Ok(PatchType::Strategic(def))
         }
         "application/json-patch+json" => Ok(PatchType::Json),
         _ => Err(ApiError::unsupported_media_type(format!(
-            "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json{}",
-            if mime == "application/apply-patch+yaml" {
-                " (server-side apply is not implemented by kclient-testserver yet)"
+            "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, {}{}",
+            if ctx.res.is_custom() {
+                "application/apply-patch+yaml"
             } else {
+                "application/strategic-merge-patch+json"
+            },
+            if ctx.res.is_custom() {
                 ""
+            } else {
+                ", application/apply-patch+yaml"
             }
         ))),
     }
@@ -55,6 +66,16 @@ fn apply(kind: PatchType, doc: &mut Value, body: &[u8]) -> Result<(), ApiError> 
             json_patch::merge(doc, &patch);
             Ok(())
         }
+        PatchType::Strategic(def) => {
+            let patch: Value = serde_json::from_slice(body)
+                .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
+            if !patch.is_object() {
+                return Err(ApiError::bad_request(
+                    "error decoding patch: the patch is not a JSON object",
+                ));
+            }
+            super::strategic::apply(doc, &patch, def).map_err(ApiError::bad_request)
+        }
         PatchType::Json => {
             let patch: json_patch::Patch =
                 serde_json::from_slice(body).map_err(|e| ApiError::bad_request(e.to_string()))?;
@@ -62,6 +83,15 @@ fn apply(kind: PatchType, doc: &mut Value, body: &[u8]) -> Result<(), ApiError> 
                 .map_err(|e| ApiError::unprocessable_patch(&e.to_string()))
         }
     }
+}
+
+/// Whether the request is a server-side apply (`application/apply-patch+yaml`).
+pub fn is_apply(ctx: &Ctx) -> bool {
+    ctx.headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|ct| ct.split(';').next())
+        .is_some_and(|m| m.trim() == "application/apply-patch+yaml")
 }
 
 /// PATCH of an object (or its status).
@@ -86,4 +116,10 @@ pub fn patch(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
         ))
     })?;
     Ok(response::json(200, &for_output(&ctx.res, stored)))
+}
+
+/// PATCH of the `scale` subresource: the patch applies to the current `Scale`.
+pub fn patch_scale(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+    let kind = patch_type(ctx)?;
+    super::scale::write(ctx, Some(&|s: &mut Value| apply(kind, s, &ctx.body)))
 }

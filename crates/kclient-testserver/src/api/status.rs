@@ -275,6 +275,9 @@ pub enum FieldErrorKind {
     Forbidden,
     /// `Unsupported value: <value>` with the supported values.
     NotSupported(String, Vec<String>),
+    /// `Invalid value: <value>` with the value already rendered as Go prints it (numbers,
+    /// booleans, quoted strings).
+    InvalidRendered(String),
 }
 
 impl FieldError {
@@ -282,6 +285,20 @@ impl FieldError {
     pub fn invalid(field: &str, value: &str, detail: impl Into<String>) -> Self {
         Self {
             kind: FieldErrorKind::Invalid(value.to_string()),
+            field: field.to_string(),
+            detail: detail.into(),
+        }
+    }
+
+    /// An invalid JSON value, rendered as the real server prints it (`%v` of the value: numbers
+    /// and booleans bare, strings quoted).
+    pub fn invalid_value(field: &str, value: &serde_json::Value, detail: impl Into<String>) -> Self {
+        let rendered = match value {
+            serde_json::Value::String(s) => go_quote(s),
+            other => other.to_string(),
+        };
+        Self {
+            kind: FieldErrorKind::InvalidRendered(rendered),
             field: field.to_string(),
             detail: detail.into(),
         }
@@ -321,6 +338,7 @@ impl FieldError {
     pub fn body(&self) -> String {
         let mut s = match &self.kind {
             FieldErrorKind::Invalid(v) => format!("Invalid value: {}", go_quote(v)),
+            FieldErrorKind::InvalidRendered(v) => format!("Invalid value: {v}"),
             FieldErrorKind::Required => "Required value".to_string(),
             FieldErrorKind::Forbidden => "Forbidden".to_string(),
             FieldErrorKind::NotSupported(v, supported) => {
@@ -341,7 +359,7 @@ impl FieldError {
 
     fn reason(&self) -> &'static str {
         match self.kind {
-            FieldErrorKind::Invalid(_) => "FieldValueInvalid",
+            FieldErrorKind::Invalid(_) | FieldErrorKind::InvalidRendered(_) => "FieldValueInvalid",
             FieldErrorKind::Required => "FieldValueRequired",
             FieldErrorKind::Forbidden => "FieldValueForbidden",
             FieldErrorKind::NotSupported(..) => "FieldValueNotSupported",

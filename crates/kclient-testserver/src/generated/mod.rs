@@ -1,4 +1,5 @@
 //! Code generated from Kubernetes discovery data by `cargo xtask testserver-tables`.
 
+pub mod patch_strategies;
 pub mod proto_schema;
 pub mod resources;

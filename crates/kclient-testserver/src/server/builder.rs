@@ -144,6 +144,7 @@ impl TestServerBuilder {
                 default_watch_timeout: self.default_watch_timeout,
             },
             namespace_queue,
+            crds: crate::crd::CrdRegistry::default(),
             shutdown,
         }
     }

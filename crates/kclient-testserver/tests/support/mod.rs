@@ -2,6 +2,8 @@
 //! and line-by-line reading of watch streams.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
+pub mod kubectl;
+
 use std::sync::Arc;
 use std::time::Duration;
 

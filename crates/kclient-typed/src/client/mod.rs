@@ -4,6 +4,7 @@
 //! the generic, hand-written [`ResourceClient`], enabled per resource by the [`verbs`] traits.
 
 mod resource_client;
+mod subresource;
 pub mod verbs;
 
 use std::sync::Arc;

@@ -5,11 +5,11 @@
 use std::marker::PhantomData;
 
 use http::Method;
+use kclient_apimachinery::Status;
 use kclient_apimachinery::options::{
     CreateOptions, DeleteOptions, GetOptions, ListOptions, PatchOptions, PatchType, UpdateOptions,
 };
 use kclient_apimachinery::resource::{HasObjectMeta, StaticResource};
-use kclient_apimachinery::{Status, ToQueryParams};
 use kclient_rest::{Request, RestClient, WatchStream};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -94,115 +94,20 @@ impl<K: StaticResource> ResourceClient<K> {
     /// A request on this resource's collection (namespace and resource set), for calls the
     /// typed methods do not cover.
     pub fn request(&self, verb: Method) -> Request {
-        let request = self.rest.verb(verb);
-        let request = match &self.namespace {
+        self.scoped(self.rest.verb(verb)).resource(K::PLURAL)
+    }
+
+    /// `request` with this client's namespace, if it has one.
+    pub(super) fn scoped(&self, request: Request) -> Request {
+        match &self.namespace {
             Some(ns) => request.namespace(ns.as_str()),
             None => request,
-        };
-        request.resource(K::PLURAL)
+        }
     }
 
-    fn named(&self, verb: Method, name: &str) -> Request {
+    /// A request on the object `name`.
+    pub(super) fn named(&self, verb: Method, name: &str) -> Request {
         self.request(verb).name(name)
-    }
-
-    /// GET of a subresource (`status`, `scale`, …) of the object `name`, decoded as `T`.
-    pub async fn get_subresource<T>(
-        &self,
-        subresource: &str,
-        name: &str,
-        params: &impl ToQueryParams,
-    ) -> Result<T, Error>
-    where
-        T: DeserializeOwned + Send + 'static,
-    {
-        let request = self.named(Method::GET, name).subresource(subresource);
-        Ok(request.versioned_params(params).object().await?)
-    }
-
-    /// A subresource of the object `name` as a byte stream (pod logs).
-    pub async fn stream_subresource(
-        &self,
-        subresource: &str,
-        name: &str,
-        params: &impl ToQueryParams,
-    ) -> Result<kclient_rest::ByteStream, Error> {
-        let request = self.named(Method::GET, name).subresource(subresource);
-        Ok(request.versioned_params(params).stream().await?)
-    }
-
-    /// POST of `body` to a subresource of the object `name` (eviction, binding, token).
-    pub async fn create_subresource<B, T>(
-        &self,
-        subresource: &str,
-        name: &str,
-        body: &B,
-        options: &CreateOptions,
-    ) -> Result<T, Error>
-    where
-        B: Serialize + ?Sized,
-        T: DeserializeOwned + Send + 'static,
-    {
-        let request = self.named(Method::POST, name).subresource(subresource);
-        Ok(request
-            .versioned_params(options)
-            .body(body)
-            .object()
-            .await?)
-    }
-
-    /// PUT of `body` to a subresource of the object `name`.
-    pub async fn update_subresource<B, T>(
-        &self,
-        subresource: &str,
-        name: &str,
-        body: &B,
-        options: &UpdateOptions,
-    ) -> Result<T, Error>
-    where
-        B: Serialize + ?Sized,
-        T: DeserializeOwned + Send + 'static,
-    {
-        let request = self.named(Method::PUT, name).subresource(subresource);
-        Ok(request
-            .versioned_params(options)
-            .body(body)
-            .object()
-            .await?)
-    }
-
-    /// PATCH of a subresource of the object `name` (`subresource` empty: the object itself).
-    /// For [`PatchType::Apply`] the options must name a field manager.
-    pub async fn patch_subresource<T>(
-        &self,
-        subresource: &str,
-        name: &str,
-        patch_type: PatchType,
-        patch: &(impl Serialize + ?Sized),
-        options: &PatchOptions,
-    ) -> Result<T, Error>
-    where
-        T: DeserializeOwned + Send + 'static,
-    {
-        if patch_type == PatchType::Apply && options.field_manager.is_none() {
-            return Err(Error::MissingFieldManager {
-                kind: K::KIND,
-                name: name.to_string(),
-            });
-        }
-        let mut request = self.rest.patch(patch_type.content_type());
-        if let Some(ns) = &self.namespace {
-            request = request.namespace(ns.as_str());
-        }
-        request = request.resource(K::PLURAL).name(name);
-        if !subresource.is_empty() {
-            request = request.subresource(subresource);
-        }
-        Ok(request
-            .versioned_params(options)
-            .body(patch)
-            .object()
-            .await?)
     }
 }
 

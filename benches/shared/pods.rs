@@ -1,7 +1,10 @@
-//! Realistic pods for the benchmark: a generator of a `v1/PodList` JSON body (full metadata with
-//! managed fields, spec and status, about 5 KB per pod) and the typed structs it decodes into.
+//! Realistic pods for the benchmarks (shared by `list_decode` and `testserver_load`, each
+//! including it with `#[path]`): a generator of pods and of a `v1/PodList` JSON body (full
+//! metadata with managed fields, spec and status, about 5 KB per pod) and the typed structs it
+//! decodes into.
 
-// The typed structs exist to be decoded: the benchmark measures building them, not reading them.
+// The typed structs exist to be decoded: the benchmarks measure building them, not reading them;
+// and each benchmark uses only part of this module.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -10,8 +13,9 @@ use kclient_apimachinery::meta::{ListMeta, ObjectMeta, Time};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// One pod, shaped like what a real API server returns for a Deployment's replica.
-fn pod(i: usize) -> Value {
+/// Pod number `i`, shaped like what a real API server returns for a Deployment's replica (in
+/// namespace `team-<i % 20>`, with server-set fields such as `uid` and `resourceVersion`).
+pub fn pod(i: usize) -> Value {
     let app = format!("app-{}", i % 50);
     let name = format!("{app}-7f9c8d6b5-{i:05x}");
     let ip = format!("10.{}.{}.{}", (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff);
