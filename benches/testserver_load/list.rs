@@ -7,7 +7,7 @@ use kclient_rest::RestClient;
 use serde_json::Value;
 
 use crate::measure::Spread;
-use crate::setup::NAMESPACE;
+use crate::setup::{self, NAMESPACE};
 use crate::{BoxResult, pods};
 
 /// One way of timing the list, with its spread over the runs.
@@ -42,8 +42,19 @@ pub async fn measure(
     let mut bytes_http1 = Vec::new();
     let mut value = Vec::new();
     let mut typed = Vec::new();
+    let mut one = Vec::new();
     let mut body_bytes = 0;
+    let name = setup::name_of(&setup::pod_to_create(0))?;
     for _ in 0..runs {
+        let started = Instant::now();
+        h2.get()
+            .namespace(NAMESPACE)
+            .resource("pods")
+            .name(&name)
+            .bytes()
+            .await?;
+        one.push(started.elapsed());
+
         let (h, b, len) = time_bytes(h2, pods).await?;
         headers.push(h);
         bytes.push(b);
@@ -64,12 +75,25 @@ pub async fn measure(
         check_count(decoded.items.len(), pods)?;
     }
     let rows = vec![
-        row("HTTP/2: response headers (server work before the first byte)", headers)?,
-        row("HTTP/2: last byte (`.bytes()`, whole body in memory)", bytes)?,
+        row("floor: GET of one pod, last byte (HTTP/2)", one)?,
+        row(
+            "HTTP/2: response headers (server work before the first byte)",
+            headers,
+        )?,
+        row(
+            "HTTP/2: last byte (`.bytes()`, whole body in memory)",
+            bytes,
+        )?,
         row("HTTP/1.1: response headers", headers_http1)?,
         row("HTTP/1.1: last byte (`.bytes()`)", bytes_http1)?,
-        row("HTTP/2: decoded into `serde_json::Value` (`.object()`, streaming)", value)?,
-        row("HTTP/2: decoded into typed `PodList` (`.object()`, streaming)", typed)?,
+        row(
+            "HTTP/2: decoded into `serde_json::Value` (`.object()`, streaming)",
+            value,
+        )?,
+        row(
+            "HTTP/2: decoded into typed `PodList` (`.object()`, streaming)",
+            typed,
+        )?,
     ];
     let profile = profile(h2, runs).await?;
     Ok(ListReport {
@@ -103,7 +127,10 @@ async fn time_bytes(client: &RestClient, pods: usize) -> BoxResult<(Duration, Du
 
 /// How often `needle` occurs in `haystack`.
 fn memchr_count(haystack: &[u8], needle: &[u8]) -> usize {
-    haystack.windows(needle.len()).filter(|w| *w == needle).count()
+    haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle)
+        .count()
 }
 
 fn check_count(got: usize, want: usize) -> BoxResult<()> {

@@ -2,14 +2,15 @@
 //!
 //! Starts a `TestServer` on 127.0.0.1 (port 0), builds `RestClient`s from its kubeconfig (rate
 //! limiting off), fills namespace `bench` with 10,000 realistic pods (about 5 KB of JSON each,
-//! status set through the `status` subresource), then:
+//! status set through the `status` subresource), then (watches first, so that their memory is
+//! not hidden by the heap the big lists leave behind):
 //!
-//! 1. lists all of them (`GET /api/v1/namespaces/bench/pods`, no limit) several times, timing the
-//!    response headers, the last byte, and decoding into `serde_json::Value` and typed structs,
-//!    over HTTP/2 and HTTP/1.1, plus an in-process profile of the server's list steps;
-//! 2. opens 1,000 concurrent watches — on one HTTP/2 client, spread over several clients (one
+//! 1. opens 1,000 concurrent watches — on one HTTP/2 client, spread over several clients (one
 //!    connection each), and over HTTP/1.1 — creates one pod and counts the watches that deliver
-//!    its ADDED event, with the time until the last delivery, connections and memory.
+//!    its ADDED event, with the time until the last delivery, connections and memory;
+//! 2. lists all of them (`GET /api/v1/namespaces/bench/pods`, no limit) several times, timing the
+//!    response headers, the last byte, and decoding into `serde_json::Value` and typed structs,
+//!    over HTTP/2 and HTTP/1.1, plus an in-process profile of the server's list steps.
 //!
 //! Every wait is bounded, a watchdog ends the process after 20 minutes, and it exits by itself.
 //!
@@ -89,6 +90,7 @@ async fn run(options: &Options) -> BoxResult<()> {
         "# kclient-testserver load: {} pods, {} watches, {} runs, {cores} cores, server and client in one process (one Tokio runtime, {cores} workers)\n",
         options.pods, options.watches, options.runs
     );
+    println!("load average at start: {}\n", measure::load_average());
     let server = TestServer::start().await?;
     let (rss_start, _) = rss_kb()?;
     let h2_config = setup::config_for(&server, false)?;
@@ -102,32 +104,14 @@ async fn run(options: &Options) -> BoxResult<()> {
     let (rss_filled, _) = rss_kb()?;
     eprintln!("filled {} pods in {fill_time:.1?}", options.pods);
 
-    let report = list::measure(&client, &http1, options.pods, options.runs).await?;
-    drop(http1);
-    let (rss_listed, hwm_listed) = rss_kb()?;
-    println!(
-        "## List of {} pods ({:.1} MB JSON, {:.0} bytes per pod), {} runs\n",
-        options.pods,
-        report.body_bytes as f64 / 1e6,
-        report.body_bytes as f64 / options.pods.max(1) as f64,
-        options.runs
-    );
-    println!("| measured until | min | median | max |\n|---|---:|---:|---:|");
-    for row in &report.rows {
-        println!("| {} | {} |", row.what, row.spread.cells());
-    }
-    println!("\nIn-process profile of the server's list steps on the same data (no network):\n");
-    println!("| step | min | median | max |\n|---|---:|---:|---:|");
-    for row in &report.profile {
-        println!("| {} | {} |", row.what, row.spread.cells());
-    }
-
+    let creator = setup::warm_client(&h2_config).await?;
     let mut reports = Vec::new();
     let mut probe = options.pods;
     reports.push(
         watches::scenario(
             "1 HttpClient, HTTP/2 (one warm connection)".into(),
             &server,
+            &creator,
             std::slice::from_ref(&client),
             options.watches,
             probe,
@@ -141,8 +125,12 @@ async fn run(options: &Options) -> BoxResult<()> {
     }
     reports.push(
         watches::scenario(
-            format!("{} HttpClients, HTTP/2 (one connection each)", options.clients),
+            format!(
+                "{} HttpClients, HTTP/2 (one connection each)",
+                options.clients
+            ),
             &server,
+            &creator,
             &spread,
             options.watches,
             probe,
@@ -151,25 +139,26 @@ async fn run(options: &Options) -> BoxResult<()> {
     );
     drop(spread);
     probe += 1;
-    let http1 = setup::warm_client(&http1_config).await?;
+    let http1_watch = setup::warm_client(&http1_config).await?;
     reports.push(
         watches::scenario(
             "1 HttpClient, HTTP/1.1 (a connection per watch)".into(),
             &server,
-            std::slice::from_ref(&http1),
+            &creator,
+            std::slice::from_ref(&http1_watch),
             options.watches,
             probe,
         )
         .await?,
     );
-    drop(http1);
+    drop(http1_watch);
 
     println!(
         "\n## {} concurrent watches; one pod created, its ADDED event counted on every watch\n",
         options.watches
     );
     println!(
-        "| clients | opened | open time | new connections | ADDED delivered | median delivery | last delivery | RSS growth | RSS with watches |"
+        "| clients | opened | open time | connections opened while opening | ADDED delivered | median delivery | last delivery | RSS growth | RSS with watches |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in &reports {
@@ -190,6 +179,25 @@ async fn run(options: &Options) -> BoxResult<()> {
         );
     }
 
+    let report = list::measure(&client, &http1, options.pods, options.runs).await?;
+    let (rss_listed, hwm_listed) = rss_kb()?;
+    println!(
+        "\n## List of {} pods ({:.1} MB JSON, {:.0} bytes per pod), {} runs\n",
+        options.pods,
+        report.body_bytes as f64 / 1e6,
+        report.body_bytes as f64 / options.pods.max(1) as f64,
+        options.runs
+    );
+    println!("| measured until | min | median | max |\n|---|---:|---:|---:|");
+    for row in &report.rows {
+        println!("| {} | {} |", row.what, row.spread.cells());
+    }
+    println!("\nIn-process profile of the server's list steps on the same data (no network):\n");
+    println!("| step | min | median | max |\n|---|---:|---:|---:|");
+    for row in &report.profile {
+        println!("| {} | {} |", row.what, row.spread.cells());
+    }
+
     let (rss_end, hwm_end) = rss_kb()?;
     println!("\n## Memory (VmRSS of the process; server and client together)\n");
     println!("| point | VmRSS | VmHWM |\n|---|---:|---:|");
@@ -201,11 +209,12 @@ async fn run(options: &Options) -> BoxResult<()> {
         mib(rss_filled)
     );
     println!(
-        "| after the list runs | {} | {} |",
+        "| after the watches, then the list runs | {} | {} |",
         mib(rss_listed),
         mib(hwm_listed)
     );
     println!("| end | {} | {} |", mib(rss_end), mib(hwm_end));
+    println!("\nload average at the end: {}", measure::load_average());
     server.shutdown().await;
     Ok(())
 }

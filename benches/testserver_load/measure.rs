@@ -29,12 +29,7 @@ impl Spread {
 
     /// `min / median / max` in milliseconds, for a table cell.
     pub fn cells(&self) -> String {
-        format!(
-            "{} | {} | {}",
-            ms(self.min),
-            ms(self.median),
-            ms(self.max)
-        )
+        format!("{} | {} | {}", ms(self.min), ms(self.median), ms(self.max))
     }
 }
 
@@ -75,4 +70,12 @@ pub fn open_sockets() -> BoxResult<usize> {
         }
     }
     Ok(count)
+}
+
+/// The 1, 5 and 15 minute load averages from `/proc/loadavg` (other work on the machine skews
+/// every timing), or `unknown`.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
 }

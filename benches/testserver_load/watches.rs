@@ -45,10 +45,13 @@ pub struct WatchReport {
 }
 
 /// Opens `count` watches spread round-robin over `clients`, creates the probe pod number
-/// `probe`, and waits for the deliveries. Ends every watch before returning.
+/// `probe` with `creator` (a client of its own: an HTTP/2 connection at its stream limit
+/// accepts no other request), and waits for the deliveries. Ends every watch and deletes the
+/// probe before returning.
 pub async fn scenario(
     label: String,
     server: &TestServer,
+    creator: &RestClient,
     clients: &[RestClient],
     count: usize,
     probe: usize,
@@ -60,7 +63,10 @@ pub async fn scenario(
     let started = Instant::now();
     let mut opening = JoinSet::new();
     for i in 0..count {
-        let client = clients.get(i % clients.len().max(1)).ok_or("no clients")?.clone();
+        let client = clients
+            .get(i % clients.len().max(1))
+            .ok_or("no clients")?
+            .clone();
         let rv = resource_version.clone();
         opening.spawn(async move {
             let watch = client
@@ -101,7 +107,6 @@ pub async fn scenario(
         waiting.spawn(wait_for(stream, probe_name.clone()));
     }
     let sent = Instant::now();
-    let creator = clients.first().ok_or("no clients")?;
     creator
         .post()
         .namespace(NAMESPACE)
@@ -134,6 +139,13 @@ pub async fn scenario(
     };
     drop(held);
     server.close_watches();
+    creator
+        .delete()
+        .namespace(NAMESPACE)
+        .resource("pods")
+        .name(&probe_name)
+        .bytes()
+        .await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
     Ok(report)
 }

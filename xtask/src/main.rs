@@ -53,6 +53,17 @@ enum Command {
         /// Do not write; exit non-zero listing stale, missing and extra generated files.
         #[arg(long)]
         check: bool,
+        /// Generate types and clients for the custom resources of this CRD manifest (YAML or
+        /// JSON) instead of the built-in API; repeat for several files. Needs --out.
+        #[arg(long = "crd", value_name = "FILE")]
+        crds: Vec<PathBuf>,
+        /// Read the OpenAPI v3 documents from the cluster of the current kubeconfig
+        /// (KUBECONFIG, ~/.kube/config, or in-cluster) instead of --spec.
+        #[arg(long, conflicts_with = "spec")]
+        from_cluster: bool,
+        /// Where --crd writes its module tree (DIR/mod.rs, DIR/<kind>/<version>.rs).
+        #[arg(long, value_name = "DIR", requires = "crds")]
+        out: Option<PathBuf>,
     },
 }
 
@@ -73,10 +84,29 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|| root.join("../shared/kubernetes/v1.36/openapi/swagger.json"));
             testserver_tables::run(&root, &discovery, &proto, &openapi, check)
         }
-        Command::Codegen { spec, check } => {
+        Command::Codegen {
+            check, crds, out, ..
+        } if !crds.is_empty() => match out {
+            Some(out) => codegen::crd::run(&crds, &out, check),
+            None => Err(anyhow::anyhow!(
+                "--crd needs --out DIR: the directory of your crate to write the module to"
+            )),
+        },
+        Command::Codegen {
+            spec,
+            check,
+            from_cluster,
+            ..
+        } => {
             let root = workspace_root();
-            let spec = spec.unwrap_or_else(|| root.join("../shared/kubernetes/v1.36/openapi/v3"));
-            codegen::run(&root, &spec, check)
+            let source = if from_cluster {
+                codegen::Source::Cluster
+            } else {
+                codegen::Source::Path(
+                    spec.unwrap_or_else(|| root.join("../shared/kubernetes/v1.36/openapi/v3")),
+                )
+            };
+            codegen::run(&root, &source, check)
         }
     };
     match result {

@@ -56,8 +56,8 @@ fn target(prop: &Value) -> (Option<String>, bool) {
 
 /// Reads `swagger.json` and renders the table's Rust source.
 pub fn generate(swagger: &Path) -> Result<String> {
-    let text = fs::read_to_string(swagger)
-        .with_context(|| format!("reading {}", swagger.display()))?;
+    let text =
+        fs::read_to_string(swagger).with_context(|| format!("reading {}", swagger.display()))?;
     let doc: Value =
         serde_json::from_str(&text).with_context(|| format!("parsing {}", swagger.display()))?;
     let defs = doc

@@ -111,7 +111,10 @@ mod tests {
         let mut expected = Duration::from_millis(800);
         for i in 0..10u32 {
             let d = b.next_delay(start + Duration::from_secs(u64::from(i)));
-            assert!(d >= expected && d < expected * 2, "{i}: {d:?} vs {expected:?}");
+            assert!(
+                d >= expected && d < expected * 2,
+                "{i}: {d:?} vs {expected:?}"
+            );
             expected = (expected * 2).min(Duration::from_secs(30));
         }
     }
@@ -126,7 +129,10 @@ mod tests {
         let t = Instant::now();
         assert_eq!(b.next_delay(t), Duration::from_millis(800));
         assert_eq!(b.next_delay(t), Duration::from_millis(1600));
-        assert_eq!(b.next_delay(t + Duration::from_secs(60)), Duration::from_millis(3200));
+        assert_eq!(
+            b.next_delay(t + Duration::from_secs(60)),
+            Duration::from_millis(3200)
+        );
         // More than two minutes since the last delay: start over.
         let later = t + Duration::from_secs(60 + 121);
         assert_eq!(b.next_delay(later), Duration::from_millis(800));

@@ -102,7 +102,11 @@ impl<T> std::fmt::Debug for FifoEntry<T> {
             FifoEntry::Replace {
                 objects,
                 resource_version,
-            } => write!(f, "Replace({} objects at {resource_version:?})", objects.len()),
+            } => write!(
+                f,
+                "Replace({} objects at {resource_version:?})",
+                objects.len()
+            ),
             FifoEntry::Resync => f.write_str("Resync"),
         }
     }

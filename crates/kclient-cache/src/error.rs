@@ -44,9 +44,9 @@ pub enum Error {
         action: &'static str,
         /// The object or collection, such as `leases kube-system/my-controller`.
         resource: String,
-        /// The client's error.
+        /// The client's error (boxed: it is large, and this path is rare).
         #[source]
-        source: kclient_rest::Error,
+        source: Box<kclient_rest::Error>,
     },
 
     /// A leader election configuration is not usable.
@@ -68,19 +68,21 @@ impl Error {
     /// The underlying client error, for API failures.
     pub fn api_error(&self) -> Option<&kclient_rest::Error> {
         match self {
-            Error::Api { source, .. } => Some(source),
+            Error::Api { source, .. } => Some(source.as_ref()),
             _ => None,
         }
     }
 
     /// The server said the object does not exist (404).
     pub fn is_not_found(&self) -> bool {
-        self.api_error().is_some_and(kclient_rest::Error::is_not_found)
+        self.api_error()
+            .is_some_and(kclient_rest::Error::is_not_found)
     }
 
     /// The server refused a write because of a stale resourceVersion (409 Conflict).
     pub fn is_conflict(&self) -> bool {
-        self.api_error().is_some_and(kclient_rest::Error::is_conflict)
+        self.api_error()
+            .is_some_and(kclient_rest::Error::is_conflict)
     }
 
     /// The server reported an expired resourceVersion (410 Gone / `Expired`).
@@ -102,7 +104,7 @@ impl Error {
         Error::Api {
             action,
             resource: resource.into(),
-            source,
+            source: Box::new(source),
         }
     }
 }

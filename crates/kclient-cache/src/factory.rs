@@ -187,7 +187,11 @@ impl InformerFactory {
     /// The shared informer of `resource` over any [`ListerWatcher`] (for typed or dynamic
     /// clients that bring their own), created on first use. The factory's namespace does not
     /// apply; its tweak, resync and reflector options do.
-    pub fn custom_informer<T, W>(&self, resource: ApiResource, make_lw: impl FnOnce() -> W) -> SharedInformer<T>
+    pub fn custom_informer<T, W>(
+        &self,
+        resource: ApiResource,
+        make_lw: impl FnOnce() -> W,
+    ) -> SharedInformer<T>
     where
         T: CacheObject,
         W: ListerWatcher<T>,

@@ -71,7 +71,10 @@ async fn every_change_made_while_disconnected_is_delivered() {
         // Something for the current watch to deliver, so its end is not a "very short watch".
         let marker = format!("marker-{round}");
         let cm = env.create(&marker, "x").await;
-        expected.entry(marker.clone()).or_default().push(format!("add:{}", rv(&cm)));
+        expected
+            .entry(marker.clone())
+            .or_default()
+            .push(format!("add:{}", rv(&cm)));
         live.push(marker);
         converge(&env, &informer, &rec).await;
 
@@ -80,16 +83,28 @@ async fn every_change_made_while_disconnected_is_delivered() {
         for i in 0..4 {
             let name = format!("r{round}-{i}");
             let cm = env.create(&name, "0").await;
-            expected.entry(name.clone()).or_default().push(format!("add:{}", rv(&cm)));
+            expected
+                .entry(name.clone())
+                .or_default()
+                .push(format!("add:{}", rv(&cm)));
             let cm = env.update(&name, "1").await;
-            expected.entry(name.clone()).or_default().push(format!("update:{}", rv(&cm)));
+            expected
+                .entry(name.clone())
+                .or_default()
+                .push(format!("update:{}", rv(&cm)));
             live.push(name);
         }
         if live.len() > 3 {
             let victim = live.remove(1);
             env.delete(&victim).await;
             let history = expected.get_mut(&victim).unwrap();
-            let last_rv = history.last().unwrap().split(':').nth(1).unwrap().to_string();
+            let last_rv = history
+                .last()
+                .unwrap()
+                .split(':')
+                .nth(1)
+                .unwrap()
+                .to_string();
             history.push(format!("delete:{last_rv}"));
         }
         lw.open();
@@ -101,7 +116,11 @@ async fn every_change_made_while_disconnected_is_delivered() {
             .iter()
             .map(|h| {
                 // The delete carries the deletion's resourceVersion; compare only the kind.
-                if h.starts_with("delete:") { want.last().unwrap().clone() } else { h.clone() }
+                if h.starts_with("delete:") {
+                    want.last().unwrap().clone()
+                } else {
+                    h.clone()
+                }
             })
             .collect();
         assert_eq!(&got, want, "history of {name}");
@@ -152,12 +171,28 @@ async fn a_deletion_missed_during_a_disconnect_arrives_as_a_tombstone() {
 
         let seen = rec.seen();
         let doomed = seen.history["doomed"].last().unwrap();
-        assert!(doomed.starts_with("tombstone:"), "{mode:?}: {:?}", seen.history["doomed"]);
-        assert!(seen.history["changed"].last().unwrap().starts_with("update:"));
+        assert!(
+            doomed.starts_with("tombstone:"),
+            "{mode:?}: {:?}",
+            seen.history["doomed"]
+        );
+        assert!(
+            seen.history["changed"]
+                .last()
+                .unwrap()
+                .starts_with("update:")
+        );
         assert_eq!(seen.history["born"].len(), 1);
         assert!(seen.history["born"][0].starts_with("add:"));
-        assert!(!seen.history.contains_key("ephemeral"), "it came and went unseen");
-        assert_eq!(seen.history["keep"].len(), 1, "an unchanged object is not re-added");
+        assert!(
+            !seen.history.contains_key("ephemeral"),
+            "it came and went unseen"
+        );
+        assert_eq!(
+            seen.history["keep"].len(),
+            1,
+            "an unchanged object is not re-added"
+        );
         assert!(informer.reflector_stats().lists >= 2);
         informer.shutdown();
         env.cleanup().await;
@@ -224,7 +259,10 @@ async fn store_and_handlers_converge_under_cut_watches_and_compaction() {
         if env.can_inject_faults() {
             let stats = informer.reflector_stats();
             assert!(stats.watches > 5, "{mode:?}: {stats:?}");
-            assert!(stats.lists > 1, "compaction while disconnected relists: {stats:?}");
+            assert!(
+                stats.lists > 1,
+                "compaction while disconnected relists: {stats:?}"
+            );
         }
         informer.shutdown();
         env.cleanup().await;

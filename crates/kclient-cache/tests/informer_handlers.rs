@@ -38,7 +38,11 @@ async fn a_late_handler_gets_the_current_contents_as_initial_adds() {
     // Later changes reach both, once.
     env.create("c5", "0").await;
     let expected = env.server_state().await;
-    assert!(eventually(WAIT, || late.seen().view == expected && early.seen().view == expected).await);
+    assert!(
+        eventually(WAIT, || late.seen().view == expected
+            && early.seen().view == expected)
+        .await
+    );
     assert_eq!(late.seen().initial_adds, 5);
     assert!(late.seen().anomalies.is_empty());
     assert!(!informer.last_sync_resource_version().is_empty());
@@ -95,11 +99,21 @@ async fn a_slow_handler_does_not_stall_the_others() {
         env.delete(&format!("s{i}")).await;
     }
     let expected = env.server_state().await;
-    assert!(eventually(WAIT, || fast.seen().view == expected).await, "the fast handler is stalled");
-    assert_eq!(blocked_calls.load(Ordering::SeqCst), 1, "the slow handler is still on its first call");
+    assert!(
+        eventually(WAIT, || fast.seen().view == expected).await,
+        "the fast handler is stalled"
+    );
+    assert_eq!(
+        blocked_calls.load(Ordering::SeqCst),
+        1,
+        "the slow handler is still on its first call"
+    );
     let stats = slow_reg.stats();
     assert!(stats.overflowed > 0, "{stats:?}");
-    assert!(stats.pending <= 4 + 30, "one entry per object at most: {stats:?}");
+    assert!(
+        stats.pending <= 4 + 30,
+        "one entry per object at most: {stats:?}"
+    );
     released.store(true, Ordering::SeqCst);
     assert!(eventually(WAIT, || slow_view.seen().view == expected).await);
     let seen = slow_view.seen();
@@ -162,7 +176,10 @@ async fn removed_handlers_stop_and_stopped_informers_refuse_work() {
         Err(Error::Stopped { .. })
     ));
     assert!(matches!(informer.start(), Err(Error::Stopped { .. })));
-    assert!(informer.wait_for_cache_sync().await, "it had synced before stopping");
+    assert!(
+        informer.wait_for_cache_sync().await,
+        "it had synced before stopping"
+    );
     let never = SharedInformer::new(env.configmap_lw(), InformerOptions::default());
     never.shutdown();
     assert!(!never.wait_for_cache_sync().await);

@@ -68,10 +68,19 @@ async fn delayed_items_come_in_time_order_and_keep_the_earliest_time() {
     assert_eq!(start.elapsed(), ms(200));
     // Nothing else: the superseded entries were not delivered twice.
     q.done(&"late");
-    assert_eq!(tokio::time::timeout(Duration::from_secs(60), q.get()).await.ok(), None);
+    assert_eq!(
+        tokio::time::timeout(Duration::from_secs(60), q.get())
+            .await
+            .ok(),
+        None
+    );
     let m = q.metrics();
     assert_eq!(m.queue_latency.count, 3);
-    assert_eq!(m.queue_latency.max, Duration::ZERO, "latency counts from when an item is queued");
+    assert_eq!(
+        m.queue_latency.max,
+        Duration::ZERO,
+        "latency counts from when an item is queued"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -113,7 +122,11 @@ fn per_item_exponential_backoff_doubles_up_to_the_cap() {
 async fn the_bucket_allows_a_burst_then_ten_per_second() {
     let b = BucketRateLimiter::new(10.0, 100);
     for i in 0..100 {
-        assert_eq!(RateLimiter::<u32>::when(&b, &i), Duration::ZERO, "burst token {i}");
+        assert_eq!(
+            RateLimiter::<u32>::when(&b, &i),
+            Duration::ZERO,
+            "burst token {i}"
+        );
     }
     assert_eq!(RateLimiter::<u32>::when(&b, &100), ms(100));
     assert_eq!(RateLimiter::<u32>::when(&b, &101), ms(200));

@@ -17,14 +17,16 @@
 //! # }
 //! ```
 //!
-//! What it implements (discovery, CRUD, patch, watch, pagination, finalizers, namespaces) and
-//! what it does not yet is listed in `docs/testserver.md`.
+//! What it implements (discovery, CRUD, patch including strategic merge and server-side apply,
+//! watch, pagination, finalizers, namespaces, CRDs, defaulting, garbage collection) and what it
+//! does not yet is listed in `docs/testserver.md`.
 //!
 //! ## Dependencies and why
 //! - `hyper`, `hyper-util`, `tokio-rustls`, `rustls`: HTTP/1.1 and HTTP/2 over TLS.
 //! - `rcgen`, `x509-parser`: the CA and certificates made at start; client certificate subjects.
 //! - `serde_json`, `json-patch`: objects are stored as JSON; merge and JSON patches.
 //! - `jiff`, `fastrand`, `base64`: timestamps, uids/tokens/generated names, continue tokens.
+//! - `serde-saphyr`: YAML bodies of server-side apply.
 
 mod api;
 mod auth;
@@ -37,6 +39,7 @@ mod server;
 mod store;
 mod tables;
 mod tls;
+mod types;
 mod version;
 
 pub use error::Error;

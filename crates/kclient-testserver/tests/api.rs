@@ -214,7 +214,8 @@ async fn status_subresource_and_generation() {
             json!({}),
         )
         .await;
-    assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // Server-side apply without a fieldManager is refused as the real server does.
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test]

@@ -7,8 +7,10 @@
 //! with `--check`, compares it with what is committed). Everything iterates `BTreeMap`s, so the
 //! output depends only on the spec.
 
+pub mod crd;
 mod docs;
 mod fixups;
+mod from_cluster;
 mod graph;
 mod mapping;
 mod model;
@@ -29,21 +31,45 @@ use anyhow::{Context, Result};
 /// The generated crate, relative to the workspace root.
 pub const CRATE_DIR: &str = "crates/kclient-typed";
 
-/// Generates from `spec_path`; writes the files, or with `check` compares them.
-pub fn run(root: &Path, spec_path: &Path, check: bool) -> Result<()> {
-    let spec = spec::load(spec_path)
-        .with_context(|| format!("reading the OpenAPI spec at {}", spec_path.display()))?;
+/// Where the OpenAPI spec comes from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// A directory of v3 documents or one `swagger.json`.
+    Path(std::path::PathBuf),
+    /// `/openapi/v3` of the current kubeconfig's cluster.
+    Cluster,
+}
+
+/// Generates from `source`; writes the files, or with `check` compares them.
+pub fn run(root: &Path, source: &Source, check: bool) -> Result<()> {
+    let (spec, source) = match source {
+        Source::Path(spec_path) => {
+            let spec = spec::load(spec_path).with_context(|| {
+                format!("reading the OpenAPI spec at {}", spec_path.display())
+            })?;
+            (spec, display_source(root, spec_path))
+        }
+        Source::Cluster => from_cluster::fetch()
+            .context("reading the OpenAPI v3 documents of the current cluster")?,
+    };
     let model = model::build(&spec).context("building the model of the API")?;
-    let source = display_source(root, spec_path);
     let files = render(&model, &source)?;
     let features = render_tree::render_features(&model);
     let crate_dir = root.join(CRATE_DIR);
     if check {
-        output::check(&crate_dir, &files, &features)
+        output::check(&crate_dir, &files, &features)?;
     } else {
-        output::write(&crate_dir, &files, &features)
+        output::write(&crate_dir, &files, &features)?;
     }
+    // The module generated with --crd that kclient-typed's tests compile and run.
+    let fixture = [crate_dir.join(SAMPLE_CRD)];
+    crd::run(&fixture, &crate_dir.join(SAMPLE_CRD_OUT), check)
 }
+
+/// The sample CRD of kclient-typed's tests, and where its generated module goes (relative to
+/// the crate); regenerated (or checked) with the built-in API.
+const SAMPLE_CRD: &str = "tests/fixtures/crontab-crd.yaml";
+const SAMPLE_CRD_OUT: &str = "tests/crd_generated";
 
 /// Every generated file (unformatted), by path relative to `src/generated`.
 fn render(model: &model::Model, source: &str) -> Result<BTreeMap<String, String>> {
@@ -56,6 +82,10 @@ fn render(model: &model::Model, source: &str) -> Result<BTreeMap<String, String>
     files.insert(
         "clientset.rs".to_string(),
         render_tree::render_clientset(model, &header),
+    );
+    files.insert(
+        "registry.rs".to_string(),
+        render_tree::render_registry(model, &header),
     );
     let mut packages: BTreeMap<&str, Vec<&model::ModuleId>> = BTreeMap::new();
     for (id, module) in &model.modules {

@@ -171,7 +171,7 @@ fn remove_empty_dirs(dir: &Path) -> Result<()> {
 }
 
 /// Formats every file with rustfmt, two at a time.
-fn format_all(files: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>> {
+pub(super) fn format_all(files: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>> {
     let entries: Vec<(&String, &String)> = files.iter().collect();
     let halves = entries.split_at(entries.len() / 2);
     let format_half = |half: &[(&String, &String)]| -> Result<Vec<(String, String)>> {
@@ -220,7 +220,7 @@ fn rustfmt(source: &str) -> Result<String> {
 }
 
 /// Where the committed text first differs from the generated text.
-fn describe_diff(committed: &str, generated: &str) -> String {
+pub(super) fn describe_diff(committed: &str, generated: &str) -> String {
     let old: Vec<&str> = committed.lines().collect();
     let new: Vec<&str> = generated.lines().collect();
     let first = old

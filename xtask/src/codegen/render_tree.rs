@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::model::{Model, ModuleId};
+use super::model::{Model, ModuleId, RustType};
+use super::resources::Verb;
 use super::naming;
 use super::render_client::client_name;
 
@@ -43,7 +44,45 @@ pub fn render_root(model: &Model, header: &str) -> String {
     for (package, ids) in packages(model) {
         let _ = writeln!(s, "{}pub mod {package};", cfg_any(&ids));
     }
-    s.push_str("\nmod clientset;\npub(crate) use clientset::GroupClients;\n");
+    s.push_str("\nmod clientset;\npub(crate) use clientset::GroupClients;\nmod registry;\n");
+    s
+}
+
+/// `generated/registry.rs`: `Clientset::visit_resources`, one visitor call per resource.
+pub fn render_registry(model: &Model, header: &str) -> String {
+    let mut s = String::new();
+    s.push_str(header);
+    s.push_str(
+        "\n//! [`crate::Clientset::visit_resources`]: every compiled-in resource type, handed to a\n\
+         //! [`crate::client::ResourceVisitor`] with the REST client of its group-version.\n\n\
+         impl crate::Clientset {\n\
+         /// Calls `visitor` once for every compiled-in resource type, in the order of the\n\
+         /// API packages: `creatable` for the resources that can be created, read back and\n\
+         /// deleted, `other` for the rest.\n\
+         pub fn visit_resources(&self, visitor: &mut impl crate::client::ResourceVisitor) {\n\
+         let _ = &visitor;\n",
+    );
+    for (id, module) in &model.modules {
+        for resource in module.resources.values() {
+            let kind = &resource.kind;
+            let own = RustType::Def(resource.module.clone(), kind.clone());
+            let creatable = [Verb::Create, Verb::Get, Verb::Delete]
+                .iter()
+                .all(|v| resource.verbs.contains(v))
+                && resource.create_output.as_ref().is_none_or(|o| *o == own);
+            let method = if creatable { "creatable" } else { "other" };
+            let _ = writeln!(
+                s,
+                "{}visitor.{method}::<super::{}::{}::{kind}>(&self.groups.{}_{});",
+                cfg_any(&[id]),
+                resource.module.package,
+                resource.module.version,
+                id.package,
+                id.version
+            );
+        }
+    }
+    s.push_str("}\n}\n");
     s
 }
 
@@ -78,7 +117,7 @@ pub fn render_clientset(model: &Model, header: &str) -> String {
     for (id, _) in &clients {
         let _ = writeln!(
             s,
-            "{}{}_{}: kclient_rest::RestClient,",
+            "{}pub(super) {}_{}: kclient_rest::RestClient,",
             cfg_any(&[id]),
             id.package,
             id.version

@@ -186,10 +186,26 @@ pub fn load(path: &Path) -> Result<Spec> {
     } else {
         read_document(path, &mut spec)?;
     }
+    Ok(finish(spec))
+}
+
+/// The spec of documents already parsed (fetched from a cluster), each named by where it came
+/// from for error messages.
+pub fn from_documents(docs: &[(String, Value)]) -> Result<Spec> {
+    let mut spec = Spec::default();
+    for (name, doc) in docs {
+        parse_document(doc, &mut spec)
+            .with_context(|| format!("reading the OpenAPI document {name}"))?;
+    }
+    Ok(finish(spec))
+}
+
+/// Sorts and deduplicates the operations (the same path appears in several documents).
+fn finish(mut spec: Spec) -> Spec {
     spec.operations
         .sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
     spec.operations.dedup();
-    Ok(spec)
+    spec
 }
 
 fn read_document(file: &Path, spec: &mut Spec) -> Result<()> {

@@ -172,11 +172,18 @@ mod tests {
                 assert!(prev.is_none(), "add of a known object {}", n.key());
             }
             Notification::Update { old, new, .. } => {
-                assert_eq!(view.get(&n.key()), Some(&rv(old)), "update from a stale view");
+                assert_eq!(
+                    view.get(&n.key()),
+                    Some(&rv(old)),
+                    "update from a stale view"
+                );
                 view.insert(n.key(), rv(new));
             }
             Notification::Delete(_) => {
-                assert!(view.remove(&n.key()).is_some(), "delete of an unknown object");
+                assert!(
+                    view.remove(&n.key()).is_some(),
+                    "delete of an unknown object"
+                );
                 deletions.push(n.key());
             }
         }
@@ -198,7 +205,10 @@ mod tests {
             match current.get(&key).cloned() {
                 None => {
                     current.insert(key, next.clone());
-                    out.push(Notification::Add { obj: next, initial: false });
+                    out.push(Notification::Add {
+                        obj: next,
+                        initial: false,
+                    });
                 }
                 Some(old) if action % 3 == 0 => {
                     current.remove(&key);
@@ -206,7 +216,11 @@ mod tests {
                 }
                 Some(old) => {
                     current.insert(key, next.clone());
-                    out.push(Notification::Update { old, new: next, sync: false });
+                    out.push(Notification::Update {
+                        old,
+                        new: next,
+                        sync: false,
+                    });
                 }
             }
         }
@@ -260,18 +274,37 @@ mod tests {
     #[test]
     fn add_then_delete_cancels_and_updates_merge() {
         let mut c = Coalescer::default();
-        c.push(1, "ns/a".into(), Notification::Add { obj: obj("ns", "a", 1, ""), initial: true });
-        c.push(2, "ns/b".into(), Notification::Update {
-            old: obj("ns", "b", 1, ""),
-            new: obj("ns", "b", 2, ""),
-            sync: true,
-        });
-        c.push(3, "ns/a".into(), Notification::Delete(DeltaObject::Object(obj("ns", "a", 3, ""))));
-        c.push(4, "ns/b".into(), Notification::Update {
-            old: obj("ns", "b", 2, ""),
-            new: obj("ns", "b", 4, ""),
-            sync: false,
-        });
+        c.push(
+            1,
+            "ns/a".into(),
+            Notification::Add {
+                obj: obj("ns", "a", 1, ""),
+                initial: true,
+            },
+        );
+        c.push(
+            2,
+            "ns/b".into(),
+            Notification::Update {
+                old: obj("ns", "b", 1, ""),
+                new: obj("ns", "b", 2, ""),
+                sync: true,
+            },
+        );
+        c.push(
+            3,
+            "ns/a".into(),
+            Notification::Delete(DeltaObject::Object(obj("ns", "a", 3, ""))),
+        );
+        c.push(
+            4,
+            "ns/b".into(),
+            Notification::Update {
+                old: obj("ns", "b", 2, ""),
+                new: obj("ns", "b", 4, ""),
+                sync: false,
+            },
+        );
         assert_eq!(c.len(), 1);
         assert_eq!(c.oldest_seq(), Some(2));
         let (seq, ns) = c.pop().unwrap();

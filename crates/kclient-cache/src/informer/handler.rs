@@ -132,8 +132,15 @@ impl<T: Send + Sync + 'static> EventHandler<T> for HandlerFns<T> {
 
 /// One notification queued for a handler.
 pub(crate) enum Notification<T> {
-    Add { obj: Arc<T>, initial: bool },
-    Update { old: Arc<T>, new: Arc<T>, sync: bool },
+    Add {
+        obj: Arc<T>,
+        initial: bool,
+    },
+    Update {
+        old: Arc<T>,
+        new: Arc<T>,
+        sync: bool,
+    },
     Delete(DeltaObject<T>),
 }
 

@@ -21,6 +21,7 @@
 mod coalesce;
 mod handler;
 mod listener;
+mod options;
 mod processor;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -32,54 +33,16 @@ use tokio::sync::watch;
 
 pub use handler::{EventHandler, HandlerFns};
 pub use listener::{DEFAULT_HANDLER_BUFFER, HandlerStats, MIN_RESYNC_PERIOD};
+pub use options::InformerOptions;
 
-use crate::delta_fifo::{DEFAULT_FIFO_CAPACITY, FifoEntry, FifoProducer, delta_fifo};
+use crate::delta_fifo::{FifoEntry, FifoProducer, delta_fifo};
 use crate::lister::Lister;
 use crate::listwatch::ListerWatcher;
 use crate::reflector::{Reflector, ReflectorHandle, ReflectorOptions, ReflectorStats};
-use crate::store::{Indexers, NAMESPACE_INDEX, namespace_index_func};
+use crate::store::{NAMESPACE_INDEX, namespace_index_func};
 use crate::{CacheObject, Error, ShutdownHandle, Store};
 use handler::Notification;
 use listener::Listener;
-
-/// Options of a [`SharedInformer`].
-#[must_use]
-pub struct InformerOptions<T> {
-    /// The default resync period of handlers (`None`: never resync). Default `None`.
-    pub resync: Option<Duration>,
-    /// Index functions besides the namespace index, which every informer store has.
-    pub indexers: Indexers<T>,
-    /// Options of the reflector (selectors, page size, backoff, streaming lists).
-    pub reflector: ReflectorOptions,
-    /// The capacity of the delta FIFO, in entries. Default [`DEFAULT_FIFO_CAPACITY`].
-    pub fifo_capacity: usize,
-    /// The buffer of each handler before coalescing starts. Default [`DEFAULT_HANDLER_BUFFER`].
-    pub handler_buffer: usize,
-}
-
-impl<T> Default for InformerOptions<T> {
-    fn default() -> Self {
-        Self {
-            resync: None,
-            indexers: Indexers::new(),
-            reflector: ReflectorOptions::default(),
-            fifo_capacity: DEFAULT_FIFO_CAPACITY,
-            handler_buffer: DEFAULT_HANDLER_BUFFER,
-        }
-    }
-}
-
-impl<T> std::fmt::Debug for InformerOptions<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("InformerOptions")
-            .field("resync", &self.resync)
-            .field("indexers", &self.indexers.keys().collect::<Vec<_>>())
-            .field("reflector", &self.reflector)
-            .field("fifo_capacity", &self.fifo_capacity)
-            .field("handler_buffer", &self.handler_buffer)
-            .finish()
-    }
-}
 
 /// What `start` needs and consumes.
 struct StartParts<T> {
@@ -117,7 +80,9 @@ pub(crate) struct Shared<T> {
 
 impl<T> Shared<T> {
     pub(crate) fn lock_listeners(&self) -> MutexGuard<'_, Vec<Arc<Listener<T>>>> {
-        self.listeners.lock().unwrap_or_else(PoisonError::into_inner)
+        self.listeners
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn lock_runtime(&self) -> MutexGuard<'_, Runtime> {

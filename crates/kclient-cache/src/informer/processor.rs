@@ -26,7 +26,9 @@ fn notification<T: MetaAccessor>(delta: Delta<T>, initial_list: bool) -> (Notifi
     let Delta { kind, object, old } = delta;
     match (kind, object, old) {
         (DeltaType::Deleted, object, _) => (Notification::Delete(object), false),
-        (_, DeltaObject::Tombstone(t), _) => (Notification::Delete(DeltaObject::Tombstone(t)), false),
+        (_, DeltaObject::Tombstone(t), _) => {
+            (Notification::Delete(DeltaObject::Tombstone(t)), false)
+        }
         (DeltaType::Sync, DeltaObject::Object(obj), _) => (
             Notification::Update {
                 old: obj.clone(),
@@ -137,10 +139,22 @@ mod tests {
         let o = |x: &Arc<crate::testutil::TestObj>| DeltaObject::Object(x.clone());
         let cases = [
             (d(DeltaType::Added, o(&a1), None), "add", false),
-            (d(DeltaType::Updated, o(&a2), Some(a1.clone())), "update", false),
+            (
+                d(DeltaType::Updated, o(&a2), Some(a1.clone())),
+                "update",
+                false,
+            ),
             (d(DeltaType::Replaced, o(&a1), None), "add", false),
-            (d(DeltaType::Replaced, o(&a2), Some(a1.clone())), "update", false),
-            (d(DeltaType::Replaced, o(&a1), Some(a1.clone())), "update", true),
+            (
+                d(DeltaType::Replaced, o(&a2), Some(a1.clone())),
+                "update",
+                false,
+            ),
+            (
+                d(DeltaType::Replaced, o(&a1), Some(a1.clone())),
+                "update",
+                true,
+            ),
             (d(DeltaType::Sync, o(&a1), Some(a1.clone())), "update", true),
             (d(DeltaType::Deleted, o(&a1), None), "delete", false),
             (

@@ -52,9 +52,16 @@ pub type WatchEventStream<T> = BoxStream<'static, Result<WatchEvent<T>, kclient_
 /// Lists and watches one collection. The options carry everything (selectors, resourceVersion,
 /// paging, `watch`, bookmarks, `sendInitialEvents`, `timeoutSeconds`); implementations only add
 /// where to send them.
+///
+/// Watches ask for bookmarks, whose object has only `metadata` (resourceVersion, perhaps
+/// annotations) — `T` must decode from that, so its fields other than `metadata` need defaults
+/// (as Go's zero values). An event that does not decode ends the watch.
 pub trait ListerWatcher<T>: Send + Sync + 'static {
     /// One list call (one page, when `opts.limit` is set).
-    fn list(&self, opts: &ListOptions) -> BoxFuture<'static, Result<ObjectList<T>, kclient_rest::Error>>;
+    fn list(
+        &self,
+        opts: &ListOptions,
+    ) -> BoxFuture<'static, Result<ObjectList<T>, kclient_rest::Error>>;
 
     /// Starts a watch.
     fn watch(

@@ -85,7 +85,11 @@ impl<T> RestListWatch<T> {
             .client
             .get()
             .abs_path(&self.resource.group_version().api_path());
-        if let Some(ns) = self.namespace.as_deref().filter(|_| self.resource.namespaced) {
+        if let Some(ns) = self
+            .namespace
+            .as_deref()
+            .filter(|_| self.resource.namespaced)
+        {
             req = req.namespace(ns);
         }
         req.resource(self.resource.plural.as_str())

@@ -1,21 +1,24 @@
 //! The [`Reflector`]: keeps a [`DeltaFifo`](crate::delta_fifo) fed with the contents of one
 //! collection on the server, through failures (client-go's `cache.Reflector`).
 //!
-//! It is an explicit state machine; each arrow is one match arm of [`Reflector::step`]:
+//! It is an explicit state machine; each arrow is one match arm of `Reflector::step`:
 //!
 //! ```text
-//!            +-------------------- 410 / too-large RV on list: RV "" -----+
-//!            v                                                            |
-//!   start -> List --(streaming list accepted)--> Watching{initial} --bookmark k8s.io/initial-events-end--+
-//!            |  \--(paginated list, limit 500, continue)--> Replace --> Watch                           |
-//!            |                                                  ^        |                              |
-//!            |                      watch ended normally -------+        v                              v
-//!            |                                                   Watching <-----------------------------+
-//!            |                          ADDED/MODIFIED/DELETED -> push, RV = object's   |
-//!            |                          BOOKMARK               -> RV = bookmark's       |
-//!            +<-- Backoff <-- ERROR 410 / Expired / Gone, other ERROR, very short watch,|
-//!                     ^        list failure                                             |
-//!                     +-- connection refused / 429 / 5xx on watch start: Backoff -> Watch
+//!            +-------------------------------------------+
+//!            |  410 / too-large RV on a list: list again |
+//!            v  at once from a consistent read ("")      |
+//!  start -> List ----------------------------------------+
+//!            |  \ streaming list accepted
+//!            |   v
+//!            |  Watching{initial} -- ADDED..., BOOKMARK k8s.io/initial-events-end --> Replace --+
+//!            | paginated list (limit 500, continue) -> Replace                                   |
+//!            v                                                                                   v
+//!          Watch --(watch from the last RV)--> Watching <----------------------------------------+
+//!            ^                                   |  ADDED/MODIFIED/DELETED: push, RV = object's
+//!            +-- the watch ended normally -------+  BOOKMARK: RV = bookmark's
+//!                                                |
+//!          Backoff --> List  <-------------------+  ERROR 410/Expired/Gone or other ERROR,
+//!                 \--> Watch <-- connection refused, 429, 5xx when starting a watch
 //! ```
 //!
 //! - The first list asks for resourceVersion `"0"` (any cached state), later lists for the last

@@ -116,8 +116,10 @@ fn expired_event() -> Result<WatchEvent<TestObj>, kclient_rest::Error> {
 }
 
 fn bookmark(rv: &str, initial_end: bool) -> Result<WatchEvent<TestObj>, kclient_rest::Error> {
-    let mut metadata = ObjectMeta::default();
-    metadata.resource_version = Some(rv.into());
+    let mut metadata = ObjectMeta {
+        resource_version: Some(rv.into()),
+        ..ObjectMeta::default()
+    };
     if initial_end {
         metadata
             .annotations
@@ -142,7 +144,10 @@ fn options(watch_list: WatchListMode) -> ReflectorOptions {
 }
 
 /// Starts a reflector over `lw`; returns the queue and its shutdown handle.
-fn start(lw: &FakeLw, opts: ReflectorOptions) -> (DeltaFifo<TestObj>, ShutdownHandle, ReflectorHandle) {
+fn start(
+    lw: &FakeLw,
+    opts: ReflectorOptions,
+) -> (DeltaFifo<TestObj>, ShutdownHandle, ReflectorHandle) {
     let (tx, rx) = delta_fifo(16);
     let reflector = Reflector::new(Arc::new(lw.clone()), tx, opts);
     let handle = reflector.handle();
@@ -164,7 +169,10 @@ fn replace_keys(entry: &FifoEntry<TestObj>) -> (Vec<String>, String) {
             objects,
             resource_version,
         } => (
-            objects.iter().map(|o| crate::object_key(o.as_ref())).collect(),
+            objects
+                .iter()
+                .map(|o| crate::object_key(o.as_ref()))
+                .collect(),
             resource_version.clone(),
         ),
         other => panic!("expected a Replace, got {other:?}"),
@@ -181,7 +189,10 @@ async fn paginates_then_watches_from_the_list_resource_version() {
             then_end: false,
         });
     let (mut rx, shutdown, handle) = start(&lw, options(WatchListMode::Disabled));
-    assert_eq!(replace_keys(&next(&mut rx).await), (vec!["a/1".into(), "a/2".into()], "10".into()));
+    assert_eq!(
+        replace_keys(&next(&mut rx).await),
+        (vec!["a/1".into(), "a/2".into()], "10".into())
+    );
     assert!(matches!(next(&mut rx).await, FifoEntry::Added(o) if o.name() == Some("3")));
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(handle.last_sync_resource_version(), "15");
@@ -199,7 +210,10 @@ async fn paginates_then_watches_from_the_list_resource_version() {
     assert!(watch.watch && watch.allow_watch_bookmarks);
     assert_eq!(watch.resource_version.as_deref(), Some("10"));
     assert!((300..600).contains(&watch.timeout_seconds.unwrap()));
-    assert_eq!(watch.limit, None, "the reflector's own fields replace the caller's");
+    assert_eq!(
+        watch.limit, None,
+        "the reflector's own fields replace the caller's"
+    );
     shutdown.shutdown();
 }
 
@@ -221,7 +235,10 @@ async fn rewatches_after_a_normal_end_and_relists_after_expiry() {
     let (mut rx, shutdown, _) = start(&lw, options(WatchListMode::Disabled));
     replace_keys(&next(&mut rx).await);
     assert!(matches!(next(&mut rx).await, FifoEntry::Added(_)));
-    assert_eq!(replace_keys(&next(&mut rx).await), (vec!["a/2".into()], "20".into()));
+    assert_eq!(
+        replace_keys(&next(&mut rx).await),
+        (vec!["a/2".into()], "20".into())
+    );
     let calls = lw.calls();
     let summary: Vec<(&str, Option<String>)> = calls
         .iter()
@@ -238,7 +255,10 @@ async fn rewatches_after_a_normal_end_and_relists_after_expiry() {
             ("watch", Some("20".into())),
         ]
     );
-    assert_eq!(calls[3].1.limit, None, "a list at a specific version is not paginated");
+    assert_eq!(
+        calls[3].1.limit, None,
+        "a list at a specific version is not paginated"
+    );
     assert_eq!(calls[4].1.limit, Some(500));
     shutdown.shutdown();
 }
@@ -257,17 +277,27 @@ async fn streaming_list_replaces_at_the_bookmark_and_keeps_watching() {
         then_end: false,
     });
     let (mut rx, shutdown, handle) = start(&lw, options(WatchListMode::Auto));
-    assert_eq!(replace_keys(&next(&mut rx).await), (vec!["a/1".into(), "a/2".into()], "12".into()));
+    assert_eq!(
+        replace_keys(&next(&mut rx).await),
+        (vec!["a/1".into(), "a/2".into()], "12".into())
+    );
     assert!(matches!(next(&mut rx).await, FifoEntry::Modified(_)));
     tokio::time::sleep(Duration::from_secs(1)).await;
     let stats = handle.stats();
     assert_eq!(stats.last_sync_resource_version, "13");
     assert_eq!(stats.watch_list_supported, Some(true));
     let calls = lw.calls();
-    assert_eq!(calls.len(), 1, "one connection serves the list and the watch");
+    assert_eq!(
+        calls.len(),
+        1,
+        "one connection serves the list and the watch"
+    );
     let opts = &calls[0].1;
     assert_eq!(opts.send_initial_events, Some(true));
-    assert_eq!(opts.resource_version_match, Some(ResourceVersionMatch::NotOlderThan));
+    assert_eq!(
+        opts.resource_version_match,
+        Some(ResourceVersionMatch::NotOlderThan)
+    );
     assert!(opts.allow_watch_bookmarks && opts.watch);
     assert_eq!(opts.limit, None);
     shutdown.shutdown();
@@ -301,9 +331,16 @@ async fn an_expired_continue_token_falls_back_to_one_full_list() {
     let lw = FakeLw::default();
     lw.list(Ok(page("10", Some("tok"), vec![obj("a", "1", 3, "")])))
         .list(Err(api_error(410, "Expired")))
-        .list(Ok(page("12", None, vec![obj("a", "1", 3, ""), obj("a", "2", 12, "")])));
+        .list(Ok(page(
+            "12",
+            None,
+            vec![obj("a", "1", 3, ""), obj("a", "2", 12, "")],
+        )));
     let (mut rx, shutdown, _) = start(&lw, options(WatchListMode::Disabled));
-    assert_eq!(replace_keys(&next(&mut rx).await), (vec!["a/1".into(), "a/2".into()], "12".into()));
+    assert_eq!(
+        replace_keys(&next(&mut rx).await),
+        (vec!["a/1".into(), "a/2".into()], "12".into())
+    );
     let calls = lw.calls();
     assert_eq!(calls[2].1.limit, None);
     assert_eq!(calls[2].1.continue_token, None);
@@ -324,7 +361,10 @@ async fn failures_back_off_and_transient_watch_errors_do_not_relist() {
     let started = tokio::time::Instant::now();
     let (mut rx, shutdown, handle) = start(&lw, options(WatchListMode::Disabled));
     replace_keys(&next(&mut rx).await);
-    assert!(started.elapsed() >= Duration::from_millis(800), "the list failure backs off");
+    assert!(
+        started.elapsed() >= Duration::from_millis(800),
+        "the list failure backs off"
+    );
     assert!(matches!(next(&mut rx).await, FifoEntry::Added(_)));
     let kinds: Vec<&str> = lw.calls().iter().map(|(k, _)| *k).collect();
     assert_eq!(kinds, vec!["list", "list", "watch", "watch"]);
@@ -354,7 +394,10 @@ async fn stops_when_the_queue_consumer_is_gone() {
     let (tx, rx) = delta_fifo::<TestObj>(4);
     drop(rx);
     let reflector = Reflector::new(Arc::new(lw.clone()), tx, options(WatchListMode::Disabled));
-    tokio::time::timeout(Duration::from_secs(10), reflector.run(ShutdownHandle::new()))
-        .await
-        .expect("the reflector stops by itself");
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        reflector.run(ShutdownHandle::new()),
+    )
+    .await
+    .expect("the reflector stops by itself");
 }

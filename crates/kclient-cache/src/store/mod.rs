@@ -13,8 +13,8 @@ use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use kclient_apimachinery::MetaAccessor;
 
-pub use index::{IndexFunc, Indexers, NAMESPACE_INDEX, namespace_index_func};
 use index::Indices;
+pub use index::{IndexFunc, Indexers, NAMESPACE_INDEX, namespace_index_func};
 
 use crate::Error;
 use crate::object::object_key;

@@ -11,9 +11,8 @@ use crate::testutil::{TestObj, obj};
 
 fn tier_index() -> Indexers<TestObj> {
     let mut idx = Indexers::new();
-    let f: IndexFunc<TestObj> = Arc::new(|o: &TestObj| {
-        o.metadata.labels.get("tier").cloned().into_iter().collect()
-    });
+    let f: IndexFunc<TestObj> =
+        Arc::new(|o: &TestObj| o.metadata.labels.get("tier").cloned().into_iter().collect());
     idx.insert("tier".into(), f);
     idx
 }
@@ -33,9 +32,18 @@ fn insert_get_delete_and_indices() {
     assert_eq!(store.by_index(NAMESPACE_INDEX, "a").unwrap().len(), 1);
     let same_tier = store.matching("tier", &obj("z", "z", 1, "web")).unwrap();
     assert_eq!(same_tier.len(), 1);
-    assert!(matches!(store.by_index("nope", "x"), Err(Error::IndexNotFound { .. })));
-    assert!(matches!(store.add_indexers(tier_index()), Err(Error::IndexExists { .. })));
-    assert_eq!(store.delete_key("a/x").unwrap().resource_version(), Some("3"));
+    assert!(matches!(
+        store.by_index("nope", "x"),
+        Err(Error::IndexNotFound { .. })
+    ));
+    assert!(matches!(
+        store.add_indexers(tier_index()),
+        Err(Error::IndexExists { .. })
+    ));
+    assert_eq!(
+        store.delete_key("a/x").unwrap().resource_version(),
+        Some("3")
+    );
     assert!(store.index_keys("tier", "db").unwrap().is_empty());
     assert_eq!(store.index_values("tier").unwrap(), vec!["web"]);
     assert_eq!(store.index_names(), vec!["namespace", "tier"]);
@@ -50,7 +58,10 @@ fn replace_reports_previous_states_and_removals() {
     let prev: Vec<Option<String>> = outcome
         .replaced
         .iter()
-        .map(|(old, _)| old.as_ref().map(|o| o.resource_version().unwrap().to_string()))
+        .map(|(old, _)| {
+            old.as_ref()
+                .map(|o| o.resource_version().unwrap().to_string())
+        })
         .collect();
     assert_eq!(prev, vec![Some("1".to_string()), None]);
     assert_eq!(outcome.removed.len(), 1);

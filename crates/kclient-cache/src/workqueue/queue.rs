@@ -87,7 +87,11 @@ impl<T: Clone + Eq + Hash> State<T> {
             let Some(item) = self.waiting_items.remove(&id) else {
                 continue;
             };
-            if self.waiting_index.get(&item).is_some_and(|(_, cur)| *cur == id) {
+            if self
+                .waiting_index
+                .get(&item)
+                .is_some_and(|(_, cur)| *cur == id)
+            {
                 self.waiting_index.remove(&item);
                 if self.add(item, now) {
                     queued += 1;
@@ -156,7 +160,10 @@ impl<T: Clone + Eq + Hash + Send + 'static> WorkQueue<T> {
         if s.shutting_down {
             return;
         }
-        if s.waiting_index.get(&item).is_some_and(|(cur, _)| *cur <= at) {
+        if s.waiting_index
+            .get(&item)
+            .is_some_and(|(cur, _)| *cur <= at)
+        {
             return;
         }
         let id = s.next_wait_id;

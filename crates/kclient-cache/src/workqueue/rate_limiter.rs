@@ -96,7 +96,11 @@ impl<T: Hash + Eq + Clone + Send> RateLimiter<T> for ItemFastSlowRateLimiter<T> 
         let mut failures = lock(&self.failures);
         let n = failures.entry(item.clone()).or_insert(0);
         *n = n.saturating_add(1);
-        if *n <= self.max_fast { self.fast } else { self.slow }
+        if *n <= self.max_fast {
+            self.fast
+        } else {
+            self.slow
+        }
     }
 
     fn forget(&self, item: &T) {

@@ -26,6 +26,10 @@ use tokio::sync::watch;
 /// The environment variable naming a kubeconfig of a real cluster to test against.
 pub const KUBECONFIG_ENV: &str = "KCLIENT_TEST_KUBECONFIG";
 
+/// The label every object made by a test carries; informers and server listings select on it,
+/// so objects a real cluster adds by itself (such as `kube-root-ca.crt`) stay out of the way.
+pub const TEST_LABEL: &str = "kclient-cache-test";
+
 /// A core/v1 ConfigMap, as much of it as the tests need.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -85,7 +89,10 @@ impl Env {
             Some(path) => (Kubeconfig::read_from(path).unwrap(), None),
             None => {
                 let server = TestServer::start().await.unwrap();
-                (Kubeconfig::from_yaml(&server.kubeconfig_yaml()).unwrap(), Some(server))
+                (
+                    Kubeconfig::from_yaml(&server.kubeconfig_yaml()).unwrap(),
+                    Some(server),
+                )
             }
         };
         let mut config = Config::from_kubeconfig(&kubeconfig, &ConfigOverrides::default()).unwrap();
@@ -156,14 +163,34 @@ impl Env {
     }
 
     fn configmaps(&self) -> kclient_rest::Request {
-        self.client.get().abs_path("/api/v1").namespace(&self.namespace)
+        self.client
+            .get()
+            .abs_path("/api/v1")
+            .namespace(&self.namespace)
     }
 
     pub async fn create(&self, name: &str, value: &str) -> ConfigMap {
+        self.create_labeled(name, value, &[]).await
+    }
+
+    pub async fn create_labeled(
+        &self,
+        name: &str,
+        value: &str,
+        labels: &[(&str, &str)],
+    ) -> ConfigMap {
+        let mut metadata = ObjectMeta::named(name);
+        metadata.labels = labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        metadata
+            .labels
+            .insert(TEST_LABEL.to_string(), "true".to_string());
         let cm = ConfigMap {
             api_version: v1(),
             kind: cm_kind(),
-            metadata: ObjectMeta::named(name),
+            metadata,
             data: BTreeMap::from([("v".to_string(), value.to_string())]),
         };
         self.client
@@ -192,7 +219,8 @@ impl Env {
     }
 
     pub async fn delete(&self, name: &str) {
-        let _ = self.client
+        let _ = self
+            .client
             .delete()
             .abs_path("/api/v1")
             .namespace(&self.namespace)
@@ -208,6 +236,7 @@ impl Env {
         let list: ObjectList<ConfigMap> = self
             .configmaps()
             .resource("configmaps")
+            .param("labelSelector", TEST_LABEL)
             .object()
             .await
             .unwrap();
@@ -222,9 +251,12 @@ impl Env {
             .collect()
     }
 
-    /// A list-watcher of the namespace's configmaps.
-    pub fn configmap_lw(&self) -> RestListWatch<ConfigMap> {
-        RestListWatch::<ConfigMap>::typed(self.client.clone()).namespace(self.namespace.clone())
+    /// A list-watcher of the namespace's configmaps made by the test.
+    pub fn configmap_lw(&self) -> Labeled<RestListWatch<ConfigMap>> {
+        Labeled(
+            RestListWatch::<ConfigMap>::typed(self.client.clone())
+                .namespace(self.namespace.clone()),
+        )
     }
 }
 
@@ -239,6 +271,38 @@ pub async fn eventually(timeout: Duration, mut check: impl FnMut() -> bool) -> b
             return false;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A list-watcher that selects [`TEST_LABEL`] unless the caller set a label selector.
+#[derive(Clone)]
+pub struct Labeled<L>(pub L);
+
+fn with_test_label(opts: &ListOptions) -> ListOptions {
+    let mut opts = opts.clone();
+    if opts.label_selector.is_none() {
+        opts.label_selector = Some(TEST_LABEL.to_string());
+    }
+    opts
+}
+
+impl<T: Send + 'static, L: ListerWatcher<T>> ListerWatcher<T> for Labeled<L> {
+    fn list(
+        &self,
+        opts: &ListOptions,
+    ) -> BoxFuture<'static, Result<ObjectList<T>, kclient_rest::Error>> {
+        self.0.list(&with_test_label(opts))
+    }
+
+    fn watch(
+        &self,
+        opts: &ListOptions,
+    ) -> BoxFuture<'static, Result<WatchEventStream<T>, kclient_rest::Error>> {
+        self.0.watch(&with_test_label(opts))
+    }
+
+    fn describe(&self) -> String {
+        self.0.describe()
     }
 }
 
@@ -348,14 +412,17 @@ impl<T: MetaAccessor + Send + Sync + 'static> kclient_cache::EventHandler<T> for
         let mut s = self.seen.lock().unwrap();
         match s.view.get(&name).cloned() {
             None => s.anomalies.push(format!("update of unknown {name}")),
-            Some(seen) if seen != old_rv => s
-                .anomalies
-                .push(format!("update of {name} from {old_rv}, but the view has {seen}")),
+            Some(seen) if seen != old_rv => s.anomalies.push(format!(
+                "update of {name} from {old_rv}, but the view has {seen}"
+            )),
             Some(_) => {}
         }
         let kind = if rv == old_rv { "sync" } else { "update" };
         s.view.insert(name.clone(), rv.clone());
-        s.history.entry(name).or_default().push(format!("{kind}:{rv}"));
+        s.history
+            .entry(name)
+            .or_default()
+            .push(format!("{kind}:{rv}"));
     }
 
     fn on_delete(&self, obj: &kclient_cache::DeltaObject<T>) {
@@ -364,8 +431,15 @@ impl<T: MetaAccessor + Send + Sync + 'static> kclient_cache::EventHandler<T> for
         if s.view.remove(&name).is_none() {
             s.anomalies.push(format!("delete of unknown {name}"));
         }
-        let kind = if obj.is_tombstone() { "tombstone" } else { "delete" };
-        s.history.entry(name).or_default().push(format!("{kind}:{rv}"));
+        let kind = if obj.is_tombstone() {
+            "tombstone"
+        } else {
+            "delete"
+        };
+        s.history
+            .entry(name)
+            .or_default()
+            .push(format!("{kind}:{rv}"));
     }
 }
 

@@ -66,19 +66,28 @@ fn conflict_error(conflicts: &[(String, Leaf)]) -> ApiError {
 
 /// PATCH with `application/apply-patch+yaml`.
 pub fn apply(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
-    let manager = ctx.query.get("fieldManager").unwrap_or_default().to_string();
+    let manager = ctx
+        .query
+        .get("fieldManager")
+        .unwrap_or_default()
+        .to_string();
     if manager.is_empty() {
         return Err(ApiError::invalid(
             &GroupKind::new("meta.k8s.io", "PatchOptions"),
             "",
-            &[FieldError::required("fieldManager", "is required for apply patch")],
+            &[FieldError::required(
+                "fieldManager",
+                "is required for apply patch",
+            )],
         ));
     }
     let force = ctx.query.bool("force")?.unwrap_or(false);
     let dry_run = ctx.query.dry_run("PatchOptions")?;
     let applied = parse(&ctx.body)?;
     if !applied.is_object() {
-        return Err(ApiError::bad_request("error decoding YAML: the body is not an object"));
+        return Err(ApiError::bad_request(
+            "error decoding YAML: the body is not an object",
+        ));
     }
     objects::check_type(&ctx.res, &applied)?;
     let mut applied = strip_type(applied);
@@ -105,13 +114,23 @@ pub fn apply(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
                 return Err(ApiError::not_found(&ctx.res.group_resource(), ctx.name()));
             }
             namespaces::admit_create(txn, &ctx.res, ctx.namespace(), ctx.name())?;
-            let mut obj = objects::prepare_create(&ctx.res, ctx.path.namespace.as_deref(), applied.clone())?;
+            let mut obj =
+                objects::prepare_create(&ctx.res, ctx.path.namespace.as_deref(), applied.clone())?;
+            super::write::allocate(txn, &ctx.res, &mut obj);
             managed::set_entries(&mut obj, std::slice::from_ref(&entry));
             let stored = if dry_run { obj } else { txn.put(&key, obj) };
             return Ok((201, stored));
         };
         let mut others = managed::entries(&old);
-        others.retain(|e| !(e.manager == manager && e.operation == "Apply" && e.subresource.as_deref() == sub));
+        let is_mine = |e: &Entry| {
+            e.manager == manager && e.operation == "Apply" && e.subresource.as_deref() == sub
+        };
+        let previous: Vec<Leaf> = others
+            .iter()
+            .filter(|e| is_mine(e))
+            .flat_map(|e| e.leaves.clone())
+            .collect();
+        others.retain(|e| !is_mine(e));
         let mut conflicts = Vec::new();
         for e in &others {
             let who = if e.operation == "Apply" {
@@ -140,6 +159,12 @@ pub fn apply(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
             m.remove("managedFields");
         }
         super::strategic::apply(&mut doc, &patch, def).map_err(ApiError::bad_request)?;
+        let removed: Vec<Leaf> = previous.into_iter().filter(|l| !mine.contains(l)).collect();
+        let kept: Vec<&Leaf> = mine
+            .iter()
+            .chain(others.iter().flat_map(|e| e.leaves.iter()))
+            .collect();
+        managed::remove_unowned(&mut doc, &removed, &kept);
         others.push(entry.clone());
         managed::set_entries(&mut doc, &others);
         let updated = objects::prepare_update(&ctx.res, &old, doc, sub)?;
@@ -147,7 +172,10 @@ pub fn apply(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
         if sub.is_some() {
             managed::set_entries(&mut updated, &others);
         }
-        Ok((200, commit_update(txn, &ctx.res, &ctx.state, &key, &old, updated, dry_run)))
+        Ok((
+            200,
+            commit_update(txn, &ctx.res, &ctx.state, &key, &old, updated, dry_run),
+        ))
     })?;
     Ok(response::json(code, &for_output(&ctx.res, stored)))
 }

@@ -11,9 +11,10 @@ use super::namespaces;
 use super::objects::{self, finalizers, for_output, meta_str, strip_type};
 use super::query::ListOptions;
 use super::response::{self, Body};
-use super::status::ApiError;
+use super::status::{ApiError, FieldError};
 use crate::registry::Resource;
 use crate::store::{Key, Prefix, Txn};
+use kclient_apimachinery::GroupKind;
 
 /// The parts of `DeleteOptions` this server acts on.
 #[derive(Debug, Default)]
@@ -21,6 +22,18 @@ struct DeleteOptions {
     uid: Option<String>,
     resource_version: Option<String>,
     orphan_dependents: Option<bool>,
+    propagation: Option<String>,
+}
+
+impl DeleteOptions {
+    /// The garbage-collector finalizer the deletion adds (`foregroundDeletion`, `orphan`), if any.
+    fn gc_finalizer(&self) -> Option<&'static str> {
+        match (self.propagation.as_deref(), self.orphan_dependents) {
+            (Some("Foreground"), _) => Some(super::gc::FOREGROUND),
+            (Some("Orphan"), _) | (None, Some(true)) => Some(super::gc::ORPHAN),
+            _ => None,
+        }
+    }
 }
 
 fn options(ctx: &Ctx) -> Result<DeleteOptions, ApiError> {
@@ -31,9 +44,38 @@ fn options(ctx: &Ctx) -> Result<DeleteOptions, ApiError> {
         o.uid = s("/preconditions/uid");
         o.resource_version = s("/preconditions/resourceVersion");
         o.orphan_dependents = body.get("orphanDependents").and_then(Value::as_bool);
+        o.propagation = s("/propagationPolicy");
     }
     if let Some(v) = ctx.query.bool("orphanDependents")? {
         o.orphan_dependents = Some(v);
+    }
+    if let Some(p) = ctx.query.get("propagationPolicy") {
+        o.propagation = Some(p.to_string());
+    }
+    let options = GroupKind::new("meta.k8s.io", "DeleteOptions");
+    if let Some(p) = o.propagation.as_deref()
+        && !matches!(p, "Foreground" | "Background" | "Orphan")
+    {
+        return Err(ApiError::invalid(
+            &options,
+            "",
+            &[FieldError::not_supported(
+                "propagationPolicy",
+                p,
+                &["Foreground", "Background", "Orphan"],
+            )],
+        ));
+    }
+    if o.propagation.is_some() && o.orphan_dependents.is_some() {
+        return Err(ApiError::invalid(
+            &options,
+            "",
+            &[FieldError::invalid(
+                "orphanDependents",
+                &o.orphan_dependents.unwrap_or_default().to_string(),
+                "orphanDependents and deletionPropagation cannot be both set",
+            )],
+        ));
     }
     Ok(o)
 }
@@ -47,15 +89,29 @@ enum Outcome {
 }
 
 /// Deletes (or starts deleting) one object inside a transaction.
-fn delete_one(txn: &mut Txn<'_>, ctx: &Ctx, key: &Key, old: Value, dry_run: bool) -> Outcome {
+fn delete_one(
+    txn: &mut Txn<'_>,
+    ctx: &Ctx,
+    key: &Key,
+    old: Value,
+    dry_run: bool,
+    gc_finalizer: Option<&str>,
+) -> Outcome {
     let res = &ctx.res;
     let already = !meta_str(&old, "deletionTimestamp").is_empty();
     let is_ns = objects::is_namespace(res);
-    if is_ns || !finalizers(&old).is_empty() {
+    if is_ns || !finalizers(&old).is_empty() || gc_finalizer.is_some() {
         if already {
             return Outcome::Pending(old);
         }
         let mut obj = old;
+        if let Some(f) = gc_finalizer.filter(|_| !is_ns) {
+            let mut fs = finalizers(&obj);
+            if !fs.iter().any(|x| x == f) {
+                fs.push(f.to_string());
+            }
+            objects::meta_mut(&mut obj).insert("finalizers".into(), json!(fs));
+        }
         let m = objects::meta_mut(&mut obj);
         m.insert("deletionTimestamp".into(), json!(objects::now()));
         m.insert("deletionGracePeriodSeconds".into(), json!(0));
@@ -75,6 +131,8 @@ fn delete_one(txn: &mut Txn<'_>, ctx: &Ctx, key: &Key, old: Value, dry_run: bool
         let stored = txn.put(key, obj);
         if is_ns {
             namespaces::poke(&ctx.state, &key.name);
+        } else if gc_finalizer.is_some() {
+            super::gc::collect(txn, vec![super::gc::Work::of(&stored)]);
         }
         return Outcome::Pending(stored);
     }
@@ -85,6 +143,7 @@ fn delete_one(txn: &mut Txn<'_>, ctx: &Ctx, key: &Key, old: Value, dry_run: bool
         crate::crd::delete_objects(txn, &old);
     }
     let gone = txn.delete(key).unwrap_or(old);
+    super::gc::collect(txn, vec![super::gc::Work::of(&gone)]);
     if res.namespaced() {
         namespaces::poke(&ctx.state, &key.namespace);
     }
@@ -129,7 +188,7 @@ pub fn delete(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
                 )));
             }
         }
-        Ok(delete_one(txn, ctx, &key, old, dry_run))
+        Ok(delete_one(txn, ctx, &key, old, dry_run, opts.gc_finalizer()))
     })?;
     Ok(match outcome {
         Outcome::Pending(obj) => {
@@ -150,6 +209,7 @@ pub fn delete(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
 /// DELETECOLLECTION: deletes every matching object; answers with the list of them.
 pub fn delete_collection(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let dry_run = ctx.query.dry_run("DeleteOptions")?;
+    let gc = options(ctx)?.gc_finalizer();
     let opts = ListOptions::from_query(&ctx.query, false)?;
     let filter = Filter::new(&ctx.res, &opts.label_selector, &opts.field_selector, None)?;
     let prefix = Prefix::new(ctx.res.group, ctx.res.name(), ctx.path.namespace.as_deref());
@@ -162,7 +222,7 @@ pub fn delete_collection(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
             if !filter.matches(&old) || namespaces::admit_delete(&ctx.res, &key.name).is_err() {
                 continue;
             }
-            match delete_one(txn, ctx, &key, old, dry_run) {
+            match delete_one(txn, ctx, &key, old, dry_run, gc) {
                 Outcome::Deleted(o) | Outcome::Pending(o) => items.push(strip_type(o)),
             }
         }

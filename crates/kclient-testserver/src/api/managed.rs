@@ -88,6 +88,55 @@ pub fn value_at<'a>(obj: &'a Value, leaf: &[String]) -> Option<&'a Value> {
     Some(cur)
 }
 
+fn value_at_mut<'a>(obj: &'a mut Value, leaf: &[String]) -> Option<&'a mut Value> {
+    let mut cur = obj;
+    for seg in leaf {
+        if let Some(f) = seg.strip_prefix("f:") {
+            cur = cur.get_mut(f)?;
+        } else if let Some(k) = seg.strip_prefix("k:") {
+            let key: Map<String, Value> = serde_json::from_str(k).ok()?;
+            cur = cur
+                .as_array_mut()?
+                .iter_mut()
+                .find(|item| key.iter().all(|(kk, kv)| item.get(kk) == Some(kv)))?;
+        }
+    }
+    Some(cur)
+}
+
+/// Removes what a manager no longer applies: each leaf in `removed` that nobody in `kept`
+/// still owns; a list item merged by key goes as a whole when nothing under it is kept.
+pub fn remove_unowned(doc: &mut Value, removed: &[Leaf], kept: &[&Leaf]) {
+    for leaf in removed.iter().filter(|l| !kept.contains(l)) {
+        let mut target: &[String] = leaf;
+        for i in 0..leaf.len() {
+            if leaf[i].starts_with("k:") {
+                let prefix = &leaf[..=i];
+                if !kept.iter().any(|k| k.starts_with(prefix)) {
+                    target = prefix;
+                    break;
+                }
+            }
+        }
+        let Some((last, parent)) = target.split_last() else {
+            continue;
+        };
+        let Some(parent) = value_at_mut(doc, parent) else {
+            continue;
+        };
+        if let Some(f) = last.strip_prefix("f:") {
+            if let Some(m) = parent.as_object_mut() {
+                m.remove(f);
+            }
+        } else if let Some(k) = last.strip_prefix("k:") {
+            let key: Map<String, Value> = serde_json::from_str(k).unwrap_or_default();
+            if let Some(items) = parent.as_array_mut() {
+                items.retain(|item| !key.iter().all(|(kk, kv)| item.get(kk) == Some(kv)));
+            }
+        }
+    }
+}
+
 /// `.spec.containers[name="a"].image`: a leaf as conflict messages print it.
 pub fn display(leaf: &[String]) -> String {
     let mut s = String::new();
@@ -113,10 +162,10 @@ pub fn to_fields_v1(leaves: &[Leaf]) -> Value {
             let entry = cur
                 .entry(seg.clone())
                 .or_insert_with(|| Value::Object(Map::new()));
-            if seg.starts_with("k:") {
-                if let Some(m) = entry.as_object_mut() {
-                    m.entry(".").or_insert_with(|| json!({}));
-                }
+            if seg.starts_with("k:")
+                && let Some(m) = entry.as_object_mut()
+            {
+                m.entry(".").or_insert_with(|| json!({}));
             }
             if i + 1 == leaf.len() {
                 break;
@@ -250,6 +299,38 @@ pub fn record_update(
     set_entries(new, &list);
 }
 
+/// After a non-apply write through `ctx`: records the changed fields for the manager (the
+/// `fieldManager` parameter, else the User-Agent's program name) when the object is tracked
+/// (it has `managedFields`) or a `fieldManager` was given.
+pub fn track_update(ctx: &super::Ctx, old: Option<&Value>, new: &mut Value) {
+    let given = ctx.query.get("fieldManager").filter(|m| !m.is_empty());
+    let tracked = old.is_some_and(|o| o.pointer("/metadata/managedFields").is_some());
+    if given.is_none() && !tracked {
+        return;
+    }
+    let agent = ctx
+        .headers
+        .get(http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|ua| ua.split('/').next())
+        .filter(|s| !s.is_empty())
+        .unwrap_or("unknown");
+    let manager = given.unwrap_or(agent);
+    let def = if ctx.res.is_custom() {
+        None
+    } else {
+        strategic::root(ctx.res.group, ctx.res.version, ctx.res.kind())
+    };
+    record_update(
+        old,
+        new,
+        manager,
+        &ctx.res.api_version(),
+        def,
+        ctx.path.subresource.as_deref(),
+    );
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -262,10 +343,19 @@ mod tests {
             "spec": {"replicas": 2, "template": {"spec": {"containers": [{"name": "c", "image": "i"}]}}}});
         let l = leaves(&obj, def, true);
         let display: Vec<String> = l.iter().map(|x| display(x)).collect();
-        assert!(display.contains(&".spec.replicas".to_string()), "{display:?}");
-        assert!(display.contains(&".spec.template.spec.containers[name=\"c\"].image".to_string()), "{display:?}");
+        assert!(
+            display.contains(&".spec.replicas".to_string()),
+            "{display:?}"
+        );
+        assert!(
+            display.contains(&".spec.template.spec.containers[name=\"c\"].image".to_string()),
+            "{display:?}"
+        );
         let v1 = to_fields_v1(&l);
-        assert_eq!(v1["f:spec"]["f:template"]["f:spec"]["f:containers"]["k:{\"name\":\"c\"}"]["."], json!({}));
+        assert_eq!(
+            v1["f:spec"]["f:template"]["f:spec"]["f:containers"]["k:{\"name\":\"c\"}"]["."],
+            json!({})
+        );
         let mut back = from_fields_v1(&v1);
         back.sort();
         let mut l2 = l.clone();

@@ -128,7 +128,7 @@ pub fn check_type(res: &Resource, body: &Value) -> Result<(), ApiError> {
     let kind = if kind.is_empty() { res.kind() } else { kind };
     if group == res.group
         && kind == res.kind()
-        && crate::registry::by_kind(group, version, kind).is_some()
+        && (res.is_custom() || crate::registry::by_kind(group, version, kind).is_some())
     {
         return Err(ApiError::bad_request(format!(
             "the API version in the data ({api_version}) does not match the expected API version ({expected_av})"
@@ -240,7 +240,7 @@ pub fn prepare_create(
         }
     }
     let mut errors = validate_meta(res, &obj, true);
-    errors.extend(type_rules(res, &mut obj, None));
+    errors.extend(crate::types::rules(res, &mut obj, None));
     if !errors.is_empty() {
         return Err(ApiError::invalid(
             &res.group_kind(),
@@ -249,19 +249,6 @@ pub fn prepare_create(
         ));
     }
     Ok(obj)
-}
-
-/// The per-type part of create and update (`old` is the stored object on updates): CRD
-/// lifecycle, and schema pruning and validation of custom objects.
-fn type_rules(res: &Resource, obj: &mut Value, old: Option<&Value>) -> Vec<FieldError> {
-    if res.is_crd() {
-        return crate::crd::lifecycle::prepare(obj, old);
-    }
-    if let Some(schema) = res.crd.and_then(|c| c.schema.as_ref()) {
-        crate::crd::schema::prune(schema, obj);
-        return crate::crd::schema::validate(schema, obj);
-    }
-    Vec::new()
 }
 
 /// Whether `res` is the core `namespaces` resource.
@@ -398,7 +385,7 @@ pub fn prepare_update(
     );
     let mut errors = validate_meta(res, &out, false);
     if subresource.is_none() {
-        errors.extend(type_rules(res, &mut out, Some(old)));
+        errors.extend(crate::types::rules(res, &mut out, Some(old)));
     }
     if !meta_str(old, "deletionTimestamp").is_empty() {
         let before = finalizers(old);

@@ -110,7 +110,8 @@ pub fn patch(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
         objects::check_type(&ctx.res, &doc)?;
         let mut new = strip_type(doc);
         check_identity(ctx, &mut new)?;
-        let updated = objects::prepare_update(&ctx.res, &old, new, sub)?;
+        let mut updated = objects::prepare_update(&ctx.res, &old, new, sub)?;
+        super::managed::track_update(ctx, Some(&old), &mut updated);
         Ok(commit_update(
             txn, &ctx.res, &ctx.state, &key, &old, updated, dry_run,
         ))

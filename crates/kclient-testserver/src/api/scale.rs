@@ -33,7 +33,9 @@ fn selector_string(obj: &Value) -> Option<String> {
         for (k, v) in labels {
             parts.push(format!("{k}={}", v.as_str().unwrap_or_default()));
         }
-    } else if let Some(labels) = sel.as_object().filter(|_| sel.get("matchExpressions").is_none())
+    } else if let Some(labels) = sel
+        .as_object()
+        .filter(|_| sel.get("matchExpressions").is_none())
     {
         // replicationcontrollers: a plain map.
         for (k, v) in labels {
@@ -65,7 +67,13 @@ fn scale_of(res: &Resource, obj: &Value) -> Value {
     let p = paths(res);
     let m = objects::meta(obj).cloned().unwrap_or_default();
     let mut meta = json!({});
-    for f in ["name", "namespace", "uid", "resourceVersion", "creationTimestamp"] {
+    for f in [
+        "name",
+        "namespace",
+        "uid",
+        "resourceVersion",
+        "creationTimestamp",
+    ] {
         if let Some(v) = m.get(f) {
             meta[f] = v.clone();
         }
@@ -100,11 +108,11 @@ pub fn get(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     Ok(response::json(200, &scale_of(&ctx.res, &obj)))
 }
 
+/// Turns the current `Scale` into the requested one (a patch).
+pub type ScaleEdit<'a> = &'a dyn Fn(&mut Value) -> Result<(), ApiError>;
+
 /// PUT or PATCH of `/scale`: `patch` turns the current `Scale` into the requested one.
-pub fn write(
-    ctx: &Ctx,
-    patch: Option<&dyn Fn(&mut Value) -> Result<(), ApiError>>,
-) -> Result<Response<Body>, ApiError> {
+pub fn write(ctx: &Ctx, patch: Option<ScaleEdit<'_>>) -> Result<Response<Body>, ApiError> {
     let dry_run = ctx.query.dry_run("UpdateOptions")?;
     let key = Key::new(ctx.res.group, ctx.res.name(), ctx.namespace(), ctx.name());
     let gr = ctx.res.group_resource();
@@ -150,7 +158,8 @@ pub fn write(
         }
         let mut new = old.clone();
         set_pointer(&mut new, &paths(&ctx.res).spec_replicas, json!(replicas));
-        let updated = objects::prepare_update(&ctx.res, &old, new, None)?;
+        let mut updated = objects::prepare_update(&ctx.res, &old, new, None)?;
+        super::managed::track_update(ctx, Some(&old), &mut updated);
         Ok(commit_update(
             txn, &ctx.res, &ctx.state, &key, &old, updated, dry_run,
         ))

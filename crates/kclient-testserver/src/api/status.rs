@@ -292,7 +292,11 @@ impl FieldError {
 
     /// An invalid JSON value, rendered as the real server prints it (`%v` of the value: numbers
     /// and booleans bare, strings quoted).
-    pub fn invalid_value(field: &str, value: &serde_json::Value, detail: impl Into<String>) -> Self {
+    pub fn invalid_value(
+        field: &str,
+        value: &serde_json::Value,
+        detail: impl Into<String>,
+    ) -> Self {
         let rendered = match value {
             serde_json::Value::String(s) => go_quote(s),
             other => other.to_string(),

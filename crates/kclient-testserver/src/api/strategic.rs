@@ -29,7 +29,11 @@ fn field(def: Option<&'static PatchStruct>, name: &str) -> Option<&'static Patch
 }
 
 /// Applies `patch` (a JSON object) to `doc` using the strategies of `def`.
-pub fn apply(doc: &mut Value, patch: &Value, def: Option<&'static PatchStruct>) -> Result<(), String> {
+pub fn apply(
+    doc: &mut Value,
+    patch: &Value,
+    def: Option<&'static PatchStruct>,
+) -> Result<(), String> {
     let Some(p) = patch.as_object() else {
         *doc = patch.clone();
         return Ok(());
@@ -101,7 +105,11 @@ pub fn apply(doc: &mut Value, patch: &Value, def: Option<&'static PatchStruct>) 
     Ok(())
 }
 
-fn merge_map_of_structs(cur: &mut Value, patch: &Value, def: Option<&'static PatchStruct>) -> Result<(), String> {
+fn merge_map_of_structs(
+    cur: &mut Value,
+    patch: &Value,
+    def: Option<&'static PatchStruct>,
+) -> Result<(), String> {
     let (Some(map), Some(p)) = (cur.as_object_mut(), patch.as_object()) else {
         *cur = patch.clone();
         return Ok(());
@@ -146,7 +154,9 @@ fn merge_list_items(
             continue;
         }
         let Some(kv) = item.get(key) else {
-            return Err(format!("map: {item} does not contain declared merge key: {key}"));
+            return Err(format!(
+                "map: {item} does not contain declared merge key: {key}"
+            ));
         };
         let pos = list.iter().position(|e| e.get(key) == Some(kv));
         if item.get("$patch").and_then(Value::as_str) == Some("delete") {
@@ -202,7 +212,10 @@ mod tests {
         let c = &doc["spec"]["containers"];
         assert_eq!(c.as_array().unwrap().len(), 3);
         assert_eq!(c[0]["image"], "x:2");
-        assert_eq!(c[0]["env"], json!([{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]));
+        assert_eq!(
+            c[0]["env"],
+            json!([{"name": "A", "value": "1"}, {"name": "B", "value": "2"}])
+        );
         assert_eq!(c[2]["name"], "c");
     }
 
@@ -213,9 +226,13 @@ mod tests {
         apply(&mut doc, &patch, root("", "v1", "Pod")).unwrap();
         assert_eq!(doc["spec"]["containers"].as_array().unwrap().len(), 1);
         assert_eq!(doc["metadata"]["finalizers"], json!(["a", "b"]));
-        let patch = json!({"spec": {"containers": [{"name": "q", "image": "q"}, {"$patch": "replace"}]}});
+        let patch =
+            json!({"spec": {"containers": [{"name": "q", "image": "q"}, {"$patch": "replace"}]}});
         apply(&mut doc, &patch, root("", "v1", "Pod")).unwrap();
-        assert_eq!(doc["spec"]["containers"], json!([{"name": "q", "image": "q"}]));
+        assert_eq!(
+            doc["spec"]["containers"],
+            json!([{"name": "q", "image": "q"}])
+        );
         let patch = json!({"metadata": {"$deleteFromPrimitiveList/finalizers": ["a"]}});
         apply(&mut doc, &patch, root("", "v1", "Pod")).unwrap();
         assert_eq!(doc["metadata"]["finalizers"], json!(["b"]));

@@ -1,5 +1,6 @@
 //! `meta.k8s.io/v1` Tables, what kubectl asks for to print `get` output: Name, per-resource
-//! columns for a few core resources (namespaces, configmaps, secrets), and Age, with the
+//! columns for a few core resources (namespaces, configmaps, secrets) and for custom resources
+//! (their CRD's `additionalPrinterColumns`), and Age, with the
 //! row objects as `PartialObjectMetadata` (or the full object with `includeObject=Object`).
 
 use http::Response;
@@ -15,13 +16,64 @@ fn column(name: &str, ty: &str, format: &str, description: &str) -> Value {
     json!({"name": name, "type": ty, "format": format, "description": description, "priority": 0})
 }
 
+const NAME_DESCRIPTION: &str = "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names";
+
+/// Follows a simple JSONPath (`.a.b`, `.a[0].b`) through `obj`.
+fn json_path<'a>(obj: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut cur = obj;
+    for part in path
+        .trim_start_matches('.')
+        .split('.')
+        .filter(|p| !p.is_empty())
+    {
+        let (field, index) = match part.split_once('[') {
+            Some((f, rest)) => (f, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (part, None),
+        };
+        if !field.is_empty() {
+            cur = cur.get(field)?;
+        }
+        if let Some(i) = index {
+            cur = cur.get(i)?;
+        }
+    }
+    Some(cur)
+}
+
+fn custom_columns(crd: &crate::crd::CrdVersion) -> Vec<Value> {
+    let mut cols = vec![column("Name", "string", "name", NAME_DESCRIPTION)];
+    for c in &crd.columns {
+        let mut col = column(&c.name, &c.ty, &c.format, &c.description);
+        col["priority"] = json!(c.priority);
+        cols.push(col);
+    }
+    cols
+}
+
+fn custom_cells(crd: &crate::crd::CrdVersion, obj: &Value) -> Vec<Value> {
+    let mut cells = vec![obj.pointer("/metadata/name").cloned().unwrap_or(json!(""))];
+    for c in &crd.columns {
+        let v = json_path(obj, &c.json_path);
+        cells.push(match (c.ty.as_str(), v) {
+            (_, None | Some(Value::Null)) => Value::Null,
+            ("date", Some(Value::String(t))) => match t.parse::<jiff::Timestamp>() {
+                Ok(ts) => json!(human_duration(
+                    jiff::Timestamp::now().as_second() - ts.as_second()
+                )),
+                Err(_) => json!(t),
+            },
+            (_, Some(v @ (Value::String(_) | Value::Number(_) | Value::Bool(_)))) => v.clone(),
+            (_, Some(other)) => json!(other.to_string()),
+        });
+    }
+    cells
+}
+
 fn columns(res: &Resource) -> Vec<Value> {
-    let mut cols = vec![column(
-        "Name",
-        "string",
-        "name",
-        "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names",
-    )];
+    if let Some(crd) = res.crd {
+        return custom_columns(crd);
+    }
+    let mut cols = vec![column("Name", "string", "name", NAME_DESCRIPTION)];
     match (res.group, res.name()) {
         ("", "namespaces") => cols.push(column(
             "Status",
@@ -120,6 +172,9 @@ fn count(v: Option<&Value>) -> usize {
 }
 
 fn cells(res: &Resource, obj: &Value) -> Vec<Value> {
+    if let Some(crd) = res.crd {
+        return custom_cells(crd, obj);
+    }
     let name = meta(obj)
         .and_then(|m| m.get("name"))
         .cloned()

@@ -51,12 +51,29 @@ pub fn create(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
         if txn.get(&key).is_some() {
             return Err(ApiError::already_exists(&ctx.res.group_resource(), &name));
         }
+        let mut obj = obj;
+        allocate(txn, &ctx.res, &mut obj);
+        super::managed::track_update(ctx, None, &mut obj);
         if dry_run {
             return Ok(obj);
         }
         Ok(txn.put(&key, obj))
     })?;
     Ok(response::json(201, &for_output(&ctx.res, stored)))
+}
+
+/// Allocates what a new object gets from the cluster (a service's cluster IP).
+pub fn allocate(txn: &Txn<'_>, res: &Resource, obj: &mut Value) {
+    if res.group.is_empty() && res.name() == "services" && !res.is_custom() {
+        let used = txn
+            .keys(&crate::store::Prefix::new("", "services", None))
+            .iter()
+            .filter_map(|k| txn.get(k))
+            .filter_map(|s| s.pointer("/spec/clusterIP").and_then(Value::as_str))
+            .map(str::to_string)
+            .collect();
+        crate::types::defaults::allocate_cluster_ip(obj, &used);
+    }
 }
 
 /// Checks the body's name and namespace against the URL and fills the namespace in.
@@ -104,7 +121,8 @@ pub fn update(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
             }
             return Err(ApiError::not_found(&ctx.res.group_resource(), ctx.name()));
         };
-        let updated = objects::prepare_update(&ctx.res, &old, new.clone(), sub)?;
+        let mut updated = objects::prepare_update(&ctx.res, &old, new.clone(), sub)?;
+        super::managed::track_update(ctx, Some(&old), &mut updated);
         Ok((
             200,
             commit_update(txn, &ctx.res, &ctx.state, &key, &old, updated, dry_run),
@@ -133,7 +151,12 @@ pub fn commit_update(
         && objects::finalizers(&stored).is_empty()
         && namespaces::spec_finalizers_done(res, &stored)
     {
-        txn.delete(key);
+        if res.is_crd() {
+            crate::crd::delete_objects(txn, &stored);
+        }
+        if let Some(gone) = txn.delete(key) {
+            super::gc::collect(txn, vec![super::gc::Work::of(&gone)]);
+        }
         if res.namespaced() {
             namespaces::poke(state, &key.namespace);
         }

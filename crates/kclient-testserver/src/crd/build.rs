@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{CrdVersion, ScalePaths, Served};
+use super::{CrdVersion, PrinterColumn, ScalePaths, Served};
 use crate::tables::{ApiGroup, ApiResource, ApiSubresource, ApiVersion};
 
 /// The verbs of a custom resource, in the order the real server lists them.
@@ -45,7 +45,9 @@ fn pointer(path: &str) -> String {
 fn version_priority(a: &str, b: &str) -> Ordering {
     fn parse(v: &str) -> Option<(u64, u8, u64)> {
         let rest = v.strip_prefix('v')?;
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let major: u64 = rest[..digits].parse().ok()?;
         let tail = &rest[digits..];
         if tail.is_empty() {
@@ -59,13 +61,43 @@ fn version_priority(a: &str, b: &str) -> Ordering {
         Some((major, level, n.parse().ok()?))
     }
     match (parse(a), parse(b)) {
-        (Some((ma, la, na)), Some((mb, lb, nb))) => {
-            lb.cmp(&la).then(mb.cmp(&ma)).then(nb.cmp(&na))
-        }
+        (Some((ma, la, na)), Some((mb, lb, nb))) => lb.cmp(&la).then(mb.cmp(&ma)).then(nb.cmp(&na)),
         (Some(_), None) => Ordering::Less,
         (None, Some(_)) => Ordering::Greater,
         (None, None) => a.cmp(b),
     }
+}
+
+/// The version's `additionalPrinterColumns`, or the Age column the real server shows when
+/// there are none (`serveDefaultColumnsIfEmpty`).
+fn printer_columns(v: &Value) -> Vec<PrinterColumn> {
+    let cols: Vec<PrinterColumn> = v
+        .get("additionalPrinterColumns")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|c| PrinterColumn {
+                    name: str_at(c, "/name").to_string(),
+                    ty: str_at(c, "/type").to_string(),
+                    format: str_at(c, "/format").to_string(),
+                    description: str_at(c, "/description").to_string(),
+                    priority: c.get("priority").and_then(Value::as_i64).unwrap_or(0),
+                    json_path: str_at(c, "/jsonPath").to_string(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if !cols.is_empty() {
+        return cols;
+    }
+    vec![PrinterColumn {
+        name: "Age".into(),
+        ty: "date".into(),
+        format: String::new(),
+        description: "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata".into(),
+        priority: 0,
+        json_path: ".metadata.creationTimestamp".into(),
+    }]
 }
 
 fn str_at<'a>(v: &'a Value, ptr: &str) -> &'a str {
@@ -133,6 +165,7 @@ pub fn tables(crds: &[Value]) -> (Vec<&'static ApiGroup>, Vec<Served>) {
             let detail: &'static CrdVersion = Box::leak(Box::new(CrdVersion {
                 schema: v.pointer("/schema/openAPIV3Schema").cloned(),
                 scale,
+                columns: printer_columns(v),
             }));
             served.push(Served {
                 group: leak_str(group),
@@ -207,7 +240,11 @@ mod tests {
         assert_eq!(served[0].info.singular_name, "widget");
         assert_eq!(served[0].info.subresources.len(), 2);
         assert_eq!(
-            served[0].crd.scale.as_ref().map(|s| s.spec_replicas.as_str()),
+            served[0]
+                .crd
+                .scale
+                .as_ref()
+                .map(|s| s.spec_replicas.as_str()),
             Some("/spec/replicas")
         );
     }

@@ -126,7 +126,10 @@ pub fn prepare(crd: &mut Value, old: Option<&Value>) -> Vec<FieldError> {
         "listKind": names["listKind"],
     });
     for f in ["shortNames", "categories"] {
-        if let Some(v) = names.get(f).filter(|v| v.as_array().is_some_and(|a| !a.is_empty())) {
+        if let Some(v) = names
+            .get(f)
+            .filter(|v| v.as_array().is_some_and(|a| !a.is_empty()))
+        {
             accepted[f] = v.clone();
         }
     }

@@ -40,6 +40,25 @@ pub struct CrdVersion {
     pub schema: Option<Value>,
     /// The scale subresource, if enabled.
     pub scale: Option<ScalePaths>,
+    /// `additionalPrinterColumns` (or the default Age column when there are none).
+    pub columns: Vec<PrinterColumn>,
+}
+
+/// One column of `kubectl get` output for a custom resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrinterColumn {
+    /// The column name.
+    pub name: String,
+    /// `string`, `integer`, `number`, `boolean` or `date`.
+    pub ty: String,
+    /// The OpenAPI format, if any.
+    pub format: String,
+    /// A description.
+    pub description: String,
+    /// 0 for the default view, more for `-o wide`.
+    pub priority: i64,
+    /// A simple JSONPath (`.spec.size`, `.status.conditions[0].type`).
+    pub json_path: String,
 }
 
 /// One served custom resource at one version.
@@ -119,7 +138,10 @@ impl CrdRegistry {
 /// Removes every object of the resource `crd` defines (the real server's CRD finalizer does this
 /// before the CRD goes away; here it happens at once, finalizers of the objects included).
 pub fn delete_objects(txn: &mut Txn<'_>, crd: &Value) {
-    let group = crd.pointer("/spec/group").and_then(Value::as_str).unwrap_or("");
+    let group = crd
+        .pointer("/spec/group")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     let plural = crd
         .pointer("/spec/names/plural")
         .and_then(Value::as_str)

@@ -32,9 +32,7 @@ fn prune_at(schema: &Value, v: &mut Value, root: bool) {
                 if meta_field {
                     continue;
                 }
-                let sub = props
-                    .and_then(|p| p.get(&k))
-                    .or(additional);
+                let sub = props.and_then(|p| p.get(&k)).or(additional);
                 match sub {
                     Some(sub) => {
                         if let Some(child) = map.get_mut(&k) {
@@ -142,10 +140,7 @@ fn check(schema: &Value, v: &Value, path: &str, errs: &mut Vec<FieldError>) {
         errs.push(FieldError::invalid(
             path,
             type_name(v),
-            format!(
-                "{shown} in body must be of type {ty}: {:?}",
-                type_name(v)
-            ),
+            format!("{shown} in body must be of type {ty}: {:?}", type_name(v)),
         ));
         return;
     }
@@ -195,7 +190,11 @@ fn bounds(schema: &Value, v: &Value, path: &str, shown: &str, errs: &mut Vec<Fie
         if let Some(min) = num("minimum") {
             let exclusive = schema["exclusiveMinimum"] == Value::Bool(true);
             if x < min || (exclusive && x == min) {
-                let op = if exclusive { "greater than" } else { "greater than or equal to" };
+                let op = if exclusive {
+                    "greater than"
+                } else {
+                    "greater than or equal to"
+                };
                 errs.push(FieldError::invalid_value(
                     path,
                     v,
@@ -206,7 +205,11 @@ fn bounds(schema: &Value, v: &Value, path: &str, shown: &str, errs: &mut Vec<Fie
         if let Some(max) = num("maximum") {
             let exclusive = schema["exclusiveMaximum"] == Value::Bool(true);
             if x > max || (exclusive && x == max) {
-                let op = if exclusive { "less than" } else { "less than or equal to" };
+                let op = if exclusive {
+                    "less than"
+                } else {
+                    "less than or equal to"
+                };
                 errs.push(FieldError::invalid_value(
                     path,
                     v,
@@ -272,22 +275,42 @@ mod tests {
             "junk": 1, "spec": {"size": 1, "nope": true, "extra": {"any": 1},
             "tags": [{"k": "a", "v": "b"}]}});
         prune(&schema(), &mut o);
-        assert_eq!(o, json!({"apiVersion": "x/v1", "kind": "W", "metadata": {"name": "a"},
-            "spec": {"size": 1, "extra": {"any": 1}, "tags": [{"k": "a"}]}}));
+        assert_eq!(
+            o,
+            json!({"apiVersion": "x/v1", "kind": "W", "metadata": {"name": "a"},
+            "spec": {"size": 1, "extra": {"any": 1}, "tags": [{"k": "a"}]}})
+        );
     }
 
     #[test]
     fn reports_errors_like_the_real_server() {
         let o = json!({"spec": {"size": "big", "color": "blue"}});
-        let msgs: Vec<String> = validate(&schema(), &o).iter().map(ToString::to_string).collect();
-        assert_eq!(msgs, [
-            "spec.color: Unsupported value: \"blue\": supported values: \"red\", \"green\"",
-            "spec.size: Invalid value: \"string\": spec.size in body must be of type integer: \"string\"",
-        ]);
+        let msgs: Vec<String> = validate(&schema(), &o)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            msgs,
+            [
+                "spec.color: Unsupported value: \"blue\": supported values: \"red\", \"green\"",
+                "spec.size: Invalid value: \"string\": spec.size in body must be of type integer: \"string\"",
+            ]
+        );
         let o = json!({"spec": {"size": -1}});
-        let msgs: Vec<String> = validate(&schema(), &o).iter().map(ToString::to_string).collect();
-        assert_eq!(msgs, ["spec.size: Invalid value: -1: spec.size in body should be greater than or equal to 0"]);
-        let msgs: Vec<String> = validate(&schema(), &json!({"spec": {}})).iter().map(ToString::to_string).collect();
+        let msgs: Vec<String> = validate(&schema(), &o)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            msgs,
+            [
+                "spec.size: Invalid value: -1: spec.size in body should be greater than or equal to 0"
+            ]
+        );
+        let msgs: Vec<String> = validate(&schema(), &json!({"spec": {}}))
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(msgs, ["spec.size: Required value"]);
     }
 }

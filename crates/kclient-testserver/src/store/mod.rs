@@ -217,6 +217,15 @@ impl Txn<'_> {
             .collect()
     }
 
+    /// Every stored object with its key (for the garbage collector's scans).
+    pub fn all(&self) -> Vec<(Key, Value)> {
+        self.inner
+            .objects
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
     /// The keys of every namespaced object in `namespace`, of any resource.
     pub fn keys_in_namespace(&self, namespace: &str) -> Vec<Key> {
         self.inner

@@ -110,4 +110,3 @@ impl Env {
         stdout
     }
 }
-

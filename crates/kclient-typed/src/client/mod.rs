@@ -6,14 +6,17 @@
 mod resource_client;
 mod subresource;
 pub mod verbs;
+mod visit;
 
 use std::sync::Arc;
 
 use kclient_apimachinery::GroupVersion;
+use kclient_apimachinery::resource::StaticResource;
 use kclient_config::{Config, GROUPS_API_PATH, LEGACY_API_PATH, Serializer};
 use kclient_rest::{HttpClient, RestClient};
 
 pub use resource_client::{Deleted, ResourceClient};
+pub use visit::{Creatable, ResourceVisitor};
 
 use crate::Error;
 
@@ -36,6 +39,7 @@ use crate::Error;
 #[derive(Clone, Debug)]
 pub struct Clientset {
     http: HttpClient,
+    config: Arc<Config>,
     // Read by the generated accessors, of which there are none without group-version features.
     #[allow(dead_code)]
     pub(crate) groups: Arc<crate::api::GroupClients>,
@@ -59,8 +63,19 @@ impl Clientset {
         let groups = crate::api::GroupClients::build(config, &http)?;
         Ok(Self {
             http,
+            config: Arc::new(config.clone()),
             groups: Arc::new(groups),
         })
+    }
+
+    /// A client for any resource type `K`, over this clientset's HTTP client: for types the
+    /// clientset has no accessor for, such as custom resources generated with
+    /// `cargo xtask codegen --crd` or written by hand (implement `StaticResource` and the
+    /// [`verbs`] markers). `namespace` is ignored for cluster-scoped `K`; the empty namespace
+    /// means all namespaces.
+    pub fn resource<K: StaticResource>(&self, namespace: &str) -> Result<ResourceClient<K>, Error> {
+        let rest = rest_client_for(&self.config, &self.http, K::GROUP, K::VERSION)?;
+        Ok(ResourceClient::namespaced(rest, namespace))
     }
 
     /// The HTTP client all group clients share.
@@ -71,8 +86,7 @@ impl Clientset {
 
 /// The REST client of one group-version: `config` with client-go's defaults for a typed client
 /// (`/api` for the core group, `/apis` for the others, JSON). Called by the generated code
-/// (not at all without group-version features).
-#[allow(dead_code)]
+/// and by [`Clientset::resource`].
 pub(crate) fn rest_client_for(
     config: &Config,
     http: &HttpClient,

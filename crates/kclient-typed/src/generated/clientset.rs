@@ -7,77 +7,77 @@
 #[derive(Clone, Debug)]
 pub(crate) struct GroupClients {
     #[cfg(feature = "admissionregistration-v1")]
-    admissionregistration_v1: kclient_rest::RestClient,
+    pub(super) admissionregistration_v1: kclient_rest::RestClient,
     #[cfg(feature = "admissionregistration-v1alpha1")]
-    admissionregistration_v1alpha1: kclient_rest::RestClient,
+    pub(super) admissionregistration_v1alpha1: kclient_rest::RestClient,
     #[cfg(feature = "admissionregistration-v1beta1")]
-    admissionregistration_v1beta1: kclient_rest::RestClient,
+    pub(super) admissionregistration_v1beta1: kclient_rest::RestClient,
     #[cfg(feature = "apiextensions-v1")]
-    apiextensions_v1: kclient_rest::RestClient,
+    pub(super) apiextensions_v1: kclient_rest::RestClient,
     #[cfg(feature = "apiregistration-v1")]
-    apiregistration_v1: kclient_rest::RestClient,
+    pub(super) apiregistration_v1: kclient_rest::RestClient,
     #[cfg(feature = "apiserverinternal-v1alpha1")]
-    apiserverinternal_v1alpha1: kclient_rest::RestClient,
+    pub(super) apiserverinternal_v1alpha1: kclient_rest::RestClient,
     #[cfg(feature = "apps-v1")]
-    apps_v1: kclient_rest::RestClient,
+    pub(super) apps_v1: kclient_rest::RestClient,
     #[cfg(feature = "authentication-v1")]
-    authentication_v1: kclient_rest::RestClient,
+    pub(super) authentication_v1: kclient_rest::RestClient,
     #[cfg(feature = "authorization-v1")]
-    authorization_v1: kclient_rest::RestClient,
+    pub(super) authorization_v1: kclient_rest::RestClient,
     #[cfg(feature = "autoscaling-v1")]
-    autoscaling_v1: kclient_rest::RestClient,
+    pub(super) autoscaling_v1: kclient_rest::RestClient,
     #[cfg(feature = "autoscaling-v2")]
-    autoscaling_v2: kclient_rest::RestClient,
+    pub(super) autoscaling_v2: kclient_rest::RestClient,
     #[cfg(feature = "batch-v1")]
-    batch_v1: kclient_rest::RestClient,
+    pub(super) batch_v1: kclient_rest::RestClient,
     #[cfg(feature = "certificates-v1")]
-    certificates_v1: kclient_rest::RestClient,
+    pub(super) certificates_v1: kclient_rest::RestClient,
     #[cfg(feature = "certificates-v1alpha1")]
-    certificates_v1alpha1: kclient_rest::RestClient,
+    pub(super) certificates_v1alpha1: kclient_rest::RestClient,
     #[cfg(feature = "certificates-v1beta1")]
-    certificates_v1beta1: kclient_rest::RestClient,
+    pub(super) certificates_v1beta1: kclient_rest::RestClient,
     #[cfg(feature = "coordination-v1")]
-    coordination_v1: kclient_rest::RestClient,
+    pub(super) coordination_v1: kclient_rest::RestClient,
     #[cfg(feature = "coordination-v1alpha2")]
-    coordination_v1alpha2: kclient_rest::RestClient,
+    pub(super) coordination_v1alpha2: kclient_rest::RestClient,
     #[cfg(feature = "coordination-v1beta1")]
-    coordination_v1beta1: kclient_rest::RestClient,
+    pub(super) coordination_v1beta1: kclient_rest::RestClient,
     #[cfg(feature = "core-v1")]
-    core_v1: kclient_rest::RestClient,
+    pub(super) core_v1: kclient_rest::RestClient,
     #[cfg(feature = "discovery-v1")]
-    discovery_v1: kclient_rest::RestClient,
+    pub(super) discovery_v1: kclient_rest::RestClient,
     #[cfg(feature = "events-v1")]
-    events_v1: kclient_rest::RestClient,
+    pub(super) events_v1: kclient_rest::RestClient,
     #[cfg(feature = "flowcontrol-v1")]
-    flowcontrol_v1: kclient_rest::RestClient,
+    pub(super) flowcontrol_v1: kclient_rest::RestClient,
     #[cfg(feature = "networking-v1")]
-    networking_v1: kclient_rest::RestClient,
+    pub(super) networking_v1: kclient_rest::RestClient,
     #[cfg(feature = "networking-v1beta1")]
-    networking_v1beta1: kclient_rest::RestClient,
+    pub(super) networking_v1beta1: kclient_rest::RestClient,
     #[cfg(feature = "node-v1")]
-    node_v1: kclient_rest::RestClient,
+    pub(super) node_v1: kclient_rest::RestClient,
     #[cfg(feature = "policy-v1")]
-    policy_v1: kclient_rest::RestClient,
+    pub(super) policy_v1: kclient_rest::RestClient,
     #[cfg(feature = "rbac-v1")]
-    rbac_v1: kclient_rest::RestClient,
+    pub(super) rbac_v1: kclient_rest::RestClient,
     #[cfg(feature = "resource-v1")]
-    resource_v1: kclient_rest::RestClient,
+    pub(super) resource_v1: kclient_rest::RestClient,
     #[cfg(feature = "resource-v1alpha3")]
-    resource_v1alpha3: kclient_rest::RestClient,
+    pub(super) resource_v1alpha3: kclient_rest::RestClient,
     #[cfg(feature = "resource-v1beta1")]
-    resource_v1beta1: kclient_rest::RestClient,
+    pub(super) resource_v1beta1: kclient_rest::RestClient,
     #[cfg(feature = "resource-v1beta2")]
-    resource_v1beta2: kclient_rest::RestClient,
+    pub(super) resource_v1beta2: kclient_rest::RestClient,
     #[cfg(feature = "scheduling-v1")]
-    scheduling_v1: kclient_rest::RestClient,
+    pub(super) scheduling_v1: kclient_rest::RestClient,
     #[cfg(feature = "scheduling-v1alpha2")]
-    scheduling_v1alpha2: kclient_rest::RestClient,
+    pub(super) scheduling_v1alpha2: kclient_rest::RestClient,
     #[cfg(feature = "storage-v1")]
-    storage_v1: kclient_rest::RestClient,
+    pub(super) storage_v1: kclient_rest::RestClient,
     #[cfg(feature = "storage-v1beta1")]
-    storage_v1beta1: kclient_rest::RestClient,
+    pub(super) storage_v1beta1: kclient_rest::RestClient,
     #[cfg(feature = "storagemigration-v1beta1")]
-    storagemigration_v1beta1: kclient_rest::RestClient,
+    pub(super) storagemigration_v1beta1: kclient_rest::RestClient,
 }
 
 impl GroupClients {

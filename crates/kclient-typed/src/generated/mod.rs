@@ -71,3 +71,4 @@ pub mod storagemigration;
 
 mod clientset;
 pub(crate) use clientset::GroupClients;
+mod registry;

@@ -1,0 +1,89 @@
+//! Measuring a process (its resident memory from `/proc/self/status`) and running scenarios in
+//! child processes: each child prints one `RESULT key=value ...` line, which the parent parses.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+/// A memory figure of this process from `/proc/self/status`, in KiB (`VmHWM`: peak resident
+/// set; `VmRSS`: current). 0 where the file is missing (not Linux).
+pub fn status_kib(field: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Peak resident set size so far, KiB.
+pub fn peak_kib() -> u64 {
+    status_kib("VmHWM")
+}
+
+/// Current resident set size, KiB.
+pub fn rss_kib() -> u64 {
+    status_kib("VmRSS")
+}
+
+/// What a child reported.
+pub type Report = BTreeMap<String, f64>;
+
+/// Prints a child's result line.
+pub fn print_result(values: &[(&str, f64)]) {
+    let fields: Vec<String> = values.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    println!("RESULT {}", fields.join(" "));
+}
+
+/// Runs this binary as `child <scenario> <url>` and parses its result line.
+pub fn run_child(scenario: &str, url: &str) -> Result<Report, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this binary: {e}"))?;
+    let output = Command::new(exe)
+        .args(["child", scenario, url])
+        .output()
+        .map_err(|e| format!("cannot start child {scenario}: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let Some(line) = stdout.lines().find_map(|l| l.strip_prefix("RESULT ")) else {
+        return Err(format!(
+            "scenario {scenario} failed ({}): {}{}",
+            output.status,
+            stdout,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    };
+    let mut report = Report::new();
+    for field in line.split_whitespace() {
+        let (key, value) = field
+            .split_once('=')
+            .ok_or_else(|| format!("bad result field {field:?} from {scenario}"))?;
+        let value = value
+            .parse()
+            .map_err(|_| format!("bad number in {field:?} from {scenario}"))?;
+        report.insert(key.to_string(), value);
+    }
+    Ok(report)
+}
+
+/// The median of `values` (the lower middle for an even count); 0 when empty.
+pub fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted.get(sorted.len().saturating_sub(1) / 2).copied().unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_odd_and_even() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0]), 1.0);
+        assert_eq!(median(&[]), 0.0);
+    }
+
+    #[test]
+    fn reads_own_memory() {
+        assert!(peak_kib() >= rss_kib());
+        assert!(rss_kib() > 0);
+    }
+}

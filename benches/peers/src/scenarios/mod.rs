@@ -1,0 +1,76 @@
+//! The scenarios a child process runs, one per process; each returns the figures it measured.
+
+mod breakdown;
+mod informer;
+mod list_watch;
+
+use crate::measure::{peak_kib, rss_kib};
+
+/// A boxed error, for the benchmark's own plumbing.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Figures a scenario reports, by name.
+pub type Figures = Vec<(&'static str, f64)>;
+
+/// Every scenario: name, and what it does (for the parent's tables).
+pub const SCENARIOS: &[(&str, &str)] = &[
+    ("list-kclient", "kclient `Clientset` pods().list()"),
+    ("list-kube", "kube-rs `Api::<Pod>::list`"),
+    ("watch-kclient", "kclient `Clientset` pods().watch(), all events"),
+    ("watch-kube", "kube-rs `Api::<Pod>::watch`, all events"),
+    ("informer-kclient", "kclient-cache `InformerFactory` ConfigMap informer"),
+    ("informer-kube", "kube-rs `reflector(store, watcher(api))`"),
+    ("body-list-kclient", "pod list body only: kclient `RestClient::bytes()`"),
+    ("body-list-kube", "pod list body only: kube-rs `Client::request_text`"),
+    ("decode-list-kclient", "from_slice of the list body into kclient-typed `PodList`"),
+    ("decode-list-kube", "from_slice of the list body into kube `ObjectList<Pod>`"),
+    ("decode-watch-kclient", "from_slice of each event into kclient `WatchEvent<Pod>`"),
+    ("decode-watch-kube", "from_str of each event into kube `WatchEvent<Pod>`"),
+];
+
+/// Runs `scenario` against the server at `url` in this process and returns its figures, with
+/// the process's peak and final resident memory added.
+pub fn run(scenario: &str, url: &str) -> Result<Figures, BoxError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let mut figures = runtime.block_on(async {
+        match scenario {
+            "list-kclient" => list_watch::list_kclient(url).await,
+            "list-kube" => list_watch::list_kube(url).await,
+            "watch-kclient" => list_watch::watch_kclient(url).await,
+            "watch-kube" => list_watch::watch_kube(url).await,
+            "informer-kclient" => informer::kclient(url).await,
+            "informer-kube" => informer::kube(url).await,
+            "body-list-kclient" => breakdown::body_kclient(url).await,
+            "body-list-kube" => breakdown::body_kube(url).await,
+            "decode-list-kclient" => breakdown::decode_list_kclient(url).await,
+            "decode-list-kube" => breakdown::decode_list_kube(url).await,
+            "decode-watch-kclient" => breakdown::decode_watch_kclient(url).await,
+            "decode-watch-kube" => breakdown::decode_watch_kube(url).await,
+            other => Err(format!("unknown scenario {other:?}").into()),
+        }
+    })?;
+    figures.push(("peak_kib", peak_kib() as f64));
+    figures.push(("end_kib", rss_kib() as f64));
+    drop(runtime);
+    Ok(figures)
+}
+
+/// A kclient configuration for `url`: no auth, no client-side rate limit.
+fn kclient_config(url: &str) -> kclient_config::Config {
+    let mut config = kclient_config::Config::new(url);
+    config.qps = -1.0;
+    config
+}
+
+/// A kube-rs client for `url`, no auth. Needs a running Tokio runtime.
+fn kube_client(url: &str) -> Result<kube::Client, BoxError> {
+    let config = kube::Config::new(url.parse::<http::Uri>()?);
+    Ok(kube::Client::try_from(config)?)
+}
+
+/// Milliseconds in `d`.
+fn ms(d: std::time::Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}

@@ -1,0 +1,148 @@
+//! The stand-in API server: plain HTTP/1.1 on 127.0.0.1, on its own thread with a
+//! single-threaded runtime (so it takes at most one of the machine's cores).
+//!
+//! - `GET /api/v1/namespaces/bench/pods`: the pod list (`Content-Length` body).
+//! - `GET /api/v1/namespaces/bench/pods?watch=true`: the 30,000 `MODIFIED` events, chunked, one
+//!   event per chunk, then the end of the body.
+//! - `GET /api/v1/namespaces/bench/configmaps[?limit=N&continue=K]`: pages of at most
+//!   [`PAGE_SIZE`] ConfigMaps (fewer if `limit` asks), `continue` being the next index.
+//! - `GET /api/v1/namespaces/bench/configmaps?watch=true`: a watch that sends nothing and stays
+//!   open until the client goes away.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::Bytes;
+use futures_util::stream;
+use http::{Request, Response, StatusCode};
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::{Frame, Incoming};
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+
+use crate::fixtures::{Fixtures, PAGE_SIZE, config_map_page};
+
+type Body = BoxBody<Bytes, Infallible>;
+
+/// Requests served since the last [`Stats::take`], by kind.
+#[derive(Default)]
+pub struct Stats {
+    list_pages: AtomicU64,
+    unlimited_lists: AtomicU64,
+    watches: AtomicU64,
+}
+
+impl Stats {
+    /// `(list pages, lists without a limit, watches)` since the last call, and resets them.
+    pub fn take(&self) -> (u64, u64, u64) {
+        (
+            self.list_pages.swap(0, Ordering::Relaxed),
+            self.unlimited_lists.swap(0, Ordering::Relaxed),
+            self.watches.swap(0, Ordering::Relaxed),
+        )
+    }
+}
+
+/// Starts the server on a thread of its own; returns its address and request counters.
+pub fn start(fixtures: Fixtures) -> (SocketAddr, Arc<Stats>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let stats = Arc::new(Stats::default());
+    let state = Arc::new((fixtures, stats.clone()));
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(serve(listener, state));
+    });
+    (addr, stats)
+}
+
+async fn serve(listener: std::net::TcpListener, state: Arc<(Fixtures, Arc<Stats>)>) {
+    let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+    loop {
+        let Ok((socket, _)) = listener.accept().await else {
+            continue;
+        };
+        let _ = socket.set_nodelay(true);
+        let state = state.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |req| {
+                let state = state.clone();
+                async move { Ok::<_, Infallible>(handle(&state.0, &state.1, &req)) }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(socket), service)
+                .await;
+        });
+    }
+}
+
+/// The value of query parameter `name`, if present.
+fn param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
+    query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find_map(|(k, v)| (k == name).then_some(v))
+}
+
+fn handle(fixtures: &Fixtures, stats: &Stats, req: &Request<Incoming>) -> Response<Body> {
+    let query = req.uri().query().unwrap_or("");
+    let watch = matches!(param(query, "watch"), Some("true" | "1"));
+    match req.uri().path() {
+        "/api/v1/namespaces/bench/pods" if watch => {
+            stats.watches.fetch_add(1, Ordering::Relaxed);
+            let events = fixtures.pod_events.clone();
+            let frames = stream::iter(events.into_iter().map(|e| Ok(Frame::data(e))));
+            json_response(StreamBody::new(frames).boxed())
+        }
+        "/api/v1/namespaces/bench/pods" => {
+            stats.list_pages.fetch_add(1, Ordering::Relaxed);
+            json_response(Full::new(fixtures.pod_list.clone()).boxed())
+        }
+        "/api/v1/namespaces/bench/configmaps" if watch => {
+            stats.watches.fetch_add(1, Ordering::Relaxed);
+            let never = stream::pending::<Result<Frame<Bytes>, Infallible>>();
+            json_response(StreamBody::new(never).boxed())
+        }
+        "/api/v1/namespaces/bench/configmaps" => {
+            stats.list_pages.fetch_add(1, Ordering::Relaxed);
+            let limit = param(query, "limit").and_then(|l| l.parse::<usize>().ok());
+            if limit.is_none() {
+                stats.unlimited_lists.fetch_add(1, Ordering::Relaxed);
+            }
+            let size = limit.filter(|&l| l > 0).unwrap_or(PAGE_SIZE).min(PAGE_SIZE);
+            let all = &fixtures.config_maps;
+            let start = param(query, "continue")
+                .and_then(|c| c.parse::<usize>().ok())
+                .unwrap_or(0)
+                .min(all.len());
+            let end = (start + size).min(all.len());
+            let next = (end < all.len()).then_some(end);
+            let page = config_map_page(&all[start..end], next, all.len() - end);
+            json_response(Full::new(page).boxed())
+        }
+        _ => Response::builder()
+            .status(StatusCode::NOT_FOUND)
+            .header("content-type", "application/json")
+            .body(
+                Full::new(Bytes::from_static(
+                    br#"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}"#,
+                ))
+                .boxed(),
+            )
+            .unwrap(),
+    }
+}
+
+fn json_response(body: Body) -> Response<Body> {
+    Response::builder()
+        .header("content-type", "application/json")
+        .body(body)
+        .unwrap()
+}
