@@ -108,7 +108,13 @@ async fn exercise(args: &Args, pods: &ResourceClient<Pod>, created: &Pod) -> any
     // Watch from the version we created, so the patch below is the next event for our pod.
     let watch_options = ListOptions::default()
         .field_selector(format!("metadata.name={}", args.name))
-        .resource_version(created.metadata.resource_version.clone().unwrap_or_default())
+        .resource_version(
+            created
+                .metadata
+                .resource_version
+                .clone()
+                .unwrap_or_default(),
+        )
         .timeout_seconds(i64::try_from(args.timeout_secs).unwrap_or(i64::MAX));
     let mut events = pods
         .watch(&watch_options)
@@ -117,13 +123,15 @@ async fn exercise(args: &Args, pods: &ResourceClient<Pod>, created: &Pod) -> any
 
     let patch = json!({"metadata": {"labels": {"patched": "true"}}});
     let patched = pods
-        .patch(&args.name, PatchType::Merge, &patch, &PatchOptions::default())
+        .patch(
+            &args.name,
+            PatchType::Merge,
+            &patch,
+            &PatchOptions::default(),
+        )
         .await
         .context("patching the pod's labels")?;
-    println!(
-        "patched: labels now {:?}",
-        patched.metadata.labels
-    );
+    println!("patched: labels now {:?}", patched.metadata.labels);
 
     let deadline = Duration::from_secs(args.timeout_secs);
     let wait = async {
@@ -139,7 +147,10 @@ async fn exercise(args: &Args, pods: &ResourceClient<Pod>, created: &Pod) -> any
                     );
                     return Ok(());
                 }
-                WatchEvent::Error(status) => bail!("the watch failed: {}", status.message.as_deref().unwrap_or("")),
+                WatchEvent::Error(status) => bail!(
+                    "the watch failed: {}",
+                    status.message.as_deref().unwrap_or("")
+                ),
                 other => println!("watch: {}", event_type(&other)),
             }
         }

@@ -93,7 +93,9 @@ async fn main() -> anyhow::Result<()> {
             if type_ == SECRET_TYPE {
                 println!("{what} exists ({type_}); left as it is");
             } else {
-                eprintln!("warning: {what} exists with type {type_:?}, not {SECRET_TYPE}; left as it is");
+                eprintln!(
+                    "warning: {what} exists with type {type_:?}, not {SECRET_TYPE}; left as it is"
+                );
             }
             return Ok(());
         }
@@ -124,8 +126,8 @@ async fn main() -> anyhow::Result<()> {
             .as_ref()
             .and_then(|d| d.get(DOCKER_CONFIG_KEY))
             .context("the stored secret has no .dockerconfigjson")?;
-        let config: serde_json::Value = serde_json::from_slice(&bytes.0)
-            .context("the stored .dockerconfigjson is not JSON")?;
+        let config: serde_json::Value =
+            serde_json::from_slice(&bytes.0).context("the stored .dockerconfigjson is not JSON")?;
         let registries: Vec<&String> = config["auths"]
             .as_object()
             .map(|m| m.keys().collect())

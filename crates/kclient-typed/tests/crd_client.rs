@@ -86,7 +86,10 @@ async fn the_generated_client_round_trips_custom_objects() {
 
     let sent = cron_tab(&c.namespace, "nightly");
     let created = tabs.create(&sent, &CreateOptions::default()).await.unwrap();
-    assert_eq!(created.spec, sent.spec, "the typed spec comes back unchanged");
+    assert_eq!(
+        created.spec, sent.spec,
+        "the typed spec comes back unchanged"
+    );
     assert!(created.metadata.uid.is_some());
 
     let got = tabs.get("nightly", &GetOptions::default()).await.unwrap();
@@ -108,7 +111,10 @@ async fn the_generated_client_round_trips_custom_objects() {
     assert_eq!(updated.status.unwrap().replicas, Some(1));
 
     // The scale subresource maps onto .spec.replicas and .status.replicas.
-    let mut scale = tabs.get_scale("nightly", &GetOptions::default()).await.unwrap();
+    let mut scale = tabs
+        .get_scale("nightly", &GetOptions::default())
+        .await
+        .unwrap();
     assert_eq!(scale.spec.as_ref().unwrap().replicas, Some(1));
     assert_eq!(scale.status.as_ref().unwrap().replicas, 1);
     scale.spec.as_mut().unwrap().replicas = Some(4);
@@ -129,8 +135,13 @@ async fn the_generated_client_round_trips_custom_objects() {
         .unwrap();
     assert_eq!(patched.spec.unwrap().image, "busybox:1.37");
 
-    tabs.delete("nightly", &DeleteOptions::default()).await.unwrap();
-    let err = tabs.get("nightly", &GetOptions::default()).await.unwrap_err();
+    tabs.delete("nightly", &DeleteOptions::default())
+        .await
+        .unwrap();
+    let err = tabs
+        .get("nightly", &GetOptions::default())
+        .await
+        .unwrap_err();
     assert!(err.is_not_found(), "{err}");
 }
 
@@ -146,6 +157,7 @@ fn the_generated_types_read_and_write_the_wire_format() {
     let tab: CronTab = serde_json::from_value(wire.clone()).unwrap();
     assert_eq!(tab.spec.as_ref().unwrap().cron_spec, "* * * * *");
     assert_eq!(serde_json::to_value(&tab).unwrap(), wire);
-    let err = serde_json::from_value::<CronTab>(json!({"apiVersion": "v1", "kind": "Pod"})).unwrap_err();
+    let err =
+        serde_json::from_value::<CronTab>(json!({"apiVersion": "v1", "kind": "Pod"})).unwrap_err();
     assert!(err.to_string().contains("CronTab"), "{err}");
 }

@@ -120,7 +120,9 @@ async fn round_trip<K: Creatable>(
         Ok(created) => created,
         Err(e) if e.is_invalid() => {
             if embedded && !REJECTED_BY_VALIDATION.contains(&K::KIND) {
-                return Err(format!("the embedded server refused the minimal object: {e}"));
+                return Err(format!(
+                    "the embedded server refused the minimal object: {e}"
+                ));
             }
             return Ok(Outcome::Invalid(e.to_string()));
         }
@@ -161,7 +163,11 @@ async fn every_creatable_kind_round_trips() {
         others: Vec::new(),
     };
     c.clientset.visit_resources(&mut visitor);
-    assert!(visitor.checks.len() > 50, "only {} kinds", visitor.checks.len());
+    assert!(
+        visitor.checks.len() > 50,
+        "only {} kinds",
+        visitor.checks.len()
+    );
     assert!(visitor.others.iter().any(|k| k == "TokenReview"));
     assert!(visitor.others.iter().any(|k| k == "Binding"));
 
@@ -176,7 +182,13 @@ async fn every_creatable_kind_round_trips() {
             Err(e) => failures.push(format!("{label}: {e}")),
         }
     }
-    assert!(failures.is_empty(), "{} of {} kinds failed:\n{}", failures.len(), results.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} kinds failed:\n{}",
+        failures.len(),
+        results.len(),
+        failures.join("\n")
+    );
     eprintln!("{round_tripped} of {} kinds round-tripped", results.len());
     if c.is_embedded() {
         assert_eq!(

@@ -98,14 +98,20 @@ async fn get_create_update_delete_and_error_predicates() {
     let cms = c.clientset.core_v1().config_maps(&c.namespace);
 
     let created = cms
-        .create(&config_map(&c.namespace, "one", &[]), &CreateOptions::default())
+        .create(
+            &config_map(&c.namespace, "one", &[]),
+            &CreateOptions::default(),
+        )
         .await
         .unwrap();
     assert_eq!(created.metadata.name.as_deref(), Some("one"));
     assert!(created.metadata.uid.is_some() && created.metadata.resource_version.is_some());
 
     let err = cms
-        .create(&config_map(&c.namespace, "one", &[]), &CreateOptions::default())
+        .create(
+            &config_map(&c.namespace, "one", &[]),
+            &CreateOptions::default(),
+        )
         .await
         .unwrap_err();
     assert!(err.is_already_exists(), "{err}");
@@ -116,7 +122,10 @@ async fn get_create_update_delete_and_error_predicates() {
 
     let mut changed = got.clone();
     changed.data = Some(BTreeMap::from([("key".into(), "new".into())]));
-    let updated = cms.update(&changed, &UpdateOptions::default()).await.unwrap();
+    let updated = cms
+        .update(&changed, &UpdateOptions::default())
+        .await
+        .unwrap();
     assert_eq!(updated.data.as_ref().unwrap()["key"], "new");
     assert_ne!(
         updated.metadata.resource_version,
@@ -124,13 +133,19 @@ async fn get_create_update_delete_and_error_predicates() {
     );
 
     // `got` still carries the old resourceVersion: a conflict.
-    let err = cms.update(&got, &UpdateOptions::default()).await.unwrap_err();
+    let err = cms
+        .update(&got, &UpdateOptions::default())
+        .await
+        .unwrap_err();
     assert!(err.is_conflict(), "{err}");
     assert!(!err.is_already_exists());
 
     let mut nameless = got.clone();
     nameless.metadata.name = None;
-    let err = cms.update(&nameless, &UpdateOptions::default()).await.unwrap_err();
+    let err = cms
+        .update(&nameless, &UpdateOptions::default())
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::MissingName { .. }), "{err}");
 
     match cms.delete("one", &DeleteOptions::default()).await.unwrap() {
@@ -139,7 +154,10 @@ async fn get_create_update_delete_and_error_predicates() {
     }
     let err = cms.get("one", &GetOptions::default()).await.unwrap_err();
     assert!(err.is_not_found(), "{err}");
-    let err = cms.delete("one", &DeleteOptions::default()).await.unwrap_err();
+    let err = cms
+        .delete("one", &DeleteOptions::default())
+        .await
+        .unwrap_err();
     assert!(err.is_not_found(), "{err}");
 }
 
@@ -192,7 +210,10 @@ async fn watch_delivers_typed_events() {
     let c = cluster::start("watch").await;
     let cms = c.clientset.core_v1().config_maps(&c.namespace);
     let created = cms
-        .create(&config_map(&c.namespace, "w", &[("watched", "yes")]), &CreateOptions::default())
+        .create(
+            &config_map(&c.namespace, "w", &[("watched", "yes")]),
+            &CreateOptions::default(),
+        )
         .await
         .unwrap();
     let rv = created.metadata.resource_version.clone().unwrap();
@@ -208,7 +229,9 @@ async fn watch_delivers_typed_events() {
 
     let mut changed = created.clone();
     changed.data = Some(BTreeMap::from([("key".into(), "watched".into())]));
-    cms.update(&changed, &UpdateOptions::default()).await.unwrap();
+    cms.update(&changed, &UpdateOptions::default())
+        .await
+        .unwrap();
     cms.delete("w", &DeleteOptions::default()).await.unwrap();
 
     let mut seen = Vec::new();
@@ -262,7 +285,10 @@ async fn patch_json_merge_and_strategic() {
         )
         .await
         .unwrap();
-    assert_eq!(patched.metadata.labels.get("merge").map(String::as_str), Some("yes"));
+    assert_eq!(
+        patched.metadata.labels.get("merge").map(String::as_str),
+        Some("yes")
+    );
     assert!(!patched.metadata.labels.contains_key("json"));
 
     // A strategic merge patch merges the containers list by name: the sidecar survives, and
@@ -319,12 +345,18 @@ async fn apply_and_apply_status() {
     assert!(matches!(err, Error::MissingFieldManager { .. }), "{err}");
 
     let applied = match deployments
-        .apply("web", &configuration, &PatchOptions::apply("kclient-test").force())
+        .apply(
+            "web",
+            &configuration,
+            &PatchOptions::apply("kclient-test").force(),
+        )
         .await
     {
         Ok(d) => d,
         Err(e) if apply_unsupported(&e) => {
-            eprintln!("SKIPPED apply_and_apply_status: the server answered 415 to server-side apply: {e}");
+            eprintln!(
+                "SKIPPED apply_and_apply_status: the server answered 415 to server-side apply: {e}"
+            );
             return;
         }
         Err(e) => panic!("apply failed: {e}"),
@@ -346,7 +378,11 @@ async fn apply_and_apply_status() {
         "status": {"observedGeneration": 1, "replicas": 0},
     });
     let applied = deployments
-        .apply_status("web", &status, &PatchOptions::apply("kclient-status").force())
+        .apply_status(
+            "web",
+            &status,
+            &PatchOptions::apply("kclient-status").force(),
+        )
         .await
         .unwrap();
     assert_eq!(applied.status.unwrap().observed_generation, Some(1));
@@ -375,7 +411,10 @@ async fn update_status_and_scale_of_a_deployment() {
         .await
         .unwrap();
     assert_eq!(scaled.spec.unwrap().replicas, Some(3));
-    let got = deployments.get("web", &GetOptions::default()).await.unwrap();
+    let got = deployments
+        .get("web", &GetOptions::default())
+        .await
+        .unwrap();
     assert_eq!(got.spec.as_ref().unwrap().replicas, Some(3));
 
     let stale = deployments
@@ -411,7 +450,9 @@ async fn update_status_and_scale_of_a_deployment() {
 /// On a server without a subresource's handler the error must be the server's own `Status`
 /// (404 NotFound or 405 MethodNotAllowed), not a decoding failure or a silent success.
 fn assert_unserved(e: &Error, what: &str) {
-    let rest = e.rest().unwrap_or_else(|| panic!("{what}: not a request error: {e}"));
+    let rest = e
+        .rest()
+        .unwrap_or_else(|| panic!("{what}: not a request error: {e}"));
     let code = rest.code();
     assert!(
         matches!(code, Some(404 | 405)),

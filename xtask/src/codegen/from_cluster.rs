@@ -47,7 +47,9 @@ pub fn parse_index(index: &Value) -> Result<Vec<IndexEntry>> {
         });
     }
     if out.is_empty() {
-        bail!("the /openapi/v3 index lists no group-version documents (api/v1, apis/<group>/<version>)");
+        bail!(
+            "the /openapi/v3 index lists no group-version documents (api/v1, apis/<group>/<version>)"
+        );
     }
     Ok(out)
 }
@@ -114,7 +116,10 @@ mod tests {
             "version": {"serverRelativeURL": "/openapi/v3/version?hash=8"}}});
         let entries = parse_index(&index).unwrap();
         let keys: Vec<&str> = entries.iter().map(|e| e.key.as_str()).collect();
-        assert_eq!(keys, ["api/v1", "apis/apps/v1", "apis/stable.example.com/v1beta1"]);
+        assert_eq!(
+            keys,
+            ["api/v1", "apis/apps/v1", "apis/stable.example.com/v1beta1"]
+        );
         assert_eq!(entries[1].url, "/openapi/v3/apis/apps/v1?hash=5");
     }
 
@@ -124,7 +129,8 @@ mod tests {
         assert!(err.to_string().contains("no \"paths\""), "{err}");
         let err = parse_index(&json!({"paths": {"apis/apps/v1": {}}})).unwrap_err();
         assert!(err.to_string().contains("apis/apps/v1"), "{err}");
-        let err = parse_index(&json!({"paths": {"version": {"serverRelativeURL": "/v"}}})).unwrap_err();
+        let err =
+            parse_index(&json!({"paths": {"version": {"serverRelativeURL": "/v"}}})).unwrap_err();
         assert!(err.to_string().contains("no group-version"), "{err}");
     }
 

@@ -44,9 +44,8 @@ pub enum Source {
 pub fn run(root: &Path, source: &Source, check: bool) -> Result<()> {
     let (spec, source) = match source {
         Source::Path(spec_path) => {
-            let spec = spec::load(spec_path).with_context(|| {
-                format!("reading the OpenAPI spec at {}", spec_path.display())
-            })?;
+            let spec = spec::load(spec_path)
+                .with_context(|| format!("reading the OpenAPI spec at {}", spec_path.display()))?;
             (spec, display_source(root, spec_path))
         }
         Source::Cluster => from_cluster::fetch()

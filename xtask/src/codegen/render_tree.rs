@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::model::{Model, ModuleId, RustType};
-use super::resources::Verb;
 use super::naming;
 use super::render_client::client_name;
+use super::resources::Verb;
 
 /// The features of the packages' versions, by package.
 fn packages(model: &Model) -> BTreeMap<&str, Vec<&ModuleId>> {

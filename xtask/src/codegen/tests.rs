@@ -122,8 +122,17 @@ fn rendering_is_deterministic_and_complete() {
             "example/mod.rs",
             "example/v1/client.rs",
             "example/v1/mod.rs",
-            "mod.rs"
+            "mod.rs",
+            "registry.rs"
         ]
+    );
+    // Widgets cannot be read back by name or deleted: not `creatable`.
+    let registry = &files["registry.rs"];
+    assert!(
+        registry.contains(
+            "#[cfg(feature = \"example-v1\")]\nvisitor.other::<super::example::v1::Widget>(&self.groups.example_v1);"
+        ),
+        "{registry}"
     );
     for text in files.values() {
         assert!(

@@ -78,8 +78,7 @@ pub async fn start(test: &str) -> Cluster {
         None => {
             let server = TestServer::start().await.unwrap();
             let kubeconfig = Kubeconfig::from_yaml(&server.kubeconfig_yaml()).unwrap();
-            let config =
-                Config::from_kubeconfig(&kubeconfig, &ConfigOverrides::default()).unwrap();
+            let config = Config::from_kubeconfig(&kubeconfig, &ConfigOverrides::default()).unwrap();
             (config, Some(server))
         }
     };

@@ -44,7 +44,12 @@ fn doc_or(s: &mut String, doc: Option<&str>, fallback: &str, indent: &str) {
 }
 
 fn render_field(s: &mut String, field: &Field) {
-    doc_or(s, field.doc.as_deref(), &format!("`{}`", field.json), "    ");
+    doc_or(
+        s,
+        field.doc.as_deref(),
+        &format!("`{}`", field.json),
+        "    ",
+    );
     if !field.allowed.is_empty() {
         let values: Vec<String> = field
             .allowed
@@ -261,7 +266,11 @@ pub fn render_crd_module(crd: &Crd, header: &str) -> String {
         }
     );
     for v in crd.versions.iter().filter(|v| v.served) {
-        let note = if v.storage { " (the storage version)" } else { "" };
+        let note = if v.storage {
+            " (the storage version)"
+        } else {
+            ""
+        };
         let _ = writeln!(s, "/// `{}/{}`{note}.", crd.group, v.name);
         if let Some(warning) = &v.deprecated {
             let _ = writeln!(s, "#[deprecated = {warning:?}]");
@@ -275,7 +284,9 @@ pub fn render_crd_module(crd: &Crd, header: &str) -> String {
 pub fn render_root(crds: &[Crd], header: &str) -> String {
     let mut s = String::new();
     s.push_str(header);
-    s.push_str("\n//! Custom resource types and clients generated from CustomResourceDefinitions.\n\n");
+    s.push_str(
+        "\n//! Custom resource types and clients generated from CustomResourceDefinitions.\n\n",
+    );
     for crd in crds {
         let _ = writeln!(
             s,

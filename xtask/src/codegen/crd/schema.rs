@@ -147,8 +147,8 @@ pub fn parse(doc: &Value) -> Result<Crd> {
     let group = need("/spec/group")?;
     let kind = need("/spec/names/kind")?;
     let plural = need("/spec/names/plural")?;
-    let list_kind = str_at(doc, "/spec/names/listKind")
-        .map_or_else(|| format!("{kind}List"), str::to_string);
+    let list_kind =
+        str_at(doc, "/spec/names/listKind").map_or_else(|| format!("{kind}List"), str::to_string);
     let namespaced = match need("/spec/scope")?.as_str() {
         "Namespaced" => true,
         "Cluster" => false,
@@ -159,8 +159,8 @@ pub fn parse(doc: &Value) -> Result<Crd> {
     };
     let mut out = Vec::new();
     for (i, v) in versions.iter().enumerate() {
-        let version = parse_version(v, &kind)
-            .with_context(|| format!("in spec.versions[{i}] of {name}"))?;
+        let version =
+            parse_version(v, &kind).with_context(|| format!("in spec.versions[{i}] of {name}"))?;
         out.push(version);
     }
     if out.iter().filter(|v| v.storage).count() != 1 {
@@ -246,7 +246,13 @@ fn pascal(json: &str) -> String {
 fn rust_field(json: &str) -> String {
     let mut name: String = naming::field_name(json)
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert(0, '_');
@@ -356,11 +362,9 @@ impl Builder {
             .is_some_and(|p| !p.is_empty());
         if !has_props {
             return Ok(match schema.get("additionalProperties") {
-                Some(values @ Value::Object(_)) => Ty::Map(Box::new(self.ty(
-                    values,
-                    &format!("{path}{{}}"),
-                    name,
-                )?)),
+                Some(values @ Value::Object(_)) => {
+                    Ty::Map(Box::new(self.ty(values, &format!("{path}{{}}"), name)?))
+                }
                 Some(Value::Bool(true)) => Ty::Map(Box::new(Ty::Value)),
                 _ => Ty::Value,
             });

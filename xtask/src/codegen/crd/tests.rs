@@ -70,7 +70,11 @@ fn nested_objects_become_structs_named_by_path() {
         ]
     );
     let root: Vec<&str> = v1.root_fields.iter().map(|f| f.json.as_str()).collect();
-    assert_eq!(root, ["spec", "status"], "apiVersion, kind and metadata are not schema fields");
+    assert_eq!(
+        root,
+        ["spec", "status"],
+        "apiVersion, kind and metadata are not schema fields"
+    );
     let spec = &v1.structs[0];
     let field = |json: &str| spec.fields.iter().find(|f| f.json == json).unwrap();
     assert_eq!(field("schedule").ty, Ty::String);
@@ -84,7 +88,10 @@ fn nested_objects_become_structs_named_by_path() {
     assert_eq!(field("key").ty, Ty::Bytes);
     assert_eq!(field("type").rust, "type_");
     assert_eq!(field("target-ref").rust, "target_ref");
-    assert_eq!(field("volumes").ty, Ty::Vec(Box::new(Ty::Struct("BackupSpecVolumes".into()))));
+    assert_eq!(
+        field("volumes").ty,
+        Ty::Vec(Box::new(Ty::Struct("BackupSpecVolumes".into())))
+    );
     assert_eq!(field("labels").ty, Ty::Map(Box::new(Ty::String)));
     assert_eq!(
         field("limits").ty,
@@ -92,17 +99,26 @@ fn nested_objects_become_structs_named_by_path() {
     );
     assert_eq!(field("raw").ty, Ty::Value);
     assert_eq!(field("template").ty, Ty::Value);
-    assert!(v1.structs[2].open, "preserve-unknown-fields with properties keeps the rest");
+    assert!(
+        v1.structs[2].open,
+        "preserve-unknown-fields with properties keeps the rest"
+    );
     assert_eq!(field("mode").allowed, ["\"Full\"", "\"Incremental\""]);
 }
 
 #[test]
 fn the_generated_source_has_types_impls_and_a_client() {
-    let crds = parse_documents(vec![json!({"apiVersion": "v1", "kind": "List", "items": [sample()]})])
-        .unwrap();
+    let crds = parse_documents(vec![
+        json!({"apiVersion": "v1", "kind": "List", "items": [sample()]}),
+    ])
+    .unwrap();
     let files = generate(&crds, "sample.yaml").unwrap();
     let keys: Vec<&str> = files.keys().map(String::as_str).collect();
-    assert_eq!(keys, ["backup/mod.rs", "backup/v1.rs", "mod.rs"], "v1alpha1 is not served");
+    assert_eq!(
+        keys,
+        ["backup/mod.rs", "backup/v1.rs", "mod.rs"],
+        "v1alpha1 is not served"
+    );
     let v1 = &files["backup/v1.rs"];
     for needle in [
         "pub struct Backup {",
@@ -133,13 +149,19 @@ fn bad_manifests_are_errors_saying_where() {
     let mut crd = sample();
     crd["spec"]["scope"] = json!("Galaxy");
     let err = format!("{:#}", parse_documents(vec![crd]).unwrap_err());
-    assert!(err.contains("backups.example.com") && err.contains("Galaxy"), "{err}");
+    assert!(
+        err.contains("backups.example.com") && err.contains("Galaxy"),
+        "{err}"
+    );
 
     let mut crd = sample();
     crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["volumes"] =
         json!({"type": "array"});
     let err = format!("{:#}", parse_documents(vec![crd]).unwrap_err());
-    assert!(err.contains(".spec.volumes") && err.contains("no items"), "{err}");
+    assert!(
+        err.contains(".spec.volumes") && err.contains("no items"),
+        "{err}"
+    );
 
     let mut crd = sample();
     crd["spec"]["versions"][1]["storage"] = json!(true);
