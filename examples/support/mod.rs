@@ -20,6 +20,19 @@ pub struct Cluster {
 }
 
 impl Cluster {
+    /// A cluster given by an explicit configuration (such as `--kubeconfig`).
+    pub fn from_config(config: Config) -> Self {
+        Self {
+            config,
+            server: None,
+        }
+    }
+
+    /// The embedded test server, when that is what the configuration points at.
+    pub fn embedded_server(&self) -> Option<&TestServer> {
+        self.server.as_ref()
+    }
+
     /// Whether this is the embedded test server rather than a real cluster.
     pub fn is_embedded(&self) -> bool {
         self.server.is_some()

@@ -95,6 +95,13 @@ fn apply_unsupported(e: &Error) -> bool {
 #[tokio::test]
 async fn get_create_update_delete_and_error_predicates() {
     let c = cluster::start("crud").await;
+    if let Some(server) = c.server() {
+        let debug = format!("{:?}", c.clientset);
+        assert!(
+            !debug.contains(server.admin_token()),
+            "the token leaks: {debug}"
+        );
+    }
     let cms = c.clientset.core_v1().config_maps(&c.namespace);
 
     let created = cms

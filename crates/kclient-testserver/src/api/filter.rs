@@ -133,6 +133,9 @@ impl Filter {
 
     /// Whether `obj` is selected.
     pub fn matches(&self, obj: &Value) -> bool {
+        if self.is_empty() {
+            return true;
+        }
         if !self.labels.is_empty() {
             let labels: BTreeMap<String, String> = obj
                 .pointer("/metadata/labels")

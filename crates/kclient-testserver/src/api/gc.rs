@@ -93,11 +93,11 @@ pub fn collect(txn: &mut Txn<'_>, mut work: Vec<Work>) {
         let owner = all
             .iter()
             .find(|(_, o)| meta_str(o, "uid") == item.uid)
-            .cloned();
+            .map(|(k, o)| (k.clone(), o.value().clone()));
         let dependents: Vec<(Key, Value)> = all
             .iter()
             .filter(|(_, o)| owner_uids(o).contains(&item.uid))
-            .cloned()
+            .map(|(k, o)| (k.clone(), o.value().clone()))
             .collect();
         match owner {
             Some((key, o)) if deleting(&o) && finalizers(&o).iter().any(|f| f == ORPHAN) => {

@@ -6,6 +6,7 @@ mod delete;
 mod discovery;
 mod filter;
 mod gc;
+mod list_body;
 mod managed;
 mod names;
 pub(crate) mod namespaces;

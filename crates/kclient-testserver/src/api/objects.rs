@@ -101,6 +101,24 @@ pub fn for_output(res: &Resource, mut obj: Value) -> Value {
     obj
 }
 
+/// Appends the stored object's JSON (`json`, without `apiVersion`/`kind`) to `out` with `kind`
+/// and `apiVersion` put first, as the real server writes them, without re-serializing it.
+pub fn write_typed(res: &Resource, json: &[u8], out: &mut Vec<u8>) {
+    let body = json.strip_prefix(b"{").unwrap_or(json);
+    out.extend_from_slice(b"{\"kind\":");
+    out.extend_from_slice(serde_json::to_string(res.kind()).unwrap_or_default().as_bytes());
+    out.extend_from_slice(b",\"apiVersion\":");
+    out.extend_from_slice(
+        serde_json::to_string(&res.api_version())
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    if body.first() != Some(&b'}') {
+        out.push(b',');
+    }
+    out.extend_from_slice(body);
+}
+
 /// Removes `apiVersion` and `kind` (how objects are stored, and how typed list items look).
 pub fn strip_type(mut obj: Value) -> Value {
     if let Some(m) = obj.as_object_mut() {

@@ -4,8 +4,10 @@
 use http::Response;
 use serde_json::{Value, json};
 
+
 use super::filter::Filter;
-use super::objects::{for_output, strip_type};
+use super::list_body;
+use super::objects::write_typed;
 use super::paging::{self, INCONSISTENT_CONTINUE};
 use super::query::ListOptions;
 use super::response::{self, Body};
@@ -24,9 +26,12 @@ pub fn get(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
         .ok_or_else(|| ApiError::not_found(&ctx.res.group_resource(), ctx.name()))?;
     if ctx.output == Output::Table {
         let rv = super::objects::meta_str(&obj, "resourceVersion").to_string();
-        return Ok(table::response(&ctx.res, &ctx.query, &[obj], &rv, None));
+        return Ok(table::response(&ctx.res, &ctx.query, &[&obj], &rv, None));
     }
-    Ok(response::json(200, &for_output(&ctx.res, obj)))
+    let mut body = Vec::with_capacity(obj.json().len() + 64);
+    write_typed(&ctx.res, obj.json(), &mut body);
+    body.push(b'\n');
+    Ok(response::with_type(200, response::JSON, body))
 }
 
 /// Parses a resourceVersion parameter.
@@ -116,20 +121,19 @@ pub fn list(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
         }
     }
     if ctx.output == Output::Table {
+        let objs: Vec<&Value> = out.iter().map(|o| o.value()).collect();
         return Ok(table::response(
             &ctx.res,
             &ctx.query,
-            &out,
+            &objs,
             &rv.to_string(),
             metadata.get("continue").and_then(Value::as_str),
         ));
     }
-    let items: Vec<Value> = out.into_iter().map(strip_type).collect();
-    let body = json!({
-        "kind": format!("{}List", ctx.res.kind()),
-        "apiVersion": ctx.res.api_version(),
-        "metadata": metadata,
-        "items": items,
-    });
-    Ok(response::json(200, &body))
+    Ok(list_body::response(
+        &format!("{}List", ctx.res.kind()),
+        &ctx.res.api_version(),
+        &metadata,
+        out,
+    ))
 }

@@ -217,7 +217,7 @@ fn row(res: &Resource, query: &Query, obj: &Value) -> Value {
 fn table(
     res: &Resource,
     query: &Query,
-    objs: &[Value],
+    objs: &[&Value],
     metadata: Value,
     with_columns: bool,
 ) -> Value {
@@ -233,7 +233,7 @@ fn table(
 pub fn response(
     res: &Resource,
     query: &Query,
-    objs: &[Value],
+    objs: &[&Value],
     rv: &str,
     cont: Option<&str>,
 ) -> Response<Body> {
@@ -256,7 +256,7 @@ pub fn event_object(res: &Resource, query: &Query, obj: &Value, first: bool) -> 
     table(
         res,
         query,
-        std::slice::from_ref(obj),
+        &[obj],
         json!({"resourceVersion": rv}),
         first,
     )

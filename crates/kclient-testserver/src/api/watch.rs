@@ -17,14 +17,14 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use super::filter::Filter;
-use super::objects::for_output;
+use super::objects::{for_output, write_typed};
 use super::query::ListOptions;
 use super::read::parse_rv;
 use super::response::{self, Body};
 use super::status::ApiError;
 use super::{Ctx, Output, table};
 use crate::registry::Resource;
-use crate::store::{Change, ChangeType, Prefix, Subscription, WatchFrom};
+use crate::store::{Change, ChangeType, Object, Prefix, Subscription, WatchFrom};
 
 /// The annotation that marks the end of the initial events of a watch-list.
 const INITIAL_EVENTS_END: &str = "k8s.io/initial-events-end";
@@ -57,6 +57,26 @@ struct Watch {
 }
 
 impl Watch {
+    /// The event line of a stored object, written from its serialized bytes (or, for a Table
+    /// watch, from the Table made of it).
+    fn encode_stored(&mut self, kind: &str, obj: &Object) -> Bytes {
+        if self.table.is_some() {
+            return self.encode(kind, for_output(&self.res, obj.value().clone()));
+        }
+        let mut line = Vec::with_capacity(obj.json().len() + 64);
+        line.extend_from_slice(b"{\"type\":\"");
+        line.extend_from_slice(kind.as_bytes());
+        line.extend_from_slice(b"\",\"object\":");
+        write_typed(&self.res, obj.json(), &mut line);
+        line.extend_from_slice(b"}\n");
+        Bytes::from(line)
+    }
+
+    async fn send_stored(&mut self, kind: &str, obj: &Object) -> bool {
+        let line = self.encode_stored(kind, obj);
+        self.tx.send(line).await.is_ok()
+    }
+
     fn encode(&mut self, kind: &str, obj: Value) -> Bytes {
         let object = match &self.table {
             Some(q) if kind != "ERROR" && kind != "BOOKMARK" => {
@@ -78,7 +98,7 @@ impl Watch {
     }
 
     /// The event (if any) that `change` means for this watch.
-    fn event(&self, change: &Change) -> Option<(&'static str, Value)> {
+    fn event(&self, change: &Change) -> Option<&'static str> {
         let new_match = self.filter.matches(&change.object);
         let old_match = change.prev.as_ref().is_some_and(|p| self.filter.matches(p));
         let kind = match change.kind {
@@ -89,7 +109,7 @@ impl Watch {
             ChangeType::Deleted if old_match || new_match => "DELETED",
             _ => return None,
         };
-        Some((kind, for_output(&self.res, change.object.clone())))
+        Some(kind)
     }
 
     fn bookmark(&self, rv: u64, initial_end: bool) -> Value {
@@ -190,7 +210,7 @@ async fn run(
 ) {
     let mut last_rv = sub.rv.max(start_after);
     for obj in std::mem::take(&mut sub.initial) {
-        if w.filter.matches(&obj) && !w.send("ADDED", for_output(&w.res, obj)).await {
+        if w.filter.matches(&obj) && !w.send_stored("ADDED", &obj).await {
             return;
         }
     }
@@ -236,7 +256,7 @@ async fn deliver(w: &mut Watch, change: &Arc<Change>, start_after: u64) -> bool 
         return true;
     }
     match w.event(change) {
-        Some((kind, obj)) => w.send(kind, obj).await,
+        Some(kind) => w.send_stored(kind, &change.object).await,
         None => true,
     }
 }

@@ -98,7 +98,7 @@ impl CrdRegistry {
         let established: Vec<Value> = items
             .into_iter()
             .map(|(_, crd)| crd)
-            .filter(lifecycle::is_established)
+            .filter(|crd| lifecycle::is_established(crd))
             .map(|crd| serde_json::json!({"name": crd["metadata"]["name"], "spec": crd["spec"]}))
             .collect();
         {

@@ -192,6 +192,9 @@ async fn accept_loop(
     }
 }
 
+/// How many concurrent HTTP/2 streams one connection may carry.
+const HTTP2_MAX_STREAMS: u32 = 1000;
+
 async fn serve_connection(
     tcp: tokio::net::TcpStream,
     acceptor: TlsAcceptor,
@@ -220,7 +223,12 @@ async fn serve_connection(
         let user = cert_user.clone();
         async move { Ok::<_, Infallible>(api::handle(state, user, req).await) }
     });
-    let builder = auto::Builder::new(TokioExecutor::new());
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // kube-apiserver's default (`--http2-max-streams-per-connection`): 1,000 watches fit on one
+    // client connection (hyper's own default is 200).
+    builder
+        .http2()
+        .max_concurrent_streams(HTTP2_MAX_STREAMS);
     let conn = builder.serve_connection(TokioIo::new(tls), service);
     tokio::select! {
         result = conn => {

@@ -4,9 +4,7 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use serde_json::Value;
-
-use super::Key;
+use super::{Key, Object};
 
 /// What happened to an object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,10 +27,10 @@ pub struct Change {
     /// What happened.
     pub kind: ChangeType,
     /// The object before the change, if it existed.
-    pub prev: Option<Value>,
+    pub prev: Option<Arc<Object>>,
     /// The object after the change (for a deletion: its last state, with the deletion's
     /// resourceVersion).
-    pub object: Value,
+    pub object: Arc<Object>,
 }
 
 /// The retained changes, oldest first.

@@ -1,4 +1,6 @@
-//! The in-memory object store: objects as JSON per group/resource/namespace/name, one global
+//! The in-memory object store: objects as JSON per group/resource/namespace/name (each version an
+//! immutable [`Object`] shared by `Arc` between the map, the history, snapshots and watchers, so
+//! reads clone pointers, never trees), one global
 //! monotonically increasing resourceVersion, a bounded history of changes (for watches from a
 //! resourceVersion and for consistent list snapshots), and the registered watchers.
 //!
@@ -8,6 +10,7 @@
 
 mod history;
 mod key;
+mod object;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -17,6 +20,7 @@ use tokio::sync::mpsc;
 
 pub use history::{Change, ChangeType};
 pub use key::{Key, Prefix};
+pub use object::Object;
 
 use history::History;
 
@@ -32,7 +36,7 @@ pub struct Store {
 #[derive(Debug)]
 struct Inner {
     rv: u64,
-    objects: BTreeMap<Key, Value>,
+    objects: BTreeMap<Key, Arc<Object>>,
     history: History,
     watchers: Vec<Watcher>,
 }
@@ -57,7 +61,7 @@ pub struct Subscription {
     /// Retained changes after the requested resourceVersion, oldest first.
     pub backlog: Vec<Arc<Change>>,
     /// The current objects under the prefix, when the initial state was asked for.
-    pub initial: Vec<Value>,
+    pub initial: Vec<Arc<Object>>,
     /// The resourceVersion the subscription starts at.
     pub rv: u64,
     /// Later changes.
@@ -105,45 +109,46 @@ impl Store {
     }
 
     /// One object, as stored.
-    pub fn get(&self, key: &Key) -> Option<Value> {
+    pub fn get(&self, key: &Key) -> Option<Arc<Object>> {
         self.lock().objects.get(key).cloned()
     }
 
     /// The objects under `prefix` as they were at resourceVersion `at` (the latest when `None`),
-    /// sorted by key, with the resourceVersion of the snapshot.
+    /// sorted by key, with the resourceVersion of the snapshot. Only `Arc`s are cloned under the
+    /// lock.
     pub fn snapshot(
         &self,
         prefix: &Prefix,
         at: Option<u64>,
-    ) -> Result<(u64, Vec<(Key, Value)>), TooOld> {
+    ) -> Result<(u64, Vec<(Key, Arc<Object>)>), TooOld> {
         let inner = self.lock();
-        let mut items: BTreeMap<Key, Value> = inner
+        let in_range = inner
             .objects
             .range(prefix.range_start()..)
             .take_while(|(k, _)| prefix.same_resource(k))
-            .filter(|(k, _)| prefix.contains(k))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        let rv = match at {
-            None => inner.rv,
-            Some(at) if at >= inner.rv => inner.rv,
-            Some(at) => {
-                let undo = inner.history.after(at).ok_or(TooOld {
-                    oldest: inner.history.oldest_servable(),
-                })?;
-                for change in undo.iter().rev() {
-                    if !prefix.contains(&change.key) {
-                        continue;
-                    }
-                    match &change.prev {
-                        Some(prev) => items.insert(change.key.clone(), prev.clone()),
-                        None => items.remove(&change.key),
-                    };
-                }
-                at
+            .filter(|(k, _)| prefix.contains(k));
+        let at = match at {
+            Some(at) if at < inner.rv => at,
+            _ => {
+                let items = in_range.map(|(k, v)| (k.clone(), v.clone())).collect();
+                return Ok((inner.rv, items));
             }
         };
-        Ok((rv, items.into_iter().collect()))
+        let undo = inner.history.after(at).ok_or(TooOld {
+            oldest: inner.history.oldest_servable(),
+        })?;
+        let mut items: BTreeMap<Key, Arc<Object>> =
+            in_range.map(|(k, v)| (k.clone(), v.clone())).collect();
+        for change in undo.iter().rev() {
+            if !prefix.contains(&change.key) {
+                continue;
+            }
+            match &change.prev {
+                Some(prev) => items.insert(change.key.clone(), prev.clone()),
+                None => items.remove(&change.key),
+            };
+        }
+        Ok((at, items.into_iter().collect()))
     }
 
     /// Registers a watcher of `prefix`.
@@ -204,7 +209,7 @@ pub struct Txn<'a> {
 impl Txn<'_> {
     /// One object, as stored.
     pub fn get(&self, key: &Key) -> Option<&Value> {
-        self.inner.objects.get(key)
+        self.inner.objects.get(key).map(|o| o.value())
     }
 
     /// The keys of the objects under `prefix`.
@@ -218,7 +223,7 @@ impl Txn<'_> {
     }
 
     /// Every stored object with its key (for the garbage collector's scans).
-    pub fn all(&self) -> Vec<(Key, Value)> {
+    pub fn all(&self) -> Vec<(Key, Arc<Object>)> {
         self.inner
             .objects
             .iter()
@@ -247,7 +252,8 @@ impl Txn<'_> {
         self.inner.rv += 1;
         let rv = self.inner.rv;
         set_resource_version(&mut object, rv);
-        let prev = self.inner.objects.insert(key.clone(), object.clone());
+        let stored = Object::new(object);
+        let prev = self.inner.objects.insert(key.clone(), stored.clone());
         let kind = if prev.is_some() {
             ChangeType::Modified
         } else {
@@ -258,9 +264,9 @@ impl Txn<'_> {
             key: key.clone(),
             kind,
             prev,
-            object: object.clone(),
+            object: stored.clone(),
         });
-        object
+        stored.value().clone()
     }
 
     /// Removes the object under `key`; returns its last state with the deletion's
@@ -269,16 +275,17 @@ impl Txn<'_> {
         let prev = self.inner.objects.remove(key)?;
         self.inner.rv += 1;
         let rv = self.inner.rv;
-        let mut object = prev.clone();
+        let mut object = prev.value().clone();
         set_resource_version(&mut object, rv);
+        let gone = Object::new(object);
         self.record(Change {
             rv,
             key: key.clone(),
             kind: ChangeType::Deleted,
             prev: Some(prev),
-            object: object.clone(),
+            object: gone.clone(),
         });
-        Some(object)
+        Some(gone.value().clone())
     }
 
     fn record(&mut self, change: Change) {
