@@ -40,6 +40,9 @@ const PARTS: &[(&str, &[&str])] = &[
             "decode-list-kube",
             "decode-watch-kclient",
             "decode-watch-kube",
+            "heap-configmap-kclient",
+            "heap-configmap-kube",
+            "heap-fieldsv1",
         ],
     ),
 ];
@@ -55,7 +58,11 @@ fn main() -> Result<(), String> {
         }
         [] | ["all"] => parent(PARTS),
         [part] => {
-            let chosen: Vec<_> = PARTS.iter().filter(|(name, _)| name == part).copied().collect();
+            let chosen: Vec<_> = PARTS
+                .iter()
+                .filter(|(name, _)| name == part)
+                .copied()
+                .collect();
             if chosen.is_empty() {
                 return Err(format!(
                     "unknown part {part:?}; use all, list-watch, informer or breakdown"

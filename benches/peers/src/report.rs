@@ -40,7 +40,11 @@ impl Results {
             .iter()
             .map(|v| format!("{v:.0}"))
             .collect();
-        format!("{:.0} ms ({})", self.median(scenario, "wall_ms"), runs.join(" / "))
+        format!(
+            "{:.0} ms ({})",
+            self.median(scenario, "wall_ms"),
+            runs.join(" / ")
+        )
     }
 
     /// Median peak RSS in MiB.
@@ -86,7 +90,10 @@ fn list_watch(r: &Results) {
     println!("|---|---|---:|---:|---:|");
     for s in ["list-kclient", "list-kube", "watch-kclient", "watch-kube"] {
         let rate = if s.starts_with("watch") {
-            format!("{:.0}", WATCH_EVENTS as f64 / (r.median(s, "wall_ms") / 1000.0))
+            format!(
+                "{:.0}",
+                WATCH_EVENTS as f64 / (r.median(s, "wall_ms") / 1000.0)
+            )
         } else {
             "-".into()
         };
@@ -102,13 +109,24 @@ fn list_watch(r: &Results) {
     // Events per second over the same event count: the inverse ratio of the wall times.
     let rate = r.median("watch-kube", "wall_ms") / r.median("watch-kclient", "wall_ms");
     println!();
-    println!("- list wall time, kclient / kube-rs: {wall:.2}x (aim <= 0.5x): {}", verdict(wall <= 0.5));
-    println!("- list peak RSS, kclient / kube-rs: {peak:.2}x (aim <= 0.5x): {}", verdict(peak <= 0.5));
-    println!("- watch events/s, kclient / kube-rs: {rate:.2}x (aim >= 1.5x): {}", verdict(rate >= 1.5));
+    println!(
+        "- list wall time, kclient / kube-rs: {wall:.2}x (aim <= 0.5x): {}",
+        verdict(wall <= 0.5)
+    );
+    println!(
+        "- list peak RSS, kclient / kube-rs: {peak:.2}x (aim <= 0.5x): {}",
+        verdict(peak <= 0.5)
+    );
+    println!(
+        "- watch events/s, kclient / kube-rs: {rate:.2}x (aim >= 1.5x): {}",
+        verdict(rate >= 1.5)
+    );
 }
 
 fn informer(r: &Results) {
-    println!("| scenario | what | sync, median (runs) | peak RSS | held after sync | bytes/object |");
+    println!(
+        "| scenario | what | sync, median (runs) | peak RSS | held after sync | bytes/object |"
+    );
     println!("|---|---|---:|---:|---:|---:|");
     for s in ["informer-kclient", "informer-kube"] {
         let held = r.held_mib(s);
@@ -124,12 +142,23 @@ fn informer(r: &Results) {
     let held = r.held_mib("informer-kclient") / r.held_mib("informer-kube");
     let sync = r.median("informer-kclient", "wall_ms") / r.median("informer-kube", "wall_ms");
     println!();
-    println!("- peak RSS, kclient / kube-rs: {peak:.2}x (aim <= 0.5x): {}", verdict(peak <= 0.5));
+    println!(
+        "- peak RSS, kclient / kube-rs: {peak:.2}x (aim <= 0.5x): {}",
+        verdict(peak <= 0.5)
+    );
     println!("- held memory (bytes/object), kclient / kube-rs: {held:.2}x");
-    println!("- sync time, kclient / kube-rs: {sync:.2}x (aim <= 1.0x): {}", verdict(sync <= 1.0));
+    println!(
+        "- sync time, kclient / kube-rs: {sync:.2}x (aim <= 1.0x): {}",
+        verdict(sync <= 1.0)
+    );
 }
 
 fn breakdown(r: &Results) {
+    println!("Inline sizes (bytes), kclient / k8s-openapi:");
+    for (name, kclient, kube) in crate::scenarios::heap::type_sizes() {
+        println!("- {name}: {kclient} / {kube}");
+    }
+    println!();
     println!("| scenario | what | wall, median (runs) | peak RSS | held by the result |");
     println!("|---|---|---:|---:|---:|");
     for (s, _) in &r.by_scenario {
@@ -138,10 +167,15 @@ fn breakdown(r: &Results) {
         } else {
             format!("{:.1} MiB", r.held_mib(s))
         };
+        let wall = if r.values(s, "wall_ms").is_empty() {
+            "-".to_string()
+        } else {
+            r.wall(s)
+        };
         println!(
             "| {s} | {} | {} | {:.1} MiB | {held} |",
             describe(s),
-            r.wall(s),
+            wall,
             r.peak_mib(s)
         );
     }

@@ -109,10 +109,10 @@ mod shutdown;
 pub mod store;
 #[cfg(test)]
 mod testutil;
-pub mod workqueue;
 /// Typed informer accessors over a `kclient_typed::Clientset` (feature `typed`).
 #[cfg(feature = "typed")]
 pub mod typed;
+pub mod workqueue;
 
 pub use backoff::{Backoff, BackoffConfig};
 pub use error::Error;

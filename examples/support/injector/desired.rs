@@ -52,13 +52,22 @@ impl RegistryCredentials {
             _ => bail!("missing registry {what}: pass --{flag} or set {var}"),
         };
         let server = need(server, "server", "registry-server", "REGISTRY_SERVER")?;
-        let username = need(username, "username", "registry-username", "REGISTRY_USERNAME")?;
+        let username = need(
+            username,
+            "username",
+            "registry-username",
+            "REGISTRY_USERNAME",
+        )?;
         let password = match password {
             Some(p) if !p.expose_secret().is_empty() => p,
-            _ => bail!("missing registry password: pass --registry-password or set REGISTRY_PASSWORD"),
+            _ => bail!(
+                "missing registry password: pass --registry-password or set REGISTRY_PASSWORD"
+            ),
         };
         if username.contains(':') {
-            bail!("the registry username must not contain ':' (it separates user and password in `auth`)");
+            bail!(
+                "the registry username must not contain ':' (it separates user and password in `auth`)"
+            );
         }
         Ok(Self {
             server,
@@ -96,6 +105,8 @@ pub struct InjectorConfig {
     pub credentials: RegistryCredentials,
     /// How many namespaces are reconciled at once.
     pub workers: usize,
+    /// Only namespaces matching this label selector (`None`: all).
+    pub namespace_selector: Option<String>,
 }
 
 impl InjectorConfig {
@@ -106,6 +117,7 @@ impl InjectorConfig {
             skip: DEFAULT_SKIP.iter().map(|s| s.to_string()).collect(),
             credentials,
             workers: 2,
+            namespace_selector: None,
         }
     }
 

@@ -116,7 +116,9 @@ impl Injector {
     /// `shutdown` fires) and returns.
     pub async fn run(&self, shutdown: ShutdownHandle) -> anyhow::Result<()> {
         let secret_name = self.config.secret_name.clone();
-        let namespaces_factory = InformerFactory::for_clientset(&self.clientset, RESYNC);
+        let selector = self.config.namespace_selector.clone();
+        let namespaces_factory = InformerFactory::for_clientset(&self.clientset, RESYNC)
+            .with_tweak_list_options(move |o| o.label_selector.clone_from(&selector));
         let secrets_factory = InformerFactory::for_clientset(&self.clientset, RESYNC)
             .with_tweak_list_options(move |o| {
                 o.field_selector = Some(format!("metadata.name={secret_name}"));
@@ -170,8 +172,12 @@ impl Injector {
         };
         let workers: Vec<_> = (0..self.config.workers.max(1))
             .map(|_| {
-                let (me, queue, caches, shutdown) =
-                    (self.clone(), queue.clone(), caches.clone(), shutdown.clone());
+                let (me, queue, caches, shutdown) = (
+                    self.clone(),
+                    queue.clone(),
+                    caches.clone(),
+                    shutdown.clone(),
+                );
                 tokio::spawn(async move { me.worker(queue, caches, shutdown).await })
             })
             .collect();
@@ -209,28 +215,27 @@ impl Injector {
     /// Makes namespace `ns` have its Secret, judging from the caches.
     async fn reconcile(&self, caches: &Caches, ns: &str) -> anyhow::Result<()> {
         let namespace = caches.namespaces.get(ns);
-        let secret = caches
-            .secrets
-            .namespace(ns)
-            .get(&self.config.secret_name);
+        let secret = caches.secrets.namespace(ns).get(&self.config.secret_name);
         let secrets = self.clientset.core_v1().secrets(ns);
         match decide(&self.config, ns, namespace.as_deref(), secret.as_deref()) {
             Action::Nothing(reason) => debug!(namespace = %ns, reason, "nothing to do"),
-            Action::Create(desired) => match secrets.create(&desired, &CreateOptions::default()).await {
-                Ok(_) => {
-                    bump(&self.metrics.creates);
-                    info!(namespace = %ns, secret = %self.config.secret_name, "created secret");
+            Action::Create(desired) => {
+                match secrets.create(&desired, &CreateOptions::default()).await {
+                    Ok(_) => {
+                        bump(&self.metrics.creates);
+                        info!(namespace = %ns, secret = %self.config.secret_name, "created secret");
+                    }
+                    Err(e) if e.is_already_exists() => {
+                        bump(&self.metrics.already_exists);
+                        debug!(namespace = %ns, "secret already exists (cache behind); fine");
+                    }
+                    // Gone or terminating since the cache saw it: nothing to do.
+                    Err(e) if e.is_not_found() || e.is_forbidden() => {
+                        info!(namespace = %ns, error = %e, "namespace no longer takes secrets");
+                    }
+                    Err(e) => return Err(e).context(format!("creating secret in namespace {ns}")),
                 }
-                Err(e) if e.is_already_exists() => {
-                    bump(&self.metrics.already_exists);
-                    debug!(namespace = %ns, "secret already exists (cache behind); fine");
-                }
-                // Gone or terminating since the cache saw it: nothing to do.
-                Err(e) if e.is_not_found() || e.is_forbidden() => {
-                    info!(namespace = %ns, error = %e, "namespace no longer takes secrets");
-                }
-                Err(e) => return Err(e).context(format!("creating secret in namespace {ns}")),
-            },
+            }
             Action::Update(updated) => {
                 secrets
                     .update(&updated, &UpdateOptions::default())
@@ -264,7 +269,9 @@ pub struct LeaderElection {
 }
 
 /// Runs `injector` only while this replica holds the Lease, campaigning again after losing it,
-/// until `shutdown`; the controller is stopped before the Lease is released.
+/// until `shutdown`. When leadership ends the controller's handle fires before the Lease is
+/// released, so it starts nothing new; a request already in flight may still complete (and is
+/// harmless: creates are idempotent).
 pub async fn run_with_leader_election(
     injector: Injector,
     election: LeaderElection,

@@ -7,6 +7,15 @@ use super::resources::{ResourceDef, SubResponse};
 
 const STATUS: RustType = RustType::External("kclient_apimachinery::Status");
 
+/// Fields that hold credentials, as (definition, JSON property): their values never show in
+/// `Debug` (map keys do). The spec does not mark them; client-go relies on not printing them.
+pub const SENSITIVE: &[(&str, &str)] = &[
+    ("io.k8s.api.core.v1.Secret", "data"),
+    ("io.k8s.api.core.v1.Secret", "stringData"),
+    ("io.k8s.api.authentication.v1.TokenRequestStatus", "token"),
+    ("io.k8s.api.authentication.v1.TokenReviewSpec", "token"),
+];
+
 /// Fixes to the types.
 pub fn apply_to_types(model: &mut Model) {
     for module in model.modules.values_mut() {
@@ -16,6 +25,8 @@ pub fn apply_to_types(model: &mut Model) {
                 continue;
             };
             for field in fields.iter_mut() {
+                field.sensitive =
+                    SENSITIVE.contains(&(ty.definition.as_str(), field.json.as_str()));
                 // Objects and lists always have metadata (possibly empty): make it a plain
                 // field rather than an `Option`, as k8s-openapi does, so `pod.metadata.name`
                 // needs no unwrapping.

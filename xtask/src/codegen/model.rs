@@ -99,6 +99,8 @@ pub struct Field {
     pub boxed: bool,
     /// The property's description.
     pub doc: Option<String>,
+    /// Whether the field holds credentials, which `Debug` must not show (set by the fixups).
+    pub sensitive: bool,
 }
 
 /// What a generated type is.
@@ -257,6 +259,7 @@ fn add_type(model: &mut Model, def: &str, schema: &Schema) -> Result<()> {
                     required: schema.required.contains(json),
                     boxed: false,
                     doc: prop.description.clone(),
+                    sensitive: false,
                 });
             }
             let module = model.modules.entry(module_id.clone()).or_default();

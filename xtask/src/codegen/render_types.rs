@@ -82,15 +82,44 @@ fn render_type(
         TypeBody::Special(special) => s.push_str(&special.render(&ty.name)),
         TypeBody::Enum(values) => render_enum(s, &ty.name, values),
         TypeBody::Struct(fields) => {
-            s.push_str("#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]\n");
+            // Types with credential fields get a `Debug` that hides them.
+            let redacted = fields.iter().any(|f| f.sensitive);
+            let debug = if redacted { "" } else { "Debug, " };
+            let _ = writeln!(
+                s,
+                "#[derive(Clone, {debug}Default, PartialEq, serde::Serialize, serde::Deserialize)]"
+            );
             let _ = writeln!(s, "pub struct {} {{", ty.name);
             for field in fields {
                 render_field(s, id, ty, field);
             }
             s.push_str("}\n");
+            if redacted {
+                render_redacted_debug(s, &ty.name, fields);
+            }
             render_kind_impls(s, id, module, ty, fields, resource);
         }
     }
+}
+
+/// `Debug` as derived, except that sensitive fields print through `crate::redact::Redacted`.
+fn render_redacted_debug(s: &mut String, name: &str, fields: &[Field]) {
+    let _ = writeln!(
+        s,
+        "\nimpl std::fmt::Debug for {name} {{\n\
+         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n\
+         f.debug_struct({})",
+        lit(name)
+    );
+    for field in fields {
+        let value = if field.sensitive {
+            format!("&crate::redact::Redacted(&self.{})", field.rust)
+        } else {
+            format!("&self.{}", field.rust)
+        };
+        let _ = writeln!(s, ".field({}, {value})", lit(&field.rust));
+    }
+    s.push_str(".finish()\n}\n}\n");
 }
 
 fn render_field(s: &mut String, id: &ModuleId, ty: &TypeDef, field: &Field) {

@@ -182,3 +182,33 @@ fn rendering_is_deterministic_and_complete() {
         "[features]\n## Every stable (non-alpha, non-beta) API group-version.\ndefault = [\"example-v1\"]\nexample-v1 = []\n"
     );
 }
+
+#[test]
+fn credential_fields_are_redacted_in_debug() {
+    let doc = json!({
+        "openapi": "3.0.0",
+        "components": {"schemas": {
+            "io.k8s.api.authentication.v1.TokenRequestStatus": {
+                "type": "object",
+                "properties": {
+                    "expirationTimestamp": {"type": "string"},
+                    "token": {"type": "string"},
+                }
+            },
+        }},
+        "paths": {}
+    });
+    let mut spec = Spec::default();
+    spec::parse_document(&doc, &mut spec).unwrap();
+    let model = model::build(&spec).unwrap();
+    let files = render(&model, "fixture").unwrap();
+    let types = &files["authentication/v1/mod.rs"];
+    for expected in [
+        "#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]\npub struct TokenRequestStatus {",
+        "impl std::fmt::Debug for TokenRequestStatus {",
+        ".field(\"expiration_timestamp\", &self.expiration_timestamp)",
+        ".field(\"token\", &crate::redact::Redacted(&self.token))",
+    ] {
+        assert!(types.contains(expected), "missing {expected:?} in\n{types}");
+    }
+}

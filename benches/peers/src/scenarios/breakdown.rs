@@ -31,7 +31,12 @@ fn rest(url: &str) -> Result<RestClient, BoxError> {
 
 /// The pod list body, fetched through kclient.
 async fn list_body(url: &str) -> Result<Bytes, BoxError> {
-    Ok(rest(url)?.get().namespace("bench").resource("pods").bytes().await?)
+    Ok(rest(url)?
+        .get()
+        .namespace("bench")
+        .resource("pods")
+        .bytes()
+        .await?)
 }
 
 /// The whole pod watch body (it ends after the last event), fetched through kclient.
@@ -44,7 +49,12 @@ async fn watch_body(url: &str) -> Result<Bytes, BoxError> {
 pub async fn body_kclient(url: &str) -> Result<Figures, BoxError> {
     let client = rest(url)?;
     let started = Instant::now();
-    let body = client.get().namespace("bench").resource("pods").bytes().await?;
+    let body = client
+        .get()
+        .namespace("bench")
+        .resource("pods")
+        .bytes()
+        .await?;
     let wall = started.elapsed();
     black_box(body);
     Ok(vec![("wall_ms", ms(wall))])
@@ -74,7 +84,11 @@ async fn decode_list<L: DeserializeOwned>(
     check(count(&list), LIST_PODS)?;
     let held = rss_kib();
     black_box(list);
-    Ok(vec![("wall_ms", ms(wall)), ("base_kib", base as f64), ("held_kib", held as f64)])
+    Ok(vec![
+        ("wall_ms", ms(wall)),
+        ("base_kib", base as f64),
+        ("held_kib", held as f64),
+    ])
 }
 
 /// Decoding the list into kclient-typed's `PodList`.
@@ -116,7 +130,9 @@ pub async fn decode_watch_kclient(url: &str) -> Result<Figures, BoxError> {
 pub async fn decode_watch_kube(url: &str) -> Result<Figures, BoxError> {
     decode_watch(url, |line| {
         matches!(
-            black_box(serde_json::from_slice::<kube::api::WatchEvent<KubePod>>(line)),
+            black_box(serde_json::from_slice::<kube::api::WatchEvent<KubePod>>(
+                line
+            )),
             Ok(kube::api::WatchEvent::Modified(_))
         )
     })

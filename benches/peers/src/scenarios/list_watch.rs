@@ -26,7 +26,11 @@ pub async fn list_kclient(url: &str) -> Result<Figures, BoxError> {
     check(list.items.len(), LIST_PODS)?;
     let held = rss_kib();
     black_box(list);
-    Ok(vec![("wall_ms", ms(wall)), ("base_kib", base as f64), ("held_kib", held as f64)])
+    Ok(vec![
+        ("wall_ms", ms(wall)),
+        ("base_kib", base as f64),
+        ("held_kib", held as f64),
+    ])
 }
 
 /// `Api::<Pod>::namespaced(client, "bench").list()` through kube-rs.
@@ -39,7 +43,11 @@ pub async fn list_kube(url: &str) -> Result<Figures, BoxError> {
     check(list.items.len(), LIST_PODS)?;
     let held = rss_kib();
     black_box(list);
-    Ok(vec![("wall_ms", ms(wall)), ("base_kib", base as f64), ("held_kib", held as f64)])
+    Ok(vec![
+        ("wall_ms", ms(wall)),
+        ("base_kib", base as f64),
+        ("held_kib", held as f64),
+    ])
 }
 
 /// `pods("bench").watch()` through the kclient clientset, consuming every event.

@@ -1,6 +1,7 @@
 //! The scenarios a child process runs, one per process; each returns the figures it measured.
 
 mod breakdown;
+pub mod heap;
 mod informer;
 mod list_watch;
 
@@ -16,16 +17,52 @@ pub type Figures = Vec<(&'static str, f64)>;
 pub const SCENARIOS: &[(&str, &str)] = &[
     ("list-kclient", "kclient `Clientset` pods().list()"),
     ("list-kube", "kube-rs `Api::<Pod>::list`"),
-    ("watch-kclient", "kclient `Clientset` pods().watch(), all events"),
+    (
+        "watch-kclient",
+        "kclient `Clientset` pods().watch(), all events",
+    ),
     ("watch-kube", "kube-rs `Api::<Pod>::watch`, all events"),
-    ("informer-kclient", "kclient-cache `InformerFactory` ConfigMap informer"),
+    (
+        "informer-kclient",
+        "kclient-cache `InformerFactory` ConfigMap informer",
+    ),
     ("informer-kube", "kube-rs `reflector(store, watcher(api))`"),
-    ("body-list-kclient", "pod list body only: kclient `RestClient::bytes()`"),
-    ("body-list-kube", "pod list body only: kube-rs `Client::request_text`"),
-    ("decode-list-kclient", "from_slice of the list body into kclient-typed `PodList`"),
-    ("decode-list-kube", "from_slice of the list body into kube `ObjectList<Pod>`"),
-    ("decode-watch-kclient", "from_slice of each event into kclient `WatchEvent<Pod>`"),
-    ("decode-watch-kube", "from_str of each event into kube `WatchEvent<Pod>`"),
+    (
+        "body-list-kclient",
+        "pod list body only: kclient `RestClient::bytes()`",
+    ),
+    (
+        "body-list-kube",
+        "pod list body only: kube-rs `Client::request_text`",
+    ),
+    (
+        "decode-list-kclient",
+        "from_slice of the list body into kclient-typed `PodList`",
+    ),
+    (
+        "decode-list-kube",
+        "from_slice of the list body into kube `ObjectList<Pod>`",
+    ),
+    (
+        "decode-watch-kclient",
+        "from_slice of each event into kclient `WatchEvent<Pod>`",
+    ),
+    (
+        "decode-watch-kube",
+        "from_slice of each event into kube `WatchEvent<Pod>`",
+    ),
+    (
+        "heap-configmap-kclient",
+        "100,000 ConfigMaps decoded from memory into kclient-typed, held",
+    ),
+    (
+        "heap-configmap-kube",
+        "100,000 ConfigMaps decoded from memory into k8s-openapi, held",
+    ),
+    (
+        "heap-fieldsv1",
+        "only their `fieldsV1` (a `serde_json::Value` in both), held",
+    ),
 ];
 
 /// Runs `scenario` against the server at `url` in this process and returns its figures, with
@@ -48,6 +85,9 @@ pub fn run(scenario: &str, url: &str) -> Result<Figures, BoxError> {
             "decode-list-kube" => breakdown::decode_list_kube(url).await,
             "decode-watch-kclient" => breakdown::decode_watch_kclient(url).await,
             "decode-watch-kube" => breakdown::decode_watch_kube(url).await,
+            "heap-configmap-kclient" => heap::configmap_kclient(),
+            "heap-configmap-kube" => heap::configmap_kube(),
+            "heap-fieldsv1" => heap::fields_v1(),
             other => Err(format!("unknown scenario {other:?}").into()),
         }
     })?;

@@ -106,7 +106,11 @@ pub fn for_output(res: &Resource, mut obj: Value) -> Value {
 pub fn write_typed(res: &Resource, json: &[u8], out: &mut Vec<u8>) {
     let body = json.strip_prefix(b"{").unwrap_or(json);
     out.extend_from_slice(b"{\"kind\":");
-    out.extend_from_slice(serde_json::to_string(res.kind()).unwrap_or_default().as_bytes());
+    out.extend_from_slice(
+        serde_json::to_string(res.kind())
+            .unwrap_or_default()
+            .as_bytes(),
+    );
     out.extend_from_slice(b",\"apiVersion\":");
     out.extend_from_slice(
         serde_json::to_string(&res.api_version())

@@ -4,7 +4,6 @@
 use http::Response;
 use serde_json::{Value, json};
 
-
 use super::filter::Filter;
 use super::list_body;
 use super::objects::write_typed;

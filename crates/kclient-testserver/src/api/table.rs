@@ -253,13 +253,7 @@ pub fn event_object(res: &Resource, query: &Query, obj: &Value, first: bool) -> 
         .and_then(|m| m.get("resourceVersion"))
         .cloned()
         .unwrap_or(json!(""));
-    table(
-        res,
-        query,
-        &[obj],
-        json!({"resourceVersion": rv}),
-        first,
-    )
+    table(res, query, &[obj], json!({"resourceVersion": rv}), first)
 }
 
 #[cfg(test)]

@@ -134,7 +134,7 @@ pub struct TokenRequestSpec {
 }
 
 /// TokenRequestStatus is the result of a token request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TokenRequestStatus {
     /// expirationTimestamp is the time of expiration of the returned token.
     #[serde(
@@ -146,6 +146,15 @@ pub struct TokenRequestStatus {
     /// token is the opaque bearer token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+}
+
+impl std::fmt::Debug for TokenRequestStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenRequestStatus")
+            .field("expiration_timestamp", &self.expiration_timestamp)
+            .field("token", &crate::redact::Redacted(&self.token))
+            .finish()
+    }
 }
 
 /// TokenReview attempts to authenticate a token to a known user. Note: TokenReview requests may be cached by the webhook token authenticator plugin in the kube-apiserver.
@@ -193,7 +202,7 @@ impl kclient_apimachinery::resource::HasObjectMeta for TokenReview {
 }
 
 /// TokenReviewSpec is a description of the token authentication request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TokenReviewSpec {
     /// audiences is a list of the identifiers that the resource server presented with the token identifies as. Audience-aware token authenticators will verify that the token was intended for at least one of the audiences in this list. If no audiences are provided, the audience will default to the audience of the Kubernetes apiserver.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -201,6 +210,15 @@ pub struct TokenReviewSpec {
     /// token is the opaque bearer token.
     #[serde(default)]
     pub token: String,
+}
+
+impl std::fmt::Debug for TokenReviewSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenReviewSpec")
+            .field("audiences", &self.audiences)
+            .field("token", &crate::redact::Redacted(&self.token))
+            .finish()
+    }
 }
 
 /// TokenReviewStatus is the result of the token authentication request.

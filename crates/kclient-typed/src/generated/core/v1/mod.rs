@@ -5127,7 +5127,7 @@ pub struct SeccompProfile {
 }
 
 /// Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Secret {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
     #[serde(rename = "apiVersion", default)]
@@ -5154,6 +5154,20 @@ pub struct Secret {
     /// Used to facilitate programmatic handling of secret data. More info: <https://kubernetes.io/docs/concepts/configuration/secret/#secret-types>
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Secret")
+            .field("api_version", &self.api_version)
+            .field("data", &crate::redact::Redacted(&self.data))
+            .field("immutable", &self.immutable)
+            .field("kind", &self.kind)
+            .field("metadata", &self.metadata)
+            .field("string_data", &crate::redact::Redacted(&self.string_data))
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 
 impl crate::TypeInfo for Secret {
