@@ -9,6 +9,9 @@
 //! cargo run --example rest_list_nodes -- [--kubeconfig PATH] [--server URL] [--limit N]
 //! ```
 
+#[path = "support/demo_nodes.rs"]
+mod demo_nodes;
+
 use std::path::PathBuf;
 
 use anyhow::Context as _;
@@ -20,7 +23,6 @@ use kclient_config::{Config, DataSource, SecretString, Serializer};
 use kclient_rest::RestClient;
 use kclient_testserver::TestServer;
 use serde::Deserialize;
-use serde_json::json;
 
 /// Command-line flags.
 #[derive(Debug, Parser)]
@@ -150,46 +152,6 @@ async fn load_config(args: &Args) -> anyhow::Result<(Config, Option<TestServer>)
     }
 }
 
-/// Registers a few nodes (with a Ready condition) on the embedded server, so there is something
-/// to list.
-async fn add_demo_nodes(client: &RestClient) -> anyhow::Result<()> {
-    let demo = [
-        ("demo-control-plane", "control-plane"),
-        ("demo-worker-1", ""),
-        ("demo-worker-2", ""),
-    ];
-    for (name, role) in demo {
-        let mut labels = serde_json::Map::new();
-        labels.insert("kubernetes.io/hostname".into(), json!(name));
-        if !role.is_empty() {
-            labels.insert(format!("node-role.kubernetes.io/{role}"), json!(""));
-        }
-        let node = json!({"apiVersion": "v1", "kind": "Node",
-                          "metadata": {"name": name, "labels": labels}});
-        let mut created: serde_json::Value = client
-            .post()
-            .resource("nodes")
-            .body(&node)
-            .object()
-            .await
-            .with_context(|| format!("cannot create demo node {name}"))?;
-        created["status"] = json!({
-            "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady"}],
-            "nodeInfo": {"kubeletVersion": "v1.36.0"},
-        });
-        client
-            .put()
-            .resource("nodes")
-            .name(name)
-            .subresource("status")
-            .body(&created)
-            .bytes()
-            .await
-            .with_context(|| format!("cannot set the status of demo node {name}"))?;
-    }
-    Ok(())
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -201,7 +163,7 @@ async fn main() -> anyhow::Result<()> {
 
     let client = RestClient::for_config(&config).context("cannot create the REST client")?;
     if embedded.is_some() {
-        add_demo_nodes(&client).await?;
+        demo_nodes::add_demo_nodes(&client).await?;
     }
     let nodes: NodeList = client
         .get()

@@ -26,7 +26,7 @@ use kclient_typed::{ByteString, Clientset};
 
 const KUBECONFIG_ENV: &str = "KCLIENT_TEST_KUBECONFIG";
 const SECRET: &str = "regcred";
-const WAIT: Duration = Duration::from_secs(90);
+const WAIT: Duration = Duration::from_secs(120);
 
 fn credentials() -> RegistryCredentials {
     RegistryCredentials::new(
@@ -56,7 +56,9 @@ impl Env {
         if let Some(path) = std::env::var_os(KUBECONFIG_ENV).filter(|p| !p.is_empty()) {
             let yaml = std::fs::read_to_string(&path).unwrap();
             let kc = Kubeconfig::from_yaml(&yaml).unwrap();
-            let config = Config::from_kubeconfig(&kc, &ConfigOverrides::default()).unwrap();
+            let mut config = Config::from_kubeconfig(&kc, &ConfigOverrides::default()).unwrap();
+            // client-go's default 5 requests/s would make 400 writes take over a minute.
+            (config.qps, config.burst) = (100.0, 200);
             return Self {
                 clientset: Clientset::for_config(&config).unwrap(),
                 server: None,
@@ -67,7 +69,9 @@ impl Env {
         }
         let server = TestServer::start().await.unwrap();
         let kc = Kubeconfig::from_yaml(&server.kubeconfig_yaml()).unwrap();
-        let config = Config::from_kubeconfig(&kc, &ConfigOverrides::default()).unwrap();
+        let mut config = Config::from_kubeconfig(&kc, &ConfigOverrides::default()).unwrap();
+        // client-go's default 5 requests/s would make 400 writes take over a minute.
+        (config.qps, config.burst) = (100.0, 200);
         Self {
             clientset: Clientset::for_config(&config).unwrap(),
             server: Some(server),
@@ -86,19 +90,7 @@ impl Env {
     }
 
     async fn create_namespace(&self, name: &str) {
-        let mut meta = ObjectMeta::named(name);
-        meta.labels
-            .insert(self.label.0.clone(), self.label.1.clone());
-        let ns = Namespace {
-            metadata: meta,
-            ..Namespace::default()
-        };
-        self.clientset
-            .core_v1()
-            .namespaces()
-            .create(&ns, &CreateOptions::default())
-            .await
-            .unwrap_or_else(|e| panic!("creating namespace {name}: {e}"));
+        create_namespace(&self.clientset, name, &self.label).await;
     }
 
     /// Every Secret named [`SECRET`], by namespace.
@@ -153,6 +145,21 @@ impl Env {
             }
         }
     }
+}
+
+async fn create_namespace(clientset: &Clientset, name: &str, label: &(String, String)) {
+    let mut meta = ObjectMeta::named(name);
+    meta.labels.insert(label.0.clone(), label.1.clone());
+    let ns = Namespace {
+        metadata: meta,
+        ..Namespace::default()
+    };
+    clientset
+        .core_v1()
+        .namespaces()
+        .create(&ns, &CreateOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("creating namespace {name}: {e}"));
 }
 
 fn fastrand_u32() -> u32 {
@@ -218,32 +225,39 @@ async fn every_namespace_gets_exactly_one_secret_while_watches_break() {
     let injector = Injector::new(env.clientset.clone(), env.config());
     let (stop, task) = spawn(&injector);
 
-    // Break the watches again and again (and forget the history now and then) while the
-    // namespaces are created.
+    // Break the watches again and again, and forget the history now and then (at least three
+    // times), while the namespaces are created.
     let faults_on = Arc::new(AtomicBool::new(true));
     let faults = env.server.as_ref().map(|_| faults_on.clone());
     let server_faults = async {
         if let (Some(server), Some(on)) = (&env.server, faults) {
-            let mut round = 0u32;
-            while on.load(Ordering::SeqCst) {
+            let (mut round, mut compactions) = (0u32, 0u32);
+            while on.load(Ordering::SeqCst) || compactions < 3 {
                 server.close_watches();
-                if round % 5 == 4 {
+                if round % 12 == 11 {
                     server.compact_history();
+                    compactions += 1;
                 }
                 round += 1;
-                tokio::time::sleep(Duration::from_millis(30)).await;
+                tokio::time::sleep(Duration::from_millis(25)).await;
             }
         }
     };
     let creates = async {
-        let mut made = Vec::new();
-        for i in 0..200 {
-            let name = format!("{}{i:03}", env.prefix);
-            env.create_namespace(&name).await;
-            made.push(name);
+        let names: Vec<String> = (0..200).map(|i| format!("{}{i:03}", env.prefix)).collect();
+        // Ten at a time, as a busy cluster would see them.
+        for chunk in names.chunks(10) {
+            let mut batch = tokio::task::JoinSet::new();
+            for name in chunk {
+                let (cs, name, label) = (env.clientset.clone(), name.clone(), env.label.clone());
+                batch.spawn(async move { create_namespace(&cs, &name, &label).await });
+            }
+            while let Some(done) = batch.join_next().await {
+                done.unwrap();
+            }
         }
         faults_on.store(false, Ordering::SeqCst);
-        made
+        names
     };
     let (made, ()) = tokio::join!(creates, server_faults);
 
@@ -515,4 +529,87 @@ fn credentials_are_required_and_never_shown() {
     )
     .unwrap_err();
     assert!(!err.to_string().contains("hunter2"));
+}
+
+/// The typed informer accessors the injector uses: typed objects decode the server's
+/// bookmarks (only `metadata`), so bookmarks neither end the watch nor count as failures.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typed_informers_take_bookmarks_in_their_stride() {
+    use kclient_apimachinery::labels::Selector;
+    use kclient_cache::InformerFactory;
+    use kclient_typed::api::apps::v1::Deployment;
+    use kclient_typed::api::core::v1::ConfigMap;
+
+    let server = TestServer::builder()
+        .bookmark_interval(Duration::from_millis(50))
+        .start()
+        .await
+        .unwrap();
+    let kc = Kubeconfig::from_yaml(&server.kubeconfig_yaml()).unwrap();
+    let config = Config::from_kubeconfig(&kc, &ConfigOverrides::default()).unwrap();
+    let clientset = Clientset::for_config(&config).unwrap();
+    let factory = InformerFactory::for_clientset(&clientset, Duration::ZERO);
+    let namespaces = factory.core().v1().namespaces();
+    let config_maps = factory.core().v1().config_maps();
+    let deployments = factory.apps().v1().deployments();
+    // The generic accessor hands out the same shared informer as the named one.
+    let same = factory.core().v1().resource::<ConfigMap>();
+    factory.start().unwrap();
+    assert!(
+        tokio::time::timeout(WAIT, factory.wait_for_cache_sync())
+            .await
+            .unwrap()
+    );
+    assert!(namespaces.lister().get("kube-system").is_some());
+
+    let cm = ConfigMap {
+        metadata: ObjectMeta::namespaced("default", "settings"),
+        data: Some(BTreeMap::from([("a".to_string(), "1".to_string())])),
+        ..ConfigMap::default()
+    };
+    clientset
+        .core_v1()
+        .config_maps("default")
+        .create(&cm, &CreateOptions::default())
+        .await
+        .unwrap();
+    let before = config_maps.informer().reflector_stats();
+    // Many bookmark intervals pass.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let deployment: Deployment = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {"selector": {"matchLabels": {"app": "web"}},
+                 "template": {"metadata": {"labels": {"app": "web"}},
+                              "spec": {"containers": [{"name": "web", "image": "nginx"}]}}}
+    }))
+    .unwrap();
+    clientset
+        .apps_v1()
+        .deployments("default")
+        .create(&deployment, &CreateOptions::default())
+        .await
+        .unwrap();
+    assert!(
+        eventually(WAIT, || async {
+            deployments
+                .lister()
+                .namespace("default")
+                .get("web")
+                .is_some()
+                && same.lister().namespace("default").get("settings").is_some()
+        })
+        .await
+    );
+    let after = config_maps.informer().reflector_stats();
+    assert_eq!(after.failures, 0, "{after:?}");
+    assert_eq!(
+        after.watches, before.watches,
+        "a bookmark ended the watch: {before:?} -> {after:?}"
+    );
+    assert_eq!(after.lists, before.lists, "{before:?} -> {after:?}");
+    assert_eq!(
+        config_maps.lister().list(&Selector::everything()).len(),
+        same.lister().list(&Selector::everything()).len()
+    );
+    factory.shutdown();
 }

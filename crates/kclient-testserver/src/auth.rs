@@ -1,6 +1,6 @@
 //! Authentication: bearer tokens (the admin token made at start, plus any added through the
 //! builder) and client certificates signed by the server's CA (CN = user, O = groups).
-//! Authorization is allow-all for now.
+//! Authorization (allow-all, or RBAC when turned on) is in `rbac`.
 
 use std::collections::HashMap;
 

@@ -18,7 +18,8 @@
 //! ```
 //!
 //! What it implements (discovery, CRUD, patch including strategic merge and server-side apply,
-//! watch, pagination, finalizers, namespaces, CRDs, defaulting, garbage collection) and what it
+//! watch, pagination, finalizers, namespaces, CRDs, defaulting, garbage collection, opt-in RBAC)
+//! and what it
 //! does not yet is listed in `docs/testserver.md`.
 //!
 //! ## Dependencies and why
@@ -34,6 +35,7 @@ mod crd;
 mod error;
 mod generated;
 mod protobuf;
+mod rbac;
 mod registry;
 mod server;
 mod store;

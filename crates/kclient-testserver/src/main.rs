@@ -25,6 +25,10 @@ struct Args {
     /// Where to write a kubeconfig for the server once it is ready.
     #[arg(long)]
     kubeconfig_out: Option<PathBuf>,
+    /// Authorize requests by the stored RBAC objects (Roles, ClusterRoles and their bindings)
+    /// instead of allowing every authenticated user everything.
+    #[arg(long)]
+    rbac: bool,
 }
 
 fn main() -> ExitCode {
@@ -43,7 +47,12 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> ExitCode {
-    let server = match TestServer::builder().port(args.port).start().await {
+    let server = match TestServer::builder()
+        .port(args.port)
+        .rbac(args.rbac)
+        .start()
+        .await
+    {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");

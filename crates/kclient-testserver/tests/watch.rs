@@ -285,3 +285,31 @@ async fn pagination_is_consistent_and_expires() {
         .await;
     assert_eq!(s, StatusCode::GATEWAY_TIMEOUT, "{e}");
 }
+
+#[tokio::test]
+async fn one_http2_connection_carries_more_than_200_watches() {
+    // hyper's default limit is 200 concurrent streams; the server allows 1,000 like
+    // kube-apiserver. With the old limit the 201st watch would wait forever for headers.
+    let server = TestServer::start().await.unwrap();
+    let c = std::sync::Arc::new(Client::admin_h2(&server));
+    c.get(&cms("default")).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..300 {
+        let c = c.clone();
+        tasks.spawn(async move {
+            let path = format!("{}?watch=true", cms("default"));
+            c.raw(http::Method::GET, &path, &[], None).await
+        });
+    }
+    let mut open = Vec::new();
+    let all = async {
+        while let Some(resp) = tasks.join_next().await {
+            open.push(resp.unwrap());
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(60), all)
+        .await
+        .expect("every watch got its response headers on the one connection");
+    assert_eq!(open.len(), 300);
+    assert!(open.iter().all(|r| r.status() == StatusCode::OK));
+}

@@ -6,7 +6,7 @@
 //! was deleted. Workers take one namespace at a time, look at the caches ([`desired::decide`]),
 //! and create or fix the Secret. Creating is idempotent: AlreadyExists counts as success.
 //! [`run_with_leader_election`] runs the controller only while holding a Lease.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 pub mod desired;
 

@@ -7,6 +7,7 @@
 
 mod condition;
 mod duration;
+mod fields_v1;
 mod label_selector;
 mod list_meta;
 mod object_meta;
@@ -16,6 +17,7 @@ mod time;
 
 pub use condition::Condition;
 pub use duration::Duration;
+pub use fields_v1::FieldsV1;
 pub use label_selector::{LabelSelector, LabelSelectorRequirement};
 pub use list_meta::{ListMeta, ShardInfo};
 pub use object_meta::{ManagedFieldsEntry, ObjectMeta, OwnerReference, TypeMeta};

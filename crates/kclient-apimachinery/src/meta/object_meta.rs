@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::Time;
 use super::serde_util::null_to_default;
+use super::{FieldsV1, Time};
 
 /// `apiVersion` and `kind`, the two fields that say what an object is (`metav1.TypeMeta`).
 ///
@@ -166,9 +166,10 @@ pub struct ManagedFieldsEntry {
     /// The format of `fields_v1`; only `FieldsV1` exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields_type: Option<String>,
-    /// The owned field set, an opaque trie in JSON form (`f:spec`, `k:{...}`, ...).
+    /// The owned field set, an opaque trie in JSON form (`f:spec`, `k:{...}`, ...), kept as
+    /// its JSON text ([`FieldsV1::to_value`] parses it).
     #[serde(default, rename = "fieldsV1", skip_serializing_if = "Option::is_none")]
-    pub fields_v1: Option<serde_json::Value>,
+    pub fields_v1: Option<FieldsV1>,
     /// The subresource the entry applies to, such as `status`; empty for the main resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subresource: Option<String>,

@@ -1,6 +1,7 @@
 //! Index bookkeeping for the [`Store`](super::Store): named index functions map an object to
 //! index values, and each index maps a value to the set of keys of the objects that have it.
-//! Pure data structure; the store calls it under its write lock.
+//! Pure data structure; the store calls it under its write lock. Keys are the store's shared
+//! `Arc<str>`s, so an index costs a pointer per key, not a copy of it.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -33,7 +34,7 @@ pub fn namespace_index_func<T: MetaAccessor>() -> IndexFunc<T> {
 /// The indexers and, per index name, value -> keys.
 pub(crate) struct Indices<T> {
     funcs: Indexers<T>,
-    values: HashMap<String, HashMap<String, BTreeSet<String>>>,
+    values: HashMap<String, HashMap<String, BTreeSet<Arc<str>>>>,
 }
 
 impl<T> Indices<T> {
@@ -59,12 +60,12 @@ impl<T> Indices<T> {
     pub(crate) fn add<'a>(
         &mut self,
         funcs: Indexers<T>,
-        existing: impl Iterator<Item = (&'a String, &'a Arc<T>)> + Clone,
+        existing: impl Iterator<Item = (&'a Arc<str>, &'a Arc<T>)> + Clone,
     ) where
         T: 'a,
     {
         for (name, func) in funcs {
-            let mut index: HashMap<String, BTreeSet<String>> = HashMap::new();
+            let mut index: HashMap<String, BTreeSet<Arc<str>>> = HashMap::new();
             for (key, obj) in existing.clone() {
                 for value in func(obj) {
                     index.entry(value).or_default().insert(key.clone());
@@ -76,7 +77,7 @@ impl<T> Indices<T> {
     }
 
     /// Moves `key` from the index values of `old` to those of `new` (either may be absent).
-    pub(crate) fn update(&mut self, key: &str, old: Option<&T>, new: Option<&T>) {
+    pub(crate) fn update(&mut self, key: &Arc<str>, old: Option<&T>, new: Option<&T>) {
         for (name, func) in &self.funcs {
             let old_values = old.map(|o| func(o)).unwrap_or_default();
             let new_values = new.map(|n| func(n)).unwrap_or_default();
@@ -91,14 +92,14 @@ impl<T> Indices<T> {
                     continue;
                 }
                 if let Some(keys) = index.get_mut(value) {
-                    keys.remove(key);
+                    keys.remove(&**key);
                     if keys.is_empty() {
                         index.remove(value);
                     }
                 }
             }
             for value in new_values {
-                index.entry(value).or_default().insert(key.to_string());
+                index.entry(value).or_default().insert(key.clone());
             }
         }
     }
@@ -116,7 +117,7 @@ impl<T> Indices<T> {
         Some(
             index
                 .get(value)
-                .map(|keys| keys.iter().cloned().collect())
+                .map(|keys| keys.iter().map(|k| k.to_string()).collect())
                 .unwrap_or_default(),
         )
     }

@@ -5,10 +5,13 @@
 //! share them without copying. Every store has the [`NAMESPACE_INDEX`]; more index functions can
 //! be added ([`Store::add_indexers`]) and queried ([`Store::by_index`], [`Store::index_keys`]).
 //! One `RwLock` guards items and indices together, so a reader never sees them disagree.
+//!
+//! Each key is allocated once, as an `Arc<str>` shared by the item map and every index that
+//! holds it, not copied per index.
 
 mod index;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use kclient_apimachinery::MetaAccessor;
@@ -44,7 +47,7 @@ impl<T> std::fmt::Debug for Store<T> {
 }
 
 struct State<T> {
-    items: HashMap<String, Arc<T>>,
+    items: HashMap<Arc<str>, Arc<T>>,
     indices: Indices<T>,
 }
 
@@ -109,19 +112,28 @@ impl<T: MetaAccessor> Store<T> {
     pub fn insert(&self, obj: Arc<T>) -> Option<Arc<T>> {
         let key = object_key(obj.as_ref());
         let mut state = self.write();
-        let old = state.items.get(&key).cloned();
-        state
-            .indices
-            .update(&key, old.as_deref(), Some(obj.as_ref()));
-        state.items.insert(key, obj);
-        old
+        let State { items, indices } = &mut *state;
+        match items.get_key_value(key.as_str()) {
+            Some((shared, old)) => {
+                let (shared, old) = (shared.clone(), old.clone());
+                indices.update(&shared, Some(old.as_ref()), Some(obj.as_ref()));
+                items.insert(shared, obj);
+                Some(old)
+            }
+            None => {
+                let shared: Arc<str> = key.into();
+                indices.update(&shared, None, Some(obj.as_ref()));
+                items.insert(shared, obj);
+                None
+            }
+        }
     }
 
     /// Removes the object with `key`; returns what was stored.
     pub fn delete_key(&self, key: &str) -> Option<Arc<T>> {
         let mut state = self.write();
-        let old = state.items.remove(key)?;
-        state.indices.update(key, Some(old.as_ref()), None);
+        let (shared, old) = state.items.remove_entry(key)?;
+        state.indices.update(&shared, Some(old.as_ref()), None);
         Some(old)
     }
 
@@ -139,10 +151,13 @@ impl<T: MetaAccessor> Store<T> {
         let mut old_items = std::mem::take(&mut state.items);
         state.indices.clear();
         let mut replaced = Vec::with_capacity(objects.len());
-        let mut seen = HashSet::with_capacity(objects.len());
         for obj in objects {
             let key = object_key(obj.as_ref());
-            let previous = old_items.remove(&key);
+            // Reuse the old key's allocation when the object was stored before.
+            let (key, previous) = match old_items.remove_entry(key.as_str()) {
+                Some((shared, old)) => (shared, Some(old)),
+                None => (Arc::<str>::from(key), None),
+            };
             // A list never has two objects with one key; if it does, the later one wins and the
             // earlier is reported as its previous state.
             let previous = match state.items.remove(&key) {
@@ -153,11 +168,13 @@ impl<T: MetaAccessor> Store<T> {
                 None => previous,
             };
             state.indices.update(&key, None, Some(obj.as_ref()));
-            state.items.insert(key.clone(), obj.clone());
-            seen.insert(key);
+            state.items.insert(key, obj.clone());
             replaced.push((previous, obj));
         }
-        let mut removed: Vec<(String, Arc<T>)> = old_items.into_iter().collect();
+        let mut removed: Vec<(String, Arc<T>)> = old_items
+            .into_iter()
+            .map(|(key, obj)| (key.to_string(), obj))
+            .collect();
         removed.sort_by(|a, b| a.0.cmp(&b.0));
         ReplaceOutcome { replaced, removed }
     }
@@ -184,7 +201,7 @@ impl<T: MetaAccessor> Store<T> {
 
     /// Every key, sorted.
     pub fn list_keys(&self) -> Vec<String> {
-        let mut keys: Vec<String> = self.read().items.keys().cloned().collect();
+        let mut keys: Vec<String> = self.read().items.keys().map(|k| k.to_string()).collect();
         keys.sort();
         keys
     }
@@ -208,7 +225,7 @@ impl<T: MetaAccessor> Store<T> {
             .ok_or_else(|| not_found(index))?;
         Ok(keys
             .iter()
-            .filter_map(|k| state.items.get(k).cloned())
+            .filter_map(|k| state.items.get(k.as_str()).cloned())
             .collect())
     }
 
@@ -231,7 +248,7 @@ impl<T: MetaAccessor> Store<T> {
         }
         Ok(keys
             .iter()
-            .filter_map(|k| state.items.get(k).cloned())
+            .filter_map(|k| state.items.get(k.as_str()).cloned())
             .collect())
     }
 

@@ -1,9 +1,21 @@
 //! `FrameDecoder`: splits a byte stream of concatenated JSON objects into one slice per object,
-//! as Go's `json.Decoder` reads a watch body (`NewJSONFramedReader`). Newlines are not needed:
-//! object boundaries are found by tracking brace depth, strings and escapes, so a frame may
-//! arrive split across any number of chunks. Frames are limited to a maximum size.
+//! as Go's `json.Decoder` reads a watch body (`NewJSONFramedReader`).
+//!
+//! Two ways to find a frame's end:
+//! - **Line fast path.** The API server (and the test server) writes one event per line, so the
+//!   next `\n` (found with `memchr`) usually ends the frame. A line is only a *candidate*
+//!   ([`Frame::Line`]): the caller decodes it and then either [`FrameDecoder::commit_line`]s it or,
+//!   if it does not decode (a pretty-printed object spread over lines, two objects on one line),
+//!   [`FrameDecoder::reject_line`]s it, and the frame is found again with the state machine. A
+//!   line that decodes as one JSON value is exactly the frame the state machine would find.
+//! - **State machine.** Tracks brace depth, strings and escapes byte by byte, so newlines are not
+//!   needed; used for rejected lines and for data without a newline yet (a frame split across
+//!   chunks), which keeps latency: a complete frame is never held back waiting for a newline.
+//!
+//! Chunks are not copied while frames lie inside one chunk: a frame is a slice of the chunk's
+//! `Bytes`. Only a frame split across chunks is copied (into `acc`). Frames are limited in size.
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 
 /// The default maximum size of one watch event: 16 MiB.
 pub const DEFAULT_MAX_FRAME_SIZE: usize = 16 * 1024 * 1024;
@@ -34,15 +46,33 @@ impl FrameError {
     }
 }
 
+/// One frame found by [`FrameDecoder::next_frame`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Frame {
+    /// A line, still pending: if it decodes, call [`FrameDecoder::commit_line`], otherwise
+    /// [`FrameDecoder::reject_line`] and ask again.
+    Line(Bytes),
+    /// A complete object found by the state machine, already consumed.
+    Object(Bytes),
+}
+
 /// Incremental splitter of concatenated JSON objects.
 #[derive(Debug)]
 pub(crate) struct FrameDecoder {
-    buf: BytesMut,
-    /// How far `buf` has been scanned (the scan state below describes `buf[..scanned]`).
+    /// Unread bytes of one chunk, kept without copying; read before `acc`.
+    cur: Bytes,
+    /// Unread bytes that follow `cur`, copied (only when a frame spans chunks).
+    acc: BytesMut,
+    /// How far the current frame has been scanned (the scan state below describes its first
+    /// `scanned` bytes).
     scanned: usize,
     depth: u32,
     in_string: bool,
     escaped: bool,
+    /// Length (with its newline) of the line handed out and not yet committed or rejected.
+    pending_line: usize,
+    /// The line fast path failed for the frame at the front: use the state machine.
+    fallback: bool,
     /// Bytes of the stream already handed out or skipped, for error offsets.
     consumed: u64,
     max_frame: usize,
@@ -51,11 +81,14 @@ pub(crate) struct FrameDecoder {
 impl FrameDecoder {
     pub(crate) fn new(max_frame: usize) -> Self {
         Self {
-            buf: BytesMut::new(),
+            cur: Bytes::new(),
+            acc: BytesMut::new(),
             scanned: 0,
             depth: 0,
             in_string: false,
             escaped: false,
+            pending_line: 0,
+            fallback: false,
             consumed: 0,
             max_frame,
         }
@@ -65,21 +98,59 @@ impl FrameDecoder {
         self.max_frame = max_frame;
     }
 
-    /// Appends bytes read from the stream.
-    pub(crate) fn push(&mut self, data: &[u8]) {
-        self.buf.extend_from_slice(data);
+    /// Appends a chunk read from the stream (kept as is when nothing else is buffered).
+    pub(crate) fn push(&mut self, data: Bytes) {
+        if self.cur.is_empty() && self.acc.is_empty() {
+            self.cur = data;
+        } else {
+            self.acc.extend_from_slice(&data);
+        }
     }
 
-    /// The next complete object, `Ok(None)` if more bytes are needed.
-    pub(crate) fn next_frame(&mut self) -> Result<Option<Bytes>, FrameError> {
+    /// The unread bytes at the front: `cur` if it has any, else `acc`.
+    fn data(&self) -> &[u8] {
+        if self.cur.is_empty() {
+            &self.acc
+        } else {
+            &self.cur
+        }
+    }
+
+    /// Makes `cur` hold the first `n` bytes of [`Self::data`] (moving them out of `acc`).
+    fn promote(&mut self, n: usize) {
+        if self.cur.is_empty() {
+            self.cur = self.acc.split_to(n).freeze();
+        }
+    }
+
+    /// Skips whitespace between objects.
+    fn skip_whitespace(&mut self) {
+        let skip = |data: &[u8]| {
+            data.iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .unwrap_or(data.len())
+        };
+        let n = skip(&self.cur);
+        self.cur.advance(n);
+        self.consumed += n as u64;
+        if self.cur.is_empty() {
+            let n = skip(&self.acc);
+            self.acc.advance(n);
+            self.consumed += n as u64;
+        }
+    }
+
+    /// The next frame, `Ok(None)` if more bytes are needed. A [`Frame::Line`] must be committed
+    /// or rejected before the next call.
+    pub(crate) fn next_frame(&mut self) -> Result<Option<Frame>, FrameError> {
+        if self.pending_line > 0 {
+            self.commit_line();
+        }
         if self.depth == 0 {
             // Between objects: skip whitespace; anything else must open an object.
-            let start = self.buf.iter().position(|b| !b.is_ascii_whitespace());
-            let skip = start.unwrap_or(self.buf.len());
-            let _ = self.buf.split_to(skip);
-            self.consumed += skip as u64;
+            self.skip_whitespace();
             self.scanned = 0;
-            match self.buf.first() {
+            match self.data().first() {
                 None => return Ok(None),
                 Some(b'{') => {}
                 Some(&byte) => {
@@ -89,12 +160,73 @@ impl FrameDecoder {
                     });
                 }
             }
+            if !self.fallback
+                && let Some(newline) = memchr::memchr(b'\n', self.data())
+                && newline <= self.max_frame
+            {
+                self.promote(newline + 1);
+                self.pending_line = newline + 1;
+                return Ok(Some(Frame::Line(self.cur.slice(..newline))));
+            }
         }
+        loop {
+            match self.scan() {
+                Some(len) if len > self.max_frame => {
+                    return Err(FrameError::TooLarge {
+                        max: self.max_frame,
+                    });
+                }
+                Some(len) => {
+                    self.promote(len);
+                    self.scanned = 0;
+                    self.fallback = false;
+                    self.consumed += len as u64;
+                    return Ok(Some(Frame::Object(self.cur.split_to(len))));
+                }
+                None if !self.cur.is_empty() && !self.acc.is_empty() => {
+                    // The frame continues past this chunk: join the two.
+                    let mut joined = BytesMut::with_capacity(self.cur.len() + self.acc.len());
+                    joined.extend_from_slice(&self.cur);
+                    joined.extend_from_slice(&self.acc);
+                    self.acc = joined;
+                    self.cur = Bytes::new();
+                }
+                None if self.data().len() > self.max_frame => {
+                    return Err(FrameError::TooLarge {
+                        max: self.max_frame,
+                    });
+                }
+                None => return Ok(None),
+            }
+        }
+    }
+
+    /// Accepts the pending line as a frame.
+    pub(crate) fn commit_line(&mut self) {
+        self.cur.advance(self.pending_line);
+        self.consumed += self.pending_line as u64;
+        self.pending_line = 0;
+    }
+
+    /// Rejects the pending line: the next call finds the frame with the state machine.
+    pub(crate) fn reject_line(&mut self) {
+        self.pending_line = 0;
+        self.fallback = true;
+    }
+
+    /// Runs the state machine over the unscanned bytes of [`Self::data`]; the frame's length if
+    /// it ends there.
+    fn scan(&mut self) -> Option<usize> {
         let (mut depth, mut in_string, mut escaped) = (self.depth, self.in_string, self.escaped);
+        let data = if self.cur.is_empty() {
+            &self.acc[..]
+        } else {
+            &self.cur[..]
+        };
         let mut end = None;
         let mut i = self.scanned;
-        while i < self.buf.len() {
-            let b = self.buf[i];
+        while i < data.len() {
+            let b = data[i];
             i += 1;
             if in_string {
                 if escaped {
@@ -103,6 +235,10 @@ impl FrameDecoder {
                     escaped = true;
                 } else if b == b'"' {
                     in_string = false;
+                } else if let Some(n) = memchr::memchr2(b'"', b'\\', &data[i..]) {
+                    i += n;
+                } else {
+                    i = data.len();
                 }
                 continue;
             }
@@ -120,33 +256,22 @@ impl FrameDecoder {
             }
         }
         (self.depth, self.in_string, self.escaped) = (depth, in_string, escaped);
-        match end {
-            Some(len) if len > self.max_frame => Err(FrameError::TooLarge {
-                max: self.max_frame,
-            }),
-            Some(len) => {
-                self.scanned = 0;
-                self.consumed += len as u64;
-                Ok(Some(self.buf.split_to(len).freeze()))
-            }
-            None if self.buf.len() > self.max_frame => Err(FrameError::TooLarge {
-                max: self.max_frame,
-            }),
-            None => {
-                self.scanned = i;
-                Ok(None)
-            }
-        }
+        self.scanned = if end.is_some() { 0 } else { i };
+        end
     }
 
     /// Called at the end of the stream: fails if an object was left incomplete.
     pub(crate) fn finish(&self) -> Result<(), FrameError> {
-        if self.buf.iter().all(u8::is_ascii_whitespace) {
+        let pending = self.cur.len() + self.acc.len();
+        if self
+            .cur
+            .iter()
+            .chain(self.acc.iter())
+            .all(u8::is_ascii_whitespace)
+        {
             Ok(())
         } else {
-            Err(FrameError::Truncated {
-                pending: self.buf.len(),
-            })
+            Err(FrameError::Truncated { pending })
         }
     }
 }
@@ -162,10 +287,21 @@ mod tests {
         let mut out = Vec::new();
         let mut last = 0;
         for &cut in cuts.iter().chain(std::iter::once(&stream.len())) {
-            decoder.push(&stream[last..cut]);
+            decoder.push(Bytes::copy_from_slice(&stream[last..cut]));
             last = cut;
             while let Some(frame) = decoder.next_frame()? {
-                out.push(frame);
+                match frame {
+                    // As the watch stream does: a line counts if it decodes.
+                    Frame::Line(line) => {
+                        if serde_json::from_slice::<serde_json::Value>(&line).is_ok() {
+                            decoder.commit_line();
+                            out.push(Bytes::copy_from_slice(line.trim_ascii()));
+                        } else {
+                            decoder.reject_line();
+                        }
+                    }
+                    Frame::Object(object) => out.push(object),
+                }
             }
         }
         decoder.finish()?;
@@ -254,6 +390,48 @@ mod tests {
     }
 
     #[test]
+    fn objects_spread_over_lines_fall_back_to_the_state_machine() {
+        let stream = "{\n  \"a\": {\n    \"b\": \"x\\ny\"\n  }\n}\n{\"c\":2}\n{\"d\":\n3}";
+        let want = [r#"{"a":{"b":"x\ny"}}"#, r#"{"c":2}"#, r#"{"d":3}"#];
+        let want: Vec<serde_json::Value> =
+            want.iter().map(|w| serde_json::from_str(w).unwrap()).collect();
+        for cut in 0..=stream.len() {
+            let got: Vec<serde_json::Value> = frames(stream.as_bytes(), &[cut], 1024)
+                .unwrap()
+                .iter()
+                .map(|f| serde_json::from_slice(f).unwrap())
+                .collect();
+            assert_eq!(got, want, "cut {cut}");
+        }
+    }
+
+    #[test]
+    fn a_frame_inside_one_chunk_is_a_slice_of_it() {
+        let chunk = Bytes::from_static(b"{\"a\":1}\n{\"b\":2}{\"c\":3}\n");
+        let range = chunk.as_ptr_range();
+        let mut decoder = FrameDecoder::new(1024);
+        decoder.push(chunk.clone());
+        let Some(Frame::Line(line)) = decoder.next_frame().unwrap() else {
+            panic!("expected a line");
+        };
+        assert_eq!(&line[..], br#"{"a":1}"#);
+        assert!(range.contains(&line.as_ptr()));
+        decoder.commit_line();
+        // Two objects on one line: the caller rejects the line, the state machine splits it.
+        assert!(matches!(decoder.next_frame().unwrap(), Some(Frame::Line(_))));
+        decoder.reject_line();
+        let Some(Frame::Object(object)) = decoder.next_frame().unwrap() else {
+            panic!("expected an object");
+        };
+        assert_eq!(&object[..], br#"{"b":2}"#);
+        assert!(range.contains(&object.as_ptr()));
+        assert!(matches!(decoder.next_frame().unwrap(), Some(Frame::Line(l)) if &l[..] == br#"{"c":3}"#));
+        decoder.commit_line();
+        assert_eq!(decoder.next_frame().unwrap(), None);
+        decoder.finish().unwrap();
+    }
+
+    #[test]
     fn frames_larger_than_the_limit_fail() {
         let big = format!(
             r#"{{"type":"ADDED","object":{{"data":"{}"}}}}"#,
@@ -265,7 +443,7 @@ mod tests {
         );
         // Also when the frame never completes: the buffer does not grow past the limit.
         let mut decoder = FrameDecoder::new(64);
-        decoder.push(&big.as_bytes()[..80]);
+        decoder.push(Bytes::copy_from_slice(&big.as_bytes()[..80]));
         assert_eq!(decoder.next_frame(), Err(FrameError::TooLarge { max: 64 }));
         // Exactly at the limit is fine.
         let len = big.len();

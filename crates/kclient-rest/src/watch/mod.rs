@@ -22,7 +22,7 @@ use serde::de::DeserializeOwned;
 use crate::request::context::RequestContext;
 use crate::{Error, ResponseBody};
 pub use frame::DEFAULT_MAX_FRAME_SIZE;
-use frame::{FrameDecoder, FrameError};
+use frame::{Frame, FrameDecoder, FrameError};
 
 /// A stream of watch events of objects of type `T`.
 #[must_use = "streams do nothing unless polled"]
@@ -99,7 +99,19 @@ impl<T: DeserializeOwned> Stream for WatchStream<T> {
                 return Poll::Ready(None);
             }
             match this.decoder.next_frame() {
-                Ok(Some(frame)) => {
+                Ok(Some(Frame::Line(line))) => match this.decode_event(&line) {
+                    Ok(event) => {
+                        this.decoder.commit_line();
+                        return Poll::Ready(Some(Ok(event)));
+                    }
+                    // Not one event per line after all: find the frame the slow way (and
+                    // report its error if it has one).
+                    Err(_) => {
+                        this.decoder.reject_line();
+                        continue;
+                    }
+                },
+                Ok(Some(Frame::Object(frame))) => {
                     let event = this.decode_event(&frame);
                     this.done = event.is_err();
                     return Poll::Ready(Some(event));
@@ -113,7 +125,7 @@ impl<T: DeserializeOwned> Stream for WatchStream<T> {
             match ready!(Pin::new(&mut this.body).poll_frame(cx)) {
                 Some(Ok(frame)) => {
                     if let Ok(data) = frame.into_data() {
-                        this.decoder.push(&data);
+                        this.decoder.push(data);
                     }
                 }
                 Some(Err(e)) => {

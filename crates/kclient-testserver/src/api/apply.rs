@@ -109,7 +109,7 @@ pub fn apply(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
         subresource: sub.map(str::to_string),
     };
     let (code, stored) = ctx.state.store.transact(|txn| {
-        let Some(old) = txn.get(&key).cloned() else {
+        let Some(old) = txn.get(&key) else {
             if sub.is_some() {
                 return Err(ApiError::not_found(&ctx.res.group_resource(), ctx.name()));
             }

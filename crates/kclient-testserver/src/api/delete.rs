@@ -170,7 +170,6 @@ pub fn delete(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let outcome = ctx.state.store.transact(|txn| {
         let old = txn
             .get(&key)
-            .cloned()
             .ok_or_else(|| ApiError::not_found(&gr, ctx.name()))?;
         if let Some(uid) = &opts.uid {
             let actual = meta_str(&old, "uid");
@@ -216,7 +215,7 @@ pub fn delete_collection(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let (rv, items) = ctx.state.store.transact(|txn| {
         let mut items = Vec::new();
         for key in txn.keys(&prefix) {
-            let Some(old) = txn.get(&key).cloned() else {
+            let Some(old) = txn.get(&key) else {
                 continue;
             };
             if !filter.matches(&old) || namespaces::admit_delete(&ctx.res, &key.name).is_err() {

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::status::ApiError;
 use crate::registry::Resource;
+use crate::store::{Object, field_value};
 
 /// Selects objects.
 #[derive(Debug, Clone)]
@@ -32,54 +33,13 @@ fn selector_error(e: kclient_apimachinery::Error) -> ApiError {
     }
 }
 
-/// The extra field labels a resource supports, and the JSON pointer each reads.
-fn extra_fields(res: &Resource) -> &'static [(&'static str, &'static str)] {
-    match (res.group, res.name()) {
-        ("", "pods") => &[
-            ("spec.nodeName", "/spec/nodeName"),
-            ("spec.restartPolicy", "/spec/restartPolicy"),
-            ("spec.schedulerName", "/spec/schedulerName"),
-            ("spec.serviceAccountName", "/spec/serviceAccountName"),
-            ("spec.hostNetwork", "/spec/hostNetwork"),
-            ("status.phase", "/status/phase"),
-            ("status.podIP", "/status/podIP"),
-            ("status.nominatedNodeName", "/status/nominatedNodeName"),
-        ],
-        ("", "secrets") => &[("type", "/type")],
-        ("", "namespaces") => &[("status.phase", "/status/phase")],
-        ("", "nodes") => &[("spec.unschedulable", "/spec/unschedulable")],
-        ("", "replicationcontrollers") => &[("status.replicas", "/status/replicas")],
-        ("", "events") => &[
-            ("involvedObject.kind", "/involvedObject/kind"),
-            ("involvedObject.namespace", "/involvedObject/namespace"),
-            ("involvedObject.name", "/involvedObject/name"),
-            ("involvedObject.uid", "/involvedObject/uid"),
-            ("involvedObject.apiVersion", "/involvedObject/apiVersion"),
-            (
-                "involvedObject.resourceVersion",
-                "/involvedObject/resourceVersion",
-            ),
-            ("involvedObject.fieldPath", "/involvedObject/fieldPath"),
-            ("reason", "/reason"),
-            ("reportingComponent", "/reportingComponent"),
-            ("source", "/source/component"),
-            ("type", "/type"),
-        ],
-        ("batch", "jobs") => &[("status.successful", "/status/succeeded")],
-        ("certificates.k8s.io", "certificatesigningrequests") => {
-            &[("spec.signerName", "/spec/signerName")]
-        }
-        _ => &[],
-    }
-}
-
 fn pointer_for(res: &Resource, field: &str) -> Result<String, ApiError> {
     match field {
         "metadata.name" => return Ok("/metadata/name".into()),
         "metadata.namespace" => return Ok("/metadata/namespace".into()),
         _ => {}
     }
-    let extra = extra_fields(res);
+    let extra = crate::store::selectable_fields(res.group, res.name());
     if let Some((_, p)) = extra.iter().find(|(f, _)| *f == field) {
         return Ok((*p).to_string());
     }
@@ -90,16 +50,6 @@ fn pointer_for(res: &Resource, field: &str) -> Result<String, ApiError> {
     } else {
         format!("field label not supported: {field}")
     }))
-}
-
-/// A field's value as the server's field set has it (strings; absent is empty).
-fn field_value(obj: &Value, pointer: &str) -> String {
-    match obj.pointer(pointer) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Bool(b)) => b.to_string(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    }
 }
 
 impl Filter {
@@ -161,6 +111,18 @@ impl Filter {
                 .find(|(f, _)| *f == field)
                 .map(|(_, v)| v.as_str())
         })
+    }
+
+    /// Whether the stored object `obj` is selected (from its stored metadata, without parsing).
+    pub fn matches_object(&self, obj: &Object) -> bool {
+        if self.is_empty() {
+            return true;
+        }
+        let meta = obj.meta();
+        if !self.labels.is_empty() && !self.labels.matches(&meta.labels) {
+            return false;
+        }
+        self.fields.matches(|field| meta.field(field))
     }
 }
 

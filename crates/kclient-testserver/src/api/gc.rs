@@ -92,12 +92,12 @@ pub fn collect(txn: &mut Txn<'_>, mut work: Vec<Work>) {
         let all = txn.all();
         let owner = all
             .iter()
-            .find(|(_, o)| meta_str(o, "uid") == item.uid)
-            .map(|(k, o)| (k.clone(), o.value().clone()));
+            .find(|(_, o)| o.meta().uid == item.uid)
+            .map(|(k, o)| (k.clone(), o.value()));
         let dependents: Vec<(Key, Value)> = all
             .iter()
-            .filter(|(_, o)| owner_uids(o).contains(&item.uid))
-            .map(|(k, o)| (k.clone(), o.value().clone()))
+            .filter(|(_, o)| o.meta().owner_uids.contains(&item.uid))
+            .map(|(k, o)| (k.clone(), o.value()))
             .collect();
         match owner {
             Some((key, o)) if deleting(&o) && finalizers(&o).iter().any(|f| f == ORPHAN) => {
@@ -126,8 +126,8 @@ pub fn collect(txn: &mut Txn<'_>, mut work: Vec<Work>) {
                     let remaining = txn
                         .all()
                         .iter()
-                        .any(|(_, d)| owner_uids(d).contains(&item.uid));
-                    if !remaining && let Some(o) = txn.get(&key).cloned() {
+                        .any(|(_, d)| d.meta().owner_uids.contains(&item.uid));
+                    if !remaining && let Some(o) = txn.get(&key) {
                         finish(txn, &key, o, FOREGROUND, &mut work);
                     }
                 }
@@ -137,8 +137,9 @@ pub fn collect(txn: &mut Txn<'_>, mut work: Vec<Work>) {
                 for (dkey, dep) in dependents {
                     let alive = owner_uids(&dep).iter().any(|u| {
                         all.iter().any(|(_, o)| {
-                            meta_str(o, "uid") == u
-                                && !(deleting(o) && finalizers(o).iter().any(|f| f == FOREGROUND))
+                            let m = o.meta();
+                            m.uid == *u
+                                && !(m.deleting && m.finalizers.iter().any(|f| f == FOREGROUND))
                         })
                     });
                     if !alive {
@@ -148,11 +149,7 @@ pub fn collect(txn: &mut Txn<'_>, mut work: Vec<Work>) {
             }
         }
         // Owners in foreground deletion waiting for this object may now finish.
-        if txn
-            .all()
-            .iter()
-            .all(|(_, o)| meta_str(o, "uid") != item.uid)
-        {
+        if txn.all().iter().all(|(_, o)| o.meta().uid != item.uid) {
             for owner in &item.owners {
                 work.push(Work {
                     uid: owner.clone(),

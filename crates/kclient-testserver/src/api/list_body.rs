@@ -149,7 +149,10 @@ mod tests {
     }
 
     fn pod(name: &str, pad: usize) -> Arc<Object> {
-        Object::new(json!({"metadata": {"name": name}, "pad": "x".repeat(pad)}))
+        Object::new(
+            &crate::store::Key::new("", "pods", "", name),
+            &json!({"metadata": {"name": name}, "pad": "x".repeat(pad)}),
+        )
     }
 
     #[tokio::test]

@@ -18,6 +18,7 @@ mod path;
 mod query;
 mod read;
 mod response;
+mod review;
 mod scale;
 pub(crate) mod status;
 mod strategic;
@@ -52,6 +53,8 @@ pub struct Behaviour {
     pub bookmark_interval: Duration,
     /// How long a watch without `timeoutSeconds` lasts.
     pub default_watch_timeout: Duration,
+    /// Whether requests are authorized by the stored RBAC objects (else everything is allowed).
+    pub rbac: bool,
 }
 
 /// Everything the handlers share.
@@ -83,6 +86,7 @@ pub struct Ctx {
     headers: HeaderMap,
     body: Bytes,
     output: Output,
+    user: User,
 }
 
 impl Ctx {
@@ -103,10 +107,15 @@ pub async fn handle(
 ) -> Response<Body> {
     let route = path::parse(req.uri().path());
     let user = state.auth.authenticate(req.headers(), cert_user);
-    if user.is_none() && route != Route::Health {
+    let Some(user) = user.or_else(|| {
+        (route == Route::Health).then(|| User {
+            name: "system:anonymous".into(),
+            groups: vec!["system:unauthenticated".into()],
+        })
+    }) else {
         return response::error(&ApiError::unauthorized());
-    }
-    match serve(state, route, req).await {
+    };
+    match serve(state, route, user, req).await {
         Ok(resp) => resp,
         Err(err) => response::error(&err),
     }
@@ -115,8 +124,16 @@ pub async fn handle(
 async fn serve(
     state: Arc<State>,
     route: Route,
+    user: User,
     req: Request<Incoming>,
 ) -> Result<Response<Body>, ApiError> {
+    if !matches!(route, Route::Resource(_) | Route::Health) {
+        let attrs = crate::rbac::Request::NonResource {
+            verb: req.method().as_str().to_ascii_lowercase(),
+            path: req.uri().path().to_string(),
+        };
+        review::check(&state.store, state.behaviour.rbac, &user, &attrs)?;
+    }
     let accept = req
         .headers()
         .get(header::ACCEPT)
@@ -163,7 +180,7 @@ async fn serve(
         }
         Route::Resource(path) => {
             let output = negotiate::negotiate(accept.as_deref(), false)?;
-            resource(state, path, output, req).await
+            resource(state, path, output, user, req).await
         }
     }
 }
@@ -199,6 +216,7 @@ async fn resource(
     state: Arc<State>,
     path: ResourcePath,
     output: Output,
+    user: User,
     req: Request<Incoming>,
 ) -> Result<Response<Body>, ApiError> {
     let res = registry::lookup(&path.group, &path.version, &path.resource)
@@ -236,6 +254,19 @@ async fn resource(
     if path.watch_prefix && verb != "watch" {
         return Err(ApiError::method_not_allowed());
     }
+    let attrs = crate::rbac::Request::Resource {
+        verb: verb.to_string(),
+        // As `RequestInfoFactory` does, a namespace object's own name is its namespace.
+        namespace: match (&path.namespace, res.group, res.name(), &path.name) {
+            (None, "", "namespaces", Some(name)) => name.clone(),
+            (ns, ..) => ns.clone().unwrap_or_default(),
+        },
+        group: res.group.to_string(),
+        resource: res.name().to_string(),
+        subresource: path.subresource.clone().unwrap_or_default(),
+        name: path.name.clone().unwrap_or_default(),
+    };
+    review::check(&state.store, state.behaviour.rbac, &user, &attrs)?;
     let ctx = Ctx {
         state,
         res,
@@ -244,6 +275,7 @@ async fn resource(
         headers,
         body,
         output,
+        user,
     };
     let sub = ctx.path.subresource.clone();
     let result = dispatch(&ctx, verb, sub.as_deref());
@@ -254,6 +286,15 @@ async fn resource(
 }
 
 fn dispatch(ctx: &Ctx, verb: &str, sub: Option<&str>) -> Result<Response<Body>, ApiError> {
+    match (ctx.res.group, ctx.res.name(), verb, sub) {
+        ("authorization.k8s.io", "selfsubjectaccessreviews", "create", None) => {
+            return review::access_review(ctx, &ctx.user);
+        }
+        ("authentication.k8s.io", "selfsubjectreviews", "create", None) => {
+            return review::self_review(ctx, &ctx.user);
+        }
+        _ => {}
+    }
     match (verb, sub) {
         ("get", Some("scale")) => scale::get(ctx),
         ("update", Some("scale")) => scale::write(ctx, None),

@@ -43,7 +43,7 @@ pub fn admit_create(
     let Some(ns) = txn.get(&ns_key(namespace)) else {
         return Err(ApiError::not_found(&namespaces, namespace));
     };
-    if terminating(ns) {
+    if terminating(&ns) {
         let mut err = ApiError::forbidden(
             &res.group_resource(),
             name,
@@ -108,7 +108,7 @@ pub async fn controller(state: Weak<State>, mut queue: mpsc::UnboundedReceiver<S
 fn reconcile(state: &Arc<State>, name: &str) {
     state.store.transact(|txn| {
         let key = ns_key(name);
-        let Some(ns) = txn.get(&key).cloned() else {
+        let Some(ns) = txn.get(&key) else {
             return;
         };
         if meta_str(&ns, "deletionTimestamp").is_empty() {
@@ -116,7 +116,7 @@ fn reconcile(state: &Arc<State>, name: &str) {
         }
         let now = objects::now();
         for k in txn.keys_in_namespace(name) {
-            let Some(obj) = txn.get(&k).cloned() else {
+            let Some(obj) = txn.get(&k) else {
                 continue;
             };
             if finalizers(&obj).is_empty() {

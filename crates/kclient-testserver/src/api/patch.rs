@@ -103,7 +103,6 @@ pub fn patch(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let stored = ctx.state.store.transact(|txn| {
         let old = txn
             .get(&key)
-            .cloned()
             .ok_or_else(|| ApiError::not_found(&ctx.res.group_resource(), ctx.name()))?;
         let mut doc = for_output(&ctx.res, old.clone());
         apply(kind, &mut doc, &ctx.body)?;

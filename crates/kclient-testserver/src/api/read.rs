@@ -24,6 +24,7 @@ pub fn get(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
         .get(&key)
         .ok_or_else(|| ApiError::not_found(&ctx.res.group_resource(), ctx.name()))?;
     if ctx.output == Output::Table {
+        let obj = obj.value();
         let rv = super::objects::meta_str(&obj, "resourceVersion").to_string();
         return Ok(table::response(&ctx.res, &ctx.query, &[&obj], &rv, None));
     }
@@ -96,7 +97,7 @@ pub fn list(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
             .is_none_or(|a| paging::relative_key(k, all_namespaces).as_str() > a.as_str())
     });
     for (key, obj) in candidates {
-        if !filter.matches(&obj) {
+        if !filter.matches_object(&obj) {
             continue;
         }
         if let Some(limit) = limit {
@@ -120,7 +121,8 @@ pub fn list(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
         }
     }
     if ctx.output == Output::Table {
-        let objs: Vec<&Value> = out.iter().map(|o| o.value()).collect();
+        let values: Vec<Value> = out.iter().map(|o| o.value()).collect();
+        let objs: Vec<&Value> = values.iter().collect();
         return Ok(table::response(
             &ctx.res,
             &ctx.query,

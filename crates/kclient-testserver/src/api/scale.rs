@@ -105,7 +105,7 @@ pub fn get(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
         .store
         .get(&key)
         .ok_or_else(|| ApiError::not_found(&ctx.res.group_resource(), ctx.name()))?;
-    Ok(response::json(200, &scale_of(&ctx.res, &obj)))
+    Ok(response::json(200, &scale_of(&ctx.res, &obj.value())))
 }
 
 /// Turns the current `Scale` into the requested one (a patch).
@@ -123,7 +123,6 @@ pub fn write(ctx: &Ctx, patch: Option<ScaleEdit<'_>>) -> Result<Response<Body>, 
     let stored = ctx.state.store.transact(|txn| {
         let old = txn
             .get(&key)
-            .cloned()
             .ok_or_else(|| ApiError::not_found(&gr, ctx.name()))?;
         let requested = match (patch, &body) {
             (Some(f), _) => {

@@ -182,6 +182,23 @@ impl ApiError {
         }
     }
 
+    /// 403 from the authorizer (`errors.NewForbidden`): `<gr> "<name>" is forbidden: <why>`,
+    /// without the name part for requests without a name, and `forbidden: <why>` for
+    /// non-resource paths (empty `gr`).
+    pub fn forbidden_request(gr: &GroupResource, name: &str, why: &str) -> Self {
+        let message = if gr.group.is_empty() && gr.resource.is_empty() {
+            format!("forbidden: {why}")
+        } else if name.is_empty() {
+            format!("{gr} is forbidden: {why}")
+        } else {
+            format!("{gr} {name:?} is forbidden: {why}")
+        };
+        Self {
+            details: details(gr, name),
+            ..Self::new(403, "Forbidden", message)
+        }
+    }
+
     /// 405 for a verb the resource does not support.
     pub fn method_not_allowed() -> Self {
         Self {

@@ -61,7 +61,7 @@ impl Watch {
     /// watch, from the Table made of it).
     fn encode_stored(&mut self, kind: &str, obj: &Object) -> Bytes {
         if self.table.is_some() {
-            return self.encode(kind, for_output(&self.res, obj.value().clone()));
+            return self.encode(kind, for_output(&self.res, obj.value()));
         }
         let mut line = Vec::with_capacity(obj.json().len() + 64);
         line.extend_from_slice(b"{\"type\":\"");
@@ -99,8 +99,11 @@ impl Watch {
 
     /// The event (if any) that `change` means for this watch.
     fn event(&self, change: &Change) -> Option<&'static str> {
-        let new_match = self.filter.matches(&change.object);
-        let old_match = change.prev.as_ref().is_some_and(|p| self.filter.matches(p));
+        let new_match = self.filter.matches_object(&change.object);
+        let old_match = change
+            .prev
+            .as_ref()
+            .is_some_and(|p| self.filter.matches_object(p));
         let kind = match change.kind {
             ChangeType::Added if new_match => "ADDED",
             ChangeType::Modified if new_match && old_match => "MODIFIED",
@@ -210,7 +213,7 @@ async fn run(
 ) {
     let mut last_rv = sub.rv.max(start_after);
     for obj in std::mem::take(&mut sub.initial) {
-        if w.filter.matches(&obj) && !w.send_stored("ADDED", &obj).await {
+        if w.filter.matches_object(&obj) && !w.send_stored("ADDED", &obj).await {
             return;
         }
     }

@@ -48,7 +48,7 @@ pub fn create(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
         if ctx.res.namespaced() {
             namespaces::admit_create(txn, &ctx.res, ctx.namespace(), &name)?;
         }
-        if txn.get(&key).is_some() {
+        if txn.contains(&key) {
             return Err(ApiError::already_exists(&ctx.res.group_resource(), &name));
         }
         let mut obj = obj;
@@ -69,8 +69,11 @@ pub fn allocate(txn: &Txn<'_>, res: &Resource, obj: &mut Value) {
             .keys(&crate::store::Prefix::new("", "services", None))
             .iter()
             .filter_map(|k| txn.get(k))
-            .filter_map(|s| s.pointer("/spec/clusterIP").and_then(Value::as_str))
-            .map(str::to_string)
+            .filter_map(|s| {
+                s.pointer("/spec/clusterIP")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
             .collect();
         crate::types::defaults::allocate_cluster_ip(obj, &used);
     }
@@ -108,7 +111,7 @@ pub fn update(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let key = Key::new(ctx.res.group, ctx.res.name(), ctx.namespace(), ctx.name());
     let sub = ctx.path.subresource.as_deref();
     let (code, stored) = ctx.state.store.transact(|txn| {
-        let Some(old) = txn.get(&key).cloned() else {
+        let Some(old) = txn.get(&key) else {
             if ctx.res.allows_create_on_update() && sub.is_none() {
                 if !meta_str(&new, "resourceVersion").is_empty() {
                     return Err(ApiError::not_found(&ctx.res.group_resource(), ctx.name()));

@@ -78,6 +78,8 @@ pub struct Served {
 struct Tables {
     /// The specs (and names) the tables were built from.
     source: Vec<Value>,
+    /// The stored CRD versions last looked at (unchanged ones need no parsing).
+    seen: Vec<std::sync::Arc<crate::store::Object>>,
     groups: Vec<&'static ApiGroup>,
     served: Vec<Served>,
 }
@@ -95,15 +97,29 @@ impl CrdRegistry {
         let Ok((_, items)) = store.snapshot(&prefix, None) else {
             return;
         };
-        let established: Vec<Value> = items
-            .into_iter()
-            .map(|(_, crd)| crd)
-            .filter(|crd| lifecycle::is_established(crd))
+        let seen: Vec<_> = items.into_iter().map(|(_, crd)| crd).collect();
+        {
+            let t = self.tables.read().unwrap_or_else(|e| e.into_inner());
+            if t.seen.len() == seen.len()
+                && t.seen
+                    .iter()
+                    .zip(&seen)
+                    .all(|(a, b)| std::sync::Arc::ptr_eq(a, b))
+            {
+                return;
+            }
+        }
+        let established: Vec<Value> = seen
+            .iter()
+            .map(|crd| crd.value())
+            .filter(lifecycle::is_established)
             .map(|crd| serde_json::json!({"name": crd["metadata"]["name"], "spec": crd["spec"]}))
             .collect();
         {
             let t = self.tables.read().unwrap_or_else(|e| e.into_inner());
             if t.source == established {
+                drop(t);
+                self.tables.write().unwrap_or_else(|e| e.into_inner()).seen = seen;
                 return;
             }
         }
@@ -111,6 +127,7 @@ impl CrdRegistry {
         let mut t = self.tables.write().unwrap_or_else(|e| e.into_inner());
         *t = Tables {
             source: established,
+            seen,
             groups,
             served,
         };

@@ -26,6 +26,7 @@ pub const DEFAULT_WATCH_TIMEOUT: Duration = Duration::from_secs(1800);
 pub struct TestServerBuilder {
     pub(super) port: u16,
     watch_history: usize,
+    rbac: bool,
     bookmark_interval: Duration,
     default_watch_timeout: Duration,
     tokens: Vec<(String, User)>,
@@ -36,6 +37,7 @@ impl std::fmt::Debug for TestServerBuilder {
         f.debug_struct("TestServerBuilder")
             .field("port", &self.port)
             .field("watch_history", &self.watch_history)
+            .field("rbac", &self.rbac)
             .field("bookmark_interval", &self.bookmark_interval)
             .field("default_watch_timeout", &self.default_watch_timeout)
             .field("tokens", &self.tokens.len())
@@ -48,6 +50,7 @@ impl Default for TestServerBuilder {
         Self {
             port: 0,
             watch_history: DEFAULT_WATCH_HISTORY,
+            rbac: false,
             bookmark_interval: DEFAULT_BOOKMARK_INTERVAL,
             default_watch_timeout: DEFAULT_WATCH_TIMEOUT,
             tokens: Vec::new(),
@@ -64,6 +67,15 @@ impl TestServerBuilder {
     /// The port to listen on (127.0.0.1 only). Default is 0: a free port.
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
+        self
+    }
+
+    /// Turns on RBAC authorization: requests are then checked against the Role, ClusterRole,
+    /// RoleBinding and ClusterRoleBinding objects stored in the server, and denied ones get the
+    /// real server's 403. Members of `system:masters` (the admin) may still do everything.
+    /// Off by default (every authenticated user may do everything).
+    pub fn rbac(mut self, on: bool) -> Self {
+        self.rbac = on;
         self
     }
 
@@ -142,6 +154,7 @@ impl TestServerBuilder {
             behaviour: Behaviour {
                 bookmark_interval: self.bookmark_interval,
                 default_watch_timeout: self.default_watch_timeout,
+                rbac: self.rbac,
             },
             namespace_queue,
             crds: crate::crd::CrdRegistry::default(),

@@ -1,6 +1,7 @@
 //! The in-memory object store: objects as JSON per group/resource/namespace/name (each version an
-//! immutable [`Object`] shared by `Arc` between the map, the history, snapshots and watchers, so
-//! reads clone pointers, never trees), one global
+//! immutable [`Object`] — serialized bytes plus the metadata selection needs — shared by `Arc`
+//! between the map, the history, snapshots and watchers, so reads clone pointers, never trees),
+//! one global
 //! monotonically increasing resourceVersion, a bounded history of changes (for watches from a
 //! resourceVersion and for consistent list snapshots), and the registered watchers.
 //!
@@ -8,6 +9,7 @@
 //! receive changes through bounded channels and are dropped (their stream ends, as the real
 //! server closes slow watchers) when they fall behind.
 
+mod fields;
 mod history;
 mod key;
 mod object;
@@ -18,6 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+pub use fields::{field_value, selectable_fields};
 pub use history::{Change, ChangeType};
 pub use key::{Key, Prefix};
 pub use object::Object;
@@ -26,6 +29,9 @@ use history::History;
 
 /// How many changes a watcher may have queued before it is considered too slow and dropped.
 const WATCHER_QUEUE: usize = 4096;
+
+/// Stored objects with their keys, sorted by key.
+pub type Entries = Vec<(Key, Arc<Object>)>;
 
 /// The store shared by all request handlers of one server.
 #[derive(Debug)]
@@ -116,11 +122,7 @@ impl Store {
     /// The objects under `prefix` as they were at resourceVersion `at` (the latest when `None`),
     /// sorted by key, with the resourceVersion of the snapshot. Only `Arc`s are cloned under the
     /// lock.
-    pub fn snapshot(
-        &self,
-        prefix: &Prefix,
-        at: Option<u64>,
-    ) -> Result<(u64, Vec<(Key, Arc<Object>)>), TooOld> {
+    pub fn snapshot(&self, prefix: &Prefix, at: Option<u64>) -> Result<(u64, Entries), TooOld> {
         let inner = self.lock();
         let in_range = inner
             .objects
@@ -207,9 +209,14 @@ pub struct Txn<'a> {
 }
 
 impl Txn<'_> {
-    /// One object, as stored.
-    pub fn get(&self, key: &Key) -> Option<&Value> {
+    /// One object, as stored (parsed).
+    pub fn get(&self, key: &Key) -> Option<Value> {
         self.inner.objects.get(key).map(|o| o.value())
+    }
+
+    /// Whether an object is stored under `key`.
+    pub fn contains(&self, key: &Key) -> bool {
+        self.inner.objects.contains_key(key)
     }
 
     /// The keys of the objects under `prefix`.
@@ -223,7 +230,7 @@ impl Txn<'_> {
     }
 
     /// Every stored object with its key (for the garbage collector's scans).
-    pub fn all(&self) -> Vec<(Key, Arc<Object>)> {
+    pub fn all(&self) -> Entries {
         self.inner
             .objects
             .iter()
@@ -252,7 +259,7 @@ impl Txn<'_> {
         self.inner.rv += 1;
         let rv = self.inner.rv;
         set_resource_version(&mut object, rv);
-        let stored = Object::new(object);
+        let stored = Object::new(key, &object);
         let prev = self.inner.objects.insert(key.clone(), stored.clone());
         let kind = if prev.is_some() {
             ChangeType::Modified
@@ -264,9 +271,9 @@ impl Txn<'_> {
             key: key.clone(),
             kind,
             prev,
-            object: stored.clone(),
+            object: stored,
         });
-        stored.value().clone()
+        object
     }
 
     /// Removes the object under `key`; returns its last state with the deletion's
@@ -275,17 +282,17 @@ impl Txn<'_> {
         let prev = self.inner.objects.remove(key)?;
         self.inner.rv += 1;
         let rv = self.inner.rv;
-        let mut object = prev.value().clone();
+        let mut object = prev.value();
         set_resource_version(&mut object, rv);
-        let gone = Object::new(object);
+        let gone = Object::new(key, &object);
         self.record(Change {
             rv,
             key: key.clone(),
             kind: ChangeType::Deleted,
             prev: Some(prev),
-            object: gone.clone(),
+            object: gone,
         });
-        Some(gone.value().clone())
+        Some(object)
     }
 
     fn record(&mut self, change: Change) {

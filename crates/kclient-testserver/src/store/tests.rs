@@ -41,7 +41,7 @@ fn snapshots_at_old_versions_undo_later_changes() {
     assert_eq!(rv, 2);
     let values: Vec<_> = items
         .iter()
-        .map(|(k, v)| (k.name.as_str(), v["data"]["v"].clone()))
+        .map(|(k, v)| (k.name.as_str(), v.value()["data"]["v"].clone()))
         .collect();
     assert_eq!(values, vec![("a", json!("1")), ("b", json!("1"))]);
     let (rv, items) = store.snapshot(&prefix(), None).unwrap();

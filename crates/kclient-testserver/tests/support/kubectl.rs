@@ -40,8 +40,13 @@ pub struct Env {
 impl Env {
     /// Starts a server, or `None` when kubectl is missing.
     pub async fn start() -> Option<Self> {
+        Self::start_with(TestServer::builder()).await
+    }
+
+    /// Starts a server from `builder`, or `None` when kubectl is missing.
+    pub async fn start_with(builder: kclient_testserver::TestServerBuilder) -> Option<Self> {
         let kubectl = kubectl()?;
-        let server = TestServer::start().await.unwrap();
+        let server = builder.start().await.unwrap();
         let dir = tempfile::tempdir().unwrap();
         server
             .write_kubeconfig(dir.path().join("kubeconfig"))
