@@ -19,8 +19,7 @@
 //!
 //! What it implements (discovery, CRUD, patch including strategic merge and server-side apply,
 //! watch, pagination, finalizers, namespaces, CRDs, defaulting, garbage collection, opt-in RBAC)
-//! and what it
-//! does not yet is listed in `docs/testserver.md`.
+//! and what it does not yet is listed in `docs/testserver.md`.
 //!
 //! ## Dependencies and why
 //! - `hyper`, `hyper-util`, `tokio-rustls`, `rustls`: HTTP/1.1 and HTTP/2 over TLS.
