@@ -112,6 +112,11 @@ fn render(model: &model::Model, source: &str) -> Result<BTreeMap<String, String>
 /// How the header names the spec: relative to the workspace's parent directory when it is
 /// there (so the output does not depend on where the checkout lives), else as given.
 fn display_source(root: &Path, spec_path: &Path) -> String {
+    // The default spec is `<root>/../shared/...`: strip the root lexically first, so the header
+    // does not depend on where the checkout lives or on symlinks resolved by `canonicalize`.
+    if let Ok(rel) = spec_path.strip_prefix(root) {
+        return rel.display().to_string();
+    }
     let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     let spec = canonical(spec_path);
     let root = canonical(root);

@@ -59,11 +59,10 @@ impl ValueScanner {
                             return Some(i);
                         }
                     } else {
-                        // Most bytes are string content: skip to the next quote or backslash.
-                        i += bytes[i..]
-                            .iter()
-                            .position(|&c| c == b'"' || c == b'\\')
-                            .unwrap_or(bytes.len() - i);
+                        // Most bytes are string content: skip to the next quote or backslash
+                        // (`memchr2` looks at a word or vector of bytes at a time).
+                        i = memchr::memchr2(b'"', b'\\', &bytes[i..])
+                            .map_or(bytes.len(), |n| i + n);
                     }
                 }
                 State::String => {}

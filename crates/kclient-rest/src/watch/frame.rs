@@ -393,8 +393,10 @@ mod tests {
     fn objects_spread_over_lines_fall_back_to_the_state_machine() {
         let stream = "{\n  \"a\": {\n    \"b\": \"x\\ny\"\n  }\n}\n{\"c\":2}\n{\"d\":\n3}";
         let want = [r#"{"a":{"b":"x\ny"}}"#, r#"{"c":2}"#, r#"{"d":3}"#];
-        let want: Vec<serde_json::Value> =
-            want.iter().map(|w| serde_json::from_str(w).unwrap()).collect();
+        let want: Vec<serde_json::Value> = want
+            .iter()
+            .map(|w| serde_json::from_str(w).unwrap())
+            .collect();
         for cut in 0..=stream.len() {
             let got: Vec<serde_json::Value> = frames(stream.as_bytes(), &[cut], 1024)
                 .unwrap()
@@ -418,14 +420,19 @@ mod tests {
         assert!(range.contains(&line.as_ptr()));
         decoder.commit_line();
         // Two objects on one line: the caller rejects the line, the state machine splits it.
-        assert!(matches!(decoder.next_frame().unwrap(), Some(Frame::Line(_))));
+        assert!(matches!(
+            decoder.next_frame().unwrap(),
+            Some(Frame::Line(_))
+        ));
         decoder.reject_line();
         let Some(Frame::Object(object)) = decoder.next_frame().unwrap() else {
             panic!("expected an object");
         };
         assert_eq!(&object[..], br#"{"b":2}"#);
         assert!(range.contains(&object.as_ptr()));
-        assert!(matches!(decoder.next_frame().unwrap(), Some(Frame::Line(l)) if &l[..] == br#"{"c":3}"#));
+        assert!(
+            matches!(decoder.next_frame().unwrap(), Some(Frame::Line(l)) if &l[..] == br#"{"c":3}"#)
+        );
         decoder.commit_line();
         assert_eq!(decoder.next_frame().unwrap(), None);
         decoder.finish().unwrap();

@@ -164,4 +164,3 @@ async fn an_empty_body_is_a_clean_end() {
     assert!(collect(watch_of(vec![])).await.is_empty());
     assert!(collect(watch_of(split(b"\n\n", &[1]))).await.is_empty());
 }
-
