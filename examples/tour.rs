@@ -74,8 +74,9 @@ async fn rest_nodes(config: &Config, embedded: bool) -> anyhow::Result<()> {
         .context("listing nodes")?;
     let items = nodes["items"].as_array().cloned().unwrap_or_default();
     println!(
-        "GET {}/nodes -> {} node(s):",
+        "GET {}{}/nodes -> {} node(s):",
         client.base_url(),
+        client.versioned_api_path(),
         items.len()
     );
     for node in items {
@@ -359,12 +360,8 @@ fn report(step: &str, result: anyhow::Result<()>) -> bool {
 async fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let cluster = support::connect().await?;
-    if cluster.is_embedded() {
-        println!(
-            "no kubeconfig or in-cluster configuration: using the embedded kclient-testserver at {}",
-            cluster.config.host
-        );
-    } else {
+    // `support::connect` already said when it started the embedded server.
+    if !cluster.is_embedded() {
         println!(
             "using the cluster at {} (from Config::infer)",
             cluster.config.host
