@@ -5,6 +5,7 @@
 
 mod codegen;
 mod discovery_model;
+mod openapi_model;
 mod patch_strategies;
 mod proto_schema;
 mod testserver_tables;
@@ -40,6 +41,10 @@ enum Command {
         /// ../shared/kubernetes/v1.36/openapi/swagger.json relative to the workspace root.
         #[arg(long)]
         openapi: Option<PathBuf>,
+        /// The directory of OpenAPI v3 documents (the served schema model). Default:
+        /// ../shared/kubernetes/v1.36/openapi/v3 relative to the workspace root.
+        #[arg(long)]
+        openapi_v3: Option<PathBuf>,
         /// Do not write; exit non-zero if the committed file differs from what would be generated.
         #[arg(long)]
         check: bool,
@@ -74,6 +79,7 @@ fn main() -> ExitCode {
             discovery,
             proto,
             openapi,
+            openapi_v3,
             check,
         } => {
             let root = workspace_root();
@@ -82,7 +88,9 @@ fn main() -> ExitCode {
             let proto = proto.unwrap_or_else(|| root.join("../shared/kubernetes/v1.36/proto"));
             let openapi = openapi
                 .unwrap_or_else(|| root.join("../shared/kubernetes/v1.36/openapi/swagger.json"));
-            testserver_tables::run(&root, &discovery, &proto, &openapi, check)
+            let openapi_v3 =
+                openapi_v3.unwrap_or_else(|| root.join("../shared/kubernetes/v1.36/openapi/v3"));
+            testserver_tables::run(&root, &discovery, &proto, &openapi, &openapi_v3, check)
         }
         Command::Codegen {
             check, crds, out, ..

@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result, bail};
 
 use crate::discovery_model::{self, Discovery, Resource, Subresource};
-use crate::{patch_strategies, proto_schema};
+use crate::{openapi_model, patch_strategies, proto_schema};
 
 /// Where the resource tables live, relative to the workspace root.
 pub const OUTPUT: &str = "crates/kclient-testserver/src/generated/resources.rs";
@@ -19,13 +19,15 @@ pub const OUTPUT: &str = "crates/kclient-testserver/src/generated/resources.rs";
 pub const PROTO_OUTPUT: &str = "crates/kclient-testserver/src/generated/proto_schema.rs";
 
 /// Generates the tables from `discovery_dir`, the protobuf schema from `proto_dir` and the
-/// strategic-merge-patch table from `swagger` (an OpenAPI v2 document); writes them, or (with
+/// strategic-merge-patch table from `swagger` (an OpenAPI v2 document) and the OpenAPI schema
+/// model from `openapi_v3` (a directory of OpenAPI v3 documents); writes them, or (with
 /// `check`) compares them with the committed files.
 pub fn run(
     root: &Path,
     discovery_dir: &Path,
     proto_dir: &Path,
     swagger: &Path,
+    openapi_v3: &Path,
     check: bool,
 ) -> Result<()> {
     let model = discovery_model::read(discovery_dir)
@@ -35,11 +37,13 @@ pub fn run(
         .with_context(|| format!("reading .proto files in {}", proto_dir.display()))?;
     let proto = rustfmt(&proto_schema::render(&schema))?;
     let patch = rustfmt(&patch_strategies::generate(swagger)?)?;
+    let openapi = rustfmt(&openapi_model::generate(openapi_v3)?)?;
     let mut stale = Vec::new();
     for (rel, source) in [
         (OUTPUT, tables),
         (PROTO_OUTPUT, proto),
         (patch_strategies::OUTPUT, patch),
+        (openapi_model::OUTPUT, openapi),
     ] {
         let out = root.join(rel);
         if check {

@@ -33,6 +33,7 @@ mod auth;
 mod crd;
 mod error;
 mod generated;
+mod openapi;
 mod protobuf;
 mod rbac;
 mod registry;

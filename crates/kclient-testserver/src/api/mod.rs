@@ -17,7 +17,7 @@ mod patch;
 mod path;
 mod query;
 mod read;
-mod response;
+pub(crate) mod response;
 mod review;
 mod scale;
 pub(crate) mod status;
@@ -148,6 +148,9 @@ async fn serve(
         Route::Version => Ok(response::json(200, &crate::version::info())),
         Route::Health => Ok(response::text(200, "ok")),
         Route::NotFound => Err(ApiError::no_such_path()),
+        Route::OpenApi(rest) => {
+            crate::openapi::serve(&state, &rest, req.uri().query(), accept.as_deref())
+        }
         Route::CoreVersions | Route::GroupList => {
             let output = negotiate::negotiate(accept.as_deref(), discovery_root)?;
             let core = route == Route::CoreVersions;

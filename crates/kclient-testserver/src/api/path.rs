@@ -22,6 +22,8 @@ pub enum Route {
         /// Version.
         version: String,
     },
+    /// `/openapi/<rest>`: the OpenAPI documents (`rest` is e.g. `v2`, `v3`, `v3/api/v1`).
+    OpenApi(String),
     /// A resource request.
     Resource(ResourcePath),
     /// Anything else.
@@ -55,6 +57,7 @@ pub fn parse(path: &str) -> Route {
         ["healthz" | "livez" | "readyz", ..] => Route::Health,
         ["api"] => Route::CoreVersions,
         ["apis"] => Route::GroupList,
+        ["openapi", rest @ ..] => Route::OpenApi(rest.join("/")),
         ["apis", group] => Route::Group(group.to_string()),
         ["api", version, rest @ ..] => resource_route("", version, rest),
         ["apis", group, version, rest @ ..] => resource_route(group, version, rest),
@@ -126,6 +129,10 @@ mod tests {
     #[test]
     fn discovery_and_health_paths() {
         assert_eq!(parse("/version"), Route::Version);
+        assert_eq!(
+            parse("/openapi/v3/apis/apps/v1"),
+            Route::OpenApi("v3/apis/apps/v1".into())
+        );
         assert_eq!(parse("/readyz/ping"), Route::Health);
         assert_eq!(parse("/api"), Route::CoreVersions);
         assert_eq!(parse("/apis/"), Route::GroupList);
