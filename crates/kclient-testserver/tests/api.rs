@@ -360,7 +360,7 @@ async fn unimplemented_subresources_are_refused() {
     let (s, created) = c.post("/api/v1/namespaces/default/pods", pod).await;
     assert_eq!(s, StatusCode::CREATED, "{created}");
     assert_eq!(
-        c.get("/api/v1/namespaces/default/pods/p/log").await.0,
+        c.get("/api/v1/namespaces/default/pods/p/exec").await.0,
         StatusCode::METHOD_NOT_ALLOWED
     );
     let (s, status) = c.get("/api/v1/namespaces/default/pods/p/status").await;

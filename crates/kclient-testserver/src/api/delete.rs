@@ -37,9 +37,17 @@ impl DeleteOptions {
 }
 
 fn options(ctx: &Ctx) -> Result<DeleteOptions, ApiError> {
+    if ctx.body.iter().all(u8::is_ascii_whitespace) {
+        return options_from(ctx, None);
+    }
+    let body = super::write::parse_body(ctx)?;
+    options_from(ctx, Some(&body))
+}
+
+/// `DeleteOptions` from a body (if any) and the query.
+fn options_from(ctx: &Ctx, body: Option<&Value>) -> Result<DeleteOptions, ApiError> {
     let mut o = DeleteOptions::default();
-    if !ctx.body.iter().all(u8::is_ascii_whitespace) {
-        let body = super::write::parse_body(ctx)?;
+    if let Some(body) = body {
         let s = |p: &str| body.pointer(p).and_then(Value::as_str).map(str::to_string);
         o.uid = s("/preconditions/uid");
         o.resource_version = s("/preconditions/resourceVersion");
@@ -164,10 +172,35 @@ fn success(res: &Resource, obj: &Value) -> Value {
 pub fn delete(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let dry_run = ctx.query.dry_run("DeleteOptions")?;
     let opts = options(ctx)?;
+    let outcome = delete_with(ctx, &opts, dry_run)?;
+    Ok(match outcome {
+        Outcome::Pending(obj) => {
+            let code = if opts.orphan_dependents == Some(false) {
+                202
+            } else {
+                200
+            };
+            response::json(code, &for_output(&ctx.res, obj))
+        }
+        Outcome::Deleted(obj) if ctx.res.returns_deleted_object() => {
+            response::json(200, &for_output(&ctx.res, obj))
+        }
+        Outcome::Deleted(obj) => response::json(200, &success(&ctx.res, &obj)),
+    })
+}
+
+/// Deletes the addressed object with the `DeleteOptions` in `options` (a body's JSON, or none)
+/// and the query, as the pod eviction subresource does.
+pub fn delete_named(ctx: &Ctx, options: Option<&Value>, dry_run: bool) -> Result<(), ApiError> {
+    let opts = options_from(ctx, options)?;
+    delete_with(ctx, &opts, dry_run).map(|_| ())
+}
+
+fn delete_with(ctx: &Ctx, opts: &DeleteOptions, dry_run: bool) -> Result<Outcome, ApiError> {
     namespaces::admit_delete(&ctx.res, ctx.name())?;
     let key = Key::new(ctx.res.group, ctx.res.name(), ctx.namespace(), ctx.name());
     let gr = ctx.res.group_resource();
-    let outcome = ctx.state.store.transact(|txn| {
+    ctx.state.store.transact(|txn| {
         let old = txn
             .get(&key)
             .ok_or_else(|| ApiError::not_found(&gr, ctx.name()))?;
@@ -188,20 +221,6 @@ pub fn delete(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
             }
         }
         Ok(delete_one(txn, ctx, &key, old, dry_run, opts.gc_finalizer()))
-    })?;
-    Ok(match outcome {
-        Outcome::Pending(obj) => {
-            let code = if opts.orphan_dependents == Some(false) {
-                202
-            } else {
-                200
-            };
-            response::json(code, &for_output(&ctx.res, obj))
-        }
-        Outcome::Deleted(obj) if ctx.res.returns_deleted_object() => {
-            response::json(200, &for_output(&ctx.res, obj))
-        }
-        Outcome::Deleted(obj) => response::json(200, &success(&ctx.res, &obj)),
     })
 }
 

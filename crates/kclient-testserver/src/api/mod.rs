@@ -4,6 +4,7 @@
 mod apply;
 mod delete;
 mod discovery;
+mod fields;
 mod filter;
 mod gc;
 mod list_body;
@@ -15,6 +16,7 @@ pub(crate) mod objects;
 mod paging;
 mod patch;
 mod path;
+mod pods;
 mod query;
 mod read;
 pub(crate) mod response;
@@ -299,6 +301,8 @@ fn dispatch(ctx: &Ctx, verb: &str, sub: Option<&str>) -> Result<Response<Body>, 
         _ => {}
     }
     match (verb, sub) {
+        ("create", Some("eviction")) if is_pods(ctx) => pods::evict(ctx),
+        ("get", Some("log")) if is_pods(ctx) => pods::log(ctx),
         ("get", Some("scale")) => scale::get(ctx),
         ("update", Some("scale")) => scale::write(ctx, None),
         ("patch", Some("scale")) => patch::patch_scale(ctx),
@@ -315,6 +319,10 @@ fn dispatch(ctx: &Ctx, verb: &str, sub: Option<&str>) -> Result<Response<Body>, 
     }
 }
 
+fn is_pods(ctx: &Ctx) -> bool {
+    ctx.res.group.is_empty() && ctx.res.name() == "pods" && !ctx.res.is_custom()
+}
+
 /// The Kubernetes verb of a request (`RequestInfoFactory`).
 fn verb(method: &Method, path: &ResourcePath, watch: bool) -> Result<&'static str, ApiError> {
     let named = path.name.is_some();
@@ -323,7 +331,7 @@ fn verb(method: &Method, path: &ResourcePath, watch: bool) -> Result<&'static st
         Method::GET | Method::HEAD if named => "get",
         Method::GET | Method::HEAD if watch => "watch",
         Method::GET | Method::HEAD => "list",
-        Method::POST if !named => "create",
+        Method::POST if !named || path.subresource.is_some() => "create",
         Method::PUT if named => "update",
         Method::PATCH if named => "patch",
         Method::DELETE if named => "delete",

@@ -100,6 +100,7 @@ pub fn patch(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let dry_run = ctx.query.dry_run("PatchOptions")?;
     let key = Key::new(ctx.res.group, ctx.res.name(), ctx.namespace(), ctx.name());
     let sub = ctx.path.subresource.as_deref();
+    let mut warnings = Vec::new();
     let stored = ctx.state.store.transact(|txn| {
         let old = txn
             .get(&key)
@@ -107,6 +108,7 @@ pub fn patch(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
         let mut doc = for_output(&ctx.res, old.clone());
         apply(kind, &mut doc, &ctx.body)?;
         objects::check_type(&ctx.res, &doc)?;
+        warnings = super::fields::check(ctx, &mut doc)?;
         let mut new = strip_type(doc);
         check_identity(ctx, &mut new)?;
         let mut updated = objects::prepare_update(&ctx.res, &old, new, sub)?;
@@ -115,7 +117,8 @@ pub fn patch(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
             txn, &ctx.res, &ctx.state, &key, &old, updated, dry_run,
         ))
     })?;
-    Ok(response::json(200, &for_output(&ctx.res, stored)))
+    let resp = response::json(200, &for_output(&ctx.res, stored));
+    Ok(super::fields::with_warnings(resp, &warnings))
 }
 
 /// PATCH of the `scale` subresource: the patch applies to the current `Scale`.

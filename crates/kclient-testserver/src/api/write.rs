@@ -38,8 +38,9 @@ pub fn parse_body(ctx: &Ctx) -> Result<Value, ApiError> {
 /// POST: create an object.
 pub fn create(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let dry_run = ctx.query.dry_run("CreateOptions")?;
-    let body = parse_body(ctx)?;
+    let mut body = parse_body(ctx)?;
     objects::check_type(&ctx.res, &body)?;
+    let warnings = super::fields::check(ctx, &mut body)?;
     let path_ns = ctx.path.namespace.as_deref();
     let obj = objects::prepare_create(&ctx.res, path_ns, strip_type(body))?;
     let name = meta_str(&obj, "name").to_string();
@@ -59,7 +60,8 @@ pub fn create(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
         }
         Ok(txn.put(&key, obj))
     })?;
-    Ok(response::json(201, &for_output(&ctx.res, stored)))
+    let resp = response::json(201, &for_output(&ctx.res, stored));
+    Ok(super::fields::with_warnings(resp, &warnings))
 }
 
 /// Allocates what a new object gets from the cluster (a service's cluster IP).
@@ -104,8 +106,9 @@ pub fn check_identity(ctx: &Ctx, obj: &mut Value) -> Result<(), ApiError> {
 /// PUT: replace an object (or its status, or a namespace's finalizers).
 pub fn update(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let dry_run = ctx.query.dry_run("UpdateOptions")?;
-    let body = parse_body(ctx)?;
+    let mut body = parse_body(ctx)?;
     objects::check_type(&ctx.res, &body)?;
+    let warnings = super::fields::check(ctx, &mut body)?;
     let mut new = strip_type(body);
     check_identity(ctx, &mut new)?;
     let key = Key::new(ctx.res.group, ctx.res.name(), ctx.namespace(), ctx.name());
@@ -131,7 +134,8 @@ pub fn update(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
             commit_update(txn, &ctx.res, &ctx.state, &key, &old, updated, dry_run),
         ))
     })?;
-    Ok(response::json(code, &for_output(&ctx.res, stored)))
+    let resp = response::json(code, &for_output(&ctx.res, stored));
+    Ok(super::fields::with_warnings(resp, &warnings))
 }
 
 /// Stores an update prepared from `old` (unless it changes nothing or is a dry run), and

@@ -1,0 +1,122 @@
+//! The pod subresources a cluster without kubelets can answer: `eviction` (policy/v1
+//! `Eviction`: the pod is deleted, PodDisruptionBudgets are not consulted) and `log` (the real
+//! server's errors for a pod whose containers never start).
+
+use http::Response;
+use serde_json::{Value, json};
+
+use super::Ctx;
+use super::objects::meta_str;
+use super::response::{self, Body};
+use super::status::ApiError;
+use crate::store::Key;
+
+/// POST `pods/<name>/eviction`: deletes the pod with the body's `deleteOptions`; 201 `Success`.
+pub fn evict(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+    let body = super::write::parse_body(ctx)?;
+    let name = body
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if name != ctx.name() {
+        return Err(ApiError::bad_request(
+            "name in URL does not match name in Eviction object",
+        ));
+    }
+    let delete_options = body.get("deleteOptions").filter(|o| !o.is_null());
+    let dry_run = ctx.query.dry_run("CreateOptions")?
+        || delete_options
+            .and_then(|o| o.get("dryRun"))
+            .and_then(Value::as_array)
+            .is_some_and(|d| d.iter().any(|v| v == "All"));
+    super::delete::delete_named(ctx, delete_options, dry_run)?;
+    Ok(response::json(
+        201,
+        &json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}),
+    ))
+}
+
+/// GET `pods/<name>/log`: no kubelet ever runs the containers, so the answer is the error the
+/// real server gives for the pod's state.
+pub fn log(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+    let key = Key::new("", "pods", ctx.namespace(), ctx.name());
+    let pod = ctx
+        .state
+        .store
+        .get(&key)
+        .ok_or_else(|| ApiError::not_found(&ctx.res.group_resource(), ctx.name()))?
+        .value();
+    let name = meta_str(&pod, "name");
+    let names = |field: &str| -> Vec<String> {
+        pod.pointer(&format!("/spec/{field}"))
+            .and_then(Value::as_array)
+            .map(|cs| {
+                cs.iter()
+                    .filter_map(|c| c.get("name").and_then(Value::as_str))
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let containers = names("containers");
+    let init = names("initContainers");
+    let ephemeral = names("ephemeralContainers");
+    let container = match ctx.query.get("container").unwrap_or_default() {
+        "" if containers.len() == 1 => containers.first().cloned().unwrap_or_default(),
+        "" => {
+            let mut msg = format!(
+                "a container name must be specified for pod {name}, choose one of: [{}]",
+                containers.join(" ")
+            );
+            if !init.is_empty() {
+                msg.push_str(&format!(
+                    " or one of the init containers: [{}]",
+                    init.join(" ")
+                ));
+            }
+            if !ephemeral.is_empty() {
+                msg.push_str(&format!(
+                    " or one of the ephemeral containers: [{}]",
+                    ephemeral.join(" ")
+                ));
+            }
+            return Err(ApiError::bad_request(msg));
+        }
+        c if containers
+            .iter()
+            .chain(&init)
+            .chain(&ephemeral)
+            .any(|n| n == c) =>
+        {
+            c.to_string()
+        }
+        c => {
+            return Err(ApiError::bad_request(format!(
+                "container {c} is not valid for pod {name}"
+            )));
+        }
+    };
+    let node = pod
+        .pointer("/spec/nodeName")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if node.is_empty() {
+        return Err(ApiError::bad_request(format!(
+            "pod {name} does not have a host assigned"
+        )));
+    }
+    if ctx
+        .state
+        .store
+        .get(&Key::new("", "nodes", "", node))
+        .is_none()
+    {
+        return Err(ApiError::not_found(
+            &kclient_apimachinery::GroupResource::new("", "nodes"),
+            node,
+        ));
+    }
+    Err(ApiError::bad_request(format!(
+        "container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating"
+    )))
+}
