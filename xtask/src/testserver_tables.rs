@@ -4,12 +4,11 @@
 
 use std::fmt::Write as _;
 use std::fs;
-use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail};
 
+use crate::codegen::output::rustfmt;
 use crate::discovery_model::{self, Discovery, Resource, Subresource};
 use crate::{openapi_model, patch_strategies, proto_schema};
 
@@ -98,32 +97,6 @@ fn describe_diff(committed: &str, generated: &str) -> String {
         show(&old),
         show(&new)
     )
-}
-
-/// Runs `rustfmt --edition 2024` over `source`.
-fn rustfmt(source: &str) -> Result<String> {
-    let mut child = Command::new("rustfmt")
-        .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .context("running rustfmt (is it installed? `rustup component add rustfmt`)")?;
-    let mut stdin = child.stdin.take().context("rustfmt stdin")?;
-    let input = source.to_string();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child.wait_with_output().context("waiting for rustfmt")?;
-    writer
-        .join()
-        .map_err(|_| anyhow::anyhow!("rustfmt writer thread failed"))?
-        .context("writing to rustfmt")?;
-    if !output.status.success() {
-        bail!(
-            "rustfmt failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    String::from_utf8(output.stdout).context("rustfmt printed non-UTF-8")
 }
 
 /// A Rust string literal.

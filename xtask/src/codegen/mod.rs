@@ -15,7 +15,7 @@ mod graph;
 mod mapping;
 mod model;
 mod naming;
-mod output;
+pub(crate) mod output;
 mod render_client;
 mod render_tree;
 mod render_types;

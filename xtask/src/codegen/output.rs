@@ -193,8 +193,8 @@ pub(super) fn format_all(files: &BTreeMap<String, String>) -> Result<BTreeMap<St
     Ok(a.into_iter().chain(b?).collect())
 }
 
-/// Runs `rustfmt --edition 2024` over `source`.
-fn rustfmt(source: &str) -> Result<String> {
+/// Runs `rustfmt --edition 2024` over `source` (shared by every generator of the xtask).
+pub(crate) fn rustfmt(source: &str) -> Result<String> {
     let mut child = Command::new("rustfmt")
         .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
         .stdin(Stdio::piped())
