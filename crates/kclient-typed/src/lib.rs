@@ -54,6 +54,8 @@ mod byte_string;
 pub mod client;
 mod error;
 #[doc(hidden)]
+pub mod object_serde;
+#[doc(hidden)]
 pub mod redact;
 #[doc(hidden)]
 pub mod serde_helpers;

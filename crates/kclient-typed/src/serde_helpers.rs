@@ -23,6 +23,17 @@ pub fn go_f64_opt<S: Serializer>(value: &Option<f64>, serializer: S) -> Result<S
     }
 }
 
+/// A `float64` field value that serializes through [`go_f64`] (used by the generated
+/// `Serialize` impls).
+#[derive(Debug, Clone, Copy)]
+pub struct GoF64<'a>(pub &'a f64);
+
+impl serde::Serialize for GoF64<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        go_f64(self.0, serializer)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -41,5 +52,6 @@ mod tests {
         assert_eq!(json(Some(10.0), -3.0), r#"{"x":10,"y":-3}"#);
         assert_eq!(json(Some(0.5), 1e300), r#"{"x":0.5,"y":1e+300}"#);
         assert_eq!(json(None, 0.0), r#"{"x":null,"y":0}"#);
+        assert_eq!(serde_json::to_string(&super::GoF64(&2.0)).unwrap(), "2");
     }
 }

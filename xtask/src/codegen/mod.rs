@@ -17,9 +17,11 @@ mod model;
 mod naming;
 pub(crate) mod output;
 mod render_client;
+mod render_serde;
 mod render_tree;
 mod render_types;
 mod resources;
+mod sparse;
 mod spec;
 mod special;
 

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use super::naming;
 use super::resources::{self, ResourceDef};
 use super::spec::{Gvk, Schema, Spec};
-use super::{fixups, graph, mapping, special};
+use super::{fixups, graph, mapping, sparse, special};
 
 /// A module's identity: the definition package and version (`core`/`v1`, `apiextensions`/`v1`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -199,6 +199,7 @@ pub fn build(spec: &Spec) -> Result<Model> {
     }
     fixups::apply_to_types(&mut model);
     graph::break_cycles(&mut model);
+    sparse::box_sparse_fields(&mut model);
     resources::attach(spec, &mut model)?;
     graph::compute_deps(&mut model);
     Ok(model)

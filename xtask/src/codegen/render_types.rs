@@ -85,10 +85,7 @@ fn render_type(
             // Types with credential fields get a `Debug` that hides them.
             let redacted = fields.iter().any(|f| f.sensitive);
             let debug = if redacted { "" } else { "Debug, " };
-            let _ = writeln!(
-                s,
-                "#[derive(Clone, {debug}Default, PartialEq, serde::Serialize, serde::Deserialize)]"
-            );
+            let _ = writeln!(s, "#[derive(Clone, {debug}Default, PartialEq)]");
             let _ = writeln!(s, "pub struct {} {{", ty.name);
             for field in fields {
                 render_field(s, id, ty, field);
@@ -97,6 +94,7 @@ fn render_type(
             if redacted {
                 render_redacted_debug(s, &ty.name, fields);
             }
+            super::render_serde::render_serde(s, &ty.name, fields, ty.gvk.is_some());
             render_kind_impls(s, id, module, ty, fields, resource);
         }
     }
@@ -123,18 +121,17 @@ fn render_redacted_debug(s: &mut String, name: &str, fields: &[Field]) {
 }
 
 fn render_field(s: &mut String, id: &ModuleId, ty: &TypeDef, field: &Field) {
-    if ty.gvk.is_some() && (field.json == "apiVersion" || field.json == "kind") {
-        let (marker, rename) = if field.json == "kind" {
-            ("Kind", "")
+    if ty.gvk.is_some() && super::render_serde::is_marker(field) {
+        let marker = if field.json == "kind" {
+            "Kind"
         } else {
-            ("ApiVersion", "rename = \"apiVersion\", ")
+            "ApiVersion"
         };
         let _ = writeln!(
             s,
             "    /// `{}`: always [`crate::TypeInfo`]'s value for this type.",
             field.json
         );
-        let _ = writeln!(s, "    #[serde({rename}default)]");
         let _ = writeln!(s, "    pub {}: crate::{marker}<{}>,", field.rust, ty.name);
         return;
     }
@@ -147,31 +144,9 @@ fn render_field(s: &mut String, id: &ModuleId, ty: &TypeDef, field: &Field) {
     if field.boxed {
         rust_ty = format!("Box<{rust_ty}>");
     }
-    let rename = if field.rust == field.json {
-        String::new()
-    } else {
-        format!("rename = \"{}\", ", field.json)
-    };
-    // Floats are written as Go writes them (`10`, not `10.0`), so round trips are exact.
-    let float = field.ty == RustType::F64;
     if field.required {
-        let with = if float {
-            ", serialize_with = \"crate::serde_helpers::go_f64\""
-        } else {
-            ""
-        };
-        let _ = writeln!(s, "    #[serde({rename}default{with})]");
         let _ = writeln!(s, "    pub {}: {rust_ty},", field.rust);
     } else {
-        let with = if float {
-            ", serialize_with = \"crate::serde_helpers::go_f64_opt\""
-        } else {
-            ""
-        };
-        let _ = writeln!(
-            s,
-            "    #[serde({rename}default, skip_serializing_if = \"Option::is_none\"{with})]"
-        );
         let _ = writeln!(s, "    pub {}: Option<{rust_ty}>,", field.rust);
     }
 }

@@ -6,7 +6,7 @@ mod client;
 pub use client::*;
 
 /// ApplyConfiguration defines the desired configuration values of an object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ApplyConfiguration {
     /// expression will be evaluated by CEL to create an apply configuration. ref: <https://github.com/google/cel-spec>
     ///
@@ -36,12 +36,52 @@ pub struct ApplyConfiguration {
     /// The \`apiVersion\`, \`kind\`, \`metadata.name\` and \`metadata.generateName\` are always accessible from the root of the object. No other metadata properties are accessible.
     ///
     /// Only property names of the form \`\[a-zA-Z\_.-/\]\[a-zA-Z0-9\_.-/\]\*\` are accessible. Required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expression: Option<String>,
 }
 
+impl serde::Serialize for ApplyConfiguration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ApplyConfiguration",
+            usize::from(self.expression.is_some()),
+        )?;
+        writer.opt("expression", &self.expression);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ApplyConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ApplyConfiguration {
+    const NAME: &'static str = "ApplyConfiguration";
+    const FIELDS: &'static [&'static str] = &["expression"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "expression" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.expression, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// AuditAnnotation describes how to produce an audit annotation for an API request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuditAnnotation {
     /// key specifies the audit annotation key. The audit annotation keys of a ValidatingAdmissionPolicy must be unique. The key must be a qualified name (\[A-Za-z0-9\]\[-A-Za-z0-9\_.\]\*) no more than 63 bytes in length.
     ///
@@ -50,30 +90,106 @@ pub struct AuditAnnotation {
     /// If an admission webhook uses the same resource name as this ValidatingAdmissionPolicy and the same audit annotation key, the annotation key will be identical. In this case, the first annotation written with the key will be included in the audit event and all subsequent annotations with the same key will be discarded.
     ///
     /// Required.
-    #[serde(default)]
     pub key: String,
     /// valueExpression represents the expression which is evaluated by CEL to produce an audit annotation value. The expression must evaluate to either a string or null value. If the expression evaluates to a string, the audit annotation is included with the string value. If the expression evaluates to null or empty string the audit annotation will be omitted. The valueExpression may be no longer than 5kb in length. If the result of the valueExpression is more than 10kb in length, it will be truncated to 10kb.
     ///
     /// If multiple ValidatingAdmissionPolicyBinding resources match an API request, then the valueExpression will be evaluated for each binding. All unique values produced by the valueExpressions will be joined together in a comma-separated list.
     ///
     /// Required.
-    #[serde(rename = "valueExpression", default)]
     pub value_expression: String,
 }
 
+impl serde::Serialize for AuditAnnotation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "AuditAnnotation", 2)?;
+        writer.field("key", &self.key);
+        writer.field("valueExpression", &self.value_expression);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AuditAnnotation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for AuditAnnotation {
+    const NAME: &'static str = "AuditAnnotation";
+    const FIELDS: &'static [&'static str] = &["key", "valueExpression"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "key" => Some(0),
+            "valueExpression" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.key, map),
+            1 => crate::object_serde::put(&mut self.value_expression, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ExpressionWarning is a warning information that targets a specific expression.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExpressionWarning {
     /// fieldRef is the path to the field that refers to the expression. For example, the reference to the expression of the first item of validations is "spec.validations\[0\].expression"
-    #[serde(rename = "fieldRef", default)]
     pub field_ref: String,
     /// warning contains the content of type checking information in a human-readable form. Each line of the warning contains the type that the expression is checked against, followed by the type check error from the compiler.
-    #[serde(default)]
     pub warning: String,
 }
 
+impl serde::Serialize for ExpressionWarning {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ExpressionWarning", 2)?;
+        writer.field("fieldRef", &self.field_ref);
+        writer.field("warning", &self.warning);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ExpressionWarning {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ExpressionWarning {
+    const NAME: &'static str = "ExpressionWarning";
+    const FIELDS: &'static [&'static str] = &["fieldRef", "warning"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "fieldRef" => Some(0),
+            "warning" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.field_ref, map),
+            1 => crate::object_serde::put(&mut self.warning, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// JSONPatch defines a JSON Patch.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct JSONPatch {
     /// expression will be evaluated by CEL to create a \[JSON patch\](<https://jsonpatch.com/>). ref: <https://github.com/google/cel-spec>
     ///
@@ -129,12 +245,52 @@ pub struct JSONPatch {
     /// - 'jsonpatch.escapeKey' - Performs JSONPatch key escaping. '~' and  '/' are escaped as '~0' and \`~1' respectively).
     ///
     /// Only property names of the form \`\[a-zA-Z\_.-/\]\[a-zA-Z0-9\_.-/\]\*\` are accessible. Required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expression: Option<String>,
 }
 
+impl serde::Serialize for JSONPatch {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "JSONPatch",
+            usize::from(self.expression.is_some()),
+        )?;
+        writer.opt("expression", &self.expression);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JSONPatch {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for JSONPatch {
+    const NAME: &'static str = "JSONPatch";
+    const FIELDS: &'static [&'static str] = &["expression"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "expression" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.expression, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// MatchCondition represents a condition which must by fulfilled for a request to be sent to a webhook.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MatchCondition {
     /// expression represents the expression which will be evaluated by CEL. Must evaluate to bool. CEL expressions have access to the contents of the AdmissionRequest and Authorizer, organized into CEL variables:
     ///
@@ -145,24 +301,57 @@ pub struct MatchCondition {
     /// Documentation on CEL: <https://kubernetes.io/docs/reference/using-api/cel/>
     ///
     /// Required.
-    #[serde(default)]
     pub expression: String,
     /// name is an identifier for this match condition, used for strategic merging of MatchConditions, as well as providing an identifier for logging purposes. A good name should be descriptive of the associated expression. Name must be a qualified name consisting of alphanumeric characters, '-', '\_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '(\[A-Za-z0-9\]\[-A-Za-z0-9\_.\]\*)?\[A-Za-z0-9\]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')
     ///
     /// Required.
-    #[serde(default)]
     pub name: String,
 }
 
+impl serde::Serialize for MatchCondition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "MatchCondition", 2)?;
+        writer.field("expression", &self.expression);
+        writer.field("name", &self.name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MatchCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for MatchCondition {
+    const NAME: &'static str = "MatchCondition";
+    const FIELDS: &'static [&'static str] = &["expression", "name"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "expression" => Some(0),
+            "name" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.expression, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// MatchResources decides whether to run the admission control policy on an object based on whether it meets the match criteria. The exclude rules take precedence over include rules (if a resource matches both, it is excluded)
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MatchResources {
     /// excludeResourceRules describes what operations on what resources/subresources the ValidatingAdmissionPolicy should not care about. The exclude rules take precedence over include rules (if a resource matches both, it is excluded)
-    #[serde(
-        rename = "excludeResourceRules",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exclude_resource_rules: Option<Vec<NamedRuleWithOperations>>,
     /// matchPolicy defines how the "MatchResources" list is used to match incoming requests. Allowed values are "Exact" or "Equivalent".
     ///
@@ -171,11 +360,6 @@ pub struct MatchResources {
     /// - Equivalent: match a request if modifies a resource listed in rules, even via another API group or version. For example, if deployments can be modified via apps/v1, apps/v1beta1, and extensions/v1beta1, and "rules" only included \`apiGroups:\["apps"\], apiVersions:\["v1"\], resources: \["deployments"\]\`, a request to apps/v1beta1 or extensions/v1beta1 would be converted to apps/v1 and sent to the ValidatingAdmissionPolicy.
     ///
     /// Defaults to "Equivalent"
-    #[serde(
-        rename = "matchPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub match_policy: Option<String>,
     /// namespaceSelector decides whether to run the admission control policy on an object based on whether the namespace for that object matches the selector. If the object itself is a namespace, the matching is performed on object.metadata.labels. If the object is another cluster scoped resource, it never skips the policy.
     ///
@@ -208,43 +392,137 @@ pub struct MatchResources {
     /// See <https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/> for more examples of label selectors.
     ///
     /// Default to the empty LabelSelector, which matches everything.
-    #[serde(
-        rename = "namespaceSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub namespace_selector: Option<kclient_apimachinery::meta::LabelSelector>,
     /// objectSelector decides whether to run the validation based on if the object has matching labels. objectSelector is evaluated against both the oldObject and newObject that would be sent to the cel validation, and is considered to match if either object matches the selector. A null object (oldObject in the case of create, or newObject in the case of delete) or an object that cannot have labels (like a DeploymentRollback or a PodProxyOptions object) is not considered to match. Use the object selector only if the webhook is opt-in, because end users may skip the admission webhook by setting the labels. Default to the empty LabelSelector, which matches everything.
-    #[serde(
-        rename = "objectSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub object_selector: Option<kclient_apimachinery::meta::LabelSelector>,
     /// resourceRules describes what operations on what resources/subresources the ValidatingAdmissionPolicy matches. The policy cares about an operation if it matches \_any\_ Rule.
-    #[serde(
-        rename = "resourceRules",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub resource_rules: Option<Vec<NamedRuleWithOperations>>,
 }
 
+impl serde::Serialize for MatchResources {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "MatchResources",
+            usize::from(self.exclude_resource_rules.is_some())
+                + usize::from(self.match_policy.is_some())
+                + usize::from(self.namespace_selector.is_some())
+                + usize::from(self.object_selector.is_some())
+                + usize::from(self.resource_rules.is_some()),
+        )?;
+        writer.opt("excludeResourceRules", &self.exclude_resource_rules);
+        writer.opt("matchPolicy", &self.match_policy);
+        writer.opt("namespaceSelector", &self.namespace_selector);
+        writer.opt("objectSelector", &self.object_selector);
+        writer.opt("resourceRules", &self.resource_rules);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MatchResources {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for MatchResources {
+    const NAME: &'static str = "MatchResources";
+    const FIELDS: &'static [&'static str] = &[
+        "excludeResourceRules",
+        "matchPolicy",
+        "namespaceSelector",
+        "objectSelector",
+        "resourceRules",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "excludeResourceRules" => Some(0),
+            "matchPolicy" => Some(1),
+            "namespaceSelector" => Some(2),
+            "objectSelector" => Some(3),
+            "resourceRules" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.exclude_resource_rules, map),
+            1 => crate::object_serde::put(&mut self.match_policy, map),
+            2 => crate::object_serde::put(&mut self.namespace_selector, map),
+            3 => crate::object_serde::put(&mut self.object_selector, map),
+            4 => crate::object_serde::put(&mut self.resource_rules, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// MutatingAdmissionPolicy describes the definition of an admission mutation policy that mutates the object coming into admission chain.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MutatingAdmissionPolicy {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<MutatingAdmissionPolicy>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<MutatingAdmissionPolicy>,
     /// metadata is the standard object metadata; More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec defines the desired behavior of the MutatingAdmissionPolicy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<MutatingAdmissionPolicySpec>,
+}
+
+impl serde::Serialize for MutatingAdmissionPolicy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "MutatingAdmissionPolicy",
+            3 + usize::from(self.spec.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MutatingAdmissionPolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for MutatingAdmissionPolicy {
+    const NAME: &'static str = "MutatingAdmissionPolicy";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for MutatingAdmissionPolicy {
@@ -276,20 +554,66 @@ impl kclient_apimachinery::resource::HasObjectMeta for MutatingAdmissionPolicy {
 /// For a given admission request, each binding will cause its policy to be evaluated N times, where N is 1 for policies/bindings that don't use params, otherwise N is the number of parameters selected by the binding. Each evaluation is constrained by a \[runtime cost budget\](<https://kubernetes.io/docs/reference/using-api/cel/#runtime-cost-budget>).
 ///
 /// Adding/removing policies, bindings, or params can not affect whether a given (policy, binding, param) combination is within its own CEL budget.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MutatingAdmissionPolicyBinding {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<MutatingAdmissionPolicyBinding>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<MutatingAdmissionPolicyBinding>,
     /// metadata is the standard object metadata; More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec defines the desired behavior of the MutatingAdmissionPolicyBinding.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<MutatingAdmissionPolicyBindingSpec>,
+}
+
+impl serde::Serialize for MutatingAdmissionPolicyBinding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "MutatingAdmissionPolicyBinding",
+            3 + usize::from(self.spec.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MutatingAdmissionPolicyBinding {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for MutatingAdmissionPolicyBinding {
+    const NAME: &'static str = "MutatingAdmissionPolicyBinding";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for MutatingAdmissionPolicyBinding {
@@ -317,20 +641,63 @@ impl kclient_apimachinery::resource::HasObjectMeta for MutatingAdmissionPolicyBi
 }
 
 /// MutatingAdmissionPolicyBindingList is a list of MutatingAdmissionPolicyBinding.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MutatingAdmissionPolicyBindingList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<MutatingAdmissionPolicyBindingList>,
     /// List of PolicyBinding.
-    #[serde(default)]
     pub items: Vec<MutatingAdmissionPolicyBinding>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<MutatingAdmissionPolicyBindingList>,
     /// metadata is the standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for MutatingAdmissionPolicyBindingList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "MutatingAdmissionPolicyBindingList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MutatingAdmissionPolicyBindingList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for MutatingAdmissionPolicyBindingList {
+    const NAME: &'static str = "MutatingAdmissionPolicyBindingList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for MutatingAdmissionPolicyBindingList {
@@ -355,42 +722,123 @@ impl crate::client::verbs::ObjectList<MutatingAdmissionPolicyBinding>
 }
 
 /// MutatingAdmissionPolicyBindingSpec defines the specification of the MutatingAdmissionPolicyBinding.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MutatingAdmissionPolicyBindingSpec {
     /// matchResources limits what resources match this binding and may be mutated by it. Note that if matchResources matches a resource, the resource must also match a policy's matchConstraints and matchConditions before the resource may be mutated. When matchResources is unset, it does not constrain resource matching, and only the policy's matchConstraints and matchConditions must match for the resource to be mutated. Additionally, matchResources.resourceRules are optional and do not constraint matching when unset. Note that this is differs from MutatingAdmissionPolicy matchConstraints, where resourceRules are required. The CREATE, UPDATE and CONNECT operations are allowed.  The DELETE operation may not be matched. '\*' matches CREATE, UPDATE and CONNECT.
-    #[serde(
-        rename = "matchResources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub match_resources: Option<MatchResources>,
+    pub match_resources: Option<Box<MatchResources>>,
     /// paramRef specifies the parameter resource used to configure the admission control policy. It should point to a resource of the type specified in spec.ParamKind of the bound MutatingAdmissionPolicy. If the policy specifies a ParamKind and the resource referred to by ParamRef does not exist, this binding is considered mis-configured and the FailurePolicy of the MutatingAdmissionPolicy applied. If the policy does not specify a ParamKind then this field is ignored, and the rules are evaluated without a param.
-    #[serde(rename = "paramRef", default, skip_serializing_if = "Option::is_none")]
-    pub param_ref: Option<ParamRef>,
+    pub param_ref: Option<Box<ParamRef>>,
     /// policyName references a MutatingAdmissionPolicy name which the MutatingAdmissionPolicyBinding binds to. If the referenced resource does not exist, this binding is considered invalid and will be ignored Required.
-    #[serde(
-        rename = "policyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub policy_name: Option<String>,
 }
 
+impl serde::Serialize for MutatingAdmissionPolicyBindingSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "MutatingAdmissionPolicyBindingSpec",
+            usize::from(self.match_resources.is_some())
+                + usize::from(self.param_ref.is_some())
+                + usize::from(self.policy_name.is_some()),
+        )?;
+        writer.opt("matchResources", &self.match_resources);
+        writer.opt("paramRef", &self.param_ref);
+        writer.opt("policyName", &self.policy_name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MutatingAdmissionPolicyBindingSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for MutatingAdmissionPolicyBindingSpec {
+    const NAME: &'static str = "MutatingAdmissionPolicyBindingSpec";
+    const FIELDS: &'static [&'static str] = &["matchResources", "paramRef", "policyName"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "matchResources" => Some(0),
+            "paramRef" => Some(1),
+            "policyName" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.match_resources, map),
+            1 => crate::object_serde::put(&mut self.param_ref, map),
+            2 => crate::object_serde::put(&mut self.policy_name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// MutatingAdmissionPolicyList is a list of MutatingAdmissionPolicy.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MutatingAdmissionPolicyList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<MutatingAdmissionPolicyList>,
     /// List of ValidatingAdmissionPolicy.
-    #[serde(default)]
     pub items: Vec<MutatingAdmissionPolicy>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<MutatingAdmissionPolicyList>,
     /// metadata is the standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for MutatingAdmissionPolicyList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "MutatingAdmissionPolicyList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MutatingAdmissionPolicyList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for MutatingAdmissionPolicyList {
+    const NAME: &'static str = "MutatingAdmissionPolicyList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for MutatingAdmissionPolicyList {
@@ -413,7 +861,7 @@ impl crate::client::verbs::ObjectList<MutatingAdmissionPolicy> for MutatingAdmis
 }
 
 /// MutatingAdmissionPolicySpec defines the desired behavior of the admission policy.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MutatingAdmissionPolicySpec {
     /// failurePolicy defines how to handle failures for the admission policy. Failures can occur from CEL expression parse errors, type check errors, runtime errors and invalid or mis-configured policy definitions or bindings.
     ///
@@ -422,11 +870,6 @@ pub struct MutatingAdmissionPolicySpec {
     /// failurePolicy does not define how validations that evaluate to false are handled.
     ///
     /// Allowed values are Ignore or Fail. Defaults to Fail.
-    #[serde(
-        rename = "failurePolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub failure_policy: Option<String>,
     /// matchConditions is a list of conditions that must be met for a request to be validated. Match conditions filter requests that have already been matched by the matchConstraints. An empty list of matchConditions matches all requests. There are a maximum of 64 match conditions allowed.
     ///
@@ -438,58 +881,106 @@ pub struct MutatingAdmissionPolicySpec {
     /// 3. If any matchCondition evaluates to an error (but none are FALSE):
     /// - If failurePolicy=Fail, reject the request
     /// - If failurePolicy=Ignore, the policy is skipped
-    #[serde(
-        rename = "matchConditions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub match_conditions: Option<Vec<MatchCondition>>,
     /// matchConstraints specifies what resources this policy is designed to validate. The MutatingAdmissionPolicy cares about a request if it matches \_all\_ Constraints. However, in order to prevent clusters from being put into an unstable state that cannot be recovered from via the API MutatingAdmissionPolicy cannot match MutatingAdmissionPolicy and MutatingAdmissionPolicyBinding. The CREATE, UPDATE and CONNECT operations are allowed.  The DELETE operation may not be matched. '\*' matches CREATE, UPDATE and CONNECT. Required.
-    #[serde(
-        rename = "matchConstraints",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub match_constraints: Option<MatchResources>,
+    pub match_constraints: Option<Box<MatchResources>>,
     /// mutations contain operations to perform on matching objects. mutations may not be empty; a minimum of one mutation is required. mutations are evaluated in order, and are reinvoked according to the reinvocationPolicy. The mutations of a policy are invoked for each binding of this policy and reinvocation of mutations occurs on a per binding basis.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mutations: Option<Vec<Mutation>>,
     /// paramKind specifies the kind of resources used to parameterize this policy. If absent, there are no parameters for this policy and the param CEL variable will not be provided to validation expressions. If paramKind refers to a non-existent kind, this policy definition is mis-configured and the FailurePolicy is applied. If paramKind is specified but paramRef is unset in MutatingAdmissionPolicyBinding, the params variable will be null.
-    #[serde(rename = "paramKind", default, skip_serializing_if = "Option::is_none")]
-    pub param_kind: Option<ParamKind>,
+    pub param_kind: Option<Box<ParamKind>>,
     /// reinvocationPolicy indicates whether mutations may be called multiple times per MutatingAdmissionPolicyBinding as part of a single admission evaluation. Allowed values are "Never" and "IfNeeded".
     ///
     /// Never: These mutations will not be called more than once per binding in a single admission evaluation.
     ///
     /// IfNeeded: These mutations may be invoked more than once per binding for a single admission request and there is no guarantee of order with respect to other admission plugins, admission webhooks, bindings of this policy and admission policies.  Mutations are only reinvoked when mutations change the object after this mutation is invoked. Required.
-    #[serde(
-        rename = "reinvocationPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reinvocation_policy: Option<String>,
     /// variables contain definitions of variables that can be used in composition of other expressions. Each variable is defined as a named CEL expression. The variables defined here will be available under \`variables\` in other expressions of the policy except matchConditions because matchConditions are evaluated before the rest of the policy.
     ///
     /// The expression of a variable can refer to other variables defined earlier in the list but not those after. Thus, variables must be sorted by the order of first appearance and acyclic.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variables: Option<Vec<Variable>>,
 }
 
+impl serde::Serialize for MutatingAdmissionPolicySpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "MutatingAdmissionPolicySpec",
+            usize::from(self.failure_policy.is_some())
+                + usize::from(self.match_conditions.is_some())
+                + usize::from(self.match_constraints.is_some())
+                + usize::from(self.mutations.is_some())
+                + usize::from(self.param_kind.is_some())
+                + usize::from(self.reinvocation_policy.is_some())
+                + usize::from(self.variables.is_some()),
+        )?;
+        writer.opt("failurePolicy", &self.failure_policy);
+        writer.opt("matchConditions", &self.match_conditions);
+        writer.opt("matchConstraints", &self.match_constraints);
+        writer.opt("mutations", &self.mutations);
+        writer.opt("paramKind", &self.param_kind);
+        writer.opt("reinvocationPolicy", &self.reinvocation_policy);
+        writer.opt("variables", &self.variables);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MutatingAdmissionPolicySpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for MutatingAdmissionPolicySpec {
+    const NAME: &'static str = "MutatingAdmissionPolicySpec";
+    const FIELDS: &'static [&'static str] = &[
+        "failurePolicy",
+        "matchConditions",
+        "matchConstraints",
+        "mutations",
+        "paramKind",
+        "reinvocationPolicy",
+        "variables",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "failurePolicy" => Some(0),
+            "matchConditions" => Some(1),
+            "matchConstraints" => Some(2),
+            "mutations" => Some(3),
+            "paramKind" => Some(4),
+            "reinvocationPolicy" => Some(5),
+            "variables" => Some(6),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.failure_policy, map),
+            1 => crate::object_serde::put(&mut self.match_conditions, map),
+            2 => crate::object_serde::put(&mut self.match_constraints, map),
+            3 => crate::object_serde::put(&mut self.mutations, map),
+            4 => crate::object_serde::put(&mut self.param_kind, map),
+            5 => crate::object_serde::put(&mut self.reinvocation_policy, map),
+            6 => crate::object_serde::put(&mut self.variables, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// MutatingWebhook describes an admission webhook and the resources and operations it applies to.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MutatingWebhook {
     /// admissionReviewVersions is an ordered list of preferred \`AdmissionReview\` versions the Webhook expects. API server will try to use first version in the list which it supports. If none of the versions specified in this list supported by API server, validation will fail for this object. If a persisted webhook configuration specifies allowed versions and does not include any versions known to the API Server, calls to the webhook will fail and be subject to the failure policy.
-    #[serde(rename = "admissionReviewVersions", default)]
     pub admission_review_versions: Vec<String>,
     /// clientConfig defines how to communicate with the hook. Required
-    #[serde(rename = "clientConfig", default)]
     pub client_config: WebhookClientConfig,
     /// failurePolicy defines how unrecognized errors from the admission endpoint are handled - allowed values are Ignore or Fail. Defaults to Fail.
-    #[serde(
-        rename = "failurePolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub failure_policy: Option<String>,
     /// matchConditions is a list of conditions that must be met for a request to be sent to this webhook. Match conditions filter requests that have already been matched by the rules, namespaceSelector, and objectSelector. An empty list of matchConditions matches all requests. There are a maximum of 64 match conditions allowed.
     ///
@@ -499,11 +990,6 @@ pub struct MutatingWebhook {
     /// 3. If any matchCondition evaluates to an error (but none are FALSE):
     /// - If failurePolicy=Fail, reject the request
     /// - If failurePolicy=Ignore, the error is ignored and the webhook is skipped
-    #[serde(
-        rename = "matchConditions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub match_conditions: Option<Vec<MatchCondition>>,
     /// matchPolicy defines how the "rules" list is used to match incoming requests. Allowed values are "Exact" or "Equivalent".
     ///
@@ -512,14 +998,8 @@ pub struct MutatingWebhook {
     /// - Equivalent: match a request if modifies a resource listed in rules, even via another API group or version. For example, if deployments can be modified via apps/v1, apps/v1beta1, and extensions/v1beta1, and "rules" only included \`apiGroups:\["apps"\], apiVersions:\["v1"\], resources: \["deployments"\]\`, a request to apps/v1beta1 or extensions/v1beta1 would be converted to apps/v1 and sent to the webhook.
     ///
     /// Defaults to "Equivalent"
-    #[serde(
-        rename = "matchPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub match_policy: Option<String>,
     /// name is the name of the admission webhook. Name should be fully qualified, e.g., imagepolicy.kubernetes.io, where "imagepolicy" is the name of the webhook, and kubernetes.io is the name of the organization. Required.
-    #[serde(default)]
     pub name: String,
     /// namespaceSelector decides whether to run the webhook on an object based on whether the namespace for that object matches the selector. If the object itself is a namespace, the matching is performed on object.metadata.labels. If the object is another cluster scoped resource, it never skips the webhook.
     ///
@@ -552,18 +1032,8 @@ pub struct MutatingWebhook {
     /// See <https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/> for more examples of label selectors.
     ///
     /// Default to the empty LabelSelector, which matches everything.
-    #[serde(
-        rename = "namespaceSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub namespace_selector: Option<kclient_apimachinery::meta::LabelSelector>,
     /// objectSelector decides whether to run the webhook based on if the object has matching labels. objectSelector is evaluated against both the oldObject and newObject that would be sent to the webhook, and is considered to match if either object matches the selector. A null object (oldObject in the case of create, or newObject in the case of delete) or an object that cannot have labels (like a DeploymentRollback or a PodProxyOptions object) is not considered to match. Use the object selector only if the webhook is opt-in, because end users may skip the admission webhook by setting the labels. Default to the empty LabelSelector, which matches everything.
-    #[serde(
-        rename = "objectSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub object_selector: Option<kclient_apimachinery::meta::LabelSelector>,
     /// reinvocationPolicy indicates whether this webhook should be called multiple times as part of a single admission evaluation. Allowed values are "Never" and "IfNeeded".
     ///
@@ -572,42 +1042,170 @@ pub struct MutatingWebhook {
     /// IfNeeded: the webhook will be called at least one additional time as part of the admission evaluation if the object being admitted is modified by other admission plugins after the initial webhook call. Webhooks that specify this option \*must\* be idempotent, able to process objects they previously admitted. Note: \* the number of additional invocations is not guaranteed to be exactly one. \* if additional invocations result in further modifications to the object, webhooks are not guaranteed to be invoked again. \* webhooks that use this option may be reordered to minimize the number of additional invocations. \* to validate an object after all mutations are guaranteed complete, use a validating admission webhook instead.
     ///
     /// Defaults to "Never".
-    #[serde(
-        rename = "reinvocationPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reinvocation_policy: Option<String>,
     /// rules describes what operations on what resources/subresources the webhook cares about. The webhook cares about an operation if it matches \_any\_ Rule. However, in order to prevent ValidatingAdmissionWebhooks and MutatingAdmissionWebhooks from putting the cluster in a state which cannot be recovered from without completely disabling the plugin, ValidatingAdmissionWebhooks and MutatingAdmissionWebhooks are never called on admission requests for ValidatingWebhookConfiguration and MutatingWebhookConfiguration objects.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<RuleWithOperations>>,
     /// sideEffects states whether this webhook has side effects. Acceptable values are: None, NoneOnDryRun (webhooks created via v1beta1 may also specify Some or Unknown). Webhooks with side effects MUST implement a reconciliation system, since a request may be rejected by a future step in the admission chain and the side effects therefore need to be undone. Requests with the dryRun attribute will be auto-rejected if they match a webhook with sideEffects == Unknown or Some.
-    #[serde(rename = "sideEffects", default)]
     pub side_effects: String,
     /// timeoutSeconds specifies the timeout for this webhook. After the timeout passes, the webhook call will be ignored or the API call will fail based on the failure policy. The timeout value must be between 1 and 30 seconds. Default to 10 seconds.
-    #[serde(
-        rename = "timeoutSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub timeout_seconds: Option<i32>,
 }
 
+impl serde::Serialize for MutatingWebhook {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "MutatingWebhook",
+            4 + usize::from(self.failure_policy.is_some())
+                + usize::from(self.match_conditions.is_some())
+                + usize::from(self.match_policy.is_some())
+                + usize::from(self.namespace_selector.is_some())
+                + usize::from(self.object_selector.is_some())
+                + usize::from(self.reinvocation_policy.is_some())
+                + usize::from(self.rules.is_some())
+                + usize::from(self.timeout_seconds.is_some()),
+        )?;
+        writer.field("admissionReviewVersions", &self.admission_review_versions);
+        writer.field("clientConfig", &self.client_config);
+        writer.opt("failurePolicy", &self.failure_policy);
+        writer.opt("matchConditions", &self.match_conditions);
+        writer.opt("matchPolicy", &self.match_policy);
+        writer.field("name", &self.name);
+        writer.opt("namespaceSelector", &self.namespace_selector);
+        writer.opt("objectSelector", &self.object_selector);
+        writer.opt("reinvocationPolicy", &self.reinvocation_policy);
+        writer.opt("rules", &self.rules);
+        writer.field("sideEffects", &self.side_effects);
+        writer.opt("timeoutSeconds", &self.timeout_seconds);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MutatingWebhook {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for MutatingWebhook {
+    const NAME: &'static str = "MutatingWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "admissionReviewVersions",
+        "clientConfig",
+        "failurePolicy",
+        "matchConditions",
+        "matchPolicy",
+        "name",
+        "namespaceSelector",
+        "objectSelector",
+        "reinvocationPolicy",
+        "rules",
+        "sideEffects",
+        "timeoutSeconds",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "admissionReviewVersions" => Some(0),
+            "clientConfig" => Some(1),
+            "failurePolicy" => Some(2),
+            "matchConditions" => Some(3),
+            "matchPolicy" => Some(4),
+            "name" => Some(5),
+            "namespaceSelector" => Some(6),
+            "objectSelector" => Some(7),
+            "reinvocationPolicy" => Some(8),
+            "rules" => Some(9),
+            "sideEffects" => Some(10),
+            "timeoutSeconds" => Some(11),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.admission_review_versions, map),
+            1 => crate::object_serde::put(&mut self.client_config, map),
+            2 => crate::object_serde::put(&mut self.failure_policy, map),
+            3 => crate::object_serde::put(&mut self.match_conditions, map),
+            4 => crate::object_serde::put(&mut self.match_policy, map),
+            5 => crate::object_serde::put(&mut self.name, map),
+            6 => crate::object_serde::put(&mut self.namespace_selector, map),
+            7 => crate::object_serde::put(&mut self.object_selector, map),
+            8 => crate::object_serde::put(&mut self.reinvocation_policy, map),
+            9 => crate::object_serde::put(&mut self.rules, map),
+            10 => crate::object_serde::put(&mut self.side_effects, map),
+            11 => crate::object_serde::put(&mut self.timeout_seconds, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// MutatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and may change the object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MutatingWebhookConfiguration {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<MutatingWebhookConfiguration>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<MutatingWebhookConfiguration>,
     /// metadata is the standard object metadata; More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// webhooks is a list of webhooks and the affected resources and operations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhooks: Option<Vec<MutatingWebhook>>,
+}
+
+impl serde::Serialize for MutatingWebhookConfiguration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "MutatingWebhookConfiguration",
+            3 + usize::from(self.webhooks.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("webhooks", &self.webhooks);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MutatingWebhookConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for MutatingWebhookConfiguration {
+    const NAME: &'static str = "MutatingWebhookConfiguration";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "webhooks"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "webhooks" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.webhooks, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for MutatingWebhookConfiguration {
@@ -635,20 +1233,63 @@ impl kclient_apimachinery::resource::HasObjectMeta for MutatingWebhookConfigurat
 }
 
 /// MutatingWebhookConfigurationList is a list of MutatingWebhookConfiguration.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MutatingWebhookConfigurationList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<MutatingWebhookConfigurationList>,
     /// List of MutatingWebhookConfiguration.
-    #[serde(default)]
     pub items: Vec<MutatingWebhookConfiguration>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<MutatingWebhookConfigurationList>,
     /// metadata is the standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for MutatingWebhookConfigurationList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "MutatingWebhookConfigurationList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MutatingWebhookConfigurationList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for MutatingWebhookConfigurationList {
+    const NAME: &'static str = "MutatingWebhookConfigurationList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for MutatingWebhookConfigurationList {
@@ -673,45 +1314,74 @@ impl crate::client::verbs::ObjectList<MutatingWebhookConfiguration>
 }
 
 /// Mutation specifies the CEL expression which is used to apply the Mutation.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Mutation {
     /// applyConfiguration defines the desired configuration values of an object. The configuration is applied to the admission object using \[structured merge diff\](<https://github.com/kubernetes-sigs/structured-merge-diff>). A CEL expression is used to create apply configuration.
-    #[serde(
-        rename = "applyConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub apply_configuration: Option<ApplyConfiguration>,
     /// jsonPatch defines a \[JSON patch\](<https://jsonpatch.com/>) operation to perform a mutation to the object. A CEL expression is used to create the JSON patch.
-    #[serde(rename = "jsonPatch", default, skip_serializing_if = "Option::is_none")]
     pub json_patch: Option<JSONPatch>,
     /// patchType indicates the patch strategy used. Allowed values are "ApplyConfiguration" and "JSONPatch". Required.
-    #[serde(rename = "patchType", default)]
     pub patch_type: String,
 }
 
+impl serde::Serialize for Mutation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Mutation",
+            1 + usize::from(self.apply_configuration.is_some())
+                + usize::from(self.json_patch.is_some()),
+        )?;
+        writer.opt("applyConfiguration", &self.apply_configuration);
+        writer.opt("jsonPatch", &self.json_patch);
+        writer.field("patchType", &self.patch_type);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Mutation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Mutation {
+    const NAME: &'static str = "Mutation";
+    const FIELDS: &'static [&'static str] = &["applyConfiguration", "jsonPatch", "patchType"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "applyConfiguration" => Some(0),
+            "jsonPatch" => Some(1),
+            "patchType" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.apply_configuration, map),
+            1 => crate::object_serde::put(&mut self.json_patch, map),
+            2 => crate::object_serde::put(&mut self.patch_type, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// NamedRuleWithOperations is a tuple of Operations and Resources with ResourceNames.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NamedRuleWithOperations {
     /// apiGroups is the API groups the resources belong to. '\*' is all groups. If '\*' is present, the length of the slice must be one. Required.
-    #[serde(rename = "apiGroups", default, skip_serializing_if = "Option::is_none")]
     pub api_groups: Option<Vec<String>>,
     /// apiVersions is the API versions the resources belong to. '\*' is all versions. If '\*' is present, the length of the slice must be one. Required.
-    #[serde(
-        rename = "apiVersions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub api_versions: Option<Vec<String>>,
     /// operations is the operations the admission hook cares about - CREATE, UPDATE, DELETE, CONNECT or \* for all of those operations and any future admission operations that are added. If '\*' is present, the length of the slice must be one. Required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operations: Option<Vec<String>>,
     /// resourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed.
-    #[serde(
-        rename = "resourceNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub resource_names: Option<Vec<String>>,
     /// resources is a list of resources this rule applies to.
     ///
@@ -720,37 +1390,140 @@ pub struct NamedRuleWithOperations {
     /// If wildcard is present, the validation rule will ensure resources do not overlap with each other.
     ///
     /// Depending on the enclosing object, subresources might not be allowed. Required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
     /// scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "\*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "\*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "\*".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
 }
 
+impl serde::Serialize for NamedRuleWithOperations {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NamedRuleWithOperations",
+            usize::from(self.api_groups.is_some())
+                + usize::from(self.api_versions.is_some())
+                + usize::from(self.operations.is_some())
+                + usize::from(self.resource_names.is_some())
+                + usize::from(self.resources.is_some())
+                + usize::from(self.scope.is_some()),
+        )?;
+        writer.opt("apiGroups", &self.api_groups);
+        writer.opt("apiVersions", &self.api_versions);
+        writer.opt("operations", &self.operations);
+        writer.opt("resourceNames", &self.resource_names);
+        writer.opt("resources", &self.resources);
+        writer.opt("scope", &self.scope);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NamedRuleWithOperations {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NamedRuleWithOperations {
+    const NAME: &'static str = "NamedRuleWithOperations";
+    const FIELDS: &'static [&'static str] = &[
+        "apiGroups",
+        "apiVersions",
+        "operations",
+        "resourceNames",
+        "resources",
+        "scope",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiGroups" => Some(0),
+            "apiVersions" => Some(1),
+            "operations" => Some(2),
+            "resourceNames" => Some(3),
+            "resources" => Some(4),
+            "scope" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_groups, map),
+            1 => crate::object_serde::put(&mut self.api_versions, map),
+            2 => crate::object_serde::put(&mut self.operations, map),
+            3 => crate::object_serde::put(&mut self.resource_names, map),
+            4 => crate::object_serde::put(&mut self.resources, map),
+            5 => crate::object_serde::put(&mut self.scope, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ParamKind is a tuple of Group Kind and Version.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ParamKind {
     /// apiVersion is the API group version the resources belong to. In format of "group/version". Required.
-    #[serde(
-        rename = "apiVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub api_version: Option<String>,
     /// kind is the API kind the resources belong to. Required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
 }
 
+impl serde::Serialize for ParamKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ParamKind",
+            usize::from(self.api_version.is_some()) + usize::from(self.kind.is_some()),
+        )?;
+        writer.opt("apiVersion", &self.api_version);
+        writer.opt("kind", &self.kind);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ParamKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ParamKind {
+    const NAME: &'static str = "ParamKind";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ParamRef describes how to locate the params to be used as input to expressions of rules applied by a policy binding.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ParamRef {
     /// name is the name of the resource being referenced.
     ///
     /// One of \`name\` or \`selector\` must be set, but \`name\` and \`selector\` are mutually exclusive properties. If one is set, the other must be unset.
     ///
     /// A single parameter used for all admission requests can be configured by setting the \`name\` field, leaving \`selector\` blank, and setting namespace if \`paramKind\` is namespace-scoped.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// namespace is the namespace of the referenced resource. Allows limiting the search for params to a specific namespace. Applies to both \`name\` and \`selector\` fields.
     ///
@@ -759,43 +1532,83 @@ pub struct ParamRef {
     /// - If \`paramKind\` is cluster-scoped, this field MUST be unset. Setting this field results in a configuration error.
     ///
     /// - If \`paramKind\` is namespace-scoped, the namespace of the object being evaluated for admission will be used when this field is left unset. Take care that if this is left empty the binding must not match any cluster-scoped resources, which will result in an error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// parameterNotFoundAction controls the behavior of the binding when the resource exists, and name or selector is valid, but there are no parameters matched by the binding. If the value is set to \`Allow\`, then no matched parameters will be treated as successful validation by the binding. If set to \`Deny\`, then no matched parameters will be subject to the \`failurePolicy\` of the policy.
     ///
     /// Allowed values are \`Allow\` or \`Deny\`
     ///
     /// Required
-    #[serde(
-        rename = "parameterNotFoundAction",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub parameter_not_found_action: Option<String>,
     /// selector can be used to match multiple param objects based on their labels. Supply selector: {} to match all resources of the ParamKind.
     ///
     /// If multiple params are found, they are all evaluated with the policy expressions and the results are ANDed together.
     ///
     /// One of \`name\` or \`selector\` must be set, but \`name\` and \`selector\` are mutually exclusive properties. If one is set, the other must be unset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selector: Option<kclient_apimachinery::meta::LabelSelector>,
 }
 
+impl serde::Serialize for ParamRef {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ParamRef",
+            usize::from(self.name.is_some())
+                + usize::from(self.namespace.is_some())
+                + usize::from(self.parameter_not_found_action.is_some())
+                + usize::from(self.selector.is_some()),
+        )?;
+        writer.opt("name", &self.name);
+        writer.opt("namespace", &self.namespace);
+        writer.opt("parameterNotFoundAction", &self.parameter_not_found_action);
+        writer.opt("selector", &self.selector);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ParamRef {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ParamRef {
+    const NAME: &'static str = "ParamRef";
+    const FIELDS: &'static [&'static str] =
+        &["name", "namespace", "parameterNotFoundAction", "selector"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            "namespace" => Some(1),
+            "parameterNotFoundAction" => Some(2),
+            "selector" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            1 => crate::object_serde::put(&mut self.namespace, map),
+            2 => crate::object_serde::put(&mut self.parameter_not_found_action, map),
+            3 => crate::object_serde::put(&mut self.selector, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// RuleWithOperations is a tuple of Operations and Resources. It is recommended to make sure that all the tuple expansions are valid.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleWithOperations {
     /// apiGroups is the API groups the resources belong to. '\*' is all groups. If '\*' is present, the length of the slice must be one. Required.
-    #[serde(rename = "apiGroups", default, skip_serializing_if = "Option::is_none")]
     pub api_groups: Option<Vec<String>>,
     /// apiVersions is the API versions the resources belong to. '\*' is all versions. If '\*' is present, the length of the slice must be one. Required.
-    #[serde(
-        rename = "apiVersions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub api_versions: Option<Vec<String>>,
     /// operations is the operations the admission hook cares about - CREATE, UPDATE, DELETE, CONNECT or \* for all of those operations and any future admission operations that are added. If '\*' is present, the length of the slice must be one. Required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operations: Option<Vec<String>>,
     /// resources is a list of resources this rule applies to.
     ///
@@ -804,60 +1617,251 @@ pub struct RuleWithOperations {
     /// If wildcard is present, the validation rule will ensure resources do not overlap with each other.
     ///
     /// Depending on the enclosing object, subresources might not be allowed. Required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
     /// scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "\*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "\*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "\*".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
 }
 
+impl serde::Serialize for RuleWithOperations {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "RuleWithOperations",
+            usize::from(self.api_groups.is_some())
+                + usize::from(self.api_versions.is_some())
+                + usize::from(self.operations.is_some())
+                + usize::from(self.resources.is_some())
+                + usize::from(self.scope.is_some()),
+        )?;
+        writer.opt("apiGroups", &self.api_groups);
+        writer.opt("apiVersions", &self.api_versions);
+        writer.opt("operations", &self.operations);
+        writer.opt("resources", &self.resources);
+        writer.opt("scope", &self.scope);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RuleWithOperations {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for RuleWithOperations {
+    const NAME: &'static str = "RuleWithOperations";
+    const FIELDS: &'static [&'static str] = &[
+        "apiGroups",
+        "apiVersions",
+        "operations",
+        "resources",
+        "scope",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiGroups" => Some(0),
+            "apiVersions" => Some(1),
+            "operations" => Some(2),
+            "resources" => Some(3),
+            "scope" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_groups, map),
+            1 => crate::object_serde::put(&mut self.api_versions, map),
+            2 => crate::object_serde::put(&mut self.operations, map),
+            3 => crate::object_serde::put(&mut self.resources, map),
+            4 => crate::object_serde::put(&mut self.scope, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ServiceReference holds a reference to Service.legacy.k8s.io
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceReference {
     /// name is the name of the service. Required
-    #[serde(default)]
     pub name: String,
     /// namespace is the namespace of the service. Required
-    #[serde(default)]
     pub namespace: String,
     /// path is an optional URL path which will be sent in any request to this service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// port is the port on the service that hosts the webhook. Default to 443 for backward compatibility. \`port\` should be a valid port number (1-65535, inclusive).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<i32>,
 }
 
+impl serde::Serialize for ServiceReference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ServiceReference",
+            2 + usize::from(self.path.is_some()) + usize::from(self.port.is_some()),
+        )?;
+        writer.field("name", &self.name);
+        writer.field("namespace", &self.namespace);
+        writer.opt("path", &self.path);
+        writer.opt("port", &self.port);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceReference {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ServiceReference {
+    const NAME: &'static str = "ServiceReference";
+    const FIELDS: &'static [&'static str] = &["name", "namespace", "path", "port"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            "namespace" => Some(1),
+            "path" => Some(2),
+            "port" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            1 => crate::object_serde::put(&mut self.namespace, map),
+            2 => crate::object_serde::put(&mut self.path, map),
+            3 => crate::object_serde::put(&mut self.port, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// TypeChecking contains results of type checking the expressions in the ValidatingAdmissionPolicy
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TypeChecking {
     /// expressionWarnings contains the type checking warnings for each expression.
-    #[serde(
-        rename = "expressionWarnings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub expression_warnings: Option<Vec<ExpressionWarning>>,
 }
 
+impl serde::Serialize for TypeChecking {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "TypeChecking",
+            usize::from(self.expression_warnings.is_some()),
+        )?;
+        writer.opt("expressionWarnings", &self.expression_warnings);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TypeChecking {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for TypeChecking {
+    const NAME: &'static str = "TypeChecking";
+    const FIELDS: &'static [&'static str] = &["expressionWarnings"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "expressionWarnings" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.expression_warnings, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ValidatingAdmissionPolicy describes the definition of an admission validation policy that accepts or rejects an object without changing it.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidatingAdmissionPolicy {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ValidatingAdmissionPolicy>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ValidatingAdmissionPolicy>,
     /// metadata is the standard object metadata; More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec defines the desired behavior of the ValidatingAdmissionPolicy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<ValidatingAdmissionPolicySpec>,
     /// status represents the current status of the ValidatingAdmissionPolicy, including warnings that are useful to determine if the policy behaves in the expected way. Populated by the system. Read-only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ValidatingAdmissionPolicyStatus>,
+}
+
+impl serde::Serialize for ValidatingAdmissionPolicy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ValidatingAdmissionPolicy",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ValidatingAdmissionPolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ValidatingAdmissionPolicy {
+    const NAME: &'static str = "ValidatingAdmissionPolicy";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ValidatingAdmissionPolicy {
@@ -889,20 +1893,63 @@ impl kclient_apimachinery::resource::HasObjectMeta for ValidatingAdmissionPolicy
 /// For a given admission request, each binding will cause its policy to be evaluated N times, where N is 1 for policies/bindings that don't use params, otherwise N is the number of parameters selected by the binding.
 ///
 /// The CEL expressions of a policy must have a computed CEL cost below the maximum CEL budget. Each evaluation of the policy is given an independent CEL cost budget. Adding/removing policies, bindings, or params can not affect whether a given (policy, binding, param) combination is within its own CEL budget.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidatingAdmissionPolicyBinding {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ValidatingAdmissionPolicyBinding>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ValidatingAdmissionPolicyBinding>,
     /// metadata is the standard object metadata; More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec defines the desired behavior of the ValidatingAdmissionPolicyBinding.
-    #[serde(default)]
     pub spec: ValidatingAdmissionPolicyBindingSpec,
+}
+
+impl serde::Serialize for ValidatingAdmissionPolicyBinding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "ValidatingAdmissionPolicyBinding", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ValidatingAdmissionPolicyBinding {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ValidatingAdmissionPolicyBinding {
+    const NAME: &'static str = "ValidatingAdmissionPolicyBinding";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ValidatingAdmissionPolicyBinding {
@@ -930,20 +1977,66 @@ impl kclient_apimachinery::resource::HasObjectMeta for ValidatingAdmissionPolicy
 }
 
 /// ValidatingAdmissionPolicyBindingList is a list of ValidatingAdmissionPolicyBinding.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidatingAdmissionPolicyBindingList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ValidatingAdmissionPolicyBindingList>,
     /// List of PolicyBinding.
-    #[serde(default)]
     pub items: Vec<ValidatingAdmissionPolicyBinding>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ValidatingAdmissionPolicyBindingList>,
     /// metadata is the standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for ValidatingAdmissionPolicyBindingList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ValidatingAdmissionPolicyBindingList",
+            4,
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ValidatingAdmissionPolicyBindingList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ValidatingAdmissionPolicyBindingList {
+    const NAME: &'static str = "ValidatingAdmissionPolicyBindingList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ValidatingAdmissionPolicyBindingList {
@@ -968,20 +2061,13 @@ impl crate::client::verbs::ObjectList<ValidatingAdmissionPolicyBinding>
 }
 
 /// ValidatingAdmissionPolicyBindingSpec is the specification of the ValidatingAdmissionPolicyBinding.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidatingAdmissionPolicyBindingSpec {
     /// matchResources declares what resources match this binding and will be validated by it. Note that this is intersected with the policy's matchConstraints, so only requests that are matched by the policy can be selected by this. If this is unset, all resources matched by the policy are validated by this binding When resourceRules is unset, it does not constrain resource matching. If a resource is matched by the other fields of this object, it will be validated. Note that this is differs from ValidatingAdmissionPolicy matchConstraints, where resourceRules are required.
-    #[serde(
-        rename = "matchResources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub match_resources: Option<MatchResources>,
+    pub match_resources: Option<Box<MatchResources>>,
     /// paramRef specifies the parameter resource used to configure the admission control policy. It should point to a resource of the type specified in ParamKind of the bound ValidatingAdmissionPolicy. If the policy specifies a ParamKind and the resource referred to by ParamRef does not exist, this binding is considered mis-configured and the FailurePolicy of the ValidatingAdmissionPolicy applied. If the policy does not specify a ParamKind then this field is ignored, and the rules are evaluated without a param.
-    #[serde(rename = "paramRef", default, skip_serializing_if = "Option::is_none")]
-    pub param_ref: Option<ParamRef>,
+    pub param_ref: Option<Box<ParamRef>>,
     /// policyName references a ValidatingAdmissionPolicy name which the ValidatingAdmissionPolicyBinding binds to. If the referenced resource does not exist, this binding is considered invalid and will be ignored Required.
-    #[serde(rename = "policyName", default)]
     pub policy_name: String,
     /// validationActions declares how Validations of the referenced ValidatingAdmissionPolicy are enforced. If a validation evaluates to false it is always enforced according to these actions.
     ///
@@ -1002,25 +2088,122 @@ pub struct ValidatingAdmissionPolicyBindingSpec {
     /// "Deny" and "Warn" may not be used together since this combination needlessly duplicates the validation failure both in the API response body and the HTTP warning headers.
     ///
     /// Required.
-    #[serde(rename = "validationActions", default)]
     pub validation_actions: Vec<String>,
 }
 
+impl serde::Serialize for ValidatingAdmissionPolicyBindingSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ValidatingAdmissionPolicyBindingSpec",
+            2 + usize::from(self.match_resources.is_some()) + usize::from(self.param_ref.is_some()),
+        )?;
+        writer.opt("matchResources", &self.match_resources);
+        writer.opt("paramRef", &self.param_ref);
+        writer.field("policyName", &self.policy_name);
+        writer.field("validationActions", &self.validation_actions);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ValidatingAdmissionPolicyBindingSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ValidatingAdmissionPolicyBindingSpec {
+    const NAME: &'static str = "ValidatingAdmissionPolicyBindingSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "matchResources",
+        "paramRef",
+        "policyName",
+        "validationActions",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "matchResources" => Some(0),
+            "paramRef" => Some(1),
+            "policyName" => Some(2),
+            "validationActions" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.match_resources, map),
+            1 => crate::object_serde::put(&mut self.param_ref, map),
+            2 => crate::object_serde::put(&mut self.policy_name, map),
+            3 => crate::object_serde::put(&mut self.validation_actions, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ValidatingAdmissionPolicyList is a list of ValidatingAdmissionPolicy.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidatingAdmissionPolicyList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ValidatingAdmissionPolicyList>,
     /// List of ValidatingAdmissionPolicy.
-    #[serde(default)]
     pub items: Vec<ValidatingAdmissionPolicy>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ValidatingAdmissionPolicyList>,
     /// metadata is the standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for ValidatingAdmissionPolicyList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "ValidatingAdmissionPolicyList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ValidatingAdmissionPolicyList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ValidatingAdmissionPolicyList {
+    const NAME: &'static str = "ValidatingAdmissionPolicyList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ValidatingAdmissionPolicyList {
@@ -1043,14 +2226,9 @@ impl crate::client::verbs::ObjectList<ValidatingAdmissionPolicy> for ValidatingA
 }
 
 /// ValidatingAdmissionPolicySpec is the specification of the desired behavior of the AdmissionPolicy.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidatingAdmissionPolicySpec {
     /// auditAnnotations contains CEL expressions which are used to produce audit annotations for the audit event of the API request. validations and auditAnnotations may not both be empty; a least one of validations or auditAnnotations is required.
-    #[serde(
-        rename = "auditAnnotations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub audit_annotations: Option<Vec<AuditAnnotation>>,
     /// failurePolicy defines how to handle failures for the admission policy. Failures can occur from CEL expression parse errors, type check errors, runtime errors and invalid or mis-configured policy definitions or bindings.
     ///
@@ -1061,11 +2239,6 @@ pub struct ValidatingAdmissionPolicySpec {
     /// When failurePolicy is set to Fail, ValidatingAdmissionPolicyBinding validationActions define how failures are enforced.
     ///
     /// Allowed values are Ignore or Fail. Defaults to Fail.
-    #[serde(
-        rename = "failurePolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub failure_policy: Option<String>,
     /// matchConditions is a list of conditions that must be met for a request to be validated. Match conditions filter requests that have already been matched by the rules, namespaceSelector, and objectSelector. An empty list of matchConditions matches all requests. There are a maximum of 64 match conditions allowed.
     ///
@@ -1077,69 +2250,160 @@ pub struct ValidatingAdmissionPolicySpec {
     /// 3. If any matchCondition evaluates to an error (but none are FALSE):
     /// - If failurePolicy=Fail, reject the request
     /// - If failurePolicy=Ignore, the policy is skipped
-    #[serde(
-        rename = "matchConditions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub match_conditions: Option<Vec<MatchCondition>>,
     /// matchConstraints specifies what resources this policy is designed to validate. The AdmissionPolicy cares about a request if it matches \_all\_ Constraints. However, in order to prevent clusters from being put into an unstable state that cannot be recovered from via the API ValidatingAdmissionPolicy cannot match ValidatingAdmissionPolicy and ValidatingAdmissionPolicyBinding. Required.
-    #[serde(
-        rename = "matchConstraints",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub match_constraints: Option<MatchResources>,
+    pub match_constraints: Option<Box<MatchResources>>,
     /// paramKind specifies the kind of resources used to parameterize this policy. If absent, there are no parameters for this policy and the param CEL variable will not be provided to validation expressions. If ParamKind refers to a non-existent kind, this policy definition is mis-configured and the FailurePolicy is applied. If paramKind is specified but paramRef is unset in ValidatingAdmissionPolicyBinding, the params variable will be null.
-    #[serde(rename = "paramKind", default, skip_serializing_if = "Option::is_none")]
-    pub param_kind: Option<ParamKind>,
+    pub param_kind: Option<Box<ParamKind>>,
     /// validations contain CEL expressions which is used to apply the validation. Validations and AuditAnnotations may not both be empty; a minimum of one Validations or AuditAnnotations is required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validations: Option<Vec<Validation>>,
     /// variables contain definitions of variables that can be used in composition of other expressions. Each variable is defined as a named CEL expression. The variables defined here will be available under \`variables\` in other expressions of the policy except MatchConditions because MatchConditions are evaluated before the rest of the policy.
     ///
     /// The expression of a variable can refer to other variables defined earlier in the list but not those after. Thus, Variables must be sorted by the order of first appearance and acyclic.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variables: Option<Vec<Variable>>,
 }
 
+impl serde::Serialize for ValidatingAdmissionPolicySpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ValidatingAdmissionPolicySpec",
+            usize::from(self.audit_annotations.is_some())
+                + usize::from(self.failure_policy.is_some())
+                + usize::from(self.match_conditions.is_some())
+                + usize::from(self.match_constraints.is_some())
+                + usize::from(self.param_kind.is_some())
+                + usize::from(self.validations.is_some())
+                + usize::from(self.variables.is_some()),
+        )?;
+        writer.opt("auditAnnotations", &self.audit_annotations);
+        writer.opt("failurePolicy", &self.failure_policy);
+        writer.opt("matchConditions", &self.match_conditions);
+        writer.opt("matchConstraints", &self.match_constraints);
+        writer.opt("paramKind", &self.param_kind);
+        writer.opt("validations", &self.validations);
+        writer.opt("variables", &self.variables);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ValidatingAdmissionPolicySpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ValidatingAdmissionPolicySpec {
+    const NAME: &'static str = "ValidatingAdmissionPolicySpec";
+    const FIELDS: &'static [&'static str] = &[
+        "auditAnnotations",
+        "failurePolicy",
+        "matchConditions",
+        "matchConstraints",
+        "paramKind",
+        "validations",
+        "variables",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "auditAnnotations" => Some(0),
+            "failurePolicy" => Some(1),
+            "matchConditions" => Some(2),
+            "matchConstraints" => Some(3),
+            "paramKind" => Some(4),
+            "validations" => Some(5),
+            "variables" => Some(6),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.audit_annotations, map),
+            1 => crate::object_serde::put(&mut self.failure_policy, map),
+            2 => crate::object_serde::put(&mut self.match_conditions, map),
+            3 => crate::object_serde::put(&mut self.match_constraints, map),
+            4 => crate::object_serde::put(&mut self.param_kind, map),
+            5 => crate::object_serde::put(&mut self.validations, map),
+            6 => crate::object_serde::put(&mut self.variables, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ValidatingAdmissionPolicyStatus represents the status of an admission validation policy.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidatingAdmissionPolicyStatus {
     /// conditions represent the latest available observations of a policy's current state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<kclient_apimachinery::meta::Condition>>,
     /// observedGeneration is the generation observed by the controller.
-    #[serde(
-        rename = "observedGeneration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub observed_generation: Option<i64>,
     /// typeChecking contains the results of type checking for each expression. Presence of this field indicates the completion of the type checking.
-    #[serde(
-        rename = "typeChecking",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub type_checking: Option<TypeChecking>,
 }
 
+impl serde::Serialize for ValidatingAdmissionPolicyStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ValidatingAdmissionPolicyStatus",
+            usize::from(self.conditions.is_some())
+                + usize::from(self.observed_generation.is_some())
+                + usize::from(self.type_checking.is_some()),
+        )?;
+        writer.opt("conditions", &self.conditions);
+        writer.opt("observedGeneration", &self.observed_generation);
+        writer.opt("typeChecking", &self.type_checking);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ValidatingAdmissionPolicyStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ValidatingAdmissionPolicyStatus {
+    const NAME: &'static str = "ValidatingAdmissionPolicyStatus";
+    const FIELDS: &'static [&'static str] = &["conditions", "observedGeneration", "typeChecking"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "conditions" => Some(0),
+            "observedGeneration" => Some(1),
+            "typeChecking" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.conditions, map),
+            1 => crate::object_serde::put(&mut self.observed_generation, map),
+            2 => crate::object_serde::put(&mut self.type_checking, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ValidatingWebhook describes an admission webhook and the resources and operations it applies to.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidatingWebhook {
     /// admissionReviewVersions is an ordered list of preferred \`AdmissionReview\` versions the Webhook expects. API server will try to use first version in the list which it supports. If none of the versions specified in this list supported by API server, validation will fail for this object. If a persisted webhook configuration specifies allowed versions and does not include any versions known to the API Server, calls to the webhook will fail and be subject to the failure policy.
-    #[serde(rename = "admissionReviewVersions", default)]
     pub admission_review_versions: Vec<String>,
     /// clientConfig defines how to communicate with the hook. Required
-    #[serde(rename = "clientConfig", default)]
     pub client_config: WebhookClientConfig,
     /// failurePolicy defines how unrecognized errors from the admission endpoint are handled - allowed values are Ignore or Fail. Defaults to Fail.
-    #[serde(
-        rename = "failurePolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub failure_policy: Option<String>,
     /// matchConditions is a list of conditions that must be met for a request to be sent to this webhook. Match conditions filter requests that have already been matched by the rules, namespaceSelector, and objectSelector. An empty list of matchConditions matches all requests. There are a maximum of 64 match conditions allowed.
     ///
@@ -1149,11 +2413,6 @@ pub struct ValidatingWebhook {
     /// 3. If any matchCondition evaluates to an error (but none are FALSE):
     /// - If failurePolicy=Fail, reject the request
     /// - If failurePolicy=Ignore, the error is ignored and the webhook is skipped
-    #[serde(
-        rename = "matchConditions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub match_conditions: Option<Vec<MatchCondition>>,
     /// matchPolicy defines how the "rules" list is used to match incoming requests. Allowed values are "Exact" or "Equivalent".
     ///
@@ -1162,14 +2421,8 @@ pub struct ValidatingWebhook {
     /// - Equivalent: match a request if modifies a resource listed in rules, even via another API group or version. For example, if deployments can be modified via apps/v1, apps/v1beta1, and extensions/v1beta1, and "rules" only included \`apiGroups:\["apps"\], apiVersions:\["v1"\], resources: \["deployments"\]\`, a request to apps/v1beta1 or extensions/v1beta1 would be converted to apps/v1 and sent to the webhook.
     ///
     /// Defaults to "Equivalent"
-    #[serde(
-        rename = "matchPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub match_policy: Option<String>,
     /// name is the name of the admission webhook. Name should be fully qualified, e.g., imagepolicy.kubernetes.io, where "imagepolicy" is the name of the webhook, and kubernetes.io is the name of the organization. Required.
-    #[serde(default)]
     pub name: String,
     /// namespaceSelector decides whether to run the webhook on an object based on whether the namespace for that object matches the selector. If the object itself is a namespace, the matching is performed on object.metadata.labels. If the object is another cluster scoped resource, it never skips the webhook.
     ///
@@ -1202,49 +2455,167 @@ pub struct ValidatingWebhook {
     /// See <https://kubernetes.io/docs/concepts/overview/working-with-objects/labels> for more examples of label selectors.
     ///
     /// Default to the empty LabelSelector, which matches everything.
-    #[serde(
-        rename = "namespaceSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub namespace_selector: Option<kclient_apimachinery::meta::LabelSelector>,
     /// objectSelector decides whether to run the webhook based on if the object has matching labels. objectSelector is evaluated against both the oldObject and newObject that would be sent to the webhook, and is considered to match if either object matches the selector. A null object (oldObject in the case of create, or newObject in the case of delete) or an object that cannot have labels (like a DeploymentRollback or a PodProxyOptions object) is not considered to match. Use the object selector only if the webhook is opt-in, because end users may skip the admission webhook by setting the labels. Default to the empty LabelSelector, which matches everything.
-    #[serde(
-        rename = "objectSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub object_selector: Option<kclient_apimachinery::meta::LabelSelector>,
     /// rules describes what operations on what resources/subresources the webhook cares about. The webhook cares about an operation if it matches \_any\_ Rule. However, in order to prevent ValidatingAdmissionWebhooks and MutatingAdmissionWebhooks from putting the cluster in a state which cannot be recovered from without completely disabling the plugin, ValidatingAdmissionWebhooks and MutatingAdmissionWebhooks are never called on admission requests for ValidatingWebhookConfiguration and MutatingWebhookConfiguration objects.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<RuleWithOperations>>,
     /// sideEffects states whether this webhook has side effects. Acceptable values are: None, NoneOnDryRun (webhooks created via v1beta1 may also specify Some or Unknown). Webhooks with side effects MUST implement a reconciliation system, since a request may be rejected by a future step in the admission chain and the side effects therefore need to be undone. Requests with the dryRun attribute will be auto-rejected if they match a webhook with sideEffects == Unknown or Some.
-    #[serde(rename = "sideEffects", default)]
     pub side_effects: String,
     /// timeoutSeconds specifies the timeout for this webhook. After the timeout passes, the webhook call will be ignored or the API call will fail based on the failure policy. The timeout value must be between 1 and 30 seconds. Default to 10 seconds.
-    #[serde(
-        rename = "timeoutSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub timeout_seconds: Option<i32>,
 }
 
+impl serde::Serialize for ValidatingWebhook {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ValidatingWebhook",
+            4 + usize::from(self.failure_policy.is_some())
+                + usize::from(self.match_conditions.is_some())
+                + usize::from(self.match_policy.is_some())
+                + usize::from(self.namespace_selector.is_some())
+                + usize::from(self.object_selector.is_some())
+                + usize::from(self.rules.is_some())
+                + usize::from(self.timeout_seconds.is_some()),
+        )?;
+        writer.field("admissionReviewVersions", &self.admission_review_versions);
+        writer.field("clientConfig", &self.client_config);
+        writer.opt("failurePolicy", &self.failure_policy);
+        writer.opt("matchConditions", &self.match_conditions);
+        writer.opt("matchPolicy", &self.match_policy);
+        writer.field("name", &self.name);
+        writer.opt("namespaceSelector", &self.namespace_selector);
+        writer.opt("objectSelector", &self.object_selector);
+        writer.opt("rules", &self.rules);
+        writer.field("sideEffects", &self.side_effects);
+        writer.opt("timeoutSeconds", &self.timeout_seconds);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ValidatingWebhook {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ValidatingWebhook {
+    const NAME: &'static str = "ValidatingWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "admissionReviewVersions",
+        "clientConfig",
+        "failurePolicy",
+        "matchConditions",
+        "matchPolicy",
+        "name",
+        "namespaceSelector",
+        "objectSelector",
+        "rules",
+        "sideEffects",
+        "timeoutSeconds",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "admissionReviewVersions" => Some(0),
+            "clientConfig" => Some(1),
+            "failurePolicy" => Some(2),
+            "matchConditions" => Some(3),
+            "matchPolicy" => Some(4),
+            "name" => Some(5),
+            "namespaceSelector" => Some(6),
+            "objectSelector" => Some(7),
+            "rules" => Some(8),
+            "sideEffects" => Some(9),
+            "timeoutSeconds" => Some(10),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.admission_review_versions, map),
+            1 => crate::object_serde::put(&mut self.client_config, map),
+            2 => crate::object_serde::put(&mut self.failure_policy, map),
+            3 => crate::object_serde::put(&mut self.match_conditions, map),
+            4 => crate::object_serde::put(&mut self.match_policy, map),
+            5 => crate::object_serde::put(&mut self.name, map),
+            6 => crate::object_serde::put(&mut self.namespace_selector, map),
+            7 => crate::object_serde::put(&mut self.object_selector, map),
+            8 => crate::object_serde::put(&mut self.rules, map),
+            9 => crate::object_serde::put(&mut self.side_effects, map),
+            10 => crate::object_serde::put(&mut self.timeout_seconds, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ValidatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject and object without changing it.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidatingWebhookConfiguration {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ValidatingWebhookConfiguration>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ValidatingWebhookConfiguration>,
     /// metadata is the standard object metadata; More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// webhooks is a list of webhooks and the affected resources and operations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhooks: Option<Vec<ValidatingWebhook>>,
+}
+
+impl serde::Serialize for ValidatingWebhookConfiguration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ValidatingWebhookConfiguration",
+            3 + usize::from(self.webhooks.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("webhooks", &self.webhooks);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ValidatingWebhookConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ValidatingWebhookConfiguration {
+    const NAME: &'static str = "ValidatingWebhookConfiguration";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "webhooks"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "webhooks" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.webhooks, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ValidatingWebhookConfiguration {
@@ -1272,20 +2643,63 @@ impl kclient_apimachinery::resource::HasObjectMeta for ValidatingWebhookConfigur
 }
 
 /// ValidatingWebhookConfigurationList is a list of ValidatingWebhookConfiguration.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidatingWebhookConfigurationList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ValidatingWebhookConfigurationList>,
     /// List of ValidatingWebhookConfiguration.
-    #[serde(default)]
     pub items: Vec<ValidatingWebhookConfiguration>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ValidatingWebhookConfigurationList>,
     /// metadata is the standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for ValidatingWebhookConfigurationList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "ValidatingWebhookConfigurationList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ValidatingWebhookConfigurationList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ValidatingWebhookConfigurationList {
+    const NAME: &'static str = "ValidatingWebhookConfigurationList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ValidatingWebhookConfigurationList {
@@ -1310,7 +2724,7 @@ impl crate::client::verbs::ObjectList<ValidatingWebhookConfiguration>
 }
 
 /// Validation specifies the CEL expression which is used to apply the validation.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Validation {
     /// expression represents the expression which will be evaluated by CEL. ref: <https://github.com/google/cel-spec> CEL expressions have access to the contents of the API request/response, organized into CEL variables as well as some other useful variables:
     ///
@@ -1338,45 +2752,126 @@ pub struct Validation {
     ///   are overwritten by values in \`Y\` when the key sets of \`X\` and \`Y\` intersect. Elements in \`Y\` with
     ///   non-intersecting keys are appended, retaining their partial order.
     ///   Required.
-    #[serde(default)]
     pub expression: String,
     /// message represents the message displayed when validation fails. The message is required if the Expression contains line breaks. The message must not contain line breaks. If unset, the message is "failed rule: {Rule}". e.g. "must be a URL with the host matching spec.host" If the Expression contains line breaks. Message is required. The message must not contain line breaks. If unset, the message is "failed Expression: {Expression}".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// messageExpression declares a CEL expression that evaluates to the validation failure message that is returned when this rule fails. Since messageExpression is used as a failure message, it must evaluate to a string. If both message and messageExpression are present on a validation, then messageExpression will be used if validation fails. If messageExpression results in a runtime error, the runtime error is logged, and the validation failure message is produced as if the messageExpression field were unset. If messageExpression evaluates to an empty string, a string with only spaces, or a string that contains line breaks, then the validation failure message will also be produced as if the messageExpression field were unset, and the fact that messageExpression produced an empty string/string with only spaces/string with line breaks will be logged. messageExpression has access to all the same variables as the \`expression\` except for 'authorizer' and 'authorizer.requestResource'. Example: "object.x must be less than max ("+string(params.max)+")"
-    #[serde(
-        rename = "messageExpression",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub message_expression: Option<String>,
     /// reason represents a machine-readable description of why this validation failed. If this is the first validation in the list to fail, this reason, as well as the corresponding HTTP response code, are used in the HTTP response to the client. The currently supported reasons are: "Unauthorized", "Forbidden", "Invalid", "RequestEntityTooLarge". If not set, StatusReasonInvalid is used in the response to the client.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
+impl serde::Serialize for Validation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Validation",
+            1 + usize::from(self.message.is_some())
+                + usize::from(self.message_expression.is_some())
+                + usize::from(self.reason.is_some()),
+        )?;
+        writer.field("expression", &self.expression);
+        writer.opt("message", &self.message);
+        writer.opt("messageExpression", &self.message_expression);
+        writer.opt("reason", &self.reason);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Validation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Validation {
+    const NAME: &'static str = "Validation";
+    const FIELDS: &'static [&'static str] =
+        &["expression", "message", "messageExpression", "reason"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "expression" => Some(0),
+            "message" => Some(1),
+            "messageExpression" => Some(2),
+            "reason" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.expression, map),
+            1 => crate::object_serde::put(&mut self.message, map),
+            2 => crate::object_serde::put(&mut self.message_expression, map),
+            3 => crate::object_serde::put(&mut self.reason, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Variable is the definition of a variable that is used for composition. A variable is defined as a named expression.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Variable {
     /// expression is the expression that will be evaluated as the value of the variable. The CEL expression has access to the same identifiers as the CEL expressions in Validation.
-    #[serde(default)]
     pub expression: String,
     /// name is the name of the variable. The name must be a valid CEL identifier and unique among all variables. The variable can be accessed in other expressions through \`variables\` For example, if name is "foo", the variable will be available as \`variables.foo\`
-    #[serde(default)]
     pub name: String,
 }
 
+impl serde::Serialize for Variable {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "Variable", 2)?;
+        writer.field("expression", &self.expression);
+        writer.field("name", &self.name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Variable {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Variable {
+    const NAME: &'static str = "Variable";
+    const FIELDS: &'static [&'static str] = &["expression", "name"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "expression" => Some(0),
+            "name" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.expression, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// WebhookClientConfig contains the information to make a TLS connection with the webhook
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct WebhookClientConfig {
     /// caBundle is a PEM encoded CA bundle which will be used to validate the webhook's server certificate. If unspecified, system trust roots on the apiserver are used.
-    #[serde(rename = "caBundle", default, skip_serializing_if = "Option::is_none")]
     pub ca_bundle: Option<crate::ByteString>,
     /// service is a reference to the service for this webhook. Either \`service\` or \`url\` must be specified.
     ///
     /// If the webhook is running within the cluster, then you should use \`service\`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service: Option<ServiceReference>,
+    pub service: Option<Box<ServiceReference>>,
     /// url gives the location of the webhook, in standard URL form (\`scheme://host:port/path\`). Exactly one of \`url\` or \`service\` must be specified.
     ///
     /// The \`host\` should not refer to a service running in the cluster; use the \`service\` field instead. The host might be resolved via external DNS in some apiservers (e.g., \`kube-apiserver\` cannot resolve in-cluster DNS as that would be a layering violation). \`host\` may also be an IP address.
@@ -1388,6 +2883,54 @@ pub struct WebhookClientConfig {
     /// A path is optional, and if present may be any string permissible in a URL. You may use the path to pass an arbitrary string to the webhook, for example, a cluster identifier.
     ///
     /// Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fragments ("#...") and query parameters ("?...") are not allowed, either.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+impl serde::Serialize for WebhookClientConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "WebhookClientConfig",
+            usize::from(self.ca_bundle.is_some())
+                + usize::from(self.service.is_some())
+                + usize::from(self.url.is_some()),
+        )?;
+        writer.opt("caBundle", &self.ca_bundle);
+        writer.opt("service", &self.service);
+        writer.opt("url", &self.url);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for WebhookClientConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for WebhookClientConfig {
+    const NAME: &'static str = "WebhookClientConfig";
+    const FIELDS: &'static [&'static str] = &["caBundle", "service", "url"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "caBundle" => Some(0),
+            "service" => Some(1),
+            "url" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.ca_bundle, map),
+            1 => crate::object_serde::put(&mut self.service, map),
+            2 => crate::object_serde::put(&mut self.url, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

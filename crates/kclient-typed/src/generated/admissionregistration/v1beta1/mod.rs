@@ -6,7 +6,7 @@ mod client;
 pub use client::*;
 
 /// ApplyConfiguration defines the desired configuration values of an object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ApplyConfiguration {
     /// expression will be evaluated by CEL to create an apply configuration. ref: <https://github.com/google/cel-spec>
     ///
@@ -36,12 +36,52 @@ pub struct ApplyConfiguration {
     /// The \`apiVersion\`, \`kind\`, \`metadata.name\` and \`metadata.generateName\` are always accessible from the root of the object. No other metadata properties are accessible.
     ///
     /// Only property names of the form \`\[a-zA-Z\_.-/\]\[a-zA-Z0-9\_.-/\]\*\` are accessible. Required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expression: Option<String>,
 }
 
+impl serde::Serialize for ApplyConfiguration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ApplyConfiguration",
+            usize::from(self.expression.is_some()),
+        )?;
+        writer.opt("expression", &self.expression);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ApplyConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ApplyConfiguration {
+    const NAME: &'static str = "ApplyConfiguration";
+    const FIELDS: &'static [&'static str] = &["expression"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "expression" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.expression, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// JSONPatch defines a JSON Patch.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct JSONPatch {
     /// expression will be evaluated by CEL to create a \[JSON patch\](<https://jsonpatch.com/>). ref: <https://github.com/google/cel-spec>
     ///
@@ -97,12 +137,52 @@ pub struct JSONPatch {
     /// - 'jsonpatch.escapeKey' - Performs JSONPatch key escaping. '~' and  '/' are escaped as '~0' and \`~1' respectively).
     ///
     /// Only property names of the form \`\[a-zA-Z\_.-/\]\[a-zA-Z0-9\_.-/\]\*\` are accessible. Required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expression: Option<String>,
 }
 
+impl serde::Serialize for JSONPatch {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "JSONPatch",
+            usize::from(self.expression.is_some()),
+        )?;
+        writer.opt("expression", &self.expression);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JSONPatch {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for JSONPatch {
+    const NAME: &'static str = "JSONPatch";
+    const FIELDS: &'static [&'static str] = &["expression"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "expression" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.expression, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// MatchCondition represents a condition which must be fulfilled for a request to be sent to a webhook.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MatchCondition {
     /// expression represents the expression which will be evaluated by CEL. Must evaluate to bool. CEL expressions have access to the contents of the AdmissionRequest and Authorizer, organized into CEL variables:
     ///
@@ -113,24 +193,57 @@ pub struct MatchCondition {
     /// Documentation on CEL: <https://kubernetes.io/docs/reference/using-api/cel/>
     ///
     /// Required.
-    #[serde(default)]
     pub expression: String,
     /// name is an identifier for this match condition, used for strategic merging of MatchConditions, as well as providing an identifier for logging purposes. A good name should be descriptive of the associated expression. Name must be a qualified name consisting of alphanumeric characters, '-', '\_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '(\[A-Za-z0-9\]\[-A-Za-z0-9\_.\]\*)?\[A-Za-z0-9\]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')
     ///
     /// Required.
-    #[serde(default)]
     pub name: String,
 }
 
+impl serde::Serialize for MatchCondition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "MatchCondition", 2)?;
+        writer.field("expression", &self.expression);
+        writer.field("name", &self.name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MatchCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for MatchCondition {
+    const NAME: &'static str = "MatchCondition";
+    const FIELDS: &'static [&'static str] = &["expression", "name"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "expression" => Some(0),
+            "name" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.expression, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// MatchResources decides whether to run the admission control policy on an object based on whether it meets the match criteria. The exclude rules take precedence over include rules (if a resource matches both, it is excluded)
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MatchResources {
     /// excludeResourceRules describes what operations on what resources/subresources the ValidatingAdmissionPolicy should not care about. The exclude rules take precedence over include rules (if a resource matches both, it is excluded)
-    #[serde(
-        rename = "excludeResourceRules",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exclude_resource_rules: Option<Vec<NamedRuleWithOperations>>,
     /// matchPolicy defines how the "MatchResources" list is used to match incoming requests. Allowed values are "Exact" or "Equivalent".
     ///
@@ -139,11 +252,6 @@ pub struct MatchResources {
     /// - Equivalent: match a request if modifies a resource listed in rules, even via another API group or version. For example, if deployments can be modified via apps/v1, apps/v1beta1, and extensions/v1beta1, and "rules" only included \`apiGroups:\["apps"\], apiVersions:\["v1"\], resources: \["deployments"\]\`, a request to apps/v1beta1 or extensions/v1beta1 would be converted to apps/v1 and sent to the ValidatingAdmissionPolicy.
     ///
     /// Defaults to "Equivalent"
-    #[serde(
-        rename = "matchPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub match_policy: Option<String>,
     /// namespaceSelector decides whether to run the admission control policy on an object based on whether the namespace for that object matches the selector. If the object itself is a namespace, the matching is performed on object.metadata.labels. If the object is another cluster scoped resource, it never skips the policy.
     ///
@@ -176,43 +284,137 @@ pub struct MatchResources {
     /// See <https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/> for more examples of label selectors.
     ///
     /// Default to the empty LabelSelector, which matches everything.
-    #[serde(
-        rename = "namespaceSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub namespace_selector: Option<kclient_apimachinery::meta::LabelSelector>,
     /// objectSelector decides whether to run the validation based on if the object has matching labels. objectSelector is evaluated against both the oldObject and newObject that would be sent to the cel validation, and is considered to match if either object matches the selector. A null object (oldObject in the case of create, or newObject in the case of delete) or an object that cannot have labels (like a DeploymentRollback or a PodProxyOptions object) is not considered to match. Use the object selector only if the webhook is opt-in, because end users may skip the admission webhook by setting the labels. Default to the empty LabelSelector, which matches everything.
-    #[serde(
-        rename = "objectSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub object_selector: Option<kclient_apimachinery::meta::LabelSelector>,
     /// resourceRules describes what operations on what resources/subresources the ValidatingAdmissionPolicy matches. The policy cares about an operation if it matches \_any\_ Rule.
-    #[serde(
-        rename = "resourceRules",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub resource_rules: Option<Vec<NamedRuleWithOperations>>,
 }
 
+impl serde::Serialize for MatchResources {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "MatchResources",
+            usize::from(self.exclude_resource_rules.is_some())
+                + usize::from(self.match_policy.is_some())
+                + usize::from(self.namespace_selector.is_some())
+                + usize::from(self.object_selector.is_some())
+                + usize::from(self.resource_rules.is_some()),
+        )?;
+        writer.opt("excludeResourceRules", &self.exclude_resource_rules);
+        writer.opt("matchPolicy", &self.match_policy);
+        writer.opt("namespaceSelector", &self.namespace_selector);
+        writer.opt("objectSelector", &self.object_selector);
+        writer.opt("resourceRules", &self.resource_rules);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MatchResources {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for MatchResources {
+    const NAME: &'static str = "MatchResources";
+    const FIELDS: &'static [&'static str] = &[
+        "excludeResourceRules",
+        "matchPolicy",
+        "namespaceSelector",
+        "objectSelector",
+        "resourceRules",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "excludeResourceRules" => Some(0),
+            "matchPolicy" => Some(1),
+            "namespaceSelector" => Some(2),
+            "objectSelector" => Some(3),
+            "resourceRules" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.exclude_resource_rules, map),
+            1 => crate::object_serde::put(&mut self.match_policy, map),
+            2 => crate::object_serde::put(&mut self.namespace_selector, map),
+            3 => crate::object_serde::put(&mut self.object_selector, map),
+            4 => crate::object_serde::put(&mut self.resource_rules, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// MutatingAdmissionPolicy describes the definition of an admission mutation policy that mutates the object coming into admission chain.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MutatingAdmissionPolicy {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<MutatingAdmissionPolicy>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<MutatingAdmissionPolicy>,
     /// metadata is the standard object metadata; More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec defines the desired behavior of the MutatingAdmissionPolicy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<MutatingAdmissionPolicySpec>,
+}
+
+impl serde::Serialize for MutatingAdmissionPolicy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "MutatingAdmissionPolicy",
+            3 + usize::from(self.spec.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MutatingAdmissionPolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for MutatingAdmissionPolicy {
+    const NAME: &'static str = "MutatingAdmissionPolicy";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for MutatingAdmissionPolicy {
@@ -244,20 +446,66 @@ impl kclient_apimachinery::resource::HasObjectMeta for MutatingAdmissionPolicy {
 /// For a given admission request, each binding will cause its policy to be evaluated N times, where N is 1 for policies/bindings that don't use params, otherwise N is the number of parameters selected by the binding. Each evaluation is constrained by a \[runtime cost budget\](<https://kubernetes.io/docs/reference/using-api/cel/#runtime-cost-budget>).
 ///
 /// Adding/removing policies, bindings, or params can not affect whether a given (policy, binding, param) combination is within its own CEL budget.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MutatingAdmissionPolicyBinding {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<MutatingAdmissionPolicyBinding>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<MutatingAdmissionPolicyBinding>,
     /// metadata is the standard object metadata; More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec defines the desired behavior of the MutatingAdmissionPolicyBinding.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<MutatingAdmissionPolicyBindingSpec>,
+}
+
+impl serde::Serialize for MutatingAdmissionPolicyBinding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "MutatingAdmissionPolicyBinding",
+            3 + usize::from(self.spec.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MutatingAdmissionPolicyBinding {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for MutatingAdmissionPolicyBinding {
+    const NAME: &'static str = "MutatingAdmissionPolicyBinding";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for MutatingAdmissionPolicyBinding {
@@ -285,20 +533,63 @@ impl kclient_apimachinery::resource::HasObjectMeta for MutatingAdmissionPolicyBi
 }
 
 /// MutatingAdmissionPolicyBindingList is a list of MutatingAdmissionPolicyBinding.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MutatingAdmissionPolicyBindingList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<MutatingAdmissionPolicyBindingList>,
     /// List of PolicyBinding.
-    #[serde(default)]
     pub items: Vec<MutatingAdmissionPolicyBinding>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<MutatingAdmissionPolicyBindingList>,
     /// metadata is the standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for MutatingAdmissionPolicyBindingList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "MutatingAdmissionPolicyBindingList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MutatingAdmissionPolicyBindingList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for MutatingAdmissionPolicyBindingList {
+    const NAME: &'static str = "MutatingAdmissionPolicyBindingList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for MutatingAdmissionPolicyBindingList {
@@ -323,42 +614,123 @@ impl crate::client::verbs::ObjectList<MutatingAdmissionPolicyBinding>
 }
 
 /// MutatingAdmissionPolicyBindingSpec is the specification of the MutatingAdmissionPolicyBinding.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MutatingAdmissionPolicyBindingSpec {
     /// matchResources limits what resources match this binding and may be mutated by it. Note that if matchResources matches a resource, the resource must also match a policy's matchConstraints and matchConditions before the resource may be mutated. When matchResources is unset, it does not constrain resource matching, and only the policy's matchConstraints and matchConditions must match for the resource to be mutated. Additionally, matchResources.resourceRules are optional and do not constraint matching when unset. Note that this is differs from MutatingAdmissionPolicy matchConstraints, where resourceRules are required. The CREATE, UPDATE and CONNECT operations are allowed.  The DELETE operation may not be matched. '\*' matches CREATE, UPDATE and CONNECT.
-    #[serde(
-        rename = "matchResources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub match_resources: Option<MatchResources>,
+    pub match_resources: Option<Box<MatchResources>>,
     /// paramRef specifies the parameter resource used to configure the admission control policy. It should point to a resource of the type specified in spec.ParamKind of the bound MutatingAdmissionPolicy. If the policy specifies a ParamKind and the resource referred to by ParamRef does not exist, this binding is considered mis-configured and the FailurePolicy of the MutatingAdmissionPolicy applied. If the policy does not specify a ParamKind then this field is ignored, and the rules are evaluated without a param.
-    #[serde(rename = "paramRef", default, skip_serializing_if = "Option::is_none")]
-    pub param_ref: Option<ParamRef>,
+    pub param_ref: Option<Box<ParamRef>>,
     /// policyName references a MutatingAdmissionPolicy name which the MutatingAdmissionPolicyBinding binds to. If the referenced resource does not exist, this binding is considered invalid and will be ignored Required.
-    #[serde(
-        rename = "policyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub policy_name: Option<String>,
 }
 
+impl serde::Serialize for MutatingAdmissionPolicyBindingSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "MutatingAdmissionPolicyBindingSpec",
+            usize::from(self.match_resources.is_some())
+                + usize::from(self.param_ref.is_some())
+                + usize::from(self.policy_name.is_some()),
+        )?;
+        writer.opt("matchResources", &self.match_resources);
+        writer.opt("paramRef", &self.param_ref);
+        writer.opt("policyName", &self.policy_name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MutatingAdmissionPolicyBindingSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for MutatingAdmissionPolicyBindingSpec {
+    const NAME: &'static str = "MutatingAdmissionPolicyBindingSpec";
+    const FIELDS: &'static [&'static str] = &["matchResources", "paramRef", "policyName"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "matchResources" => Some(0),
+            "paramRef" => Some(1),
+            "policyName" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.match_resources, map),
+            1 => crate::object_serde::put(&mut self.param_ref, map),
+            2 => crate::object_serde::put(&mut self.policy_name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// MutatingAdmissionPolicyList is a list of MutatingAdmissionPolicy.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MutatingAdmissionPolicyList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<MutatingAdmissionPolicyList>,
     /// List of ValidatingAdmissionPolicy.
-    #[serde(default)]
     pub items: Vec<MutatingAdmissionPolicy>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<MutatingAdmissionPolicyList>,
     /// metadata is the standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for MutatingAdmissionPolicyList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "MutatingAdmissionPolicyList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MutatingAdmissionPolicyList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for MutatingAdmissionPolicyList {
+    const NAME: &'static str = "MutatingAdmissionPolicyList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for MutatingAdmissionPolicyList {
@@ -381,7 +753,7 @@ impl crate::client::verbs::ObjectList<MutatingAdmissionPolicy> for MutatingAdmis
 }
 
 /// MutatingAdmissionPolicySpec is the specification of the desired behavior of the admission policy.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MutatingAdmissionPolicySpec {
     /// failurePolicy defines how to handle failures for the admission policy. Failures can occur from CEL expression parse errors, type check errors, runtime errors and invalid or mis-configured policy definitions or bindings.
     ///
@@ -390,11 +762,6 @@ pub struct MutatingAdmissionPolicySpec {
     /// failurePolicy does not define how validations that evaluate to false are handled.
     ///
     /// Allowed values are Ignore or Fail. Defaults to Fail.
-    #[serde(
-        rename = "failurePolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub failure_policy: Option<String>,
     /// matchConditions is a list of conditions that must be met for a request to be validated. Match conditions filter requests that have already been matched by the matchConstraints. An empty list of matchConditions matches all requests. There are a maximum of 64 match conditions allowed.
     ///
@@ -406,83 +773,167 @@ pub struct MutatingAdmissionPolicySpec {
     /// 3. If any matchCondition evaluates to an error (but none are FALSE):
     /// - If failurePolicy=Fail, reject the request
     /// - If failurePolicy=Ignore, the policy is skipped
-    #[serde(
-        rename = "matchConditions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub match_conditions: Option<Vec<MatchCondition>>,
     /// matchConstraints specifies what resources this policy is designed to validate. The MutatingAdmissionPolicy cares about a request if it matches \_all\_ Constraints. However, in order to prevent clusters from being put into an unstable state that cannot be recovered from via the API MutatingAdmissionPolicy cannot match MutatingAdmissionPolicy and MutatingAdmissionPolicyBinding. The CREATE, UPDATE and CONNECT operations are allowed.  The DELETE operation may not be matched. '\*' matches CREATE, UPDATE and CONNECT. Required.
-    #[serde(
-        rename = "matchConstraints",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub match_constraints: Option<MatchResources>,
+    pub match_constraints: Option<Box<MatchResources>>,
     /// mutations contain operations to perform on matching objects. mutations may not be empty; a minimum of one mutation is required. mutations are evaluated in order, and are reinvoked according to the reinvocationPolicy. The mutations of a policy are invoked for each binding of this policy and reinvocation of mutations occurs on a per binding basis.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mutations: Option<Vec<Mutation>>,
     /// paramKind specifies the kind of resources used to parameterize this policy. If absent, there are no parameters for this policy and the param CEL variable will not be provided to validation expressions. If paramKind refers to a non-existent kind, this policy definition is mis-configured and the FailurePolicy is applied. If paramKind is specified but paramRef is unset in MutatingAdmissionPolicyBinding, the params variable will be null.
-    #[serde(rename = "paramKind", default, skip_serializing_if = "Option::is_none")]
-    pub param_kind: Option<ParamKind>,
+    pub param_kind: Option<Box<ParamKind>>,
     /// reinvocationPolicy indicates whether mutations may be called multiple times per MutatingAdmissionPolicyBinding as part of a single admission evaluation. Allowed values are "Never" and "IfNeeded".
     ///
     /// Never: These mutations will not be called more than once per binding in a single admission evaluation.
     ///
     /// IfNeeded: These mutations may be invoked more than once per binding for a single admission request and there is no guarantee of order with respect to other admission plugins, admission webhooks, bindings of this policy and admission policies.  Mutations are only reinvoked when mutations change the object after this mutation is invoked. Required.
-    #[serde(
-        rename = "reinvocationPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reinvocation_policy: Option<String>,
     /// variables contain definitions of variables that can be used in composition of other expressions. Each variable is defined as a named CEL expression. The variables defined here will be available under \`variables\` in other expressions of the policy except matchConditions because matchConditions are evaluated before the rest of the policy.
     ///
     /// The expression of a variable can refer to other variables defined earlier in the list but not those after. Thus, variables must be sorted by the order of first appearance and acyclic.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variables: Option<Vec<Variable>>,
 }
 
+impl serde::Serialize for MutatingAdmissionPolicySpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "MutatingAdmissionPolicySpec",
+            usize::from(self.failure_policy.is_some())
+                + usize::from(self.match_conditions.is_some())
+                + usize::from(self.match_constraints.is_some())
+                + usize::from(self.mutations.is_some())
+                + usize::from(self.param_kind.is_some())
+                + usize::from(self.reinvocation_policy.is_some())
+                + usize::from(self.variables.is_some()),
+        )?;
+        writer.opt("failurePolicy", &self.failure_policy);
+        writer.opt("matchConditions", &self.match_conditions);
+        writer.opt("matchConstraints", &self.match_constraints);
+        writer.opt("mutations", &self.mutations);
+        writer.opt("paramKind", &self.param_kind);
+        writer.opt("reinvocationPolicy", &self.reinvocation_policy);
+        writer.opt("variables", &self.variables);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MutatingAdmissionPolicySpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for MutatingAdmissionPolicySpec {
+    const NAME: &'static str = "MutatingAdmissionPolicySpec";
+    const FIELDS: &'static [&'static str] = &[
+        "failurePolicy",
+        "matchConditions",
+        "matchConstraints",
+        "mutations",
+        "paramKind",
+        "reinvocationPolicy",
+        "variables",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "failurePolicy" => Some(0),
+            "matchConditions" => Some(1),
+            "matchConstraints" => Some(2),
+            "mutations" => Some(3),
+            "paramKind" => Some(4),
+            "reinvocationPolicy" => Some(5),
+            "variables" => Some(6),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.failure_policy, map),
+            1 => crate::object_serde::put(&mut self.match_conditions, map),
+            2 => crate::object_serde::put(&mut self.match_constraints, map),
+            3 => crate::object_serde::put(&mut self.mutations, map),
+            4 => crate::object_serde::put(&mut self.param_kind, map),
+            5 => crate::object_serde::put(&mut self.reinvocation_policy, map),
+            6 => crate::object_serde::put(&mut self.variables, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Mutation specifies the CEL expression which is used to apply the Mutation.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Mutation {
     /// applyConfiguration defines the desired configuration values of an object. The configuration is applied to the admission object using \[structured merge diff\](<https://github.com/kubernetes-sigs/structured-merge-diff>). A CEL expression is used to create apply configuration.
-    #[serde(
-        rename = "applyConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub apply_configuration: Option<ApplyConfiguration>,
     /// jsonPatch defines a \[JSON patch\](<https://jsonpatch.com/>) operation to perform a mutation to the object. A CEL expression is used to create the JSON patch.
-    #[serde(rename = "jsonPatch", default, skip_serializing_if = "Option::is_none")]
     pub json_patch: Option<JSONPatch>,
     /// patchType indicates the patch strategy used. Allowed values are "ApplyConfiguration" and "JSONPatch". Required.
-    #[serde(rename = "patchType", default)]
     pub patch_type: String,
 }
 
+impl serde::Serialize for Mutation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Mutation",
+            1 + usize::from(self.apply_configuration.is_some())
+                + usize::from(self.json_patch.is_some()),
+        )?;
+        writer.opt("applyConfiguration", &self.apply_configuration);
+        writer.opt("jsonPatch", &self.json_patch);
+        writer.field("patchType", &self.patch_type);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Mutation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Mutation {
+    const NAME: &'static str = "Mutation";
+    const FIELDS: &'static [&'static str] = &["applyConfiguration", "jsonPatch", "patchType"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "applyConfiguration" => Some(0),
+            "jsonPatch" => Some(1),
+            "patchType" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.apply_configuration, map),
+            1 => crate::object_serde::put(&mut self.json_patch, map),
+            2 => crate::object_serde::put(&mut self.patch_type, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// NamedRuleWithOperations is a tuple of Operations and Resources with ResourceNames.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NamedRuleWithOperations {
     /// apiGroups is the API groups the resources belong to. '\*' is all groups. If '\*' is present, the length of the slice must be one. Required.
-    #[serde(rename = "apiGroups", default, skip_serializing_if = "Option::is_none")]
     pub api_groups: Option<Vec<String>>,
     /// apiVersions is the API versions the resources belong to. '\*' is all versions. If '\*' is present, the length of the slice must be one. Required.
-    #[serde(
-        rename = "apiVersions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub api_versions: Option<Vec<String>>,
     /// operations is the operations the admission hook cares about - CREATE, UPDATE, DELETE, CONNECT or \* for all of those operations and any future admission operations that are added. If '\*' is present, the length of the slice must be one. Required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operations: Option<Vec<String>>,
     /// resourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed.
-    #[serde(
-        rename = "resourceNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub resource_names: Option<Vec<String>>,
     /// resources is a list of resources this rule applies to.
     ///
@@ -491,37 +942,140 @@ pub struct NamedRuleWithOperations {
     /// If wildcard is present, the validation rule will ensure resources do not overlap with each other.
     ///
     /// Depending on the enclosing object, subresources might not be allowed. Required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
     /// scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "\*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "\*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "\*".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
 }
 
+impl serde::Serialize for NamedRuleWithOperations {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NamedRuleWithOperations",
+            usize::from(self.api_groups.is_some())
+                + usize::from(self.api_versions.is_some())
+                + usize::from(self.operations.is_some())
+                + usize::from(self.resource_names.is_some())
+                + usize::from(self.resources.is_some())
+                + usize::from(self.scope.is_some()),
+        )?;
+        writer.opt("apiGroups", &self.api_groups);
+        writer.opt("apiVersions", &self.api_versions);
+        writer.opt("operations", &self.operations);
+        writer.opt("resourceNames", &self.resource_names);
+        writer.opt("resources", &self.resources);
+        writer.opt("scope", &self.scope);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NamedRuleWithOperations {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NamedRuleWithOperations {
+    const NAME: &'static str = "NamedRuleWithOperations";
+    const FIELDS: &'static [&'static str] = &[
+        "apiGroups",
+        "apiVersions",
+        "operations",
+        "resourceNames",
+        "resources",
+        "scope",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiGroups" => Some(0),
+            "apiVersions" => Some(1),
+            "operations" => Some(2),
+            "resourceNames" => Some(3),
+            "resources" => Some(4),
+            "scope" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_groups, map),
+            1 => crate::object_serde::put(&mut self.api_versions, map),
+            2 => crate::object_serde::put(&mut self.operations, map),
+            3 => crate::object_serde::put(&mut self.resource_names, map),
+            4 => crate::object_serde::put(&mut self.resources, map),
+            5 => crate::object_serde::put(&mut self.scope, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ParamKind is a tuple of Group Kind and Version.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ParamKind {
     /// apiVersion is the API group version the resources belong to. In format of "group/version". Required.
-    #[serde(
-        rename = "apiVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub api_version: Option<String>,
     /// kind is the API kind the resources belong to. Required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
 }
 
+impl serde::Serialize for ParamKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ParamKind",
+            usize::from(self.api_version.is_some()) + usize::from(self.kind.is_some()),
+        )?;
+        writer.opt("apiVersion", &self.api_version);
+        writer.opt("kind", &self.kind);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ParamKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ParamKind {
+    const NAME: &'static str = "ParamKind";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ParamRef describes how to locate the params to be used as input to expressions of rules applied by a policy binding.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ParamRef {
     /// name is the name of the resource being referenced.
     ///
     /// One of \`name\` or \`selector\` must be set, but \`name\` and \`selector\` are mutually exclusive properties. If one is set, the other must be unset.
     ///
     /// A single parameter used for all admission requests can be configured by setting the \`name\` field, leaving \`selector\` blank, and setting namespace if \`paramKind\` is namespace-scoped.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// namespace is the namespace of the referenced resource. Allows limiting the search for params to a specific namespace. Applies to both \`name\` and \`selector\` fields.
     ///
@@ -530,35 +1084,120 @@ pub struct ParamRef {
     /// - If \`paramKind\` is cluster-scoped, this field MUST be unset. Setting this field results in a configuration error.
     ///
     /// - If \`paramKind\` is namespace-scoped, the namespace of the object being evaluated for admission will be used when this field is left unset. Take care that if this is left empty the binding must not match any cluster-scoped resources, which will result in an error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// parameterNotFoundAction controls the behavior of the binding when the resource exists, and name or selector is valid, but there are no parameters matched by the binding. If the value is set to \`Allow\`, then no matched parameters will be treated as successful validation by the binding. If set to \`Deny\`, then no matched parameters will be subject to the \`failurePolicy\` of the policy.
     ///
     /// Allowed values are \`Allow\` or \`Deny\`
     ///
     /// Required
-    #[serde(
-        rename = "parameterNotFoundAction",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub parameter_not_found_action: Option<String>,
     /// selector can be used to match multiple param objects based on their labels. Supply selector: {} to match all resources of the ParamKind.
     ///
     /// If multiple params are found, they are all evaluated with the policy expressions and the results are ANDed together.
     ///
     /// One of \`name\` or \`selector\` must be set, but \`name\` and \`selector\` are mutually exclusive properties. If one is set, the other must be unset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selector: Option<kclient_apimachinery::meta::LabelSelector>,
 }
 
+impl serde::Serialize for ParamRef {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ParamRef",
+            usize::from(self.name.is_some())
+                + usize::from(self.namespace.is_some())
+                + usize::from(self.parameter_not_found_action.is_some())
+                + usize::from(self.selector.is_some()),
+        )?;
+        writer.opt("name", &self.name);
+        writer.opt("namespace", &self.namespace);
+        writer.opt("parameterNotFoundAction", &self.parameter_not_found_action);
+        writer.opt("selector", &self.selector);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ParamRef {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ParamRef {
+    const NAME: &'static str = "ParamRef";
+    const FIELDS: &'static [&'static str] =
+        &["name", "namespace", "parameterNotFoundAction", "selector"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            "namespace" => Some(1),
+            "parameterNotFoundAction" => Some(2),
+            "selector" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            1 => crate::object_serde::put(&mut self.namespace, map),
+            2 => crate::object_serde::put(&mut self.parameter_not_found_action, map),
+            3 => crate::object_serde::put(&mut self.selector, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Variable is the definition of a variable that is used for composition. A variable is defined as a named expression.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Variable {
     /// expression is the expression that will be evaluated as the value of the variable. The CEL expression has access to the same identifiers as the CEL expressions in Validation.
-    #[serde(default)]
     pub expression: String,
     /// name is the name of the variable. The name must be a valid CEL identifier and unique among all variables. The variable can be accessed in other expressions through \`variables\` For example, if name is "foo", the variable will be available as \`variables.foo\`
-    #[serde(default)]
     pub name: String,
+}
+
+impl serde::Serialize for Variable {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "Variable", 2)?;
+        writer.field("expression", &self.expression);
+        writer.field("name", &self.name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Variable {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Variable {
+    const NAME: &'static str = "Variable";
+    const FIELDS: &'static [&'static str] = &["expression", "name"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "expression" => Some(0),
+            "name" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.expression, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

@@ -6,58 +6,207 @@ mod client;
 pub use client::*;
 
 /// CustomResourceColumnDefinition specifies a column for server side printing.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomResourceColumnDefinition {
     /// description is a human readable description of this column.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// format is an optional OpenAPI type definition for this column. The 'name' format is applied to the primary identifier column to assist in clients identifying column is the resource name. See <https://github.com/OAI/OpenAPI-Specification/blob/master/versions/2.0.md#data-types> for details.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
     /// jsonPath is a simple JSON path (i.e. with array notation) which is evaluated against each custom resource to produce the value for this column.
-    #[serde(rename = "jsonPath", default)]
     pub json_path: String,
     /// name is a human readable name for the column.
-    #[serde(default)]
     pub name: String,
     /// priority is an integer defining the relative importance of this column compared to others. Lower numbers are considered higher priority. Columns that may be omitted in limited space scenarios should be given a priority greater than 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i32>,
     /// type is an OpenAPI type definition for this column. See <https://github.com/OAI/OpenAPI-Specification/blob/master/versions/2.0.md#data-types> for details.
-    #[serde(rename = "type", default)]
     pub type_: String,
 }
 
+impl serde::Serialize for CustomResourceColumnDefinition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CustomResourceColumnDefinition",
+            3 + usize::from(self.description.is_some())
+                + usize::from(self.format.is_some())
+                + usize::from(self.priority.is_some()),
+        )?;
+        writer.opt("description", &self.description);
+        writer.opt("format", &self.format);
+        writer.field("jsonPath", &self.json_path);
+        writer.field("name", &self.name);
+        writer.opt("priority", &self.priority);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomResourceColumnDefinition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CustomResourceColumnDefinition {
+    const NAME: &'static str = "CustomResourceColumnDefinition";
+    const FIELDS: &'static [&'static str] = &[
+        "description",
+        "format",
+        "jsonPath",
+        "name",
+        "priority",
+        "type",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "description" => Some(0),
+            "format" => Some(1),
+            "jsonPath" => Some(2),
+            "name" => Some(3),
+            "priority" => Some(4),
+            "type" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.description, map),
+            1 => crate::object_serde::put(&mut self.format, map),
+            2 => crate::object_serde::put(&mut self.json_path, map),
+            3 => crate::object_serde::put(&mut self.name, map),
+            4 => crate::object_serde::put(&mut self.priority, map),
+            5 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// CustomResourceConversion describes how to convert different versions of a CR.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomResourceConversion {
     /// strategy specifies how custom resources are converted between versions. Allowed values are: - \`"None"\`: The converter only change the apiVersion and would not touch any other field in the custom resource. - \`"Webhook"\`: API Server will call to an external webhook to do the conversion. Additional information
     /// is needed for this option. This requires spec.preserveUnknownFields to be false, and spec.conversion.webhook to be set.
-    #[serde(default)]
     pub strategy: String,
     /// webhook describes how to call the conversion webhook. Required when \`strategy\` is set to \`"Webhook"\`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub webhook: Option<WebhookConversion>,
+    pub webhook: Option<Box<WebhookConversion>>,
+}
+
+impl serde::Serialize for CustomResourceConversion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CustomResourceConversion",
+            1 + usize::from(self.webhook.is_some()),
+        )?;
+        writer.field("strategy", &self.strategy);
+        writer.opt("webhook", &self.webhook);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomResourceConversion {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CustomResourceConversion {
+    const NAME: &'static str = "CustomResourceConversion";
+    const FIELDS: &'static [&'static str] = &["strategy", "webhook"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "strategy" => Some(0),
+            "webhook" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.strategy, map),
+            1 => crate::object_serde::put(&mut self.webhook, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// CustomResourceDefinition represents a resource that should be exposed on the API server.  Its name MUST be in the format \<.spec.name\>.\<.spec.group\>.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomResourceDefinition {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<CustomResourceDefinition>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<CustomResourceDefinition>,
     /// Standard object's metadata More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec describes how the user wants the resources to appear
-    #[serde(default)]
     pub spec: CustomResourceDefinitionSpec,
     /// status indicates the actual state of the CustomResourceDefinition
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CustomResourceDefinitionStatus>,
+}
+
+impl serde::Serialize for CustomResourceDefinition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CustomResourceDefinition",
+            4 + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomResourceDefinition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CustomResourceDefinition {
+    const NAME: &'static str = "CustomResourceDefinition";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for CustomResourceDefinition {
@@ -85,51 +234,146 @@ impl kclient_apimachinery::resource::HasObjectMeta for CustomResourceDefinition 
 }
 
 /// CustomResourceDefinitionCondition contains details for the current condition of this pod.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomResourceDefinitionCondition {
     /// lastTransitionTime last time the condition transitioned from one status to another.
-    #[serde(
-        rename = "lastTransitionTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_transition_time: Option<kclient_apimachinery::meta::Time>,
     /// message is a human-readable message indicating details about last transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// observedGeneration represents the .metadata.generation that the condition was set based upon. For instance, if .metadata.generation is currently 12, but the .status.conditions\[x\].observedGeneration is 9, the condition is out of date with respect to the current state of the instance.
-    #[serde(
-        rename = "observedGeneration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub observed_generation: Option<i64>,
     /// reason is a unique, one-word, CamelCase reason for the condition's last transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// status is the status of the condition. Can be True, False, Unknown.
-    #[serde(default)]
     pub status: String,
     /// type is the type of the condition. Types include Established, NamesAccepted and Terminating.
-    #[serde(rename = "type", default)]
     pub type_: String,
 }
 
+impl serde::Serialize for CustomResourceDefinitionCondition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CustomResourceDefinitionCondition",
+            2 + usize::from(self.last_transition_time.is_some())
+                + usize::from(self.message.is_some())
+                + usize::from(self.observed_generation.is_some())
+                + usize::from(self.reason.is_some()),
+        )?;
+        writer.opt("lastTransitionTime", &self.last_transition_time);
+        writer.opt("message", &self.message);
+        writer.opt("observedGeneration", &self.observed_generation);
+        writer.opt("reason", &self.reason);
+        writer.field("status", &self.status);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomResourceDefinitionCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CustomResourceDefinitionCondition {
+    const NAME: &'static str = "CustomResourceDefinitionCondition";
+    const FIELDS: &'static [&'static str] = &[
+        "lastTransitionTime",
+        "message",
+        "observedGeneration",
+        "reason",
+        "status",
+        "type",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "lastTransitionTime" => Some(0),
+            "message" => Some(1),
+            "observedGeneration" => Some(2),
+            "reason" => Some(3),
+            "status" => Some(4),
+            "type" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.last_transition_time, map),
+            1 => crate::object_serde::put(&mut self.message, map),
+            2 => crate::object_serde::put(&mut self.observed_generation, map),
+            3 => crate::object_serde::put(&mut self.reason, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            5 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// CustomResourceDefinitionList is a list of CustomResourceDefinition objects.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomResourceDefinitionList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<CustomResourceDefinitionList>,
     /// items list individual CustomResourceDefinition objects
-    #[serde(default)]
     pub items: Vec<CustomResourceDefinition>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<CustomResourceDefinitionList>,
     /// Standard object's metadata More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for CustomResourceDefinitionList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "CustomResourceDefinitionList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomResourceDefinitionList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CustomResourceDefinitionList {
+    const NAME: &'static str = "CustomResourceDefinitionList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for CustomResourceDefinitionList {
@@ -152,359 +396,673 @@ impl crate::client::verbs::ObjectList<CustomResourceDefinition> for CustomResour
 }
 
 /// CustomResourceDefinitionNames indicates the names to serve this CustomResourceDefinition
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomResourceDefinitionNames {
     /// categories is a list of grouped resources this custom resource belongs to (e.g. 'all'). This is published in API discovery documents, and used by clients to support invocations like \`kubectl get all\`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub categories: Option<Vec<String>>,
     /// kind is the serialized kind of the resource. It is normally CamelCase and singular. Custom resource instances will use this value as the \`kind\` attribute in API calls.
-    #[serde(default)]
     pub kind: String,
     /// listKind is the serialized kind of the list for this resource. Defaults to "\`kind\`List".
-    #[serde(rename = "listKind", default, skip_serializing_if = "Option::is_none")]
     pub list_kind: Option<String>,
     /// plural is the plural name of the resource to serve. The custom resources are served under \`/apis/\<group\>/\<version\>/.../\<plural\>\`. Must match the name of the CustomResourceDefinition (in the form \`\<names.plural\>.\<group\>\`). Must be all lowercase.
-    #[serde(default)]
     pub plural: String,
     /// shortNames are short names for the resource, exposed in API discovery documents, and used by clients to support invocations like \`kubectl get \<shortname\>\`. It must be all lowercase.
-    #[serde(
-        rename = "shortNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub short_names: Option<Vec<String>>,
     /// singular is the singular name of the resource. It must be all lowercase. Defaults to lowercased \`kind\`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub singular: Option<String>,
 }
 
+impl serde::Serialize for CustomResourceDefinitionNames {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CustomResourceDefinitionNames",
+            2 + usize::from(self.categories.is_some())
+                + usize::from(self.list_kind.is_some())
+                + usize::from(self.short_names.is_some())
+                + usize::from(self.singular.is_some()),
+        )?;
+        writer.opt("categories", &self.categories);
+        writer.field("kind", &self.kind);
+        writer.opt("listKind", &self.list_kind);
+        writer.field("plural", &self.plural);
+        writer.opt("shortNames", &self.short_names);
+        writer.opt("singular", &self.singular);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomResourceDefinitionNames {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CustomResourceDefinitionNames {
+    const NAME: &'static str = "CustomResourceDefinitionNames";
+    const FIELDS: &'static [&'static str] = &[
+        "categories",
+        "kind",
+        "listKind",
+        "plural",
+        "shortNames",
+        "singular",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "categories" => Some(0),
+            "kind" => Some(1),
+            "listKind" => Some(2),
+            "plural" => Some(3),
+            "shortNames" => Some(4),
+            "singular" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.categories, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.list_kind, map),
+            3 => crate::object_serde::put(&mut self.plural, map),
+            4 => crate::object_serde::put(&mut self.short_names, map),
+            5 => crate::object_serde::put(&mut self.singular, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// CustomResourceDefinitionSpec describes how a user wants their resource to appear
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomResourceDefinitionSpec {
     /// conversion defines conversion settings for the CRD.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conversion: Option<CustomResourceConversion>,
+    pub conversion: Option<Box<CustomResourceConversion>>,
     /// group is the API group of the defined custom resource. The custom resources are served under \`/apis/\<group\>/...\`. Must match the name of the CustomResourceDefinition (in the form \`\<names.plural\>.\<group\>\`).
-    #[serde(default)]
     pub group: String,
     /// names specify the resource and kind names for the custom resource.
-    #[serde(default)]
     pub names: CustomResourceDefinitionNames,
     /// preserveUnknownFields indicates that object fields which are not specified in the OpenAPI schema should be preserved when persisting to storage. apiVersion, kind, metadata and known fields inside metadata are always preserved. This field is deprecated in favor of setting \`x-preserve-unknown-fields\` to true in \`spec.versions\[\*\].schema.openAPIV3Schema\`. See <https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#field-pruning> for details.
-    #[serde(
-        rename = "preserveUnknownFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub preserve_unknown_fields: Option<bool>,
     /// scope indicates whether the defined custom resource is cluster- or namespace-scoped. Allowed values are \`Cluster\` and \`Namespaced\`.
-    #[serde(default)]
     pub scope: String,
     /// versions is the list of all API versions of the defined custom resource. Version names are used to compute the order in which served versions are listed in API discovery. If the version string is "kube-like", it will sort above non "kube-like" version strings, which are ordered lexicographically. "Kube-like" versions start with a "v", then are followed by a number (the major version), then optionally the string "alpha" or "beta" and another number (the minor version). These are sorted first by GA \> beta \> alpha (where GA is a version with no suffix such as beta or alpha), and then by comparing major version, then minor version. An example sorted list of versions: v10, v2, v1, v11beta2, v10beta3, v3beta1, v12alpha1, v11alpha2, foo1, foo10.
-    #[serde(default)]
     pub versions: Vec<CustomResourceDefinitionVersion>,
 }
 
+impl serde::Serialize for CustomResourceDefinitionSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CustomResourceDefinitionSpec",
+            4 + usize::from(self.conversion.is_some())
+                + usize::from(self.preserve_unknown_fields.is_some()),
+        )?;
+        writer.opt("conversion", &self.conversion);
+        writer.field("group", &self.group);
+        writer.field("names", &self.names);
+        writer.opt("preserveUnknownFields", &self.preserve_unknown_fields);
+        writer.field("scope", &self.scope);
+        writer.field("versions", &self.versions);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomResourceDefinitionSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CustomResourceDefinitionSpec {
+    const NAME: &'static str = "CustomResourceDefinitionSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "conversion",
+        "group",
+        "names",
+        "preserveUnknownFields",
+        "scope",
+        "versions",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "conversion" => Some(0),
+            "group" => Some(1),
+            "names" => Some(2),
+            "preserveUnknownFields" => Some(3),
+            "scope" => Some(4),
+            "versions" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.conversion, map),
+            1 => crate::object_serde::put(&mut self.group, map),
+            2 => crate::object_serde::put(&mut self.names, map),
+            3 => crate::object_serde::put(&mut self.preserve_unknown_fields, map),
+            4 => crate::object_serde::put(&mut self.scope, map),
+            5 => crate::object_serde::put(&mut self.versions, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// CustomResourceDefinitionStatus indicates the state of the CustomResourceDefinition
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomResourceDefinitionStatus {
     /// acceptedNames are the names that are actually being used to serve discovery. They may be different than the names in spec.
-    #[serde(
-        rename = "acceptedNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub accepted_names: Option<CustomResourceDefinitionNames>,
+    pub accepted_names: Option<Box<CustomResourceDefinitionNames>>,
     /// conditions indicate state for particular aspects of a CustomResourceDefinition
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<CustomResourceDefinitionCondition>>,
     /// The generation observed by the CRD controller.
-    #[serde(
-        rename = "observedGeneration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub observed_generation: Option<i64>,
     /// storedVersions lists all versions of CustomResources that were ever persisted. Tracking these versions allows a migration path for stored versions in etcd. The field is mutable so a migration controller can finish a migration to another version (ensuring no old objects are left in storage), and then remove the rest of the versions from this list. Versions may not be removed from \`spec.versions\` while they exist in this list.
-    #[serde(
-        rename = "storedVersions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stored_versions: Option<Vec<String>>,
 }
 
+impl serde::Serialize for CustomResourceDefinitionStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CustomResourceDefinitionStatus",
+            usize::from(self.accepted_names.is_some())
+                + usize::from(self.conditions.is_some())
+                + usize::from(self.observed_generation.is_some())
+                + usize::from(self.stored_versions.is_some()),
+        )?;
+        writer.opt("acceptedNames", &self.accepted_names);
+        writer.opt("conditions", &self.conditions);
+        writer.opt("observedGeneration", &self.observed_generation);
+        writer.opt("storedVersions", &self.stored_versions);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomResourceDefinitionStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CustomResourceDefinitionStatus {
+    const NAME: &'static str = "CustomResourceDefinitionStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "acceptedNames",
+        "conditions",
+        "observedGeneration",
+        "storedVersions",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "acceptedNames" => Some(0),
+            "conditions" => Some(1),
+            "observedGeneration" => Some(2),
+            "storedVersions" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.accepted_names, map),
+            1 => crate::object_serde::put(&mut self.conditions, map),
+            2 => crate::object_serde::put(&mut self.observed_generation, map),
+            3 => crate::object_serde::put(&mut self.stored_versions, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// CustomResourceDefinitionVersion describes a version for CRD.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomResourceDefinitionVersion {
     /// additionalPrinterColumns specifies additional columns returned in Table output. See <https://kubernetes.io/docs/reference/using-api/api-concepts/#receiving-resources-as-tables> for details. If no columns are specified, a single column displaying the age of the custom resource is used.
-    #[serde(
-        rename = "additionalPrinterColumns",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub additional_printer_columns: Option<Vec<CustomResourceColumnDefinition>>,
     /// deprecated indicates this version of the custom resource API is deprecated. When set to true, API requests to this version receive a warning header in the server response. Defaults to false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deprecated: Option<bool>,
     /// deprecationWarning overrides the default warning returned to API clients. May only be set when \`deprecated\` is true. The default warning indicates this version is deprecated and recommends use of the newest served version of equal or greater stability, if one exists.
-    #[serde(
-        rename = "deprecationWarning",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub deprecation_warning: Option<String>,
     /// name is the version name, e.g. “v1”, “v2beta1”, etc. The custom resources are served under this version at \`/apis/\<group\>/\<version\>/...\` if \`served\` is true.
-    #[serde(default)]
     pub name: String,
     /// schema describes the schema used for validation, pruning, and defaulting of this version of the custom resource.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schema: Option<CustomResourceValidation>,
+    pub schema: Option<Box<CustomResourceValidation>>,
     /// selectableFields specifies paths to fields that may be used as field selectors. A maximum of 8 selectable fields are allowed. See <https://kubernetes.io/docs/concepts/overview/working-with-objects/field-selectors>
-    #[serde(
-        rename = "selectableFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selectable_fields: Option<Vec<SelectableField>>,
     /// served is a flag enabling/disabling this version from being served via REST APIs
-    #[serde(default)]
     pub served: bool,
     /// storage indicates this version should be used when persisting custom resources to storage. There must be exactly one version with storage=true.
-    #[serde(default)]
     pub storage: bool,
     /// subresources specify what subresources this version of the defined custom resource have.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subresources: Option<CustomResourceSubresources>,
+    pub subresources: Option<Box<CustomResourceSubresources>>,
+}
+
+impl serde::Serialize for CustomResourceDefinitionVersion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CustomResourceDefinitionVersion",
+            3 + usize::from(self.additional_printer_columns.is_some())
+                + usize::from(self.deprecated.is_some())
+                + usize::from(self.deprecation_warning.is_some())
+                + usize::from(self.schema.is_some())
+                + usize::from(self.selectable_fields.is_some())
+                + usize::from(self.subresources.is_some()),
+        )?;
+        writer.opt("additionalPrinterColumns", &self.additional_printer_columns);
+        writer.opt("deprecated", &self.deprecated);
+        writer.opt("deprecationWarning", &self.deprecation_warning);
+        writer.field("name", &self.name);
+        writer.opt("schema", &self.schema);
+        writer.opt("selectableFields", &self.selectable_fields);
+        writer.field("served", &self.served);
+        writer.field("storage", &self.storage);
+        writer.opt("subresources", &self.subresources);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomResourceDefinitionVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CustomResourceDefinitionVersion {
+    const NAME: &'static str = "CustomResourceDefinitionVersion";
+    const FIELDS: &'static [&'static str] = &[
+        "additionalPrinterColumns",
+        "deprecated",
+        "deprecationWarning",
+        "name",
+        "schema",
+        "selectableFields",
+        "served",
+        "storage",
+        "subresources",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "additionalPrinterColumns" => Some(0),
+            "deprecated" => Some(1),
+            "deprecationWarning" => Some(2),
+            "name" => Some(3),
+            "schema" => Some(4),
+            "selectableFields" => Some(5),
+            "served" => Some(6),
+            "storage" => Some(7),
+            "subresources" => Some(8),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.additional_printer_columns, map),
+            1 => crate::object_serde::put(&mut self.deprecated, map),
+            2 => crate::object_serde::put(&mut self.deprecation_warning, map),
+            3 => crate::object_serde::put(&mut self.name, map),
+            4 => crate::object_serde::put(&mut self.schema, map),
+            5 => crate::object_serde::put(&mut self.selectable_fields, map),
+            6 => crate::object_serde::put(&mut self.served, map),
+            7 => crate::object_serde::put(&mut self.storage, map),
+            8 => crate::object_serde::put(&mut self.subresources, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// CustomResourceSubresourceScale defines how to serve the scale subresource for CustomResources.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomResourceSubresourceScale {
     /// labelSelectorPath defines the JSON path inside of a custom resource that corresponds to Scale \`status.selector\`. Only JSON paths without the array notation are allowed. Must be a JSON Path under \`.status\` or \`.spec\`. Must be set to work with HorizontalPodAutoscaler. The field pointed by this JSON path must be a string field (not a complex selector struct) which contains a serialized label selector in string form. More info: <https://kubernetes.io/docs/tasks/access-kubernetes-api/custom-resources/custom-resource-definitions#scale-subresource> If there is no value under the given path in the custom resource, the \`status.selector\` value in the \`/scale\` subresource will default to the empty string.
-    #[serde(
-        rename = "labelSelectorPath",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub label_selector_path: Option<String>,
     /// specReplicasPath defines the JSON path inside of a custom resource that corresponds to Scale \`spec.replicas\`. Only JSON paths without the array notation are allowed. Must be a JSON Path under \`.spec\`. If there is no value under the given path in the custom resource, the \`/scale\` subresource will return an error on GET.
-    #[serde(rename = "specReplicasPath", default)]
     pub spec_replicas_path: String,
     /// statusReplicasPath defines the JSON path inside of a custom resource that corresponds to Scale \`status.replicas\`. Only JSON paths without the array notation are allowed. Must be a JSON Path under \`.status\`. If there is no value under the given path in the custom resource, the \`status.replicas\` value in the \`/scale\` subresource will default to 0.
-    #[serde(rename = "statusReplicasPath", default)]
     pub status_replicas_path: String,
 }
 
+impl serde::Serialize for CustomResourceSubresourceScale {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CustomResourceSubresourceScale",
+            2 + usize::from(self.label_selector_path.is_some()),
+        )?;
+        writer.opt("labelSelectorPath", &self.label_selector_path);
+        writer.field("specReplicasPath", &self.spec_replicas_path);
+        writer.field("statusReplicasPath", &self.status_replicas_path);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomResourceSubresourceScale {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CustomResourceSubresourceScale {
+    const NAME: &'static str = "CustomResourceSubresourceScale";
+    const FIELDS: &'static [&'static str] = &[
+        "labelSelectorPath",
+        "specReplicasPath",
+        "statusReplicasPath",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "labelSelectorPath" => Some(0),
+            "specReplicasPath" => Some(1),
+            "statusReplicasPath" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.label_selector_path, map),
+            1 => crate::object_serde::put(&mut self.spec_replicas_path, map),
+            2 => crate::object_serde::put(&mut self.status_replicas_path, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// CustomResourceSubresourceStatus defines how to serve the status subresource for CustomResources. Status is represented by the \`.status\` JSON path inside of a CustomResource. When set, \* exposes a /status subresource for the custom resource \* PUT requests to the /status subresource take a custom resource object, and ignore changes to anything except the status stanza \* PUT/POST/PATCH requests to the custom resource ignore changes to the status stanza
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomResourceSubresourceStatus {}
 
+impl serde::Serialize for CustomResourceSubresourceStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let writer =
+            crate::object_serde::Writer::new(serializer, "CustomResourceSubresourceStatus", 0)?;
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomResourceSubresourceStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CustomResourceSubresourceStatus {
+    const NAME: &'static str = "CustomResourceSubresourceStatus";
+    const FIELDS: &'static [&'static str] = &[];
+
+    fn index(_key: &str) -> Option<u16> {
+        None
+    }
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        crate::object_serde::skip(map)
+    }
+}
+
 /// CustomResourceSubresources defines the status and scale subresources for CustomResources.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomResourceSubresources {
     /// scale indicates the custom resource should serve a \`/scale\` subresource that returns an \`autoscaling/v1\` Scale object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scale: Option<CustomResourceSubresourceScale>,
+    pub scale: Option<Box<CustomResourceSubresourceScale>>,
     /// status indicates the custom resource should serve a \`/status\` subresource. When enabled: 1. requests to the custom resource primary endpoint ignore changes to the \`status\` stanza of the object. 2. requests to the custom resource \`/status\` subresource ignore changes to anything other than the \`status\` stanza of the object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CustomResourceSubresourceStatus>,
 }
 
+impl serde::Serialize for CustomResourceSubresources {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CustomResourceSubresources",
+            usize::from(self.scale.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.opt("scale", &self.scale);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomResourceSubresources {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CustomResourceSubresources {
+    const NAME: &'static str = "CustomResourceSubresources";
+    const FIELDS: &'static [&'static str] = &["scale", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "scale" => Some(0),
+            "status" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.scale, map),
+            1 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// CustomResourceValidation is a list of validation methods for CustomResources.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CustomResourceValidation {
     /// openAPIV3Schema is the OpenAPI v3 schema to use for validation and pruning.
-    #[serde(
-        rename = "openAPIV3Schema",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub open_apiv3_schema: Option<JSONSchemaProps>,
+    pub open_apiv3_schema: Option<Box<JSONSchemaProps>>,
+}
+
+impl serde::Serialize for CustomResourceValidation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CustomResourceValidation",
+            usize::from(self.open_apiv3_schema.is_some()),
+        )?;
+        writer.opt("openAPIV3Schema", &self.open_apiv3_schema);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomResourceValidation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CustomResourceValidation {
+    const NAME: &'static str = "CustomResourceValidation";
+    const FIELDS: &'static [&'static str] = &["openAPIV3Schema"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "openAPIV3Schema" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.open_apiv3_schema, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// ExternalDocumentation allows referencing an external resource for extended documentation.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExternalDocumentation {
     /// \`description\`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// \`url\`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
 
+impl serde::Serialize for ExternalDocumentation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ExternalDocumentation",
+            usize::from(self.description.is_some()) + usize::from(self.url.is_some()),
+        )?;
+        writer.opt("description", &self.description);
+        writer.opt("url", &self.url);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ExternalDocumentation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ExternalDocumentation {
+    const NAME: &'static str = "ExternalDocumentation";
+    const FIELDS: &'static [&'static str] = &["description", "url"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "description" => Some(0),
+            "url" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.description, map),
+            1 => crate::object_serde::put(&mut self.url, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// JSONSchemaProps is a JSON-Schema following Specification Draft 4 (<http://json-schema.org/>).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct JSONSchemaProps {
     /// \`$ref\`
-    #[serde(rename = "$ref", default, skip_serializing_if = "Option::is_none")]
     pub ref_: Option<String>,
     /// \`$schema\`
-    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
     /// \`additionalItems\`
-    #[serde(
-        rename = "additionalItems",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub additional_items: Option<JSONSchemaPropsOrBool>,
     /// \`additionalProperties\`
-    #[serde(
-        rename = "additionalProperties",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub additional_properties: Option<JSONSchemaPropsOrBool>,
     /// \`allOf\`
-    #[serde(rename = "allOf", default, skip_serializing_if = "Option::is_none")]
     pub all_of: Option<Vec<JSONSchemaProps>>,
     /// \`anyOf\`
-    #[serde(rename = "anyOf", default, skip_serializing_if = "Option::is_none")]
     pub any_of: Option<Vec<JSONSchemaProps>>,
     /// default is a default value for undefined object fields. Defaulting is a beta feature under the CustomResourceDefaulting feature gate. Defaulting requires spec.preserveUnknownFields to be false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<serde_json::Value>,
     /// \`definitions\`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub definitions: Option<std::collections::BTreeMap<String, JSONSchemaProps>>,
     /// \`dependencies\`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dependencies: Option<std::collections::BTreeMap<String, JSONSchemaPropsOrStringArray>>,
     /// \`description\`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// \`enum\`
-    #[serde(rename = "enum", default, skip_serializing_if = "Option::is_none")]
     pub enum_: Option<Vec<serde_json::Value>>,
     /// \`example\`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub example: Option<serde_json::Value>,
     /// \`exclusiveMaximum\`
-    #[serde(
-        rename = "exclusiveMaximum",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exclusive_maximum: Option<bool>,
     /// \`exclusiveMinimum\`
-    #[serde(
-        rename = "exclusiveMinimum",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exclusive_minimum: Option<bool>,
     /// \`externalDocs\`
-    #[serde(
-        rename = "externalDocs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub external_docs: Option<ExternalDocumentation>,
+    pub external_docs: Option<Box<ExternalDocumentation>>,
     /// format is an OpenAPI v3 format string. Unknown formats are ignored. The following formats are validated:
     ///
     /// - bsonobjectid: a bson object ID, i.e. a 24 characters hex string - uri: an URI as parsed by Golang net/url.ParseRequestURI - email: an email address as parsed by Golang net/mail.ParseAddress - hostname: a valid representation for an Internet host name, as defined by RFC 1034, section 3.1 \[RFC1034\]. - ipv4: an IPv4 IP as parsed by Golang net.ParseIP - ipv6: an IPv6 IP as parsed by Golang net.ParseIP - cidr: a CIDR as parsed by Golang net.ParseCIDR - mac: a MAC address as parsed by Golang net.ParseMAC - uuid: an UUID that allows uppercase defined by the regex (?i)^\[0-9a-f\]{8}-?\[0-9a-f\]{4}-?\[0-9a-f\]{4}-?\[0-9a-f\]{4}-?\[0-9a-f\]{12}$ - uuid3: an UUID3 that allows uppercase defined by the regex (?i)^\[0-9a-f\]{8}-?\[0-9a-f\]{4}-?3\[0-9a-f\]{3}-?\[0-9a-f\]{4}-?\[0-9a-f\]{12}$ - uuid4: an UUID4 that allows uppercase defined by the regex (?i)^\[0-9a-f\]{8}-?\[0-9a-f\]{4}-?4\[0-9a-f\]{3}-?\[89ab\]\[0-9a-f\]{3}-?\[0-9a-f\]{12}$ - uuid5: an UUID5 that allows uppercase defined by the regex (?i)^\[0-9a-f\]{8}-?\[0-9a-f\]{4}-?5\[0-9a-f\]{3}-?\[89ab\]\[0-9a-f\]{3}-?\[0-9a-f\]{12}$ - isbn: an ISBN10 or ISBN13 number string like "0321751043" or "978-0321751041" - isbn10: an ISBN10 number string like "0321751043" - isbn13: an ISBN13 number string like "978-0321751041" - creditcard: a credit card number defined by the regex ^(?:4\[0-9\]{12}(?:\[0-9\]{3})?\|5\[1-5\]\[0-9\]{14}\|6(?:011\|5\[0-9\]\[0-9\])\[0-9\]{12}\|3\[47\]\[0-9\]{13}\|3(?:0\[0-5\]\|\[68\]\[0-9\])\[0-9\]{11}\|(?:2131\|1800\|35\\\\d{3})\\\\d{11})$ with any non digit characters mixed in - ssn: a U.S. social security number following the regex ^\\\\d{3}\[- \]?\\\\d{2}\[- \]?\\\\d{4}$ - hexcolor: an hexadecimal color code like "#FFFFFF: following the regex ^#?(\[0-9a-fA-F\]{3}\|\[0-9a-fA-F\]{6})$ - rgbcolor: an RGB color code like rgb like "rgb(255,255,2559" - byte: base64 encoded binary data - password: any kind of string - date: a date string like "2006-01-02" as defined by full-date in RFC3339 - duration: a duration string like "22 ns" as parsed by Golang time.ParseDuration or compatible with Scala duration format - datetime: a date time string like "2014-12-15T19:30:20.000Z" as defined by date-time in RFC3339.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
     /// \`id\`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// \`items\`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<JSONSchemaPropsOrArray>,
     /// \`maxItems\`
-    #[serde(rename = "maxItems", default, skip_serializing_if = "Option::is_none")]
     pub max_items: Option<i64>,
     /// \`maxLength\`
-    #[serde(rename = "maxLength", default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<i64>,
     /// \`maxProperties\`
-    #[serde(
-        rename = "maxProperties",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub max_properties: Option<i64>,
     /// \`maximum\`
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::serde_helpers::go_f64_opt"
-    )]
     pub maximum: Option<f64>,
     /// \`minItems\`
-    #[serde(rename = "minItems", default, skip_serializing_if = "Option::is_none")]
     pub min_items: Option<i64>,
     /// \`minLength\`
-    #[serde(rename = "minLength", default, skip_serializing_if = "Option::is_none")]
     pub min_length: Option<i64>,
     /// \`minProperties\`
-    #[serde(
-        rename = "minProperties",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub min_properties: Option<i64>,
     /// \`minimum\`
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::serde_helpers::go_f64_opt"
-    )]
     pub minimum: Option<f64>,
     /// \`multipleOf\`
-    #[serde(
-        rename = "multipleOf",
-        default,
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "crate::serde_helpers::go_f64_opt"
-    )]
     pub multiple_of: Option<f64>,
     /// \`not\`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not: Option<Box<JSONSchemaProps>>,
     /// \`nullable\`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nullable: Option<bool>,
     /// \`oneOf\`
-    #[serde(rename = "oneOf", default, skip_serializing_if = "Option::is_none")]
     pub one_of: Option<Vec<JSONSchemaProps>>,
     /// \`pattern\`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
     /// \`patternProperties\`
-    #[serde(
-        rename = "patternProperties",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pattern_properties: Option<std::collections::BTreeMap<String, JSONSchemaProps>>,
     /// \`properties\`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<std::collections::BTreeMap<String, JSONSchemaProps>>,
     /// \`required\`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<Vec<String>>,
     /// \`title\`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// \`type\`
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// \`uniqueItems\`
-    #[serde(
-        rename = "uniqueItems",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unique_items: Option<bool>,
     /// x-kubernetes-embedded-resource defines that the value is an embedded Kubernetes runtime.Object, with TypeMeta and ObjectMeta. The type must be object. It is allowed to further restrict the embedded object. kind, apiVersion and metadata are validated automatically. x-kubernetes-preserve-unknown-fields is allowed to be true, but does not have to be if the object is fully specified (up to kind, apiVersion, metadata).
-    #[serde(
-        rename = "x-kubernetes-embedded-resource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub x_kubernetes_embedded_resource: Option<bool>,
     /// x-kubernetes-int-or-string specifies that this value is either an integer or a string. If this is true, an empty type is allowed and type as child of anyOf is permitted if following one of the following patterns:
     ///
@@ -516,22 +1074,12 @@ pub struct JSONSchemaProps {
     /// - type: integer
     /// - type: string
     /// - ... zero or more
-    #[serde(
-        rename = "x-kubernetes-int-or-string",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub x_kubernetes_int_or_string: Option<bool>,
     /// x-kubernetes-list-map-keys annotates an array with the x-kubernetes-list-type \`map\` by specifying the keys used as the index of the map.
     ///
     /// This tag MUST only be used on lists that have the "x-kubernetes-list-type" extension set to "map". Also, the values specified for this attribute must be a scalar typed field of the child structure (no nesting is supported).
     ///
     /// The properties specified must either be required or have a default value, to ensure those properties are present for all list items.
-    #[serde(
-        rename = "x-kubernetes-list-map-keys",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub x_kubernetes_list_map_keys: Option<Vec<String>>,
     /// x-kubernetes-list-type annotates an array to further describe its topology. This extension must only be used on lists and may have 3 possible values:
     ///
@@ -547,11 +1095,6 @@ pub struct JSONSchemaProps {
     ///    used to identify them. Order is preserved upon merge. The map tag
     ///    must only be used on a list with elements of type object.
     ///    Defaults to atomic for arrays.
-    #[serde(
-        rename = "x-kubernetes-list-type",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub x_kubernetes_list_type: Option<String>,
     /// x-kubernetes-map-type annotates an object to further describe its topology. This extension must only be used when type is object and may have 2 possible values:
     ///
@@ -561,26 +1104,287 @@ pub struct JSONSchemaProps {
     ///    the default behaviour for all maps.
     /// 2) \`atomic\`: the list is treated as a single entity, like a scalar.
     ///    Atomic maps will be entirely replaced when updated.
-    #[serde(
-        rename = "x-kubernetes-map-type",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub x_kubernetes_map_type: Option<String>,
     /// x-kubernetes-preserve-unknown-fields stops the API server decoding step from pruning fields which are not specified in the validation schema. This affects fields recursively, but switches back to normal pruning behaviour if nested properties or additionalProperties are specified in the schema. This can either be true or undefined. False is forbidden.
-    #[serde(
-        rename = "x-kubernetes-preserve-unknown-fields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub x_kubernetes_preserve_unknown_fields: Option<bool>,
     /// x-kubernetes-validations describes a list of validation rules written in the CEL expression language.
-    #[serde(
-        rename = "x-kubernetes-validations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub x_kubernetes_validations: Option<Vec<ValidationRule>>,
+}
+
+impl serde::Serialize for JSONSchemaProps {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "JSONSchemaProps",
+            usize::from(self.ref_.is_some())
+                + usize::from(self.schema.is_some())
+                + usize::from(self.additional_items.is_some())
+                + usize::from(self.additional_properties.is_some())
+                + usize::from(self.all_of.is_some())
+                + usize::from(self.any_of.is_some())
+                + usize::from(self.default.is_some())
+                + usize::from(self.definitions.is_some())
+                + usize::from(self.dependencies.is_some())
+                + usize::from(self.description.is_some())
+                + usize::from(self.enum_.is_some())
+                + usize::from(self.example.is_some())
+                + usize::from(self.exclusive_maximum.is_some())
+                + usize::from(self.exclusive_minimum.is_some())
+                + usize::from(self.external_docs.is_some())
+                + usize::from(self.format.is_some())
+                + usize::from(self.id.is_some())
+                + usize::from(self.items.is_some())
+                + usize::from(self.max_items.is_some())
+                + usize::from(self.max_length.is_some())
+                + usize::from(self.max_properties.is_some())
+                + usize::from(self.maximum.is_some())
+                + usize::from(self.min_items.is_some())
+                + usize::from(self.min_length.is_some())
+                + usize::from(self.min_properties.is_some())
+                + usize::from(self.minimum.is_some())
+                + usize::from(self.multiple_of.is_some())
+                + usize::from(self.not.is_some())
+                + usize::from(self.nullable.is_some())
+                + usize::from(self.one_of.is_some())
+                + usize::from(self.pattern.is_some())
+                + usize::from(self.pattern_properties.is_some())
+                + usize::from(self.properties.is_some())
+                + usize::from(self.required.is_some())
+                + usize::from(self.title.is_some())
+                + usize::from(self.type_.is_some())
+                + usize::from(self.unique_items.is_some())
+                + usize::from(self.x_kubernetes_embedded_resource.is_some())
+                + usize::from(self.x_kubernetes_int_or_string.is_some())
+                + usize::from(self.x_kubernetes_list_map_keys.is_some())
+                + usize::from(self.x_kubernetes_list_type.is_some())
+                + usize::from(self.x_kubernetes_map_type.is_some())
+                + usize::from(self.x_kubernetes_preserve_unknown_fields.is_some())
+                + usize::from(self.x_kubernetes_validations.is_some()),
+        )?;
+        writer.opt("$ref", &self.ref_);
+        writer.opt("$schema", &self.schema);
+        writer.opt("additionalItems", &self.additional_items);
+        writer.opt("additionalProperties", &self.additional_properties);
+        writer.opt("allOf", &self.all_of);
+        writer.opt("anyOf", &self.any_of);
+        writer.opt("default", &self.default);
+        writer.opt("definitions", &self.definitions);
+        writer.opt("dependencies", &self.dependencies);
+        writer.opt("description", &self.description);
+        writer.opt("enum", &self.enum_);
+        writer.opt("example", &self.example);
+        writer.opt("exclusiveMaximum", &self.exclusive_maximum);
+        writer.opt("exclusiveMinimum", &self.exclusive_minimum);
+        writer.opt("externalDocs", &self.external_docs);
+        writer.opt("format", &self.format);
+        writer.opt("id", &self.id);
+        writer.opt("items", &self.items);
+        writer.opt("maxItems", &self.max_items);
+        writer.opt("maxLength", &self.max_length);
+        writer.opt("maxProperties", &self.max_properties);
+        if let Some(value) = &self.maximum {
+            writer.field("maximum", &crate::serde_helpers::GoF64(value));
+        }
+        writer.opt("minItems", &self.min_items);
+        writer.opt("minLength", &self.min_length);
+        writer.opt("minProperties", &self.min_properties);
+        if let Some(value) = &self.minimum {
+            writer.field("minimum", &crate::serde_helpers::GoF64(value));
+        }
+        if let Some(value) = &self.multiple_of {
+            writer.field("multipleOf", &crate::serde_helpers::GoF64(value));
+        }
+        writer.opt("not", &self.not);
+        writer.opt("nullable", &self.nullable);
+        writer.opt("oneOf", &self.one_of);
+        writer.opt("pattern", &self.pattern);
+        writer.opt("patternProperties", &self.pattern_properties);
+        writer.opt("properties", &self.properties);
+        writer.opt("required", &self.required);
+        writer.opt("title", &self.title);
+        writer.opt("type", &self.type_);
+        writer.opt("uniqueItems", &self.unique_items);
+        writer.opt(
+            "x-kubernetes-embedded-resource",
+            &self.x_kubernetes_embedded_resource,
+        );
+        writer.opt(
+            "x-kubernetes-int-or-string",
+            &self.x_kubernetes_int_or_string,
+        );
+        writer.opt(
+            "x-kubernetes-list-map-keys",
+            &self.x_kubernetes_list_map_keys,
+        );
+        writer.opt("x-kubernetes-list-type", &self.x_kubernetes_list_type);
+        writer.opt("x-kubernetes-map-type", &self.x_kubernetes_map_type);
+        writer.opt(
+            "x-kubernetes-preserve-unknown-fields",
+            &self.x_kubernetes_preserve_unknown_fields,
+        );
+        writer.opt("x-kubernetes-validations", &self.x_kubernetes_validations);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JSONSchemaProps {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for JSONSchemaProps {
+    const NAME: &'static str = "JSONSchemaProps";
+    const FIELDS: &'static [&'static str] = &[
+        "$ref",
+        "$schema",
+        "additionalItems",
+        "additionalProperties",
+        "allOf",
+        "anyOf",
+        "default",
+        "definitions",
+        "dependencies",
+        "description",
+        "enum",
+        "example",
+        "exclusiveMaximum",
+        "exclusiveMinimum",
+        "externalDocs",
+        "format",
+        "id",
+        "items",
+        "maxItems",
+        "maxLength",
+        "maxProperties",
+        "maximum",
+        "minItems",
+        "minLength",
+        "minProperties",
+        "minimum",
+        "multipleOf",
+        "not",
+        "nullable",
+        "oneOf",
+        "pattern",
+        "patternProperties",
+        "properties",
+        "required",
+        "title",
+        "type",
+        "uniqueItems",
+        "x-kubernetes-embedded-resource",
+        "x-kubernetes-int-or-string",
+        "x-kubernetes-list-map-keys",
+        "x-kubernetes-list-type",
+        "x-kubernetes-map-type",
+        "x-kubernetes-preserve-unknown-fields",
+        "x-kubernetes-validations",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "$ref" => Some(0),
+            "$schema" => Some(1),
+            "additionalItems" => Some(2),
+            "additionalProperties" => Some(3),
+            "allOf" => Some(4),
+            "anyOf" => Some(5),
+            "default" => Some(6),
+            "definitions" => Some(7),
+            "dependencies" => Some(8),
+            "description" => Some(9),
+            "enum" => Some(10),
+            "example" => Some(11),
+            "exclusiveMaximum" => Some(12),
+            "exclusiveMinimum" => Some(13),
+            "externalDocs" => Some(14),
+            "format" => Some(15),
+            "id" => Some(16),
+            "items" => Some(17),
+            "maxItems" => Some(18),
+            "maxLength" => Some(19),
+            "maxProperties" => Some(20),
+            "maximum" => Some(21),
+            "minItems" => Some(22),
+            "minLength" => Some(23),
+            "minProperties" => Some(24),
+            "minimum" => Some(25),
+            "multipleOf" => Some(26),
+            "not" => Some(27),
+            "nullable" => Some(28),
+            "oneOf" => Some(29),
+            "pattern" => Some(30),
+            "patternProperties" => Some(31),
+            "properties" => Some(32),
+            "required" => Some(33),
+            "title" => Some(34),
+            "type" => Some(35),
+            "uniqueItems" => Some(36),
+            "x-kubernetes-embedded-resource" => Some(37),
+            "x-kubernetes-int-or-string" => Some(38),
+            "x-kubernetes-list-map-keys" => Some(39),
+            "x-kubernetes-list-type" => Some(40),
+            "x-kubernetes-map-type" => Some(41),
+            "x-kubernetes-preserve-unknown-fields" => Some(42),
+            "x-kubernetes-validations" => Some(43),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.ref_, map),
+            1 => crate::object_serde::put(&mut self.schema, map),
+            2 => crate::object_serde::put(&mut self.additional_items, map),
+            3 => crate::object_serde::put(&mut self.additional_properties, map),
+            4 => crate::object_serde::put(&mut self.all_of, map),
+            5 => crate::object_serde::put(&mut self.any_of, map),
+            6 => crate::object_serde::put(&mut self.default, map),
+            7 => crate::object_serde::put(&mut self.definitions, map),
+            8 => crate::object_serde::put(&mut self.dependencies, map),
+            9 => crate::object_serde::put(&mut self.description, map),
+            10 => crate::object_serde::put(&mut self.enum_, map),
+            11 => crate::object_serde::put(&mut self.example, map),
+            12 => crate::object_serde::put(&mut self.exclusive_maximum, map),
+            13 => crate::object_serde::put(&mut self.exclusive_minimum, map),
+            14 => crate::object_serde::put(&mut self.external_docs, map),
+            15 => crate::object_serde::put(&mut self.format, map),
+            16 => crate::object_serde::put(&mut self.id, map),
+            17 => crate::object_serde::put(&mut self.items, map),
+            18 => crate::object_serde::put(&mut self.max_items, map),
+            19 => crate::object_serde::put(&mut self.max_length, map),
+            20 => crate::object_serde::put(&mut self.max_properties, map),
+            21 => crate::object_serde::put(&mut self.maximum, map),
+            22 => crate::object_serde::put(&mut self.min_items, map),
+            23 => crate::object_serde::put(&mut self.min_length, map),
+            24 => crate::object_serde::put(&mut self.min_properties, map),
+            25 => crate::object_serde::put(&mut self.minimum, map),
+            26 => crate::object_serde::put(&mut self.multiple_of, map),
+            27 => crate::object_serde::put(&mut self.not, map),
+            28 => crate::object_serde::put(&mut self.nullable, map),
+            29 => crate::object_serde::put(&mut self.one_of, map),
+            30 => crate::object_serde::put(&mut self.pattern, map),
+            31 => crate::object_serde::put(&mut self.pattern_properties, map),
+            32 => crate::object_serde::put(&mut self.properties, map),
+            33 => crate::object_serde::put(&mut self.required, map),
+            34 => crate::object_serde::put(&mut self.title, map),
+            35 => crate::object_serde::put(&mut self.type_, map),
+            36 => crate::object_serde::put(&mut self.unique_items, map),
+            37 => crate::object_serde::put(&mut self.x_kubernetes_embedded_resource, map),
+            38 => crate::object_serde::put(&mut self.x_kubernetes_int_or_string, map),
+            39 => crate::object_serde::put(&mut self.x_kubernetes_list_map_keys, map),
+            40 => crate::object_serde::put(&mut self.x_kubernetes_list_type, map),
+            41 => crate::object_serde::put(&mut self.x_kubernetes_map_type, map),
+            42 => crate::object_serde::put(&mut self.x_kubernetes_preserve_unknown_fields, map),
+            43 => crate::object_serde::put(&mut self.x_kubernetes_validations, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// JSONSchemaPropsOrArray represents a value that can either be a JSONSchemaProps or an array of JSONSchemaProps. Mainly here for serialization purposes.
@@ -632,45 +1436,120 @@ impl Default for JSONSchemaPropsOrStringArray {
 }
 
 /// SelectableField specifies the JSON path of a field that may be used with field selectors.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SelectableField {
     /// jsonPath is a simple JSON path which is evaluated against each custom resource to produce a field selector value. Only JSON paths without the array notation are allowed. Must point to a field of type string, boolean or integer. Types with enum values and strings with formats are allowed. If jsonPath refers to absent field in a resource, the jsonPath evaluates to an empty string. Must not point to metdata fields. Required.
-    #[serde(rename = "jsonPath", default)]
     pub json_path: String,
 }
 
+impl serde::Serialize for SelectableField {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "SelectableField", 1)?;
+        writer.field("jsonPath", &self.json_path);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SelectableField {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for SelectableField {
+    const NAME: &'static str = "SelectableField";
+    const FIELDS: &'static [&'static str] = &["jsonPath"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "jsonPath" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.json_path, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ServiceReference holds a reference to Service.legacy.k8s.io
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceReference {
     /// name is the name of the service. Required
-    #[serde(default)]
     pub name: String,
     /// namespace is the namespace of the service. Required
-    #[serde(default)]
     pub namespace: String,
     /// path is an optional URL path at which the webhook will be contacted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// port is an optional service port at which the webhook will be contacted. \`port\` should be a valid port number (1-65535, inclusive). Defaults to 443 for backward compatibility.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<i32>,
 }
 
+impl serde::Serialize for ServiceReference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ServiceReference",
+            2 + usize::from(self.path.is_some()) + usize::from(self.port.is_some()),
+        )?;
+        writer.field("name", &self.name);
+        writer.field("namespace", &self.namespace);
+        writer.opt("path", &self.path);
+        writer.opt("port", &self.port);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceReference {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ServiceReference {
+    const NAME: &'static str = "ServiceReference";
+    const FIELDS: &'static [&'static str] = &["name", "namespace", "path", "port"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            "namespace" => Some(1),
+            "path" => Some(2),
+            "port" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            1 => crate::object_serde::put(&mut self.namespace, map),
+            2 => crate::object_serde::put(&mut self.path, map),
+            3 => crate::object_serde::put(&mut self.port, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ValidationRule describes a validation rule written in the CEL expression language.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ValidationRule {
     /// fieldPath represents the field path returned when the validation fails. It must be a relative JSON path (i.e. with array notation) scoped to the location of this x-kubernetes-validations extension in the schema and refer to an existing field. e.g. when validation checks if a specific attribute \`foo\` under a map \`testMap\`, the fieldPath could be set to \`.testMap.foo\` If the validation checks two lists must have unique attributes, the fieldPath could be set to either of the list: e.g. \`.testList\` It does not support list numeric index. It supports child operation to refer to an existing field currently. Refer to \[JSONPath support in Kubernetes\](<https://kubernetes.io/docs/reference/kubectl/jsonpath/>) for more info. Numeric index of array is not supported. For field name which contains special characters, use \`\['specialName'\]\` to refer the field name. e.g. for attribute \`foo.34$\` appears in a list \`testList\`, the fieldPath could be set to \`.testList\['foo.34$'\]\`
-    #[serde(rename = "fieldPath", default, skip_serializing_if = "Option::is_none")]
     pub field_path: Option<String>,
     /// Message represents the message displayed when validation fails. The message is required if the Rule contains line breaks. The message must not contain line breaks. If unset, the message is "failed rule: {Rule}". e.g. "must be a URL with the host matching spec.host"
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// MessageExpression declares a CEL expression that evaluates to the validation failure message that is returned when this rule fails. Since messageExpression is used as a failure message, it must evaluate to a string. If both message and messageExpression are present on a rule, then messageExpression will be used if validation fails. If messageExpression results in a runtime error, the runtime error is logged, and the validation failure message is produced as if the messageExpression field were unset. If messageExpression evaluates to an empty string, a string with only spaces, or a string that contains line breaks, then the validation failure message will also be produced as if the messageExpression field were unset, and the fact that messageExpression produced an empty string/string with only spaces/string with line breaks will be logged. messageExpression has access to all the same variables as the rule; the only difference is the return type. Example: "x must be less than max ("+string(self.max)+")"
-    #[serde(
-        rename = "messageExpression",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub message_expression: Option<String>,
     /// optionalOldSelf is used to opt a transition rule into evaluation even when the object is first created, or if the old object is missing the value.
     ///
@@ -679,14 +1558,8 @@ pub struct ValidationRule {
     /// You may check for presence of oldSelf using \`oldSelf.hasValue()\` and unwrap it after checking using \`oldSelf.value()\`. Check the CEL documentation for Optional types for more information: <https://pkg.go.dev/github.com/google/cel-go/cel#OptionalTypes>
     ///
     /// May not be set unless \`oldSelf\` is used in \`rule\`.
-    #[serde(
-        rename = "optionalOldSelf",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub optional_old_self: Option<bool>,
     /// reason provides a machine-readable validation failure reason that is returned to the caller when a request fails this validation rule. The HTTP status code returned to the caller will match the reason of the reason of the first failed validation rule. The currently supported reasons are: "FieldValueInvalid", "FieldValueForbidden", "FieldValueRequired", "FieldValueDuplicate". If not set, default to use "FieldValueInvalid". All future added reasons must be accepted by clients when reading this value and unknown reasons should be treated as FieldValueInvalid.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Rule represents the expression which will be evaluated by CEL. ref: <https://github.com/google/cel-spec> The Rule is scoped to the location of the x-kubernetes-validations extension in the schema. The \`self\` variable in the CEL expression is bound to the scoped value. Example: - Rule scoped to the root of a resource with a status subresource: {"rule": "self.status.actual \<= self.spec.maxDesired"}
     ///
@@ -721,21 +1594,85 @@ pub struct ValidationRule {
     /// See the documentation for the \`optionalOldSelf\` field for details.
     ///
     /// Transition rules by default are applied only on UPDATE requests and are skipped if an old value could not be found. You can opt a transition rule into unconditional evaluation by setting \`optionalOldSelf\` to true.
-    #[serde(default)]
     pub rule: String,
 }
 
+impl serde::Serialize for ValidationRule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ValidationRule",
+            1 + usize::from(self.field_path.is_some())
+                + usize::from(self.message.is_some())
+                + usize::from(self.message_expression.is_some())
+                + usize::from(self.optional_old_self.is_some())
+                + usize::from(self.reason.is_some()),
+        )?;
+        writer.opt("fieldPath", &self.field_path);
+        writer.opt("message", &self.message);
+        writer.opt("messageExpression", &self.message_expression);
+        writer.opt("optionalOldSelf", &self.optional_old_self);
+        writer.opt("reason", &self.reason);
+        writer.field("rule", &self.rule);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ValidationRule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ValidationRule {
+    const NAME: &'static str = "ValidationRule";
+    const FIELDS: &'static [&'static str] = &[
+        "fieldPath",
+        "message",
+        "messageExpression",
+        "optionalOldSelf",
+        "reason",
+        "rule",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "fieldPath" => Some(0),
+            "message" => Some(1),
+            "messageExpression" => Some(2),
+            "optionalOldSelf" => Some(3),
+            "reason" => Some(4),
+            "rule" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.field_path, map),
+            1 => crate::object_serde::put(&mut self.message, map),
+            2 => crate::object_serde::put(&mut self.message_expression, map),
+            3 => crate::object_serde::put(&mut self.optional_old_self, map),
+            4 => crate::object_serde::put(&mut self.reason, map),
+            5 => crate::object_serde::put(&mut self.rule, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// WebhookClientConfig contains the information to make a TLS connection with the webhook.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct WebhookClientConfig {
     /// caBundle is a PEM encoded CA bundle which will be used to validate the webhook's server certificate. If unspecified, system trust roots on the apiserver are used.
-    #[serde(rename = "caBundle", default, skip_serializing_if = "Option::is_none")]
     pub ca_bundle: Option<crate::ByteString>,
     /// service is a reference to the service for this webhook. Either service or url must be specified.
     ///
     /// If the webhook is running within the cluster, then you should use \`service\`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service: Option<ServiceReference>,
+    pub service: Option<Box<ServiceReference>>,
     /// url gives the location of the webhook, in standard URL form (\`scheme://host:port/path\`). Exactly one of \`url\` or \`service\` must be specified.
     ///
     /// The \`host\` should not refer to a service running in the cluster; use the \`service\` field instead. The host might be resolved via external DNS in some apiservers (e.g., \`kube-apiserver\` cannot resolve in-cluster DNS as that would be a layering violation). \`host\` may also be an IP address.
@@ -747,21 +1684,107 @@ pub struct WebhookClientConfig {
     /// A path is optional, and if present may be any string permissible in a URL. You may use the path to pass an arbitrary string to the webhook, for example, a cluster identifier.
     ///
     /// Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fragments ("#...") and query parameters ("?...") are not allowed, either.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
 
+impl serde::Serialize for WebhookClientConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "WebhookClientConfig",
+            usize::from(self.ca_bundle.is_some())
+                + usize::from(self.service.is_some())
+                + usize::from(self.url.is_some()),
+        )?;
+        writer.opt("caBundle", &self.ca_bundle);
+        writer.opt("service", &self.service);
+        writer.opt("url", &self.url);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for WebhookClientConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for WebhookClientConfig {
+    const NAME: &'static str = "WebhookClientConfig";
+    const FIELDS: &'static [&'static str] = &["caBundle", "service", "url"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "caBundle" => Some(0),
+            "service" => Some(1),
+            "url" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.ca_bundle, map),
+            1 => crate::object_serde::put(&mut self.service, map),
+            2 => crate::object_serde::put(&mut self.url, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// WebhookConversion describes how to call a conversion webhook
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct WebhookConversion {
     /// clientConfig is the instructions for how to call the webhook if strategy is \`Webhook\`.
-    #[serde(
-        rename = "clientConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub client_config: Option<WebhookClientConfig>,
+    pub client_config: Option<Box<WebhookClientConfig>>,
     /// conversionReviewVersions is an ordered list of preferred \`ConversionReview\` versions the Webhook expects. The API server will use the first version in the list which it supports. If none of the versions specified in this list are supported by API server, conversion will fail for the custom resource. If a persisted Webhook configuration specifies allowed versions and does not include any versions known to the API Server, calls to the webhook will fail.
-    #[serde(rename = "conversionReviewVersions", default)]
     pub conversion_review_versions: Vec<String>,
+}
+
+impl serde::Serialize for WebhookConversion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "WebhookConversion",
+            1 + usize::from(self.client_config.is_some()),
+        )?;
+        writer.opt("clientConfig", &self.client_config);
+        writer.field("conversionReviewVersions", &self.conversion_review_versions);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for WebhookConversion {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for WebhookConversion {
+    const NAME: &'static str = "WebhookConversion";
+    const FIELDS: &'static [&'static str] = &["clientConfig", "conversionReviewVersions"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "clientConfig" => Some(0),
+            "conversionReviewVersions" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.client_config, map),
+            1 => crate::object_serde::put(&mut self.conversion_review_versions, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

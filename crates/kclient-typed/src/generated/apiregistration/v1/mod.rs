@@ -6,23 +6,71 @@ mod client;
 pub use client::*;
 
 /// APIService represents a server for a particular GroupVersion. Name must be "version.group".
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct APIService {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<APIService>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<APIService>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Spec contains information for locating and communicating with a server
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<APIServiceSpec>,
     /// Status contains derived information about an API server
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<APIServiceStatus>,
+}
+
+impl serde::Serialize for APIService {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "APIService",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for APIService {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for APIService {
+    const NAME: &'static str = "APIService";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for APIService {
@@ -50,44 +98,133 @@ impl kclient_apimachinery::resource::HasObjectMeta for APIService {
 }
 
 /// APIServiceCondition describes the state of an APIService at a particular point
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct APIServiceCondition {
     /// Last time the condition transitioned from one status to another.
-    #[serde(
-        rename = "lastTransitionTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_transition_time: Option<kclient_apimachinery::meta::Time>,
     /// Human-readable message indicating details about last transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Unique, one-word, CamelCase reason for the condition's last transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Status is the status of the condition. Can be True, False, Unknown.
-    #[serde(default)]
     pub status: String,
     /// Type is the type of the condition.
-    #[serde(rename = "type", default)]
     pub type_: String,
 }
 
+impl serde::Serialize for APIServiceCondition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "APIServiceCondition",
+            2 + usize::from(self.last_transition_time.is_some())
+                + usize::from(self.message.is_some())
+                + usize::from(self.reason.is_some()),
+        )?;
+        writer.opt("lastTransitionTime", &self.last_transition_time);
+        writer.opt("message", &self.message);
+        writer.opt("reason", &self.reason);
+        writer.field("status", &self.status);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for APIServiceCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for APIServiceCondition {
+    const NAME: &'static str = "APIServiceCondition";
+    const FIELDS: &'static [&'static str] =
+        &["lastTransitionTime", "message", "reason", "status", "type"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "lastTransitionTime" => Some(0),
+            "message" => Some(1),
+            "reason" => Some(2),
+            "status" => Some(3),
+            "type" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.last_transition_time, map),
+            1 => crate::object_serde::put(&mut self.message, map),
+            2 => crate::object_serde::put(&mut self.reason, map),
+            3 => crate::object_serde::put(&mut self.status, map),
+            4 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// APIServiceList is a list of APIService objects.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct APIServiceList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<APIServiceList>,
     /// Items is the list of APIService
-    #[serde(default)]
     pub items: Vec<APIService>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<APIServiceList>,
     /// Standard list metadata More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for APIServiceList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "APIServiceList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for APIServiceList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for APIServiceList {
+    const NAME: &'static str = "APIServiceList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for APIServiceList {
@@ -110,53 +247,199 @@ impl crate::client::verbs::ObjectList<APIService> for APIServiceList {
 }
 
 /// APIServiceSpec contains information for locating and communicating with a server. Only https is supported, though you are able to disable certificate verification.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct APIServiceSpec {
     /// CABundle is a PEM encoded CA bundle which will be used to validate an API server's serving certificate. If unspecified, system trust roots on the apiserver are used.
-    #[serde(rename = "caBundle", default, skip_serializing_if = "Option::is_none")]
     pub ca_bundle: Option<crate::ByteString>,
     /// Group is the API group name this server hosts
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     /// GroupPriorityMinimum is the priority this group should have at least. Higher priority means that the group is preferred by clients over lower priority ones. Note that other versions of this group might specify even higher GroupPriorityMinimum values such that the whole group gets a higher priority. The primary sort is based on GroupPriorityMinimum, ordered highest number to lowest (20 before 10). The secondary sort is based on the alphabetical comparison of the name of the object.  (v1.bar before v1.foo) We'd recommend something like: \*.k8s.io (except extensions) at 18000 and PaaSes (OpenShift, Deis) are recommended to be in the 2000s
-    #[serde(rename = "groupPriorityMinimum", default)]
     pub group_priority_minimum: i32,
     /// InsecureSkipTLSVerify disables TLS certificate verification when communicating with this server. This is strongly discouraged.  You should use the CABundle instead.
-    #[serde(
-        rename = "insecureSkipTLSVerify",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub insecure_skip_tls_verify: Option<bool>,
     /// Service is a reference to the service for this API server.  It must communicate on port 443. If the Service is nil, that means the handling for the API groupversion is handled locally on this server. The call will simply delegate to the normal handler chain to be fulfilled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service: Option<ServiceReference>,
+    pub service: Option<Box<ServiceReference>>,
     /// Version is the API version this server hosts.  For example, "v1"
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// VersionPriority controls the ordering of this API version inside of its group.  Must be greater than zero. The primary sort is based on VersionPriority, ordered highest to lowest (20 before 10). Since it's inside of a group, the number can be small, probably in the 10s. In case of equal version priorities, the version string will be used to compute the order inside a group. If the version string is "kube-like", it will sort above non "kube-like" version strings, which are ordered lexicographically. "Kube-like" versions start with a "v", then are followed by a number (the major version), then optionally the string "alpha" or "beta" and another number (the minor version). These are sorted first by GA \> beta \> alpha (where GA is a version with no suffix such as beta or alpha), and then by comparing major version, then minor version. An example sorted list of versions: v10, v2, v1, v11beta2, v10beta3, v3beta1, v12alpha1, v11alpha2, foo1, foo10.
-    #[serde(rename = "versionPriority", default)]
     pub version_priority: i32,
 }
 
+impl serde::Serialize for APIServiceSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "APIServiceSpec",
+            2 + usize::from(self.ca_bundle.is_some())
+                + usize::from(self.group.is_some())
+                + usize::from(self.insecure_skip_tls_verify.is_some())
+                + usize::from(self.service.is_some())
+                + usize::from(self.version.is_some()),
+        )?;
+        writer.opt("caBundle", &self.ca_bundle);
+        writer.opt("group", &self.group);
+        writer.field("groupPriorityMinimum", &self.group_priority_minimum);
+        writer.opt("insecureSkipTLSVerify", &self.insecure_skip_tls_verify);
+        writer.opt("service", &self.service);
+        writer.opt("version", &self.version);
+        writer.field("versionPriority", &self.version_priority);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for APIServiceSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for APIServiceSpec {
+    const NAME: &'static str = "APIServiceSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "caBundle",
+        "group",
+        "groupPriorityMinimum",
+        "insecureSkipTLSVerify",
+        "service",
+        "version",
+        "versionPriority",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "caBundle" => Some(0),
+            "group" => Some(1),
+            "groupPriorityMinimum" => Some(2),
+            "insecureSkipTLSVerify" => Some(3),
+            "service" => Some(4),
+            "version" => Some(5),
+            "versionPriority" => Some(6),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.ca_bundle, map),
+            1 => crate::object_serde::put(&mut self.group, map),
+            2 => crate::object_serde::put(&mut self.group_priority_minimum, map),
+            3 => crate::object_serde::put(&mut self.insecure_skip_tls_verify, map),
+            4 => crate::object_serde::put(&mut self.service, map),
+            5 => crate::object_serde::put(&mut self.version, map),
+            6 => crate::object_serde::put(&mut self.version_priority, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// APIServiceStatus contains derived information about an API server
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct APIServiceStatus {
     /// Current service state of apiService.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<APIServiceCondition>>,
 }
 
+impl serde::Serialize for APIServiceStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "APIServiceStatus",
+            usize::from(self.conditions.is_some()),
+        )?;
+        writer.opt("conditions", &self.conditions);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for APIServiceStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for APIServiceStatus {
+    const NAME: &'static str = "APIServiceStatus";
+    const FIELDS: &'static [&'static str] = &["conditions"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "conditions" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.conditions, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ServiceReference holds a reference to Service.legacy.k8s.io
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceReference {
     /// Name is the name of the service
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Namespace is the namespace of the service
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// If specified, the port on the service that hosting webhook. Default to 443 for backward compatibility. \`port\` should be a valid port number (1-65535, inclusive).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<i32>,
+}
+
+impl serde::Serialize for ServiceReference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ServiceReference",
+            usize::from(self.name.is_some())
+                + usize::from(self.namespace.is_some())
+                + usize::from(self.port.is_some()),
+        )?;
+        writer.opt("name", &self.name);
+        writer.opt("namespace", &self.namespace);
+        writer.opt("port", &self.port);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceReference {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ServiceReference {
+    const NAME: &'static str = "ServiceReference";
+    const FIELDS: &'static [&'static str] = &["name", "namespace", "port"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            "namespace" => Some(1),
+            "port" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            1 => crate::object_serde::put(&mut self.namespace, map),
+            2 => crate::object_serde::put(&mut self.port, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

@@ -6,44 +6,139 @@ mod client;
 pub use client::*;
 
 /// An API server instance reports the version it can decode and the version it encodes objects to when persisting objects in the backend.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServerStorageVersion {
     /// apiServerID is the ID of the reporting API server.
-    #[serde(rename = "apiServerID", default)]
     pub api_server_id: String,
     /// decodableVersions are the encoding versions the API server can handle to decode. The API server can decode objects encoded in these versions. The encodingVersion must be included in the decodableVersions.
-    #[serde(rename = "decodableVersions", default)]
     pub decodable_versions: Vec<String>,
     /// encodingVersion the API server encodes the object to when persisting it in the backend (e.g., etcd).
-    #[serde(rename = "encodingVersion", default)]
     pub encoding_version: String,
     /// servedVersions lists all versions the API server can serve. DecodableVersions must include all ServedVersions.
-    #[serde(
-        rename = "servedVersions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub served_versions: Option<Vec<String>>,
 }
 
+impl serde::Serialize for ServerStorageVersion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ServerStorageVersion",
+            3 + usize::from(self.served_versions.is_some()),
+        )?;
+        writer.field("apiServerID", &self.api_server_id);
+        writer.field("decodableVersions", &self.decodable_versions);
+        writer.field("encodingVersion", &self.encoding_version);
+        writer.opt("servedVersions", &self.served_versions);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServerStorageVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ServerStorageVersion {
+    const NAME: &'static str = "ServerStorageVersion";
+    const FIELDS: &'static [&'static str] = &[
+        "apiServerID",
+        "decodableVersions",
+        "encodingVersion",
+        "servedVersions",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiServerID" => Some(0),
+            "decodableVersions" => Some(1),
+            "encodingVersion" => Some(2),
+            "servedVersions" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_server_id, map),
+            1 => crate::object_serde::put(&mut self.decodable_versions, map),
+            2 => crate::object_serde::put(&mut self.encoding_version, map),
+            3 => crate::object_serde::put(&mut self.served_versions, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Storage version of a specific resource.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StorageVersion {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<StorageVersion>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<StorageVersion>,
     /// metadata is the standard object metadata. The name is \<group\>.\<resource\>.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec is an empty spec. It is here to comply with Kubernetes API style.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<StorageVersionSpec>,
     /// status on the version the API server instance can decode from and encode objects to when persisting objects in the backend.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<StorageVersionStatus>,
+}
+
+impl serde::Serialize for StorageVersion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "StorageVersion",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StorageVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for StorageVersion {
+    const NAME: &'static str = "StorageVersion";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for StorageVersion {
@@ -71,51 +166,143 @@ impl kclient_apimachinery::resource::HasObjectMeta for StorageVersion {
 }
 
 /// Describes the state of the storageVersion at a certain point.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StorageVersionCondition {
     /// lastTransitionTime is the last time the condition transitioned from one status to another.
-    #[serde(
-        rename = "lastTransitionTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_transition_time: Option<kclient_apimachinery::meta::Time>,
     /// message is a human readable string indicating details about the transition.
-    #[serde(default)]
     pub message: String,
     /// observedGeneration represents the .metadata.generation that the condition was set based upon, if field is set.
-    #[serde(
-        rename = "observedGeneration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub observed_generation: Option<i64>,
     /// reason for the condition's last transition.
-    #[serde(default)]
     pub reason: String,
     /// status of the condition, one of True, False, Unknown.
-    #[serde(default)]
     pub status: String,
     /// type of the condition.
-    #[serde(rename = "type", default)]
     pub type_: String,
 }
 
+impl serde::Serialize for StorageVersionCondition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "StorageVersionCondition",
+            4 + usize::from(self.last_transition_time.is_some())
+                + usize::from(self.observed_generation.is_some()),
+        )?;
+        writer.opt("lastTransitionTime", &self.last_transition_time);
+        writer.field("message", &self.message);
+        writer.opt("observedGeneration", &self.observed_generation);
+        writer.field("reason", &self.reason);
+        writer.field("status", &self.status);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StorageVersionCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for StorageVersionCondition {
+    const NAME: &'static str = "StorageVersionCondition";
+    const FIELDS: &'static [&'static str] = &[
+        "lastTransitionTime",
+        "message",
+        "observedGeneration",
+        "reason",
+        "status",
+        "type",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "lastTransitionTime" => Some(0),
+            "message" => Some(1),
+            "observedGeneration" => Some(2),
+            "reason" => Some(3),
+            "status" => Some(4),
+            "type" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.last_transition_time, map),
+            1 => crate::object_serde::put(&mut self.message, map),
+            2 => crate::object_serde::put(&mut self.observed_generation, map),
+            3 => crate::object_serde::put(&mut self.reason, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            5 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// A list of StorageVersions.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StorageVersionList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<StorageVersionList>,
     /// Items holds a list of StorageVersion
-    #[serde(default)]
     pub items: Vec<StorageVersion>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<StorageVersionList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for StorageVersionList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "StorageVersionList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StorageVersionList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for StorageVersionList {
+    const NAME: &'static str = "StorageVersionList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for StorageVersionList {
@@ -138,27 +325,95 @@ impl crate::client::verbs::ObjectList<StorageVersion> for StorageVersionList {
 }
 
 /// StorageVersionSpec is an empty spec.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StorageVersionSpec {}
 
+impl serde::Serialize for StorageVersionSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let writer = crate::object_serde::Writer::new(serializer, "StorageVersionSpec", 0)?;
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StorageVersionSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for StorageVersionSpec {
+    const NAME: &'static str = "StorageVersionSpec";
+    const FIELDS: &'static [&'static str] = &[];
+
+    fn index(_key: &str) -> Option<u16> {
+        None
+    }
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        crate::object_serde::skip(map)
+    }
+}
+
 /// API server instances report the versions they can decode and the version they encode objects to when persisting objects in the backend.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StorageVersionStatus {
     /// commonEncodingVersion is set to an encoding storage version if all API server instances share that same version. If they don't share one storage version, this field is left empty. API servers should finish updating its storageVersionStatus entry before serving write operations, so that this field will be in sync with the reality.
-    #[serde(
-        rename = "commonEncodingVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub common_encoding_version: Option<String>,
     /// conditions lists the latest available observations of the storageVersion's state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<StorageVersionCondition>>,
     /// storageVersions lists the reported versions per API server instance.
-    #[serde(
-        rename = "storageVersions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub storage_versions: Option<Vec<ServerStorageVersion>>,
+}
+
+impl serde::Serialize for StorageVersionStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "StorageVersionStatus",
+            usize::from(self.common_encoding_version.is_some())
+                + usize::from(self.conditions.is_some())
+                + usize::from(self.storage_versions.is_some()),
+        )?;
+        writer.opt("commonEncodingVersion", &self.common_encoding_version);
+        writer.opt("conditions", &self.conditions);
+        writer.opt("storageVersions", &self.storage_versions);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StorageVersionStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for StorageVersionStatus {
+    const NAME: &'static str = "StorageVersionStatus";
+    const FIELDS: &'static [&'static str] =
+        &["commonEncodingVersion", "conditions", "storageVersions"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "commonEncodingVersion" => Some(0),
+            "conditions" => Some(1),
+            "storageVersions" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.common_encoding_version, map),
+            1 => crate::object_serde::put(&mut self.conditions, map),
+            2 => crate::object_serde::put(&mut self.storage_versions, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

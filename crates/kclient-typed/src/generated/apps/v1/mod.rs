@@ -6,23 +6,71 @@ mod client;
 pub use client::*;
 
 /// ControllerRevision implements an immutable snapshot of state data. Clients are responsible for serializing and deserializing the objects that contain their internal state. Once a ControllerRevision has been successfully created, it can not be updated. The API Server will fail validation of all requests that attempt to mutate the Data field. ControllerRevisions may, however, be deleted. Note that, due to its use by both the DaemonSet and StatefulSet controllers for update and rollback, this object is beta. However, it may be subject to name and representation changes in future releases, and clients should not depend on its stability. It is primarily for internal use by controllers.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ControllerRevision {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ControllerRevision>,
     /// Data is the serialized representation of the state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ControllerRevision>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Revision indicates the revision of the state represented by Data.
-    #[serde(default)]
     pub revision: i64,
+}
+
+impl serde::Serialize for ControllerRevision {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ControllerRevision",
+            4 + usize::from(self.data.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.opt("data", &self.data);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("revision", &self.revision);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ControllerRevision {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ControllerRevision {
+    const NAME: &'static str = "ControllerRevision";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "data", "kind", "metadata", "revision"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "data" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            "revision" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.data, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            4 => crate::object_serde::put(&mut self.revision, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ControllerRevision {
@@ -50,20 +98,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for ControllerRevision {
 }
 
 /// ControllerRevisionList is a resource containing a list of ControllerRevision objects.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ControllerRevisionList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ControllerRevisionList>,
     /// Items is the list of ControllerRevisions
-    #[serde(default)]
     pub items: Vec<ControllerRevision>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ControllerRevisionList>,
     /// More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for ControllerRevisionList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ControllerRevisionList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ControllerRevisionList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ControllerRevisionList {
+    const NAME: &'static str = "ControllerRevisionList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ControllerRevisionList {
@@ -86,23 +176,71 @@ impl crate::client::verbs::ObjectList<ControllerRevision> for ControllerRevision
 }
 
 /// DaemonSet represents the configuration of a daemon set.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DaemonSet {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<DaemonSet>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<DaemonSet>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// The desired behavior of this daemon set. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<DaemonSetSpec>,
     /// The current status of this daemon set. This data may be out of date by some window of time. Populated by the system. Read-only. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<DaemonSetStatus>,
+}
+
+impl serde::Serialize for DaemonSet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DaemonSet",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DaemonSet {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DaemonSet {
+    const NAME: &'static str = "DaemonSet";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for DaemonSet {
@@ -130,44 +268,133 @@ impl kclient_apimachinery::resource::HasObjectMeta for DaemonSet {
 }
 
 /// DaemonSetCondition describes the state of a DaemonSet at a certain point.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DaemonSetCondition {
     /// Last time the condition transitioned from one status to another.
-    #[serde(
-        rename = "lastTransitionTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_transition_time: Option<kclient_apimachinery::meta::Time>,
     /// A human readable message indicating details about the transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The reason for the condition's last transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Status of the condition, one of True, False, Unknown.
-    #[serde(default)]
     pub status: String,
     /// Type of DaemonSet condition.
-    #[serde(rename = "type", default)]
     pub type_: String,
 }
 
+impl serde::Serialize for DaemonSetCondition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DaemonSetCondition",
+            2 + usize::from(self.last_transition_time.is_some())
+                + usize::from(self.message.is_some())
+                + usize::from(self.reason.is_some()),
+        )?;
+        writer.opt("lastTransitionTime", &self.last_transition_time);
+        writer.opt("message", &self.message);
+        writer.opt("reason", &self.reason);
+        writer.field("status", &self.status);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DaemonSetCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DaemonSetCondition {
+    const NAME: &'static str = "DaemonSetCondition";
+    const FIELDS: &'static [&'static str] =
+        &["lastTransitionTime", "message", "reason", "status", "type"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "lastTransitionTime" => Some(0),
+            "message" => Some(1),
+            "reason" => Some(2),
+            "status" => Some(3),
+            "type" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.last_transition_time, map),
+            1 => crate::object_serde::put(&mut self.message, map),
+            2 => crate::object_serde::put(&mut self.reason, map),
+            3 => crate::object_serde::put(&mut self.status, map),
+            4 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// DaemonSetList is a collection of daemon sets.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DaemonSetList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<DaemonSetList>,
     /// A list of daemon sets.
-    #[serde(default)]
     pub items: Vec<DaemonSet>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<DaemonSetList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for DaemonSetList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "DaemonSetList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DaemonSetList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DaemonSetList {
+    const NAME: &'static str = "DaemonSetList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for DaemonSetList {
@@ -190,125 +417,309 @@ impl crate::client::verbs::ObjectList<DaemonSet> for DaemonSetList {
 }
 
 /// DaemonSetSpec is the specification of a daemon set.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DaemonSetSpec {
     /// The minimum number of seconds for which a newly created DaemonSet pod should be ready without any of its container crashing, for it to be considered available. Defaults to 0 (pod will be considered available as soon as it is ready).
-    #[serde(
-        rename = "minReadySeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub min_ready_seconds: Option<i32>,
     /// The number of old history to retain to allow rollback. This is a pointer to distinguish between explicit zero and not specified. Defaults to 10.
-    #[serde(
-        rename = "revisionHistoryLimit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub revision_history_limit: Option<i32>,
     /// A label query over pods that are managed by the daemon set. Must match in order to be controlled. It must match the pod template's labels. More info: <https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors>
-    #[serde(default)]
     pub selector: kclient_apimachinery::meta::LabelSelector,
     /// An object that describes the pod that will be created. The DaemonSet will create exactly one copy of this pod on every node that matches the template's node selector (or on every node if no node selector is specified). The only allowed template.spec.restartPolicy value is "Always". More info: <https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#pod-template>
-    #[serde(default)]
     pub template: crate::api::core::v1::PodTemplateSpec,
     /// An update strategy to replace existing DaemonSet pods with new pods.
-    #[serde(
-        rename = "updateStrategy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub update_strategy: Option<DaemonSetUpdateStrategy>,
+    pub update_strategy: Option<Box<DaemonSetUpdateStrategy>>,
+}
+
+impl serde::Serialize for DaemonSetSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DaemonSetSpec",
+            2 + usize::from(self.min_ready_seconds.is_some())
+                + usize::from(self.revision_history_limit.is_some())
+                + usize::from(self.update_strategy.is_some()),
+        )?;
+        writer.opt("minReadySeconds", &self.min_ready_seconds);
+        writer.opt("revisionHistoryLimit", &self.revision_history_limit);
+        writer.field("selector", &self.selector);
+        writer.field("template", &self.template);
+        writer.opt("updateStrategy", &self.update_strategy);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DaemonSetSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DaemonSetSpec {
+    const NAME: &'static str = "DaemonSetSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "minReadySeconds",
+        "revisionHistoryLimit",
+        "selector",
+        "template",
+        "updateStrategy",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "minReadySeconds" => Some(0),
+            "revisionHistoryLimit" => Some(1),
+            "selector" => Some(2),
+            "template" => Some(3),
+            "updateStrategy" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.min_ready_seconds, map),
+            1 => crate::object_serde::put(&mut self.revision_history_limit, map),
+            2 => crate::object_serde::put(&mut self.selector, map),
+            3 => crate::object_serde::put(&mut self.template, map),
+            4 => crate::object_serde::put(&mut self.update_strategy, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// DaemonSetStatus represents the current status of a daemon set.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DaemonSetStatus {
     /// Count of hash collisions for the DaemonSet. The DaemonSet controller uses this field as a collision avoidance mechanism when it needs to create the name for the newest ControllerRevision.
-    #[serde(
-        rename = "collisionCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub collision_count: Option<i32>,
     /// Represents the latest available observations of a DaemonSet's current state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<DaemonSetCondition>>,
     /// The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod. More info: <https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/>
-    #[serde(rename = "currentNumberScheduled", default)]
     pub current_number_scheduled: i32,
     /// The total number of nodes that should be running the daemon pod (including nodes correctly running the daemon pod). More info: <https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/>
-    #[serde(rename = "desiredNumberScheduled", default)]
     pub desired_number_scheduled: i32,
     /// The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)
-    #[serde(
-        rename = "numberAvailable",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub number_available: Option<i32>,
     /// The number of nodes that are running the daemon pod, but are not supposed to run the daemon pod. More info: <https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/>
-    #[serde(rename = "numberMisscheduled", default)]
     pub number_misscheduled: i32,
     /// numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition.
-    #[serde(rename = "numberReady", default)]
     pub number_ready: i32,
     /// The number of nodes that should be running the daemon pod and have none of the daemon pod running and available (ready for at least spec.minReadySeconds)
-    #[serde(
-        rename = "numberUnavailable",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub number_unavailable: Option<i32>,
     /// The most recent generation observed by the daemon set controller.
-    #[serde(
-        rename = "observedGeneration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub observed_generation: Option<i64>,
     /// The total number of nodes that are running updated daemon pod
-    #[serde(
-        rename = "updatedNumberScheduled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub updated_number_scheduled: Option<i32>,
 }
 
+impl serde::Serialize for DaemonSetStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DaemonSetStatus",
+            4 + usize::from(self.collision_count.is_some())
+                + usize::from(self.conditions.is_some())
+                + usize::from(self.number_available.is_some())
+                + usize::from(self.number_unavailable.is_some())
+                + usize::from(self.observed_generation.is_some())
+                + usize::from(self.updated_number_scheduled.is_some()),
+        )?;
+        writer.opt("collisionCount", &self.collision_count);
+        writer.opt("conditions", &self.conditions);
+        writer.field("currentNumberScheduled", &self.current_number_scheduled);
+        writer.field("desiredNumberScheduled", &self.desired_number_scheduled);
+        writer.opt("numberAvailable", &self.number_available);
+        writer.field("numberMisscheduled", &self.number_misscheduled);
+        writer.field("numberReady", &self.number_ready);
+        writer.opt("numberUnavailable", &self.number_unavailable);
+        writer.opt("observedGeneration", &self.observed_generation);
+        writer.opt("updatedNumberScheduled", &self.updated_number_scheduled);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DaemonSetStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DaemonSetStatus {
+    const NAME: &'static str = "DaemonSetStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "collisionCount",
+        "conditions",
+        "currentNumberScheduled",
+        "desiredNumberScheduled",
+        "numberAvailable",
+        "numberMisscheduled",
+        "numberReady",
+        "numberUnavailable",
+        "observedGeneration",
+        "updatedNumberScheduled",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "collisionCount" => Some(0),
+            "conditions" => Some(1),
+            "currentNumberScheduled" => Some(2),
+            "desiredNumberScheduled" => Some(3),
+            "numberAvailable" => Some(4),
+            "numberMisscheduled" => Some(5),
+            "numberReady" => Some(6),
+            "numberUnavailable" => Some(7),
+            "observedGeneration" => Some(8),
+            "updatedNumberScheduled" => Some(9),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.collision_count, map),
+            1 => crate::object_serde::put(&mut self.conditions, map),
+            2 => crate::object_serde::put(&mut self.current_number_scheduled, map),
+            3 => crate::object_serde::put(&mut self.desired_number_scheduled, map),
+            4 => crate::object_serde::put(&mut self.number_available, map),
+            5 => crate::object_serde::put(&mut self.number_misscheduled, map),
+            6 => crate::object_serde::put(&mut self.number_ready, map),
+            7 => crate::object_serde::put(&mut self.number_unavailable, map),
+            8 => crate::object_serde::put(&mut self.observed_generation, map),
+            9 => crate::object_serde::put(&mut self.updated_number_scheduled, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// DaemonSetUpdateStrategy is a struct used to control the update strategy for a DaemonSet.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DaemonSetUpdateStrategy {
     /// Rolling update config params. Present only if type = "RollingUpdate".
-    #[serde(
-        rename = "rollingUpdate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rolling_update: Option<RollingUpdateDaemonSet>,
+    pub rolling_update: Option<Box<RollingUpdateDaemonSet>>,
     /// Type of daemon set update. Can be "RollingUpdate" or "OnDelete". Default is RollingUpdate.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
 
+impl serde::Serialize for DaemonSetUpdateStrategy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DaemonSetUpdateStrategy",
+            usize::from(self.rolling_update.is_some()) + usize::from(self.type_.is_some()),
+        )?;
+        writer.opt("rollingUpdate", &self.rolling_update);
+        writer.opt("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DaemonSetUpdateStrategy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DaemonSetUpdateStrategy {
+    const NAME: &'static str = "DaemonSetUpdateStrategy";
+    const FIELDS: &'static [&'static str] = &["rollingUpdate", "type"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "rollingUpdate" => Some(0),
+            "type" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.rolling_update, map),
+            1 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Deployment enables declarative updates for Pods and ReplicaSets.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Deployment {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<Deployment>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<Deployment>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Specification of the desired behavior of the Deployment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<DeploymentSpec>,
     /// Most recently observed status of the Deployment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<DeploymentStatus>,
+}
+
+impl serde::Serialize for Deployment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Deployment",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Deployment {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Deployment {
+    const NAME: &'static str = "Deployment";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for Deployment {
@@ -336,51 +747,145 @@ impl kclient_apimachinery::resource::HasObjectMeta for Deployment {
 }
 
 /// DeploymentCondition describes the state of a deployment at a certain point.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeploymentCondition {
     /// Last time the condition transitioned from one status to another.
-    #[serde(
-        rename = "lastTransitionTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_transition_time: Option<kclient_apimachinery::meta::Time>,
     /// The last time this condition was updated.
-    #[serde(
-        rename = "lastUpdateTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_update_time: Option<kclient_apimachinery::meta::Time>,
     /// A human readable message indicating details about the transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The reason for the condition's last transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Status of the condition, one of True, False, Unknown.
-    #[serde(default)]
     pub status: String,
     /// Type of deployment condition.
-    #[serde(rename = "type", default)]
     pub type_: String,
 }
 
+impl serde::Serialize for DeploymentCondition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DeploymentCondition",
+            2 + usize::from(self.last_transition_time.is_some())
+                + usize::from(self.last_update_time.is_some())
+                + usize::from(self.message.is_some())
+                + usize::from(self.reason.is_some()),
+        )?;
+        writer.opt("lastTransitionTime", &self.last_transition_time);
+        writer.opt("lastUpdateTime", &self.last_update_time);
+        writer.opt("message", &self.message);
+        writer.opt("reason", &self.reason);
+        writer.field("status", &self.status);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeploymentCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeploymentCondition {
+    const NAME: &'static str = "DeploymentCondition";
+    const FIELDS: &'static [&'static str] = &[
+        "lastTransitionTime",
+        "lastUpdateTime",
+        "message",
+        "reason",
+        "status",
+        "type",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "lastTransitionTime" => Some(0),
+            "lastUpdateTime" => Some(1),
+            "message" => Some(2),
+            "reason" => Some(3),
+            "status" => Some(4),
+            "type" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.last_transition_time, map),
+            1 => crate::object_serde::put(&mut self.last_update_time, map),
+            2 => crate::object_serde::put(&mut self.message, map),
+            3 => crate::object_serde::put(&mut self.reason, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            5 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// DeploymentList is a list of Deployments.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeploymentList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<DeploymentList>,
     /// Items is the list of Deployments.
-    #[serde(default)]
     pub items: Vec<Deployment>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<DeploymentList>,
     /// Standard list metadata.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for DeploymentList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "DeploymentList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeploymentList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeploymentList {
+    const NAME: &'static str = "DeploymentList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for DeploymentList {
@@ -403,141 +908,329 @@ impl crate::client::verbs::ObjectList<Deployment> for DeploymentList {
 }
 
 /// DeploymentSpec is the specification of the desired behavior of the Deployment.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeploymentSpec {
     /// Minimum number of seconds for which a newly created pod should be ready without any of its container crashing, for it to be considered available. Defaults to 0 (pod will be considered available as soon as it is ready)
-    #[serde(
-        rename = "minReadySeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub min_ready_seconds: Option<i32>,
     /// Indicates that the deployment is paused.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paused: Option<bool>,
     /// The maximum time in seconds for a deployment to make progress before it is considered to be failed. The deployment controller will continue to process failed deployments and a condition with a ProgressDeadlineExceeded reason will be surfaced in the deployment status. Note that progress will not be estimated during the time a deployment is paused. Defaults to 600s.
-    #[serde(
-        rename = "progressDeadlineSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub progress_deadline_seconds: Option<i32>,
     /// Number of desired pods. This is a pointer to distinguish between explicit zero and not specified. Defaults to 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replicas: Option<i32>,
     /// The number of old ReplicaSets to retain to allow rollback. This is a pointer to distinguish between explicit zero and not specified. Defaults to 10.
-    #[serde(
-        rename = "revisionHistoryLimit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub revision_history_limit: Option<i32>,
     /// Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment. It must match the pod template's labels.
-    #[serde(default)]
     pub selector: kclient_apimachinery::meta::LabelSelector,
     /// The deployment strategy to use to replace existing pods with new ones.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<DeploymentStrategy>,
+    pub strategy: Option<Box<DeploymentStrategy>>,
     /// Template describes the pods that will be created. The only allowed template.spec.restartPolicy value is "Always".
-    #[serde(default)]
     pub template: crate::api::core::v1::PodTemplateSpec,
 }
 
+impl serde::Serialize for DeploymentSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DeploymentSpec",
+            2 + usize::from(self.min_ready_seconds.is_some())
+                + usize::from(self.paused.is_some())
+                + usize::from(self.progress_deadline_seconds.is_some())
+                + usize::from(self.replicas.is_some())
+                + usize::from(self.revision_history_limit.is_some())
+                + usize::from(self.strategy.is_some()),
+        )?;
+        writer.opt("minReadySeconds", &self.min_ready_seconds);
+        writer.opt("paused", &self.paused);
+        writer.opt("progressDeadlineSeconds", &self.progress_deadline_seconds);
+        writer.opt("replicas", &self.replicas);
+        writer.opt("revisionHistoryLimit", &self.revision_history_limit);
+        writer.field("selector", &self.selector);
+        writer.opt("strategy", &self.strategy);
+        writer.field("template", &self.template);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeploymentSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeploymentSpec {
+    const NAME: &'static str = "DeploymentSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "minReadySeconds",
+        "paused",
+        "progressDeadlineSeconds",
+        "replicas",
+        "revisionHistoryLimit",
+        "selector",
+        "strategy",
+        "template",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "minReadySeconds" => Some(0),
+            "paused" => Some(1),
+            "progressDeadlineSeconds" => Some(2),
+            "replicas" => Some(3),
+            "revisionHistoryLimit" => Some(4),
+            "selector" => Some(5),
+            "strategy" => Some(6),
+            "template" => Some(7),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.min_ready_seconds, map),
+            1 => crate::object_serde::put(&mut self.paused, map),
+            2 => crate::object_serde::put(&mut self.progress_deadline_seconds, map),
+            3 => crate::object_serde::put(&mut self.replicas, map),
+            4 => crate::object_serde::put(&mut self.revision_history_limit, map),
+            5 => crate::object_serde::put(&mut self.selector, map),
+            6 => crate::object_serde::put(&mut self.strategy, map),
+            7 => crate::object_serde::put(&mut self.template, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// DeploymentStatus is the most recently observed status of the Deployment.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeploymentStatus {
     /// Total number of available non-terminating pods (ready for at least minReadySeconds) targeted by this deployment.
-    #[serde(
-        rename = "availableReplicas",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_replicas: Option<i32>,
     /// Count of hash collisions for the Deployment. The Deployment controller uses this field as a collision avoidance mechanism when it needs to create the name for the newest ReplicaSet.
-    #[serde(
-        rename = "collisionCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub collision_count: Option<i32>,
     /// Represents the latest available observations of a deployment's current state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<DeploymentCondition>>,
     /// The generation observed by the deployment controller.
-    #[serde(
-        rename = "observedGeneration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub observed_generation: Option<i64>,
     /// Total number of non-terminating pods targeted by this Deployment with a Ready Condition.
-    #[serde(
-        rename = "readyReplicas",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ready_replicas: Option<i32>,
     /// Total number of non-terminating pods targeted by this deployment (their labels match the selector).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replicas: Option<i32>,
     /// Total number of terminating pods targeted by this deployment. Terminating pods have a non-null .metadata.deletionTimestamp and have not yet reached the Failed or Succeeded .status.phase.
     ///
     /// This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplicas feature (enabled by default).
-    #[serde(
-        rename = "terminatingReplicas",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terminating_replicas: Option<i32>,
     /// Total number of unavailable pods targeted by this deployment. This is the total number of pods that are still required for the deployment to have 100% available capacity. They may either be pods that are running but not yet available or pods that still have not been created.
-    #[serde(
-        rename = "unavailableReplicas",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unavailable_replicas: Option<i32>,
     /// Total number of non-terminating pods targeted by this deployment that have the desired template spec.
-    #[serde(
-        rename = "updatedReplicas",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub updated_replicas: Option<i32>,
 }
 
+impl serde::Serialize for DeploymentStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DeploymentStatus",
+            usize::from(self.available_replicas.is_some())
+                + usize::from(self.collision_count.is_some())
+                + usize::from(self.conditions.is_some())
+                + usize::from(self.observed_generation.is_some())
+                + usize::from(self.ready_replicas.is_some())
+                + usize::from(self.replicas.is_some())
+                + usize::from(self.terminating_replicas.is_some())
+                + usize::from(self.unavailable_replicas.is_some())
+                + usize::from(self.updated_replicas.is_some()),
+        )?;
+        writer.opt("availableReplicas", &self.available_replicas);
+        writer.opt("collisionCount", &self.collision_count);
+        writer.opt("conditions", &self.conditions);
+        writer.opt("observedGeneration", &self.observed_generation);
+        writer.opt("readyReplicas", &self.ready_replicas);
+        writer.opt("replicas", &self.replicas);
+        writer.opt("terminatingReplicas", &self.terminating_replicas);
+        writer.opt("unavailableReplicas", &self.unavailable_replicas);
+        writer.opt("updatedReplicas", &self.updated_replicas);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeploymentStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeploymentStatus {
+    const NAME: &'static str = "DeploymentStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "availableReplicas",
+        "collisionCount",
+        "conditions",
+        "observedGeneration",
+        "readyReplicas",
+        "replicas",
+        "terminatingReplicas",
+        "unavailableReplicas",
+        "updatedReplicas",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "availableReplicas" => Some(0),
+            "collisionCount" => Some(1),
+            "conditions" => Some(2),
+            "observedGeneration" => Some(3),
+            "readyReplicas" => Some(4),
+            "replicas" => Some(5),
+            "terminatingReplicas" => Some(6),
+            "unavailableReplicas" => Some(7),
+            "updatedReplicas" => Some(8),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.available_replicas, map),
+            1 => crate::object_serde::put(&mut self.collision_count, map),
+            2 => crate::object_serde::put(&mut self.conditions, map),
+            3 => crate::object_serde::put(&mut self.observed_generation, map),
+            4 => crate::object_serde::put(&mut self.ready_replicas, map),
+            5 => crate::object_serde::put(&mut self.replicas, map),
+            6 => crate::object_serde::put(&mut self.terminating_replicas, map),
+            7 => crate::object_serde::put(&mut self.unavailable_replicas, map),
+            8 => crate::object_serde::put(&mut self.updated_replicas, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// DeploymentStrategy describes how to replace existing pods with new ones.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeploymentStrategy {
     /// Rolling update config params. Present only if DeploymentStrategyType = RollingUpdate.
-    #[serde(
-        rename = "rollingUpdate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rolling_update: Option<RollingUpdateDeployment>,
+    pub rolling_update: Option<Box<RollingUpdateDeployment>>,
     /// Type of deployment. Can be "Recreate" or "RollingUpdate". Default is RollingUpdate.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
 
+impl serde::Serialize for DeploymentStrategy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DeploymentStrategy",
+            usize::from(self.rolling_update.is_some()) + usize::from(self.type_.is_some()),
+        )?;
+        writer.opt("rollingUpdate", &self.rolling_update);
+        writer.opt("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeploymentStrategy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeploymentStrategy {
+    const NAME: &'static str = "DeploymentStrategy";
+    const FIELDS: &'static [&'static str] = &["rollingUpdate", "type"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "rollingUpdate" => Some(0),
+            "type" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.rolling_update, map),
+            1 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ReplicaSet ensures that a specified number of pod replicas are running at any given time.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReplicaSet {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ReplicaSet>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ReplicaSet>,
     /// If the Labels of a ReplicaSet are empty, they are defaulted to be the same as the Pod(s) that the ReplicaSet manages. Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Spec defines the specification of the desired behavior of the ReplicaSet. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<ReplicaSetSpec>,
     /// Status is the most recently observed status of the ReplicaSet. This data may be out of date by some window of time. Populated by the system. Read-only. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ReplicaSetStatus>,
+}
+
+impl serde::Serialize for ReplicaSet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ReplicaSet",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ReplicaSet {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ReplicaSet {
+    const NAME: &'static str = "ReplicaSet";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ReplicaSet {
@@ -565,44 +1258,133 @@ impl kclient_apimachinery::resource::HasObjectMeta for ReplicaSet {
 }
 
 /// ReplicaSetCondition describes the state of a replica set at a certain point.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReplicaSetCondition {
     /// The last time the condition transitioned from one status to another.
-    #[serde(
-        rename = "lastTransitionTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_transition_time: Option<kclient_apimachinery::meta::Time>,
     /// A human readable message indicating details about the transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The reason for the condition's last transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Status of the condition, one of True, False, Unknown.
-    #[serde(default)]
     pub status: String,
     /// Type of replica set condition.
-    #[serde(rename = "type", default)]
     pub type_: String,
 }
 
+impl serde::Serialize for ReplicaSetCondition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ReplicaSetCondition",
+            2 + usize::from(self.last_transition_time.is_some())
+                + usize::from(self.message.is_some())
+                + usize::from(self.reason.is_some()),
+        )?;
+        writer.opt("lastTransitionTime", &self.last_transition_time);
+        writer.opt("message", &self.message);
+        writer.opt("reason", &self.reason);
+        writer.field("status", &self.status);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ReplicaSetCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ReplicaSetCondition {
+    const NAME: &'static str = "ReplicaSetCondition";
+    const FIELDS: &'static [&'static str] =
+        &["lastTransitionTime", "message", "reason", "status", "type"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "lastTransitionTime" => Some(0),
+            "message" => Some(1),
+            "reason" => Some(2),
+            "status" => Some(3),
+            "type" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.last_transition_time, map),
+            1 => crate::object_serde::put(&mut self.message, map),
+            2 => crate::object_serde::put(&mut self.reason, map),
+            3 => crate::object_serde::put(&mut self.status, map),
+            4 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ReplicaSetList is a collection of ReplicaSets.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReplicaSetList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ReplicaSetList>,
     /// List of ReplicaSets. More info: <https://kubernetes.io/docs/concepts/workloads/controllers/replicaset>
-    #[serde(default)]
     pub items: Vec<ReplicaSet>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ReplicaSetList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for ReplicaSetList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ReplicaSetList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ReplicaSetList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ReplicaSetList {
+    const NAME: &'static str = "ReplicaSetList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ReplicaSetList {
@@ -625,117 +1407,321 @@ impl crate::client::verbs::ObjectList<ReplicaSet> for ReplicaSetList {
 }
 
 /// ReplicaSetSpec is the specification of a ReplicaSet.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReplicaSetSpec {
     /// Minimum number of seconds for which a newly created pod should be ready without any of its container crashing, for it to be considered available. Defaults to 0 (pod will be considered available as soon as it is ready)
-    #[serde(
-        rename = "minReadySeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub min_ready_seconds: Option<i32>,
     /// Replicas is the number of desired pods. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1. More info: <https://kubernetes.io/docs/concepts/workloads/controllers/replicaset>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replicas: Option<i32>,
     /// Selector is a label query over pods that should match the replica count. Label keys and values that must match in order to be controlled by this replica set. It must match the pod template's labels. More info: <https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors>
-    #[serde(default)]
     pub selector: kclient_apimachinery::meta::LabelSelector,
     /// Template is the object that describes the pod that will be created if insufficient replicas are detected. More info: <https://kubernetes.io/docs/concepts/workloads/controllers/replicaset/#pod-template>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub template: Option<crate::api::core::v1::PodTemplateSpec>,
+    pub template: Option<Box<crate::api::core::v1::PodTemplateSpec>>,
+}
+
+impl serde::Serialize for ReplicaSetSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ReplicaSetSpec",
+            1 + usize::from(self.min_ready_seconds.is_some())
+                + usize::from(self.replicas.is_some())
+                + usize::from(self.template.is_some()),
+        )?;
+        writer.opt("minReadySeconds", &self.min_ready_seconds);
+        writer.opt("replicas", &self.replicas);
+        writer.field("selector", &self.selector);
+        writer.opt("template", &self.template);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ReplicaSetSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ReplicaSetSpec {
+    const NAME: &'static str = "ReplicaSetSpec";
+    const FIELDS: &'static [&'static str] =
+        &["minReadySeconds", "replicas", "selector", "template"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "minReadySeconds" => Some(0),
+            "replicas" => Some(1),
+            "selector" => Some(2),
+            "template" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.min_ready_seconds, map),
+            1 => crate::object_serde::put(&mut self.replicas, map),
+            2 => crate::object_serde::put(&mut self.selector, map),
+            3 => crate::object_serde::put(&mut self.template, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// ReplicaSetStatus represents the current status of a ReplicaSet.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReplicaSetStatus {
     /// The number of available non-terminating pods (ready for at least minReadySeconds) for this replica set.
-    #[serde(
-        rename = "availableReplicas",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_replicas: Option<i32>,
     /// Represents the latest available observations of a replica set's current state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<ReplicaSetCondition>>,
     /// The number of non-terminating pods that have labels matching the labels of the pod template of the replicaset.
-    #[serde(
-        rename = "fullyLabeledReplicas",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fully_labeled_replicas: Option<i32>,
     /// ObservedGeneration reflects the generation of the most recently observed ReplicaSet.
-    #[serde(
-        rename = "observedGeneration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub observed_generation: Option<i64>,
     /// The number of non-terminating pods targeted by this ReplicaSet with a Ready Condition.
-    #[serde(
-        rename = "readyReplicas",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ready_replicas: Option<i32>,
     /// Replicas is the most recently observed number of non-terminating pods. More info: <https://kubernetes.io/docs/concepts/workloads/controllers/replicaset>
-    #[serde(default)]
     pub replicas: i32,
     /// The number of terminating pods for this replica set. Terminating pods have a non-null .metadata.deletionTimestamp and have not yet reached the Failed or Succeeded .status.phase.
     ///
     /// This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplicas feature (enabled by default).
-    #[serde(
-        rename = "terminatingReplicas",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub terminating_replicas: Option<i32>,
 }
 
+impl serde::Serialize for ReplicaSetStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ReplicaSetStatus",
+            1 + usize::from(self.available_replicas.is_some())
+                + usize::from(self.conditions.is_some())
+                + usize::from(self.fully_labeled_replicas.is_some())
+                + usize::from(self.observed_generation.is_some())
+                + usize::from(self.ready_replicas.is_some())
+                + usize::from(self.terminating_replicas.is_some()),
+        )?;
+        writer.opt("availableReplicas", &self.available_replicas);
+        writer.opt("conditions", &self.conditions);
+        writer.opt("fullyLabeledReplicas", &self.fully_labeled_replicas);
+        writer.opt("observedGeneration", &self.observed_generation);
+        writer.opt("readyReplicas", &self.ready_replicas);
+        writer.field("replicas", &self.replicas);
+        writer.opt("terminatingReplicas", &self.terminating_replicas);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ReplicaSetStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ReplicaSetStatus {
+    const NAME: &'static str = "ReplicaSetStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "availableReplicas",
+        "conditions",
+        "fullyLabeledReplicas",
+        "observedGeneration",
+        "readyReplicas",
+        "replicas",
+        "terminatingReplicas",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "availableReplicas" => Some(0),
+            "conditions" => Some(1),
+            "fullyLabeledReplicas" => Some(2),
+            "observedGeneration" => Some(3),
+            "readyReplicas" => Some(4),
+            "replicas" => Some(5),
+            "terminatingReplicas" => Some(6),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.available_replicas, map),
+            1 => crate::object_serde::put(&mut self.conditions, map),
+            2 => crate::object_serde::put(&mut self.fully_labeled_replicas, map),
+            3 => crate::object_serde::put(&mut self.observed_generation, map),
+            4 => crate::object_serde::put(&mut self.ready_replicas, map),
+            5 => crate::object_serde::put(&mut self.replicas, map),
+            6 => crate::object_serde::put(&mut self.terminating_replicas, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Spec to control the desired behavior of daemon set rolling update.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RollingUpdateDaemonSet {
     /// The maximum number of nodes with an existing available DaemonSet pod that can have an updated DaemonSet pod during during an update. Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%). This can not be 0 if MaxUnavailable is 0. Absolute number is calculated from percentage by rounding up to a minimum of 1. Default value is 0. Example: when this is set to 30%, at most 30% of the total number of nodes that should be running the daemon pod (i.e. status.desiredNumberScheduled) can have their a new pod created before the old pod is marked as deleted. The update starts by launching new pods on 30% of nodes. Once an updated pod is available (Ready for at least minReadySeconds) the old DaemonSet pod on that node is marked deleted. If the old pod becomes unavailable for any reason (Ready transitions to false, is evicted, or is drained) an updated pod is immediately created on that node without considering surge limits. Allowing surge implies the possibility that the resources consumed by the daemonset on any given node can double if the readiness check fails, and so resource intensive daemonsets should take into account that they may cause evictions during disruption.
-    #[serde(rename = "maxSurge", default, skip_serializing_if = "Option::is_none")]
     pub max_surge: Option<kclient_apimachinery::IntOrString>,
     /// The maximum number of DaemonSet pods that can be unavailable during the update. Value can be an absolute number (ex: 5) or a percentage of total number of DaemonSet pods at the start of the update (ex: 10%). Absolute number is calculated from percentage by rounding up. This cannot be 0 if MaxSurge is 0 Default value is 1. Example: when this is set to 30%, at most 30% of the total number of nodes that should be running the daemon pod (i.e. status.desiredNumberScheduled) can have their pods stopped for an update at any given time. The update starts by stopping at most 30% of those DaemonSet pods and then brings up new DaemonSet pods in their place. Once the new pods are available, it then proceeds onto other DaemonSet pods, thus ensuring that at least 70% of original number of DaemonSet pods are available at all times during the update.
-    #[serde(
-        rename = "maxUnavailable",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub max_unavailable: Option<kclient_apimachinery::IntOrString>,
+}
+
+impl serde::Serialize for RollingUpdateDaemonSet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "RollingUpdateDaemonSet",
+            usize::from(self.max_surge.is_some()) + usize::from(self.max_unavailable.is_some()),
+        )?;
+        writer.opt("maxSurge", &self.max_surge);
+        writer.opt("maxUnavailable", &self.max_unavailable);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RollingUpdateDaemonSet {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for RollingUpdateDaemonSet {
+    const NAME: &'static str = "RollingUpdateDaemonSet";
+    const FIELDS: &'static [&'static str] = &["maxSurge", "maxUnavailable"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "maxSurge" => Some(0),
+            "maxUnavailable" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.max_surge, map),
+            1 => crate::object_serde::put(&mut self.max_unavailable, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// Spec to control the desired behavior of rolling update.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RollingUpdateDeployment {
     /// The maximum number of pods that can be scheduled above the desired number of pods. Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%). This can not be 0 if MaxUnavailable is 0. Absolute number is calculated from percentage by rounding up. Defaults to 25%. Example: when this is set to 30%, the new ReplicaSet can be scaled up immediately when the rolling update starts, such that the total number of old and new pods do not exceed 130% of desired pods. Once old pods have been killed, new ReplicaSet can be scaled up further, ensuring that total number of pods running at any time during the update is at most 130% of desired pods.
-    #[serde(rename = "maxSurge", default, skip_serializing_if = "Option::is_none")]
     pub max_surge: Option<kclient_apimachinery::IntOrString>,
     /// The maximum number of pods that can be unavailable during the update. Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%). Absolute number is calculated from percentage by rounding down. This can not be 0 if MaxSurge is 0. Defaults to 25%. Example: when this is set to 30%, the old ReplicaSet can be scaled down to 70% of desired pods immediately when the rolling update starts. Once new pods are ready, old ReplicaSet can be scaled down further, followed by scaling up the new ReplicaSet, ensuring that the total number of pods available at all times during the update is at least 70% of desired pods.
-    #[serde(
-        rename = "maxUnavailable",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub max_unavailable: Option<kclient_apimachinery::IntOrString>,
 }
 
+impl serde::Serialize for RollingUpdateDeployment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "RollingUpdateDeployment",
+            usize::from(self.max_surge.is_some()) + usize::from(self.max_unavailable.is_some()),
+        )?;
+        writer.opt("maxSurge", &self.max_surge);
+        writer.opt("maxUnavailable", &self.max_unavailable);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RollingUpdateDeployment {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for RollingUpdateDeployment {
+    const NAME: &'static str = "RollingUpdateDeployment";
+    const FIELDS: &'static [&'static str] = &["maxSurge", "maxUnavailable"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "maxSurge" => Some(0),
+            "maxUnavailable" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.max_surge, map),
+            1 => crate::object_serde::put(&mut self.max_unavailable, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// RollingUpdateStatefulSetStrategy is used to communicate parameter for RollingUpdateStatefulSetStrategyType.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RollingUpdateStatefulSetStrategy {
     /// The maximum number of pods that can be unavailable during the update. Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%). Absolute number is calculated from percentage by rounding up. This can not be 0. Defaults to 1. This field is beta-level and is enabled by default. The field applies to all pods in the range 0 to Replicas-1. That means if there is any unavailable pod in the range 0 to Replicas-1, it will be counted towards MaxUnavailable. This setting might not be effective for the OrderedReady podManagementPolicy. That policy ensures pods are created and become ready one at a time.
-    #[serde(
-        rename = "maxUnavailable",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub max_unavailable: Option<kclient_apimachinery::IntOrString>,
     /// Partition indicates the ordinal at which the StatefulSet should be partitioned for updates. During a rolling update, all pods from ordinal Replicas-1 to Partition are updated. All pods from ordinal Partition-1 to 0 remain untouched. This is helpful in being able to do a canary based deployment. The default value is 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition: Option<i32>,
+}
+
+impl serde::Serialize for RollingUpdateStatefulSetStrategy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "RollingUpdateStatefulSetStrategy",
+            usize::from(self.max_unavailable.is_some()) + usize::from(self.partition.is_some()),
+        )?;
+        writer.opt("maxUnavailable", &self.max_unavailable);
+        writer.opt("partition", &self.partition);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RollingUpdateStatefulSetStrategy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for RollingUpdateStatefulSetStrategy {
+    const NAME: &'static str = "RollingUpdateStatefulSetStrategy";
+    const FIELDS: &'static [&'static str] = &["maxUnavailable", "partition"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "maxUnavailable" => Some(0),
+            "partition" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.max_unavailable, map),
+            1 => crate::object_serde::put(&mut self.partition, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// StatefulSet represents a set of pods with consistent identities. Identities are defined as:
@@ -743,23 +1729,71 @@ pub struct RollingUpdateStatefulSetStrategy {
 /// - Storage: As many VolumeClaims as requested.
 ///
 /// The StatefulSet guarantees that a given network identity will always map to the same storage identity.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StatefulSet {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<StatefulSet>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<StatefulSet>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Spec defines the desired identities of pods in this set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<StatefulSetSpec>,
     /// Status is the current status of Pods in this StatefulSet. This data may be out of date by some window of time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<StatefulSetStatus>,
+}
+
+impl serde::Serialize for StatefulSet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "StatefulSet",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StatefulSet {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for StatefulSet {
+    const NAME: &'static str = "StatefulSet";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for StatefulSet {
@@ -787,44 +1821,133 @@ impl kclient_apimachinery::resource::HasObjectMeta for StatefulSet {
 }
 
 /// StatefulSetCondition describes the state of a statefulset at a certain point.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StatefulSetCondition {
     /// Last time the condition transitioned from one status to another.
-    #[serde(
-        rename = "lastTransitionTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_transition_time: Option<kclient_apimachinery::meta::Time>,
     /// A human readable message indicating details about the transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The reason for the condition's last transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Status of the condition, one of True, False, Unknown.
-    #[serde(default)]
     pub status: String,
     /// Type of statefulset condition.
-    #[serde(rename = "type", default)]
     pub type_: String,
 }
 
+impl serde::Serialize for StatefulSetCondition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "StatefulSetCondition",
+            2 + usize::from(self.last_transition_time.is_some())
+                + usize::from(self.message.is_some())
+                + usize::from(self.reason.is_some()),
+        )?;
+        writer.opt("lastTransitionTime", &self.last_transition_time);
+        writer.opt("message", &self.message);
+        writer.opt("reason", &self.reason);
+        writer.field("status", &self.status);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StatefulSetCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for StatefulSetCondition {
+    const NAME: &'static str = "StatefulSetCondition";
+    const FIELDS: &'static [&'static str] =
+        &["lastTransitionTime", "message", "reason", "status", "type"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "lastTransitionTime" => Some(0),
+            "message" => Some(1),
+            "reason" => Some(2),
+            "status" => Some(3),
+            "type" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.last_transition_time, map),
+            1 => crate::object_serde::put(&mut self.message, map),
+            2 => crate::object_serde::put(&mut self.reason, map),
+            3 => crate::object_serde::put(&mut self.status, map),
+            4 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// StatefulSetList is a collection of StatefulSets.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StatefulSetList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<StatefulSetList>,
     /// Items is the list of stateful sets.
-    #[serde(default)]
     pub items: Vec<StatefulSet>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<StatefulSetList>,
     /// Standard list's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for StatefulSetList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "StatefulSetList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StatefulSetList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for StatefulSetList {
+    const NAME: &'static str = "StatefulSetList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for StatefulSetList {
@@ -847,180 +1970,392 @@ impl crate::client::verbs::ObjectList<StatefulSet> for StatefulSetList {
 }
 
 /// StatefulSetOrdinals describes the policy used for replica ordinal assignment in this StatefulSet.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StatefulSetOrdinals {
     /// start is the number representing the first replica's index. It may be used to number replicas from an alternate index (eg: 1-indexed) over the default 0-indexed names, or to orchestrate progressive movement of replicas from one StatefulSet to another. If set, replica indices will be in the range:
     /// \[.spec.ordinals.start, .spec.ordinals.start + .spec.replicas).
     /// If unset, defaults to 0. Replica indices will be in the range:
     /// \[0, .spec.replicas).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<i32>,
 }
 
+impl serde::Serialize for StatefulSetOrdinals {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "StatefulSetOrdinals",
+            usize::from(self.start.is_some()),
+        )?;
+        writer.opt("start", &self.start);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StatefulSetOrdinals {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for StatefulSetOrdinals {
+    const NAME: &'static str = "StatefulSetOrdinals";
+    const FIELDS: &'static [&'static str] = &["start"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "start" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.start, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// StatefulSetPersistentVolumeClaimRetentionPolicy describes the policy used for PVCs created from the StatefulSet VolumeClaimTemplates.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StatefulSetPersistentVolumeClaimRetentionPolicy {
     /// WhenDeleted specifies what happens to PVCs created from StatefulSet VolumeClaimTemplates when the StatefulSet is deleted. The default policy of \`Retain\` causes PVCs to not be affected by StatefulSet deletion. The \`Delete\` policy causes those PVCs to be deleted.
-    #[serde(
-        rename = "whenDeleted",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub when_deleted: Option<String>,
     /// WhenScaled specifies what happens to PVCs created from StatefulSet VolumeClaimTemplates when the StatefulSet is scaled down. The default policy of \`Retain\` causes PVCs to not be affected by a scaledown. The \`Delete\` policy causes the associated PVCs for any excess pods above the replica count to be deleted.
-    #[serde(
-        rename = "whenScaled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub when_scaled: Option<String>,
 }
 
+impl serde::Serialize for StatefulSetPersistentVolumeClaimRetentionPolicy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "StatefulSetPersistentVolumeClaimRetentionPolicy",
+            usize::from(self.when_deleted.is_some()) + usize::from(self.when_scaled.is_some()),
+        )?;
+        writer.opt("whenDeleted", &self.when_deleted);
+        writer.opt("whenScaled", &self.when_scaled);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StatefulSetPersistentVolumeClaimRetentionPolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for StatefulSetPersistentVolumeClaimRetentionPolicy {
+    const NAME: &'static str = "StatefulSetPersistentVolumeClaimRetentionPolicy";
+    const FIELDS: &'static [&'static str] = &["whenDeleted", "whenScaled"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "whenDeleted" => Some(0),
+            "whenScaled" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.when_deleted, map),
+            1 => crate::object_serde::put(&mut self.when_scaled, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// A StatefulSetSpec is the specification of a StatefulSet.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StatefulSetSpec {
     /// Minimum number of seconds for which a newly created pod should be ready without any of its container crashing for it to be considered available. Defaults to 0 (pod will be considered available as soon as it is ready)
-    #[serde(
-        rename = "minReadySeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub min_ready_seconds: Option<i32>,
     /// ordinals controls the numbering of replica indices in a StatefulSet. The default ordinals behavior assigns a "0" index to the first replica and increments the index by one for each additional replica requested.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ordinals: Option<StatefulSetOrdinals>,
     /// persistentVolumeClaimRetentionPolicy describes the lifecycle of persistent volume claims created from volumeClaimTemplates. By default, all persistent volume claims are created as needed and retained until manually deleted. This policy allows the lifecycle to be altered, for example by deleting persistent volume claims when their stateful set is deleted, or when their pod is scaled down.
-    #[serde(
-        rename = "persistentVolumeClaimRetentionPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub persistent_volume_claim_retention_policy:
-        Option<StatefulSetPersistentVolumeClaimRetentionPolicy>,
+        Option<Box<StatefulSetPersistentVolumeClaimRetentionPolicy>>,
     /// podManagementPolicy controls how pods are created during initial scale up, when replacing pods on nodes, or when scaling down. The default policy is \`OrderedReady\`, where pods are created in increasing order (pod-0, then pod-1, etc) and the controller will wait until each pod is ready before continuing. When scaling down, the pods are removed in the opposite order. The alternative policy is \`Parallel\` which will create pods in parallel to match the desired scale without waiting, and on scale down will delete all pods at once.
-    #[serde(
-        rename = "podManagementPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pod_management_policy: Option<String>,
     /// replicas is the desired number of replicas of the given Template. These are replicas in the sense that they are instantiations of the same Template, but individual replicas also have a consistent identity. If unspecified, defaults to 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replicas: Option<i32>,
     /// revisionHistoryLimit is the maximum number of revisions that will be maintained in the StatefulSet's revision history. The revision history consists of all revisions not represented by a currently applied StatefulSetSpec version. The default value is 10.
-    #[serde(
-        rename = "revisionHistoryLimit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub revision_history_limit: Option<i32>,
     /// selector is a label query over pods that should match the replica count. It must match the pod template's labels. More info: <https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors>
-    #[serde(default)]
     pub selector: kclient_apimachinery::meta::LabelSelector,
     /// serviceName is the name of the service that governs this StatefulSet. This service must exist before the StatefulSet, and is responsible for the network identity of the set. Pods get DNS/hostnames that follow the pattern: pod-specific-string.serviceName.default.svc.cluster.local where "pod-specific-string" is managed by the StatefulSet controller.
-    #[serde(
-        rename = "serviceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_name: Option<String>,
     /// template is the object that describes the pod that will be created if insufficient replicas are detected. Each pod stamped out by the StatefulSet will fulfill this Template, but have a unique identity from the rest of the StatefulSet. Each pod will be named with the format \<statefulsetname\>-\<podindex\>. For example, a pod in a StatefulSet named "web" with index number "3" would be named "web-3". The only allowed template.spec.restartPolicy value is "Always".
-    #[serde(default)]
     pub template: crate::api::core::v1::PodTemplateSpec,
     /// updateStrategy indicates the StatefulSetUpdateStrategy that will be employed to update Pods in the StatefulSet when a revision is made to Template.
-    #[serde(
-        rename = "updateStrategy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub update_strategy: Option<StatefulSetUpdateStrategy>,
+    pub update_strategy: Option<Box<StatefulSetUpdateStrategy>>,
     /// volumeClaimTemplates is a list of claims that pods are allowed to reference. The StatefulSet controller is responsible for mapping network identities to claims in a way that maintains the identity of a pod. Every claim in this list must have at least one matching (by name) volumeMount in one container in the template. A claim in this list takes precedence over any volumes in the template, with the same name.
-    #[serde(
-        rename = "volumeClaimTemplates",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub volume_claim_templates: Option<Vec<crate::api::core::v1::PersistentVolumeClaim>>,
 }
 
+impl serde::Serialize for StatefulSetSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "StatefulSetSpec",
+            2 + usize::from(self.min_ready_seconds.is_some())
+                + usize::from(self.ordinals.is_some())
+                + usize::from(self.persistent_volume_claim_retention_policy.is_some())
+                + usize::from(self.pod_management_policy.is_some())
+                + usize::from(self.replicas.is_some())
+                + usize::from(self.revision_history_limit.is_some())
+                + usize::from(self.service_name.is_some())
+                + usize::from(self.update_strategy.is_some())
+                + usize::from(self.volume_claim_templates.is_some()),
+        )?;
+        writer.opt("minReadySeconds", &self.min_ready_seconds);
+        writer.opt("ordinals", &self.ordinals);
+        writer.opt(
+            "persistentVolumeClaimRetentionPolicy",
+            &self.persistent_volume_claim_retention_policy,
+        );
+        writer.opt("podManagementPolicy", &self.pod_management_policy);
+        writer.opt("replicas", &self.replicas);
+        writer.opt("revisionHistoryLimit", &self.revision_history_limit);
+        writer.field("selector", &self.selector);
+        writer.opt("serviceName", &self.service_name);
+        writer.field("template", &self.template);
+        writer.opt("updateStrategy", &self.update_strategy);
+        writer.opt("volumeClaimTemplates", &self.volume_claim_templates);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StatefulSetSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for StatefulSetSpec {
+    const NAME: &'static str = "StatefulSetSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "minReadySeconds",
+        "ordinals",
+        "persistentVolumeClaimRetentionPolicy",
+        "podManagementPolicy",
+        "replicas",
+        "revisionHistoryLimit",
+        "selector",
+        "serviceName",
+        "template",
+        "updateStrategy",
+        "volumeClaimTemplates",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "minReadySeconds" => Some(0),
+            "ordinals" => Some(1),
+            "persistentVolumeClaimRetentionPolicy" => Some(2),
+            "podManagementPolicy" => Some(3),
+            "replicas" => Some(4),
+            "revisionHistoryLimit" => Some(5),
+            "selector" => Some(6),
+            "serviceName" => Some(7),
+            "template" => Some(8),
+            "updateStrategy" => Some(9),
+            "volumeClaimTemplates" => Some(10),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.min_ready_seconds, map),
+            1 => crate::object_serde::put(&mut self.ordinals, map),
+            2 => crate::object_serde::put(&mut self.persistent_volume_claim_retention_policy, map),
+            3 => crate::object_serde::put(&mut self.pod_management_policy, map),
+            4 => crate::object_serde::put(&mut self.replicas, map),
+            5 => crate::object_serde::put(&mut self.revision_history_limit, map),
+            6 => crate::object_serde::put(&mut self.selector, map),
+            7 => crate::object_serde::put(&mut self.service_name, map),
+            8 => crate::object_serde::put(&mut self.template, map),
+            9 => crate::object_serde::put(&mut self.update_strategy, map),
+            10 => crate::object_serde::put(&mut self.volume_claim_templates, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// StatefulSetStatus represents the current state of a StatefulSet.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StatefulSetStatus {
     /// Total number of available pods (ready for at least minReadySeconds) targeted by this statefulset.
-    #[serde(
-        rename = "availableReplicas",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_replicas: Option<i32>,
     /// collisionCount is the count of hash collisions for the StatefulSet. The StatefulSet controller uses this field as a collision avoidance mechanism when it needs to create the name for the newest ControllerRevision.
-    #[serde(
-        rename = "collisionCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub collision_count: Option<i32>,
     /// Represents the latest available observations of a statefulset's current state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<StatefulSetCondition>>,
     /// currentReplicas is the number of Pods created by the StatefulSet controller from the StatefulSet version indicated by currentRevision.
-    #[serde(
-        rename = "currentReplicas",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub current_replicas: Option<i32>,
     /// currentRevision, if not empty, indicates the version of the StatefulSet used to generate Pods in the sequence \[0,currentReplicas).
-    #[serde(
-        rename = "currentRevision",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub current_revision: Option<String>,
     /// observedGeneration is the most recent generation observed for this StatefulSet. It corresponds to the StatefulSet's generation, which is updated on mutation by the API Server.
-    #[serde(
-        rename = "observedGeneration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub observed_generation: Option<i64>,
     /// readyReplicas is the number of pods created for this StatefulSet with a Ready Condition.
-    #[serde(
-        rename = "readyReplicas",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ready_replicas: Option<i32>,
     /// replicas is the number of Pods created by the StatefulSet controller.
-    #[serde(default)]
     pub replicas: i32,
     /// updateRevision, if not empty, indicates the version of the StatefulSet used to generate Pods in the sequence \[replicas-updatedReplicas,replicas)
-    #[serde(
-        rename = "updateRevision",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub update_revision: Option<String>,
     /// updatedReplicas is the number of Pods created by the StatefulSet controller from the StatefulSet version indicated by updateRevision.
-    #[serde(
-        rename = "updatedReplicas",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub updated_replicas: Option<i32>,
 }
 
+impl serde::Serialize for StatefulSetStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "StatefulSetStatus",
+            1 + usize::from(self.available_replicas.is_some())
+                + usize::from(self.collision_count.is_some())
+                + usize::from(self.conditions.is_some())
+                + usize::from(self.current_replicas.is_some())
+                + usize::from(self.current_revision.is_some())
+                + usize::from(self.observed_generation.is_some())
+                + usize::from(self.ready_replicas.is_some())
+                + usize::from(self.update_revision.is_some())
+                + usize::from(self.updated_replicas.is_some()),
+        )?;
+        writer.opt("availableReplicas", &self.available_replicas);
+        writer.opt("collisionCount", &self.collision_count);
+        writer.opt("conditions", &self.conditions);
+        writer.opt("currentReplicas", &self.current_replicas);
+        writer.opt("currentRevision", &self.current_revision);
+        writer.opt("observedGeneration", &self.observed_generation);
+        writer.opt("readyReplicas", &self.ready_replicas);
+        writer.field("replicas", &self.replicas);
+        writer.opt("updateRevision", &self.update_revision);
+        writer.opt("updatedReplicas", &self.updated_replicas);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StatefulSetStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for StatefulSetStatus {
+    const NAME: &'static str = "StatefulSetStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "availableReplicas",
+        "collisionCount",
+        "conditions",
+        "currentReplicas",
+        "currentRevision",
+        "observedGeneration",
+        "readyReplicas",
+        "replicas",
+        "updateRevision",
+        "updatedReplicas",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "availableReplicas" => Some(0),
+            "collisionCount" => Some(1),
+            "conditions" => Some(2),
+            "currentReplicas" => Some(3),
+            "currentRevision" => Some(4),
+            "observedGeneration" => Some(5),
+            "readyReplicas" => Some(6),
+            "replicas" => Some(7),
+            "updateRevision" => Some(8),
+            "updatedReplicas" => Some(9),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.available_replicas, map),
+            1 => crate::object_serde::put(&mut self.collision_count, map),
+            2 => crate::object_serde::put(&mut self.conditions, map),
+            3 => crate::object_serde::put(&mut self.current_replicas, map),
+            4 => crate::object_serde::put(&mut self.current_revision, map),
+            5 => crate::object_serde::put(&mut self.observed_generation, map),
+            6 => crate::object_serde::put(&mut self.ready_replicas, map),
+            7 => crate::object_serde::put(&mut self.replicas, map),
+            8 => crate::object_serde::put(&mut self.update_revision, map),
+            9 => crate::object_serde::put(&mut self.updated_replicas, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// StatefulSetUpdateStrategy indicates the strategy that the StatefulSet controller will use to perform updates. It includes any additional parameters necessary to perform the update for the indicated strategy.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StatefulSetUpdateStrategy {
     /// RollingUpdate is used to communicate parameters when Type is RollingUpdateStatefulSetStrategyType.
-    #[serde(
-        rename = "rollingUpdate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub rolling_update: Option<RollingUpdateStatefulSetStrategy>,
     /// Type indicates the type of the StatefulSetUpdateStrategy. Default is RollingUpdate.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+}
+
+impl serde::Serialize for StatefulSetUpdateStrategy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "StatefulSetUpdateStrategy",
+            usize::from(self.rolling_update.is_some()) + usize::from(self.type_.is_some()),
+        )?;
+        writer.opt("rollingUpdate", &self.rolling_update);
+        writer.opt("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StatefulSetUpdateStrategy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for StatefulSetUpdateStrategy {
+    const NAME: &'static str = "StatefulSetUpdateStrategy";
+    const FIELDS: &'static [&'static str] = &["rollingUpdate", "type"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "rollingUpdate" => Some(0),
+            "type" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.rolling_update, map),
+            1 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

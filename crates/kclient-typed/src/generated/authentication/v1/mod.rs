@@ -6,41 +6,132 @@ mod client;
 pub use client::*;
 
 /// BoundObjectReference is a reference to an object that a token is bound to.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BoundObjectReference {
     /// apiVersion is API version of the referent.
-    #[serde(
-        rename = "apiVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub api_version: Option<String>,
     /// kind of the referent. Valid kinds are 'Pod' and 'Secret'.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// name of the referent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// uid of the referent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
 }
 
+impl serde::Serialize for BoundObjectReference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "BoundObjectReference",
+            usize::from(self.api_version.is_some())
+                + usize::from(self.kind.is_some())
+                + usize::from(self.name.is_some())
+                + usize::from(self.uid.is_some()),
+        )?;
+        writer.opt("apiVersion", &self.api_version);
+        writer.opt("kind", &self.kind);
+        writer.opt("name", &self.name);
+        writer.opt("uid", &self.uid);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BoundObjectReference {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for BoundObjectReference {
+    const NAME: &'static str = "BoundObjectReference";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "name", "uid"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "name" => Some(2),
+            "uid" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.name, map),
+            3 => crate::object_serde::put(&mut self.uid, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request. When using impersonation, users will receive the user info of the user being impersonated.  If impersonation or request header authentication is used, any extra keys will have their case ignored and returned as lowercase.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SelfSubjectReview {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<SelfSubjectReview>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<SelfSubjectReview>,
     /// metadata is standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// status is filled in by the server with the user attributes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SelfSubjectReviewStatus>,
+}
+
+impl serde::Serialize for SelfSubjectReview {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "SelfSubjectReview",
+            3 + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SelfSubjectReview {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for SelfSubjectReview {
+    const NAME: &'static str = "SelfSubjectReview";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "status" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for SelfSubjectReview {
@@ -68,31 +159,119 @@ impl kclient_apimachinery::resource::HasObjectMeta for SelfSubjectReview {
 }
 
 /// SelfSubjectReviewStatus is filled by the kube-apiserver and sent back to a user.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SelfSubjectReviewStatus {
     /// userInfo is a set of attributes belonging to the user making this request.
-    #[serde(rename = "userInfo", default, skip_serializing_if = "Option::is_none")]
-    pub user_info: Option<UserInfo>,
+    pub user_info: Option<Box<UserInfo>>,
+}
+
+impl serde::Serialize for SelfSubjectReviewStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "SelfSubjectReviewStatus",
+            usize::from(self.user_info.is_some()),
+        )?;
+        writer.opt("userInfo", &self.user_info);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SelfSubjectReviewStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for SelfSubjectReviewStatus {
+    const NAME: &'static str = "SelfSubjectReviewStatus";
+    const FIELDS: &'static [&'static str] = &["userInfo"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "userInfo" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.user_info, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// TokenRequest requests a token for a given service account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TokenRequest {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<TokenRequest>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<TokenRequest>,
     /// metadata is the standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec holds information about the request being evaluated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<TokenRequestSpec>,
     /// status is filled in by the server and indicates whether the token can be authenticated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<TokenRequestStatus>,
+}
+
+impl serde::Serialize for TokenRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "TokenRequest",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TokenRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for TokenRequest {
+    const NAME: &'static str = "TokenRequest";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for TokenRequest {
@@ -112,39 +291,71 @@ impl kclient_apimachinery::resource::HasObjectMeta for TokenRequest {
 }
 
 /// TokenRequestSpec contains client provided parameters of a token request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TokenRequestSpec {
     /// audiences are the intendend audiences of the token. A recipient of a token must identify themself with an identifier in the list of audiences of the token, and otherwise should reject the token. A token issued for multiple audiences may be used to authenticate against any of the audiences listed but implies a high degree of trust between the target audiences.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audiences: Option<Vec<String>>,
     /// boundObjectRef is a reference to an object that the token will be bound to. The token will only be valid for as long as the bound object exists. NOTE: The API server's TokenReview endpoint will validate the BoundObjectRef, but other audiences may not. Keep ExpirationSeconds small if you want prompt revocation.
-    #[serde(
-        rename = "boundObjectRef",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub bound_object_ref: Option<BoundObjectReference>,
+    pub bound_object_ref: Option<Box<BoundObjectReference>>,
     /// expirationSeconds is the requested duration of validity of the request. The token issuer may return a token with a different validity duration so a client needs to check the 'expiration' field in a response.
-    #[serde(
-        rename = "expirationSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub expiration_seconds: Option<i64>,
 }
 
+impl serde::Serialize for TokenRequestSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "TokenRequestSpec",
+            usize::from(self.audiences.is_some())
+                + usize::from(self.bound_object_ref.is_some())
+                + usize::from(self.expiration_seconds.is_some()),
+        )?;
+        writer.opt("audiences", &self.audiences);
+        writer.opt("boundObjectRef", &self.bound_object_ref);
+        writer.opt("expirationSeconds", &self.expiration_seconds);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TokenRequestSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for TokenRequestSpec {
+    const NAME: &'static str = "TokenRequestSpec";
+    const FIELDS: &'static [&'static str] = &["audiences", "boundObjectRef", "expirationSeconds"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "audiences" => Some(0),
+            "boundObjectRef" => Some(1),
+            "expirationSeconds" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.audiences, map),
+            1 => crate::object_serde::put(&mut self.bound_object_ref, map),
+            2 => crate::object_serde::put(&mut self.expiration_seconds, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// TokenRequestStatus is the result of a token request.
-#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq)]
 pub struct TokenRequestStatus {
     /// expirationTimestamp is the time of expiration of the returned token.
-    #[serde(
-        rename = "expirationTimestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub expiration_timestamp: Option<kclient_apimachinery::meta::Time>,
     /// token is the opaque bearer token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
 }
 
@@ -157,24 +368,116 @@ impl std::fmt::Debug for TokenRequestStatus {
     }
 }
 
+impl serde::Serialize for TokenRequestStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "TokenRequestStatus",
+            usize::from(self.expiration_timestamp.is_some()) + usize::from(self.token.is_some()),
+        )?;
+        writer.opt("expirationTimestamp", &self.expiration_timestamp);
+        writer.opt("token", &self.token);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TokenRequestStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for TokenRequestStatus {
+    const NAME: &'static str = "TokenRequestStatus";
+    const FIELDS: &'static [&'static str] = &["expirationTimestamp", "token"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "expirationTimestamp" => Some(0),
+            "token" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.expiration_timestamp, map),
+            1 => crate::object_serde::put(&mut self.token, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// TokenReview attempts to authenticate a token to a known user. Note: TokenReview requests may be cached by the webhook token authenticator plugin in the kube-apiserver.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TokenReview {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<TokenReview>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<TokenReview>,
     /// metadata is the standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec holds information about the request being evaluated
-    #[serde(default)]
     pub spec: TokenReviewSpec,
     /// status is filled in by the server and indicates whether the request can be authenticated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<TokenReviewStatus>,
+}
+
+impl serde::Serialize for TokenReview {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "TokenReview",
+            4 + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TokenReview {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for TokenReview {
+    const NAME: &'static str = "TokenReview";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for TokenReview {
@@ -202,13 +505,11 @@ impl kclient_apimachinery::resource::HasObjectMeta for TokenReview {
 }
 
 /// TokenReviewSpec is a description of the token authentication request.
-#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq)]
 pub struct TokenReviewSpec {
     /// audiences is a list of the identifiers that the resource server presented with the token identifies as. Audience-aware token authenticators will verify that the token was intended for at least one of the audiences in this list. If no audiences are provided, the audience will default to the audience of the Kubernetes apiserver.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audiences: Option<Vec<String>>,
     /// token is the opaque bearer token.
-    #[serde(default)]
     pub token: String,
 }
 
@@ -221,36 +522,178 @@ impl std::fmt::Debug for TokenReviewSpec {
     }
 }
 
+impl serde::Serialize for TokenReviewSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "TokenReviewSpec",
+            1 + usize::from(self.audiences.is_some()),
+        )?;
+        writer.opt("audiences", &self.audiences);
+        writer.field("token", &self.token);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TokenReviewSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for TokenReviewSpec {
+    const NAME: &'static str = "TokenReviewSpec";
+    const FIELDS: &'static [&'static str] = &["audiences", "token"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "audiences" => Some(0),
+            "token" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.audiences, map),
+            1 => crate::object_serde::put(&mut self.token, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// TokenReviewStatus is the result of the token authentication request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TokenReviewStatus {
     /// audiences are audience identifiers chosen by the authenticator that are compatible with both the TokenReview and token. An identifier is any identifier in the intersection of the TokenReviewSpec audiences and the token's audiences. A client of the TokenReview API that sets the spec.audiences field should validate that a compatible audience identifier is returned in the status.audiences field to ensure that the TokenReview server is audience aware. If a TokenReview returns an empty status.audience field where status.authenticated is "true", the token is valid against the audience of the Kubernetes API server.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audiences: Option<Vec<String>>,
     /// authenticated indicates that the token was associated with a known user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authenticated: Option<bool>,
     /// error indicates that the token couldn't be checked
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// user is the UserInfo associated with the provided token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<UserInfo>,
+    pub user: Option<Box<UserInfo>>,
+}
+
+impl serde::Serialize for TokenReviewStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "TokenReviewStatus",
+            usize::from(self.audiences.is_some())
+                + usize::from(self.authenticated.is_some())
+                + usize::from(self.error.is_some())
+                + usize::from(self.user.is_some()),
+        )?;
+        writer.opt("audiences", &self.audiences);
+        writer.opt("authenticated", &self.authenticated);
+        writer.opt("error", &self.error);
+        writer.opt("user", &self.user);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TokenReviewStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for TokenReviewStatus {
+    const NAME: &'static str = "TokenReviewStatus";
+    const FIELDS: &'static [&'static str] = &["audiences", "authenticated", "error", "user"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "audiences" => Some(0),
+            "authenticated" => Some(1),
+            "error" => Some(2),
+            "user" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.audiences, map),
+            1 => crate::object_serde::put(&mut self.authenticated, map),
+            2 => crate::object_serde::put(&mut self.error, map),
+            3 => crate::object_serde::put(&mut self.user, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// UserInfo holds the information about the user needed to implement the user.Info interface.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct UserInfo {
     /// extra is any additional information provided by the authenticator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra: Option<std::collections::BTreeMap<String, Vec<String>>>,
     /// groups is the names of groups this user is a part of.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<String>>,
     /// uid is a unique value that identifies this user across time. If this user is deleted and another user by the same name is added, they will have different UIDs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
     /// username is the name that uniquely identifies this user among all active users.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+}
+
+impl serde::Serialize for UserInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "UserInfo",
+            usize::from(self.extra.is_some())
+                + usize::from(self.groups.is_some())
+                + usize::from(self.uid.is_some())
+                + usize::from(self.username.is_some()),
+        )?;
+        writer.opt("extra", &self.extra);
+        writer.opt("groups", &self.groups);
+        writer.opt("uid", &self.uid);
+        writer.opt("username", &self.username);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UserInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for UserInfo {
+    const NAME: &'static str = "UserInfo";
+    const FIELDS: &'static [&'static str] = &["extra", "groups", "uid", "username"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "extra" => Some(0),
+            "groups" => Some(1),
+            "uid" => Some(2),
+            "username" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.extra, map),
+            1 => crate::object_serde::put(&mut self.groups, map),
+            2 => crate::object_serde::put(&mut self.uid, map),
+            3 => crate::object_serde::put(&mut self.username, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

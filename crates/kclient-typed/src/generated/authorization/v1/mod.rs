@@ -6,53 +6,177 @@ mod client;
 pub use client::*;
 
 /// FieldSelectorAttributes indicates a field limited access. Webhook authors are encouraged to \* ensure rawSelector and requirements are not both set \* consider the requirements field if set \* not try to parse or consider the rawSelector field if set. This is to avoid another CVE-2022-2880 (i.e. getting different systems to agree on how exactly to parse a query is not something we want), see <https://www.oxeye.io/resources/golang-parameter-smuggling-attack> for more details. For the \*SubjectAccessReview endpoints of the kube-apiserver: \* If rawSelector is empty and requirements are empty, the request is not limited. \* If rawSelector is present and requirements are empty, the rawSelector will be parsed and limited if the parsing succeeds. \* If rawSelector is empty and requirements are present, the requirements should be honored \* If rawSelector is present and requirements are present, the request is invalid.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FieldSelectorAttributes {
     /// rawSelector is the serialization of a field selector that would be included in a query parameter. Webhook implementations are encouraged to ignore rawSelector. The kube-apiserver's \*SubjectAccessReview will parse the rawSelector as long as the requirements are not present.
-    #[serde(
-        rename = "rawSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub raw_selector: Option<String>,
     /// requirements is the parsed interpretation of a field selector. All requirements must be met for a resource instance to match the selector. Webhook implementations should handle requirements, but how to handle them is up to the webhook. Since requirements can only limit the request, it is safe to authorize as unlimited request if the requirements are not understood.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requirements: Option<Vec<crate::api::meta::v1::FieldSelectorRequirement>>,
 }
 
+impl serde::Serialize for FieldSelectorAttributes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "FieldSelectorAttributes",
+            usize::from(self.raw_selector.is_some()) + usize::from(self.requirements.is_some()),
+        )?;
+        writer.opt("rawSelector", &self.raw_selector);
+        writer.opt("requirements", &self.requirements);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FieldSelectorAttributes {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for FieldSelectorAttributes {
+    const NAME: &'static str = "FieldSelectorAttributes";
+    const FIELDS: &'static [&'static str] = &["rawSelector", "requirements"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "rawSelector" => Some(0),
+            "requirements" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.raw_selector, map),
+            1 => crate::object_serde::put(&mut self.requirements, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// LabelSelectorAttributes indicates a label limited access. Webhook authors are encouraged to \* ensure rawSelector and requirements are not both set \* consider the requirements field if set \* not try to parse or consider the rawSelector field if set. This is to avoid another CVE-2022-2880 (i.e. getting different systems to agree on how exactly to parse a query is not something we want), see <https://www.oxeye.io/resources/golang-parameter-smuggling-attack> for more details. For the \*SubjectAccessReview endpoints of the kube-apiserver: \* If rawSelector is empty and requirements are empty, the request is not limited. \* If rawSelector is present and requirements are empty, the rawSelector will be parsed and limited if the parsing succeeds. \* If rawSelector is empty and requirements are present, the requirements should be honored \* If rawSelector is present and requirements are present, the request is invalid.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LabelSelectorAttributes {
     /// rawSelector is the serialization of a field selector that would be included in a query parameter. Webhook implementations are encouraged to ignore rawSelector. The kube-apiserver's \*SubjectAccessReview will parse the rawSelector as long as the requirements are not present.
-    #[serde(
-        rename = "rawSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub raw_selector: Option<String>,
     /// requirements is the parsed interpretation of a label selector. All requirements must be met for a resource instance to match the selector. Webhook implementations should handle requirements, but how to handle them is up to the webhook. Since requirements can only limit the request, it is safe to authorize as unlimited request if the requirements are not understood.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requirements: Option<Vec<kclient_apimachinery::meta::LabelSelectorRequirement>>,
 }
 
+impl serde::Serialize for LabelSelectorAttributes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "LabelSelectorAttributes",
+            usize::from(self.raw_selector.is_some()) + usize::from(self.requirements.is_some()),
+        )?;
+        writer.opt("rawSelector", &self.raw_selector);
+        writer.opt("requirements", &self.requirements);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LabelSelectorAttributes {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for LabelSelectorAttributes {
+    const NAME: &'static str = "LabelSelectorAttributes";
+    const FIELDS: &'static [&'static str] = &["rawSelector", "requirements"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "rawSelector" => Some(0),
+            "requirements" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.raw_selector, map),
+            1 => crate::object_serde::put(&mut self.requirements, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// LocalSubjectAccessReview checks whether or not a user or group can perform an action in a given namespace. Having a namespace scoped resource makes it much easier to grant namespace scoped policy that includes permissions checking.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LocalSubjectAccessReview {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<LocalSubjectAccessReview>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<LocalSubjectAccessReview>,
     /// metadata is the standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec holds information about the request being evaluated.  spec.namespace must be equal to the namespace you made the request against.  If empty, it is defaulted.
-    #[serde(default)]
     pub spec: SubjectAccessReviewSpec,
     /// status is filled in by the server and indicates whether the request is allowed or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SubjectAccessReviewStatus>,
+}
+
+impl serde::Serialize for LocalSubjectAccessReview {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "LocalSubjectAccessReview",
+            4 + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LocalSubjectAccessReview {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for LocalSubjectAccessReview {
+    const NAME: &'static str = "LocalSubjectAccessReview";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for LocalSubjectAccessReview {
@@ -80,111 +204,349 @@ impl kclient_apimachinery::resource::HasObjectMeta for LocalSubjectAccessReview 
 }
 
 /// NonResourceAttributes includes the authorization attributes available for non-resource requests to the Authorizer interface
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NonResourceAttributes {
     /// path is the URL path of the request
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// verb is the standard HTTP verb
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verb: Option<String>,
+}
+
+impl serde::Serialize for NonResourceAttributes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NonResourceAttributes",
+            usize::from(self.path.is_some()) + usize::from(self.verb.is_some()),
+        )?;
+        writer.opt("path", &self.path);
+        writer.opt("verb", &self.verb);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NonResourceAttributes {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NonResourceAttributes {
+    const NAME: &'static str = "NonResourceAttributes";
+    const FIELDS: &'static [&'static str] = &["path", "verb"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "path" => Some(0),
+            "verb" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.path, map),
+            1 => crate::object_serde::put(&mut self.verb, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// NonResourceRule holds information that describes a rule for the non-resource
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NonResourceRule {
     /// nonResourceURLs is a set of partial urls that a user should have access to.  \*s are allowed, but only as the full, final step in the path.  "\*" means all.
-    #[serde(
-        rename = "nonResourceURLs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub non_resource_urls: Option<Vec<String>>,
     /// verbs is a list of kubernetes non-resource API verbs, like: get, post, put, delete, patch, head, options.  "\*" means all.
-    #[serde(default)]
     pub verbs: Vec<String>,
+}
+
+impl serde::Serialize for NonResourceRule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NonResourceRule",
+            1 + usize::from(self.non_resource_urls.is_some()),
+        )?;
+        writer.opt("nonResourceURLs", &self.non_resource_urls);
+        writer.field("verbs", &self.verbs);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NonResourceRule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NonResourceRule {
+    const NAME: &'static str = "NonResourceRule";
+    const FIELDS: &'static [&'static str] = &["nonResourceURLs", "verbs"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "nonResourceURLs" => Some(0),
+            "verbs" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.non_resource_urls, map),
+            1 => crate::object_serde::put(&mut self.verbs, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// ResourceAttributes includes the authorization attributes available for resource requests to the Authorizer interface
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceAttributes {
     /// fieldSelector describes the limitation on access based on field.  It can only limit access, not broaden it.
-    #[serde(
-        rename = "fieldSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub field_selector: Option<FieldSelectorAttributes>,
+    pub field_selector: Option<Box<FieldSelectorAttributes>>,
     /// group is the API Group of the Resource.  "\*" means all.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     /// labelSelector describes the limitation on access based on labels.  It can only limit access, not broaden it.
-    #[serde(
-        rename = "labelSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub label_selector: Option<LabelSelectorAttributes>,
+    pub label_selector: Option<Box<LabelSelectorAttributes>>,
     /// name is the name of the resource being requested for a "get" or deleted for a "delete". "" (empty) means all.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// namespace is the namespace of the action being requested.  Currently, there is no distinction between no namespace and all namespaces "" (empty) is defaulted for LocalSubjectAccessReviews "" (empty) is empty for cluster-scoped resources "" (empty) means "all" for namespace scoped resources from a SubjectAccessReview or SelfSubjectAccessReview
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// resource is one of the existing resource types.  "\*" means all.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
     /// subresource is one of the existing resource types.  "" means none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subresource: Option<String>,
     /// verb is a kubernetes resource API verb, like: get, list, watch, create, update, delete, proxy.  "\*" means all.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verb: Option<String>,
     /// version is the API Version of the Resource.  "\*" means all.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
 }
 
+impl serde::Serialize for ResourceAttributes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ResourceAttributes",
+            usize::from(self.field_selector.is_some())
+                + usize::from(self.group.is_some())
+                + usize::from(self.label_selector.is_some())
+                + usize::from(self.name.is_some())
+                + usize::from(self.namespace.is_some())
+                + usize::from(self.resource.is_some())
+                + usize::from(self.subresource.is_some())
+                + usize::from(self.verb.is_some())
+                + usize::from(self.version.is_some()),
+        )?;
+        writer.opt("fieldSelector", &self.field_selector);
+        writer.opt("group", &self.group);
+        writer.opt("labelSelector", &self.label_selector);
+        writer.opt("name", &self.name);
+        writer.opt("namespace", &self.namespace);
+        writer.opt("resource", &self.resource);
+        writer.opt("subresource", &self.subresource);
+        writer.opt("verb", &self.verb);
+        writer.opt("version", &self.version);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceAttributes {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourceAttributes {
+    const NAME: &'static str = "ResourceAttributes";
+    const FIELDS: &'static [&'static str] = &[
+        "fieldSelector",
+        "group",
+        "labelSelector",
+        "name",
+        "namespace",
+        "resource",
+        "subresource",
+        "verb",
+        "version",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "fieldSelector" => Some(0),
+            "group" => Some(1),
+            "labelSelector" => Some(2),
+            "name" => Some(3),
+            "namespace" => Some(4),
+            "resource" => Some(5),
+            "subresource" => Some(6),
+            "verb" => Some(7),
+            "version" => Some(8),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.field_selector, map),
+            1 => crate::object_serde::put(&mut self.group, map),
+            2 => crate::object_serde::put(&mut self.label_selector, map),
+            3 => crate::object_serde::put(&mut self.name, map),
+            4 => crate::object_serde::put(&mut self.namespace, map),
+            5 => crate::object_serde::put(&mut self.resource, map),
+            6 => crate::object_serde::put(&mut self.subresource, map),
+            7 => crate::object_serde::put(&mut self.verb, map),
+            8 => crate::object_serde::put(&mut self.version, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ResourceRule is the list of actions the subject is allowed to perform on resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceRule {
     /// apiGroups is the name of the APIGroup that contains the resources.  If multiple API groups are specified, any action requested against one of the enumerated resources in any API group will be allowed.  "\*" means all.
-    #[serde(rename = "apiGroups", default, skip_serializing_if = "Option::is_none")]
     pub api_groups: Option<Vec<String>>,
     /// resourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed.  "\*" means all.
-    #[serde(
-        rename = "resourceNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub resource_names: Option<Vec<String>>,
     /// resources is a list of resources this rule applies to.  "\*" means all in the specified apiGroups.
     /// "\*/foo" represents the subresource 'foo' for all resources in the specified apiGroups.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
     /// verbs is a list of kubernetes resource API verbs, like: get, list, watch, create, update, delete, proxy.  "\*" means all.
-    #[serde(default)]
     pub verbs: Vec<String>,
 }
 
+impl serde::Serialize for ResourceRule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ResourceRule",
+            1 + usize::from(self.api_groups.is_some())
+                + usize::from(self.resource_names.is_some())
+                + usize::from(self.resources.is_some()),
+        )?;
+        writer.opt("apiGroups", &self.api_groups);
+        writer.opt("resourceNames", &self.resource_names);
+        writer.opt("resources", &self.resources);
+        writer.field("verbs", &self.verbs);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceRule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourceRule {
+    const NAME: &'static str = "ResourceRule";
+    const FIELDS: &'static [&'static str] = &["apiGroups", "resourceNames", "resources", "verbs"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiGroups" => Some(0),
+            "resourceNames" => Some(1),
+            "resources" => Some(2),
+            "verbs" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_groups, map),
+            1 => crate::object_serde::put(&mut self.resource_names, map),
+            2 => crate::object_serde::put(&mut self.resources, map),
+            3 => crate::object_serde::put(&mut self.verbs, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// SelfSubjectAccessReview checks whether or the current user can perform an action.  Not filling in a spec.namespace means "in all namespaces".  Self is a special case, because users should always be able to check whether they can perform an action
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SelfSubjectAccessReview {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<SelfSubjectAccessReview>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<SelfSubjectAccessReview>,
     /// metadata is the standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec holds information about the request being evaluated.  user and groups must be empty
-    #[serde(default)]
     pub spec: SelfSubjectAccessReviewSpec,
     /// status is filled in by the server and indicates whether the request is allowed or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SubjectAccessReviewStatus>,
+}
+
+impl serde::Serialize for SelfSubjectAccessReview {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "SelfSubjectAccessReview",
+            4 + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SelfSubjectAccessReview {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for SelfSubjectAccessReview {
+    const NAME: &'static str = "SelfSubjectAccessReview";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for SelfSubjectAccessReview {
@@ -212,42 +574,125 @@ impl kclient_apimachinery::resource::HasObjectMeta for SelfSubjectAccessReview {
 }
 
 /// SelfSubjectAccessReviewSpec is a description of the access request.  Exactly one of resourceAttributes and nonResourceAttributes must be set
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SelfSubjectAccessReviewSpec {
     /// nonResourceAttributes describes information for a non-resource access request
-    #[serde(
-        rename = "nonResourceAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub non_resource_attributes: Option<NonResourceAttributes>,
+    pub non_resource_attributes: Option<Box<NonResourceAttributes>>,
     /// resourceAttributes describes information for a resource access request
-    #[serde(
-        rename = "resourceAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_attributes: Option<ResourceAttributes>,
+    pub resource_attributes: Option<Box<ResourceAttributes>>,
+}
+
+impl serde::Serialize for SelfSubjectAccessReviewSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "SelfSubjectAccessReviewSpec",
+            usize::from(self.non_resource_attributes.is_some())
+                + usize::from(self.resource_attributes.is_some()),
+        )?;
+        writer.opt("nonResourceAttributes", &self.non_resource_attributes);
+        writer.opt("resourceAttributes", &self.resource_attributes);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SelfSubjectAccessReviewSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for SelfSubjectAccessReviewSpec {
+    const NAME: &'static str = "SelfSubjectAccessReviewSpec";
+    const FIELDS: &'static [&'static str] = &["nonResourceAttributes", "resourceAttributes"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "nonResourceAttributes" => Some(0),
+            "resourceAttributes" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.non_resource_attributes, map),
+            1 => crate::object_serde::put(&mut self.resource_attributes, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// SelfSubjectRulesReview enumerates the set of actions the current user can perform within a namespace. The returned list of actions may be incomplete depending on the server's authorization mode, and any errors experienced during the evaluation. SelfSubjectRulesReview should be used by UIs to show/hide actions, or to quickly let an end user reason about their permissions. It should NOT Be used by external systems to drive authorization decisions as this raises confused deputy, cache lifetime/revocation, and correctness concerns. SubjectAccessReview, and LocalAccessReview are the correct way to defer authorization decisions to the API server.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SelfSubjectRulesReview {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<SelfSubjectRulesReview>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<SelfSubjectRulesReview>,
     /// metadata is the standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec holds information about the request being evaluated.
-    #[serde(default)]
     pub spec: SelfSubjectRulesReviewSpec,
     /// status is filled in by the server and indicates the set of actions a user can perform.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SubjectRulesReviewStatus>,
+}
+
+impl serde::Serialize for SelfSubjectRulesReview {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "SelfSubjectRulesReview",
+            4 + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SelfSubjectRulesReview {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for SelfSubjectRulesReview {
+    const NAME: &'static str = "SelfSubjectRulesReview";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for SelfSubjectRulesReview {
@@ -275,31 +720,119 @@ impl kclient_apimachinery::resource::HasObjectMeta for SelfSubjectRulesReview {
 }
 
 /// SelfSubjectRulesReviewSpec defines the specification for SelfSubjectRulesReview.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SelfSubjectRulesReviewSpec {
     /// namespace to evaluate rules for. Required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
 
+impl serde::Serialize for SelfSubjectRulesReviewSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "SelfSubjectRulesReviewSpec",
+            usize::from(self.namespace.is_some()),
+        )?;
+        writer.opt("namespace", &self.namespace);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SelfSubjectRulesReviewSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for SelfSubjectRulesReviewSpec {
+    const NAME: &'static str = "SelfSubjectRulesReviewSpec";
+    const FIELDS: &'static [&'static str] = &["namespace"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "namespace" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.namespace, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// SubjectAccessReview checks whether or not a user or group can perform an action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubjectAccessReview {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<SubjectAccessReview>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<SubjectAccessReview>,
     /// metadata is the standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec holds information about the request being evaluated
-    #[serde(default)]
     pub spec: SubjectAccessReviewSpec,
     /// status is filled in by the server and indicates whether the request is allowed or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SubjectAccessReviewStatus>,
+}
+
+impl serde::Serialize for SubjectAccessReview {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "SubjectAccessReview",
+            4 + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SubjectAccessReview {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for SubjectAccessReview {
+    const NAME: &'static str = "SubjectAccessReview";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for SubjectAccessReview {
@@ -327,74 +860,219 @@ impl kclient_apimachinery::resource::HasObjectMeta for SubjectAccessReview {
 }
 
 /// SubjectAccessReviewSpec is a description of the access request.  Exactly one of resourceAttributes and nonResourceAttributes must be set
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubjectAccessReviewSpec {
     /// extra corresponds to the user.Info.GetExtra() method from the authenticator.  Since that is input to the authorizer it needs a reflection here.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra: Option<std::collections::BTreeMap<String, Vec<String>>>,
     /// groups is the groups you're testing for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<String>>,
     /// nonResourceAttributes describes information for a non-resource access request
-    #[serde(
-        rename = "nonResourceAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub non_resource_attributes: Option<NonResourceAttributes>,
+    pub non_resource_attributes: Option<Box<NonResourceAttributes>>,
     /// resourceAttributes describes information for a resource access request
-    #[serde(
-        rename = "resourceAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_attributes: Option<ResourceAttributes>,
+    pub resource_attributes: Option<Box<ResourceAttributes>>,
     /// uid information about the requesting user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
     /// user is the user you're testing for. If you specify "User" but not "Groups", then is it interpreted as "What if User were not a member of any groups
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
 }
 
+impl serde::Serialize for SubjectAccessReviewSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "SubjectAccessReviewSpec",
+            usize::from(self.extra.is_some())
+                + usize::from(self.groups.is_some())
+                + usize::from(self.non_resource_attributes.is_some())
+                + usize::from(self.resource_attributes.is_some())
+                + usize::from(self.uid.is_some())
+                + usize::from(self.user.is_some()),
+        )?;
+        writer.opt("extra", &self.extra);
+        writer.opt("groups", &self.groups);
+        writer.opt("nonResourceAttributes", &self.non_resource_attributes);
+        writer.opt("resourceAttributes", &self.resource_attributes);
+        writer.opt("uid", &self.uid);
+        writer.opt("user", &self.user);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SubjectAccessReviewSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for SubjectAccessReviewSpec {
+    const NAME: &'static str = "SubjectAccessReviewSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "extra",
+        "groups",
+        "nonResourceAttributes",
+        "resourceAttributes",
+        "uid",
+        "user",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "extra" => Some(0),
+            "groups" => Some(1),
+            "nonResourceAttributes" => Some(2),
+            "resourceAttributes" => Some(3),
+            "uid" => Some(4),
+            "user" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.extra, map),
+            1 => crate::object_serde::put(&mut self.groups, map),
+            2 => crate::object_serde::put(&mut self.non_resource_attributes, map),
+            3 => crate::object_serde::put(&mut self.resource_attributes, map),
+            4 => crate::object_serde::put(&mut self.uid, map),
+            5 => crate::object_serde::put(&mut self.user, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// SubjectAccessReviewStatus
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubjectAccessReviewStatus {
     /// allowed is required. True if the action would be allowed, false otherwise.
-    #[serde(default)]
     pub allowed: bool,
     /// denied is optional. True if the action would be denied, otherwise false. If both allowed is false and denied is false, then the authorizer has no opinion on whether to authorize the action. Denied may not be true if Allowed is true.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub denied: Option<bool>,
     /// evaluationError is an indication that some error occurred during the authorization check. It is entirely possible to get an error and be able to continue determine authorization status in spite of it. For instance, RBAC can be missing a role, but enough roles are still present and bound to reason about the request.
-    #[serde(
-        rename = "evaluationError",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub evaluation_error: Option<String>,
     /// reason is optional.  It indicates why a request was allowed or denied.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
+impl serde::Serialize for SubjectAccessReviewStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "SubjectAccessReviewStatus",
+            1 + usize::from(self.denied.is_some())
+                + usize::from(self.evaluation_error.is_some())
+                + usize::from(self.reason.is_some()),
+        )?;
+        writer.field("allowed", &self.allowed);
+        writer.opt("denied", &self.denied);
+        writer.opt("evaluationError", &self.evaluation_error);
+        writer.opt("reason", &self.reason);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SubjectAccessReviewStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for SubjectAccessReviewStatus {
+    const NAME: &'static str = "SubjectAccessReviewStatus";
+    const FIELDS: &'static [&'static str] = &["allowed", "denied", "evaluationError", "reason"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "allowed" => Some(0),
+            "denied" => Some(1),
+            "evaluationError" => Some(2),
+            "reason" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.allowed, map),
+            1 => crate::object_serde::put(&mut self.denied, map),
+            2 => crate::object_serde::put(&mut self.evaluation_error, map),
+            3 => crate::object_serde::put(&mut self.reason, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// SubjectRulesReviewStatus contains the result of a rules check. This check can be incomplete depending on the set of authorizers the server is configured with and any errors experienced during evaluation. Because authorization rules are additive, if a rule appears in a list it's safe to assume the subject has that permission, even if that list is incomplete.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubjectRulesReviewStatus {
     /// evaluationError can appear in combination with Rules. It indicates an error occurred during rule evaluation, such as an authorizer that doesn't support rule evaluation, and that ResourceRules and/or NonResourceRules may be incomplete.
-    #[serde(
-        rename = "evaluationError",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub evaluation_error: Option<String>,
     /// incomplete is true when the rules returned by this call are incomplete. This is most commonly encountered when an authorizer, such as an external authorizer, doesn't support rules evaluation.
-    #[serde(default)]
     pub incomplete: bool,
     /// nonResourceRules is the list of actions the subject is allowed to perform on non-resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete.
-    #[serde(rename = "nonResourceRules", default)]
     pub non_resource_rules: Vec<NonResourceRule>,
     /// resourceRules is the list of actions the subject is allowed to perform on resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete.
-    #[serde(rename = "resourceRules", default)]
     pub resource_rules: Vec<ResourceRule>,
+}
+
+impl serde::Serialize for SubjectRulesReviewStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "SubjectRulesReviewStatus",
+            3 + usize::from(self.evaluation_error.is_some()),
+        )?;
+        writer.opt("evaluationError", &self.evaluation_error);
+        writer.field("incomplete", &self.incomplete);
+        writer.field("nonResourceRules", &self.non_resource_rules);
+        writer.field("resourceRules", &self.resource_rules);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SubjectRulesReviewStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for SubjectRulesReviewStatus {
+    const NAME: &'static str = "SubjectRulesReviewStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "evaluationError",
+        "incomplete",
+        "nonResourceRules",
+        "resourceRules",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "evaluationError" => Some(0),
+            "incomplete" => Some(1),
+            "nonResourceRules" => Some(2),
+            "resourceRules" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.evaluation_error, map),
+            1 => crate::object_serde::put(&mut self.incomplete, map),
+            2 => crate::object_serde::put(&mut self.non_resource_rules, map),
+            3 => crate::object_serde::put(&mut self.resource_rules, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

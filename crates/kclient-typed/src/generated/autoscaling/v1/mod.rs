@@ -6,41 +6,129 @@ mod client;
 pub use client::*;
 
 /// CrossVersionObjectReference contains enough information to let you identify the referred resource.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CrossVersionObjectReference {
     /// apiVersion is the API version of the referent
-    #[serde(
-        rename = "apiVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub api_version: Option<String>,
     /// kind is the kind of the referent; More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub kind: String,
     /// name is the name of the referent; More info: <https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names>
-    #[serde(default)]
     pub name: String,
 }
 
+impl serde::Serialize for CrossVersionObjectReference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CrossVersionObjectReference",
+            2 + usize::from(self.api_version.is_some()),
+        )?;
+        writer.opt("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("name", &self.name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CrossVersionObjectReference {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CrossVersionObjectReference {
+    const NAME: &'static str = "CrossVersionObjectReference";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "name"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "name" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// configuration of a horizontal pod autoscaler.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HorizontalPodAutoscaler {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<HorizontalPodAutoscaler>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<HorizontalPodAutoscaler>,
     /// Standard object metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec defines the behaviour of autoscaler. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>.
-    #[serde(default)]
     pub spec: HorizontalPodAutoscalerSpec,
     /// status is the current information about the autoscaler.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<HorizontalPodAutoscalerStatus>,
+}
+
+impl serde::Serialize for HorizontalPodAutoscaler {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "HorizontalPodAutoscaler",
+            4 + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HorizontalPodAutoscaler {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for HorizontalPodAutoscaler {
+    const NAME: &'static str = "HorizontalPodAutoscaler";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for HorizontalPodAutoscaler {
@@ -68,20 +156,63 @@ impl kclient_apimachinery::resource::HasObjectMeta for HorizontalPodAutoscaler {
 }
 
 /// list of horizontal pod autoscaler objects.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HorizontalPodAutoscalerList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<HorizontalPodAutoscalerList>,
     /// items is the list of horizontal pod autoscaler objects.
-    #[serde(default)]
     pub items: Vec<HorizontalPodAutoscaler>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<HorizontalPodAutoscalerList>,
     /// Standard list metadata.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for HorizontalPodAutoscalerList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "HorizontalPodAutoscalerList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HorizontalPodAutoscalerList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for HorizontalPodAutoscalerList {
+    const NAME: &'static str = "HorizontalPodAutoscalerList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for HorizontalPodAutoscalerList {
@@ -104,80 +235,222 @@ impl crate::client::verbs::ObjectList<HorizontalPodAutoscaler> for HorizontalPod
 }
 
 /// specification of a horizontal pod autoscaler.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HorizontalPodAutoscalerSpec {
     /// maxReplicas is the upper limit for the number of pods that can be set by the autoscaler; cannot be smaller than MinReplicas.
-    #[serde(rename = "maxReplicas", default)]
     pub max_replicas: i32,
     /// minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.  It defaults to 1 pod.  minReplicas is allowed to be 0 if the alpha feature gate HPAScaleToZero is enabled and at least one Object or External metric is configured.  Scaling is active as long as at least one metric value is available.
-    #[serde(
-        rename = "minReplicas",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub min_replicas: Option<i32>,
     /// reference to scaled resource; horizontal pod autoscaler will learn the current resource consumption and will set the desired number of pods by using its Scale subresource.
-    #[serde(rename = "scaleTargetRef", default)]
     pub scale_target_ref: CrossVersionObjectReference,
     /// targetCPUUtilizationPercentage is the target average CPU utilization (represented as a percentage of requested CPU) over all the pods; if not specified the default autoscaling policy will be used.
-    #[serde(
-        rename = "targetCPUUtilizationPercentage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub target_cpu_utilization_percentage: Option<i32>,
 }
 
+impl serde::Serialize for HorizontalPodAutoscalerSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "HorizontalPodAutoscalerSpec",
+            2 + usize::from(self.min_replicas.is_some())
+                + usize::from(self.target_cpu_utilization_percentage.is_some()),
+        )?;
+        writer.field("maxReplicas", &self.max_replicas);
+        writer.opt("minReplicas", &self.min_replicas);
+        writer.field("scaleTargetRef", &self.scale_target_ref);
+        writer.opt(
+            "targetCPUUtilizationPercentage",
+            &self.target_cpu_utilization_percentage,
+        );
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HorizontalPodAutoscalerSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for HorizontalPodAutoscalerSpec {
+    const NAME: &'static str = "HorizontalPodAutoscalerSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "maxReplicas",
+        "minReplicas",
+        "scaleTargetRef",
+        "targetCPUUtilizationPercentage",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "maxReplicas" => Some(0),
+            "minReplicas" => Some(1),
+            "scaleTargetRef" => Some(2),
+            "targetCPUUtilizationPercentage" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.max_replicas, map),
+            1 => crate::object_serde::put(&mut self.min_replicas, map),
+            2 => crate::object_serde::put(&mut self.scale_target_ref, map),
+            3 => crate::object_serde::put(&mut self.target_cpu_utilization_percentage, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// current status of a horizontal pod autoscaler
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HorizontalPodAutoscalerStatus {
     /// currentCPUUtilizationPercentage is the current average CPU utilization over all pods, represented as a percentage of requested CPU, e.g. 70 means that an average pod is using now 70% of its requested CPU.
-    #[serde(
-        rename = "currentCPUUtilizationPercentage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub current_cpu_utilization_percentage: Option<i32>,
     /// currentReplicas is the current number of replicas of pods managed by this autoscaler.
-    #[serde(rename = "currentReplicas", default)]
     pub current_replicas: i32,
     /// desiredReplicas is the  desired number of replicas of pods managed by this autoscaler.
-    #[serde(rename = "desiredReplicas", default)]
     pub desired_replicas: i32,
     /// lastScaleTime is the last time the HorizontalPodAutoscaler scaled the number of pods; used by the autoscaler to control how often the number of pods is changed.
-    #[serde(
-        rename = "lastScaleTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_scale_time: Option<kclient_apimachinery::meta::Time>,
     /// observedGeneration is the most recent generation observed by this autoscaler.
-    #[serde(
-        rename = "observedGeneration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub observed_generation: Option<i64>,
 }
 
+impl serde::Serialize for HorizontalPodAutoscalerStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "HorizontalPodAutoscalerStatus",
+            2 + usize::from(self.current_cpu_utilization_percentage.is_some())
+                + usize::from(self.last_scale_time.is_some())
+                + usize::from(self.observed_generation.is_some()),
+        )?;
+        writer.opt(
+            "currentCPUUtilizationPercentage",
+            &self.current_cpu_utilization_percentage,
+        );
+        writer.field("currentReplicas", &self.current_replicas);
+        writer.field("desiredReplicas", &self.desired_replicas);
+        writer.opt("lastScaleTime", &self.last_scale_time);
+        writer.opt("observedGeneration", &self.observed_generation);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HorizontalPodAutoscalerStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for HorizontalPodAutoscalerStatus {
+    const NAME: &'static str = "HorizontalPodAutoscalerStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "currentCPUUtilizationPercentage",
+        "currentReplicas",
+        "desiredReplicas",
+        "lastScaleTime",
+        "observedGeneration",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "currentCPUUtilizationPercentage" => Some(0),
+            "currentReplicas" => Some(1),
+            "desiredReplicas" => Some(2),
+            "lastScaleTime" => Some(3),
+            "observedGeneration" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.current_cpu_utilization_percentage, map),
+            1 => crate::object_serde::put(&mut self.current_replicas, map),
+            2 => crate::object_serde::put(&mut self.desired_replicas, map),
+            3 => crate::object_serde::put(&mut self.last_scale_time, map),
+            4 => crate::object_serde::put(&mut self.observed_generation, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Scale represents a scaling request for a resource.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Scale {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<Scale>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<Scale>,
     /// Standard object metadata; More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec defines the behavior of the scale. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<ScaleSpec>,
     /// status is the current status of the scale. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>. Read-only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ScaleStatus>,
+}
+
+impl serde::Serialize for Scale {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Scale",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Scale {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Scale {
+    const NAME: &'static str = "Scale";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for Scale {
@@ -197,20 +470,102 @@ impl kclient_apimachinery::resource::HasObjectMeta for Scale {
 }
 
 /// ScaleSpec describes the attributes of a scale subresource.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScaleSpec {
     /// replicas is the desired number of instances for the scaled object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replicas: Option<i32>,
 }
 
+impl serde::Serialize for ScaleSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ScaleSpec",
+            usize::from(self.replicas.is_some()),
+        )?;
+        writer.opt("replicas", &self.replicas);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ScaleSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ScaleSpec {
+    const NAME: &'static str = "ScaleSpec";
+    const FIELDS: &'static [&'static str] = &["replicas"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "replicas" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.replicas, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ScaleStatus represents the current status of a scale subresource.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScaleStatus {
     /// replicas is the actual number of observed instances of the scaled object.
-    #[serde(default)]
     pub replicas: i32,
     /// selector is the label query over pods that should match the replicas count. This is same as the label selector but in the string format to avoid introspection by clients. The string will be in the same format as the query-param syntax. More info about label selectors: <https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selector: Option<String>,
+}
+
+impl serde::Serialize for ScaleStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ScaleStatus",
+            1 + usize::from(self.selector.is_some()),
+        )?;
+        writer.field("replicas", &self.replicas);
+        writer.opt("selector", &self.selector);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ScaleStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ScaleStatus {
+    const NAME: &'static str = "ScaleStatus";
+    const FIELDS: &'static [&'static str] = &["replicas", "selector"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "replicas" => Some(0),
+            "selector" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.replicas, map),
+            1 => crate::object_serde::put(&mut self.selector, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

@@ -6,85 +6,323 @@ mod client;
 pub use client::*;
 
 /// ContainerResourceMetricSource indicates how to scale on a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. CPU or memory).  The values will be averaged together before being compared to the target.  Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source.  Only one "target" type should be set.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerResourceMetricSource {
     /// container is the name of the container in the pods of the scaling target
-    #[serde(default)]
     pub container: String,
     /// name is the name of the resource in question.
-    #[serde(default)]
     pub name: String,
     /// target specifies the target value for the given metric
-    #[serde(default)]
     pub target: MetricTarget,
+}
+
+impl serde::Serialize for ContainerResourceMetricSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "ContainerResourceMetricSource", 3)?;
+        writer.field("container", &self.container);
+        writer.field("name", &self.name);
+        writer.field("target", &self.target);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerResourceMetricSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ContainerResourceMetricSource {
+    const NAME: &'static str = "ContainerResourceMetricSource";
+    const FIELDS: &'static [&'static str] = &["container", "name", "target"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "container" => Some(0),
+            "name" => Some(1),
+            "target" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.container, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            2 => crate::object_serde::put(&mut self.target, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// ContainerResourceMetricStatus indicates the current value of a resource metric known to Kubernetes, as specified in requests and limits, describing a single container in each pod in the current scale target (e.g. CPU or memory).  Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerResourceMetricStatus {
     /// container is the name of the container in the pods of the scaling target
-    #[serde(default)]
     pub container: String,
     /// current contains the current value for the given metric
-    #[serde(default)]
     pub current: MetricValueStatus,
     /// name is the name of the resource in question.
-    #[serde(default)]
     pub name: String,
+}
+
+impl serde::Serialize for ContainerResourceMetricStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "ContainerResourceMetricStatus", 3)?;
+        writer.field("container", &self.container);
+        writer.field("current", &self.current);
+        writer.field("name", &self.name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerResourceMetricStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ContainerResourceMetricStatus {
+    const NAME: &'static str = "ContainerResourceMetricStatus";
+    const FIELDS: &'static [&'static str] = &["container", "current", "name"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "container" => Some(0),
+            "current" => Some(1),
+            "name" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.container, map),
+            1 => crate::object_serde::put(&mut self.current, map),
+            2 => crate::object_serde::put(&mut self.name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// CrossVersionObjectReference contains enough information to let you identify the referred resource.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CrossVersionObjectReference {
     /// apiVersion is the API version of the referent
-    #[serde(
-        rename = "apiVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub api_version: Option<String>,
     /// kind is the kind of the referent; More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub kind: String,
     /// name is the name of the referent; More info: <https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names>
-    #[serde(default)]
     pub name: String,
 }
 
+impl serde::Serialize for CrossVersionObjectReference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CrossVersionObjectReference",
+            2 + usize::from(self.api_version.is_some()),
+        )?;
+        writer.opt("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("name", &self.name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CrossVersionObjectReference {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CrossVersionObjectReference {
+    const NAME: &'static str = "CrossVersionObjectReference";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "name"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "name" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ExternalMetricSource indicates how to scale on a metric not associated with any Kubernetes object (for example length of queue in cloud messaging service, or QPS from loadbalancer running outside of cluster).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExternalMetricSource {
     /// metric identifies the target metric by name and selector
-    #[serde(default)]
     pub metric: MetricIdentifier,
     /// target specifies the target value for the given metric
-    #[serde(default)]
     pub target: MetricTarget,
 }
 
+impl serde::Serialize for ExternalMetricSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ExternalMetricSource", 2)?;
+        writer.field("metric", &self.metric);
+        writer.field("target", &self.target);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ExternalMetricSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ExternalMetricSource {
+    const NAME: &'static str = "ExternalMetricSource";
+    const FIELDS: &'static [&'static str] = &["metric", "target"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "metric" => Some(0),
+            "target" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.metric, map),
+            1 => crate::object_serde::put(&mut self.target, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ExternalMetricStatus indicates the current value of a global metric not associated with any Kubernetes object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExternalMetricStatus {
     /// current contains the current value for the given metric
-    #[serde(default)]
     pub current: MetricValueStatus,
     /// metric identifies the target metric by name and selector
-    #[serde(default)]
     pub metric: MetricIdentifier,
 }
 
+impl serde::Serialize for ExternalMetricStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ExternalMetricStatus", 2)?;
+        writer.field("current", &self.current);
+        writer.field("metric", &self.metric);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ExternalMetricStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ExternalMetricStatus {
+    const NAME: &'static str = "ExternalMetricStatus";
+    const FIELDS: &'static [&'static str] = &["current", "metric"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "current" => Some(0),
+            "metric" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.current, map),
+            1 => crate::object_serde::put(&mut self.metric, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// HPAScalingPolicy is a single policy which must hold true for a specified past interval.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HPAScalingPolicy {
     /// periodSeconds specifies the window of time for which the policy should hold true. PeriodSeconds must be greater than zero and less than or equal to 1800 (30 min).
-    #[serde(rename = "periodSeconds", default)]
     pub period_seconds: i32,
     /// type is used to specify the scaling policy.
-    #[serde(rename = "type", default)]
     pub type_: String,
     /// value contains the amount of change which is permitted by the policy. It must be greater than zero
-    #[serde(default)]
     pub value: i32,
+}
+
+impl serde::Serialize for HPAScalingPolicy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "HPAScalingPolicy", 3)?;
+        writer.field("periodSeconds", &self.period_seconds);
+        writer.field("type", &self.type_);
+        writer.field("value", &self.value);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HPAScalingPolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for HPAScalingPolicy {
+    const NAME: &'static str = "HPAScalingPolicy";
+    const FIELDS: &'static [&'static str] = &["periodSeconds", "type", "value"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "periodSeconds" => Some(0),
+            "type" => Some(1),
+            "value" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.period_seconds, map),
+            1 => crate::object_serde::put(&mut self.type_, map),
+            2 => crate::object_serde::put(&mut self.value, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// HPAScalingRules configures the scaling behavior for one direction via scaling Policy Rules and a configurable metric tolerance.
@@ -92,52 +330,149 @@ pub struct HPAScalingPolicy {
 /// Scaling Policy Rules are applied after calculating DesiredReplicas from metrics for the HPA. They can limit the scaling velocity by specifying scaling policies. They can prevent flapping by specifying the stabilization window, so that the number of replicas is not set instantly, instead, the safest value from the stabilization window is chosen.
 ///
 /// The tolerance is applied to the metric values and prevents scaling too eagerly for small metric variations. (Note that setting a tolerance requires the beta HPAConfigurableTolerance feature gate to be enabled.)
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HPAScalingRules {
     /// policies is a list of potential scaling polices which can be used during scaling. If not set, use the default values: - For scale up: allow doubling the number of pods, or an absolute change of 4 pods in a 15s window. - For scale down: allow all pods to be removed in a 15s window.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policies: Option<Vec<HPAScalingPolicy>>,
     /// selectPolicy is used to specify which policy should be used. If not set, the default value Max is used.
-    #[serde(
-        rename = "selectPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub select_policy: Option<String>,
     /// stabilizationWindowSeconds is the number of seconds for which past recommendations should be considered while scaling up or scaling down. StabilizationWindowSeconds must be greater than or equal to zero and less than or equal to 3600 (one hour). If not set, use the default values: - For scale up: 0 (i.e. no stabilization is done). - For scale down: 300 (i.e. the stabilization window is 300 seconds long).
-    #[serde(
-        rename = "stabilizationWindowSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stabilization_window_seconds: Option<i32>,
     /// tolerance is the tolerance on the ratio between the current and desired metric value under which no updates are made to the desired number of replicas (e.g. 0.01 for 1%). Must be greater than or equal to zero. If not set, the default cluster-wide tolerance is applied (by default 10%).
     ///
     /// For example, if autoscaling is configured with a memory consumption target of 100Mi, and scale-down and scale-up tolerances of 5% and 1% respectively, scaling will be triggered when the actual consumption falls below 95Mi or exceeds 101Mi.
     ///
     /// This is an beta field and requires the HPAConfigurableTolerance feature gate to be enabled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tolerance: Option<kclient_apimachinery::Quantity>,
 }
 
+impl serde::Serialize for HPAScalingRules {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "HPAScalingRules",
+            usize::from(self.policies.is_some())
+                + usize::from(self.select_policy.is_some())
+                + usize::from(self.stabilization_window_seconds.is_some())
+                + usize::from(self.tolerance.is_some()),
+        )?;
+        writer.opt("policies", &self.policies);
+        writer.opt("selectPolicy", &self.select_policy);
+        writer.opt(
+            "stabilizationWindowSeconds",
+            &self.stabilization_window_seconds,
+        );
+        writer.opt("tolerance", &self.tolerance);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HPAScalingRules {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for HPAScalingRules {
+    const NAME: &'static str = "HPAScalingRules";
+    const FIELDS: &'static [&'static str] = &[
+        "policies",
+        "selectPolicy",
+        "stabilizationWindowSeconds",
+        "tolerance",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "policies" => Some(0),
+            "selectPolicy" => Some(1),
+            "stabilizationWindowSeconds" => Some(2),
+            "tolerance" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.policies, map),
+            1 => crate::object_serde::put(&mut self.select_policy, map),
+            2 => crate::object_serde::put(&mut self.stabilization_window_seconds, map),
+            3 => crate::object_serde::put(&mut self.tolerance, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// HorizontalPodAutoscaler is the configuration for a horizontal pod autoscaler, which automatically manages the replica count of any resource implementing the scale subresource based on the metrics specified.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HorizontalPodAutoscaler {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<HorizontalPodAutoscaler>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<HorizontalPodAutoscaler>,
     /// metadata is the standard object metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec is the specification for the behaviour of the autoscaler. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>.
-    #[serde(default)]
     pub spec: HorizontalPodAutoscalerSpec,
     /// status is the current information about the autoscaler.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<HorizontalPodAutoscalerStatus>,
+}
+
+impl serde::Serialize for HorizontalPodAutoscaler {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "HorizontalPodAutoscaler",
+            4 + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HorizontalPodAutoscaler {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for HorizontalPodAutoscaler {
+    const NAME: &'static str = "HorizontalPodAutoscaler";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for HorizontalPodAutoscaler {
@@ -165,58 +500,190 @@ impl kclient_apimachinery::resource::HasObjectMeta for HorizontalPodAutoscaler {
 }
 
 /// HorizontalPodAutoscalerBehavior configures the scaling behavior of the target in both Up and Down directions (scaleUp and scaleDown fields respectively).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HorizontalPodAutoscalerBehavior {
     /// scaleDown is scaling policy for scaling Down. If not set, the default value is to allow to scale down to minReplicas pods, with a 300 second stabilization window (i.e., the highest recommendation for the last 300sec is used).
-    #[serde(rename = "scaleDown", default, skip_serializing_if = "Option::is_none")]
-    pub scale_down: Option<HPAScalingRules>,
+    pub scale_down: Option<Box<HPAScalingRules>>,
     /// scaleUp is scaling policy for scaling Up. If not set, the default value is the higher of:
     /// \* increase no more than 4 pods per 60 seconds
     /// \* double the number of pods per 60 seconds
     /// No stabilization is used.
-    #[serde(rename = "scaleUp", default, skip_serializing_if = "Option::is_none")]
-    pub scale_up: Option<HPAScalingRules>,
+    pub scale_up: Option<Box<HPAScalingRules>>,
+}
+
+impl serde::Serialize for HorizontalPodAutoscalerBehavior {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "HorizontalPodAutoscalerBehavior",
+            usize::from(self.scale_down.is_some()) + usize::from(self.scale_up.is_some()),
+        )?;
+        writer.opt("scaleDown", &self.scale_down);
+        writer.opt("scaleUp", &self.scale_up);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HorizontalPodAutoscalerBehavior {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for HorizontalPodAutoscalerBehavior {
+    const NAME: &'static str = "HorizontalPodAutoscalerBehavior";
+    const FIELDS: &'static [&'static str] = &["scaleDown", "scaleUp"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "scaleDown" => Some(0),
+            "scaleUp" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.scale_down, map),
+            1 => crate::object_serde::put(&mut self.scale_up, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// HorizontalPodAutoscalerCondition describes the state of a HorizontalPodAutoscaler at a certain point.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HorizontalPodAutoscalerCondition {
     /// lastTransitionTime is the last time the condition transitioned from one status to another
-    #[serde(
-        rename = "lastTransitionTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_transition_time: Option<kclient_apimachinery::meta::Time>,
     /// message is a human-readable explanation containing details about the transition
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// reason is the reason for the condition's last transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// status is the status of the condition (True, False, Unknown)
-    #[serde(default)]
     pub status: String,
     /// type describes the current condition
-    #[serde(rename = "type", default)]
     pub type_: String,
 }
 
+impl serde::Serialize for HorizontalPodAutoscalerCondition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "HorizontalPodAutoscalerCondition",
+            2 + usize::from(self.last_transition_time.is_some())
+                + usize::from(self.message.is_some())
+                + usize::from(self.reason.is_some()),
+        )?;
+        writer.opt("lastTransitionTime", &self.last_transition_time);
+        writer.opt("message", &self.message);
+        writer.opt("reason", &self.reason);
+        writer.field("status", &self.status);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HorizontalPodAutoscalerCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for HorizontalPodAutoscalerCondition {
+    const NAME: &'static str = "HorizontalPodAutoscalerCondition";
+    const FIELDS: &'static [&'static str] =
+        &["lastTransitionTime", "message", "reason", "status", "type"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "lastTransitionTime" => Some(0),
+            "message" => Some(1),
+            "reason" => Some(2),
+            "status" => Some(3),
+            "type" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.last_transition_time, map),
+            1 => crate::object_serde::put(&mut self.message, map),
+            2 => crate::object_serde::put(&mut self.reason, map),
+            3 => crate::object_serde::put(&mut self.status, map),
+            4 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// HorizontalPodAutoscalerList is a list of horizontal pod autoscaler objects.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HorizontalPodAutoscalerList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<HorizontalPodAutoscalerList>,
     /// items is the list of horizontal pod autoscaler objects.
-    #[serde(default)]
     pub items: Vec<HorizontalPodAutoscaler>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<HorizontalPodAutoscalerList>,
     /// metadata is the standard list metadata.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for HorizontalPodAutoscalerList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "HorizontalPodAutoscalerList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HorizontalPodAutoscalerList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for HorizontalPodAutoscalerList {
+    const NAME: &'static str = "HorizontalPodAutoscalerList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for HorizontalPodAutoscalerList {
@@ -239,248 +706,812 @@ impl crate::client::verbs::ObjectList<HorizontalPodAutoscaler> for HorizontalPod
 }
 
 /// HorizontalPodAutoscalerSpec describes the desired functionality of the HorizontalPodAutoscaler.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HorizontalPodAutoscalerSpec {
     /// behavior configures the scaling behavior of the target in both Up and Down directions (scaleUp and scaleDown fields respectively). If not set, the default HPAScalingRules for scale up and scale down are used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub behavior: Option<HorizontalPodAutoscalerBehavior>,
+    pub behavior: Option<Box<HorizontalPodAutoscalerBehavior>>,
     /// maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up. It cannot be less that minReplicas.
-    #[serde(rename = "maxReplicas", default)]
     pub max_replicas: i32,
     /// metrics contains the specifications for which to use to calculate the desired replica count (the maximum replica count across all metrics will be used).  The desired replica count is calculated multiplying the ratio between the target value and the current value by the current number of pods.  Ergo, metrics used must decrease as the pod count is increased, and vice-versa.  See the individual metric source types for more information about how each type of metric must respond. If not set, the default metric will be set to 80% average CPU utilization.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metrics: Option<Vec<MetricSpec>>,
     /// minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.  It defaults to 1 pod.  minReplicas is allowed to be 0 if the alpha feature gate HPAScaleToZero is enabled and at least one Object or External metric is configured.  Scaling is active as long as at least one metric value is available.
-    #[serde(
-        rename = "minReplicas",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub min_replicas: Option<i32>,
     /// scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be collected, as well as to actually change the replica count.
-    #[serde(rename = "scaleTargetRef", default)]
     pub scale_target_ref: CrossVersionObjectReference,
 }
 
+impl serde::Serialize for HorizontalPodAutoscalerSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "HorizontalPodAutoscalerSpec",
+            2 + usize::from(self.behavior.is_some())
+                + usize::from(self.metrics.is_some())
+                + usize::from(self.min_replicas.is_some()),
+        )?;
+        writer.opt("behavior", &self.behavior);
+        writer.field("maxReplicas", &self.max_replicas);
+        writer.opt("metrics", &self.metrics);
+        writer.opt("minReplicas", &self.min_replicas);
+        writer.field("scaleTargetRef", &self.scale_target_ref);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HorizontalPodAutoscalerSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for HorizontalPodAutoscalerSpec {
+    const NAME: &'static str = "HorizontalPodAutoscalerSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "behavior",
+        "maxReplicas",
+        "metrics",
+        "minReplicas",
+        "scaleTargetRef",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "behavior" => Some(0),
+            "maxReplicas" => Some(1),
+            "metrics" => Some(2),
+            "minReplicas" => Some(3),
+            "scaleTargetRef" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.behavior, map),
+            1 => crate::object_serde::put(&mut self.max_replicas, map),
+            2 => crate::object_serde::put(&mut self.metrics, map),
+            3 => crate::object_serde::put(&mut self.min_replicas, map),
+            4 => crate::object_serde::put(&mut self.scale_target_ref, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// HorizontalPodAutoscalerStatus describes the current status of a horizontal pod autoscaler.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HorizontalPodAutoscalerStatus {
     /// conditions is the set of conditions required for this autoscaler to scale its target, and indicates whether or not those conditions are met.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<HorizontalPodAutoscalerCondition>>,
     /// currentMetrics is the last read state of the metrics used by this autoscaler.
-    #[serde(
-        rename = "currentMetrics",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub current_metrics: Option<Vec<MetricStatus>>,
     /// currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen by the autoscaler.
-    #[serde(
-        rename = "currentReplicas",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub current_replicas: Option<i32>,
     /// desiredReplicas is the desired number of replicas of pods managed by this autoscaler, as last calculated by the autoscaler.
-    #[serde(rename = "desiredReplicas", default)]
     pub desired_replicas: i32,
     /// lastScaleTime is the last time the HorizontalPodAutoscaler scaled the number of pods, used by the autoscaler to control how often the number of pods is changed.
-    #[serde(
-        rename = "lastScaleTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_scale_time: Option<kclient_apimachinery::meta::Time>,
     /// observedGeneration is the most recent generation observed by this autoscaler.
-    #[serde(
-        rename = "observedGeneration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub observed_generation: Option<i64>,
 }
 
+impl serde::Serialize for HorizontalPodAutoscalerStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "HorizontalPodAutoscalerStatus",
+            1 + usize::from(self.conditions.is_some())
+                + usize::from(self.current_metrics.is_some())
+                + usize::from(self.current_replicas.is_some())
+                + usize::from(self.last_scale_time.is_some())
+                + usize::from(self.observed_generation.is_some()),
+        )?;
+        writer.opt("conditions", &self.conditions);
+        writer.opt("currentMetrics", &self.current_metrics);
+        writer.opt("currentReplicas", &self.current_replicas);
+        writer.field("desiredReplicas", &self.desired_replicas);
+        writer.opt("lastScaleTime", &self.last_scale_time);
+        writer.opt("observedGeneration", &self.observed_generation);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HorizontalPodAutoscalerStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for HorizontalPodAutoscalerStatus {
+    const NAME: &'static str = "HorizontalPodAutoscalerStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "conditions",
+        "currentMetrics",
+        "currentReplicas",
+        "desiredReplicas",
+        "lastScaleTime",
+        "observedGeneration",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "conditions" => Some(0),
+            "currentMetrics" => Some(1),
+            "currentReplicas" => Some(2),
+            "desiredReplicas" => Some(3),
+            "lastScaleTime" => Some(4),
+            "observedGeneration" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.conditions, map),
+            1 => crate::object_serde::put(&mut self.current_metrics, map),
+            2 => crate::object_serde::put(&mut self.current_replicas, map),
+            3 => crate::object_serde::put(&mut self.desired_replicas, map),
+            4 => crate::object_serde::put(&mut self.last_scale_time, map),
+            5 => crate::object_serde::put(&mut self.observed_generation, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// MetricIdentifier defines the name and optionally selector for a metric
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricIdentifier {
     /// name is the name of the given metric
-    #[serde(default)]
     pub name: String,
     /// selector is the string-encoded form of a standard kubernetes label selector for the given metric When set, it is passed as an additional parameter to the metrics server for more specific metrics scoping. When unset, just the metricName will be used to gather metrics.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selector: Option<kclient_apimachinery::meta::LabelSelector>,
 }
 
+impl serde::Serialize for MetricIdentifier {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "MetricIdentifier",
+            1 + usize::from(self.selector.is_some()),
+        )?;
+        writer.field("name", &self.name);
+        writer.opt("selector", &self.selector);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MetricIdentifier {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for MetricIdentifier {
+    const NAME: &'static str = "MetricIdentifier";
+    const FIELDS: &'static [&'static str] = &["name", "selector"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            "selector" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            1 => crate::object_serde::put(&mut self.selector, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// MetricSpec specifies how to scale based on a single metric (only \`type\` and one other matching field should be set at once).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricSpec {
     /// containerResource refers to a resource metric (such as those specified in requests and limits) known to Kubernetes describing a single container in each pod of the current scale target (e.g. CPU or memory). Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source.
-    #[serde(
-        rename = "containerResource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub container_resource: Option<ContainerResourceMetricSource>,
+    pub container_resource: Option<Box<ContainerResourceMetricSource>>,
     /// external refers to a global metric that is not associated with any Kubernetes object. It allows autoscaling based on information coming from components running outside of cluster (for example length of queue in cloud messaging service, or QPS from loadbalancer running outside of cluster).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external: Option<ExternalMetricSource>,
+    pub external: Option<Box<ExternalMetricSource>>,
     /// object refers to a metric describing a single kubernetes object (for example, hits-per-second on an Ingress object).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<ObjectMetricSource>,
+    pub object: Option<Box<ObjectMetricSource>>,
     /// pods refers to a metric describing each pod in the current scale target (for example, transactions-processed-per-second).  The values will be averaged together before being compared to the target value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pods: Option<PodsMetricSource>,
+    pub pods: Option<Box<PodsMetricSource>>,
     /// resource refers to a resource metric (such as those specified in requests and limits) known to Kubernetes describing each pod in the current scale target (e.g. CPU or memory). Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource: Option<ResourceMetricSource>,
+    pub resource: Option<Box<ResourceMetricSource>>,
     /// type is the type of metric source.  It should be one of "ContainerResource", "External", "Object", "Pods" or "Resource", each mapping to a matching field in the object.
-    #[serde(rename = "type", default)]
     pub type_: String,
+}
+
+impl serde::Serialize for MetricSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "MetricSpec",
+            1 + usize::from(self.container_resource.is_some())
+                + usize::from(self.external.is_some())
+                + usize::from(self.object.is_some())
+                + usize::from(self.pods.is_some())
+                + usize::from(self.resource.is_some()),
+        )?;
+        writer.opt("containerResource", &self.container_resource);
+        writer.opt("external", &self.external);
+        writer.opt("object", &self.object);
+        writer.opt("pods", &self.pods);
+        writer.opt("resource", &self.resource);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MetricSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for MetricSpec {
+    const NAME: &'static str = "MetricSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "containerResource",
+        "external",
+        "object",
+        "pods",
+        "resource",
+        "type",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "containerResource" => Some(0),
+            "external" => Some(1),
+            "object" => Some(2),
+            "pods" => Some(3),
+            "resource" => Some(4),
+            "type" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.container_resource, map),
+            1 => crate::object_serde::put(&mut self.external, map),
+            2 => crate::object_serde::put(&mut self.object, map),
+            3 => crate::object_serde::put(&mut self.pods, map),
+            4 => crate::object_serde::put(&mut self.resource, map),
+            5 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// MetricStatus describes the last-read state of a single metric.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricStatus {
     /// container resource refers to a resource metric (such as those specified in requests and limits) known to Kubernetes describing a single container in each pod in the current scale target (e.g. CPU or memory). Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source.
-    #[serde(
-        rename = "containerResource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub container_resource: Option<ContainerResourceMetricStatus>,
+    pub container_resource: Option<Box<ContainerResourceMetricStatus>>,
     /// external refers to a global metric that is not associated with any Kubernetes object. It allows autoscaling based on information coming from components running outside of cluster (for example length of queue in cloud messaging service, or QPS from loadbalancer running outside of cluster).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external: Option<ExternalMetricStatus>,
+    pub external: Option<Box<ExternalMetricStatus>>,
     /// object refers to a metric describing a single kubernetes object (for example, hits-per-second on an Ingress object).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<ObjectMetricStatus>,
+    pub object: Option<Box<ObjectMetricStatus>>,
     /// pods refers to a metric describing each pod in the current scale target (for example, transactions-processed-per-second).  The values will be averaged together before being compared to the target value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pods: Option<PodsMetricStatus>,
+    pub pods: Option<Box<PodsMetricStatus>>,
     /// resource refers to a resource metric (such as those specified in requests and limits) known to Kubernetes describing each pod in the current scale target (e.g. CPU or memory). Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource: Option<ResourceMetricStatus>,
+    pub resource: Option<Box<ResourceMetricStatus>>,
     /// type is the type of metric source.  It will be one of "ContainerResource", "External", "Object", "Pods" or "Resource", each corresponds to a matching field in the object.
-    #[serde(rename = "type", default)]
     pub type_: String,
+}
+
+impl serde::Serialize for MetricStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "MetricStatus",
+            1 + usize::from(self.container_resource.is_some())
+                + usize::from(self.external.is_some())
+                + usize::from(self.object.is_some())
+                + usize::from(self.pods.is_some())
+                + usize::from(self.resource.is_some()),
+        )?;
+        writer.opt("containerResource", &self.container_resource);
+        writer.opt("external", &self.external);
+        writer.opt("object", &self.object);
+        writer.opt("pods", &self.pods);
+        writer.opt("resource", &self.resource);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MetricStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for MetricStatus {
+    const NAME: &'static str = "MetricStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "containerResource",
+        "external",
+        "object",
+        "pods",
+        "resource",
+        "type",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "containerResource" => Some(0),
+            "external" => Some(1),
+            "object" => Some(2),
+            "pods" => Some(3),
+            "resource" => Some(4),
+            "type" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.container_resource, map),
+            1 => crate::object_serde::put(&mut self.external, map),
+            2 => crate::object_serde::put(&mut self.object, map),
+            3 => crate::object_serde::put(&mut self.pods, map),
+            4 => crate::object_serde::put(&mut self.resource, map),
+            5 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// MetricTarget defines the target value, average value, or average utilization of a specific metric
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricTarget {
     /// averageUtilization is the target value of the average of the resource metric across all relevant pods, represented as a percentage of the requested value of the resource for the pods. Currently only valid for Resource metric source type
-    #[serde(
-        rename = "averageUtilization",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_utilization: Option<i32>,
     /// averageValue is the target value of the average of the metric across all relevant pods (as a quantity)
-    #[serde(
-        rename = "averageValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_value: Option<kclient_apimachinery::Quantity>,
     /// type represents whether the metric type is Utilization, Value, or AverageValue
-    #[serde(rename = "type", default)]
     pub type_: String,
     /// value is the target value of the metric (as a quantity).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<kclient_apimachinery::Quantity>,
+}
+
+impl serde::Serialize for MetricTarget {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "MetricTarget",
+            1 + usize::from(self.average_utilization.is_some())
+                + usize::from(self.average_value.is_some())
+                + usize::from(self.value.is_some()),
+        )?;
+        writer.opt("averageUtilization", &self.average_utilization);
+        writer.opt("averageValue", &self.average_value);
+        writer.field("type", &self.type_);
+        writer.opt("value", &self.value);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MetricTarget {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for MetricTarget {
+    const NAME: &'static str = "MetricTarget";
+    const FIELDS: &'static [&'static str] =
+        &["averageUtilization", "averageValue", "type", "value"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "averageUtilization" => Some(0),
+            "averageValue" => Some(1),
+            "type" => Some(2),
+            "value" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.average_utilization, map),
+            1 => crate::object_serde::put(&mut self.average_value, map),
+            2 => crate::object_serde::put(&mut self.type_, map),
+            3 => crate::object_serde::put(&mut self.value, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// MetricValueStatus holds the current value for a metric
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricValueStatus {
     /// currentAverageUtilization is the current value of the average of the resource metric across all relevant pods, represented as a percentage of the requested value of the resource for the pods.
-    #[serde(
-        rename = "averageUtilization",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_utilization: Option<i32>,
     /// averageValue is the current value of the average of the metric across all relevant pods (as a quantity)
-    #[serde(
-        rename = "averageValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub average_value: Option<kclient_apimachinery::Quantity>,
     /// value is the current value of the metric (as a quantity).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<kclient_apimachinery::Quantity>,
 }
 
+impl serde::Serialize for MetricValueStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "MetricValueStatus",
+            usize::from(self.average_utilization.is_some())
+                + usize::from(self.average_value.is_some())
+                + usize::from(self.value.is_some()),
+        )?;
+        writer.opt("averageUtilization", &self.average_utilization);
+        writer.opt("averageValue", &self.average_value);
+        writer.opt("value", &self.value);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MetricValueStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for MetricValueStatus {
+    const NAME: &'static str = "MetricValueStatus";
+    const FIELDS: &'static [&'static str] = &["averageUtilization", "averageValue", "value"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "averageUtilization" => Some(0),
+            "averageValue" => Some(1),
+            "value" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.average_utilization, map),
+            1 => crate::object_serde::put(&mut self.average_value, map),
+            2 => crate::object_serde::put(&mut self.value, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ObjectMetricSource indicates how to scale on a metric describing a kubernetes object (for example, hits-per-second on an Ingress object).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ObjectMetricSource {
     /// describedObject specifies the descriptions of a object,such as kind,name apiVersion
-    #[serde(rename = "describedObject", default)]
     pub described_object: CrossVersionObjectReference,
     /// metric identifies the target metric by name and selector
-    #[serde(default)]
     pub metric: MetricIdentifier,
     /// target specifies the target value for the given metric
-    #[serde(default)]
     pub target: MetricTarget,
+}
+
+impl serde::Serialize for ObjectMetricSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ObjectMetricSource", 3)?;
+        writer.field("describedObject", &self.described_object);
+        writer.field("metric", &self.metric);
+        writer.field("target", &self.target);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ObjectMetricSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ObjectMetricSource {
+    const NAME: &'static str = "ObjectMetricSource";
+    const FIELDS: &'static [&'static str] = &["describedObject", "metric", "target"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "describedObject" => Some(0),
+            "metric" => Some(1),
+            "target" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.described_object, map),
+            1 => crate::object_serde::put(&mut self.metric, map),
+            2 => crate::object_serde::put(&mut self.target, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// ObjectMetricStatus indicates the current value of a metric describing a kubernetes object (for example, hits-per-second on an Ingress object).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ObjectMetricStatus {
     /// current contains the current value for the given metric
-    #[serde(default)]
     pub current: MetricValueStatus,
     /// DescribedObject specifies the descriptions of a object,such as kind,name apiVersion
-    #[serde(rename = "describedObject", default)]
     pub described_object: CrossVersionObjectReference,
     /// metric identifies the target metric by name and selector
-    #[serde(default)]
     pub metric: MetricIdentifier,
+}
+
+impl serde::Serialize for ObjectMetricStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ObjectMetricStatus", 3)?;
+        writer.field("current", &self.current);
+        writer.field("describedObject", &self.described_object);
+        writer.field("metric", &self.metric);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ObjectMetricStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ObjectMetricStatus {
+    const NAME: &'static str = "ObjectMetricStatus";
+    const FIELDS: &'static [&'static str] = &["current", "describedObject", "metric"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "current" => Some(0),
+            "describedObject" => Some(1),
+            "metric" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.current, map),
+            1 => crate::object_serde::put(&mut self.described_object, map),
+            2 => crate::object_serde::put(&mut self.metric, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// PodsMetricSource indicates how to scale on a metric describing each pod in the current scale target (for example, transactions-processed-per-second). The values will be averaged together before being compared to the target value.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodsMetricSource {
     /// metric identifies the target metric by name and selector
-    #[serde(default)]
     pub metric: MetricIdentifier,
     /// target specifies the target value for the given metric
-    #[serde(default)]
     pub target: MetricTarget,
+}
+
+impl serde::Serialize for PodsMetricSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "PodsMetricSource", 2)?;
+        writer.field("metric", &self.metric);
+        writer.field("target", &self.target);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodsMetricSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodsMetricSource {
+    const NAME: &'static str = "PodsMetricSource";
+    const FIELDS: &'static [&'static str] = &["metric", "target"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "metric" => Some(0),
+            "target" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.metric, map),
+            1 => crate::object_serde::put(&mut self.target, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// PodsMetricStatus indicates the current value of a metric describing each pod in the current scale target (for example, transactions-processed-per-second).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodsMetricStatus {
     /// current contains the current value for the given metric
-    #[serde(default)]
     pub current: MetricValueStatus,
     /// metric identifies the target metric by name and selector
-    #[serde(default)]
     pub metric: MetricIdentifier,
 }
 
+impl serde::Serialize for PodsMetricStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "PodsMetricStatus", 2)?;
+        writer.field("current", &self.current);
+        writer.field("metric", &self.metric);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodsMetricStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodsMetricStatus {
+    const NAME: &'static str = "PodsMetricStatus";
+    const FIELDS: &'static [&'static str] = &["current", "metric"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "current" => Some(0),
+            "metric" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.current, map),
+            1 => crate::object_serde::put(&mut self.metric, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ResourceMetricSource indicates how to scale on a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. CPU or memory).  The values will be averaged together before being compared to the target.  Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source.  Only one "target" type should be set.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceMetricSource {
     /// name is the name of the resource in question.
-    #[serde(default)]
     pub name: String,
     /// target specifies the target value for the given metric
-    #[serde(default)]
     pub target: MetricTarget,
 }
 
+impl serde::Serialize for ResourceMetricSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ResourceMetricSource", 2)?;
+        writer.field("name", &self.name);
+        writer.field("target", &self.target);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceMetricSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourceMetricSource {
+    const NAME: &'static str = "ResourceMetricSource";
+    const FIELDS: &'static [&'static str] = &["name", "target"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            "target" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            1 => crate::object_serde::put(&mut self.target, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ResourceMetricStatus indicates the current value of a resource metric known to Kubernetes, as specified in requests and limits, describing each pod in the current scale target (e.g. CPU or memory).  Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceMetricStatus {
     /// current contains the current value for the given metric
-    #[serde(default)]
     pub current: MetricValueStatus,
     /// name is the name of the resource in question.
-    #[serde(default)]
     pub name: String,
+}
+
+impl serde::Serialize for ResourceMetricStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ResourceMetricStatus", 2)?;
+        writer.field("current", &self.current);
+        writer.field("name", &self.name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceMetricStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourceMetricStatus {
+    const NAME: &'static str = "ResourceMetricStatus";
+    const FIELDS: &'static [&'static str] = &["current", "name"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "current" => Some(0),
+            "name" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.current, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

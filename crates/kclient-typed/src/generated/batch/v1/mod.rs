@@ -6,23 +6,71 @@ mod client;
 pub use client::*;
 
 /// CronJob represents the configuration of a single cron job.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CronJob {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<CronJob>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<CronJob>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Specification of the desired behavior of a cron job, including the schedule. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default)]
     pub spec: CronJobSpec,
     /// Current status of a cron job. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CronJobStatus>,
+}
+
+impl serde::Serialize for CronJob {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CronJob",
+            4 + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CronJob {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CronJob {
+    const NAME: &'static str = "CronJob";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for CronJob {
@@ -50,20 +98,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for CronJob {
 }
 
 /// CronJobList is a collection of cron jobs.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CronJobList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<CronJobList>,
     /// items is the list of CronJobs.
-    #[serde(default)]
     pub items: Vec<CronJob>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<CronJobList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for CronJobList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "CronJobList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CronJobList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CronJobList {
+    const NAME: &'static str = "CronJobList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for CronJobList {
@@ -86,92 +176,233 @@ impl crate::client::verbs::ObjectList<CronJob> for CronJobList {
 }
 
 /// CronJobSpec describes how the job execution will look like and when it will actually run.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CronJobSpec {
     /// Specifies how to treat concurrent executions of a Job. Valid values are:
     ///
     /// - "Allow" (default): allows CronJobs to run concurrently; - "Forbid": forbids concurrent runs, skipping next run if previous run hasn't finished yet; - "Replace": cancels currently running job and replaces it with a new one
-    #[serde(
-        rename = "concurrencyPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub concurrency_policy: Option<String>,
     /// The number of failed finished jobs to retain. Value must be non-negative integer. Defaults to 1.
-    #[serde(
-        rename = "failedJobsHistoryLimit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub failed_jobs_history_limit: Option<i32>,
     /// Specifies the job that will be created when executing a CronJob.
-    #[serde(rename = "jobTemplate", default)]
     pub job_template: JobTemplateSpec,
     /// The schedule in Cron format, see <https://en.wikipedia.org/wiki/Cron>.
-    #[serde(default)]
     pub schedule: String,
     /// Optional deadline in seconds for starting the job if it misses scheduled time for any reason.  Missed jobs executions will be counted as failed ones.
-    #[serde(
-        rename = "startingDeadlineSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub starting_deadline_seconds: Option<i64>,
     /// The number of successful finished jobs to retain. Value must be non-negative integer. Defaults to 3.
-    #[serde(
-        rename = "successfulJobsHistoryLimit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub successful_jobs_history_limit: Option<i32>,
     /// This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.  Defaults to false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suspend: Option<bool>,
     /// The time zone name for the given schedule, see <https://en.wikipedia.org/wiki/List_of_tz_database_time_zones>. If not specified, this will default to the time zone of the kube-controller-manager process. The set of valid time zone names and the time zone offset is loaded from the system-wide time zone database by the API server during CronJob validation and the controller manager during execution. If no system-wide time zone database can be found a bundled version of the database is used instead. If the time zone name becomes invalid during the lifetime of a CronJob or due to a change in host configuration, the controller will stop creating new new Jobs and will create a system event with the reason UnknownTimeZone. More information can be found in <https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#time-zones>
-    #[serde(rename = "timeZone", default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
 }
 
+impl serde::Serialize for CronJobSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CronJobSpec",
+            2 + usize::from(self.concurrency_policy.is_some())
+                + usize::from(self.failed_jobs_history_limit.is_some())
+                + usize::from(self.starting_deadline_seconds.is_some())
+                + usize::from(self.successful_jobs_history_limit.is_some())
+                + usize::from(self.suspend.is_some())
+                + usize::from(self.time_zone.is_some()),
+        )?;
+        writer.opt("concurrencyPolicy", &self.concurrency_policy);
+        writer.opt("failedJobsHistoryLimit", &self.failed_jobs_history_limit);
+        writer.field("jobTemplate", &self.job_template);
+        writer.field("schedule", &self.schedule);
+        writer.opt("startingDeadlineSeconds", &self.starting_deadline_seconds);
+        writer.opt(
+            "successfulJobsHistoryLimit",
+            &self.successful_jobs_history_limit,
+        );
+        writer.opt("suspend", &self.suspend);
+        writer.opt("timeZone", &self.time_zone);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CronJobSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CronJobSpec {
+    const NAME: &'static str = "CronJobSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "concurrencyPolicy",
+        "failedJobsHistoryLimit",
+        "jobTemplate",
+        "schedule",
+        "startingDeadlineSeconds",
+        "successfulJobsHistoryLimit",
+        "suspend",
+        "timeZone",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "concurrencyPolicy" => Some(0),
+            "failedJobsHistoryLimit" => Some(1),
+            "jobTemplate" => Some(2),
+            "schedule" => Some(3),
+            "startingDeadlineSeconds" => Some(4),
+            "successfulJobsHistoryLimit" => Some(5),
+            "suspend" => Some(6),
+            "timeZone" => Some(7),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.concurrency_policy, map),
+            1 => crate::object_serde::put(&mut self.failed_jobs_history_limit, map),
+            2 => crate::object_serde::put(&mut self.job_template, map),
+            3 => crate::object_serde::put(&mut self.schedule, map),
+            4 => crate::object_serde::put(&mut self.starting_deadline_seconds, map),
+            5 => crate::object_serde::put(&mut self.successful_jobs_history_limit, map),
+            6 => crate::object_serde::put(&mut self.suspend, map),
+            7 => crate::object_serde::put(&mut self.time_zone, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// CronJobStatus represents the current state of a cron job.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CronJobStatus {
     /// A list of pointers to currently running jobs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<Vec<crate::api::core::v1::ObjectReference>>,
     /// Information when was the last time the job was successfully scheduled.
-    #[serde(
-        rename = "lastScheduleTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_schedule_time: Option<kclient_apimachinery::meta::Time>,
     /// Information when was the last time the job successfully completed.
-    #[serde(
-        rename = "lastSuccessfulTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_successful_time: Option<kclient_apimachinery::meta::Time>,
 }
 
+impl serde::Serialize for CronJobStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CronJobStatus",
+            usize::from(self.active.is_some())
+                + usize::from(self.last_schedule_time.is_some())
+                + usize::from(self.last_successful_time.is_some()),
+        )?;
+        writer.opt("active", &self.active);
+        writer.opt("lastScheduleTime", &self.last_schedule_time);
+        writer.opt("lastSuccessfulTime", &self.last_successful_time);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CronJobStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CronJobStatus {
+    const NAME: &'static str = "CronJobStatus";
+    const FIELDS: &'static [&'static str] = &["active", "lastScheduleTime", "lastSuccessfulTime"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "active" => Some(0),
+            "lastScheduleTime" => Some(1),
+            "lastSuccessfulTime" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.active, map),
+            1 => crate::object_serde::put(&mut self.last_schedule_time, map),
+            2 => crate::object_serde::put(&mut self.last_successful_time, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Job represents the configuration of a single job.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Job {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<Job>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<Job>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Specification of the desired behavior of a job. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<JobSpec>,
     /// Current status of a job. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<JobStatus>,
+}
+
+impl serde::Serialize for Job {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Job",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Job {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Job {
+    const NAME: &'static str = "Job";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for Job {
@@ -199,51 +430,145 @@ impl kclient_apimachinery::resource::HasObjectMeta for Job {
 }
 
 /// JobCondition describes current state of a job.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobCondition {
     /// Last time the condition was checked.
-    #[serde(
-        rename = "lastProbeTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_probe_time: Option<kclient_apimachinery::meta::Time>,
     /// Last time the condition transit from one status to another.
-    #[serde(
-        rename = "lastTransitionTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_transition_time: Option<kclient_apimachinery::meta::Time>,
     /// Human readable message indicating details about last transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// (brief) reason for the condition's last transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Status of the condition, one of True, False, Unknown.
-    #[serde(default)]
     pub status: String,
     /// Type of job condition, Complete or Failed.
-    #[serde(rename = "type", default)]
     pub type_: String,
 }
 
+impl serde::Serialize for JobCondition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "JobCondition",
+            2 + usize::from(self.last_probe_time.is_some())
+                + usize::from(self.last_transition_time.is_some())
+                + usize::from(self.message.is_some())
+                + usize::from(self.reason.is_some()),
+        )?;
+        writer.opt("lastProbeTime", &self.last_probe_time);
+        writer.opt("lastTransitionTime", &self.last_transition_time);
+        writer.opt("message", &self.message);
+        writer.opt("reason", &self.reason);
+        writer.field("status", &self.status);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JobCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for JobCondition {
+    const NAME: &'static str = "JobCondition";
+    const FIELDS: &'static [&'static str] = &[
+        "lastProbeTime",
+        "lastTransitionTime",
+        "message",
+        "reason",
+        "status",
+        "type",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "lastProbeTime" => Some(0),
+            "lastTransitionTime" => Some(1),
+            "message" => Some(2),
+            "reason" => Some(3),
+            "status" => Some(4),
+            "type" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.last_probe_time, map),
+            1 => crate::object_serde::put(&mut self.last_transition_time, map),
+            2 => crate::object_serde::put(&mut self.message, map),
+            3 => crate::object_serde::put(&mut self.reason, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            5 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// JobList is a collection of jobs.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<JobList>,
     /// items is the list of Jobs.
-    #[serde(default)]
     pub items: Vec<Job>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<JobList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for JobList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "JobList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JobList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for JobList {
+    const NAME: &'static str = "JobList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for JobList {
@@ -266,28 +591,13 @@ impl crate::client::verbs::ObjectList<Job> for JobList {
 }
 
 /// JobSpec describes how the job execution will look like.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobSpec {
     /// Specifies the duration in seconds relative to the startTime that the job may be continuously active before the system tries to terminate it; value must be positive integer. If a Job is suspended (at creation or through an update), this timer will effectively be stopped and reset when the Job is resumed again.
-    #[serde(
-        rename = "activeDeadlineSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub active_deadline_seconds: Option<i64>,
     /// Specifies the number of retries before marking this job failed. Defaults to 6, unless backoffLimitPerIndex (only Indexed Job) is specified. When backoffLimitPerIndex is specified, backoffLimit defaults to 2147483647.
-    #[serde(
-        rename = "backoffLimit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub backoff_limit: Option<i32>,
     /// Specifies the limit for the number of retries within an index before marking this index as failed. When enabled the number of failures per index is kept in the pod's batch.kubernetes.io/job-index-failure-count annotation. It can only be set when Job's completionMode=Indexed, and the Pod's restart policy is Never. The field is immutable.
-    #[serde(
-        rename = "backoffLimitPerIndex",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub backoff_limit_per_index: Option<i32>,
     /// completionMode specifies how Pod completions are tracked. It can be \`NonIndexed\` (default) or \`Indexed\`.
     ///
@@ -296,41 +606,18 @@ pub struct JobSpec {
     /// \`Indexed\` means that the Pods of a Job get an associated completion index from 0 to (.spec.completions - 1), available in the annotation batch.kubernetes.io/job-completion-index. The Job is considered complete when there is one successfully completed Pod for each index. When value is \`Indexed\`, .spec.completions must be specified and \`.spec.parallelism\` must be less than or equal to 10^5. In addition, The Pod name takes the form \`$(job-name)-$(index)-$(random-string)\`, the Pod hostname takes the form \`$(job-name)-$(index)\`.
     ///
     /// More completion modes can be added in the future. If the Job controller observes a mode that it doesn't recognize, which is possible during upgrades due to version skew, the controller skips updates for the Job.
-    #[serde(
-        rename = "completionMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub completion_mode: Option<String>,
     /// Specifies the desired number of successfully finished pods the job should be run with.  Setting to null means that the success of any pod signals the success of all pods, and allows parallelism to have any positive value.  Setting to 1 means that parallelism is limited to 1 and the success of that pod signals the success of the job. More info: <https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completions: Option<i32>,
     /// ManagedBy field indicates the controller that manages a Job. The k8s Job controller reconciles jobs which don't have this field at all or the field value is the reserved string \`kubernetes.io/job-controller\`, but skips reconciling Jobs with a custom value for this field. The value must be a valid domain-prefixed path (e.g. acme.io/foo) - all characters before the first "/" must be a valid subdomain as defined by RFC 1123. All characters trailing the first "/" must be valid HTTP Path characters as defined by RFC 3986. The value cannot exceed 63 characters. This field is immutable.
-    #[serde(rename = "managedBy", default, skip_serializing_if = "Option::is_none")]
     pub managed_by: Option<String>,
     /// manualSelector controls generation of pod labels and pod selectors. Leave \`manualSelector\` unset unless you are certain what you are doing. When false or unset, the system pick labels unique to this job and appends those labels to the pod template.  When true, the user is responsible for picking unique labels and specifying the selector.  Failure to pick a unique label may cause this and other jobs to not function correctly.  However, You may see \`manualSelector=true\` in jobs that were created with the old \`extensions/v1beta1\` API. More info: <https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/#specifying-your-own-pod-selector>
-    #[serde(
-        rename = "manualSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub manual_selector: Option<bool>,
     /// Specifies the maximal number of failed indexes before marking the Job as failed, when backoffLimitPerIndex is set. Once the number of failed indexes exceeds this number the entire Job is marked as Failed and its execution is terminated. When left as null the job continues execution of all of its indexes and is marked with the \`Complete\` Job condition. It can only be specified when backoffLimitPerIndex is set. It can be null or up to completions. It is required and must be less than or equal to 10^4 when is completions greater than 10^5.
-    #[serde(
-        rename = "maxFailedIndexes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub max_failed_indexes: Option<i32>,
     /// Specifies the maximum desired number of pods the job should run at any given time. The actual number of pods running in steady state will be less than this number when ((.spec.completions - .status.successful) \< .spec.parallelism), i.e. when the work left to do is less than max parallelism. More info: <https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parallelism: Option<i32>,
     /// Specifies the policy of handling failed pods. In particular, it allows to specify the set of actions and conditions which need to be satisfied to take the associated action. If empty, the default behaviour applies - the counter of failed pods, represented by the jobs's .status.failed field, is incremented and it is checked against the backoffLimit. This field cannot be used in combination with restartPolicy=OnFailure.
-    #[serde(
-        rename = "podFailurePolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pod_failure_policy: Option<PodFailurePolicy>,
     /// podReplacementPolicy specifies when to create replacement Pods. Possible values are: - TerminatingOrFailed means that we recreate pods
     /// when they are terminating (has a metadata.deletionTimestamp) or failed.
@@ -338,89 +625,166 @@ pub struct JobSpec {
     ///   Failed or Succeeded) before creating a replacement Pod.
     ///
     /// When using podFailurePolicy, Failed is the the only allowed value. TerminatingOrFailed and Failed are allowed values when podFailurePolicy is not in use.
-    #[serde(
-        rename = "podReplacementPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pod_replacement_policy: Option<String>,
     /// A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: <https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selector: Option<kclient_apimachinery::meta::LabelSelector>,
     /// successPolicy specifies the policy when the Job can be declared as succeeded. If empty, the default behavior applies - the Job is declared as succeeded only when the number of succeeded pods equals to the completions. When the field is specified, it must be immutable and works only for the Indexed Jobs. Once the Job meets the SuccessPolicy, the lingering pods are terminated.
-    #[serde(
-        rename = "successPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub success_policy: Option<SuccessPolicy>,
     /// suspend specifies whether the Job controller should create Pods or not. If a Job is created with suspend set to true, no Pods are created by the Job controller. If a Job is suspended after creation (i.e. the flag goes from false to true), the Job controller will delete all active Pods associated with this Job. Users must design their workload to gracefully handle this. Suspending a Job will reset the StartTime field of the Job, effectively resetting the ActiveDeadlineSeconds timer too. Defaults to false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suspend: Option<bool>,
     /// Describes the pod that will be created when executing a job. The only allowed template.spec.restartPolicy values are "Never" or "OnFailure". More info: <https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/>
-    #[serde(default)]
     pub template: crate::api::core::v1::PodTemplateSpec,
     /// ttlSecondsAfterFinished limits the lifetime of a Job that has finished execution (either Complete or Failed). If this field is set, ttlSecondsAfterFinished after the Job finishes, it is eligible to be automatically deleted. When the Job is being deleted, its lifecycle guarantees (e.g. finalizers) will be honored. If this field is unset, the Job won't be automatically deleted. If this field is set to zero, the Job becomes eligible to be deleted immediately after it finishes.
-    #[serde(
-        rename = "ttlSecondsAfterFinished",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ttl_seconds_after_finished: Option<i32>,
 }
 
+impl serde::Serialize for JobSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "JobSpec",
+            1 + usize::from(self.active_deadline_seconds.is_some())
+                + usize::from(self.backoff_limit.is_some())
+                + usize::from(self.backoff_limit_per_index.is_some())
+                + usize::from(self.completion_mode.is_some())
+                + usize::from(self.completions.is_some())
+                + usize::from(self.managed_by.is_some())
+                + usize::from(self.manual_selector.is_some())
+                + usize::from(self.max_failed_indexes.is_some())
+                + usize::from(self.parallelism.is_some())
+                + usize::from(self.pod_failure_policy.is_some())
+                + usize::from(self.pod_replacement_policy.is_some())
+                + usize::from(self.selector.is_some())
+                + usize::from(self.success_policy.is_some())
+                + usize::from(self.suspend.is_some())
+                + usize::from(self.ttl_seconds_after_finished.is_some()),
+        )?;
+        writer.opt("activeDeadlineSeconds", &self.active_deadline_seconds);
+        writer.opt("backoffLimit", &self.backoff_limit);
+        writer.opt("backoffLimitPerIndex", &self.backoff_limit_per_index);
+        writer.opt("completionMode", &self.completion_mode);
+        writer.opt("completions", &self.completions);
+        writer.opt("managedBy", &self.managed_by);
+        writer.opt("manualSelector", &self.manual_selector);
+        writer.opt("maxFailedIndexes", &self.max_failed_indexes);
+        writer.opt("parallelism", &self.parallelism);
+        writer.opt("podFailurePolicy", &self.pod_failure_policy);
+        writer.opt("podReplacementPolicy", &self.pod_replacement_policy);
+        writer.opt("selector", &self.selector);
+        writer.opt("successPolicy", &self.success_policy);
+        writer.opt("suspend", &self.suspend);
+        writer.field("template", &self.template);
+        writer.opt("ttlSecondsAfterFinished", &self.ttl_seconds_after_finished);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JobSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for JobSpec {
+    const NAME: &'static str = "JobSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "activeDeadlineSeconds",
+        "backoffLimit",
+        "backoffLimitPerIndex",
+        "completionMode",
+        "completions",
+        "managedBy",
+        "manualSelector",
+        "maxFailedIndexes",
+        "parallelism",
+        "podFailurePolicy",
+        "podReplacementPolicy",
+        "selector",
+        "successPolicy",
+        "suspend",
+        "template",
+        "ttlSecondsAfterFinished",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "activeDeadlineSeconds" => Some(0),
+            "backoffLimit" => Some(1),
+            "backoffLimitPerIndex" => Some(2),
+            "completionMode" => Some(3),
+            "completions" => Some(4),
+            "managedBy" => Some(5),
+            "manualSelector" => Some(6),
+            "maxFailedIndexes" => Some(7),
+            "parallelism" => Some(8),
+            "podFailurePolicy" => Some(9),
+            "podReplacementPolicy" => Some(10),
+            "selector" => Some(11),
+            "successPolicy" => Some(12),
+            "suspend" => Some(13),
+            "template" => Some(14),
+            "ttlSecondsAfterFinished" => Some(15),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.active_deadline_seconds, map),
+            1 => crate::object_serde::put(&mut self.backoff_limit, map),
+            2 => crate::object_serde::put(&mut self.backoff_limit_per_index, map),
+            3 => crate::object_serde::put(&mut self.completion_mode, map),
+            4 => crate::object_serde::put(&mut self.completions, map),
+            5 => crate::object_serde::put(&mut self.managed_by, map),
+            6 => crate::object_serde::put(&mut self.manual_selector, map),
+            7 => crate::object_serde::put(&mut self.max_failed_indexes, map),
+            8 => crate::object_serde::put(&mut self.parallelism, map),
+            9 => crate::object_serde::put(&mut self.pod_failure_policy, map),
+            10 => crate::object_serde::put(&mut self.pod_replacement_policy, map),
+            11 => crate::object_serde::put(&mut self.selector, map),
+            12 => crate::object_serde::put(&mut self.success_policy, map),
+            13 => crate::object_serde::put(&mut self.suspend, map),
+            14 => crate::object_serde::put(&mut self.template, map),
+            15 => crate::object_serde::put(&mut self.ttl_seconds_after_finished, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// JobStatus represents the current state of a Job.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobStatus {
     /// The number of pending and running pods which are not terminating (without a deletionTimestamp). The value is zero for finished jobs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<i32>,
     /// completedIndexes holds the completed indexes when .spec.completionMode = "Indexed" in a text format. The indexes are represented as decimal integers separated by commas. The numbers are listed in increasing order. Three or more consecutive numbers are compressed and represented by the first and last element of the series, separated by a hyphen. For example, if the completed indexes are 1, 3, 4, 5 and 7, they are represented as "1,3-5,7".
-    #[serde(
-        rename = "completedIndexes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub completed_indexes: Option<String>,
     /// Represents time when the job was completed. It is not guaranteed to be set in happens-before order across separate operations. It is represented in RFC3339 form and is in UTC. The completion time is set when the job finishes successfully, and only then. The value cannot be updated or removed. The value indicates the same or later point in time as the startTime field.
-    #[serde(
-        rename = "completionTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub completion_time: Option<kclient_apimachinery::meta::Time>,
     /// The latest available observations of an object's current state. When a Job fails, one of the conditions will have type "Failed" and status true. When a Job is suspended, one of the conditions will have type "Suspended" and status true; when the Job is resumed, the status of this condition will become false. When a Job is completed, one of the conditions will have type "Complete" and status true.
     ///
     /// A job is considered finished when it is in a terminal condition, either "Complete" or "Failed". A Job cannot have both the "Complete" and "Failed" conditions. Additionally, it cannot be in the "Complete" and "FailureTarget" conditions. The "Complete", "Failed" and "FailureTarget" conditions cannot be disabled.
     ///
     /// More info: <https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<JobCondition>>,
     /// The number of pods which reached phase Failed. The value increases monotonically.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed: Option<i32>,
     /// FailedIndexes holds the failed indexes when spec.backoffLimitPerIndex is set. The indexes are represented in the text format analogous as for the \`completedIndexes\` field, ie. they are kept as decimal integers separated by commas. The numbers are listed in increasing order. Three or more consecutive numbers are compressed and represented by the first and last element of the series, separated by a hyphen. For example, if the failed indexes are 1, 3, 4, 5 and 7, they are represented as "1,3-5,7". The set of failed indexes cannot overlap with the set of completed indexes.
-    #[serde(
-        rename = "failedIndexes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub failed_indexes: Option<String>,
     /// The number of active pods which have a Ready condition and are not terminating (without a deletionTimestamp).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ready: Option<i32>,
     /// Represents time when the job controller started processing a job. When a Job is created in the suspended state, this field is not set until the first time it is resumed. This field is reset every time a Job is resumed from suspension. It is represented in RFC3339 form and is in UTC.
     ///
     /// Once set, the field can only be removed when the job is suspended. The field cannot be modified while the job is unsuspended or finished.
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<kclient_apimachinery::meta::Time>,
     /// The number of pods which reached phase Succeeded. The value increases monotonically for a given spec. However, it may decrease in reaction to scale down of elastic indexed jobs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeeded: Option<i32>,
     /// The number of pods which are terminating (in phase Pending or Running and have a deletionTimestamp).
     ///
     /// This field is beta-level. The job controller populates the field when the feature gate JobPodReplacementPolicy is enabled (enabled by default).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminating: Option<i32>,
     /// uncountedTerminatedPods holds the UIDs of Pods that have terminated but the job controller hasn't yet accounted for in the status counters.
     ///
@@ -430,42 +794,203 @@ pub struct JobStatus {
     ///    counter.
     ///
     /// Old jobs might not be tracked using this field, in which case the field remains null. The structure is empty for finished jobs.
-    #[serde(
-        rename = "uncountedTerminatedPods",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub uncounted_terminated_pods: Option<UncountedTerminatedPods>,
+    pub uncounted_terminated_pods: Option<Box<UncountedTerminatedPods>>,
+}
+
+impl serde::Serialize for JobStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "JobStatus",
+            usize::from(self.active.is_some())
+                + usize::from(self.completed_indexes.is_some())
+                + usize::from(self.completion_time.is_some())
+                + usize::from(self.conditions.is_some())
+                + usize::from(self.failed.is_some())
+                + usize::from(self.failed_indexes.is_some())
+                + usize::from(self.ready.is_some())
+                + usize::from(self.start_time.is_some())
+                + usize::from(self.succeeded.is_some())
+                + usize::from(self.terminating.is_some())
+                + usize::from(self.uncounted_terminated_pods.is_some()),
+        )?;
+        writer.opt("active", &self.active);
+        writer.opt("completedIndexes", &self.completed_indexes);
+        writer.opt("completionTime", &self.completion_time);
+        writer.opt("conditions", &self.conditions);
+        writer.opt("failed", &self.failed);
+        writer.opt("failedIndexes", &self.failed_indexes);
+        writer.opt("ready", &self.ready);
+        writer.opt("startTime", &self.start_time);
+        writer.opt("succeeded", &self.succeeded);
+        writer.opt("terminating", &self.terminating);
+        writer.opt("uncountedTerminatedPods", &self.uncounted_terminated_pods);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JobStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for JobStatus {
+    const NAME: &'static str = "JobStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "active",
+        "completedIndexes",
+        "completionTime",
+        "conditions",
+        "failed",
+        "failedIndexes",
+        "ready",
+        "startTime",
+        "succeeded",
+        "terminating",
+        "uncountedTerminatedPods",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "active" => Some(0),
+            "completedIndexes" => Some(1),
+            "completionTime" => Some(2),
+            "conditions" => Some(3),
+            "failed" => Some(4),
+            "failedIndexes" => Some(5),
+            "ready" => Some(6),
+            "startTime" => Some(7),
+            "succeeded" => Some(8),
+            "terminating" => Some(9),
+            "uncountedTerminatedPods" => Some(10),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.active, map),
+            1 => crate::object_serde::put(&mut self.completed_indexes, map),
+            2 => crate::object_serde::put(&mut self.completion_time, map),
+            3 => crate::object_serde::put(&mut self.conditions, map),
+            4 => crate::object_serde::put(&mut self.failed, map),
+            5 => crate::object_serde::put(&mut self.failed_indexes, map),
+            6 => crate::object_serde::put(&mut self.ready, map),
+            7 => crate::object_serde::put(&mut self.start_time, map),
+            8 => crate::object_serde::put(&mut self.succeeded, map),
+            9 => crate::object_serde::put(&mut self.terminating, map),
+            10 => crate::object_serde::put(&mut self.uncounted_terminated_pods, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// JobTemplateSpec describes the data a Job should have when created from a template
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct JobTemplateSpec {
     /// Standard object's metadata of the jobs created from this template. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<kclient_apimachinery::meta::ObjectMeta>,
     /// Specification of the desired behavior of the job. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<JobSpec>,
 }
 
+impl serde::Serialize for JobTemplateSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "JobTemplateSpec",
+            usize::from(self.metadata.is_some()) + usize::from(self.spec.is_some()),
+        )?;
+        writer.opt("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JobTemplateSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for JobTemplateSpec {
+    const NAME: &'static str = "JobTemplateSpec";
+    const FIELDS: &'static [&'static str] = &["metadata", "spec"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "metadata" => Some(0),
+            "spec" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.metadata, map),
+            1 => crate::object_serde::put(&mut self.spec, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodFailurePolicy describes how failed pods influence the backoffLimit.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodFailurePolicy {
     /// A list of pod failure policy rules. The rules are evaluated in order. Once a rule matches a Pod failure, the remaining of the rules are ignored. When no rule matches the Pod failure, the default handling applies - the counter of pod failures is incremented and it is checked against the backoffLimit. At most 20 elements are allowed.
-    #[serde(default)]
     pub rules: Vec<PodFailurePolicyRule>,
 }
 
+impl serde::Serialize for PodFailurePolicy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "PodFailurePolicy", 1)?;
+        writer.field("rules", &self.rules);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodFailurePolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodFailurePolicy {
+    const NAME: &'static str = "PodFailurePolicy";
+    const FIELDS: &'static [&'static str] = &["rules"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "rules" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.rules, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodFailurePolicyOnExitCodesRequirement describes the requirement for handling a failed pod based on its container exit codes. In particular, it lookups the .state.terminated.exitCode for each app container and init container status, represented by the .status.containerStatuses and .status.initContainerStatuses fields in the Pod status, respectively. Containers completed with success (exit code 0) are excluded from the requirement check.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodFailurePolicyOnExitCodesRequirement {
     /// Restricts the check for exit codes to the container with the specified name. When null, the rule applies to all containers. When specified, it should match one the container or initContainer names in the pod template.
-    #[serde(
-        rename = "containerName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub container_name: Option<String>,
     /// Represents the relationship between the container exit code(s) and the specified values. Containers completed with success (exit code 0) are excluded from the requirement check. Possible values are:
     ///
@@ -476,26 +1001,113 @@ pub struct PodFailurePolicyOnExitCodesRequirement {
     ///   (might be multiple if there are multiple containers not restricted
     ///   by the 'containerName' field) is not in the set of specified values.
     ///   Additional values are considered to be added in the future. Clients should react to an unknown operator by assuming the requirement is not satisfied.
-    #[serde(default)]
     pub operator: String,
     /// Specifies the set of values. Each returned container exit code (might be multiple in case of multiple containers) is checked against this set of values with respect to the operator. The list of values must be ordered and must not contain duplicates. Value '0' cannot be used for the In operator. At least one element is required. At most 255 elements are allowed.
-    #[serde(default)]
     pub values: Vec<i32>,
 }
 
+impl serde::Serialize for PodFailurePolicyOnExitCodesRequirement {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodFailurePolicyOnExitCodesRequirement",
+            2 + usize::from(self.container_name.is_some()),
+        )?;
+        writer.opt("containerName", &self.container_name);
+        writer.field("operator", &self.operator);
+        writer.field("values", &self.values);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodFailurePolicyOnExitCodesRequirement {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodFailurePolicyOnExitCodesRequirement {
+    const NAME: &'static str = "PodFailurePolicyOnExitCodesRequirement";
+    const FIELDS: &'static [&'static str] = &["containerName", "operator", "values"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "containerName" => Some(0),
+            "operator" => Some(1),
+            "values" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.container_name, map),
+            1 => crate::object_serde::put(&mut self.operator, map),
+            2 => crate::object_serde::put(&mut self.values, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodFailurePolicyOnPodConditionsPattern describes a pattern for matching an actual pod condition type.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodFailurePolicyOnPodConditionsPattern {
     /// Specifies the required Pod condition status. To match a pod condition it is required that the specified status equals the pod condition status. Defaults to True.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Specifies the required Pod condition type. To match a pod condition it is required that specified type equals the pod condition type.
-    #[serde(rename = "type", default)]
     pub type_: String,
 }
 
+impl serde::Serialize for PodFailurePolicyOnPodConditionsPattern {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodFailurePolicyOnPodConditionsPattern",
+            1 + usize::from(self.status.is_some()),
+        )?;
+        writer.opt("status", &self.status);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodFailurePolicyOnPodConditionsPattern {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodFailurePolicyOnPodConditionsPattern {
+    const NAME: &'static str = "PodFailurePolicyOnPodConditionsPattern";
+    const FIELDS: &'static [&'static str] = &["status", "type"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "status" => Some(0),
+            "type" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.status, map),
+            1 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodFailurePolicyRule describes how a pod failure is handled when the requirements are met. One of onExitCodes and onPodConditions, but not both, can be used in each rule.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodFailurePolicyRule {
     /// Specifies the action taken on a pod failure when the requirements are satisfied. Possible values are:
     ///
@@ -508,58 +1120,208 @@ pub struct PodFailurePolicyRule {
     /// - Count: indicates that the pod is handled in the default way - the
     ///   counter towards the .backoffLimit is incremented.
     ///   Additional values are considered to be added in the future. Clients should react to an unknown action by skipping the rule.
-    #[serde(default)]
     pub action: String,
     /// Represents the requirement on the container exit codes.
-    #[serde(
-        rename = "onExitCodes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub on_exit_codes: Option<PodFailurePolicyOnExitCodesRequirement>,
+    pub on_exit_codes: Option<Box<PodFailurePolicyOnExitCodesRequirement>>,
     /// Represents the requirement on the pod conditions. The requirement is represented as a list of pod condition patterns. The requirement is satisfied if at least one pattern matches an actual pod condition. At most 20 elements are allowed.
-    #[serde(
-        rename = "onPodConditions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub on_pod_conditions: Option<Vec<PodFailurePolicyOnPodConditionsPattern>>,
 }
 
+impl serde::Serialize for PodFailurePolicyRule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodFailurePolicyRule",
+            1 + usize::from(self.on_exit_codes.is_some())
+                + usize::from(self.on_pod_conditions.is_some()),
+        )?;
+        writer.field("action", &self.action);
+        writer.opt("onExitCodes", &self.on_exit_codes);
+        writer.opt("onPodConditions", &self.on_pod_conditions);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodFailurePolicyRule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodFailurePolicyRule {
+    const NAME: &'static str = "PodFailurePolicyRule";
+    const FIELDS: &'static [&'static str] = &["action", "onExitCodes", "onPodConditions"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "action" => Some(0),
+            "onExitCodes" => Some(1),
+            "onPodConditions" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.action, map),
+            1 => crate::object_serde::put(&mut self.on_exit_codes, map),
+            2 => crate::object_serde::put(&mut self.on_pod_conditions, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// SuccessPolicy describes when a Job can be declared as succeeded based on the success of some indexes.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SuccessPolicy {
     /// rules represents the list of alternative rules for the declaring the Jobs as successful before \`.status.succeeded \>= .spec.completions\`. Once any of the rules are met, the "SuccessCriteriaMet" condition is added, and the lingering pods are removed. The terminal state for such a Job has the "Complete" condition. Additionally, these rules are evaluated in order; Once the Job meets one of the rules, other rules are ignored. At most 20 elements are allowed.
-    #[serde(default)]
     pub rules: Vec<SuccessPolicyRule>,
 }
 
+impl serde::Serialize for SuccessPolicy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "SuccessPolicy", 1)?;
+        writer.field("rules", &self.rules);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SuccessPolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for SuccessPolicy {
+    const NAME: &'static str = "SuccessPolicy";
+    const FIELDS: &'static [&'static str] = &["rules"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "rules" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.rules, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// SuccessPolicyRule describes rule for declaring a Job as succeeded. Each rule must have at least one of the "succeededIndexes" or "succeededCount" specified.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SuccessPolicyRule {
     /// succeededCount specifies the minimal required size of the actual set of the succeeded indexes for the Job. When succeededCount is used along with succeededIndexes, the check is constrained only to the set of indexes specified by succeededIndexes. For example, given that succeededIndexes is "1-4", succeededCount is "3", and completed indexes are "1", "3", and "5", the Job isn't declared as succeeded because only "1" and "3" indexes are considered in that rules. When this field is null, this doesn't default to any value and is never evaluated at any time. When specified it needs to be a positive integer.
-    #[serde(
-        rename = "succeededCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub succeeded_count: Option<i32>,
     /// succeededIndexes specifies the set of indexes which need to be contained in the actual set of the succeeded indexes for the Job. The list of indexes must be within 0 to ".spec.completions-1" and must not contain duplicates. At least one element is required. The indexes are represented as intervals separated by commas. The intervals can be a decimal integer or a pair of decimal integers separated by a hyphen. The number are listed in represented by the first and last element of the series, separated by a hyphen. For example, if the completed indexes are 1, 3, 4, 5 and 7, they are represented as "1,3-5,7". When this field is null, this field doesn't default to any value and is never evaluated at any time.
-    #[serde(
-        rename = "succeededIndexes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub succeeded_indexes: Option<String>,
 }
 
+impl serde::Serialize for SuccessPolicyRule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "SuccessPolicyRule",
+            usize::from(self.succeeded_count.is_some())
+                + usize::from(self.succeeded_indexes.is_some()),
+        )?;
+        writer.opt("succeededCount", &self.succeeded_count);
+        writer.opt("succeededIndexes", &self.succeeded_indexes);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SuccessPolicyRule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for SuccessPolicyRule {
+    const NAME: &'static str = "SuccessPolicyRule";
+    const FIELDS: &'static [&'static str] = &["succeededCount", "succeededIndexes"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "succeededCount" => Some(0),
+            "succeededIndexes" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.succeeded_count, map),
+            1 => crate::object_serde::put(&mut self.succeeded_indexes, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// UncountedTerminatedPods holds UIDs of Pods that have terminated but haven't been accounted in Job status counters.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct UncountedTerminatedPods {
     /// failed holds UIDs of failed Pods.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed: Option<Vec<String>>,
     /// succeeded holds UIDs of succeeded Pods.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeeded: Option<Vec<String>>,
+}
+
+impl serde::Serialize for UncountedTerminatedPods {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "UncountedTerminatedPods",
+            usize::from(self.failed.is_some()) + usize::from(self.succeeded.is_some()),
+        )?;
+        writer.opt("failed", &self.failed);
+        writer.opt("succeeded", &self.succeeded);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UncountedTerminatedPods {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for UncountedTerminatedPods {
+    const NAME: &'static str = "UncountedTerminatedPods";
+    const FIELDS: &'static [&'static str] = &["failed", "succeeded"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "failed" => Some(0),
+            "succeeded" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.failed, map),
+            1 => crate::object_serde::put(&mut self.succeeded, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

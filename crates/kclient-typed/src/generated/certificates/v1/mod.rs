@@ -12,23 +12,71 @@ pub use client::*;
 /// 2. serving certificates for TLS endpoints kube-apiserver can connect to securely (with the "kubernetes.io/kubelet-serving" signerName).
 ///
 /// This API can be used to request client certificates to authenticate to kube-apiserver (with the "kubernetes.io/kube-apiserver-client" signerName), or to obtain certificates from custom non-Kubernetes signers.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateSigningRequest {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<CertificateSigningRequest>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<CertificateSigningRequest>,
     /// \`metadata\`
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec contains the certificate request, and is immutable after creation. Only the request, signerName, expirationSeconds, and usages fields can be set on creation. Other fields are derived by Kubernetes and cannot be modified by users.
-    #[serde(default)]
     pub spec: CertificateSigningRequestSpec,
     /// status contains information about whether the request is approved or denied, and the certificate issued by the signer, or the failure condition indicating signer failure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CertificateSigningRequestStatus>,
+}
+
+impl serde::Serialize for CertificateSigningRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CertificateSigningRequest",
+            4 + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CertificateSigningRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CertificateSigningRequest {
+    const NAME: &'static str = "CertificateSigningRequest";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for CertificateSigningRequest {
@@ -56,30 +104,17 @@ impl kclient_apimachinery::resource::HasObjectMeta for CertificateSigningRequest
 }
 
 /// CertificateSigningRequestCondition describes a condition of a CertificateSigningRequest object
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateSigningRequestCondition {
     /// lastTransitionTime is the time the condition last transitioned from one status to another. If unset, when a new condition type is added or an existing condition's status is changed, the server defaults this to the current time.
-    #[serde(
-        rename = "lastTransitionTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_transition_time: Option<kclient_apimachinery::meta::Time>,
     /// lastUpdateTime is the time of the last update to this condition
-    #[serde(
-        rename = "lastUpdateTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_update_time: Option<kclient_apimachinery::meta::Time>,
     /// message contains a human readable message with details about the request state
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// reason indicates a brief reason for the request state
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// status of the condition, one of True, False, Unknown. Approved, Denied, and Failed conditions may not be "False" or "Unknown".
-    #[serde(default)]
     pub status: String,
     /// type of the condition. Known conditions are "Approved", "Denied", and "Failed".
     ///
@@ -92,25 +127,133 @@ pub struct CertificateSigningRequestCondition {
     /// Approved and Denied conditions are mutually exclusive. Approved, Denied, and Failed conditions cannot be removed once added.
     ///
     /// Only one condition of a given type is allowed.
-    #[serde(rename = "type", default)]
     pub type_: String,
 }
 
+impl serde::Serialize for CertificateSigningRequestCondition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CertificateSigningRequestCondition",
+            2 + usize::from(self.last_transition_time.is_some())
+                + usize::from(self.last_update_time.is_some())
+                + usize::from(self.message.is_some())
+                + usize::from(self.reason.is_some()),
+        )?;
+        writer.opt("lastTransitionTime", &self.last_transition_time);
+        writer.opt("lastUpdateTime", &self.last_update_time);
+        writer.opt("message", &self.message);
+        writer.opt("reason", &self.reason);
+        writer.field("status", &self.status);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CertificateSigningRequestCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CertificateSigningRequestCondition {
+    const NAME: &'static str = "CertificateSigningRequestCondition";
+    const FIELDS: &'static [&'static str] = &[
+        "lastTransitionTime",
+        "lastUpdateTime",
+        "message",
+        "reason",
+        "status",
+        "type",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "lastTransitionTime" => Some(0),
+            "lastUpdateTime" => Some(1),
+            "message" => Some(2),
+            "reason" => Some(3),
+            "status" => Some(4),
+            "type" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.last_transition_time, map),
+            1 => crate::object_serde::put(&mut self.last_update_time, map),
+            2 => crate::object_serde::put(&mut self.message, map),
+            3 => crate::object_serde::put(&mut self.reason, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            5 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// CertificateSigningRequestList is a collection of CertificateSigningRequest objects
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateSigningRequestList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<CertificateSigningRequestList>,
     /// items is a collection of CertificateSigningRequest objects
-    #[serde(default)]
     pub items: Vec<CertificateSigningRequest>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<CertificateSigningRequestList>,
     /// \`metadata\`
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for CertificateSigningRequestList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "CertificateSigningRequestList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CertificateSigningRequestList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CertificateSigningRequestList {
+    const NAME: &'static str = "CertificateSigningRequestList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for CertificateSigningRequestList {
@@ -133,7 +276,7 @@ impl crate::client::verbs::ObjectList<CertificateSigningRequest> for Certificate
 }
 
 /// CertificateSigningRequestSpec contains the certificate request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateSigningRequestSpec {
     /// expirationSeconds is the requested duration of validity of the issued certificate. The certificate signer may issue a certificate with a different validity duration so a client must check the delta between the notBefore and and notAfter fields in the issued certificate to determine the actual duration.
     ///
@@ -147,20 +290,12 @@ pub struct CertificateSigningRequestSpec {
     /// 3. Signer whose configured minimum is longer than the requested duration
     ///
     /// The minimum valid value for expirationSeconds is 600, i.e. 10 minutes.
-    #[serde(
-        rename = "expirationSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub expiration_seconds: Option<i32>,
     /// extra contains extra attributes of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra: Option<std::collections::BTreeMap<String, Vec<String>>>,
     /// groups contains group membership of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<String>>,
     /// request contains an x509 certificate signing request encoded in a "CERTIFICATE REQUEST" PEM block. When serialized as JSON or YAML, the data is additionally base64-encoded.
-    #[serde(default)]
     pub request: crate::ByteString,
     /// signerName indicates the requested signer, and is a qualified name.
     ///
@@ -183,10 +318,8 @@ pub struct CertificateSigningRequestSpec {
     /// 4. Required, permitted, or forbidden key usages / extended key usages.
     /// 5. Expiration/certificate lifetime: whether it is fixed by the signer, configurable by the admin.
     /// 6. Whether or not requests for CA certificates are allowed.
-    #[serde(rename = "signerName", default)]
     pub signer_name: String,
     /// uid contains the uid of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
     /// usages specifies a set of key usages requested in the issued certificate.
     ///
@@ -202,15 +335,89 @@ pub struct CertificateSigningRequestSpec {
     /// "code signing", "email protection", "s/mime",
     /// "ipsec end system", "ipsec tunnel", "ipsec user",
     /// "timestamping", "ocsp signing", "microsoft sgc", "netscape sgc"
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usages: Option<Vec<String>>,
     /// username contains the name of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
 
+impl serde::Serialize for CertificateSigningRequestSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CertificateSigningRequestSpec",
+            2 + usize::from(self.expiration_seconds.is_some())
+                + usize::from(self.extra.is_some())
+                + usize::from(self.groups.is_some())
+                + usize::from(self.uid.is_some())
+                + usize::from(self.usages.is_some())
+                + usize::from(self.username.is_some()),
+        )?;
+        writer.opt("expirationSeconds", &self.expiration_seconds);
+        writer.opt("extra", &self.extra);
+        writer.opt("groups", &self.groups);
+        writer.field("request", &self.request);
+        writer.field("signerName", &self.signer_name);
+        writer.opt("uid", &self.uid);
+        writer.opt("usages", &self.usages);
+        writer.opt("username", &self.username);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CertificateSigningRequestSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CertificateSigningRequestSpec {
+    const NAME: &'static str = "CertificateSigningRequestSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "expirationSeconds",
+        "extra",
+        "groups",
+        "request",
+        "signerName",
+        "uid",
+        "usages",
+        "username",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "expirationSeconds" => Some(0),
+            "extra" => Some(1),
+            "groups" => Some(2),
+            "request" => Some(3),
+            "signerName" => Some(4),
+            "uid" => Some(5),
+            "usages" => Some(6),
+            "username" => Some(7),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.expiration_seconds, map),
+            1 => crate::object_serde::put(&mut self.extra, map),
+            2 => crate::object_serde::put(&mut self.groups, map),
+            3 => crate::object_serde::put(&mut self.request, map),
+            4 => crate::object_serde::put(&mut self.signer_name, map),
+            5 => crate::object_serde::put(&mut self.uid, map),
+            6 => crate::object_serde::put(&mut self.usages, map),
+            7 => crate::object_serde::put(&mut self.username, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// CertificateSigningRequestStatus contains conditions used to indicate approved/denied/failed status of the request, and the issued certificate.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CertificateSigningRequestStatus {
     /// certificate is populated with an issued certificate by the signer after an Approved condition is present. This field is set via the /status subresource. Once populated, this field is immutable.
     ///
@@ -234,9 +441,51 @@ pub struct CertificateSigningRequestStatus {
     /// ...
     /// \-----END CERTIFICATE-----
     /// )
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<crate::ByteString>,
     /// conditions applied to the request. Known conditions are "Approved", "Denied", and "Failed".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<CertificateSigningRequestCondition>>,
+}
+
+impl serde::Serialize for CertificateSigningRequestStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CertificateSigningRequestStatus",
+            usize::from(self.certificate.is_some()) + usize::from(self.conditions.is_some()),
+        )?;
+        writer.opt("certificate", &self.certificate);
+        writer.opt("conditions", &self.conditions);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CertificateSigningRequestStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CertificateSigningRequestStatus {
+    const NAME: &'static str = "CertificateSigningRequestStatus";
+    const FIELDS: &'static [&'static str] = &["certificate", "conditions"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "certificate" => Some(0),
+            "conditions" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.certificate, map),
+            1 => crate::object_serde::put(&mut self.conditions, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

@@ -10,20 +10,62 @@ pub use client::*;
 /// ClusterTrustBundle objects are considered to be readable by any authenticated user in the cluster, because they can be mounted by pods using the \`clusterTrustBundle\` projection.  All service accounts have read access to ClusterTrustBundles by default.  Users who only have namespace-level access to a cluster can read ClusterTrustBundles by impersonating a serviceaccount that they have access to.
 ///
 /// It can be optionally associated with a particular assigner, in which case it contains one valid set of trust anchors for that signer. Signers may have multiple associated ClusterTrustBundles; each is an independent set of trust anchors for that signer. Admission control is used to enforce that only users with permissions on the signer can create or modify the corresponding bundle.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClusterTrustBundle {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ClusterTrustBundle>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ClusterTrustBundle>,
     /// metadata contains the object metadata.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec contains the signer (if any) and trust anchors.
-    #[serde(default)]
     pub spec: ClusterTrustBundleSpec,
+}
+
+impl serde::Serialize for ClusterTrustBundle {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ClusterTrustBundle", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClusterTrustBundle {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ClusterTrustBundle {
+    const NAME: &'static str = "ClusterTrustBundle";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ClusterTrustBundle {
@@ -51,20 +93,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for ClusterTrustBundle {
 }
 
 /// ClusterTrustBundleList is a collection of ClusterTrustBundle objects
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClusterTrustBundleList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ClusterTrustBundleList>,
     /// items is a collection of ClusterTrustBundle objects
-    #[serde(default)]
     pub items: Vec<ClusterTrustBundle>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ClusterTrustBundleList>,
     /// metadata contains the list metadata.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for ClusterTrustBundleList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ClusterTrustBundleList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClusterTrustBundleList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ClusterTrustBundleList {
+    const NAME: &'static str = "ClusterTrustBundleList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ClusterTrustBundleList {
@@ -87,7 +171,7 @@ impl crate::client::verbs::ObjectList<ClusterTrustBundle> for ClusterTrustBundle
 }
 
 /// ClusterTrustBundleSpec contains the signer and trust anchors.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClusterTrustBundleSpec {
     /// signerName indicates the associated signer, if any.
     ///
@@ -98,41 +182,127 @@ pub struct ClusterTrustBundleSpec {
     /// If signerName is empty, then the ClusterTrustBundle object's name must not have such a prefix.
     ///
     /// List/watch requests for ClusterTrustBundles can filter on this field using a \`spec.signerName=NAME\` field selector.
-    #[serde(
-        rename = "signerName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub signer_name: Option<String>,
     /// trustBundle contains the individual X.509 trust anchors for this bundle, as PEM bundle of PEM-wrapped, DER-formatted X.509 certificates.
     ///
     /// The data must consist only of PEM certificate blocks that parse as valid X.509 certificates.  Each certificate must include a basic constraints extension with the CA bit set.  The API server will reject objects that contain duplicate certificates, or that use PEM block headers.
     ///
     /// Users of ClusterTrustBundles, including Kubelet, are free to reorder and deduplicate certificate blocks in this file according to their own logic, as well as to drop PEM block headers and inter-block data.
-    #[serde(rename = "trustBundle", default)]
     pub trust_bundle: String,
+}
+
+impl serde::Serialize for ClusterTrustBundleSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ClusterTrustBundleSpec",
+            1 + usize::from(self.signer_name.is_some()),
+        )?;
+        writer.opt("signerName", &self.signer_name);
+        writer.field("trustBundle", &self.trust_bundle);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClusterTrustBundleSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ClusterTrustBundleSpec {
+    const NAME: &'static str = "ClusterTrustBundleSpec";
+    const FIELDS: &'static [&'static str] = &["signerName", "trustBundle"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "signerName" => Some(0),
+            "trustBundle" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.signer_name, map),
+            1 => crate::object_serde::put(&mut self.trust_bundle, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// PodCertificateRequest encodes a pod requesting a certificate from a given signer.
 ///
 /// Kubelets use this API to implement podCertificate projected volumes
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodCertificateRequest {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<PodCertificateRequest>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<PodCertificateRequest>,
     /// metadata contains the object metadata.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec contains the details about the certificate being requested.
-    #[serde(default)]
     pub spec: PodCertificateRequestSpec,
     /// status contains the issued certificate, and a standard set of conditions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<PodCertificateRequestStatus>,
+}
+
+impl serde::Serialize for PodCertificateRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodCertificateRequest",
+            4 + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodCertificateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodCertificateRequest {
+    const NAME: &'static str = "PodCertificateRequest";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for PodCertificateRequest {
@@ -160,20 +330,63 @@ impl kclient_apimachinery::resource::HasObjectMeta for PodCertificateRequest {
 }
 
 /// PodCertificateRequestList is a collection of PodCertificateRequest objects
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodCertificateRequestList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<PodCertificateRequestList>,
     /// items is a collection of PodCertificateRequest objects
-    #[serde(default)]
     pub items: Vec<PodCertificateRequest>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<PodCertificateRequestList>,
     /// metadata contains the list metadata.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for PodCertificateRequestList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "PodCertificateRequestList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodCertificateRequestList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodCertificateRequestList {
+    const NAME: &'static str = "PodCertificateRequestList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for PodCertificateRequestList {
@@ -196,24 +409,17 @@ impl crate::client::verbs::ObjectList<PodCertificateRequest> for PodCertificateR
 }
 
 /// PodCertificateRequestSpec describes the certificate request.  All fields are immutable after creation.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodCertificateRequestSpec {
     /// maxExpirationSeconds is the maximum lifetime permitted for the certificate.
     ///
     /// If omitted, kube-apiserver will set it to 86400(24 hours). kube-apiserver will reject values shorter than 3600 (1 hour).  The maximum allowable value is 7862400 (91 days).
     ///
     /// The signer implementation is then free to issue a certificate with any lifetime \*shorter\* than MaxExpirationSeconds, but no shorter than 3600 seconds (1 hour).  This constraint is enforced by kube-apiserver. \`kubernetes.io\` signers will never issue certificates with a lifetime longer than 24 hours.
-    #[serde(
-        rename = "maxExpirationSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub max_expiration_seconds: Option<i32>,
     /// nodeName is the name of the node the pod is assigned to.
-    #[serde(rename = "nodeName", default)]
     pub node_name: String,
     /// nodeUID is the UID of the node the pod is assigned to.
-    #[serde(rename = "nodeUID", default)]
     pub node_uid: String,
     /// The PKIX-serialized public key the signer will issue the certificate to.
     ///
@@ -222,17 +428,10 @@ pub struct PodCertificateRequestSpec {
     /// Signer implementations do not need to support all key types supported by kube-apiserver and kubelet.  If a signer does not support the key type used for a given PodCertificateRequest, it must deny the request by setting a status.conditions entry with a type of "Denied" and a reason of "UnsupportedKeyType". It may also suggest a key type that it does support in the message field.
     ///
     /// Deprecated: This field is replaced by StubPKCS10Request. If StubPKCS10Request is set, this field must be empty.  Signer implementations should extract the public key from the StubPKCS10Request field.
-    #[serde(
-        rename = "pkixPublicKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pkix_public_key: Option<crate::ByteString>,
     /// podName is the name of the pod into which the certificate will be mounted.
-    #[serde(rename = "podName", default)]
     pub pod_name: String,
     /// podUID is the UID of the pod into which the certificate will be mounted.
-    #[serde(rename = "podUID", default)]
     pub pod_uid: String,
     /// A proof that the requesting kubelet holds the private key corresponding to pkixPublicKey.
     ///
@@ -247,22 +446,14 @@ pub struct PodCertificateRequestSpec {
     /// If the key is an ED25519 key, the the signature is as described by the \[ED25519 Specification\](<https://ed25519.cr.yp.to/>) (as implemented by the golang library crypto/ed25519.Sign).
     ///
     /// Deprecated: This field is replaced by StubPKCS10Request. If StubPKCS10Request is set, this field must be empty.
-    #[serde(
-        rename = "proofOfPossession",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub proof_of_possession: Option<crate::ByteString>,
     /// serviceAccountName is the name of the service account the pod is running as.
-    #[serde(rename = "serviceAccountName", default)]
     pub service_account_name: String,
     /// serviceAccountUID is the UID of the service account the pod is running as.
-    #[serde(rename = "serviceAccountUID", default)]
     pub service_account_uid: String,
     /// signerName indicates the requested signer.
     ///
     /// All signer names beginning with \`kubernetes.io\` are reserved for use by the Kubernetes project.  There is currently one well-known signer documented by the Kubernetes project, \`kubernetes.io/kube-apiserver-client-pod\`, which will issue client certificates understood by kube-apiserver.  It is currently unimplemented.
-    #[serde(rename = "signerName", default)]
     pub signer_name: String,
     /// A PKCS#10 certificate signing request (DER-serialized) generated by Kubelet using the subject private key.
     ///
@@ -271,32 +462,114 @@ pub struct PodCertificateRequestSpec {
     /// The subject public key must be one of RSA3072, RSA4096, ECDSAP256, ECDSAP384, ECDSAP521, or ED25519. Note that this list may be expanded in the future.
     ///
     /// Signer implementations do not need to support all key types supported by kube-apiserver and kubelet.  If a signer does not support the key type used for a given PodCertificateRequest, it must deny the request by setting a status.conditions entry with a type of "Denied" and a reason of "UnsupportedKeyType". It may also suggest a key type that it does support in the message field.
-    #[serde(rename = "stubPKCS10Request", default)]
     pub stub_pkcs10_request: crate::ByteString,
     /// unverifiedUserAnnotations allow pod authors to pass additional information to the signer implementation.  Kubernetes does not restrict or validate this metadata in any way.
     ///
     /// Entries are subject to the same validation as object metadata annotations, with the addition that all keys must be domain-prefixed. No restrictions are placed on values, except an overall size limitation on the entire field.
     ///
     /// Signers should document the keys and values they support.  Signers should deny requests that contain keys they do not recognize.
-    #[serde(
-        rename = "unverifiedUserAnnotations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unverified_user_annotations: Option<std::collections::BTreeMap<String, String>>,
 }
 
+impl serde::Serialize for PodCertificateRequestSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodCertificateRequestSpec",
+            8 + usize::from(self.max_expiration_seconds.is_some())
+                + usize::from(self.pkix_public_key.is_some())
+                + usize::from(self.proof_of_possession.is_some())
+                + usize::from(self.unverified_user_annotations.is_some()),
+        )?;
+        writer.opt("maxExpirationSeconds", &self.max_expiration_seconds);
+        writer.field("nodeName", &self.node_name);
+        writer.field("nodeUID", &self.node_uid);
+        writer.opt("pkixPublicKey", &self.pkix_public_key);
+        writer.field("podName", &self.pod_name);
+        writer.field("podUID", &self.pod_uid);
+        writer.opt("proofOfPossession", &self.proof_of_possession);
+        writer.field("serviceAccountName", &self.service_account_name);
+        writer.field("serviceAccountUID", &self.service_account_uid);
+        writer.field("signerName", &self.signer_name);
+        writer.field("stubPKCS10Request", &self.stub_pkcs10_request);
+        writer.opt(
+            "unverifiedUserAnnotations",
+            &self.unverified_user_annotations,
+        );
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodCertificateRequestSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodCertificateRequestSpec {
+    const NAME: &'static str = "PodCertificateRequestSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "maxExpirationSeconds",
+        "nodeName",
+        "nodeUID",
+        "pkixPublicKey",
+        "podName",
+        "podUID",
+        "proofOfPossession",
+        "serviceAccountName",
+        "serviceAccountUID",
+        "signerName",
+        "stubPKCS10Request",
+        "unverifiedUserAnnotations",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "maxExpirationSeconds" => Some(0),
+            "nodeName" => Some(1),
+            "nodeUID" => Some(2),
+            "pkixPublicKey" => Some(3),
+            "podName" => Some(4),
+            "podUID" => Some(5),
+            "proofOfPossession" => Some(6),
+            "serviceAccountName" => Some(7),
+            "serviceAccountUID" => Some(8),
+            "signerName" => Some(9),
+            "stubPKCS10Request" => Some(10),
+            "unverifiedUserAnnotations" => Some(11),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.max_expiration_seconds, map),
+            1 => crate::object_serde::put(&mut self.node_name, map),
+            2 => crate::object_serde::put(&mut self.node_uid, map),
+            3 => crate::object_serde::put(&mut self.pkix_public_key, map),
+            4 => crate::object_serde::put(&mut self.pod_name, map),
+            5 => crate::object_serde::put(&mut self.pod_uid, map),
+            6 => crate::object_serde::put(&mut self.proof_of_possession, map),
+            7 => crate::object_serde::put(&mut self.service_account_name, map),
+            8 => crate::object_serde::put(&mut self.service_account_uid, map),
+            9 => crate::object_serde::put(&mut self.signer_name, map),
+            10 => crate::object_serde::put(&mut self.stub_pkcs10_request, map),
+            11 => crate::object_serde::put(&mut self.unverified_user_annotations, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodCertificateRequestStatus describes the status of the request, and holds the certificate data if the request is issued.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodCertificateRequestStatus {
     /// beginRefreshAt is the time at which the kubelet should begin trying to refresh the certificate.  This field is set via the /status subresource, and must be set at the same time as certificateChain.  Once populated, this field is immutable.
     ///
     /// This field is only a hint.  Kubelet may start refreshing before or after this time if necessary.
-    #[serde(
-        rename = "beginRefreshAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub begin_refresh_at: Option<kclient_apimachinery::meta::Time>,
     /// certificateChain is populated with an issued certificate by the signer. This field is set via the /status subresource. Once populated, this field is immutable.
     ///
@@ -308,23 +581,78 @@ pub struct PodCertificateRequestStatus {
     ///    described in section 4 of RFC5280.
     ///
     /// If more than one block is present, and the definition of the requested spec.signerName does not indicate otherwise, the first block is the issued certificate, and subsequent blocks should be treated as intermediate certificates and presented in TLS handshakes.  When projecting the chain into a pod volume, kubelet will drop any data in-between the PEM blocks, as well as any PEM block headers.
-    #[serde(
-        rename = "certificateChain",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub certificate_chain: Option<String>,
     /// conditions applied to the request.
     ///
     /// The types "Issued", "Denied", and "Failed" have special handling.  At most one of these conditions may be present, and they must have status "True".
     ///
     /// If the request is denied with \`Reason=UnsupportedKeyType\`, the signer may suggest a key type that will work in the message field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<kclient_apimachinery::meta::Condition>>,
     /// notAfter is the time at which the certificate expires.  The value must be the same as the notAfter value in the leaf certificate in certificateChain.  This field is set via the /status subresource.  Once populated, it is immutable.  The signer must set this field at the same time it sets certificateChain.
-    #[serde(rename = "notAfter", default, skip_serializing_if = "Option::is_none")]
     pub not_after: Option<kclient_apimachinery::meta::Time>,
     /// notBefore is the time at which the certificate becomes valid.  The value must be the same as the notBefore value in the leaf certificate in certificateChain.  This field is set via the /status subresource.  Once populated, it is immutable. The signer must set this field at the same time it sets certificateChain.
-    #[serde(rename = "notBefore", default, skip_serializing_if = "Option::is_none")]
     pub not_before: Option<kclient_apimachinery::meta::Time>,
+}
+
+impl serde::Serialize for PodCertificateRequestStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodCertificateRequestStatus",
+            usize::from(self.begin_refresh_at.is_some())
+                + usize::from(self.certificate_chain.is_some())
+                + usize::from(self.conditions.is_some())
+                + usize::from(self.not_after.is_some())
+                + usize::from(self.not_before.is_some()),
+        )?;
+        writer.opt("beginRefreshAt", &self.begin_refresh_at);
+        writer.opt("certificateChain", &self.certificate_chain);
+        writer.opt("conditions", &self.conditions);
+        writer.opt("notAfter", &self.not_after);
+        writer.opt("notBefore", &self.not_before);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodCertificateRequestStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodCertificateRequestStatus {
+    const NAME: &'static str = "PodCertificateRequestStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "beginRefreshAt",
+        "certificateChain",
+        "conditions",
+        "notAfter",
+        "notBefore",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "beginRefreshAt" => Some(0),
+            "certificateChain" => Some(1),
+            "conditions" => Some(2),
+            "notAfter" => Some(3),
+            "notBefore" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.begin_refresh_at, map),
+            1 => crate::object_serde::put(&mut self.certificate_chain, map),
+            2 => crate::object_serde::put(&mut self.conditions, map),
+            3 => crate::object_serde::put(&mut self.not_after, map),
+            4 => crate::object_serde::put(&mut self.not_before, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

@@ -6,20 +6,66 @@ mod client;
 pub use client::*;
 
 /// Lease defines a lease concept.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Lease {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<Lease>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<Lease>,
     /// More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec contains the specification of the Lease. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<LeaseSpec>,
+}
+
+impl serde::Serialize for Lease {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Lease",
+            3 + usize::from(self.spec.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Lease {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Lease {
+    const NAME: &'static str = "Lease";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for Lease {
@@ -47,20 +93,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for Lease {
 }
 
 /// LeaseList is a list of Lease objects.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LeaseList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<LeaseList>,
     /// items is a list of schema objects.
-    #[serde(default)]
     pub items: Vec<Lease>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<LeaseList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for LeaseList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "LeaseList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LeaseList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for LeaseList {
+    const NAME: &'static str = "LeaseList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for LeaseList {
@@ -83,47 +171,93 @@ impl crate::client::verbs::ObjectList<Lease> for LeaseList {
 }
 
 /// LeaseSpec is a specification of a Lease.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LeaseSpec {
     /// acquireTime is a time when the current lease was acquired.
-    #[serde(
-        rename = "acquireTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub acquire_time: Option<kclient_apimachinery::meta::MicroTime>,
     /// holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field.
-    #[serde(
-        rename = "holderIdentity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub holder_identity: Option<String>,
     /// leaseDurationSeconds is a duration that candidates for a lease need to wait to force acquire it. This is measured against the time of last observed renewTime.
-    #[serde(
-        rename = "leaseDurationSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub lease_duration_seconds: Option<i32>,
     /// leaseTransitions is the number of transitions of a lease between holders.
-    #[serde(
-        rename = "leaseTransitions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub lease_transitions: Option<i32>,
     /// PreferredHolder signals to a lease holder that the lease has a more optimal holder and should be given up. This field can only be set if Strategy is also set.
-    #[serde(
-        rename = "preferredHolder",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub preferred_holder: Option<String>,
     /// renewTime is a time when the current holder of a lease has last updated the lease.
-    #[serde(rename = "renewTime", default, skip_serializing_if = "Option::is_none")]
     pub renew_time: Option<kclient_apimachinery::meta::MicroTime>,
     /// Strategy indicates the strategy for picking the leader for coordinated leader election. If the field is not specified, there is no active coordination for this lease. (Alpha) Using this field requires the CoordinatedLeaderElection feature gate to be enabled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<String>,
+}
+
+impl serde::Serialize for LeaseSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "LeaseSpec",
+            usize::from(self.acquire_time.is_some())
+                + usize::from(self.holder_identity.is_some())
+                + usize::from(self.lease_duration_seconds.is_some())
+                + usize::from(self.lease_transitions.is_some())
+                + usize::from(self.preferred_holder.is_some())
+                + usize::from(self.renew_time.is_some())
+                + usize::from(self.strategy.is_some()),
+        )?;
+        writer.opt("acquireTime", &self.acquire_time);
+        writer.opt("holderIdentity", &self.holder_identity);
+        writer.opt("leaseDurationSeconds", &self.lease_duration_seconds);
+        writer.opt("leaseTransitions", &self.lease_transitions);
+        writer.opt("preferredHolder", &self.preferred_holder);
+        writer.opt("renewTime", &self.renew_time);
+        writer.opt("strategy", &self.strategy);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LeaseSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for LeaseSpec {
+    const NAME: &'static str = "LeaseSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "acquireTime",
+        "holderIdentity",
+        "leaseDurationSeconds",
+        "leaseTransitions",
+        "preferredHolder",
+        "renewTime",
+        "strategy",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "acquireTime" => Some(0),
+            "holderIdentity" => Some(1),
+            "leaseDurationSeconds" => Some(2),
+            "leaseTransitions" => Some(3),
+            "preferredHolder" => Some(4),
+            "renewTime" => Some(5),
+            "strategy" => Some(6),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.acquire_time, map),
+            1 => crate::object_serde::put(&mut self.holder_identity, map),
+            2 => crate::object_serde::put(&mut self.lease_duration_seconds, map),
+            3 => crate::object_serde::put(&mut self.lease_transitions, map),
+            4 => crate::object_serde::put(&mut self.preferred_holder, map),
+            5 => crate::object_serde::put(&mut self.renew_time, map),
+            6 => crate::object_serde::put(&mut self.strategy, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

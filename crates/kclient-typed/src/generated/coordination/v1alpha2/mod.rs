@@ -6,20 +6,62 @@ mod client;
 pub use client::*;
 
 /// LeaseCandidate defines a candidate for a Lease object. Candidates are created such that coordinated leader election will pick the best leader from the list of candidates.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LeaseCandidate {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<LeaseCandidate>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<LeaseCandidate>,
     /// More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec contains the specification of the Lease. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default)]
     pub spec: LeaseCandidateSpec,
+}
+
+impl serde::Serialize for LeaseCandidate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "LeaseCandidate", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LeaseCandidate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for LeaseCandidate {
+    const NAME: &'static str = "LeaseCandidate";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for LeaseCandidate {
@@ -47,20 +89,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for LeaseCandidate {
 }
 
 /// LeaseCandidateList is a list of Lease objects.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LeaseCandidateList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<LeaseCandidateList>,
     /// items is a list of schema objects.
-    #[serde(default)]
     pub items: Vec<LeaseCandidate>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<LeaseCandidateList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for LeaseCandidateList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "LeaseCandidateList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LeaseCandidateList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for LeaseCandidateList {
+    const NAME: &'static str = "LeaseCandidateList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for LeaseCandidateList {
@@ -83,28 +167,83 @@ impl crate::client::verbs::ObjectList<LeaseCandidate> for LeaseCandidateList {
 }
 
 /// LeaseCandidateSpec is a specification of a Lease.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LeaseCandidateSpec {
     /// BinaryVersion is the binary version. It must be in a semver format without leading \`v\`. This field is required.
-    #[serde(rename = "binaryVersion", default)]
     pub binary_version: String,
     /// EmulationVersion is the emulation version. It must be in a semver format without leading \`v\`. EmulationVersion must be less than or equal to BinaryVersion. This field is required when strategy is "OldestEmulationVersion"
-    #[serde(
-        rename = "emulationVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub emulation_version: Option<String>,
     /// LeaseName is the name of the lease for which this candidate is contending. This field is immutable.
-    #[serde(rename = "leaseName", default)]
     pub lease_name: String,
     /// PingTime is the last time that the server has requested the LeaseCandidate to renew. It is only done during leader election to check if any LeaseCandidates have become ineligible. When PingTime is updated, the LeaseCandidate will respond by updating RenewTime.
-    #[serde(rename = "pingTime", default, skip_serializing_if = "Option::is_none")]
     pub ping_time: Option<kclient_apimachinery::meta::MicroTime>,
     /// RenewTime is the time that the LeaseCandidate was last updated. Any time a Lease needs to do leader election, the PingTime field is updated to signal to the LeaseCandidate that they should update the RenewTime. Old LeaseCandidate objects are also garbage collected if it has been hours since the last renew. The PingTime field is updated regularly to prevent garbage collection for still active LeaseCandidates.
-    #[serde(rename = "renewTime", default, skip_serializing_if = "Option::is_none")]
     pub renew_time: Option<kclient_apimachinery::meta::MicroTime>,
     /// Strategy is the strategy that coordinated leader election will use for picking the leader. If multiple candidates for the same Lease return different strategies, the strategy provided by the candidate with the latest BinaryVersion will be used. If there is still conflict, this is a user error and coordinated leader election will not operate the Lease until resolved.
-    #[serde(default)]
     pub strategy: String,
+}
+
+impl serde::Serialize for LeaseCandidateSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "LeaseCandidateSpec",
+            3 + usize::from(self.emulation_version.is_some())
+                + usize::from(self.ping_time.is_some())
+                + usize::from(self.renew_time.is_some()),
+        )?;
+        writer.field("binaryVersion", &self.binary_version);
+        writer.opt("emulationVersion", &self.emulation_version);
+        writer.field("leaseName", &self.lease_name);
+        writer.opt("pingTime", &self.ping_time);
+        writer.opt("renewTime", &self.renew_time);
+        writer.field("strategy", &self.strategy);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LeaseCandidateSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for LeaseCandidateSpec {
+    const NAME: &'static str = "LeaseCandidateSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "binaryVersion",
+        "emulationVersion",
+        "leaseName",
+        "pingTime",
+        "renewTime",
+        "strategy",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "binaryVersion" => Some(0),
+            "emulationVersion" => Some(1),
+            "leaseName" => Some(2),
+            "pingTime" => Some(3),
+            "renewTime" => Some(4),
+            "strategy" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.binary_version, map),
+            1 => crate::object_serde::put(&mut self.emulation_version, map),
+            2 => crate::object_serde::put(&mut self.lease_name, map),
+            3 => crate::object_serde::put(&mut self.ping_time, map),
+            4 => crate::object_serde::put(&mut self.renew_time, map),
+            5 => crate::object_serde::put(&mut self.strategy, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

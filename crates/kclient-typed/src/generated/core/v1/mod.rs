@@ -8,154 +8,498 @@ pub use client::*;
 /// Represents a Persistent Disk resource in AWS.
 ///
 /// An AWS EBS disk must exist before mounting to a container. The disk must also be in the same AWS zone as the kubelet. An AWS EBS disk can only be mounted as read/write once. AWS EBS volumes support ownership management and SELinux relabeling.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AWSElasticBlockStoreVolumeSource {
     /// fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: <https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore>
-    #[serde(rename = "fsType", default, skip_serializing_if = "Option::is_none")]
     pub fs_type: Option<String>,
     /// partition is the partition in the volume that you want to mount. If omitted, the default is to mount by volume name. Examples: For volume /dev/sda1, you specify the partition as "1". Similarly, the volume partition for /dev/sda is "0" (or you can leave the property empty).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition: Option<i32>,
     /// readOnly value true will force the readOnly setting in VolumeMounts. More info: <https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore>
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// volumeID is unique ID of the persistent disk resource in AWS (Amazon EBS volume). More info: <https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore>
-    #[serde(rename = "volumeID", default)]
     pub volume_id: String,
 }
 
+impl serde::Serialize for AWSElasticBlockStoreVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "AWSElasticBlockStoreVolumeSource",
+            1 + usize::from(self.fs_type.is_some())
+                + usize::from(self.partition.is_some())
+                + usize::from(self.read_only.is_some()),
+        )?;
+        writer.opt("fsType", &self.fs_type);
+        writer.opt("partition", &self.partition);
+        writer.opt("readOnly", &self.read_only);
+        writer.field("volumeID", &self.volume_id);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AWSElasticBlockStoreVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for AWSElasticBlockStoreVolumeSource {
+    const NAME: &'static str = "AWSElasticBlockStoreVolumeSource";
+    const FIELDS: &'static [&'static str] = &["fsType", "partition", "readOnly", "volumeID"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "fsType" => Some(0),
+            "partition" => Some(1),
+            "readOnly" => Some(2),
+            "volumeID" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.fs_type, map),
+            1 => crate::object_serde::put(&mut self.partition, map),
+            2 => crate::object_serde::put(&mut self.read_only, map),
+            3 => crate::object_serde::put(&mut self.volume_id, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Affinity is a group of affinity scheduling rules.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Affinity {
     /// Describes node affinity scheduling rules for the pod.
-    #[serde(
-        rename = "nodeAffinity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub node_affinity: Option<NodeAffinity>,
+    pub node_affinity: Option<Box<NodeAffinity>>,
     /// Describes pod affinity scheduling rules (e.g. co-locate this pod in the same node, zone, etc. as some other pod(s)).
-    #[serde(
-        rename = "podAffinity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pod_affinity: Option<PodAffinity>,
+    pub pod_affinity: Option<Box<PodAffinity>>,
     /// Describes pod anti-affinity scheduling rules (e.g. avoid putting this pod in the same node, zone, etc. as some other pod(s)).
-    #[serde(
-        rename = "podAntiAffinity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pod_anti_affinity: Option<PodAntiAffinity>,
+    pub pod_anti_affinity: Option<Box<PodAntiAffinity>>,
+}
+
+impl serde::Serialize for Affinity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Affinity",
+            usize::from(self.node_affinity.is_some())
+                + usize::from(self.pod_affinity.is_some())
+                + usize::from(self.pod_anti_affinity.is_some()),
+        )?;
+        writer.opt("nodeAffinity", &self.node_affinity);
+        writer.opt("podAffinity", &self.pod_affinity);
+        writer.opt("podAntiAffinity", &self.pod_anti_affinity);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Affinity {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Affinity {
+    const NAME: &'static str = "Affinity";
+    const FIELDS: &'static [&'static str] = &["nodeAffinity", "podAffinity", "podAntiAffinity"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "nodeAffinity" => Some(0),
+            "podAffinity" => Some(1),
+            "podAntiAffinity" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.node_affinity, map),
+            1 => crate::object_serde::put(&mut self.pod_affinity, map),
+            2 => crate::object_serde::put(&mut self.pod_anti_affinity, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// AppArmorProfile defines a pod or container's AppArmor settings.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AppArmorProfile {
     /// localhostProfile indicates a profile loaded on the node that should be used. The profile must be preconfigured on the node to work. Must match the loaded name of the profile. Must be set if and only if type is "Localhost".
-    #[serde(
-        rename = "localhostProfile",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub localhost_profile: Option<String>,
     /// type indicates which kind of AppArmor profile will be applied. Valid options are:
     /// Localhost - a profile pre-loaded on the node.
     /// RuntimeDefault - the container runtime's default profile.
     /// Unconfined - no AppArmor enforcement.
-    #[serde(rename = "type", default)]
     pub type_: String,
 }
 
+impl serde::Serialize for AppArmorProfile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "AppArmorProfile",
+            1 + usize::from(self.localhost_profile.is_some()),
+        )?;
+        writer.opt("localhostProfile", &self.localhost_profile);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AppArmorProfile {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for AppArmorProfile {
+    const NAME: &'static str = "AppArmorProfile";
+    const FIELDS: &'static [&'static str] = &["localhostProfile", "type"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "localhostProfile" => Some(0),
+            "type" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.localhost_profile, map),
+            1 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// AttachedVolume describes a volume attached to a node
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AttachedVolume {
     /// DevicePath represents the device path where the volume should be available
-    #[serde(rename = "devicePath", default)]
     pub device_path: String,
     /// Name of the attached volume
-    #[serde(default)]
     pub name: String,
 }
 
+impl serde::Serialize for AttachedVolume {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "AttachedVolume", 2)?;
+        writer.field("devicePath", &self.device_path);
+        writer.field("name", &self.name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AttachedVolume {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for AttachedVolume {
+    const NAME: &'static str = "AttachedVolume";
+    const FIELDS: &'static [&'static str] = &["devicePath", "name"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "devicePath" => Some(0),
+            "name" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.device_path, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// AzureDisk represents an Azure Data Disk mount on the host and bind mount to the pod.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AzureDiskVolumeSource {
     /// cachingMode is the Host Caching mode: None, Read Only, Read Write.
-    #[serde(
-        rename = "cachingMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub caching_mode: Option<String>,
     /// diskName is the Name of the data disk in the blob storage
-    #[serde(rename = "diskName", default)]
     pub disk_name: String,
     /// diskURI is the URI of data disk in the blob storage
-    #[serde(rename = "diskURI", default)]
     pub disk_uri: String,
     /// fsType is Filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
-    #[serde(rename = "fsType", default, skip_serializing_if = "Option::is_none")]
     pub fs_type: Option<String>,
     /// kind expected values are Shared: multiple blob disks per storage account  Dedicated: single blob disk per storage account  Managed: azure managed data disk (only in managed availability set). defaults to shared
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// readOnly Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
 }
 
+impl serde::Serialize for AzureDiskVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "AzureDiskVolumeSource",
+            2 + usize::from(self.caching_mode.is_some())
+                + usize::from(self.fs_type.is_some())
+                + usize::from(self.kind.is_some())
+                + usize::from(self.read_only.is_some()),
+        )?;
+        writer.opt("cachingMode", &self.caching_mode);
+        writer.field("diskName", &self.disk_name);
+        writer.field("diskURI", &self.disk_uri);
+        writer.opt("fsType", &self.fs_type);
+        writer.opt("kind", &self.kind);
+        writer.opt("readOnly", &self.read_only);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AzureDiskVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for AzureDiskVolumeSource {
+    const NAME: &'static str = "AzureDiskVolumeSource";
+    const FIELDS: &'static [&'static str] = &[
+        "cachingMode",
+        "diskName",
+        "diskURI",
+        "fsType",
+        "kind",
+        "readOnly",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "cachingMode" => Some(0),
+            "diskName" => Some(1),
+            "diskURI" => Some(2),
+            "fsType" => Some(3),
+            "kind" => Some(4),
+            "readOnly" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.caching_mode, map),
+            1 => crate::object_serde::put(&mut self.disk_name, map),
+            2 => crate::object_serde::put(&mut self.disk_uri, map),
+            3 => crate::object_serde::put(&mut self.fs_type, map),
+            4 => crate::object_serde::put(&mut self.kind, map),
+            5 => crate::object_serde::put(&mut self.read_only, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// AzureFile represents an Azure File Service mount on the host and bind mount to the pod.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AzureFilePersistentVolumeSource {
     /// readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// secretName is the name of secret that contains Azure Storage Account Name and Key
-    #[serde(rename = "secretName", default)]
     pub secret_name: String,
     /// secretNamespace is the namespace of the secret that contains Azure Storage Account Name and Key default is the same as the Pod
-    #[serde(
-        rename = "secretNamespace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub secret_namespace: Option<String>,
     /// shareName is the azure Share Name
-    #[serde(rename = "shareName", default)]
     pub share_name: String,
 }
 
+impl serde::Serialize for AzureFilePersistentVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "AzureFilePersistentVolumeSource",
+            2 + usize::from(self.read_only.is_some())
+                + usize::from(self.secret_namespace.is_some()),
+        )?;
+        writer.opt("readOnly", &self.read_only);
+        writer.field("secretName", &self.secret_name);
+        writer.opt("secretNamespace", &self.secret_namespace);
+        writer.field("shareName", &self.share_name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AzureFilePersistentVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for AzureFilePersistentVolumeSource {
+    const NAME: &'static str = "AzureFilePersistentVolumeSource";
+    const FIELDS: &'static [&'static str] =
+        &["readOnly", "secretName", "secretNamespace", "shareName"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "readOnly" => Some(0),
+            "secretName" => Some(1),
+            "secretNamespace" => Some(2),
+            "shareName" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.read_only, map),
+            1 => crate::object_serde::put(&mut self.secret_name, map),
+            2 => crate::object_serde::put(&mut self.secret_namespace, map),
+            3 => crate::object_serde::put(&mut self.share_name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// AzureFile represents an Azure File Service mount on the host and bind mount to the pod.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AzureFileVolumeSource {
     /// readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// secretName is the  name of secret that contains Azure Storage Account Name and Key
-    #[serde(rename = "secretName", default)]
     pub secret_name: String,
     /// shareName is the azure share Name
-    #[serde(rename = "shareName", default)]
     pub share_name: String,
+}
+
+impl serde::Serialize for AzureFileVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "AzureFileVolumeSource",
+            2 + usize::from(self.read_only.is_some()),
+        )?;
+        writer.opt("readOnly", &self.read_only);
+        writer.field("secretName", &self.secret_name);
+        writer.field("shareName", &self.share_name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AzureFileVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for AzureFileVolumeSource {
+    const NAME: &'static str = "AzureFileVolumeSource";
+    const FIELDS: &'static [&'static str] = &["readOnly", "secretName", "shareName"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "readOnly" => Some(0),
+            "secretName" => Some(1),
+            "shareName" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.read_only, map),
+            1 => crate::object_serde::put(&mut self.secret_name, map),
+            2 => crate::object_serde::put(&mut self.share_name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// Binding ties one object to another; for example, a pod is bound to a node by a scheduler.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Binding {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<Binding>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<Binding>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// The target object that you want to bind to the standard object.
-    #[serde(default)]
     pub target: ObjectReference,
+}
+
+impl serde::Serialize for Binding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "Binding", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("target", &self.target);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Binding {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Binding {
+    const NAME: &'static str = "Binding";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "target"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "target" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.target, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for Binding {
@@ -183,263 +527,794 @@ impl kclient_apimachinery::resource::HasObjectMeta for Binding {
 }
 
 /// Represents storage that is managed by an external CSI volume driver
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CSIPersistentVolumeSource {
     /// controllerExpandSecretRef is a reference to the secret object containing sensitive information to pass to the CSI driver to complete the CSI ControllerExpandVolume call. This field is optional, and may be empty if no secret is required. If the secret object contains more than one secret, all secrets are passed.
-    #[serde(
-        rename = "controllerExpandSecretRef",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub controller_expand_secret_ref: Option<SecretReference>,
+    pub controller_expand_secret_ref: Option<Box<SecretReference>>,
     /// controllerPublishSecretRef is a reference to the secret object containing sensitive information to pass to the CSI driver to complete the CSI ControllerPublishVolume and ControllerUnpublishVolume calls. This field is optional, and may be empty if no secret is required. If the secret object contains more than one secret, all secrets are passed.
-    #[serde(
-        rename = "controllerPublishSecretRef",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub controller_publish_secret_ref: Option<SecretReference>,
+    pub controller_publish_secret_ref: Option<Box<SecretReference>>,
     /// driver is the name of the driver to use for this volume. Required.
-    #[serde(default)]
     pub driver: String,
     /// fsType to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs".
-    #[serde(rename = "fsType", default, skip_serializing_if = "Option::is_none")]
     pub fs_type: Option<String>,
     /// nodeExpandSecretRef is a reference to the secret object containing sensitive information to pass to the CSI driver to complete the CSI NodeExpandVolume call. This field is optional, may be omitted if no secret is required. If the secret object contains more than one secret, all secrets are passed.
-    #[serde(
-        rename = "nodeExpandSecretRef",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub node_expand_secret_ref: Option<SecretReference>,
+    pub node_expand_secret_ref: Option<Box<SecretReference>>,
     /// nodePublishSecretRef is a reference to the secret object containing sensitive information to pass to the CSI driver to complete the CSI NodePublishVolume and NodeUnpublishVolume calls. This field is optional, and may be empty if no secret is required. If the secret object contains more than one secret, all secrets are passed.
-    #[serde(
-        rename = "nodePublishSecretRef",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub node_publish_secret_ref: Option<SecretReference>,
+    pub node_publish_secret_ref: Option<Box<SecretReference>>,
     /// nodeStageSecretRef is a reference to the secret object containing sensitive information to pass to the CSI driver to complete the CSI NodeStageVolume and NodeStageVolume and NodeUnstageVolume calls. This field is optional, and may be empty if no secret is required. If the secret object contains more than one secret, all secrets are passed.
-    #[serde(
-        rename = "nodeStageSecretRef",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub node_stage_secret_ref: Option<SecretReference>,
+    pub node_stage_secret_ref: Option<Box<SecretReference>>,
     /// readOnly value to pass to ControllerPublishVolumeRequest. Defaults to false (read/write).
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// volumeAttributes of the volume to publish.
-    #[serde(
-        rename = "volumeAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub volume_attributes: Option<std::collections::BTreeMap<String, String>>,
     /// volumeHandle is the unique volume name returned by the CSI volume plugin’s CreateVolume to refer to the volume on all subsequent calls. Required.
-    #[serde(rename = "volumeHandle", default)]
     pub volume_handle: String,
 }
 
+impl serde::Serialize for CSIPersistentVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CSIPersistentVolumeSource",
+            2 + usize::from(self.controller_expand_secret_ref.is_some())
+                + usize::from(self.controller_publish_secret_ref.is_some())
+                + usize::from(self.fs_type.is_some())
+                + usize::from(self.node_expand_secret_ref.is_some())
+                + usize::from(self.node_publish_secret_ref.is_some())
+                + usize::from(self.node_stage_secret_ref.is_some())
+                + usize::from(self.read_only.is_some())
+                + usize::from(self.volume_attributes.is_some()),
+        )?;
+        writer.opt(
+            "controllerExpandSecretRef",
+            &self.controller_expand_secret_ref,
+        );
+        writer.opt(
+            "controllerPublishSecretRef",
+            &self.controller_publish_secret_ref,
+        );
+        writer.field("driver", &self.driver);
+        writer.opt("fsType", &self.fs_type);
+        writer.opt("nodeExpandSecretRef", &self.node_expand_secret_ref);
+        writer.opt("nodePublishSecretRef", &self.node_publish_secret_ref);
+        writer.opt("nodeStageSecretRef", &self.node_stage_secret_ref);
+        writer.opt("readOnly", &self.read_only);
+        writer.opt("volumeAttributes", &self.volume_attributes);
+        writer.field("volumeHandle", &self.volume_handle);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CSIPersistentVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CSIPersistentVolumeSource {
+    const NAME: &'static str = "CSIPersistentVolumeSource";
+    const FIELDS: &'static [&'static str] = &[
+        "controllerExpandSecretRef",
+        "controllerPublishSecretRef",
+        "driver",
+        "fsType",
+        "nodeExpandSecretRef",
+        "nodePublishSecretRef",
+        "nodeStageSecretRef",
+        "readOnly",
+        "volumeAttributes",
+        "volumeHandle",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "controllerExpandSecretRef" => Some(0),
+            "controllerPublishSecretRef" => Some(1),
+            "driver" => Some(2),
+            "fsType" => Some(3),
+            "nodeExpandSecretRef" => Some(4),
+            "nodePublishSecretRef" => Some(5),
+            "nodeStageSecretRef" => Some(6),
+            "readOnly" => Some(7),
+            "volumeAttributes" => Some(8),
+            "volumeHandle" => Some(9),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.controller_expand_secret_ref, map),
+            1 => crate::object_serde::put(&mut self.controller_publish_secret_ref, map),
+            2 => crate::object_serde::put(&mut self.driver, map),
+            3 => crate::object_serde::put(&mut self.fs_type, map),
+            4 => crate::object_serde::put(&mut self.node_expand_secret_ref, map),
+            5 => crate::object_serde::put(&mut self.node_publish_secret_ref, map),
+            6 => crate::object_serde::put(&mut self.node_stage_secret_ref, map),
+            7 => crate::object_serde::put(&mut self.read_only, map),
+            8 => crate::object_serde::put(&mut self.volume_attributes, map),
+            9 => crate::object_serde::put(&mut self.volume_handle, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Represents a source location of a volume to mount, managed by an external CSI driver
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CSIVolumeSource {
     /// driver is the name of the CSI driver that handles this volume. Consult with your admin for the correct name as registered in the cluster.
-    #[serde(default)]
     pub driver: String,
     /// fsType to mount. Ex. "ext4", "xfs", "ntfs". If not provided, the empty value is passed to the associated CSI driver which will determine the default filesystem to apply.
-    #[serde(rename = "fsType", default, skip_serializing_if = "Option::is_none")]
     pub fs_type: Option<String>,
     /// nodePublishSecretRef is a reference to the secret object containing sensitive information to pass to the CSI driver to complete the CSI NodePublishVolume and NodeUnpublishVolume calls. This field is optional, and  may be empty if no secret is required. If the secret object contains more than one secret, all secret references are passed.
-    #[serde(
-        rename = "nodePublishSecretRef",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub node_publish_secret_ref: Option<LocalObjectReference>,
     /// readOnly specifies a read-only configuration for the volume. Defaults to false (read/write).
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// volumeAttributes stores driver-specific properties that are passed to the CSI driver. Consult your driver's documentation for supported values.
-    #[serde(
-        rename = "volumeAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub volume_attributes: Option<std::collections::BTreeMap<String, String>>,
 }
 
+impl serde::Serialize for CSIVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CSIVolumeSource",
+            1 + usize::from(self.fs_type.is_some())
+                + usize::from(self.node_publish_secret_ref.is_some())
+                + usize::from(self.read_only.is_some())
+                + usize::from(self.volume_attributes.is_some()),
+        )?;
+        writer.field("driver", &self.driver);
+        writer.opt("fsType", &self.fs_type);
+        writer.opt("nodePublishSecretRef", &self.node_publish_secret_ref);
+        writer.opt("readOnly", &self.read_only);
+        writer.opt("volumeAttributes", &self.volume_attributes);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CSIVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CSIVolumeSource {
+    const NAME: &'static str = "CSIVolumeSource";
+    const FIELDS: &'static [&'static str] = &[
+        "driver",
+        "fsType",
+        "nodePublishSecretRef",
+        "readOnly",
+        "volumeAttributes",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "driver" => Some(0),
+            "fsType" => Some(1),
+            "nodePublishSecretRef" => Some(2),
+            "readOnly" => Some(3),
+            "volumeAttributes" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.driver, map),
+            1 => crate::object_serde::put(&mut self.fs_type, map),
+            2 => crate::object_serde::put(&mut self.node_publish_secret_ref, map),
+            3 => crate::object_serde::put(&mut self.read_only, map),
+            4 => crate::object_serde::put(&mut self.volume_attributes, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Adds and removes POSIX capabilities from running containers.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Capabilities {
     /// Added capabilities
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub add: Option<Vec<String>>,
     /// Removed capabilities
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drop: Option<Vec<String>>,
 }
 
+impl serde::Serialize for Capabilities {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Capabilities",
+            usize::from(self.add.is_some()) + usize::from(self.drop.is_some()),
+        )?;
+        writer.opt("add", &self.add);
+        writer.opt("drop", &self.drop);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Capabilities {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Capabilities {
+    const NAME: &'static str = "Capabilities";
+    const FIELDS: &'static [&'static str] = &["add", "drop"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "add" => Some(0),
+            "drop" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.add, map),
+            1 => crate::object_serde::put(&mut self.drop, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Represents a Ceph Filesystem mount that lasts the lifetime of a pod Cephfs volumes do not support ownership management or SELinux relabeling.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CephFSPersistentVolumeSource {
     /// monitors is Required: Monitors is a collection of Ceph monitors More info: <https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it>
-    #[serde(default)]
     pub monitors: Vec<String>,
     /// path is Optional: Used as the mounted root, rather than the full Ceph tree, default is /
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// readOnly is Optional: Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts. More info: <https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it>
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// secretFile is Optional: SecretFile is the path to key ring for User, default is /etc/ceph/user.secret More info: <https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it>
-    #[serde(
-        rename = "secretFile",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub secret_file: Option<String>,
     /// secretRef is Optional: SecretRef is reference to the authentication secret for User, default is empty. More info: <https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it>
-    #[serde(rename = "secretRef", default, skip_serializing_if = "Option::is_none")]
-    pub secret_ref: Option<SecretReference>,
+    pub secret_ref: Option<Box<SecretReference>>,
     /// user is Optional: User is the rados user name, default is admin More info: <https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
+}
+
+impl serde::Serialize for CephFSPersistentVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CephFSPersistentVolumeSource",
+            1 + usize::from(self.path.is_some())
+                + usize::from(self.read_only.is_some())
+                + usize::from(self.secret_file.is_some())
+                + usize::from(self.secret_ref.is_some())
+                + usize::from(self.user.is_some()),
+        )?;
+        writer.field("monitors", &self.monitors);
+        writer.opt("path", &self.path);
+        writer.opt("readOnly", &self.read_only);
+        writer.opt("secretFile", &self.secret_file);
+        writer.opt("secretRef", &self.secret_ref);
+        writer.opt("user", &self.user);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CephFSPersistentVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CephFSPersistentVolumeSource {
+    const NAME: &'static str = "CephFSPersistentVolumeSource";
+    const FIELDS: &'static [&'static str] = &[
+        "monitors",
+        "path",
+        "readOnly",
+        "secretFile",
+        "secretRef",
+        "user",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "monitors" => Some(0),
+            "path" => Some(1),
+            "readOnly" => Some(2),
+            "secretFile" => Some(3),
+            "secretRef" => Some(4),
+            "user" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.monitors, map),
+            1 => crate::object_serde::put(&mut self.path, map),
+            2 => crate::object_serde::put(&mut self.read_only, map),
+            3 => crate::object_serde::put(&mut self.secret_file, map),
+            4 => crate::object_serde::put(&mut self.secret_ref, map),
+            5 => crate::object_serde::put(&mut self.user, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// Represents a Ceph Filesystem mount that lasts the lifetime of a pod Cephfs volumes do not support ownership management or SELinux relabeling.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CephFSVolumeSource {
     /// monitors is Required: Monitors is a collection of Ceph monitors More info: <https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it>
-    #[serde(default)]
     pub monitors: Vec<String>,
     /// path is Optional: Used as the mounted root, rather than the full Ceph tree, default is /
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// readOnly is Optional: Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts. More info: <https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it>
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// secretFile is Optional: SecretFile is the path to key ring for User, default is /etc/ceph/user.secret More info: <https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it>
-    #[serde(
-        rename = "secretFile",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub secret_file: Option<String>,
     /// secretRef is Optional: SecretRef is reference to the authentication secret for User, default is empty. More info: <https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it>
-    #[serde(rename = "secretRef", default, skip_serializing_if = "Option::is_none")]
     pub secret_ref: Option<LocalObjectReference>,
     /// user is optional: User is the rados user name, default is admin More info: <https://examples.k8s.io/volumes/cephfs/README.md#how-to-use-it>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
 }
 
-/// Represents a cinder volume resource in Openstack. A Cinder volume must exist before mounting to a container. The volume must also be in the same region as the kubelet. Cinder volumes support ownership management and SELinux relabeling.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CinderPersistentVolumeSource {
-    /// fsType Filesystem type to mount. Must be a filesystem type supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: <https://examples.k8s.io/mysql-cinder-pd/README.md>
-    #[serde(rename = "fsType", default, skip_serializing_if = "Option::is_none")]
-    pub fs_type: Option<String>,
-    /// readOnly is Optional: Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts. More info: <https://examples.k8s.io/mysql-cinder-pd/README.md>
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
-    pub read_only: Option<bool>,
-    /// secretRef is Optional: points to a secret object containing parameters used to connect to OpenStack.
-    #[serde(rename = "secretRef", default, skip_serializing_if = "Option::is_none")]
-    pub secret_ref: Option<SecretReference>,
-    /// volumeID used to identify the volume in cinder. More info: <https://examples.k8s.io/mysql-cinder-pd/README.md>
-    #[serde(rename = "volumeID", default)]
-    pub volume_id: String,
+impl serde::Serialize for CephFSVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CephFSVolumeSource",
+            1 + usize::from(self.path.is_some())
+                + usize::from(self.read_only.is_some())
+                + usize::from(self.secret_file.is_some())
+                + usize::from(self.secret_ref.is_some())
+                + usize::from(self.user.is_some()),
+        )?;
+        writer.field("monitors", &self.monitors);
+        writer.opt("path", &self.path);
+        writer.opt("readOnly", &self.read_only);
+        writer.opt("secretFile", &self.secret_file);
+        writer.opt("secretRef", &self.secret_ref);
+        writer.opt("user", &self.user);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CephFSVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CephFSVolumeSource {
+    const NAME: &'static str = "CephFSVolumeSource";
+    const FIELDS: &'static [&'static str] = &[
+        "monitors",
+        "path",
+        "readOnly",
+        "secretFile",
+        "secretRef",
+        "user",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "monitors" => Some(0),
+            "path" => Some(1),
+            "readOnly" => Some(2),
+            "secretFile" => Some(3),
+            "secretRef" => Some(4),
+            "user" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.monitors, map),
+            1 => crate::object_serde::put(&mut self.path, map),
+            2 => crate::object_serde::put(&mut self.read_only, map),
+            3 => crate::object_serde::put(&mut self.secret_file, map),
+            4 => crate::object_serde::put(&mut self.secret_ref, map),
+            5 => crate::object_serde::put(&mut self.user, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// Represents a cinder volume resource in Openstack. A Cinder volume must exist before mounting to a container. The volume must also be in the same region as the kubelet. Cinder volumes support ownership management and SELinux relabeling.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CinderPersistentVolumeSource {
+    /// fsType Filesystem type to mount. Must be a filesystem type supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: <https://examples.k8s.io/mysql-cinder-pd/README.md>
+    pub fs_type: Option<String>,
+    /// readOnly is Optional: Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts. More info: <https://examples.k8s.io/mysql-cinder-pd/README.md>
+    pub read_only: Option<bool>,
+    /// secretRef is Optional: points to a secret object containing parameters used to connect to OpenStack.
+    pub secret_ref: Option<Box<SecretReference>>,
+    /// volumeID used to identify the volume in cinder. More info: <https://examples.k8s.io/mysql-cinder-pd/README.md>
+    pub volume_id: String,
+}
+
+impl serde::Serialize for CinderPersistentVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CinderPersistentVolumeSource",
+            1 + usize::from(self.fs_type.is_some())
+                + usize::from(self.read_only.is_some())
+                + usize::from(self.secret_ref.is_some()),
+        )?;
+        writer.opt("fsType", &self.fs_type);
+        writer.opt("readOnly", &self.read_only);
+        writer.opt("secretRef", &self.secret_ref);
+        writer.field("volumeID", &self.volume_id);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CinderPersistentVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CinderPersistentVolumeSource {
+    const NAME: &'static str = "CinderPersistentVolumeSource";
+    const FIELDS: &'static [&'static str] = &["fsType", "readOnly", "secretRef", "volumeID"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "fsType" => Some(0),
+            "readOnly" => Some(1),
+            "secretRef" => Some(2),
+            "volumeID" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.fs_type, map),
+            1 => crate::object_serde::put(&mut self.read_only, map),
+            2 => crate::object_serde::put(&mut self.secret_ref, map),
+            3 => crate::object_serde::put(&mut self.volume_id, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
+/// Represents a cinder volume resource in Openstack. A Cinder volume must exist before mounting to a container. The volume must also be in the same region as the kubelet. Cinder volumes support ownership management and SELinux relabeling.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CinderVolumeSource {
     /// fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: <https://examples.k8s.io/mysql-cinder-pd/README.md>
-    #[serde(rename = "fsType", default, skip_serializing_if = "Option::is_none")]
     pub fs_type: Option<String>,
     /// readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts. More info: <https://examples.k8s.io/mysql-cinder-pd/README.md>
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// secretRef is optional: points to a secret object containing parameters used to connect to OpenStack.
-    #[serde(rename = "secretRef", default, skip_serializing_if = "Option::is_none")]
     pub secret_ref: Option<LocalObjectReference>,
     /// volumeID used to identify the volume in cinder. More info: <https://examples.k8s.io/mysql-cinder-pd/README.md>
-    #[serde(rename = "volumeID", default)]
     pub volume_id: String,
+}
+
+impl serde::Serialize for CinderVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CinderVolumeSource",
+            1 + usize::from(self.fs_type.is_some())
+                + usize::from(self.read_only.is_some())
+                + usize::from(self.secret_ref.is_some()),
+        )?;
+        writer.opt("fsType", &self.fs_type);
+        writer.opt("readOnly", &self.read_only);
+        writer.opt("secretRef", &self.secret_ref);
+        writer.field("volumeID", &self.volume_id);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CinderVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CinderVolumeSource {
+    const NAME: &'static str = "CinderVolumeSource";
+    const FIELDS: &'static [&'static str] = &["fsType", "readOnly", "secretRef", "volumeID"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "fsType" => Some(0),
+            "readOnly" => Some(1),
+            "secretRef" => Some(2),
+            "volumeID" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.fs_type, map),
+            1 => crate::object_serde::put(&mut self.read_only, map),
+            2 => crate::object_serde::put(&mut self.secret_ref, map),
+            3 => crate::object_serde::put(&mut self.volume_id, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// ClientIPConfig represents the configurations of Client IP based session affinity.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClientIPConfig {
     /// timeoutSeconds specifies the seconds of ClientIP type session sticky time. The value must be \>0 && \<=86400(for 1 day) if ServiceAffinity == "ClientIP". Default value is 10800(for 3 hours).
-    #[serde(
-        rename = "timeoutSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub timeout_seconds: Option<i32>,
 }
 
+impl serde::Serialize for ClientIPConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ClientIPConfig",
+            usize::from(self.timeout_seconds.is_some()),
+        )?;
+        writer.opt("timeoutSeconds", &self.timeout_seconds);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClientIPConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ClientIPConfig {
+    const NAME: &'static str = "ClientIPConfig";
+    const FIELDS: &'static [&'static str] = &["timeoutSeconds"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "timeoutSeconds" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.timeout_seconds, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ClusterTrustBundleProjection describes how to select a set of ClusterTrustBundle objects and project their contents into the pod filesystem.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClusterTrustBundleProjection {
     /// Select all ClusterTrustBundles that match this label selector.  Only has effect if signerName is set.  Mutually-exclusive with name.  If unset, interpreted as "match nothing".  If set but empty, interpreted as "match everything".
-    #[serde(
-        rename = "labelSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub label_selector: Option<kclient_apimachinery::meta::LabelSelector>,
     /// Select a single ClusterTrustBundle by object name.  Mutually-exclusive with signerName and labelSelector.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// If true, don't block pod startup if the referenced ClusterTrustBundle(s) aren't available.  If using name, then the named ClusterTrustBundle is allowed not to exist.  If using signerName, then the combination of signerName and labelSelector is allowed to match zero ClusterTrustBundles.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
     /// Relative path from the volume root to write the bundle.
-    #[serde(default)]
     pub path: String,
     /// Select all ClusterTrustBundles that match this signer name. Mutually-exclusive with name.  The contents of all selected ClusterTrustBundles will be unified and deduplicated.
-    #[serde(
-        rename = "signerName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub signer_name: Option<String>,
 }
 
+impl serde::Serialize for ClusterTrustBundleProjection {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ClusterTrustBundleProjection",
+            1 + usize::from(self.label_selector.is_some())
+                + usize::from(self.name.is_some())
+                + usize::from(self.optional.is_some())
+                + usize::from(self.signer_name.is_some()),
+        )?;
+        writer.opt("labelSelector", &self.label_selector);
+        writer.opt("name", &self.name);
+        writer.opt("optional", &self.optional);
+        writer.field("path", &self.path);
+        writer.opt("signerName", &self.signer_name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClusterTrustBundleProjection {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ClusterTrustBundleProjection {
+    const NAME: &'static str = "ClusterTrustBundleProjection";
+    const FIELDS: &'static [&'static str] =
+        &["labelSelector", "name", "optional", "path", "signerName"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "labelSelector" => Some(0),
+            "name" => Some(1),
+            "optional" => Some(2),
+            "path" => Some(3),
+            "signerName" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.label_selector, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            2 => crate::object_serde::put(&mut self.optional, map),
+            3 => crate::object_serde::put(&mut self.path, map),
+            4 => crate::object_serde::put(&mut self.signer_name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Information about the condition of a component.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ComponentCondition {
     /// Condition error code for a component. For example, a health check error code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// Message about the condition for a component. For example, information about a health check.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Status of the condition for a component. Valid values for "Healthy": "True", "False", or "Unknown".
-    #[serde(default)]
     pub status: String,
     /// Type of condition for a component. Valid value: "Healthy"
-    #[serde(rename = "type", default)]
     pub type_: String,
 }
 
+impl serde::Serialize for ComponentCondition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ComponentCondition",
+            2 + usize::from(self.error.is_some()) + usize::from(self.message.is_some()),
+        )?;
+        writer.opt("error", &self.error);
+        writer.opt("message", &self.message);
+        writer.field("status", &self.status);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ComponentCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ComponentCondition {
+    const NAME: &'static str = "ComponentCondition";
+    const FIELDS: &'static [&'static str] = &["error", "message", "status", "type"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "error" => Some(0),
+            "message" => Some(1),
+            "status" => Some(2),
+            "type" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.error, map),
+            1 => crate::object_serde::put(&mut self.message, map),
+            2 => crate::object_serde::put(&mut self.status, map),
+            3 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ComponentStatus (and ComponentStatusList) holds the cluster validation info. Deprecated: This API is deprecated in v1.19+
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ComponentStatus {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ComponentStatus>,
     /// List of component conditions observed
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<ComponentCondition>>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ComponentStatus>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
+}
+
+impl serde::Serialize for ComponentStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ComponentStatus",
+            3 + usize::from(self.conditions.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.opt("conditions", &self.conditions);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ComponentStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ComponentStatus {
+    const NAME: &'static str = "ComponentStatus";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "conditions", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "conditions" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.conditions, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ComponentStatus {
@@ -467,20 +1342,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for ComponentStatus {
 }
 
 /// Status of all the conditions for the component as a list of ComponentStatus objects. Deprecated: This API is deprecated in v1.19+
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ComponentStatusList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ComponentStatusList>,
     /// List of ComponentStatus objects.
-    #[serde(default)]
     pub items: Vec<ComponentStatus>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ComponentStatusList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for ComponentStatusList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ComponentStatusList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ComponentStatusList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ComponentStatusList {
+    const NAME: &'static str = "ComponentStatusList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ComponentStatusList {
@@ -503,30 +1420,85 @@ impl crate::client::verbs::ObjectList<ComponentStatus> for ComponentStatusList {
 }
 
 /// ConfigMap holds configuration data for pods to consume.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConfigMap {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ConfigMap>,
     /// BinaryData contains the binary data. Each key must consist of alphanumeric characters, '-', '\_' or '.'. BinaryData can contain byte sequences that are not in the UTF-8 range. The keys stored in BinaryData must not overlap with the ones in the Data field, this is enforced during validation process. Using this field will require 1.10+ apiserver and kubelet.
-    #[serde(
-        rename = "binaryData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub binary_data: Option<std::collections::BTreeMap<String, crate::ByteString>>,
     /// Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '\_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field, this is enforced during validation process.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<std::collections::BTreeMap<String, String>>,
     /// Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated (only object metadata can be modified). If not set to true, the field can be modified at any time. Defaulted to nil.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub immutable: Option<bool>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ConfigMap>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
+}
+
+impl serde::Serialize for ConfigMap {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ConfigMap",
+            3 + usize::from(self.binary_data.is_some())
+                + usize::from(self.data.is_some())
+                + usize::from(self.immutable.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.opt("binaryData", &self.binary_data);
+        writer.opt("data", &self.data);
+        writer.opt("immutable", &self.immutable);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ConfigMap {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ConfigMap {
+    const NAME: &'static str = "ConfigMap";
+    const FIELDS: &'static [&'static str] = &[
+        "apiVersion",
+        "binaryData",
+        "data",
+        "immutable",
+        "kind",
+        "metadata",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "binaryData" => Some(1),
+            "data" => Some(2),
+            "immutable" => Some(3),
+            "kind" => Some(4),
+            "metadata" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.binary_data, map),
+            2 => crate::object_serde::put(&mut self.data, map),
+            3 => crate::object_serde::put(&mut self.immutable, map),
+            4 => crate::object_serde::put(&mut self.kind, map),
+            5 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ConfigMap {
@@ -556,45 +1528,173 @@ impl kclient_apimachinery::resource::HasObjectMeta for ConfigMap {
 /// ConfigMapEnvSource selects a ConfigMap to populate the environment variables with.
 ///
 /// The contents of the target ConfigMap's Data field will represent the key-value pairs as environment variables.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConfigMapEnvSource {
     /// Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: <https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Specify whether the ConfigMap must be defined
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
+}
+
+impl serde::Serialize for ConfigMapEnvSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ConfigMapEnvSource",
+            usize::from(self.name.is_some()) + usize::from(self.optional.is_some()),
+        )?;
+        writer.opt("name", &self.name);
+        writer.opt("optional", &self.optional);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ConfigMapEnvSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ConfigMapEnvSource {
+    const NAME: &'static str = "ConfigMapEnvSource";
+    const FIELDS: &'static [&'static str] = &["name", "optional"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            "optional" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            1 => crate::object_serde::put(&mut self.optional, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// Selects a key from a ConfigMap.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConfigMapKeySelector {
     /// The key to select.
-    #[serde(default)]
     pub key: String,
     /// Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: <https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Specify whether the ConfigMap or its key must be defined
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
 }
 
+impl serde::Serialize for ConfigMapKeySelector {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ConfigMapKeySelector",
+            1 + usize::from(self.name.is_some()) + usize::from(self.optional.is_some()),
+        )?;
+        writer.field("key", &self.key);
+        writer.opt("name", &self.name);
+        writer.opt("optional", &self.optional);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ConfigMapKeySelector {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ConfigMapKeySelector {
+    const NAME: &'static str = "ConfigMapKeySelector";
+    const FIELDS: &'static [&'static str] = &["key", "name", "optional"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "key" => Some(0),
+            "name" => Some(1),
+            "optional" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.key, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            2 => crate::object_serde::put(&mut self.optional, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ConfigMapList is a resource containing a list of ConfigMap objects.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConfigMapList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ConfigMapList>,
     /// Items is the list of ConfigMaps.
-    #[serde(default)]
     pub items: Vec<ConfigMap>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ConfigMapList>,
     /// More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for ConfigMapList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ConfigMapList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ConfigMapList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ConfigMapList {
+    const NAME: &'static str = "ConfigMapList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ConfigMapList {
@@ -617,511 +1717,1540 @@ impl crate::client::verbs::ObjectList<ConfigMap> for ConfigMapList {
 }
 
 /// ConfigMapNodeConfigSource contains the information to reference a ConfigMap as a config source for the Node. This API is deprecated since 1.22: <https://git.k8s.io/enhancements/keps/sig-node/281-dynamic-kubelet-configuration>
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConfigMapNodeConfigSource {
     /// KubeletConfigKey declares which key of the referenced ConfigMap corresponds to the KubeletConfiguration structure This field is required in all cases.
-    #[serde(rename = "kubeletConfigKey", default)]
     pub kubelet_config_key: String,
     /// Name is the metadata.name of the referenced ConfigMap. This field is required in all cases.
-    #[serde(default)]
     pub name: String,
     /// Namespace is the metadata.namespace of the referenced ConfigMap. This field is required in all cases.
-    #[serde(default)]
     pub namespace: String,
     /// ResourceVersion is the metadata.ResourceVersion of the referenced ConfigMap. This field is forbidden in Node.Spec, and required in Node.Status.
-    #[serde(
-        rename = "resourceVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub resource_version: Option<String>,
     /// UID is the metadata.UID of the referenced ConfigMap. This field is forbidden in Node.Spec, and required in Node.Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
+}
+
+impl serde::Serialize for ConfigMapNodeConfigSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ConfigMapNodeConfigSource",
+            3 + usize::from(self.resource_version.is_some()) + usize::from(self.uid.is_some()),
+        )?;
+        writer.field("kubeletConfigKey", &self.kubelet_config_key);
+        writer.field("name", &self.name);
+        writer.field("namespace", &self.namespace);
+        writer.opt("resourceVersion", &self.resource_version);
+        writer.opt("uid", &self.uid);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ConfigMapNodeConfigSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ConfigMapNodeConfigSource {
+    const NAME: &'static str = "ConfigMapNodeConfigSource";
+    const FIELDS: &'static [&'static str] = &[
+        "kubeletConfigKey",
+        "name",
+        "namespace",
+        "resourceVersion",
+        "uid",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "kubeletConfigKey" => Some(0),
+            "name" => Some(1),
+            "namespace" => Some(2),
+            "resourceVersion" => Some(3),
+            "uid" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.kubelet_config_key, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            2 => crate::object_serde::put(&mut self.namespace, map),
+            3 => crate::object_serde::put(&mut self.resource_version, map),
+            4 => crate::object_serde::put(&mut self.uid, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// Adapts a ConfigMap into a projected volume.
 ///
 /// The contents of the target ConfigMap's Data field will be presented in a projected volume as files using the keys in the Data field as the file names, unless the items element is populated with specific mappings of keys to paths. Note that this is identical to a configmap volume source without the default mode.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConfigMapProjection {
     /// items if unspecified, each key-value pair in the Data field of the referenced ConfigMap will be projected into the volume as a file whose name is the key and content is the value. If specified, the listed keys will be projected into the specified paths, and unlisted keys will not be present. If a key is specified which is not present in the ConfigMap, the volume setup will error unless it is marked optional. Paths must be relative and may not contain the '..' path or start with '..'.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<KeyToPath>>,
     /// Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: <https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// optional specify whether the ConfigMap or its keys must be defined
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
+}
+
+impl serde::Serialize for ConfigMapProjection {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ConfigMapProjection",
+            usize::from(self.items.is_some())
+                + usize::from(self.name.is_some())
+                + usize::from(self.optional.is_some()),
+        )?;
+        writer.opt("items", &self.items);
+        writer.opt("name", &self.name);
+        writer.opt("optional", &self.optional);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ConfigMapProjection {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ConfigMapProjection {
+    const NAME: &'static str = "ConfigMapProjection";
+    const FIELDS: &'static [&'static str] = &["items", "name", "optional"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "items" => Some(0),
+            "name" => Some(1),
+            "optional" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            2 => crate::object_serde::put(&mut self.optional, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// Adapts a ConfigMap into a volume.
 ///
 /// The contents of the target ConfigMap's Data field will be presented in a volume as files using the keys in the Data field as the file names, unless the items element is populated with specific mappings of keys to paths. ConfigMap volumes support ownership management and SELinux relabeling.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConfigMapVolumeSource {
     /// defaultMode is optional: mode bits used to set permissions on created files by default. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. Defaults to 0644. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
-    #[serde(
-        rename = "defaultMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_mode: Option<i32>,
     /// items if unspecified, each key-value pair in the Data field of the referenced ConfigMap will be projected into the volume as a file whose name is the key and content is the value. If specified, the listed keys will be projected into the specified paths, and unlisted keys will not be present. If a key is specified which is not present in the ConfigMap, the volume setup will error unless it is marked optional. Paths must be relative and may not contain the '..' path or start with '..'.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<KeyToPath>>,
     /// Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: <https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// optional specify whether the ConfigMap or its keys must be defined
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
 }
 
+impl serde::Serialize for ConfigMapVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ConfigMapVolumeSource",
+            usize::from(self.default_mode.is_some())
+                + usize::from(self.items.is_some())
+                + usize::from(self.name.is_some())
+                + usize::from(self.optional.is_some()),
+        )?;
+        writer.opt("defaultMode", &self.default_mode);
+        writer.opt("items", &self.items);
+        writer.opt("name", &self.name);
+        writer.opt("optional", &self.optional);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ConfigMapVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ConfigMapVolumeSource {
+    const NAME: &'static str = "ConfigMapVolumeSource";
+    const FIELDS: &'static [&'static str] = &["defaultMode", "items", "name", "optional"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "defaultMode" => Some(0),
+            "items" => Some(1),
+            "name" => Some(2),
+            "optional" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.default_mode, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.name, map),
+            3 => crate::object_serde::put(&mut self.optional, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// A single application container that you want to run within a pod.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Container {
     /// Arguments to the entrypoint. The container image's CMD is used if this is not provided. Variable references $(VAR\_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR\_NAME) syntax: i.e. "$$(VAR\_NAME)" will produce the string literal "$(VAR\_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info: <https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub args: Option<Vec<String>>,
     /// Entrypoint array. Not executed within a shell. The container image's ENTRYPOINT is used if this is not provided. Variable references $(VAR\_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR\_NAME) syntax: i.e. "$$(VAR\_NAME)" will produce the string literal "$(VAR\_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info: <https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<Vec<String>>,
     /// List of environment variables to set in the container. Cannot be updated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env: Option<Vec<EnvVar>>,
     /// List of sources to populate environment variables in the container. The keys defined within a source may consist of any printable ASCII characters except '='. When a key exists in multiple sources, the value associated with the last source will take precedence. Values defined by an Env with a duplicate key will take precedence. Cannot be updated.
-    #[serde(rename = "envFrom", default, skip_serializing_if = "Option::is_none")]
     pub env_from: Option<Vec<EnvFromSource>>,
     /// Container image name. More info: <https://kubernetes.io/docs/concepts/containers/images> This field is optional to allow higher level config management to default or override container images in workload controllers like Deployments and StatefulSets.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise. Cannot be updated. More info: <https://kubernetes.io/docs/concepts/containers/images#updating-images>
-    #[serde(
-        rename = "imagePullPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub image_pull_policy: Option<String>,
     /// Actions that the management system should take in response to container lifecycle events. Cannot be updated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lifecycle: Option<Lifecycle>,
+    pub lifecycle: Option<Box<Lifecycle>>,
     /// Periodic probe of container liveness. Container will be restarted if the probe fails. Cannot be updated. More info: <https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes>
-    #[serde(
-        rename = "livenessProbe",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub liveness_probe: Option<Probe>,
+    pub liveness_probe: Option<Box<Probe>>,
     /// Name of the container specified as a DNS\_LABEL. Each container in a pod must have a unique name (DNS\_LABEL). Cannot be updated.
-    #[serde(default)]
     pub name: String,
     /// List of ports to expose from the container. Not specifying a port here DOES NOT prevent that port from being exposed. Any port which is listening on the default "0.0.0.0" address inside a container will be accessible from the network. Modifying this array with strategic merge patch may corrupt the data. For more information See <https://github.com/kubernetes/kubernetes/issues/108255>. Cannot be updated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ports: Option<Vec<ContainerPort>>,
     /// Periodic probe of container service readiness. Container will be removed from service endpoints if the probe fails. Cannot be updated. More info: <https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes>
-    #[serde(
-        rename = "readinessProbe",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub readiness_probe: Option<Probe>,
+    pub readiness_probe: Option<Box<Probe>>,
     /// Resources resize policy for the container. This field cannot be set on ephemeral containers.
-    #[serde(
-        rename = "resizePolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub resize_policy: Option<Vec<ContainerResizePolicy>>,
     /// Compute Resources required by this container. Cannot be updated. More info: <https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resources: Option<ResourceRequirements>,
+    pub resources: Option<Box<ResourceRequirements>>,
     /// RestartPolicy defines the restart behavior of individual containers in a pod. This overrides the pod-level restart policy. When this field is not specified, the restart behavior is defined by the Pod's restart policy and the container type. Additionally, setting the RestartPolicy as "Always" for the init container will have the following effect: this init container will be continually restarted on exit until all regular containers have terminated. Once all regular containers have completed, all init containers with restartPolicy "Always" will be shut down. This lifecycle differs from normal init containers and is often referred to as a "sidecar" container. Although this init container still starts in the init container sequence, it does not wait for the container to complete before proceeding to the next init container. Instead, the next init container starts immediately after this init container is started, or after any startupProbe has successfully completed.
-    #[serde(
-        rename = "restartPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub restart_policy: Option<String>,
     /// Represents a list of rules to be checked to determine if the container should be restarted on exit. The rules are evaluated in order. Once a rule matches a container exit condition, the remaining rules are ignored. If no rule matches the container exit condition, the Container-level restart policy determines the whether the container is restarted or not. Constraints on the rules: - At most 20 rules are allowed. - Rules can have the same action. - Identical rules are not forbidden in validations. When rules are specified, container MUST set RestartPolicy explicitly even it if matches the Pod's RestartPolicy.
-    #[serde(
-        rename = "restartPolicyRules",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub restart_policy_rules: Option<Vec<ContainerRestartRule>>,
     /// SecurityContext defines the security options the container should be run with. If set, the fields of SecurityContext override the equivalent fields of PodSecurityContext. More info: <https://kubernetes.io/docs/tasks/configure-pod-container/security-context/>
-    #[serde(
-        rename = "securityContext",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub security_context: Option<SecurityContext>,
+    pub security_context: Option<Box<SecurityContext>>,
     /// StartupProbe indicates that the Pod has successfully initialized. If specified, no other probes are executed until this completes successfully. If this probe fails, the Pod will be restarted, just as if the livenessProbe failed. This can be used to provide different probe parameters at the beginning of a Pod's lifecycle, when it might take a long time to load data or warm a cache, than during steady-state operation. This cannot be updated. More info: <https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes>
-    #[serde(
-        rename = "startupProbe",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub startup_probe: Option<Probe>,
+    pub startup_probe: Option<Box<Probe>>,
     /// Whether this container should allocate a buffer for stdin in the container runtime. If this is not set, reads from stdin in the container will always result in EOF. Default is false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stdin: Option<bool>,
     /// Whether the container runtime should close the stdin channel after it has been opened by a single attach. When stdin is true the stdin stream will remain open across multiple attach sessions. If stdinOnce is set to true, stdin is opened on container start, is empty until the first client attaches to stdin, and then remains open and accepts data until the client disconnects, at which time stdin is closed and remains closed until the container is restarted. If this flag is false, a container processes that reads from stdin will never receive an EOF. Default is false
-    #[serde(rename = "stdinOnce", default, skip_serializing_if = "Option::is_none")]
     pub stdin_once: Option<bool>,
     /// Optional: Path at which the file to which the container's termination message will be written is mounted into the container's filesystem. Message written is intended to be brief final status, such as an assertion failure message. Will be truncated by the node if greater than 4096 bytes. The total message length across all containers will be limited to 12kb. Defaults to /dev/termination-log. Cannot be updated.
-    #[serde(
-        rename = "terminationMessagePath",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub termination_message_path: Option<String>,
     /// Indicate how the termination message should be populated. File will use the contents of terminationMessagePath to populate the container status message on both success and failure. FallbackToLogsOnError will use the last chunk of container log output if the termination message file is empty and the container exited with an error. The log output is limited to 2048 bytes or 80 lines, whichever is smaller. Defaults to File. Cannot be updated.
-    #[serde(
-        rename = "terminationMessagePolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub termination_message_policy: Option<String>,
     /// Whether this container should allocate a TTY for itself, also requires 'stdin' to be true. Default is false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
     /// volumeDevices is the list of block devices to be used by the container.
-    #[serde(
-        rename = "volumeDevices",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub volume_devices: Option<Vec<VolumeDevice>>,
     /// Pod volumes to mount into the container's filesystem. Cannot be updated.
-    #[serde(
-        rename = "volumeMounts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub volume_mounts: Option<Vec<VolumeMount>>,
     /// Container's working directory. If not specified, the container runtime's default will be used, which might be configured in the container image. Cannot be updated.
-    #[serde(
-        rename = "workingDir",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub working_dir: Option<String>,
 }
 
+impl serde::Serialize for Container {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Container",
+            1 + usize::from(self.args.is_some())
+                + usize::from(self.command.is_some())
+                + usize::from(self.env.is_some())
+                + usize::from(self.env_from.is_some())
+                + usize::from(self.image.is_some())
+                + usize::from(self.image_pull_policy.is_some())
+                + usize::from(self.lifecycle.is_some())
+                + usize::from(self.liveness_probe.is_some())
+                + usize::from(self.ports.is_some())
+                + usize::from(self.readiness_probe.is_some())
+                + usize::from(self.resize_policy.is_some())
+                + usize::from(self.resources.is_some())
+                + usize::from(self.restart_policy.is_some())
+                + usize::from(self.restart_policy_rules.is_some())
+                + usize::from(self.security_context.is_some())
+                + usize::from(self.startup_probe.is_some())
+                + usize::from(self.stdin.is_some())
+                + usize::from(self.stdin_once.is_some())
+                + usize::from(self.termination_message_path.is_some())
+                + usize::from(self.termination_message_policy.is_some())
+                + usize::from(self.tty.is_some())
+                + usize::from(self.volume_devices.is_some())
+                + usize::from(self.volume_mounts.is_some())
+                + usize::from(self.working_dir.is_some()),
+        )?;
+        writer.opt("args", &self.args);
+        writer.opt("command", &self.command);
+        writer.opt("env", &self.env);
+        writer.opt("envFrom", &self.env_from);
+        writer.opt("image", &self.image);
+        writer.opt("imagePullPolicy", &self.image_pull_policy);
+        writer.opt("lifecycle", &self.lifecycle);
+        writer.opt("livenessProbe", &self.liveness_probe);
+        writer.field("name", &self.name);
+        writer.opt("ports", &self.ports);
+        writer.opt("readinessProbe", &self.readiness_probe);
+        writer.opt("resizePolicy", &self.resize_policy);
+        writer.opt("resources", &self.resources);
+        writer.opt("restartPolicy", &self.restart_policy);
+        writer.opt("restartPolicyRules", &self.restart_policy_rules);
+        writer.opt("securityContext", &self.security_context);
+        writer.opt("startupProbe", &self.startup_probe);
+        writer.opt("stdin", &self.stdin);
+        writer.opt("stdinOnce", &self.stdin_once);
+        writer.opt("terminationMessagePath", &self.termination_message_path);
+        writer.opt("terminationMessagePolicy", &self.termination_message_policy);
+        writer.opt("tty", &self.tty);
+        writer.opt("volumeDevices", &self.volume_devices);
+        writer.opt("volumeMounts", &self.volume_mounts);
+        writer.opt("workingDir", &self.working_dir);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Container {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Container {
+    const NAME: &'static str = "Container";
+    const FIELDS: &'static [&'static str] = &[
+        "args",
+        "command",
+        "env",
+        "envFrom",
+        "image",
+        "imagePullPolicy",
+        "lifecycle",
+        "livenessProbe",
+        "name",
+        "ports",
+        "readinessProbe",
+        "resizePolicy",
+        "resources",
+        "restartPolicy",
+        "restartPolicyRules",
+        "securityContext",
+        "startupProbe",
+        "stdin",
+        "stdinOnce",
+        "terminationMessagePath",
+        "terminationMessagePolicy",
+        "tty",
+        "volumeDevices",
+        "volumeMounts",
+        "workingDir",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "args" => Some(0),
+            "command" => Some(1),
+            "env" => Some(2),
+            "envFrom" => Some(3),
+            "image" => Some(4),
+            "imagePullPolicy" => Some(5),
+            "lifecycle" => Some(6),
+            "livenessProbe" => Some(7),
+            "name" => Some(8),
+            "ports" => Some(9),
+            "readinessProbe" => Some(10),
+            "resizePolicy" => Some(11),
+            "resources" => Some(12),
+            "restartPolicy" => Some(13),
+            "restartPolicyRules" => Some(14),
+            "securityContext" => Some(15),
+            "startupProbe" => Some(16),
+            "stdin" => Some(17),
+            "stdinOnce" => Some(18),
+            "terminationMessagePath" => Some(19),
+            "terminationMessagePolicy" => Some(20),
+            "tty" => Some(21),
+            "volumeDevices" => Some(22),
+            "volumeMounts" => Some(23),
+            "workingDir" => Some(24),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.args, map),
+            1 => crate::object_serde::put(&mut self.command, map),
+            2 => crate::object_serde::put(&mut self.env, map),
+            3 => crate::object_serde::put(&mut self.env_from, map),
+            4 => crate::object_serde::put(&mut self.image, map),
+            5 => crate::object_serde::put(&mut self.image_pull_policy, map),
+            6 => crate::object_serde::put(&mut self.lifecycle, map),
+            7 => crate::object_serde::put(&mut self.liveness_probe, map),
+            8 => crate::object_serde::put(&mut self.name, map),
+            9 => crate::object_serde::put(&mut self.ports, map),
+            10 => crate::object_serde::put(&mut self.readiness_probe, map),
+            11 => crate::object_serde::put(&mut self.resize_policy, map),
+            12 => crate::object_serde::put(&mut self.resources, map),
+            13 => crate::object_serde::put(&mut self.restart_policy, map),
+            14 => crate::object_serde::put(&mut self.restart_policy_rules, map),
+            15 => crate::object_serde::put(&mut self.security_context, map),
+            16 => crate::object_serde::put(&mut self.startup_probe, map),
+            17 => crate::object_serde::put(&mut self.stdin, map),
+            18 => crate::object_serde::put(&mut self.stdin_once, map),
+            19 => crate::object_serde::put(&mut self.termination_message_path, map),
+            20 => crate::object_serde::put(&mut self.termination_message_policy, map),
+            21 => crate::object_serde::put(&mut self.tty, map),
+            22 => crate::object_serde::put(&mut self.volume_devices, map),
+            23 => crate::object_serde::put(&mut self.volume_mounts, map),
+            24 => crate::object_serde::put(&mut self.working_dir, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ContainerExtendedResourceRequest has the mapping of container name, extended resource name to the device request name.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerExtendedResourceRequest {
     /// The name of the container requesting resources.
-    #[serde(rename = "containerName", default)]
     pub container_name: String,
     /// The name of the request in the special ResourceClaim which corresponds to the extended resource.
-    #[serde(rename = "requestName", default)]
     pub request_name: String,
     /// The name of the extended resource in that container which gets backed by DRA.
-    #[serde(rename = "resourceName", default)]
     pub resource_name: String,
+}
+
+impl serde::Serialize for ContainerExtendedResourceRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "ContainerExtendedResourceRequest", 3)?;
+        writer.field("containerName", &self.container_name);
+        writer.field("requestName", &self.request_name);
+        writer.field("resourceName", &self.resource_name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerExtendedResourceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ContainerExtendedResourceRequest {
+    const NAME: &'static str = "ContainerExtendedResourceRequest";
+    const FIELDS: &'static [&'static str] = &["containerName", "requestName", "resourceName"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "containerName" => Some(0),
+            "requestName" => Some(1),
+            "resourceName" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.container_name, map),
+            1 => crate::object_serde::put(&mut self.request_name, map),
+            2 => crate::object_serde::put(&mut self.resource_name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// Describe a container image
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerImage {
     /// Names by which this image is known. e.g. \["kubernetes.example/hyperkube:v1.0.7", "cloud-vendor.registry.example/cloud-vendor/hyperkube:v1.0.7"\]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub names: Option<Vec<String>>,
     /// The size of the image in bytes.
-    #[serde(rename = "sizeBytes", default, skip_serializing_if = "Option::is_none")]
     pub size_bytes: Option<i64>,
 }
 
+impl serde::Serialize for ContainerImage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ContainerImage",
+            usize::from(self.names.is_some()) + usize::from(self.size_bytes.is_some()),
+        )?;
+        writer.opt("names", &self.names);
+        writer.opt("sizeBytes", &self.size_bytes);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerImage {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ContainerImage {
+    const NAME: &'static str = "ContainerImage";
+    const FIELDS: &'static [&'static str] = &["names", "sizeBytes"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "names" => Some(0),
+            "sizeBytes" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.names, map),
+            1 => crate::object_serde::put(&mut self.size_bytes, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ContainerPort represents a network port in a single container.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerPort {
     /// Number of port to expose on the pod's IP address. This must be a valid port number, 0 \< x \< 65536.
-    #[serde(rename = "containerPort", default)]
     pub container_port: i32,
     /// What host IP to bind the external port to.
-    #[serde(rename = "hostIP", default, skip_serializing_if = "Option::is_none")]
     pub host_ip: Option<String>,
     /// Number of port to expose on the host. If specified, this must be a valid port number, 0 \< x \< 65536. If HostNetwork is specified, this must match ContainerPort. Most containers do not need this.
-    #[serde(rename = "hostPort", default, skip_serializing_if = "Option::is_none")]
     pub host_port: Option<i32>,
     /// If specified, this must be an IANA\_SVC\_NAME and unique within the pod. Each named port in a pod must have a unique name. Name for the port that can be referred to by services.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Protocol for port. Must be UDP, TCP, or SCTP. Defaults to "TCP".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<String>,
 }
 
+impl serde::Serialize for ContainerPort {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ContainerPort",
+            1 + usize::from(self.host_ip.is_some())
+                + usize::from(self.host_port.is_some())
+                + usize::from(self.name.is_some())
+                + usize::from(self.protocol.is_some()),
+        )?;
+        writer.field("containerPort", &self.container_port);
+        writer.opt("hostIP", &self.host_ip);
+        writer.opt("hostPort", &self.host_port);
+        writer.opt("name", &self.name);
+        writer.opt("protocol", &self.protocol);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerPort {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ContainerPort {
+    const NAME: &'static str = "ContainerPort";
+    const FIELDS: &'static [&'static str] =
+        &["containerPort", "hostIP", "hostPort", "name", "protocol"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "containerPort" => Some(0),
+            "hostIP" => Some(1),
+            "hostPort" => Some(2),
+            "name" => Some(3),
+            "protocol" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.container_port, map),
+            1 => crate::object_serde::put(&mut self.host_ip, map),
+            2 => crate::object_serde::put(&mut self.host_port, map),
+            3 => crate::object_serde::put(&mut self.name, map),
+            4 => crate::object_serde::put(&mut self.protocol, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ContainerResizePolicy represents resource resize policy for the container.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerResizePolicy {
     /// Name of the resource to which this resource resize policy applies. Supported values: cpu, memory.
-    #[serde(rename = "resourceName", default)]
     pub resource_name: String,
     /// Restart policy to apply when specified resource is resized. If not specified, it defaults to NotRequired.
-    #[serde(rename = "restartPolicy", default)]
     pub restart_policy: String,
 }
 
+impl serde::Serialize for ContainerResizePolicy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ContainerResizePolicy", 2)?;
+        writer.field("resourceName", &self.resource_name);
+        writer.field("restartPolicy", &self.restart_policy);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerResizePolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ContainerResizePolicy {
+    const NAME: &'static str = "ContainerResizePolicy";
+    const FIELDS: &'static [&'static str] = &["resourceName", "restartPolicy"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "resourceName" => Some(0),
+            "restartPolicy" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.resource_name, map),
+            1 => crate::object_serde::put(&mut self.restart_policy, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ContainerRestartRule describes how a container exit is handled.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerRestartRule {
     /// Specifies the action taken on a container exit if the requirements are satisfied. The only possible value is "Restart" to restart the container.
-    #[serde(default)]
     pub action: String,
     /// Represents the exit codes to check on container exits.
-    #[serde(rename = "exitCodes", default, skip_serializing_if = "Option::is_none")]
-    pub exit_codes: Option<ContainerRestartRuleOnExitCodes>,
+    pub exit_codes: Option<Box<ContainerRestartRuleOnExitCodes>>,
+}
+
+impl serde::Serialize for ContainerRestartRule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ContainerRestartRule",
+            1 + usize::from(self.exit_codes.is_some()),
+        )?;
+        writer.field("action", &self.action);
+        writer.opt("exitCodes", &self.exit_codes);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerRestartRule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ContainerRestartRule {
+    const NAME: &'static str = "ContainerRestartRule";
+    const FIELDS: &'static [&'static str] = &["action", "exitCodes"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "action" => Some(0),
+            "exitCodes" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.action, map),
+            1 => crate::object_serde::put(&mut self.exit_codes, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// ContainerRestartRuleOnExitCodes describes the condition for handling an exited container based on its exit codes.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerRestartRuleOnExitCodes {
     /// Represents the relationship between the container exit code(s) and the specified values. Possible values are: - In: the requirement is satisfied if the container exit code is in the
     /// set of specified values.
     /// - NotIn: the requirement is satisfied if the container exit code is
     ///   not in the set of specified values.
-    #[serde(default)]
     pub operator: String,
     /// Specifies the set of values to check for container exit codes. At most 255 elements are allowed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<i32>>,
 }
 
+impl serde::Serialize for ContainerRestartRuleOnExitCodes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ContainerRestartRuleOnExitCodes",
+            1 + usize::from(self.values.is_some()),
+        )?;
+        writer.field("operator", &self.operator);
+        writer.opt("values", &self.values);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerRestartRuleOnExitCodes {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ContainerRestartRuleOnExitCodes {
+    const NAME: &'static str = "ContainerRestartRuleOnExitCodes";
+    const FIELDS: &'static [&'static str] = &["operator", "values"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "operator" => Some(0),
+            "values" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.operator, map),
+            1 => crate::object_serde::put(&mut self.values, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ContainerState holds a possible state of container. Only one of its members may be specified. If none of them is specified, the default one is ContainerStateWaiting.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerState {
     /// Details about a running container
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub running: Option<ContainerStateRunning>,
     /// Details about a terminated container
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub terminated: Option<ContainerStateTerminated>,
+    pub terminated: Option<Box<ContainerStateTerminated>>,
     /// Details about a waiting container
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waiting: Option<ContainerStateWaiting>,
+    pub waiting: Option<Box<ContainerStateWaiting>>,
+}
+
+impl serde::Serialize for ContainerState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ContainerState",
+            usize::from(self.running.is_some())
+                + usize::from(self.terminated.is_some())
+                + usize::from(self.waiting.is_some()),
+        )?;
+        writer.opt("running", &self.running);
+        writer.opt("terminated", &self.terminated);
+        writer.opt("waiting", &self.waiting);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerState {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ContainerState {
+    const NAME: &'static str = "ContainerState";
+    const FIELDS: &'static [&'static str] = &["running", "terminated", "waiting"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "running" => Some(0),
+            "terminated" => Some(1),
+            "waiting" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.running, map),
+            1 => crate::object_serde::put(&mut self.terminated, map),
+            2 => crate::object_serde::put(&mut self.waiting, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// ContainerStateRunning is a running state of a container.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerStateRunning {
     /// Time at which the container was last (re-)started
-    #[serde(rename = "startedAt", default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<kclient_apimachinery::meta::Time>,
+}
+
+impl serde::Serialize for ContainerStateRunning {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ContainerStateRunning",
+            usize::from(self.started_at.is_some()),
+        )?;
+        writer.opt("startedAt", &self.started_at);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerStateRunning {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ContainerStateRunning {
+    const NAME: &'static str = "ContainerStateRunning";
+    const FIELDS: &'static [&'static str] = &["startedAt"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "startedAt" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.started_at, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// ContainerStateTerminated is a terminated state of a container.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerStateTerminated {
     /// Container's ID in the format '\<type\>://\<container\_id\>'
-    #[serde(
-        rename = "containerID",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub container_id: Option<String>,
     /// Exit status from the last termination of the container
-    #[serde(rename = "exitCode", default)]
     pub exit_code: i32,
     /// Time at which the container last terminated
-    #[serde(
-        rename = "finishedAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub finished_at: Option<kclient_apimachinery::meta::Time>,
     /// Message regarding the last termination of the container
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// (brief) reason from the last termination of the container
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Signal from the last termination of the container
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signal: Option<i32>,
     /// Time at which previous execution of the container started
-    #[serde(rename = "startedAt", default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<kclient_apimachinery::meta::Time>,
 }
 
+impl serde::Serialize for ContainerStateTerminated {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ContainerStateTerminated",
+            1 + usize::from(self.container_id.is_some())
+                + usize::from(self.finished_at.is_some())
+                + usize::from(self.message.is_some())
+                + usize::from(self.reason.is_some())
+                + usize::from(self.signal.is_some())
+                + usize::from(self.started_at.is_some()),
+        )?;
+        writer.opt("containerID", &self.container_id);
+        writer.field("exitCode", &self.exit_code);
+        writer.opt("finishedAt", &self.finished_at);
+        writer.opt("message", &self.message);
+        writer.opt("reason", &self.reason);
+        writer.opt("signal", &self.signal);
+        writer.opt("startedAt", &self.started_at);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerStateTerminated {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ContainerStateTerminated {
+    const NAME: &'static str = "ContainerStateTerminated";
+    const FIELDS: &'static [&'static str] = &[
+        "containerID",
+        "exitCode",
+        "finishedAt",
+        "message",
+        "reason",
+        "signal",
+        "startedAt",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "containerID" => Some(0),
+            "exitCode" => Some(1),
+            "finishedAt" => Some(2),
+            "message" => Some(3),
+            "reason" => Some(4),
+            "signal" => Some(5),
+            "startedAt" => Some(6),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.container_id, map),
+            1 => crate::object_serde::put(&mut self.exit_code, map),
+            2 => crate::object_serde::put(&mut self.finished_at, map),
+            3 => crate::object_serde::put(&mut self.message, map),
+            4 => crate::object_serde::put(&mut self.reason, map),
+            5 => crate::object_serde::put(&mut self.signal, map),
+            6 => crate::object_serde::put(&mut self.started_at, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ContainerStateWaiting is a waiting state of a container.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerStateWaiting {
     /// Message regarding why the container is not yet running.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// (brief) reason the container is not yet running.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
+impl serde::Serialize for ContainerStateWaiting {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ContainerStateWaiting",
+            usize::from(self.message.is_some()) + usize::from(self.reason.is_some()),
+        )?;
+        writer.opt("message", &self.message);
+        writer.opt("reason", &self.reason);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerStateWaiting {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ContainerStateWaiting {
+    const NAME: &'static str = "ContainerStateWaiting";
+    const FIELDS: &'static [&'static str] = &["message", "reason"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "message" => Some(0),
+            "reason" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.message, map),
+            1 => crate::object_serde::put(&mut self.reason, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ContainerStatus contains details for the current status of this container.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerStatus {
     /// AllocatedResources represents the compute resources allocated for this container by the node. Kubelet sets this value to Container.Resources.Requests upon successful pod admission and after successfully admitting desired pod resize.
-    #[serde(
-        rename = "allocatedResources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocated_resources:
         Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
     /// AllocatedResourcesStatus represents the status of various resources allocated for this Pod.
-    #[serde(
-        rename = "allocatedResourcesStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocated_resources_status: Option<Vec<ResourceStatus>>,
     /// ContainerID is the ID of the container in the format '\<type\>://\<container\_id\>'. Where type is a container runtime identifier, returned from Version call of CRI API (for example "containerd").
-    #[serde(
-        rename = "containerID",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub container_id: Option<String>,
     /// Image is the name of container image that the container is running. The container image may not match the image used in the PodSpec, as it may have been resolved by the runtime. More info: <https://kubernetes.io/docs/concepts/containers/images>.
-    #[serde(default)]
     pub image: String,
     /// ImageID is the image ID of the container's image. The image ID may not match the image ID of the image used in the PodSpec, as it may have been resolved by the runtime.
-    #[serde(rename = "imageID", default)]
     pub image_id: String,
     /// LastTerminationState holds the last termination state of the container to help debug container crashes and restarts. This field is not populated if the container is still running and RestartCount is 0.
-    #[serde(rename = "lastState", default, skip_serializing_if = "Option::is_none")]
-    pub last_state: Option<ContainerState>,
+    pub last_state: Option<Box<ContainerState>>,
     /// Name is a DNS\_LABEL representing the unique name of the container. Each container in a pod must have a unique name across all container types. Cannot be updated.
-    #[serde(default)]
     pub name: String,
     /// Ready specifies whether the container is currently passing its readiness check. The value will change as readiness probes keep executing. If no readiness probes are specified, this field defaults to true once the container is fully started (see Started field).
     ///
     /// The value is typically used to determine whether a container is ready to accept traffic.
-    #[serde(default)]
     pub ready: bool,
     /// Resources represents the compute resource requests and limits that have been successfully enacted on the running container after it has been started or has been successfully resized.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resources: Option<ResourceRequirements>,
+    pub resources: Option<Box<ResourceRequirements>>,
     /// RestartCount holds the number of times the container has been restarted. Kubelet makes an effort to always increment the value, but there are cases when the state may be lost due to node restarts and then the value may be reset to 0. The value is never negative.
-    #[serde(rename = "restartCount", default)]
     pub restart_count: i32,
     /// Started indicates whether the container has finished its postStart lifecycle hook and passed its startup probe. Initialized as false, becomes true after startupProbe is considered successful. Resets to false when the container is restarted, or if kubelet loses state temporarily. In both cases, startup probes will run again. Is always true when no startupProbe is defined and container is running and has passed the postStart lifecycle hook. The null value must be treated the same as false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started: Option<bool>,
     /// State holds details about the container's current condition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ContainerState>,
+    pub state: Option<Box<ContainerState>>,
     /// StopSignal reports the effective stop signal for this container
-    #[serde(
-        rename = "stopSignal",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stop_signal: Option<String>,
     /// User represents user identity information initially attached to the first process of the container
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<ContainerUser>,
+    pub user: Option<Box<ContainerUser>>,
     /// Status of volume mounts.
-    #[serde(
-        rename = "volumeMounts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub volume_mounts: Option<Vec<VolumeMountStatus>>,
 }
 
+impl serde::Serialize for ContainerStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ContainerStatus",
+            5 + usize::from(self.allocated_resources.is_some())
+                + usize::from(self.allocated_resources_status.is_some())
+                + usize::from(self.container_id.is_some())
+                + usize::from(self.last_state.is_some())
+                + usize::from(self.resources.is_some())
+                + usize::from(self.started.is_some())
+                + usize::from(self.state.is_some())
+                + usize::from(self.stop_signal.is_some())
+                + usize::from(self.user.is_some())
+                + usize::from(self.volume_mounts.is_some()),
+        )?;
+        writer.opt("allocatedResources", &self.allocated_resources);
+        writer.opt("allocatedResourcesStatus", &self.allocated_resources_status);
+        writer.opt("containerID", &self.container_id);
+        writer.field("image", &self.image);
+        writer.field("imageID", &self.image_id);
+        writer.opt("lastState", &self.last_state);
+        writer.field("name", &self.name);
+        writer.field("ready", &self.ready);
+        writer.opt("resources", &self.resources);
+        writer.field("restartCount", &self.restart_count);
+        writer.opt("started", &self.started);
+        writer.opt("state", &self.state);
+        writer.opt("stopSignal", &self.stop_signal);
+        writer.opt("user", &self.user);
+        writer.opt("volumeMounts", &self.volume_mounts);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ContainerStatus {
+    const NAME: &'static str = "ContainerStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "allocatedResources",
+        "allocatedResourcesStatus",
+        "containerID",
+        "image",
+        "imageID",
+        "lastState",
+        "name",
+        "ready",
+        "resources",
+        "restartCount",
+        "started",
+        "state",
+        "stopSignal",
+        "user",
+        "volumeMounts",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "allocatedResources" => Some(0),
+            "allocatedResourcesStatus" => Some(1),
+            "containerID" => Some(2),
+            "image" => Some(3),
+            "imageID" => Some(4),
+            "lastState" => Some(5),
+            "name" => Some(6),
+            "ready" => Some(7),
+            "resources" => Some(8),
+            "restartCount" => Some(9),
+            "started" => Some(10),
+            "state" => Some(11),
+            "stopSignal" => Some(12),
+            "user" => Some(13),
+            "volumeMounts" => Some(14),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.allocated_resources, map),
+            1 => crate::object_serde::put(&mut self.allocated_resources_status, map),
+            2 => crate::object_serde::put(&mut self.container_id, map),
+            3 => crate::object_serde::put(&mut self.image, map),
+            4 => crate::object_serde::put(&mut self.image_id, map),
+            5 => crate::object_serde::put(&mut self.last_state, map),
+            6 => crate::object_serde::put(&mut self.name, map),
+            7 => crate::object_serde::put(&mut self.ready, map),
+            8 => crate::object_serde::put(&mut self.resources, map),
+            9 => crate::object_serde::put(&mut self.restart_count, map),
+            10 => crate::object_serde::put(&mut self.started, map),
+            11 => crate::object_serde::put(&mut self.state, map),
+            12 => crate::object_serde::put(&mut self.stop_signal, map),
+            13 => crate::object_serde::put(&mut self.user, map),
+            14 => crate::object_serde::put(&mut self.volume_mounts, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ContainerUser represents user identity information
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContainerUser {
     /// Linux holds user identity information initially attached to the first process of the containers in Linux. Note that the actual running identity can be changed if the process has enough privilege to do so.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub linux: Option<LinuxContainerUser>,
 }
 
+impl serde::Serialize for ContainerUser {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ContainerUser",
+            usize::from(self.linux.is_some()),
+        )?;
+        writer.opt("linux", &self.linux);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContainerUser {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ContainerUser {
+    const NAME: &'static str = "ContainerUser";
+    const FIELDS: &'static [&'static str] = &["linux"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "linux" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.linux, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// DaemonEndpoint contains information about a single Daemon endpoint.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DaemonEndpoint {
     /// Port number of the given endpoint.
-    #[serde(rename = "Port", default)]
     pub port: i32,
 }
 
+impl serde::Serialize for DaemonEndpoint {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "DaemonEndpoint", 1)?;
+        writer.field("Port", &self.port);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DaemonEndpoint {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DaemonEndpoint {
+    const NAME: &'static str = "DaemonEndpoint";
+    const FIELDS: &'static [&'static str] = &["Port"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "Port" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.port, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Represents downward API info for projecting into a projected volume. Note that this is identical to a downwardAPI volume source without the default mode.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DownwardAPIProjection {
     /// Items is a list of DownwardAPIVolume file
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<DownwardAPIVolumeFile>>,
+}
+
+impl serde::Serialize for DownwardAPIProjection {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DownwardAPIProjection",
+            usize::from(self.items.is_some()),
+        )?;
+        writer.opt("items", &self.items);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DownwardAPIProjection {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DownwardAPIProjection {
+    const NAME: &'static str = "DownwardAPIProjection";
+    const FIELDS: &'static [&'static str] = &["items"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "items" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.items, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// DownwardAPIVolumeFile represents information to create the file containing the pod field
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DownwardAPIVolumeFile {
     /// Required: Selects a field of the pod: only annotations, labels, name, namespace and uid are supported.
-    #[serde(rename = "fieldRef", default, skip_serializing_if = "Option::is_none")]
-    pub field_ref: Option<ObjectFieldSelector>,
+    pub field_ref: Option<Box<ObjectFieldSelector>>,
     /// Optional: mode bits used to set permissions on this file, must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. If not specified, the volume defaultMode will be used. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<i32>,
     /// Required: Path is  the relative path name of the file to be created. Must not be absolute or contain the '..' path. Must be utf-8 encoded. The first item of the relative path must not start with '..'
-    #[serde(default)]
     pub path: String,
     /// Selects a resource of the container: only resources limits and requests (limits.cpu, limits.memory, requests.cpu and requests.memory) are currently supported.
-    #[serde(
-        rename = "resourceFieldRef",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_field_ref: Option<ResourceFieldSelector>,
+    pub resource_field_ref: Option<Box<ResourceFieldSelector>>,
+}
+
+impl serde::Serialize for DownwardAPIVolumeFile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DownwardAPIVolumeFile",
+            1 + usize::from(self.field_ref.is_some())
+                + usize::from(self.mode.is_some())
+                + usize::from(self.resource_field_ref.is_some()),
+        )?;
+        writer.opt("fieldRef", &self.field_ref);
+        writer.opt("mode", &self.mode);
+        writer.field("path", &self.path);
+        writer.opt("resourceFieldRef", &self.resource_field_ref);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DownwardAPIVolumeFile {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DownwardAPIVolumeFile {
+    const NAME: &'static str = "DownwardAPIVolumeFile";
+    const FIELDS: &'static [&'static str] = &["fieldRef", "mode", "path", "resourceFieldRef"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "fieldRef" => Some(0),
+            "mode" => Some(1),
+            "path" => Some(2),
+            "resourceFieldRef" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.field_ref, map),
+            1 => crate::object_serde::put(&mut self.mode, map),
+            2 => crate::object_serde::put(&mut self.path, map),
+            3 => crate::object_serde::put(&mut self.resource_field_ref, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// DownwardAPIVolumeSource represents a volume containing downward API info. Downward API volumes support ownership management and SELinux relabeling.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DownwardAPIVolumeSource {
     /// Optional: mode bits to use on created files by default. Must be a Optional: mode bits used to set permissions on created files by default. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. Defaults to 0644. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
-    #[serde(
-        rename = "defaultMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_mode: Option<i32>,
     /// Items is a list of downward API volume file
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<DownwardAPIVolumeFile>>,
 }
 
+impl serde::Serialize for DownwardAPIVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DownwardAPIVolumeSource",
+            usize::from(self.default_mode.is_some()) + usize::from(self.items.is_some()),
+        )?;
+        writer.opt("defaultMode", &self.default_mode);
+        writer.opt("items", &self.items);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DownwardAPIVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DownwardAPIVolumeSource {
+    const NAME: &'static str = "DownwardAPIVolumeSource";
+    const FIELDS: &'static [&'static str] = &["defaultMode", "items"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "defaultMode" => Some(0),
+            "items" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.default_mode, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Represents an empty directory for a pod. Empty directory volumes support ownership management and SELinux relabeling.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EmptyDirVolumeSource {
     /// medium represents what type of storage medium should back this directory. The default is "" which means to use the node's default medium. Must be an empty string (default) or Memory. More info: <https://kubernetes.io/docs/concepts/storage/volumes#emptydir>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub medium: Option<String>,
     /// sizeLimit is the total amount of local storage required for this EmptyDir volume. The size limit is also applicable for memory medium. The maximum usage on memory medium EmptyDir would be the minimum value between the SizeLimit specified here and the sum of memory limits of all containers in a pod. The default is nil which means that the limit is undefined. More info: <https://kubernetes.io/docs/concepts/storage/volumes#emptydir>
-    #[serde(rename = "sizeLimit", default, skip_serializing_if = "Option::is_none")]
     pub size_limit: Option<kclient_apimachinery::Quantity>,
 }
 
+impl serde::Serialize for EmptyDirVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "EmptyDirVolumeSource",
+            usize::from(self.medium.is_some()) + usize::from(self.size_limit.is_some()),
+        )?;
+        writer.opt("medium", &self.medium);
+        writer.opt("sizeLimit", &self.size_limit);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EmptyDirVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for EmptyDirVolumeSource {
+    const NAME: &'static str = "EmptyDirVolumeSource";
+    const FIELDS: &'static [&'static str] = &["medium", "sizeLimit"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "medium" => Some(0),
+            "sizeLimit" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.medium, map),
+            1 => crate::object_serde::put(&mut self.size_limit, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// EndpointAddress is a tuple that describes single IP address. Deprecated: This API is deprecated in v1.33+.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EndpointAddress {
     /// The Hostname of this endpoint
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
     /// The IP of this endpoint. May not be loopback (127.0.0.0/8 or ::1), link-local (169.254.0.0/16 or fe80::/10), or link-local multicast (224.0.0.0/24 or ff02::/16).
-    #[serde(default)]
     pub ip: String,
     /// Optional: Node hosting this endpoint. This can be used to determine endpoints local to a node.
-    #[serde(rename = "nodeName", default, skip_serializing_if = "Option::is_none")]
     pub node_name: Option<String>,
     /// Reference to object providing the endpoint.
-    #[serde(rename = "targetRef", default, skip_serializing_if = "Option::is_none")]
-    pub target_ref: Option<ObjectReference>,
+    pub target_ref: Option<Box<ObjectReference>>,
+}
+
+impl serde::Serialize for EndpointAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "EndpointAddress",
+            1 + usize::from(self.hostname.is_some())
+                + usize::from(self.node_name.is_some())
+                + usize::from(self.target_ref.is_some()),
+        )?;
+        writer.opt("hostname", &self.hostname);
+        writer.field("ip", &self.ip);
+        writer.opt("nodeName", &self.node_name);
+        writer.opt("targetRef", &self.target_ref);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EndpointAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for EndpointAddress {
+    const NAME: &'static str = "EndpointAddress";
+    const FIELDS: &'static [&'static str] = &["hostname", "ip", "nodeName", "targetRef"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "hostname" => Some(0),
+            "ip" => Some(1),
+            "nodeName" => Some(2),
+            "targetRef" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.hostname, map),
+            1 => crate::object_serde::put(&mut self.ip, map),
+            2 => crate::object_serde::put(&mut self.node_name, map),
+            3 => crate::object_serde::put(&mut self.target_ref, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// EndpointPort is a tuple that describes a single port. Deprecated: This API is deprecated in v1.33+.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EndpointPort {
     /// The application protocol for this port. This is used as a hint for implementations to offer richer behavior for protocols that they understand. This field follows standard Kubernetes label syntax. Valid values are either:
     ///
@@ -1133,21 +3262,65 @@ pub struct EndpointPort {
     /// \* 'kubernetes.io/wss' - WebSocket over TLS as described in <https://www.rfc-editor.org/rfc/rfc6455>
     ///
     /// \* Other protocols should use implementation-defined prefixed names such as mycompany.com/my-custom-protocol.
-    #[serde(
-        rename = "appProtocol",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub app_protocol: Option<String>,
     /// The name of this port.  This must match the 'name' field in the corresponding ServicePort. Must be a DNS\_LABEL. Optional only if one port is defined.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The port number of the endpoint.
-    #[serde(default)]
     pub port: i32,
     /// The IP protocol for this port. Must be UDP, TCP, or SCTP. Default is TCP.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<String>,
+}
+
+impl serde::Serialize for EndpointPort {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "EndpointPort",
+            1 + usize::from(self.app_protocol.is_some())
+                + usize::from(self.name.is_some())
+                + usize::from(self.protocol.is_some()),
+        )?;
+        writer.opt("appProtocol", &self.app_protocol);
+        writer.opt("name", &self.name);
+        writer.field("port", &self.port);
+        writer.opt("protocol", &self.protocol);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EndpointPort {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for EndpointPort {
+    const NAME: &'static str = "EndpointPort";
+    const FIELDS: &'static [&'static str] = &["appProtocol", "name", "port", "protocol"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "appProtocol" => Some(0),
+            "name" => Some(1),
+            "port" => Some(2),
+            "protocol" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.app_protocol, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            2 => crate::object_serde::put(&mut self.port, map),
+            3 => crate::object_serde::put(&mut self.protocol, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// EndpointSubset is a group of addresses with a common set of ports. The expanded set of endpoints is the Cartesian product of Addresses x Ports. For example, given:
@@ -1163,21 +3336,63 @@ pub struct EndpointPort {
 /// b: \[ 10.10.1.1:309, 10.10.2.2:309 \]
 ///
 /// Deprecated: This API is deprecated in v1.33+.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EndpointSubset {
     /// IP addresses which offer the related ports that are marked as ready. These endpoints should be considered safe for load balancers and clients to utilize.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub addresses: Option<Vec<EndpointAddress>>,
     /// IP addresses which offer the related ports but are not currently marked as ready because they have not yet finished starting, have recently failed a readiness check, or have recently failed a liveness check.
-    #[serde(
-        rename = "notReadyAddresses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub not_ready_addresses: Option<Vec<EndpointAddress>>,
     /// Port numbers available on the related IP addresses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ports: Option<Vec<EndpointPort>>,
+}
+
+impl serde::Serialize for EndpointSubset {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "EndpointSubset",
+            usize::from(self.addresses.is_some())
+                + usize::from(self.not_ready_addresses.is_some())
+                + usize::from(self.ports.is_some()),
+        )?;
+        writer.opt("addresses", &self.addresses);
+        writer.opt("notReadyAddresses", &self.not_ready_addresses);
+        writer.opt("ports", &self.ports);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EndpointSubset {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for EndpointSubset {
+    const NAME: &'static str = "EndpointSubset";
+    const FIELDS: &'static [&'static str] = &["addresses", "notReadyAddresses", "ports"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "addresses" => Some(0),
+            "notReadyAddresses" => Some(1),
+            "ports" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.addresses, map),
+            1 => crate::object_serde::put(&mut self.not_ready_addresses, map),
+            2 => crate::object_serde::put(&mut self.ports, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// Endpoints is a collection of endpoints that implement the actual service. Example:
@@ -1197,20 +3412,66 @@ pub struct EndpointSubset {
 /// Endpoints is a legacy API and does not contain information about all Service features. Use discoveryv1.EndpointSlice for complete information about Service endpoints.
 ///
 /// Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Endpoints {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<Endpoints>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<Endpoints>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// The set of all endpoints is the union of all subsets. Addresses are placed into subsets according to the IPs they share. A single address with multiple ports, some of which are ready and some of which are not (because they come from different containers) will result in the address being displayed in different subsets for the different ports. No address will appear in both Addresses and NotReadyAddresses in the same subset. Sets of addresses and ports that comprise a service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subsets: Option<Vec<EndpointSubset>>,
+}
+
+impl serde::Serialize for Endpoints {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Endpoints",
+            3 + usize::from(self.subsets.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("subsets", &self.subsets);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Endpoints {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Endpoints {
+    const NAME: &'static str = "Endpoints";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "subsets"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "subsets" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.subsets, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for Endpoints {
@@ -1238,20 +3499,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for Endpoints {
 }
 
 /// EndpointsList is a list of endpoints. Deprecated: This API is deprecated in v1.33+.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EndpointsList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<EndpointsList>,
     /// List of endpoints.
-    #[serde(default)]
     pub items: Vec<Endpoints>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<EndpointsList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for EndpointsList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "EndpointsList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EndpointsList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for EndpointsList {
+    const NAME: &'static str = "EndpointsList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for EndpointsList {
@@ -1274,218 +3577,431 @@ impl crate::client::verbs::ObjectList<Endpoints> for EndpointsList {
 }
 
 /// EnvFromSource represents the source of a set of ConfigMaps or Secrets
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnvFromSource {
     /// The ConfigMap to select from
-    #[serde(
-        rename = "configMapRef",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub config_map_ref: Option<ConfigMapEnvSource>,
     /// Optional text to prepend to the name of each environment variable. May consist of any printable ASCII characters except '='.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
     /// The Secret to select from
-    #[serde(rename = "secretRef", default, skip_serializing_if = "Option::is_none")]
     pub secret_ref: Option<SecretEnvSource>,
 }
 
+impl serde::Serialize for EnvFromSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "EnvFromSource",
+            usize::from(self.config_map_ref.is_some())
+                + usize::from(self.prefix.is_some())
+                + usize::from(self.secret_ref.is_some()),
+        )?;
+        writer.opt("configMapRef", &self.config_map_ref);
+        writer.opt("prefix", &self.prefix);
+        writer.opt("secretRef", &self.secret_ref);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EnvFromSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for EnvFromSource {
+    const NAME: &'static str = "EnvFromSource";
+    const FIELDS: &'static [&'static str] = &["configMapRef", "prefix", "secretRef"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "configMapRef" => Some(0),
+            "prefix" => Some(1),
+            "secretRef" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.config_map_ref, map),
+            1 => crate::object_serde::put(&mut self.prefix, map),
+            2 => crate::object_serde::put(&mut self.secret_ref, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// EnvVar represents an environment variable present in a Container.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnvVar {
     /// Name of the environment variable. May consist of any printable ASCII characters except '='.
-    #[serde(default)]
     pub name: String,
     /// Variable references $(VAR\_NAME) are expanded using the previously defined environment variables in the container and any service environment variables. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR\_NAME) syntax: i.e. "$$(VAR\_NAME)" will produce the string literal "$(VAR\_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Defaults to "".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Source for the environment variable's value. Cannot be used if value is not empty.
-    #[serde(rename = "valueFrom", default, skip_serializing_if = "Option::is_none")]
-    pub value_from: Option<EnvVarSource>,
+    pub value_from: Option<Box<EnvVarSource>>,
+}
+
+impl serde::Serialize for EnvVar {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "EnvVar",
+            1 + usize::from(self.value.is_some()) + usize::from(self.value_from.is_some()),
+        )?;
+        writer.field("name", &self.name);
+        writer.opt("value", &self.value);
+        writer.opt("valueFrom", &self.value_from);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EnvVar {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for EnvVar {
+    const NAME: &'static str = "EnvVar";
+    const FIELDS: &'static [&'static str] = &["name", "value", "valueFrom"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            "value" => Some(1),
+            "valueFrom" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            1 => crate::object_serde::put(&mut self.value, map),
+            2 => crate::object_serde::put(&mut self.value_from, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// EnvVarSource represents a source for the value of an EnvVar.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnvVarSource {
     /// Selects a key of a ConfigMap.
-    #[serde(
-        rename = "configMapKeyRef",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub config_map_key_ref: Option<ConfigMapKeySelector>,
+    pub config_map_key_ref: Option<Box<ConfigMapKeySelector>>,
     /// Selects a field of the pod: supports metadata.name, metadata.namespace, \`metadata.labels\['\<KEY\>'\]\`, \`metadata.annotations\['\<KEY\>'\]\`, spec.nodeName, spec.serviceAccountName, status.hostIP, status.podIP, status.podIPs.
-    #[serde(rename = "fieldRef", default, skip_serializing_if = "Option::is_none")]
-    pub field_ref: Option<ObjectFieldSelector>,
+    pub field_ref: Option<Box<ObjectFieldSelector>>,
     /// FileKeyRef selects a key of the env file. Requires the EnvFiles feature gate to be enabled.
-    #[serde(
-        rename = "fileKeyRef",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub file_key_ref: Option<FileKeySelector>,
+    pub file_key_ref: Option<Box<FileKeySelector>>,
     /// Selects a resource of the container: only resources limits and requests (limits.cpu, limits.memory, limits.ephemeral-storage, requests.cpu, requests.memory and requests.ephemeral-storage) are currently supported.
-    #[serde(
-        rename = "resourceFieldRef",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_field_ref: Option<ResourceFieldSelector>,
+    pub resource_field_ref: Option<Box<ResourceFieldSelector>>,
     /// Selects a key of a secret in the pod's namespace
-    #[serde(
-        rename = "secretKeyRef",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secret_key_ref: Option<SecretKeySelector>,
+    pub secret_key_ref: Option<Box<SecretKeySelector>>,
+}
+
+impl serde::Serialize for EnvVarSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "EnvVarSource",
+            usize::from(self.config_map_key_ref.is_some())
+                + usize::from(self.field_ref.is_some())
+                + usize::from(self.file_key_ref.is_some())
+                + usize::from(self.resource_field_ref.is_some())
+                + usize::from(self.secret_key_ref.is_some()),
+        )?;
+        writer.opt("configMapKeyRef", &self.config_map_key_ref);
+        writer.opt("fieldRef", &self.field_ref);
+        writer.opt("fileKeyRef", &self.file_key_ref);
+        writer.opt("resourceFieldRef", &self.resource_field_ref);
+        writer.opt("secretKeyRef", &self.secret_key_ref);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EnvVarSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for EnvVarSource {
+    const NAME: &'static str = "EnvVarSource";
+    const FIELDS: &'static [&'static str] = &[
+        "configMapKeyRef",
+        "fieldRef",
+        "fileKeyRef",
+        "resourceFieldRef",
+        "secretKeyRef",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "configMapKeyRef" => Some(0),
+            "fieldRef" => Some(1),
+            "fileKeyRef" => Some(2),
+            "resourceFieldRef" => Some(3),
+            "secretKeyRef" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.config_map_key_ref, map),
+            1 => crate::object_serde::put(&mut self.field_ref, map),
+            2 => crate::object_serde::put(&mut self.file_key_ref, map),
+            3 => crate::object_serde::put(&mut self.resource_field_ref, map),
+            4 => crate::object_serde::put(&mut self.secret_key_ref, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// An EphemeralContainer is a temporary container that you may add to an existing Pod for user-initiated activities such as debugging. Ephemeral containers have no resource or scheduling guarantees, and they will not be restarted when they exit or when a Pod is removed or restarted. The kubelet may evict a Pod if an ephemeral container causes the Pod to exceed its resource allocation.
 ///
 /// To add an ephemeral container, use the ephemeralcontainers subresource of an existing Pod. Ephemeral containers may not be removed or restarted.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EphemeralContainer {
     /// Arguments to the entrypoint. The image's CMD is used if this is not provided. Variable references $(VAR\_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR\_NAME) syntax: i.e. "$$(VAR\_NAME)" will produce the string literal "$(VAR\_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info: <https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub args: Option<Vec<String>>,
     /// Entrypoint array. Not executed within a shell. The image's ENTRYPOINT is used if this is not provided. Variable references $(VAR\_NAME) are expanded using the container's environment. If a variable cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced to a single $, which allows for escaping the $(VAR\_NAME) syntax: i.e. "$$(VAR\_NAME)" will produce the string literal "$(VAR\_NAME)". Escaped references will never be expanded, regardless of whether the variable exists or not. Cannot be updated. More info: <https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#running-a-command-in-a-shell>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<Vec<String>>,
     /// List of environment variables to set in the container. Cannot be updated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub env: Option<Vec<EnvVar>>,
     /// List of sources to populate environment variables in the container. The keys defined within a source may consist of any printable ASCII characters except '='. When a key exists in multiple sources, the value associated with the last source will take precedence. Values defined by an Env with a duplicate key will take precedence. Cannot be updated.
-    #[serde(rename = "envFrom", default, skip_serializing_if = "Option::is_none")]
     pub env_from: Option<Vec<EnvFromSource>>,
     /// Container image name. More info: <https://kubernetes.io/docs/concepts/containers/images>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise. Cannot be updated. More info: <https://kubernetes.io/docs/concepts/containers/images#updating-images>
-    #[serde(
-        rename = "imagePullPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub image_pull_policy: Option<String>,
     /// Lifecycle is not allowed for ephemeral containers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lifecycle: Option<Lifecycle>,
+    pub lifecycle: Option<Box<Lifecycle>>,
     /// Probes are not allowed for ephemeral containers.
-    #[serde(
-        rename = "livenessProbe",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub liveness_probe: Option<Probe>,
+    pub liveness_probe: Option<Box<Probe>>,
     /// Name of the ephemeral container specified as a DNS\_LABEL. This name must be unique among all containers, init containers and ephemeral containers.
-    #[serde(default)]
     pub name: String,
     /// Ports are not allowed for ephemeral containers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ports: Option<Vec<ContainerPort>>,
     /// Probes are not allowed for ephemeral containers.
-    #[serde(
-        rename = "readinessProbe",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub readiness_probe: Option<Probe>,
+    pub readiness_probe: Option<Box<Probe>>,
     /// Resources resize policy for the container.
-    #[serde(
-        rename = "resizePolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub resize_policy: Option<Vec<ContainerResizePolicy>>,
     /// Resources are not allowed for ephemeral containers. Ephemeral containers use spare resources already allocated to the pod.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resources: Option<ResourceRequirements>,
+    pub resources: Option<Box<ResourceRequirements>>,
     /// Restart policy for the container to manage the restart behavior of each container within a pod. You cannot set this field on ephemeral containers.
-    #[serde(
-        rename = "restartPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub restart_policy: Option<String>,
     /// Represents a list of rules to be checked to determine if the container should be restarted on exit. You cannot set this field on ephemeral containers.
-    #[serde(
-        rename = "restartPolicyRules",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub restart_policy_rules: Option<Vec<ContainerRestartRule>>,
     /// Optional: SecurityContext defines the security options the ephemeral container should be run with. If set, the fields of SecurityContext override the equivalent fields of PodSecurityContext.
-    #[serde(
-        rename = "securityContext",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub security_context: Option<SecurityContext>,
+    pub security_context: Option<Box<SecurityContext>>,
     /// Probes are not allowed for ephemeral containers.
-    #[serde(
-        rename = "startupProbe",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub startup_probe: Option<Probe>,
+    pub startup_probe: Option<Box<Probe>>,
     /// Whether this container should allocate a buffer for stdin in the container runtime. If this is not set, reads from stdin in the container will always result in EOF. Default is false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stdin: Option<bool>,
     /// Whether the container runtime should close the stdin channel after it has been opened by a single attach. When stdin is true the stdin stream will remain open across multiple attach sessions. If stdinOnce is set to true, stdin is opened on container start, is empty until the first client attaches to stdin, and then remains open and accepts data until the client disconnects, at which time stdin is closed and remains closed until the container is restarted. If this flag is false, a container processes that reads from stdin will never receive an EOF. Default is false
-    #[serde(rename = "stdinOnce", default, skip_serializing_if = "Option::is_none")]
     pub stdin_once: Option<bool>,
     /// If set, the name of the container from PodSpec that this ephemeral container targets. The ephemeral container will be run in the namespaces (IPC, PID, etc) of this container. If not set then the ephemeral container uses the namespaces configured in the Pod spec.
     ///
     /// The container runtime must implement support for this feature. If the runtime does not support namespace targeting then the result of setting this field is undefined.
-    #[serde(
-        rename = "targetContainerName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub target_container_name: Option<String>,
     /// Optional: Path at which the file to which the container's termination message will be written is mounted into the container's filesystem. Message written is intended to be brief final status, such as an assertion failure message. Will be truncated by the node if greater than 4096 bytes. The total message length across all containers will be limited to 12kb. Defaults to /dev/termination-log. Cannot be updated.
-    #[serde(
-        rename = "terminationMessagePath",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub termination_message_path: Option<String>,
     /// Indicate how the termination message should be populated. File will use the contents of terminationMessagePath to populate the container status message on both success and failure. FallbackToLogsOnError will use the last chunk of container log output if the termination message file is empty and the container exited with an error. The log output is limited to 2048 bytes or 80 lines, whichever is smaller. Defaults to File. Cannot be updated.
-    #[serde(
-        rename = "terminationMessagePolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub termination_message_policy: Option<String>,
     /// Whether this container should allocate a TTY for itself, also requires 'stdin' to be true. Default is false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tty: Option<bool>,
     /// volumeDevices is the list of block devices to be used by the container.
-    #[serde(
-        rename = "volumeDevices",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub volume_devices: Option<Vec<VolumeDevice>>,
     /// Pod volumes to mount into the container's filesystem. Subpath mounts are not allowed for ephemeral containers. Cannot be updated.
-    #[serde(
-        rename = "volumeMounts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub volume_mounts: Option<Vec<VolumeMount>>,
     /// Container's working directory. If not specified, the container runtime's default will be used, which might be configured in the container image. Cannot be updated.
-    #[serde(
-        rename = "workingDir",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub working_dir: Option<String>,
 }
 
+impl serde::Serialize for EphemeralContainer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "EphemeralContainer",
+            1 + usize::from(self.args.is_some())
+                + usize::from(self.command.is_some())
+                + usize::from(self.env.is_some())
+                + usize::from(self.env_from.is_some())
+                + usize::from(self.image.is_some())
+                + usize::from(self.image_pull_policy.is_some())
+                + usize::from(self.lifecycle.is_some())
+                + usize::from(self.liveness_probe.is_some())
+                + usize::from(self.ports.is_some())
+                + usize::from(self.readiness_probe.is_some())
+                + usize::from(self.resize_policy.is_some())
+                + usize::from(self.resources.is_some())
+                + usize::from(self.restart_policy.is_some())
+                + usize::from(self.restart_policy_rules.is_some())
+                + usize::from(self.security_context.is_some())
+                + usize::from(self.startup_probe.is_some())
+                + usize::from(self.stdin.is_some())
+                + usize::from(self.stdin_once.is_some())
+                + usize::from(self.target_container_name.is_some())
+                + usize::from(self.termination_message_path.is_some())
+                + usize::from(self.termination_message_policy.is_some())
+                + usize::from(self.tty.is_some())
+                + usize::from(self.volume_devices.is_some())
+                + usize::from(self.volume_mounts.is_some())
+                + usize::from(self.working_dir.is_some()),
+        )?;
+        writer.opt("args", &self.args);
+        writer.opt("command", &self.command);
+        writer.opt("env", &self.env);
+        writer.opt("envFrom", &self.env_from);
+        writer.opt("image", &self.image);
+        writer.opt("imagePullPolicy", &self.image_pull_policy);
+        writer.opt("lifecycle", &self.lifecycle);
+        writer.opt("livenessProbe", &self.liveness_probe);
+        writer.field("name", &self.name);
+        writer.opt("ports", &self.ports);
+        writer.opt("readinessProbe", &self.readiness_probe);
+        writer.opt("resizePolicy", &self.resize_policy);
+        writer.opt("resources", &self.resources);
+        writer.opt("restartPolicy", &self.restart_policy);
+        writer.opt("restartPolicyRules", &self.restart_policy_rules);
+        writer.opt("securityContext", &self.security_context);
+        writer.opt("startupProbe", &self.startup_probe);
+        writer.opt("stdin", &self.stdin);
+        writer.opt("stdinOnce", &self.stdin_once);
+        writer.opt("targetContainerName", &self.target_container_name);
+        writer.opt("terminationMessagePath", &self.termination_message_path);
+        writer.opt("terminationMessagePolicy", &self.termination_message_policy);
+        writer.opt("tty", &self.tty);
+        writer.opt("volumeDevices", &self.volume_devices);
+        writer.opt("volumeMounts", &self.volume_mounts);
+        writer.opt("workingDir", &self.working_dir);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EphemeralContainer {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for EphemeralContainer {
+    const NAME: &'static str = "EphemeralContainer";
+    const FIELDS: &'static [&'static str] = &[
+        "args",
+        "command",
+        "env",
+        "envFrom",
+        "image",
+        "imagePullPolicy",
+        "lifecycle",
+        "livenessProbe",
+        "name",
+        "ports",
+        "readinessProbe",
+        "resizePolicy",
+        "resources",
+        "restartPolicy",
+        "restartPolicyRules",
+        "securityContext",
+        "startupProbe",
+        "stdin",
+        "stdinOnce",
+        "targetContainerName",
+        "terminationMessagePath",
+        "terminationMessagePolicy",
+        "tty",
+        "volumeDevices",
+        "volumeMounts",
+        "workingDir",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "args" => Some(0),
+            "command" => Some(1),
+            "env" => Some(2),
+            "envFrom" => Some(3),
+            "image" => Some(4),
+            "imagePullPolicy" => Some(5),
+            "lifecycle" => Some(6),
+            "livenessProbe" => Some(7),
+            "name" => Some(8),
+            "ports" => Some(9),
+            "readinessProbe" => Some(10),
+            "resizePolicy" => Some(11),
+            "resources" => Some(12),
+            "restartPolicy" => Some(13),
+            "restartPolicyRules" => Some(14),
+            "securityContext" => Some(15),
+            "startupProbe" => Some(16),
+            "stdin" => Some(17),
+            "stdinOnce" => Some(18),
+            "targetContainerName" => Some(19),
+            "terminationMessagePath" => Some(20),
+            "terminationMessagePolicy" => Some(21),
+            "tty" => Some(22),
+            "volumeDevices" => Some(23),
+            "volumeMounts" => Some(24),
+            "workingDir" => Some(25),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.args, map),
+            1 => crate::object_serde::put(&mut self.command, map),
+            2 => crate::object_serde::put(&mut self.env, map),
+            3 => crate::object_serde::put(&mut self.env_from, map),
+            4 => crate::object_serde::put(&mut self.image, map),
+            5 => crate::object_serde::put(&mut self.image_pull_policy, map),
+            6 => crate::object_serde::put(&mut self.lifecycle, map),
+            7 => crate::object_serde::put(&mut self.liveness_probe, map),
+            8 => crate::object_serde::put(&mut self.name, map),
+            9 => crate::object_serde::put(&mut self.ports, map),
+            10 => crate::object_serde::put(&mut self.readiness_probe, map),
+            11 => crate::object_serde::put(&mut self.resize_policy, map),
+            12 => crate::object_serde::put(&mut self.resources, map),
+            13 => crate::object_serde::put(&mut self.restart_policy, map),
+            14 => crate::object_serde::put(&mut self.restart_policy_rules, map),
+            15 => crate::object_serde::put(&mut self.security_context, map),
+            16 => crate::object_serde::put(&mut self.startup_probe, map),
+            17 => crate::object_serde::put(&mut self.stdin, map),
+            18 => crate::object_serde::put(&mut self.stdin_once, map),
+            19 => crate::object_serde::put(&mut self.target_container_name, map),
+            20 => crate::object_serde::put(&mut self.termination_message_path, map),
+            21 => crate::object_serde::put(&mut self.termination_message_policy, map),
+            22 => crate::object_serde::put(&mut self.tty, map),
+            23 => crate::object_serde::put(&mut self.volume_devices, map),
+            24 => crate::object_serde::put(&mut self.volume_mounts, map),
+            25 => crate::object_serde::put(&mut self.working_dir, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Represents an ephemeral volume that is handled by a normal storage driver.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EphemeralVolumeSource {
     /// Will be used to create a stand-alone PVC to provision the volume. The pod in which this EphemeralVolumeSource is embedded will be the owner of the PVC, i.e. the PVC will be deleted together with the pod.  The name of the PVC will be \`\<pod name\>-\<volume name\>\` where \`\<volume name\>\` is the name from the \`PodSpec.Volumes\` array entry. Pod validation will reject the pod if the concatenated name is not valid for a PVC (for example, too long).
     ///
@@ -1494,84 +4010,206 @@ pub struct EphemeralVolumeSource {
     /// This field is read-only and no changes will be made by Kubernetes to the PVC after it has been created.
     ///
     /// Required, must not be nil.
-    #[serde(
-        rename = "volumeClaimTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub volume_claim_template: Option<PersistentVolumeClaimTemplate>,
+    pub volume_claim_template: Option<Box<PersistentVolumeClaimTemplate>>,
+}
+
+impl serde::Serialize for EphemeralVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "EphemeralVolumeSource",
+            usize::from(self.volume_claim_template.is_some()),
+        )?;
+        writer.opt("volumeClaimTemplate", &self.volume_claim_template);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EphemeralVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for EphemeralVolumeSource {
+    const NAME: &'static str = "EphemeralVolumeSource";
+    const FIELDS: &'static [&'static str] = &["volumeClaimTemplate"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "volumeClaimTemplate" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.volume_claim_template, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// Event is a report of an event somewhere in the cluster.  Events have a limited retention time and triggers and messages may evolve with time.  Event consumers should not rely on the timing of an event with a given Reason reflecting a consistent underlying trigger, or the continued existence of events with that Reason.  Events should be treated as informative, best-effort, supplemental data.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Event {
     /// What action was taken/failed regarding to the Regarding object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<Event>,
     /// The number of times this event has occurred.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i32>,
     /// Time when this Event was first observed.
-    #[serde(rename = "eventTime", default, skip_serializing_if = "Option::is_none")]
     pub event_time: Option<kclient_apimachinery::meta::MicroTime>,
     /// The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)
-    #[serde(
-        rename = "firstTimestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub first_timestamp: Option<kclient_apimachinery::meta::Time>,
     /// The object that this event is about.
-    #[serde(rename = "involvedObject", default)]
     pub involved_object: ObjectReference,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<Event>,
     /// The time at which the most recent occurrence of this event was recorded.
-    #[serde(
-        rename = "lastTimestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_timestamp: Option<kclient_apimachinery::meta::Time>,
     /// A human-readable description of the status of this operation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// This should be a short, machine understandable string that gives the reason for the transition into the object's current status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Optional secondary object for more complex actions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub related: Option<ObjectReference>,
+    pub related: Option<Box<ObjectReference>>,
     /// Name of the controller that emitted this Event, e.g. \`kubernetes.io/kubelet\`.
-    #[serde(
-        rename = "reportingComponent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reporting_component: Option<String>,
     /// ID of the controller instance, e.g. \`kubelet-xyzf\`.
-    #[serde(
-        rename = "reportingInstance",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reporting_instance: Option<String>,
     /// Data about the Event series this event represents or nil if it's a singleton Event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub series: Option<EventSeries>,
     /// The component reporting this event. Should be a short machine understandable string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<EventSource>,
+    pub source: Option<Box<EventSource>>,
     /// Type of this event (Normal, Warning), new types could be added in the future
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+}
+
+impl serde::Serialize for Event {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Event",
+            4 + usize::from(self.action.is_some())
+                + usize::from(self.count.is_some())
+                + usize::from(self.event_time.is_some())
+                + usize::from(self.first_timestamp.is_some())
+                + usize::from(self.last_timestamp.is_some())
+                + usize::from(self.message.is_some())
+                + usize::from(self.reason.is_some())
+                + usize::from(self.related.is_some())
+                + usize::from(self.reporting_component.is_some())
+                + usize::from(self.reporting_instance.is_some())
+                + usize::from(self.series.is_some())
+                + usize::from(self.source.is_some())
+                + usize::from(self.type_.is_some()),
+        )?;
+        writer.opt("action", &self.action);
+        writer.field("apiVersion", &self.api_version);
+        writer.opt("count", &self.count);
+        writer.opt("eventTime", &self.event_time);
+        writer.opt("firstTimestamp", &self.first_timestamp);
+        writer.field("involvedObject", &self.involved_object);
+        writer.field("kind", &self.kind);
+        writer.opt("lastTimestamp", &self.last_timestamp);
+        writer.opt("message", &self.message);
+        writer.field("metadata", &self.metadata);
+        writer.opt("reason", &self.reason);
+        writer.opt("related", &self.related);
+        writer.opt("reportingComponent", &self.reporting_component);
+        writer.opt("reportingInstance", &self.reporting_instance);
+        writer.opt("series", &self.series);
+        writer.opt("source", &self.source);
+        writer.opt("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Event {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Event {
+    const NAME: &'static str = "Event";
+    const FIELDS: &'static [&'static str] = &[
+        "action",
+        "apiVersion",
+        "count",
+        "eventTime",
+        "firstTimestamp",
+        "involvedObject",
+        "kind",
+        "lastTimestamp",
+        "message",
+        "metadata",
+        "reason",
+        "related",
+        "reportingComponent",
+        "reportingInstance",
+        "series",
+        "source",
+        "type",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "action" => Some(0),
+            "apiVersion" => Some(1),
+            "count" => Some(2),
+            "eventTime" => Some(3),
+            "firstTimestamp" => Some(4),
+            "involvedObject" => Some(5),
+            "kind" => Some(6),
+            "lastTimestamp" => Some(7),
+            "message" => Some(8),
+            "metadata" => Some(9),
+            "reason" => Some(10),
+            "related" => Some(11),
+            "reportingComponent" => Some(12),
+            "reportingInstance" => Some(13),
+            "series" => Some(14),
+            "source" => Some(15),
+            "type" => Some(16),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.action, map),
+            1 => crate::object_serde::put(&mut self.api_version, map),
+            2 => crate::object_serde::put(&mut self.count, map),
+            3 => crate::object_serde::put(&mut self.event_time, map),
+            4 => crate::object_serde::put(&mut self.first_timestamp, map),
+            5 => crate::object_serde::put(&mut self.involved_object, map),
+            6 => crate::object_serde::put(&mut self.kind, map),
+            7 => crate::object_serde::put(&mut self.last_timestamp, map),
+            8 => crate::object_serde::put(&mut self.message, map),
+            9 => crate::object_serde::put(&mut self.metadata, map),
+            10 => crate::object_serde::put(&mut self.reason, map),
+            11 => crate::object_serde::put(&mut self.related, map),
+            12 => crate::object_serde::put(&mut self.reporting_component, map),
+            13 => crate::object_serde::put(&mut self.reporting_instance, map),
+            14 => crate::object_serde::put(&mut self.series, map),
+            15 => crate::object_serde::put(&mut self.source, map),
+            16 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for Event {
@@ -1599,20 +4237,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for Event {
 }
 
 /// EventList is a list of events.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<EventList>,
     /// List of events
-    #[serde(default)]
     pub items: Vec<Event>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<EventList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for EventList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "EventList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EventList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for EventList {
+    const NAME: &'static str = "EventList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for EventList {
@@ -1635,484 +4315,1644 @@ impl crate::client::verbs::ObjectList<Event> for EventList {
 }
 
 /// EventSeries contain information on series of events, i.e. thing that was/is happening continuously for some time.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventSeries {
     /// Number of occurrences in this series up to the last heartbeat time
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i32>,
     /// Time of the last occurrence observed
-    #[serde(
-        rename = "lastObservedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_observed_time: Option<kclient_apimachinery::meta::MicroTime>,
 }
 
+impl serde::Serialize for EventSeries {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "EventSeries",
+            usize::from(self.count.is_some()) + usize::from(self.last_observed_time.is_some()),
+        )?;
+        writer.opt("count", &self.count);
+        writer.opt("lastObservedTime", &self.last_observed_time);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EventSeries {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for EventSeries {
+    const NAME: &'static str = "EventSeries";
+    const FIELDS: &'static [&'static str] = &["count", "lastObservedTime"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "count" => Some(0),
+            "lastObservedTime" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.count, map),
+            1 => crate::object_serde::put(&mut self.last_observed_time, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// EventSource contains information for an event.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventSource {
     /// Component from which the event is generated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub component: Option<String>,
     /// Node name on which the event is generated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
 }
 
+impl serde::Serialize for EventSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "EventSource",
+            usize::from(self.component.is_some()) + usize::from(self.host.is_some()),
+        )?;
+        writer.opt("component", &self.component);
+        writer.opt("host", &self.host);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EventSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for EventSource {
+    const NAME: &'static str = "EventSource";
+    const FIELDS: &'static [&'static str] = &["component", "host"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "component" => Some(0),
+            "host" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.component, map),
+            1 => crate::object_serde::put(&mut self.host, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ExecAction describes a "run in container" action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExecAction {
     /// Command is the command line to execute inside the container, the working directory for the command  is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('\|', etc) won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<Vec<String>>,
 }
 
+impl serde::Serialize for ExecAction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ExecAction",
+            usize::from(self.command.is_some()),
+        )?;
+        writer.opt("command", &self.command);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ExecAction {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ExecAction {
+    const NAME: &'static str = "ExecAction";
+    const FIELDS: &'static [&'static str] = &["command"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "command" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.command, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Represents a Fibre Channel volume. Fibre Channel volumes can only be mounted as read/write once. Fibre Channel volumes support ownership management and SELinux relabeling.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FCVolumeSource {
     /// fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
-    #[serde(rename = "fsType", default, skip_serializing_if = "Option::is_none")]
     pub fs_type: Option<String>,
     /// lun is Optional: FC target lun number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lun: Option<i32>,
     /// readOnly is Optional: Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// targetWWNs is Optional: FC target worldwide names (WWNs)
-    #[serde(
-        rename = "targetWWNs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub target_wwns: Option<Vec<String>>,
     /// wwids Optional: FC volume world wide identifiers (wwids) Either wwids or combination of targetWWNs and lun must be set, but not both simultaneously.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wwids: Option<Vec<String>>,
 }
 
+impl serde::Serialize for FCVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "FCVolumeSource",
+            usize::from(self.fs_type.is_some())
+                + usize::from(self.lun.is_some())
+                + usize::from(self.read_only.is_some())
+                + usize::from(self.target_wwns.is_some())
+                + usize::from(self.wwids.is_some()),
+        )?;
+        writer.opt("fsType", &self.fs_type);
+        writer.opt("lun", &self.lun);
+        writer.opt("readOnly", &self.read_only);
+        writer.opt("targetWWNs", &self.target_wwns);
+        writer.opt("wwids", &self.wwids);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FCVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for FCVolumeSource {
+    const NAME: &'static str = "FCVolumeSource";
+    const FIELDS: &'static [&'static str] = &["fsType", "lun", "readOnly", "targetWWNs", "wwids"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "fsType" => Some(0),
+            "lun" => Some(1),
+            "readOnly" => Some(2),
+            "targetWWNs" => Some(3),
+            "wwids" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.fs_type, map),
+            1 => crate::object_serde::put(&mut self.lun, map),
+            2 => crate::object_serde::put(&mut self.read_only, map),
+            3 => crate::object_serde::put(&mut self.target_wwns, map),
+            4 => crate::object_serde::put(&mut self.wwids, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// FileKeySelector selects a key of the env file.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FileKeySelector {
     /// The key within the env file. An invalid key will prevent the pod from starting. The keys defined within a source may consist of any printable ASCII characters except '='. During Alpha stage of the EnvFiles feature gate, the key size is limited to 128 characters.
-    #[serde(default)]
     pub key: String,
     /// Specify whether the file or its key must be defined. If the file or key does not exist, then the env var is not published. If optional is set to true and the specified key does not exist, the environment variable will not be set in the Pod's containers.
     ///
     /// If optional is set to false and the specified key does not exist, an error will be returned during Pod creation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
     /// The path within the volume from which to select the file. Must be relative and may not contain the '..' path or start with '..'.
-    #[serde(default)]
     pub path: String,
     /// The name of the volume mount containing the env file.
-    #[serde(rename = "volumeName", default)]
     pub volume_name: String,
 }
 
+impl serde::Serialize for FileKeySelector {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "FileKeySelector",
+            3 + usize::from(self.optional.is_some()),
+        )?;
+        writer.field("key", &self.key);
+        writer.opt("optional", &self.optional);
+        writer.field("path", &self.path);
+        writer.field("volumeName", &self.volume_name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FileKeySelector {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for FileKeySelector {
+    const NAME: &'static str = "FileKeySelector";
+    const FIELDS: &'static [&'static str] = &["key", "optional", "path", "volumeName"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "key" => Some(0),
+            "optional" => Some(1),
+            "path" => Some(2),
+            "volumeName" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.key, map),
+            1 => crate::object_serde::put(&mut self.optional, map),
+            2 => crate::object_serde::put(&mut self.path, map),
+            3 => crate::object_serde::put(&mut self.volume_name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// FlexPersistentVolumeSource represents a generic persistent volume resource that is provisioned/attached using an exec based plugin.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FlexPersistentVolumeSource {
     /// driver is the name of the driver to use for this volume.
-    #[serde(default)]
     pub driver: String,
     /// fsType is the Filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". The default filesystem depends on FlexVolume script.
-    #[serde(rename = "fsType", default, skip_serializing_if = "Option::is_none")]
     pub fs_type: Option<String>,
     /// options is Optional: this field holds extra command options if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<std::collections::BTreeMap<String, String>>,
     /// readOnly is Optional: defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// secretRef is Optional: SecretRef is reference to the secret object containing sensitive information to pass to the plugin scripts. This may be empty if no secret object is specified. If the secret object contains more than one secret, all secrets are passed to the plugin scripts.
-    #[serde(rename = "secretRef", default, skip_serializing_if = "Option::is_none")]
-    pub secret_ref: Option<SecretReference>,
+    pub secret_ref: Option<Box<SecretReference>>,
+}
+
+impl serde::Serialize for FlexPersistentVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "FlexPersistentVolumeSource",
+            1 + usize::from(self.fs_type.is_some())
+                + usize::from(self.options.is_some())
+                + usize::from(self.read_only.is_some())
+                + usize::from(self.secret_ref.is_some()),
+        )?;
+        writer.field("driver", &self.driver);
+        writer.opt("fsType", &self.fs_type);
+        writer.opt("options", &self.options);
+        writer.opt("readOnly", &self.read_only);
+        writer.opt("secretRef", &self.secret_ref);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FlexPersistentVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for FlexPersistentVolumeSource {
+    const NAME: &'static str = "FlexPersistentVolumeSource";
+    const FIELDS: &'static [&'static str] =
+        &["driver", "fsType", "options", "readOnly", "secretRef"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "driver" => Some(0),
+            "fsType" => Some(1),
+            "options" => Some(2),
+            "readOnly" => Some(3),
+            "secretRef" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.driver, map),
+            1 => crate::object_serde::put(&mut self.fs_type, map),
+            2 => crate::object_serde::put(&mut self.options, map),
+            3 => crate::object_serde::put(&mut self.read_only, map),
+            4 => crate::object_serde::put(&mut self.secret_ref, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// FlexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FlexVolumeSource {
     /// driver is the name of the driver to use for this volume.
-    #[serde(default)]
     pub driver: String,
     /// fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". The default filesystem depends on FlexVolume script.
-    #[serde(rename = "fsType", default, skip_serializing_if = "Option::is_none")]
     pub fs_type: Option<String>,
     /// options is Optional: this field holds extra command options if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<std::collections::BTreeMap<String, String>>,
     /// readOnly is Optional: defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// secretRef is Optional: secretRef is reference to the secret object containing sensitive information to pass to the plugin scripts. This may be empty if no secret object is specified. If the secret object contains more than one secret, all secrets are passed to the plugin scripts.
-    #[serde(rename = "secretRef", default, skip_serializing_if = "Option::is_none")]
     pub secret_ref: Option<LocalObjectReference>,
 }
 
+impl serde::Serialize for FlexVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "FlexVolumeSource",
+            1 + usize::from(self.fs_type.is_some())
+                + usize::from(self.options.is_some())
+                + usize::from(self.read_only.is_some())
+                + usize::from(self.secret_ref.is_some()),
+        )?;
+        writer.field("driver", &self.driver);
+        writer.opt("fsType", &self.fs_type);
+        writer.opt("options", &self.options);
+        writer.opt("readOnly", &self.read_only);
+        writer.opt("secretRef", &self.secret_ref);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FlexVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for FlexVolumeSource {
+    const NAME: &'static str = "FlexVolumeSource";
+    const FIELDS: &'static [&'static str] =
+        &["driver", "fsType", "options", "readOnly", "secretRef"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "driver" => Some(0),
+            "fsType" => Some(1),
+            "options" => Some(2),
+            "readOnly" => Some(3),
+            "secretRef" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.driver, map),
+            1 => crate::object_serde::put(&mut self.fs_type, map),
+            2 => crate::object_serde::put(&mut self.options, map),
+            3 => crate::object_serde::put(&mut self.read_only, map),
+            4 => crate::object_serde::put(&mut self.secret_ref, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Represents a Flocker volume mounted by the Flocker agent. One and only one of datasetName and datasetUUID should be set. Flocker volumes do not support ownership management or SELinux relabeling.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FlockerVolumeSource {
     /// datasetName is Name of the dataset stored as metadata -\> name on the dataset for Flocker should be considered as deprecated
-    #[serde(
-        rename = "datasetName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub dataset_name: Option<String>,
     /// datasetUUID is the UUID of the dataset. This is unique identifier of a Flocker dataset
-    #[serde(
-        rename = "datasetUUID",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub dataset_uuid: Option<String>,
+}
+
+impl serde::Serialize for FlockerVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "FlockerVolumeSource",
+            usize::from(self.dataset_name.is_some()) + usize::from(self.dataset_uuid.is_some()),
+        )?;
+        writer.opt("datasetName", &self.dataset_name);
+        writer.opt("datasetUUID", &self.dataset_uuid);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FlockerVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for FlockerVolumeSource {
+    const NAME: &'static str = "FlockerVolumeSource";
+    const FIELDS: &'static [&'static str] = &["datasetName", "datasetUUID"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "datasetName" => Some(0),
+            "datasetUUID" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.dataset_name, map),
+            1 => crate::object_serde::put(&mut self.dataset_uuid, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// Represents a Persistent Disk resource in Google Compute Engine.
 ///
 /// A GCE PD must exist before mounting to a container. The disk must also be in the same GCE project and zone as the kubelet. A GCE PD can only be mounted as read/write once or read-only many times. GCE PDs support ownership management and SELinux relabeling.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GCEPersistentDiskVolumeSource {
     /// fsType is filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: <https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk>
-    #[serde(rename = "fsType", default, skip_serializing_if = "Option::is_none")]
     pub fs_type: Option<String>,
     /// partition is the partition in the volume that you want to mount. If omitted, the default is to mount by volume name. Examples: For volume /dev/sda1, you specify the partition as "1". Similarly, the volume partition for /dev/sda is "0" (or you can leave the property empty). More info: <https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition: Option<i32>,
     /// pdName is unique name of the PD resource in GCE. Used to identify the disk in GCE. More info: <https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk>
-    #[serde(rename = "pdName", default)]
     pub pd_name: String,
     /// readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false. More info: <https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk>
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
 }
 
+impl serde::Serialize for GCEPersistentDiskVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "GCEPersistentDiskVolumeSource",
+            1 + usize::from(self.fs_type.is_some())
+                + usize::from(self.partition.is_some())
+                + usize::from(self.read_only.is_some()),
+        )?;
+        writer.opt("fsType", &self.fs_type);
+        writer.opt("partition", &self.partition);
+        writer.field("pdName", &self.pd_name);
+        writer.opt("readOnly", &self.read_only);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GCEPersistentDiskVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for GCEPersistentDiskVolumeSource {
+    const NAME: &'static str = "GCEPersistentDiskVolumeSource";
+    const FIELDS: &'static [&'static str] = &["fsType", "partition", "pdName", "readOnly"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "fsType" => Some(0),
+            "partition" => Some(1),
+            "pdName" => Some(2),
+            "readOnly" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.fs_type, map),
+            1 => crate::object_serde::put(&mut self.partition, map),
+            2 => crate::object_serde::put(&mut self.pd_name, map),
+            3 => crate::object_serde::put(&mut self.read_only, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// GRPCAction specifies an action involving a GRPC service.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GRPCAction {
     /// Port number of the gRPC service. Number must be in the range 1 to 65535.
-    #[serde(default)]
     pub port: i32,
     /// Service is the name of the service to place in the gRPC HealthCheckRequest (see <https://github.com/grpc/grpc/blob/master/doc/health-checking.md>).
     ///
     /// If this is not specified, the default behavior is defined by gRPC.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
+}
+
+impl serde::Serialize for GRPCAction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "GRPCAction",
+            1 + usize::from(self.service.is_some()),
+        )?;
+        writer.field("port", &self.port);
+        writer.opt("service", &self.service);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GRPCAction {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for GRPCAction {
+    const NAME: &'static str = "GRPCAction";
+    const FIELDS: &'static [&'static str] = &["port", "service"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "port" => Some(0),
+            "service" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.port, map),
+            1 => crate::object_serde::put(&mut self.service, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// Represents a volume that is populated with the contents of a git repository. Git repo volumes do not support ownership management. Git repo volumes support SELinux relabeling.
 ///
 /// DEPRECATED: GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GitRepoVolumeSource {
     /// directory is the target directory name. Must not contain or start with '..'.  If '.' is supplied, the volume directory will be the git repository.  Otherwise, if specified, the volume will contain the git repository in the subdirectory with the given name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub directory: Option<String>,
     /// repository is the URL
-    #[serde(default)]
     pub repository: String,
     /// revision is the commit hash for the specified revision.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revision: Option<String>,
 }
 
-/// Represents a Glusterfs mount that lasts the lifetime of a pod. Glusterfs volumes do not support ownership management or SELinux relabeling.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GlusterfsPersistentVolumeSource {
-    /// endpoints is the endpoint name that details Glusterfs topology. More info: <https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod>
-    #[serde(default)]
-    pub endpoints: String,
-    /// endpointsNamespace is the namespace that contains Glusterfs endpoint. If this field is empty, the EndpointNamespace defaults to the same namespace as the bound PVC. More info: <https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod>
-    #[serde(
-        rename = "endpointsNamespace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub endpoints_namespace: Option<String>,
-    /// path is the Glusterfs volume path. More info: <https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod>
-    #[serde(default)]
-    pub path: String,
-    /// readOnly here will force the Glusterfs volume to be mounted with read-only permissions. Defaults to false. More info: <https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod>
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
-    pub read_only: Option<bool>,
+impl serde::Serialize for GitRepoVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "GitRepoVolumeSource",
+            1 + usize::from(self.directory.is_some()) + usize::from(self.revision.is_some()),
+        )?;
+        writer.opt("directory", &self.directory);
+        writer.field("repository", &self.repository);
+        writer.opt("revision", &self.revision);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GitRepoVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for GitRepoVolumeSource {
+    const NAME: &'static str = "GitRepoVolumeSource";
+    const FIELDS: &'static [&'static str] = &["directory", "repository", "revision"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "directory" => Some(0),
+            "repository" => Some(1),
+            "revision" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.directory, map),
+            1 => crate::object_serde::put(&mut self.repository, map),
+            2 => crate::object_serde::put(&mut self.revision, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// Represents a Glusterfs mount that lasts the lifetime of a pod. Glusterfs volumes do not support ownership management or SELinux relabeling.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GlusterfsVolumeSource {
-    /// endpoints is the endpoint name that details Glusterfs topology.
-    #[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GlusterfsPersistentVolumeSource {
+    /// endpoints is the endpoint name that details Glusterfs topology. More info: <https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod>
     pub endpoints: String,
+    /// endpointsNamespace is the namespace that contains Glusterfs endpoint. If this field is empty, the EndpointNamespace defaults to the same namespace as the bound PVC. More info: <https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod>
+    pub endpoints_namespace: Option<String>,
     /// path is the Glusterfs volume path. More info: <https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod>
-    #[serde(default)]
     pub path: String,
     /// readOnly here will force the Glusterfs volume to be mounted with read-only permissions. Defaults to false. More info: <https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod>
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
+}
+
+impl serde::Serialize for GlusterfsPersistentVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "GlusterfsPersistentVolumeSource",
+            2 + usize::from(self.endpoints_namespace.is_some())
+                + usize::from(self.read_only.is_some()),
+        )?;
+        writer.field("endpoints", &self.endpoints);
+        writer.opt("endpointsNamespace", &self.endpoints_namespace);
+        writer.field("path", &self.path);
+        writer.opt("readOnly", &self.read_only);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GlusterfsPersistentVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for GlusterfsPersistentVolumeSource {
+    const NAME: &'static str = "GlusterfsPersistentVolumeSource";
+    const FIELDS: &'static [&'static str] =
+        &["endpoints", "endpointsNamespace", "path", "readOnly"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "endpoints" => Some(0),
+            "endpointsNamespace" => Some(1),
+            "path" => Some(2),
+            "readOnly" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.endpoints, map),
+            1 => crate::object_serde::put(&mut self.endpoints_namespace, map),
+            2 => crate::object_serde::put(&mut self.path, map),
+            3 => crate::object_serde::put(&mut self.read_only, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
+/// Represents a Glusterfs mount that lasts the lifetime of a pod. Glusterfs volumes do not support ownership management or SELinux relabeling.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GlusterfsVolumeSource {
+    /// endpoints is the endpoint name that details Glusterfs topology.
+    pub endpoints: String,
+    /// path is the Glusterfs volume path. More info: <https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod>
+    pub path: String,
+    /// readOnly here will force the Glusterfs volume to be mounted with read-only permissions. Defaults to false. More info: <https://examples.k8s.io/volumes/glusterfs/README.md#create-a-pod>
+    pub read_only: Option<bool>,
+}
+
+impl serde::Serialize for GlusterfsVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "GlusterfsVolumeSource",
+            2 + usize::from(self.read_only.is_some()),
+        )?;
+        writer.field("endpoints", &self.endpoints);
+        writer.field("path", &self.path);
+        writer.opt("readOnly", &self.read_only);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GlusterfsVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for GlusterfsVolumeSource {
+    const NAME: &'static str = "GlusterfsVolumeSource";
+    const FIELDS: &'static [&'static str] = &["endpoints", "path", "readOnly"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "endpoints" => Some(0),
+            "path" => Some(1),
+            "readOnly" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.endpoints, map),
+            1 => crate::object_serde::put(&mut self.path, map),
+            2 => crate::object_serde::put(&mut self.read_only, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// HTTPGetAction describes an action based on HTTP Get requests.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HTTPGetAction {
     /// Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     /// Custom headers to set in the request. HTTP allows repeated headers.
-    #[serde(
-        rename = "httpHeaders",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub http_headers: Option<Vec<HTTPHeader>>,
     /// Path to access on the HTTP server.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Name or number of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA\_SVC\_NAME.
-    #[serde(default)]
     pub port: kclient_apimachinery::IntOrString,
     /// Scheme to use for connecting to the host. Defaults to HTTP.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheme: Option<String>,
 }
 
+impl serde::Serialize for HTTPGetAction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "HTTPGetAction",
+            1 + usize::from(self.host.is_some())
+                + usize::from(self.http_headers.is_some())
+                + usize::from(self.path.is_some())
+                + usize::from(self.scheme.is_some()),
+        )?;
+        writer.opt("host", &self.host);
+        writer.opt("httpHeaders", &self.http_headers);
+        writer.opt("path", &self.path);
+        writer.field("port", &self.port);
+        writer.opt("scheme", &self.scheme);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HTTPGetAction {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for HTTPGetAction {
+    const NAME: &'static str = "HTTPGetAction";
+    const FIELDS: &'static [&'static str] = &["host", "httpHeaders", "path", "port", "scheme"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "host" => Some(0),
+            "httpHeaders" => Some(1),
+            "path" => Some(2),
+            "port" => Some(3),
+            "scheme" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.host, map),
+            1 => crate::object_serde::put(&mut self.http_headers, map),
+            2 => crate::object_serde::put(&mut self.path, map),
+            3 => crate::object_serde::put(&mut self.port, map),
+            4 => crate::object_serde::put(&mut self.scheme, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// HTTPHeader describes a custom header to be used in HTTP probes
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HTTPHeader {
     /// The header field name. This will be canonicalized upon output, so case-variant names will be understood as the same header.
-    #[serde(default)]
     pub name: String,
     /// The header field value
-    #[serde(default)]
     pub value: String,
 }
 
+impl serde::Serialize for HTTPHeader {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "HTTPHeader", 2)?;
+        writer.field("name", &self.name);
+        writer.field("value", &self.value);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HTTPHeader {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for HTTPHeader {
+    const NAME: &'static str = "HTTPHeader";
+    const FIELDS: &'static [&'static str] = &["name", "value"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            "value" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            1 => crate::object_serde::put(&mut self.value, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// HostAlias holds the mapping between IP and hostnames that will be injected as an entry in the pod's hosts file.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostAlias {
     /// Hostnames for the above IP address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostnames: Option<Vec<String>>,
     /// IP address of the host file entry.
-    #[serde(default)]
     pub ip: String,
+}
+
+impl serde::Serialize for HostAlias {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "HostAlias",
+            1 + usize::from(self.hostnames.is_some()),
+        )?;
+        writer.opt("hostnames", &self.hostnames);
+        writer.field("ip", &self.ip);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HostAlias {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for HostAlias {
+    const NAME: &'static str = "HostAlias";
+    const FIELDS: &'static [&'static str] = &["hostnames", "ip"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "hostnames" => Some(0),
+            "ip" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.hostnames, map),
+            1 => crate::object_serde::put(&mut self.ip, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// HostIP represents a single IP address allocated to the host.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostIP {
     /// IP is the IP address assigned to the host
-    #[serde(default)]
     pub ip: String,
 }
 
+impl serde::Serialize for HostIP {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "HostIP", 1)?;
+        writer.field("ip", &self.ip);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HostIP {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for HostIP {
+    const NAME: &'static str = "HostIP";
+    const FIELDS: &'static [&'static str] = &["ip"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "ip" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.ip, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Represents a host path mapped into a pod. Host path volumes do not support ownership management or SELinux relabeling.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HostPathVolumeSource {
     /// path of the directory on the host. If the path is a symlink, it will follow the link to the real path. More info: <https://kubernetes.io/docs/concepts/storage/volumes#hostpath>
-    #[serde(default)]
     pub path: String,
     /// type for HostPath Volume Defaults to "" More info: <https://kubernetes.io/docs/concepts/storage/volumes#hostpath>
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
 
+impl serde::Serialize for HostPathVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "HostPathVolumeSource",
+            1 + usize::from(self.type_.is_some()),
+        )?;
+        writer.field("path", &self.path);
+        writer.opt("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HostPathVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for HostPathVolumeSource {
+    const NAME: &'static str = "HostPathVolumeSource";
+    const FIELDS: &'static [&'static str] = &["path", "type"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "path" => Some(0),
+            "type" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.path, map),
+            1 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ISCSIPersistentVolumeSource represents an ISCSI disk. ISCSI volumes can only be mounted as read/write once. ISCSI volumes support ownership management and SELinux relabeling.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ISCSIPersistentVolumeSource {
     /// chapAuthDiscovery defines whether support iSCSI Discovery CHAP authentication
-    #[serde(
-        rename = "chapAuthDiscovery",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub chap_auth_discovery: Option<bool>,
     /// chapAuthSession defines whether support iSCSI Session CHAP authentication
-    #[serde(
-        rename = "chapAuthSession",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub chap_auth_session: Option<bool>,
     /// fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: <https://kubernetes.io/docs/concepts/storage/volumes#iscsi>
-    #[serde(rename = "fsType", default, skip_serializing_if = "Option::is_none")]
     pub fs_type: Option<String>,
     /// initiatorName is the custom iSCSI Initiator Name. If initiatorName is specified with iscsiInterface simultaneously, new iSCSI interface \<target portal\>:\<volume name\> will be created for the connection.
-    #[serde(
-        rename = "initiatorName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub initiator_name: Option<String>,
     /// iqn is Target iSCSI Qualified Name.
-    #[serde(default)]
     pub iqn: String,
     /// iscsiInterface is the interface Name that uses an iSCSI transport. Defaults to 'default' (tcp).
-    #[serde(
-        rename = "iscsiInterface",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub iscsi_interface: Option<String>,
     /// lun is iSCSI Target Lun number.
-    #[serde(default)]
     pub lun: i32,
     /// portals is the iSCSI Target Portal List. The Portal is either an IP or ip\_addr:port if the port is other than default (typically TCP ports 860 and 3260).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub portals: Option<Vec<String>>,
     /// readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false.
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// secretRef is the CHAP Secret for iSCSI target and initiator authentication
-    #[serde(rename = "secretRef", default, skip_serializing_if = "Option::is_none")]
-    pub secret_ref: Option<SecretReference>,
+    pub secret_ref: Option<Box<SecretReference>>,
     /// targetPortal is iSCSI Target Portal. The Portal is either an IP or ip\_addr:port if the port is other than default (typically TCP ports 860 and 3260).
-    #[serde(rename = "targetPortal", default)]
     pub target_portal: String,
+}
+
+impl serde::Serialize for ISCSIPersistentVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ISCSIPersistentVolumeSource",
+            3 + usize::from(self.chap_auth_discovery.is_some())
+                + usize::from(self.chap_auth_session.is_some())
+                + usize::from(self.fs_type.is_some())
+                + usize::from(self.initiator_name.is_some())
+                + usize::from(self.iscsi_interface.is_some())
+                + usize::from(self.portals.is_some())
+                + usize::from(self.read_only.is_some())
+                + usize::from(self.secret_ref.is_some()),
+        )?;
+        writer.opt("chapAuthDiscovery", &self.chap_auth_discovery);
+        writer.opt("chapAuthSession", &self.chap_auth_session);
+        writer.opt("fsType", &self.fs_type);
+        writer.opt("initiatorName", &self.initiator_name);
+        writer.field("iqn", &self.iqn);
+        writer.opt("iscsiInterface", &self.iscsi_interface);
+        writer.field("lun", &self.lun);
+        writer.opt("portals", &self.portals);
+        writer.opt("readOnly", &self.read_only);
+        writer.opt("secretRef", &self.secret_ref);
+        writer.field("targetPortal", &self.target_portal);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ISCSIPersistentVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ISCSIPersistentVolumeSource {
+    const NAME: &'static str = "ISCSIPersistentVolumeSource";
+    const FIELDS: &'static [&'static str] = &[
+        "chapAuthDiscovery",
+        "chapAuthSession",
+        "fsType",
+        "initiatorName",
+        "iqn",
+        "iscsiInterface",
+        "lun",
+        "portals",
+        "readOnly",
+        "secretRef",
+        "targetPortal",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "chapAuthDiscovery" => Some(0),
+            "chapAuthSession" => Some(1),
+            "fsType" => Some(2),
+            "initiatorName" => Some(3),
+            "iqn" => Some(4),
+            "iscsiInterface" => Some(5),
+            "lun" => Some(6),
+            "portals" => Some(7),
+            "readOnly" => Some(8),
+            "secretRef" => Some(9),
+            "targetPortal" => Some(10),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.chap_auth_discovery, map),
+            1 => crate::object_serde::put(&mut self.chap_auth_session, map),
+            2 => crate::object_serde::put(&mut self.fs_type, map),
+            3 => crate::object_serde::put(&mut self.initiator_name, map),
+            4 => crate::object_serde::put(&mut self.iqn, map),
+            5 => crate::object_serde::put(&mut self.iscsi_interface, map),
+            6 => crate::object_serde::put(&mut self.lun, map),
+            7 => crate::object_serde::put(&mut self.portals, map),
+            8 => crate::object_serde::put(&mut self.read_only, map),
+            9 => crate::object_serde::put(&mut self.secret_ref, map),
+            10 => crate::object_serde::put(&mut self.target_portal, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// Represents an ISCSI disk. ISCSI volumes can only be mounted as read/write once. ISCSI volumes support ownership management and SELinux relabeling.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ISCSIVolumeSource {
     /// chapAuthDiscovery defines whether support iSCSI Discovery CHAP authentication
-    #[serde(
-        rename = "chapAuthDiscovery",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub chap_auth_discovery: Option<bool>,
     /// chapAuthSession defines whether support iSCSI Session CHAP authentication
-    #[serde(
-        rename = "chapAuthSession",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub chap_auth_session: Option<bool>,
     /// fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: <https://kubernetes.io/docs/concepts/storage/volumes#iscsi>
-    #[serde(rename = "fsType", default, skip_serializing_if = "Option::is_none")]
     pub fs_type: Option<String>,
     /// initiatorName is the custom iSCSI Initiator Name. If initiatorName is specified with iscsiInterface simultaneously, new iSCSI interface \<target portal\>:\<volume name\> will be created for the connection.
-    #[serde(
-        rename = "initiatorName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub initiator_name: Option<String>,
     /// iqn is the target iSCSI Qualified Name.
-    #[serde(default)]
     pub iqn: String,
     /// iscsiInterface is the interface Name that uses an iSCSI transport. Defaults to 'default' (tcp).
-    #[serde(
-        rename = "iscsiInterface",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub iscsi_interface: Option<String>,
     /// lun represents iSCSI Target Lun number.
-    #[serde(default)]
     pub lun: i32,
     /// portals is the iSCSI Target Portal List. The portal is either an IP or ip\_addr:port if the port is other than default (typically TCP ports 860 and 3260).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub portals: Option<Vec<String>>,
     /// readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false.
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// secretRef is the CHAP Secret for iSCSI target and initiator authentication
-    #[serde(rename = "secretRef", default, skip_serializing_if = "Option::is_none")]
     pub secret_ref: Option<LocalObjectReference>,
     /// targetPortal is iSCSI Target Portal. The Portal is either an IP or ip\_addr:port if the port is other than default (typically TCP ports 860 and 3260).
-    #[serde(rename = "targetPortal", default)]
     pub target_portal: String,
 }
 
+impl serde::Serialize for ISCSIVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ISCSIVolumeSource",
+            3 + usize::from(self.chap_auth_discovery.is_some())
+                + usize::from(self.chap_auth_session.is_some())
+                + usize::from(self.fs_type.is_some())
+                + usize::from(self.initiator_name.is_some())
+                + usize::from(self.iscsi_interface.is_some())
+                + usize::from(self.portals.is_some())
+                + usize::from(self.read_only.is_some())
+                + usize::from(self.secret_ref.is_some()),
+        )?;
+        writer.opt("chapAuthDiscovery", &self.chap_auth_discovery);
+        writer.opt("chapAuthSession", &self.chap_auth_session);
+        writer.opt("fsType", &self.fs_type);
+        writer.opt("initiatorName", &self.initiator_name);
+        writer.field("iqn", &self.iqn);
+        writer.opt("iscsiInterface", &self.iscsi_interface);
+        writer.field("lun", &self.lun);
+        writer.opt("portals", &self.portals);
+        writer.opt("readOnly", &self.read_only);
+        writer.opt("secretRef", &self.secret_ref);
+        writer.field("targetPortal", &self.target_portal);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ISCSIVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ISCSIVolumeSource {
+    const NAME: &'static str = "ISCSIVolumeSource";
+    const FIELDS: &'static [&'static str] = &[
+        "chapAuthDiscovery",
+        "chapAuthSession",
+        "fsType",
+        "initiatorName",
+        "iqn",
+        "iscsiInterface",
+        "lun",
+        "portals",
+        "readOnly",
+        "secretRef",
+        "targetPortal",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "chapAuthDiscovery" => Some(0),
+            "chapAuthSession" => Some(1),
+            "fsType" => Some(2),
+            "initiatorName" => Some(3),
+            "iqn" => Some(4),
+            "iscsiInterface" => Some(5),
+            "lun" => Some(6),
+            "portals" => Some(7),
+            "readOnly" => Some(8),
+            "secretRef" => Some(9),
+            "targetPortal" => Some(10),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.chap_auth_discovery, map),
+            1 => crate::object_serde::put(&mut self.chap_auth_session, map),
+            2 => crate::object_serde::put(&mut self.fs_type, map),
+            3 => crate::object_serde::put(&mut self.initiator_name, map),
+            4 => crate::object_serde::put(&mut self.iqn, map),
+            5 => crate::object_serde::put(&mut self.iscsi_interface, map),
+            6 => crate::object_serde::put(&mut self.lun, map),
+            7 => crate::object_serde::put(&mut self.portals, map),
+            8 => crate::object_serde::put(&mut self.read_only, map),
+            9 => crate::object_serde::put(&mut self.secret_ref, map),
+            10 => crate::object_serde::put(&mut self.target_portal, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ImageVolumeSource represents a image volume resource.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImageVolumeSource {
     /// Policy for pulling OCI objects. Possible values are: Always: the kubelet always attempts to pull the reference. Container creation will fail If the pull fails. Never: the kubelet never pulls the reference and only uses a local image or artifact. Container creation will fail if the reference isn't present. IfNotPresent: the kubelet pulls if the reference isn't already present on disk. Container creation will fail if the reference isn't present and the pull fails. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise.
-    #[serde(
-        rename = "pullPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pull_policy: Option<String>,
     /// Required: Image or artifact reference to be used. Behaves in the same way as pod.spec.containers\[\*\].image. Pull secrets will be assembled in the same way as for the container image by looking up node credentials, SA image pull secrets, and pod spec image pull secrets. More info: <https://kubernetes.io/docs/concepts/containers/images> This field is optional to allow higher level config management to default or override container images in workload controllers like Deployments and StatefulSets.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
 }
 
+impl serde::Serialize for ImageVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ImageVolumeSource",
+            usize::from(self.pull_policy.is_some()) + usize::from(self.reference.is_some()),
+        )?;
+        writer.opt("pullPolicy", &self.pull_policy);
+        writer.opt("reference", &self.reference);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ImageVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ImageVolumeSource {
+    const NAME: &'static str = "ImageVolumeSource";
+    const FIELDS: &'static [&'static str] = &["pullPolicy", "reference"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "pullPolicy" => Some(0),
+            "reference" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.pull_policy, map),
+            1 => crate::object_serde::put(&mut self.reference, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ImageVolumeStatus represents the image-based volume status.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImageVolumeStatus {
     /// ImageRef is the digest of the image used for this volume. It should have a value that's similar to the pod's status.containerStatuses\[i\].imageID. The ImageRef length should not exceed 256 characters.
-    #[serde(rename = "imageRef", default)]
     pub image_ref: String,
 }
 
+impl serde::Serialize for ImageVolumeStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ImageVolumeStatus", 1)?;
+        writer.field("imageRef", &self.image_ref);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ImageVolumeStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ImageVolumeStatus {
+    const NAME: &'static str = "ImageVolumeStatus";
+    const FIELDS: &'static [&'static str] = &["imageRef"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "imageRef" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.image_ref, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Maps a string key to a path within a volume.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct KeyToPath {
     /// key is the key to project.
-    #[serde(default)]
     pub key: String,
     /// mode is Optional: mode bits used to set permissions on this file. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. If not specified, the volume defaultMode will be used. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<i32>,
     /// path is the relative path of the file to map the key to. May not be an absolute path. May not contain the path element '..'. May not start with the string '..'.
-    #[serde(default)]
     pub path: String,
 }
 
+impl serde::Serialize for KeyToPath {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "KeyToPath",
+            2 + usize::from(self.mode.is_some()),
+        )?;
+        writer.field("key", &self.key);
+        writer.opt("mode", &self.mode);
+        writer.field("path", &self.path);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for KeyToPath {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for KeyToPath {
+    const NAME: &'static str = "KeyToPath";
+    const FIELDS: &'static [&'static str] = &["key", "mode", "path"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "key" => Some(0),
+            "mode" => Some(1),
+            "path" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.key, map),
+            1 => crate::object_serde::put(&mut self.mode, map),
+            2 => crate::object_serde::put(&mut self.path, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Lifecycle describes actions that the management system should take in response to container lifecycle events. For the PostStart and PreStop lifecycle handlers, management of the container blocks until the action is complete, unless the container process fails, in which case the handler is aborted.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Lifecycle {
     /// PostStart is called immediately after a container is created. If the handler fails, the container is terminated and restarted according to its restart policy. Other management of the container blocks until the hook completes. More info: <https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#container-hooks>
-    #[serde(rename = "postStart", default, skip_serializing_if = "Option::is_none")]
-    pub post_start: Option<LifecycleHandler>,
+    pub post_start: Option<Box<LifecycleHandler>>,
     /// PreStop is called immediately before a container is terminated due to an API request or management event such as liveness/startup probe failure, preemption, resource contention, etc. The handler is not called if the container crashes or exits. The Pod's termination grace period countdown begins before the PreStop hook is executed. Regardless of the outcome of the handler, the container will eventually terminate within the Pod's termination grace period (unless delayed by finalizers). Other management of the container blocks until the hook completes or until the termination grace period is reached. More info: <https://kubernetes.io/docs/concepts/containers/container-lifecycle-hooks/#container-hooks>
-    #[serde(rename = "preStop", default, skip_serializing_if = "Option::is_none")]
-    pub pre_stop: Option<LifecycleHandler>,
+    pub pre_stop: Option<Box<LifecycleHandler>>,
     /// StopSignal defines which signal will be sent to a container when it is being stopped. If not specified, the default is defined by the container runtime in use. StopSignal can only be set for Pods with a non-empty .spec.os.name
-    #[serde(
-        rename = "stopSignal",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub stop_signal: Option<String>,
 }
 
+impl serde::Serialize for Lifecycle {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Lifecycle",
+            usize::from(self.post_start.is_some())
+                + usize::from(self.pre_stop.is_some())
+                + usize::from(self.stop_signal.is_some()),
+        )?;
+        writer.opt("postStart", &self.post_start);
+        writer.opt("preStop", &self.pre_stop);
+        writer.opt("stopSignal", &self.stop_signal);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Lifecycle {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Lifecycle {
+    const NAME: &'static str = "Lifecycle";
+    const FIELDS: &'static [&'static str] = &["postStart", "preStop", "stopSignal"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "postStart" => Some(0),
+            "preStop" => Some(1),
+            "stopSignal" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.post_start, map),
+            1 => crate::object_serde::put(&mut self.pre_stop, map),
+            2 => crate::object_serde::put(&mut self.stop_signal, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// LifecycleHandler defines a specific action that should be taken in a lifecycle hook. One and only one of the fields, except TCPSocket must be specified.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LifecycleHandler {
     /// Exec specifies a command to execute in the container.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exec: Option<ExecAction>,
     /// HTTPGet specifies an HTTP GET request to perform.
-    #[serde(rename = "httpGet", default, skip_serializing_if = "Option::is_none")]
-    pub http_get: Option<HTTPGetAction>,
+    pub http_get: Option<Box<HTTPGetAction>>,
     /// Sleep represents a duration that the container should sleep.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sleep: Option<SleepAction>,
     /// Deprecated. TCPSocket is NOT supported as a LifecycleHandler and kept for backward compatibility. There is no validation of this field and lifecycle hooks will fail at runtime when it is specified.
-    #[serde(rename = "tcpSocket", default, skip_serializing_if = "Option::is_none")]
-    pub tcp_socket: Option<TCPSocketAction>,
+    pub tcp_socket: Option<Box<TCPSocketAction>>,
+}
+
+impl serde::Serialize for LifecycleHandler {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "LifecycleHandler",
+            usize::from(self.exec.is_some())
+                + usize::from(self.http_get.is_some())
+                + usize::from(self.sleep.is_some())
+                + usize::from(self.tcp_socket.is_some()),
+        )?;
+        writer.opt("exec", &self.exec);
+        writer.opt("httpGet", &self.http_get);
+        writer.opt("sleep", &self.sleep);
+        writer.opt("tcpSocket", &self.tcp_socket);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LifecycleHandler {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for LifecycleHandler {
+    const NAME: &'static str = "LifecycleHandler";
+    const FIELDS: &'static [&'static str] = &["exec", "httpGet", "sleep", "tcpSocket"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "exec" => Some(0),
+            "httpGet" => Some(1),
+            "sleep" => Some(2),
+            "tcpSocket" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.exec, map),
+            1 => crate::object_serde::put(&mut self.http_get, map),
+            2 => crate::object_serde::put(&mut self.sleep, map),
+            3 => crate::object_serde::put(&mut self.tcp_socket, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// LimitRange sets resource usage limits for each kind of resource in a Namespace.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LimitRange {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<LimitRange>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<LimitRange>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Spec defines the limits enforced. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<LimitRangeSpec>,
+}
+
+impl serde::Serialize for LimitRange {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "LimitRange",
+            3 + usize::from(self.spec.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LimitRange {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for LimitRange {
+    const NAME: &'static str = "LimitRange";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for LimitRange {
@@ -2140,52 +5980,147 @@ impl kclient_apimachinery::resource::HasObjectMeta for LimitRange {
 }
 
 /// LimitRangeItem defines a min/max usage limit for any resource that matches on kind.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LimitRangeItem {
     /// Default resource requirement limit value by resource name if resource limit is omitted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
     /// DefaultRequest is the default resource requirement request value by resource name if resource request is omitted.
-    #[serde(
-        rename = "defaultRequest",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_request: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
     /// Max usage constraints on this kind by resource name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
     /// MaxLimitRequestRatio if specified, the named resource must have a request and limit that are both non-zero where limit divided by request is less than or equal to the enumerated value; this represents the max burst for the named resource.
-    #[serde(
-        rename = "maxLimitRequestRatio",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub max_limit_request_ratio:
         Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
     /// Min usage constraints on this kind by resource name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
     /// Type of resource that this limit applies to.
-    #[serde(rename = "type", default)]
     pub type_: String,
 }
 
+impl serde::Serialize for LimitRangeItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "LimitRangeItem",
+            1 + usize::from(self.default.is_some())
+                + usize::from(self.default_request.is_some())
+                + usize::from(self.max.is_some())
+                + usize::from(self.max_limit_request_ratio.is_some())
+                + usize::from(self.min.is_some()),
+        )?;
+        writer.opt("default", &self.default);
+        writer.opt("defaultRequest", &self.default_request);
+        writer.opt("max", &self.max);
+        writer.opt("maxLimitRequestRatio", &self.max_limit_request_ratio);
+        writer.opt("min", &self.min);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LimitRangeItem {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for LimitRangeItem {
+    const NAME: &'static str = "LimitRangeItem";
+    const FIELDS: &'static [&'static str] = &[
+        "default",
+        "defaultRequest",
+        "max",
+        "maxLimitRequestRatio",
+        "min",
+        "type",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "default" => Some(0),
+            "defaultRequest" => Some(1),
+            "max" => Some(2),
+            "maxLimitRequestRatio" => Some(3),
+            "min" => Some(4),
+            "type" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.default, map),
+            1 => crate::object_serde::put(&mut self.default_request, map),
+            2 => crate::object_serde::put(&mut self.max, map),
+            3 => crate::object_serde::put(&mut self.max_limit_request_ratio, map),
+            4 => crate::object_serde::put(&mut self.min, map),
+            5 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// LimitRangeList is a list of LimitRange items.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LimitRangeList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<LimitRangeList>,
     /// Items is a list of LimitRange objects. More info: <https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/>
-    #[serde(default)]
     pub items: Vec<LimitRange>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<LimitRangeList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for LimitRangeList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "LimitRangeList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LimitRangeList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for LimitRangeList {
+    const NAME: &'static str = "LimitRangeList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for LimitRangeList {
@@ -2208,77 +6143,324 @@ impl crate::client::verbs::ObjectList<LimitRange> for LimitRangeList {
 }
 
 /// LimitRangeSpec defines a min/max usage limit for resources that match on kind.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LimitRangeSpec {
     /// Limits is the list of LimitRangeItem objects that are enforced.
-    #[serde(default)]
     pub limits: Vec<LimitRangeItem>,
 }
 
+impl serde::Serialize for LimitRangeSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "LimitRangeSpec", 1)?;
+        writer.field("limits", &self.limits);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LimitRangeSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for LimitRangeSpec {
+    const NAME: &'static str = "LimitRangeSpec";
+    const FIELDS: &'static [&'static str] = &["limits"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "limits" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.limits, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// LinuxContainerUser represents user identity information in Linux containers
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LinuxContainerUser {
     /// GID is the primary gid initially attached to the first process in the container
-    #[serde(default)]
     pub gid: i64,
     /// SupplementalGroups are the supplemental groups initially attached to the first process in the container
-    #[serde(
-        rename = "supplementalGroups",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplemental_groups: Option<Vec<i64>>,
     /// UID is the primary uid initially attached to the first process in the container
-    #[serde(default)]
     pub uid: i64,
 }
 
+impl serde::Serialize for LinuxContainerUser {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "LinuxContainerUser",
+            2 + usize::from(self.supplemental_groups.is_some()),
+        )?;
+        writer.field("gid", &self.gid);
+        writer.opt("supplementalGroups", &self.supplemental_groups);
+        writer.field("uid", &self.uid);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LinuxContainerUser {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for LinuxContainerUser {
+    const NAME: &'static str = "LinuxContainerUser";
+    const FIELDS: &'static [&'static str] = &["gid", "supplementalGroups", "uid"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "gid" => Some(0),
+            "supplementalGroups" => Some(1),
+            "uid" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.gid, map),
+            1 => crate::object_serde::put(&mut self.supplemental_groups, map),
+            2 => crate::object_serde::put(&mut self.uid, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// LoadBalancerIngress represents the status of a load-balancer ingress point: traffic intended for the service should be sent to an ingress point.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadBalancerIngress {
     /// Hostname is set for load-balancer ingress points that are DNS based (typically AWS load-balancers)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
     /// IP is set for load-balancer ingress points that are IP based (typically GCE or OpenStack load-balancers)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
     /// IPMode specifies how the load-balancer IP behaves, and may only be specified when the ip field is specified. Setting this to "VIP" indicates that traffic is delivered to the node with the destination set to the load-balancer's IP and port. Setting this to "Proxy" indicates that traffic is delivered to the node or pod with the destination set to the node's IP and node port or the pod's IP and port. Service implementations may use this information to adjust traffic routing.
-    #[serde(rename = "ipMode", default, skip_serializing_if = "Option::is_none")]
     pub ip_mode: Option<String>,
     /// Ports is a list of records of service ports If used, every port defined in the service should have an entry in it
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ports: Option<Vec<PortStatus>>,
 }
 
+impl serde::Serialize for LoadBalancerIngress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "LoadBalancerIngress",
+            usize::from(self.hostname.is_some())
+                + usize::from(self.ip.is_some())
+                + usize::from(self.ip_mode.is_some())
+                + usize::from(self.ports.is_some()),
+        )?;
+        writer.opt("hostname", &self.hostname);
+        writer.opt("ip", &self.ip);
+        writer.opt("ipMode", &self.ip_mode);
+        writer.opt("ports", &self.ports);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LoadBalancerIngress {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for LoadBalancerIngress {
+    const NAME: &'static str = "LoadBalancerIngress";
+    const FIELDS: &'static [&'static str] = &["hostname", "ip", "ipMode", "ports"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "hostname" => Some(0),
+            "ip" => Some(1),
+            "ipMode" => Some(2),
+            "ports" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.hostname, map),
+            1 => crate::object_serde::put(&mut self.ip, map),
+            2 => crate::object_serde::put(&mut self.ip_mode, map),
+            3 => crate::object_serde::put(&mut self.ports, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// LoadBalancerStatus represents the status of a load-balancer.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadBalancerStatus {
     /// Ingress is a list containing ingress points for the load-balancer. Traffic intended for the service should be sent to these ingress points.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ingress: Option<Vec<LoadBalancerIngress>>,
 }
 
+impl serde::Serialize for LoadBalancerStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "LoadBalancerStatus",
+            usize::from(self.ingress.is_some()),
+        )?;
+        writer.opt("ingress", &self.ingress);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LoadBalancerStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for LoadBalancerStatus {
+    const NAME: &'static str = "LoadBalancerStatus";
+    const FIELDS: &'static [&'static str] = &["ingress"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "ingress" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.ingress, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// LocalObjectReference contains enough information to let you locate the referenced object inside the same namespace.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LocalObjectReference {
     /// Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: <https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
+impl serde::Serialize for LocalObjectReference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "LocalObjectReference",
+            usize::from(self.name.is_some()),
+        )?;
+        writer.opt("name", &self.name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LocalObjectReference {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for LocalObjectReference {
+    const NAME: &'static str = "LocalObjectReference";
+    const FIELDS: &'static [&'static str] = &["name"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Local represents directly-attached storage with node affinity
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LocalVolumeSource {
     /// fsType is the filesystem type to mount. It applies only when the Path is a block device. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". The default value is to auto-select a filesystem if unspecified.
-    #[serde(rename = "fsType", default, skip_serializing_if = "Option::is_none")]
     pub fs_type: Option<String>,
     /// path of the full path to the volume on the node. It can be either a directory or block device (disk, partition, ...).
-    #[serde(default)]
     pub path: String,
 }
 
+impl serde::Serialize for LocalVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "LocalVolumeSource",
+            1 + usize::from(self.fs_type.is_some()),
+        )?;
+        writer.opt("fsType", &self.fs_type);
+        writer.field("path", &self.path);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LocalVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for LocalVolumeSource {
+    const NAME: &'static str = "LocalVolumeSource";
+    const FIELDS: &'static [&'static str] = &["fsType", "path"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "fsType" => Some(0),
+            "path" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.fs_type, map),
+            1 => crate::object_serde::put(&mut self.path, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ModifyVolumeStatus represents the status object of ControllerModifyVolume operation
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ModifyVolumeStatus {
     /// status is the status of the ControllerModifyVolume operation. It can be in any of following states:
     /// - Pending
@@ -2290,49 +6472,182 @@ pub struct ModifyVolumeStatus {
     ///   Infeasible indicates that the request has been rejected as invalid by the CSI driver. To
     ///   resolve the error, a valid VolumeAttributesClass needs to be specified.
     ///   Note: New statuses can be added in the future. Consumers should check for unknown statuses and fail appropriately.
-    #[serde(default)]
     pub status: String,
     /// targetVolumeAttributesClassName is the name of the VolumeAttributesClass the PVC currently being reconciled
-    #[serde(
-        rename = "targetVolumeAttributesClassName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub target_volume_attributes_class_name: Option<String>,
 }
 
+impl serde::Serialize for ModifyVolumeStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ModifyVolumeStatus",
+            1 + usize::from(self.target_volume_attributes_class_name.is_some()),
+        )?;
+        writer.field("status", &self.status);
+        writer.opt(
+            "targetVolumeAttributesClassName",
+            &self.target_volume_attributes_class_name,
+        );
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ModifyVolumeStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ModifyVolumeStatus {
+    const NAME: &'static str = "ModifyVolumeStatus";
+    const FIELDS: &'static [&'static str] = &["status", "targetVolumeAttributesClassName"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "status" => Some(0),
+            "targetVolumeAttributesClassName" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.status, map),
+            1 => crate::object_serde::put(&mut self.target_volume_attributes_class_name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Represents an NFS mount that lasts the lifetime of a pod. NFS volumes do not support ownership management or SELinux relabeling.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NFSVolumeSource {
     /// path that is exported by the NFS server. More info: <https://kubernetes.io/docs/concepts/storage/volumes#nfs>
-    #[serde(default)]
     pub path: String,
     /// readOnly here will force the NFS export to be mounted with read-only permissions. Defaults to false. More info: <https://kubernetes.io/docs/concepts/storage/volumes#nfs>
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// server is the hostname or IP address of the NFS server. More info: <https://kubernetes.io/docs/concepts/storage/volumes#nfs>
-    #[serde(default)]
     pub server: String,
 }
 
+impl serde::Serialize for NFSVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NFSVolumeSource",
+            2 + usize::from(self.read_only.is_some()),
+        )?;
+        writer.field("path", &self.path);
+        writer.opt("readOnly", &self.read_only);
+        writer.field("server", &self.server);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NFSVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NFSVolumeSource {
+    const NAME: &'static str = "NFSVolumeSource";
+    const FIELDS: &'static [&'static str] = &["path", "readOnly", "server"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "path" => Some(0),
+            "readOnly" => Some(1),
+            "server" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.path, map),
+            1 => crate::object_serde::put(&mut self.read_only, map),
+            2 => crate::object_serde::put(&mut self.server, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Namespace provides a scope for Names. Use of multiple namespaces is optional.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Namespace {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<Namespace>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<Namespace>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Spec defines the behavior of the Namespace. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<NamespaceSpec>,
     /// Status describes the current status of a Namespace. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<NamespaceStatus>,
+}
+
+impl serde::Serialize for Namespace {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Namespace",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Namespace {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Namespace {
+    const NAME: &'static str = "Namespace";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for Namespace {
@@ -2360,44 +6675,133 @@ impl kclient_apimachinery::resource::HasObjectMeta for Namespace {
 }
 
 /// NamespaceCondition contains details about state of namespace.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NamespaceCondition {
     /// Last time the condition transitioned from one status to another.
-    #[serde(
-        rename = "lastTransitionTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_transition_time: Option<kclient_apimachinery::meta::Time>,
     /// Human-readable message indicating details about last transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Unique, one-word, CamelCase reason for the condition's last transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Status of the condition, one of True, False, Unknown.
-    #[serde(default)]
     pub status: String,
     /// Type of namespace controller condition.
-    #[serde(rename = "type", default)]
     pub type_: String,
 }
 
+impl serde::Serialize for NamespaceCondition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NamespaceCondition",
+            2 + usize::from(self.last_transition_time.is_some())
+                + usize::from(self.message.is_some())
+                + usize::from(self.reason.is_some()),
+        )?;
+        writer.opt("lastTransitionTime", &self.last_transition_time);
+        writer.opt("message", &self.message);
+        writer.opt("reason", &self.reason);
+        writer.field("status", &self.status);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NamespaceCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NamespaceCondition {
+    const NAME: &'static str = "NamespaceCondition";
+    const FIELDS: &'static [&'static str] =
+        &["lastTransitionTime", "message", "reason", "status", "type"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "lastTransitionTime" => Some(0),
+            "message" => Some(1),
+            "reason" => Some(2),
+            "status" => Some(3),
+            "type" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.last_transition_time, map),
+            1 => crate::object_serde::put(&mut self.message, map),
+            2 => crate::object_serde::put(&mut self.reason, map),
+            3 => crate::object_serde::put(&mut self.status, map),
+            4 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// NamespaceList is a list of Namespaces.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NamespaceList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<NamespaceList>,
     /// Items is the list of Namespace objects in the list. More info: <https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/>
-    #[serde(default)]
     pub items: Vec<Namespace>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<NamespaceList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for NamespaceList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "NamespaceList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NamespaceList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NamespaceList {
+    const NAME: &'static str = "NamespaceList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for NamespaceList {
@@ -2420,42 +6824,172 @@ impl crate::client::verbs::ObjectList<Namespace> for NamespaceList {
 }
 
 /// NamespaceSpec describes the attributes on a Namespace.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NamespaceSpec {
     /// Finalizers is an opaque list of values that must be empty to permanently remove object from storage. More info: <https://kubernetes.io/docs/tasks/administer-cluster/namespaces/>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finalizers: Option<Vec<String>>,
 }
 
+impl serde::Serialize for NamespaceSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NamespaceSpec",
+            usize::from(self.finalizers.is_some()),
+        )?;
+        writer.opt("finalizers", &self.finalizers);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NamespaceSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NamespaceSpec {
+    const NAME: &'static str = "NamespaceSpec";
+    const FIELDS: &'static [&'static str] = &["finalizers"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "finalizers" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.finalizers, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// NamespaceStatus is information about the current status of a Namespace.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NamespaceStatus {
     /// Represents the latest available observations of a namespace's current state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<NamespaceCondition>>,
     /// Phase is the current lifecycle phase of the namespace. More info: <https://kubernetes.io/docs/tasks/administer-cluster/namespaces/>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phase: Option<String>,
 }
 
+impl serde::Serialize for NamespaceStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NamespaceStatus",
+            usize::from(self.conditions.is_some()) + usize::from(self.phase.is_some()),
+        )?;
+        writer.opt("conditions", &self.conditions);
+        writer.opt("phase", &self.phase);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NamespaceStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NamespaceStatus {
+    const NAME: &'static str = "NamespaceStatus";
+    const FIELDS: &'static [&'static str] = &["conditions", "phase"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "conditions" => Some(0),
+            "phase" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.conditions, map),
+            1 => crate::object_serde::put(&mut self.phase, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Node is a worker node in Kubernetes. Each node will have a unique identifier in the cache (i.e. in etcd).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Node {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<Node>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<Node>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Spec defines the behavior of a node. <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<NodeSpec>,
     /// Most recently observed status of the node. Populated by the system. Read-only. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<NodeStatus>,
+}
+
+impl serde::Serialize for Node {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Node",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Node {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Node {
+    const NAME: &'static str = "Node";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for Node {
@@ -2483,148 +7017,536 @@ impl kclient_apimachinery::resource::HasObjectMeta for Node {
 }
 
 /// NodeAddress contains information for the node's address.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeAddress {
     /// The node address.
-    #[serde(default)]
     pub address: String,
     /// Node address type, one of Hostname, ExternalIP or InternalIP.
-    #[serde(rename = "type", default)]
     pub type_: String,
+}
+
+impl serde::Serialize for NodeAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "NodeAddress", 2)?;
+        writer.field("address", &self.address);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NodeAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NodeAddress {
+    const NAME: &'static str = "NodeAddress";
+    const FIELDS: &'static [&'static str] = &["address", "type"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "address" => Some(0),
+            "type" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.address, map),
+            1 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// Node affinity is a group of node affinity scheduling rules.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeAffinity {
     /// The scheduler will prefer to schedule pods to nodes that satisfy the affinity expressions specified by this field, but it may choose a node that violates one or more of the expressions. The node that is most preferred is the one with the greatest sum of weights, i.e. for each node that meets all of the scheduling requirements (resource request, requiredDuringScheduling affinity expressions, etc.), compute a sum by iterating through the elements of this field and adding "weight" to the sum if the node matches the corresponding matchExpressions; the node(s) with the highest sum are the most preferred.
-    #[serde(
-        rename = "preferredDuringSchedulingIgnoredDuringExecution",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub preferred_during_scheduling_ignored_during_execution: Option<Vec<PreferredSchedulingTerm>>,
     /// If the affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node. If the affinity requirements specified by this field cease to be met at some point during pod execution (e.g. due to an update), the system may or may not try to eventually evict the pod from its node.
-    #[serde(
-        rename = "requiredDuringSchedulingIgnoredDuringExecution",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub required_during_scheduling_ignored_during_execution: Option<NodeSelector>,
 }
 
+impl serde::Serialize for NodeAffinity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NodeAffinity",
+            usize::from(
+                self.preferred_during_scheduling_ignored_during_execution
+                    .is_some(),
+            ) + usize::from(
+                self.required_during_scheduling_ignored_during_execution
+                    .is_some(),
+            ),
+        )?;
+        writer.opt(
+            "preferredDuringSchedulingIgnoredDuringExecution",
+            &self.preferred_during_scheduling_ignored_during_execution,
+        );
+        writer.opt(
+            "requiredDuringSchedulingIgnoredDuringExecution",
+            &self.required_during_scheduling_ignored_during_execution,
+        );
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NodeAffinity {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NodeAffinity {
+    const NAME: &'static str = "NodeAffinity";
+    const FIELDS: &'static [&'static str] = &[
+        "preferredDuringSchedulingIgnoredDuringExecution",
+        "requiredDuringSchedulingIgnoredDuringExecution",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "preferredDuringSchedulingIgnoredDuringExecution" => Some(0),
+            "requiredDuringSchedulingIgnoredDuringExecution" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(
+                &mut self.preferred_during_scheduling_ignored_during_execution,
+                map,
+            ),
+            1 => crate::object_serde::put(
+                &mut self.required_during_scheduling_ignored_during_execution,
+                map,
+            ),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// NodeAllocatableResourceClaimStatus describes the status of node allocatable resources allocated via DRA.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeAllocatableResourceClaimStatus {
     /// Containers lists the names of all containers in this pod that reference the claim.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub containers: Option<Vec<String>>,
     /// ResourceClaimName is the resource claim referenced by the pod that resulted in this node allocatable resource allocation.
-    #[serde(rename = "resourceClaimName", default)]
     pub resource_claim_name: String,
     /// Resources is a map of the node-allocatable resource name to the aggregate quantity allocated to the claim.
-    #[serde(default)]
     pub resources: std::collections::BTreeMap<String, kclient_apimachinery::Quantity>,
 }
 
+impl serde::Serialize for NodeAllocatableResourceClaimStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NodeAllocatableResourceClaimStatus",
+            2 + usize::from(self.containers.is_some()),
+        )?;
+        writer.opt("containers", &self.containers);
+        writer.field("resourceClaimName", &self.resource_claim_name);
+        writer.field("resources", &self.resources);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NodeAllocatableResourceClaimStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NodeAllocatableResourceClaimStatus {
+    const NAME: &'static str = "NodeAllocatableResourceClaimStatus";
+    const FIELDS: &'static [&'static str] = &["containers", "resourceClaimName", "resources"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "containers" => Some(0),
+            "resourceClaimName" => Some(1),
+            "resources" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.containers, map),
+            1 => crate::object_serde::put(&mut self.resource_claim_name, map),
+            2 => crate::object_serde::put(&mut self.resources, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// NodeCondition contains condition information for a node.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeCondition {
     /// Last time we got an update on a given condition.
-    #[serde(
-        rename = "lastHeartbeatTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_heartbeat_time: Option<kclient_apimachinery::meta::Time>,
     /// Last time the condition transit from one status to another.
-    #[serde(
-        rename = "lastTransitionTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_transition_time: Option<kclient_apimachinery::meta::Time>,
     /// Human readable message indicating details about last transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// (brief) reason for the condition's last transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Status of the condition, one of True, False, Unknown.
-    #[serde(default)]
     pub status: String,
     /// Type of node condition.
-    #[serde(rename = "type", default)]
     pub type_: String,
 }
 
+impl serde::Serialize for NodeCondition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NodeCondition",
+            2 + usize::from(self.last_heartbeat_time.is_some())
+                + usize::from(self.last_transition_time.is_some())
+                + usize::from(self.message.is_some())
+                + usize::from(self.reason.is_some()),
+        )?;
+        writer.opt("lastHeartbeatTime", &self.last_heartbeat_time);
+        writer.opt("lastTransitionTime", &self.last_transition_time);
+        writer.opt("message", &self.message);
+        writer.opt("reason", &self.reason);
+        writer.field("status", &self.status);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NodeCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NodeCondition {
+    const NAME: &'static str = "NodeCondition";
+    const FIELDS: &'static [&'static str] = &[
+        "lastHeartbeatTime",
+        "lastTransitionTime",
+        "message",
+        "reason",
+        "status",
+        "type",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "lastHeartbeatTime" => Some(0),
+            "lastTransitionTime" => Some(1),
+            "message" => Some(2),
+            "reason" => Some(3),
+            "status" => Some(4),
+            "type" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.last_heartbeat_time, map),
+            1 => crate::object_serde::put(&mut self.last_transition_time, map),
+            2 => crate::object_serde::put(&mut self.message, map),
+            3 => crate::object_serde::put(&mut self.reason, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            5 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// NodeConfigSource specifies a source of node configuration. Exactly one subfield (excluding metadata) must be non-nil. This API is deprecated since 1.22
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeConfigSource {
     /// ConfigMap is a reference to a Node's ConfigMap
-    #[serde(rename = "configMap", default, skip_serializing_if = "Option::is_none")]
-    pub config_map: Option<ConfigMapNodeConfigSource>,
+    pub config_map: Option<Box<ConfigMapNodeConfigSource>>,
+}
+
+impl serde::Serialize for NodeConfigSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NodeConfigSource",
+            usize::from(self.config_map.is_some()),
+        )?;
+        writer.opt("configMap", &self.config_map);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NodeConfigSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NodeConfigSource {
+    const NAME: &'static str = "NodeConfigSource";
+    const FIELDS: &'static [&'static str] = &["configMap"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "configMap" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.config_map, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// NodeConfigStatus describes the status of the config assigned by Node.Spec.ConfigSource.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeConfigStatus {
     /// Active reports the checkpointed config the node is actively using. Active will represent either the current version of the Assigned config, or the current LastKnownGood config, depending on whether attempting to use the Assigned config results in an error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub active: Option<NodeConfigSource>,
+    pub active: Option<Box<NodeConfigSource>>,
     /// Assigned reports the checkpointed config the node will try to use. When Node.Spec.ConfigSource is updated, the node checkpoints the associated config payload to local disk, along with a record indicating intended config. The node refers to this record to choose its config checkpoint, and reports this record in Assigned. Assigned only updates in the status after the record has been checkpointed to disk. When the Kubelet is restarted, it tries to make the Assigned config the Active config by loading and validating the checkpointed payload identified by Assigned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assigned: Option<NodeConfigSource>,
+    pub assigned: Option<Box<NodeConfigSource>>,
     /// Error describes any problems reconciling the Spec.ConfigSource to the Active config. Errors may occur, for example, attempting to checkpoint Spec.ConfigSource to the local Assigned record, attempting to checkpoint the payload associated with Spec.ConfigSource, attempting to load or validate the Assigned config, etc. Errors may occur at different points while syncing config. Earlier errors (e.g. download or checkpointing errors) will not result in a rollback to LastKnownGood, and may resolve across Kubelet retries. Later errors (e.g. loading or validating a checkpointed config) will result in a rollback to LastKnownGood. In the latter case, it is usually possible to resolve the error by fixing the config assigned in Spec.ConfigSource. You can find additional information for debugging by searching the error message in the Kubelet log. Error is a human-readable description of the error state; machines can check whether or not Error is empty, but should not rely on the stability of the Error text across Kubelet versions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// LastKnownGood reports the checkpointed config the node will fall back to when it encounters an error attempting to use the Assigned config. The Assigned config becomes the LastKnownGood config when the node determines that the Assigned config is stable and correct. This is currently implemented as a 10-minute soak period starting when the local record of Assigned config is updated. If the Assigned config is Active at the end of this period, it becomes the LastKnownGood. Note that if Spec.ConfigSource is reset to nil (use local defaults), the LastKnownGood is also immediately reset to nil, because the local default config is always assumed good. You should not make assumptions about the node's method of determining config stability and correctness, as this may change or become configurable in the future.
-    #[serde(
-        rename = "lastKnownGood",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_known_good: Option<NodeConfigSource>,
+    pub last_known_good: Option<Box<NodeConfigSource>>,
+}
+
+impl serde::Serialize for NodeConfigStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NodeConfigStatus",
+            usize::from(self.active.is_some())
+                + usize::from(self.assigned.is_some())
+                + usize::from(self.error.is_some())
+                + usize::from(self.last_known_good.is_some()),
+        )?;
+        writer.opt("active", &self.active);
+        writer.opt("assigned", &self.assigned);
+        writer.opt("error", &self.error);
+        writer.opt("lastKnownGood", &self.last_known_good);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NodeConfigStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NodeConfigStatus {
+    const NAME: &'static str = "NodeConfigStatus";
+    const FIELDS: &'static [&'static str] = &["active", "assigned", "error", "lastKnownGood"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "active" => Some(0),
+            "assigned" => Some(1),
+            "error" => Some(2),
+            "lastKnownGood" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.active, map),
+            1 => crate::object_serde::put(&mut self.assigned, map),
+            2 => crate::object_serde::put(&mut self.error, map),
+            3 => crate::object_serde::put(&mut self.last_known_good, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// NodeDaemonEndpoints lists ports opened by daemons running on the Node.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeDaemonEndpoints {
     /// Endpoint on which Kubelet is listening.
-    #[serde(
-        rename = "kubeletEndpoint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub kubelet_endpoint: Option<DaemonEndpoint>,
 }
 
+impl serde::Serialize for NodeDaemonEndpoints {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NodeDaemonEndpoints",
+            usize::from(self.kubelet_endpoint.is_some()),
+        )?;
+        writer.opt("kubeletEndpoint", &self.kubelet_endpoint);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NodeDaemonEndpoints {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NodeDaemonEndpoints {
+    const NAME: &'static str = "NodeDaemonEndpoints";
+    const FIELDS: &'static [&'static str] = &["kubeletEndpoint"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "kubeletEndpoint" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.kubelet_endpoint, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// NodeFeatures describes the set of features implemented by the CRI implementation. The features contained in the NodeFeatures should depend only on the cri implementation independent of runtime handlers.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeFeatures {
     /// SupplementalGroupsPolicy is set to true if the runtime supports SupplementalGroupsPolicy and ContainerUser.
-    #[serde(
-        rename = "supplementalGroupsPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplemental_groups_policy: Option<bool>,
 }
 
+impl serde::Serialize for NodeFeatures {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NodeFeatures",
+            usize::from(self.supplemental_groups_policy.is_some()),
+        )?;
+        writer.opt("supplementalGroupsPolicy", &self.supplemental_groups_policy);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NodeFeatures {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NodeFeatures {
+    const NAME: &'static str = "NodeFeatures";
+    const FIELDS: &'static [&'static str] = &["supplementalGroupsPolicy"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "supplementalGroupsPolicy" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.supplemental_groups_policy, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// NodeList is the whole list of all Nodes which have been registered with master.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<NodeList>,
     /// List of nodes
-    #[serde(default)]
     pub items: Vec<Node>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<NodeList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for NodeList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "NodeList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NodeList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NodeList {
+    const NAME: &'static str = "NodeList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for NodeList {
@@ -2647,294 +7569,870 @@ impl crate::client::verbs::ObjectList<Node> for NodeList {
 }
 
 /// NodeRuntimeHandler is a set of runtime handler information.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeRuntimeHandler {
     /// Supported features.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub features: Option<NodeRuntimeHandlerFeatures>,
     /// Runtime handler name. Empty for the default runtime handler.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+impl serde::Serialize for NodeRuntimeHandler {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NodeRuntimeHandler",
+            usize::from(self.features.is_some()) + usize::from(self.name.is_some()),
+        )?;
+        writer.opt("features", &self.features);
+        writer.opt("name", &self.name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NodeRuntimeHandler {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NodeRuntimeHandler {
+    const NAME: &'static str = "NodeRuntimeHandler";
+    const FIELDS: &'static [&'static str] = &["features", "name"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "features" => Some(0),
+            "name" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.features, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// NodeRuntimeHandlerFeatures is a set of features implemented by the runtime handler.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeRuntimeHandlerFeatures {
     /// RecursiveReadOnlyMounts is set to true if the runtime handler supports RecursiveReadOnlyMounts.
-    #[serde(
-        rename = "recursiveReadOnlyMounts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub recursive_read_only_mounts: Option<bool>,
     /// UserNamespaces is set to true if the runtime handler supports UserNamespaces, including for volumes.
-    #[serde(
-        rename = "userNamespaces",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_namespaces: Option<bool>,
 }
 
+impl serde::Serialize for NodeRuntimeHandlerFeatures {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NodeRuntimeHandlerFeatures",
+            usize::from(self.recursive_read_only_mounts.is_some())
+                + usize::from(self.user_namespaces.is_some()),
+        )?;
+        writer.opt("recursiveReadOnlyMounts", &self.recursive_read_only_mounts);
+        writer.opt("userNamespaces", &self.user_namespaces);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NodeRuntimeHandlerFeatures {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NodeRuntimeHandlerFeatures {
+    const NAME: &'static str = "NodeRuntimeHandlerFeatures";
+    const FIELDS: &'static [&'static str] = &["recursiveReadOnlyMounts", "userNamespaces"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "recursiveReadOnlyMounts" => Some(0),
+            "userNamespaces" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.recursive_read_only_mounts, map),
+            1 => crate::object_serde::put(&mut self.user_namespaces, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// A node selector represents the union of the results of one or more label queries over a set of nodes; that is, it represents the OR of the selectors represented by the node selector terms.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeSelector {
     /// Required. A list of node selector terms. The terms are ORed.
-    #[serde(rename = "nodeSelectorTerms", default)]
     pub node_selector_terms: Vec<NodeSelectorTerm>,
 }
 
+impl serde::Serialize for NodeSelector {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "NodeSelector", 1)?;
+        writer.field("nodeSelectorTerms", &self.node_selector_terms);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NodeSelector {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NodeSelector {
+    const NAME: &'static str = "NodeSelector";
+    const FIELDS: &'static [&'static str] = &["nodeSelectorTerms"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "nodeSelectorTerms" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.node_selector_terms, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// A node selector requirement is a selector that contains values, a key, and an operator that relates the key and values.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeSelectorRequirement {
     /// The label key that the selector applies to.
-    #[serde(default)]
     pub key: String,
     /// Represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist. Gt, and Lt.
-    #[serde(default)]
     pub operator: String,
     /// An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. If the operator is Gt or Lt, the values array must have a single element, which will be interpreted as an integer. This array is replaced during a strategic merge patch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
 }
 
+impl serde::Serialize for NodeSelectorRequirement {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NodeSelectorRequirement",
+            2 + usize::from(self.values.is_some()),
+        )?;
+        writer.field("key", &self.key);
+        writer.field("operator", &self.operator);
+        writer.opt("values", &self.values);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NodeSelectorRequirement {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NodeSelectorRequirement {
+    const NAME: &'static str = "NodeSelectorRequirement";
+    const FIELDS: &'static [&'static str] = &["key", "operator", "values"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "key" => Some(0),
+            "operator" => Some(1),
+            "values" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.key, map),
+            1 => crate::object_serde::put(&mut self.operator, map),
+            2 => crate::object_serde::put(&mut self.values, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// A null or empty node selector term matches no objects. The requirements of them are ANDed. The TopologySelectorTerm type implements a subset of the NodeSelectorTerm.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeSelectorTerm {
     /// A list of node selector requirements by node's labels.
-    #[serde(
-        rename = "matchExpressions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub match_expressions: Option<Vec<NodeSelectorRequirement>>,
     /// A list of node selector requirements by node's fields.
-    #[serde(
-        rename = "matchFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub match_fields: Option<Vec<NodeSelectorRequirement>>,
 }
 
+impl serde::Serialize for NodeSelectorTerm {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NodeSelectorTerm",
+            usize::from(self.match_expressions.is_some())
+                + usize::from(self.match_fields.is_some()),
+        )?;
+        writer.opt("matchExpressions", &self.match_expressions);
+        writer.opt("matchFields", &self.match_fields);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NodeSelectorTerm {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NodeSelectorTerm {
+    const NAME: &'static str = "NodeSelectorTerm";
+    const FIELDS: &'static [&'static str] = &["matchExpressions", "matchFields"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "matchExpressions" => Some(0),
+            "matchFields" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.match_expressions, map),
+            1 => crate::object_serde::put(&mut self.match_fields, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// NodeSpec describes the attributes that a node is created with.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeSpec {
     /// Deprecated: Previously used to specify the source of the node's configuration for the DynamicKubeletConfig feature. This feature is removed.
-    #[serde(
-        rename = "configSource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub config_source: Option<NodeConfigSource>,
+    pub config_source: Option<Box<NodeConfigSource>>,
     /// Deprecated. Not all kubelets will set this field. Remove field after 1.13. see: <https://issues.k8s.io/61966>
-    #[serde(
-        rename = "externalID",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub external_id: Option<String>,
     /// PodCIDR represents the pod IP range assigned to the node.
-    #[serde(rename = "podCIDR", default, skip_serializing_if = "Option::is_none")]
     pub pod_cidr: Option<String>,
     /// podCIDRs represents the IP ranges assigned to the node for usage by Pods on that node. If this field is specified, the 0th entry must match the podCIDR field. It may contain at most 1 value for each of IPv4 and IPv6.
-    #[serde(rename = "podCIDRs", default, skip_serializing_if = "Option::is_none")]
     pub pod_cidrs: Option<Vec<String>>,
     /// ID of the node assigned by the cloud provider in the format: \<ProviderName\>://\<ProviderSpecificNodeID\>
-    #[serde(
-        rename = "providerID",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub provider_id: Option<String>,
     /// If specified, the node's taints.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taints: Option<Vec<Taint>>,
     /// Unschedulable controls node schedulability of new pods. By default, node is schedulable. More info: <https://kubernetes.io/docs/concepts/nodes/node/#manual-node-administration>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unschedulable: Option<bool>,
 }
 
+impl serde::Serialize for NodeSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NodeSpec",
+            usize::from(self.config_source.is_some())
+                + usize::from(self.external_id.is_some())
+                + usize::from(self.pod_cidr.is_some())
+                + usize::from(self.pod_cidrs.is_some())
+                + usize::from(self.provider_id.is_some())
+                + usize::from(self.taints.is_some())
+                + usize::from(self.unschedulable.is_some()),
+        )?;
+        writer.opt("configSource", &self.config_source);
+        writer.opt("externalID", &self.external_id);
+        writer.opt("podCIDR", &self.pod_cidr);
+        writer.opt("podCIDRs", &self.pod_cidrs);
+        writer.opt("providerID", &self.provider_id);
+        writer.opt("taints", &self.taints);
+        writer.opt("unschedulable", &self.unschedulable);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NodeSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NodeSpec {
+    const NAME: &'static str = "NodeSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "configSource",
+        "externalID",
+        "podCIDR",
+        "podCIDRs",
+        "providerID",
+        "taints",
+        "unschedulable",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "configSource" => Some(0),
+            "externalID" => Some(1),
+            "podCIDR" => Some(2),
+            "podCIDRs" => Some(3),
+            "providerID" => Some(4),
+            "taints" => Some(5),
+            "unschedulable" => Some(6),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.config_source, map),
+            1 => crate::object_serde::put(&mut self.external_id, map),
+            2 => crate::object_serde::put(&mut self.pod_cidr, map),
+            3 => crate::object_serde::put(&mut self.pod_cidrs, map),
+            4 => crate::object_serde::put(&mut self.provider_id, map),
+            5 => crate::object_serde::put(&mut self.taints, map),
+            6 => crate::object_serde::put(&mut self.unschedulable, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// NodeStatus is information about the current status of a node.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeStatus {
     /// List of addresses reachable to the node. Queried from cloud provider, if available. More info: <https://kubernetes.io/docs/reference/node/node-status/#addresses> Note: This field is declared as mergeable, but the merge key is not sufficiently unique, which can cause data corruption when it is merged. Callers should instead use a full-replacement patch. See <https://pr.k8s.io/79391> for an example. Consumers should assume that addresses can change during the lifetime of a Node. However, there are some exceptions where this may not be possible, such as Pods that inherit a Node's address in its own status or consumers of the downward API (status.hostIP).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub addresses: Option<Vec<NodeAddress>>,
     /// Allocatable represents the resources of a node that are available for scheduling. Defaults to Capacity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocatable: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
     /// Capacity represents the total resources of a node. More info: <https://kubernetes.io/docs/reference/node/node-status/#capacity>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
     /// Conditions is an array of current observed node conditions. More info: <https://kubernetes.io/docs/reference/node/node-status/#condition>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<NodeCondition>>,
     /// Status of the config assigned to the node via the dynamic Kubelet config feature.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config: Option<NodeConfigStatus>,
+    pub config: Option<Box<NodeConfigStatus>>,
     /// Endpoints of daemons running on the Node.
-    #[serde(
-        rename = "daemonEndpoints",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub daemon_endpoints: Option<NodeDaemonEndpoints>,
     /// DeclaredFeatures represents the features related to feature gates that are declared by the node.
-    #[serde(
-        rename = "declaredFeatures",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub declared_features: Option<Vec<String>>,
     /// Features describes the set of features implemented by the CRI implementation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub features: Option<NodeFeatures>,
     /// List of container images on this node
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<ContainerImage>>,
     /// Set of ids/uuids to uniquely identify the node. More info: <https://kubernetes.io/docs/reference/node/node-status/#info>
-    #[serde(rename = "nodeInfo", default, skip_serializing_if = "Option::is_none")]
-    pub node_info: Option<NodeSystemInfo>,
+    pub node_info: Option<Box<NodeSystemInfo>>,
     /// NodePhase is the recently observed lifecycle phase of the node. More info: <https://kubernetes.io/docs/concepts/nodes/node/#phase> The field is never populated, and now is deprecated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phase: Option<String>,
     /// The available runtime handlers.
-    #[serde(
-        rename = "runtimeHandlers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub runtime_handlers: Option<Vec<NodeRuntimeHandler>>,
     /// List of volumes that are attached to the node.
-    #[serde(
-        rename = "volumesAttached",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub volumes_attached: Option<Vec<AttachedVolume>>,
     /// List of attachable volumes in use (mounted) by the node.
-    #[serde(
-        rename = "volumesInUse",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub volumes_in_use: Option<Vec<String>>,
 }
 
+impl serde::Serialize for NodeStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NodeStatus",
+            usize::from(self.addresses.is_some())
+                + usize::from(self.allocatable.is_some())
+                + usize::from(self.capacity.is_some())
+                + usize::from(self.conditions.is_some())
+                + usize::from(self.config.is_some())
+                + usize::from(self.daemon_endpoints.is_some())
+                + usize::from(self.declared_features.is_some())
+                + usize::from(self.features.is_some())
+                + usize::from(self.images.is_some())
+                + usize::from(self.node_info.is_some())
+                + usize::from(self.phase.is_some())
+                + usize::from(self.runtime_handlers.is_some())
+                + usize::from(self.volumes_attached.is_some())
+                + usize::from(self.volumes_in_use.is_some()),
+        )?;
+        writer.opt("addresses", &self.addresses);
+        writer.opt("allocatable", &self.allocatable);
+        writer.opt("capacity", &self.capacity);
+        writer.opt("conditions", &self.conditions);
+        writer.opt("config", &self.config);
+        writer.opt("daemonEndpoints", &self.daemon_endpoints);
+        writer.opt("declaredFeatures", &self.declared_features);
+        writer.opt("features", &self.features);
+        writer.opt("images", &self.images);
+        writer.opt("nodeInfo", &self.node_info);
+        writer.opt("phase", &self.phase);
+        writer.opt("runtimeHandlers", &self.runtime_handlers);
+        writer.opt("volumesAttached", &self.volumes_attached);
+        writer.opt("volumesInUse", &self.volumes_in_use);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NodeStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NodeStatus {
+    const NAME: &'static str = "NodeStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "addresses",
+        "allocatable",
+        "capacity",
+        "conditions",
+        "config",
+        "daemonEndpoints",
+        "declaredFeatures",
+        "features",
+        "images",
+        "nodeInfo",
+        "phase",
+        "runtimeHandlers",
+        "volumesAttached",
+        "volumesInUse",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "addresses" => Some(0),
+            "allocatable" => Some(1),
+            "capacity" => Some(2),
+            "conditions" => Some(3),
+            "config" => Some(4),
+            "daemonEndpoints" => Some(5),
+            "declaredFeatures" => Some(6),
+            "features" => Some(7),
+            "images" => Some(8),
+            "nodeInfo" => Some(9),
+            "phase" => Some(10),
+            "runtimeHandlers" => Some(11),
+            "volumesAttached" => Some(12),
+            "volumesInUse" => Some(13),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.addresses, map),
+            1 => crate::object_serde::put(&mut self.allocatable, map),
+            2 => crate::object_serde::put(&mut self.capacity, map),
+            3 => crate::object_serde::put(&mut self.conditions, map),
+            4 => crate::object_serde::put(&mut self.config, map),
+            5 => crate::object_serde::put(&mut self.daemon_endpoints, map),
+            6 => crate::object_serde::put(&mut self.declared_features, map),
+            7 => crate::object_serde::put(&mut self.features, map),
+            8 => crate::object_serde::put(&mut self.images, map),
+            9 => crate::object_serde::put(&mut self.node_info, map),
+            10 => crate::object_serde::put(&mut self.phase, map),
+            11 => crate::object_serde::put(&mut self.runtime_handlers, map),
+            12 => crate::object_serde::put(&mut self.volumes_attached, map),
+            13 => crate::object_serde::put(&mut self.volumes_in_use, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// NodeSwapStatus represents swap memory information.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeSwapStatus {
     /// Total amount of swap memory in bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<i64>,
 }
 
+impl serde::Serialize for NodeSwapStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NodeSwapStatus",
+            usize::from(self.capacity.is_some()),
+        )?;
+        writer.opt("capacity", &self.capacity);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NodeSwapStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NodeSwapStatus {
+    const NAME: &'static str = "NodeSwapStatus";
+    const FIELDS: &'static [&'static str] = &["capacity"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "capacity" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.capacity, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// NodeSystemInfo is a set of ids/uuids to uniquely identify the node.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeSystemInfo {
     /// The Architecture reported by the node
-    #[serde(default)]
     pub architecture: String,
     /// Boot ID reported by the node.
-    #[serde(rename = "bootID", default)]
     pub boot_id: String,
     /// ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).
-    #[serde(rename = "containerRuntimeVersion", default)]
     pub container_runtime_version: String,
     /// Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).
-    #[serde(rename = "kernelVersion", default)]
     pub kernel_version: String,
     /// Deprecated: KubeProxy Version reported by the node.
-    #[serde(rename = "kubeProxyVersion", default)]
     pub kube_proxy_version: String,
     /// Kubelet Version reported by the node.
-    #[serde(rename = "kubeletVersion", default)]
     pub kubelet_version: String,
     /// MachineID reported by the node. For unique machine identification in the cluster this field is preferred. Learn more from man(5) machine-id: <http://man7.org/linux/man-pages/man5/machine-id.5.html>
-    #[serde(rename = "machineID", default)]
     pub machine_id: String,
     /// The Operating System reported by the node
-    #[serde(rename = "operatingSystem", default)]
     pub operating_system: String,
     /// OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).
-    #[serde(rename = "osImage", default)]
     pub os_image: String,
     /// Swap Info reported by the node.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub swap: Option<NodeSwapStatus>,
     /// SystemUUID reported by the node. For unique machine identification MachineID is preferred. This field is specific to Red Hat hosts <https://access.redhat.com/documentation/en-us/red_hat_subscription_management/1/html/rhsm/uuid>
-    #[serde(rename = "systemUUID", default)]
     pub system_uuid: String,
 }
 
+impl serde::Serialize for NodeSystemInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NodeSystemInfo",
+            10 + usize::from(self.swap.is_some()),
+        )?;
+        writer.field("architecture", &self.architecture);
+        writer.field("bootID", &self.boot_id);
+        writer.field("containerRuntimeVersion", &self.container_runtime_version);
+        writer.field("kernelVersion", &self.kernel_version);
+        writer.field("kubeProxyVersion", &self.kube_proxy_version);
+        writer.field("kubeletVersion", &self.kubelet_version);
+        writer.field("machineID", &self.machine_id);
+        writer.field("operatingSystem", &self.operating_system);
+        writer.field("osImage", &self.os_image);
+        writer.opt("swap", &self.swap);
+        writer.field("systemUUID", &self.system_uuid);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NodeSystemInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NodeSystemInfo {
+    const NAME: &'static str = "NodeSystemInfo";
+    const FIELDS: &'static [&'static str] = &[
+        "architecture",
+        "bootID",
+        "containerRuntimeVersion",
+        "kernelVersion",
+        "kubeProxyVersion",
+        "kubeletVersion",
+        "machineID",
+        "operatingSystem",
+        "osImage",
+        "swap",
+        "systemUUID",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "architecture" => Some(0),
+            "bootID" => Some(1),
+            "containerRuntimeVersion" => Some(2),
+            "kernelVersion" => Some(3),
+            "kubeProxyVersion" => Some(4),
+            "kubeletVersion" => Some(5),
+            "machineID" => Some(6),
+            "operatingSystem" => Some(7),
+            "osImage" => Some(8),
+            "swap" => Some(9),
+            "systemUUID" => Some(10),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.architecture, map),
+            1 => crate::object_serde::put(&mut self.boot_id, map),
+            2 => crate::object_serde::put(&mut self.container_runtime_version, map),
+            3 => crate::object_serde::put(&mut self.kernel_version, map),
+            4 => crate::object_serde::put(&mut self.kube_proxy_version, map),
+            5 => crate::object_serde::put(&mut self.kubelet_version, map),
+            6 => crate::object_serde::put(&mut self.machine_id, map),
+            7 => crate::object_serde::put(&mut self.operating_system, map),
+            8 => crate::object_serde::put(&mut self.os_image, map),
+            9 => crate::object_serde::put(&mut self.swap, map),
+            10 => crate::object_serde::put(&mut self.system_uuid, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ObjectFieldSelector selects an APIVersioned field of an object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ObjectFieldSelector {
     /// Version of the schema the FieldPath is written in terms of, defaults to "v1".
-    #[serde(
-        rename = "apiVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub api_version: Option<String>,
     /// Path of the field to select in the specified API version.
-    #[serde(rename = "fieldPath", default)]
     pub field_path: String,
 }
 
+impl serde::Serialize for ObjectFieldSelector {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ObjectFieldSelector",
+            1 + usize::from(self.api_version.is_some()),
+        )?;
+        writer.opt("apiVersion", &self.api_version);
+        writer.field("fieldPath", &self.field_path);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ObjectFieldSelector {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ObjectFieldSelector {
+    const NAME: &'static str = "ObjectFieldSelector";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "fieldPath"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "fieldPath" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.field_path, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ObjectReference contains enough information to let you inspect or modify the referred object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ObjectReference {
     /// API version of the referent.
-    #[serde(
-        rename = "apiVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub api_version: Option<String>,
     /// If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers\[2\]. For example, if the object reference is to a container within a pod, this would take on a value like: "spec.containers{name}" (where "name" refers to the name of the container that triggered the event) or if no container name is specified "spec.containers\[2\]" (container with index 2 in this pod). This syntax is chosen only to have some well-defined way of referencing a part of an object.
-    #[serde(rename = "fieldPath", default, skip_serializing_if = "Option::is_none")]
     pub field_path: Option<String>,
     /// Kind of the referent. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// Name of the referent. More info: <https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Namespace of the referent. More info: <https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// Specific resourceVersion to which this reference is made, if any. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#concurrency-control-and-consistency>
-    #[serde(
-        rename = "resourceVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub resource_version: Option<String>,
     /// UID of the referent. More info: <https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#uids>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
 }
 
+impl serde::Serialize for ObjectReference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ObjectReference",
+            usize::from(self.api_version.is_some())
+                + usize::from(self.field_path.is_some())
+                + usize::from(self.kind.is_some())
+                + usize::from(self.name.is_some())
+                + usize::from(self.namespace.is_some())
+                + usize::from(self.resource_version.is_some())
+                + usize::from(self.uid.is_some()),
+        )?;
+        writer.opt("apiVersion", &self.api_version);
+        writer.opt("fieldPath", &self.field_path);
+        writer.opt("kind", &self.kind);
+        writer.opt("name", &self.name);
+        writer.opt("namespace", &self.namespace);
+        writer.opt("resourceVersion", &self.resource_version);
+        writer.opt("uid", &self.uid);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ObjectReference {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ObjectReference {
+    const NAME: &'static str = "ObjectReference";
+    const FIELDS: &'static [&'static str] = &[
+        "apiVersion",
+        "fieldPath",
+        "kind",
+        "name",
+        "namespace",
+        "resourceVersion",
+        "uid",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "fieldPath" => Some(1),
+            "kind" => Some(2),
+            "name" => Some(3),
+            "namespace" => Some(4),
+            "resourceVersion" => Some(5),
+            "uid" => Some(6),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.field_path, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.name, map),
+            4 => crate::object_serde::put(&mut self.namespace, map),
+            5 => crate::object_serde::put(&mut self.resource_version, map),
+            6 => crate::object_serde::put(&mut self.uid, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PersistentVolume (PV) is a storage resource provisioned by an administrator. It is analogous to a node. More info: <https://kubernetes.io/docs/concepts/storage/persistent-volumes>
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PersistentVolume {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<PersistentVolume>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<PersistentVolume>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec defines a specification of a persistent volume owned by the cluster. Provisioned by an administrator. More info: <https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistent-volumes>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<PersistentVolumeSpec>,
     /// status represents the current information/status for the persistent volume. Populated by the system. Read-only. More info: <https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistent-volumes>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<PersistentVolumeStatus>,
+}
+
+impl serde::Serialize for PersistentVolume {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PersistentVolume",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PersistentVolume {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PersistentVolume {
+    const NAME: &'static str = "PersistentVolume";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for PersistentVolume {
@@ -2962,23 +8460,71 @@ impl kclient_apimachinery::resource::HasObjectMeta for PersistentVolume {
 }
 
 /// PersistentVolumeClaim is a user's request for and claim to a persistent volume
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PersistentVolumeClaim {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<PersistentVolumeClaim>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<PersistentVolumeClaim>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec defines the desired characteristics of a volume requested by a pod author. More info: <https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<PersistentVolumeClaimSpec>,
     /// status represents the current information/status of a persistent volume claim. Read-only. More info: <https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<PersistentVolumeClaimStatus>,
+}
+
+impl serde::Serialize for PersistentVolumeClaim {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PersistentVolumeClaim",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PersistentVolumeClaim {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PersistentVolumeClaim {
+    const NAME: &'static str = "PersistentVolumeClaim";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for PersistentVolumeClaim {
@@ -3006,51 +8552,146 @@ impl kclient_apimachinery::resource::HasObjectMeta for PersistentVolumeClaim {
 }
 
 /// PersistentVolumeClaimCondition contains details about state of pvc
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PersistentVolumeClaimCondition {
     /// lastProbeTime is the time we probed the condition.
-    #[serde(
-        rename = "lastProbeTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_probe_time: Option<kclient_apimachinery::meta::Time>,
     /// lastTransitionTime is the time the condition transitioned from one status to another.
-    #[serde(
-        rename = "lastTransitionTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_transition_time: Option<kclient_apimachinery::meta::Time>,
     /// message is the human-readable message indicating details about last transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// reason is a unique, this should be a short, machine understandable string that gives the reason for condition's last transition. If it reports "Resizing" that means the underlying persistent volume is being resized.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Status is the status of the condition. Can be True, False, Unknown. More info: <https://kubernetes.io/docs/reference/kubernetes-api/config-and-storage-resources/persistent-volume-claim-v1/#:~:text=state%20of%20pvc->,conditions.status,-(string)%2C%20required
-    #[serde(default)]
     pub status: String,
     /// Type is the type of the condition. More info: <https://kubernetes.io/docs/reference/kubernetes-api/config-and-storage-resources/persistent-volume-claim-v1/#:~:text=set%20to%20%27ResizeStarted%27.->,PersistentVolumeClaimCondition,-contains%20details%20about
-    #[serde(rename = "type", default)]
     pub type_: String,
 }
 
+impl serde::Serialize for PersistentVolumeClaimCondition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PersistentVolumeClaimCondition",
+            2 + usize::from(self.last_probe_time.is_some())
+                + usize::from(self.last_transition_time.is_some())
+                + usize::from(self.message.is_some())
+                + usize::from(self.reason.is_some()),
+        )?;
+        writer.opt("lastProbeTime", &self.last_probe_time);
+        writer.opt("lastTransitionTime", &self.last_transition_time);
+        writer.opt("message", &self.message);
+        writer.opt("reason", &self.reason);
+        writer.field("status", &self.status);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PersistentVolumeClaimCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PersistentVolumeClaimCondition {
+    const NAME: &'static str = "PersistentVolumeClaimCondition";
+    const FIELDS: &'static [&'static str] = &[
+        "lastProbeTime",
+        "lastTransitionTime",
+        "message",
+        "reason",
+        "status",
+        "type",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "lastProbeTime" => Some(0),
+            "lastTransitionTime" => Some(1),
+            "message" => Some(2),
+            "reason" => Some(3),
+            "status" => Some(4),
+            "type" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.last_probe_time, map),
+            1 => crate::object_serde::put(&mut self.last_transition_time, map),
+            2 => crate::object_serde::put(&mut self.message, map),
+            3 => crate::object_serde::put(&mut self.reason, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            5 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PersistentVolumeClaimList is a list of PersistentVolumeClaim items.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PersistentVolumeClaimList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<PersistentVolumeClaimList>,
     /// items is a list of persistent volume claims. More info: <https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims>
-    #[serde(default)]
     pub items: Vec<PersistentVolumeClaim>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<PersistentVolumeClaimList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for PersistentVolumeClaimList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "PersistentVolumeClaimList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PersistentVolumeClaimList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PersistentVolumeClaimList {
+    const NAME: &'static str = "PersistentVolumeClaimList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for PersistentVolumeClaimList {
@@ -3073,22 +8714,12 @@ impl crate::client::verbs::ObjectList<PersistentVolumeClaim> for PersistentVolum
 }
 
 /// PersistentVolumeClaimSpec describes the common attributes of storage devices and allows a Source for provider-specific attributes
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PersistentVolumeClaimSpec {
     /// accessModes contains the desired access modes the volume should have. More info: <https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1>
-    #[serde(
-        rename = "accessModes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub access_modes: Option<Vec<String>>,
     /// dataSource field can be used to specify either: \* An existing VolumeSnapshot object (snapshot.storage.k8s.io/VolumeSnapshot) \* An existing PVC (PersistentVolumeClaim) If the provisioner or an external controller can support the specified data source, it will create a new volume based on the contents of the specified data source. When the AnyVolumeDataSource feature gate is enabled, dataSource contents will be copied to dataSourceRef, and dataSourceRef contents will be copied to dataSource when dataSourceRef.namespace is not specified. If the namespace is specified, then dataSourceRef will not be copied to dataSource.
-    #[serde(
-        rename = "dataSource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub data_source: Option<TypedLocalObjectReference>,
+    pub data_source: Option<Box<TypedLocalObjectReference>>,
     /// dataSourceRef specifies the object from which to populate the volume with data, if a non-empty volume is desired. This may be any object from a non-empty API group (non core object) or a PersistentVolumeClaim object. When this field is specified, volume binding will only succeed if the type of the specified object matches some installed volume populator or dynamic provisioner. This field will replace the functionality of the dataSource field and as such if both fields are non-empty, they must have the same value. For backwards compatibility, when namespace isn't specified in dataSourceRef, both fields (dataSource and dataSourceRef) will be set to the same value automatically if one of them is empty and the other is non-empty. When namespace is specified in dataSourceRef, dataSource isn't set to the same value and must be empty. There are three important differences between dataSource and dataSourceRef: \* While dataSource only allows two specific types of objects, dataSourceRef
     /// allows any non-core object, as well as PersistentVolumeClaim objects.
     /// \* While dataSource ignores disallowed values (dropping them), dataSourceRef
@@ -3097,57 +8728,111 @@ pub struct PersistentVolumeClaimSpec {
     /// \* While dataSource only allows local objects, dataSourceRef allows objects
     /// in any namespaces.
     /// (Beta) Using this field requires the AnyVolumeDataSource feature gate to be enabled. (Alpha) Using the namespace field of dataSourceRef requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
-    #[serde(
-        rename = "dataSourceRef",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub data_source_ref: Option<TypedObjectReference>,
+    pub data_source_ref: Option<Box<TypedObjectReference>>,
     /// resources represents the minimum resources the volume should have. Users are allowed to specify resource requirements that are lower than previous value but must still be higher than capacity recorded in the status field of the claim. More info: <https://kubernetes.io/docs/concepts/storage/persistent-volumes#resources>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resources: Option<VolumeResourceRequirements>,
+    pub resources: Option<Box<VolumeResourceRequirements>>,
     /// selector is a label query over volumes to consider for binding.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selector: Option<kclient_apimachinery::meta::LabelSelector>,
     /// storageClassName is the name of the StorageClass required by the claim. More info: <https://kubernetes.io/docs/concepts/storage/persistent-volumes#class-1>
-    #[serde(
-        rename = "storageClassName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub storage_class_name: Option<String>,
     /// volumeAttributesClassName may be used to set the VolumeAttributesClass used by this claim. If specified, the CSI driver will create or update the volume with the attributes defined in the corresponding VolumeAttributesClass. This has a different purpose than storageClassName, it can be changed after the claim is created. An empty string or nil value indicates that no VolumeAttributesClass will be applied to the claim. If the claim enters an Infeasible error state, this field can be reset to its previous value (including nil) to cancel the modification. If the resource referred to by volumeAttributesClass does not exist, this PersistentVolumeClaim will be set to a Pending state, as reflected by the modifyVolumeStatus field, until such as a resource exists. More info: <https://kubernetes.io/docs/concepts/storage/volume-attributes-classes/>
-    #[serde(
-        rename = "volumeAttributesClassName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub volume_attributes_class_name: Option<String>,
     /// volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not included in claim spec.
-    #[serde(
-        rename = "volumeMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub volume_mode: Option<String>,
     /// volumeName is the binding reference to the PersistentVolume backing this claim.
-    #[serde(
-        rename = "volumeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub volume_name: Option<String>,
 }
 
+impl serde::Serialize for PersistentVolumeClaimSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PersistentVolumeClaimSpec",
+            usize::from(self.access_modes.is_some())
+                + usize::from(self.data_source.is_some())
+                + usize::from(self.data_source_ref.is_some())
+                + usize::from(self.resources.is_some())
+                + usize::from(self.selector.is_some())
+                + usize::from(self.storage_class_name.is_some())
+                + usize::from(self.volume_attributes_class_name.is_some())
+                + usize::from(self.volume_mode.is_some())
+                + usize::from(self.volume_name.is_some()),
+        )?;
+        writer.opt("accessModes", &self.access_modes);
+        writer.opt("dataSource", &self.data_source);
+        writer.opt("dataSourceRef", &self.data_source_ref);
+        writer.opt("resources", &self.resources);
+        writer.opt("selector", &self.selector);
+        writer.opt("storageClassName", &self.storage_class_name);
+        writer.opt(
+            "volumeAttributesClassName",
+            &self.volume_attributes_class_name,
+        );
+        writer.opt("volumeMode", &self.volume_mode);
+        writer.opt("volumeName", &self.volume_name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PersistentVolumeClaimSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PersistentVolumeClaimSpec {
+    const NAME: &'static str = "PersistentVolumeClaimSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "accessModes",
+        "dataSource",
+        "dataSourceRef",
+        "resources",
+        "selector",
+        "storageClassName",
+        "volumeAttributesClassName",
+        "volumeMode",
+        "volumeName",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "accessModes" => Some(0),
+            "dataSource" => Some(1),
+            "dataSourceRef" => Some(2),
+            "resources" => Some(3),
+            "selector" => Some(4),
+            "storageClassName" => Some(5),
+            "volumeAttributesClassName" => Some(6),
+            "volumeMode" => Some(7),
+            "volumeName" => Some(8),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.access_modes, map),
+            1 => crate::object_serde::put(&mut self.data_source, map),
+            2 => crate::object_serde::put(&mut self.data_source_ref, map),
+            3 => crate::object_serde::put(&mut self.resources, map),
+            4 => crate::object_serde::put(&mut self.selector, map),
+            5 => crate::object_serde::put(&mut self.storage_class_name, map),
+            6 => crate::object_serde::put(&mut self.volume_attributes_class_name, map),
+            7 => crate::object_serde::put(&mut self.volume_mode, map),
+            8 => crate::object_serde::put(&mut self.volume_name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PersistentVolumeClaimStatus is the current status of a persistent volume claim.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PersistentVolumeClaimStatus {
     /// accessModes contains the actual access modes the volume backing the PVC has. More info: <https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1>
-    #[serde(
-        rename = "accessModes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub access_modes: Option<Vec<String>>,
     /// allocatedResourceStatuses stores status of resource being resized for the given PVC. Key names follow standard Kubernetes label syntax. Valid values are either:
     /// \* Un-prefixed keys:
@@ -3177,11 +8862,6 @@ pub struct PersistentVolumeClaimStatus {
     ///   When this field is not set, it means that no resize operation is in progress for the given PVC.
     ///
     /// A controller that receives PVC update with previously unknown resourceName or ClaimResourceStatus should ignore the update for the purpose it was designed. For example - a controller that only is responsible for resizing capacity of the volume, should ignore PVC updates that change other valid resources associated with PVC.
-    #[serde(
-        rename = "allocatedResourceStatuses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocated_resource_statuses: Option<std::collections::BTreeMap<String, String>>,
     /// allocatedResources tracks the resources allocated to a PVC including its capacity. Key names follow standard Kubernetes label syntax. Valid values are either:
     /// \* Un-prefixed keys:
@@ -3192,75 +8872,267 @@ pub struct PersistentVolumeClaimStatus {
     /// Capacity reported here may be larger than the actual capacity when a volume expansion operation is requested. For storage quota, the larger value from allocatedResources and PVC.spec.resources is used. If allocatedResources is not set, PVC.spec.resources alone is used for quota calculation. If a volume expansion capacity request is lowered, allocatedResources is only lowered if there are no expansion operations in progress and if the actual volume capacity is equal or lower than the requested capacity.
     ///
     /// A controller that receives PVC update with previously unknown resourceName should ignore the update for the purpose it was designed. For example - a controller that only is responsible for resizing capacity of the volume, should ignore PVC updates that change other valid resources associated with PVC.
-    #[serde(
-        rename = "allocatedResources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocated_resources:
         Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
     /// capacity represents the actual resources of the underlying volume.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
     /// conditions is the current Condition of persistent volume claim. If underlying persistent volume is being resized then the Condition will be set to 'Resizing'.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<PersistentVolumeClaimCondition>>,
     /// currentVolumeAttributesClassName is the current name of the VolumeAttributesClass the PVC is using. When unset, there is no VolumeAttributeClass applied to this PersistentVolumeClaim
-    #[serde(
-        rename = "currentVolumeAttributesClassName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub current_volume_attributes_class_name: Option<String>,
     /// ModifyVolumeStatus represents the status object of ControllerModifyVolume operation. When this is unset, there is no ModifyVolume operation being attempted.
-    #[serde(
-        rename = "modifyVolumeStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub modify_volume_status: Option<ModifyVolumeStatus>,
+    pub modify_volume_status: Option<Box<ModifyVolumeStatus>>,
     /// phase represents the current phase of PersistentVolumeClaim.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phase: Option<String>,
 }
 
+impl serde::Serialize for PersistentVolumeClaimStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PersistentVolumeClaimStatus",
+            usize::from(self.access_modes.is_some())
+                + usize::from(self.allocated_resource_statuses.is_some())
+                + usize::from(self.allocated_resources.is_some())
+                + usize::from(self.capacity.is_some())
+                + usize::from(self.conditions.is_some())
+                + usize::from(self.current_volume_attributes_class_name.is_some())
+                + usize::from(self.modify_volume_status.is_some())
+                + usize::from(self.phase.is_some()),
+        )?;
+        writer.opt("accessModes", &self.access_modes);
+        writer.opt(
+            "allocatedResourceStatuses",
+            &self.allocated_resource_statuses,
+        );
+        writer.opt("allocatedResources", &self.allocated_resources);
+        writer.opt("capacity", &self.capacity);
+        writer.opt("conditions", &self.conditions);
+        writer.opt(
+            "currentVolumeAttributesClassName",
+            &self.current_volume_attributes_class_name,
+        );
+        writer.opt("modifyVolumeStatus", &self.modify_volume_status);
+        writer.opt("phase", &self.phase);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PersistentVolumeClaimStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PersistentVolumeClaimStatus {
+    const NAME: &'static str = "PersistentVolumeClaimStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "accessModes",
+        "allocatedResourceStatuses",
+        "allocatedResources",
+        "capacity",
+        "conditions",
+        "currentVolumeAttributesClassName",
+        "modifyVolumeStatus",
+        "phase",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "accessModes" => Some(0),
+            "allocatedResourceStatuses" => Some(1),
+            "allocatedResources" => Some(2),
+            "capacity" => Some(3),
+            "conditions" => Some(4),
+            "currentVolumeAttributesClassName" => Some(5),
+            "modifyVolumeStatus" => Some(6),
+            "phase" => Some(7),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.access_modes, map),
+            1 => crate::object_serde::put(&mut self.allocated_resource_statuses, map),
+            2 => crate::object_serde::put(&mut self.allocated_resources, map),
+            3 => crate::object_serde::put(&mut self.capacity, map),
+            4 => crate::object_serde::put(&mut self.conditions, map),
+            5 => crate::object_serde::put(&mut self.current_volume_attributes_class_name, map),
+            6 => crate::object_serde::put(&mut self.modify_volume_status, map),
+            7 => crate::object_serde::put(&mut self.phase, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PersistentVolumeClaimTemplate is used to produce PersistentVolumeClaim objects as part of an EphemeralVolumeSource.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PersistentVolumeClaimTemplate {
     /// May contain labels and annotations that will be copied into the PVC when creating it. No other fields are allowed and will be rejected during validation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<kclient_apimachinery::meta::ObjectMeta>,
     /// The specification for the PersistentVolumeClaim. The entire content is copied unchanged into the PVC that gets created from this template. The same fields as in a PersistentVolumeClaim are also valid here.
-    #[serde(default)]
     pub spec: PersistentVolumeClaimSpec,
 }
 
+impl serde::Serialize for PersistentVolumeClaimTemplate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PersistentVolumeClaimTemplate",
+            1 + usize::from(self.metadata.is_some()),
+        )?;
+        writer.opt("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PersistentVolumeClaimTemplate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PersistentVolumeClaimTemplate {
+    const NAME: &'static str = "PersistentVolumeClaimTemplate";
+    const FIELDS: &'static [&'static str] = &["metadata", "spec"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "metadata" => Some(0),
+            "spec" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.metadata, map),
+            1 => crate::object_serde::put(&mut self.spec, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PersistentVolumeClaimVolumeSource references the user's PVC in the same namespace. This volume finds the bound PV and mounts that volume for the pod. A PersistentVolumeClaimVolumeSource is, essentially, a wrapper around another type of volume that is owned by someone else (the system).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PersistentVolumeClaimVolumeSource {
     /// claimName is the name of a PersistentVolumeClaim in the same namespace as the pod using this volume. More info: <https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims>
-    #[serde(rename = "claimName", default)]
     pub claim_name: String,
     /// readOnly Will force the ReadOnly setting in VolumeMounts. Default false.
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
 }
 
+impl serde::Serialize for PersistentVolumeClaimVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PersistentVolumeClaimVolumeSource",
+            1 + usize::from(self.read_only.is_some()),
+        )?;
+        writer.field("claimName", &self.claim_name);
+        writer.opt("readOnly", &self.read_only);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PersistentVolumeClaimVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PersistentVolumeClaimVolumeSource {
+    const NAME: &'static str = "PersistentVolumeClaimVolumeSource";
+    const FIELDS: &'static [&'static str] = &["claimName", "readOnly"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "claimName" => Some(0),
+            "readOnly" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.claim_name, map),
+            1 => crate::object_serde::put(&mut self.read_only, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PersistentVolumeList is a list of PersistentVolume items.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PersistentVolumeList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<PersistentVolumeList>,
     /// items is a list of persistent volumes. More info: <https://kubernetes.io/docs/concepts/storage/persistent-volumes>
-    #[serde(default)]
     pub items: Vec<PersistentVolume>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<PersistentVolumeList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for PersistentVolumeList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "PersistentVolumeList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PersistentVolumeList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PersistentVolumeList {
+    const NAME: &'static str = "PersistentVolumeList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for PersistentVolumeList {
@@ -3283,205 +9155,457 @@ impl crate::client::verbs::ObjectList<PersistentVolume> for PersistentVolumeList
 }
 
 /// PersistentVolumeSpec is the specification of a persistent volume.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PersistentVolumeSpec {
     /// accessModes contains all ways the volume can be mounted. More info: <https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes>
-    #[serde(
-        rename = "accessModes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub access_modes: Option<Vec<String>>,
     /// awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver. More info: <https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore>
-    #[serde(
-        rename = "awsElasticBlockStore",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub aws_elastic_block_store: Option<AWSElasticBlockStoreVolumeSource>,
+    pub aws_elastic_block_store: Option<Box<AWSElasticBlockStoreVolumeSource>>,
     /// azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are redirected to the disk.csi.azure.com CSI driver.
-    #[serde(rename = "azureDisk", default, skip_serializing_if = "Option::is_none")]
-    pub azure_disk: Option<AzureDiskVolumeSource>,
+    pub azure_disk: Option<Box<AzureDiskVolumeSource>>,
     /// azureFile represents an Azure File Service mount on the host and bind mount to the pod. Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the file.csi.azure.com CSI driver.
-    #[serde(rename = "azureFile", default, skip_serializing_if = "Option::is_none")]
-    pub azure_file: Option<AzureFilePersistentVolumeSource>,
+    pub azure_file: Option<Box<AzureFilePersistentVolumeSource>>,
     /// capacity is the description of the persistent volume's resources and capacity. More info: <https://kubernetes.io/docs/concepts/storage/persistent-volumes#capacity>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
     /// cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. Deprecated: CephFS is deprecated and the in-tree cephfs type is no longer supported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cephfs: Option<CephFSPersistentVolumeSource>,
+    pub cephfs: Option<Box<CephFSPersistentVolumeSource>>,
     /// cinder represents a cinder volume attached and mounted on kubelets host machine. Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI driver. More info: <https://examples.k8s.io/mysql-cinder-pd/README.md>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cinder: Option<CinderPersistentVolumeSource>,
+    pub cinder: Option<Box<CinderPersistentVolumeSource>>,
     /// claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim. Expected to be non-nil when bound. claim.VolumeName is the authoritative bind between PV and PVC. More info: <https://kubernetes.io/docs/concepts/storage/persistent-volumes#binding>
-    #[serde(rename = "claimRef", default, skip_serializing_if = "Option::is_none")]
-    pub claim_ref: Option<ObjectReference>,
+    pub claim_ref: Option<Box<ObjectReference>>,
     /// csi represents storage that is handled by an external CSI driver.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub csi: Option<CSIPersistentVolumeSource>,
+    pub csi: Option<Box<CSIPersistentVolumeSource>>,
     /// fc represents a Fibre Channel resource that is attached to a kubelet's host machine and then exposed to the pod.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fc: Option<FCVolumeSource>,
+    pub fc: Option<Box<FCVolumeSource>>,
     /// flexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin. Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.
-    #[serde(
-        rename = "flexVolume",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub flex_volume: Option<FlexPersistentVolumeSource>,
+    pub flex_volume: Option<Box<FlexPersistentVolumeSource>>,
     /// flocker represents a Flocker volume attached to a kubelet's host machine and exposed to the pod for its usage. This depends on the Flocker control service being running. Deprecated: Flocker is deprecated and the in-tree flocker type is no longer supported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flocker: Option<FlockerVolumeSource>,
+    pub flocker: Option<Box<FlockerVolumeSource>>,
     /// gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Provisioned by an admin. Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver. More info: <https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk>
-    #[serde(
-        rename = "gcePersistentDisk",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub gce_persistent_disk: Option<GCEPersistentDiskVolumeSource>,
+    pub gce_persistent_disk: Option<Box<GCEPersistentDiskVolumeSource>>,
     /// glusterfs represents a Glusterfs volume that is attached to a host and exposed to the pod. Provisioned by an admin. Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported. More info: <https://examples.k8s.io/volumes/glusterfs/README.md>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub glusterfs: Option<GlusterfsPersistentVolumeSource>,
+    pub glusterfs: Option<Box<GlusterfsPersistentVolumeSource>>,
     /// hostPath represents a directory on the host. Provisioned by a developer or tester. This is useful for single-node development and testing only! On-host storage is not supported in any way and WILL NOT WORK in a multi-node cluster. More info: <https://kubernetes.io/docs/concepts/storage/volumes#hostpath>
-    #[serde(rename = "hostPath", default, skip_serializing_if = "Option::is_none")]
-    pub host_path: Option<HostPathVolumeSource>,
+    pub host_path: Option<Box<HostPathVolumeSource>>,
     /// iscsi represents an ISCSI Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Provisioned by an admin.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iscsi: Option<ISCSIPersistentVolumeSource>,
+    pub iscsi: Option<Box<ISCSIPersistentVolumeSource>>,
     /// local represents directly-attached storage with node affinity
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub local: Option<LocalVolumeSource>,
+    pub local: Option<Box<LocalVolumeSource>>,
     /// mountOptions is the list of mount options, e.g. \["ro", "soft"\]. Not validated - mount will simply fail if one is invalid. More info: <https://kubernetes.io/docs/concepts/storage/persistent-volumes/#mount-options>
-    #[serde(
-        rename = "mountOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mount_options: Option<Vec<String>>,
     /// nfs represents an NFS mount on the host. Provisioned by an admin. More info: <https://kubernetes.io/docs/concepts/storage/volumes#nfs>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nfs: Option<NFSVolumeSource>,
+    pub nfs: Option<Box<NFSVolumeSource>>,
     /// nodeAffinity defines constraints that limit what nodes this volume can be accessed from. This field influences the scheduling of pods that use this volume. This field is mutable if MutablePVNodeAffinity feature gate is enabled.
-    #[serde(
-        rename = "nodeAffinity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub node_affinity: Option<VolumeNodeAffinity>,
     /// persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim. Valid options are Retain (default for manually created PersistentVolumes), Delete (default for dynamically provisioned PersistentVolumes), and Recycle (deprecated). Recycle must be supported by the volume plugin underlying this PersistentVolume. More info: <https://kubernetes.io/docs/concepts/storage/persistent-volumes#reclaiming>
-    #[serde(
-        rename = "persistentVolumeReclaimPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub persistent_volume_reclaim_policy: Option<String>,
     /// photonPersistentDisk represents a PhotonController persistent disk attached and mounted on kubelets host machine. Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no longer supported.
-    #[serde(
-        rename = "photonPersistentDisk",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub photon_persistent_disk: Option<PhotonPersistentDiskVolumeSource>,
+    pub photon_persistent_disk: Option<Box<PhotonPersistentDiskVolumeSource>>,
     /// portworxVolume represents a portworx volume attached and mounted on kubelets host machine. Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the pxd.portworx.com CSI driver.
-    #[serde(
-        rename = "portworxVolume",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub portworx_volume: Option<PortworxVolumeSource>,
+    pub portworx_volume: Option<Box<PortworxVolumeSource>>,
     /// quobyte represents a Quobyte mount on the host that shares a pod's lifetime. Deprecated: Quobyte is deprecated and the in-tree quobyte type is no longer supported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quobyte: Option<QuobyteVolumeSource>,
+    pub quobyte: Option<Box<QuobyteVolumeSource>>,
     /// rbd represents a Rados Block Device mount on the host that shares a pod's lifetime. Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported. More info: <https://examples.k8s.io/volumes/rbd/README.md>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rbd: Option<RBDPersistentVolumeSource>,
+    pub rbd: Option<Box<RBDPersistentVolumeSource>>,
     /// scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes. Deprecated: ScaleIO is deprecated and the in-tree scaleIO type is no longer supported.
-    #[serde(rename = "scaleIO", default, skip_serializing_if = "Option::is_none")]
-    pub scale_io: Option<ScaleIOPersistentVolumeSource>,
+    pub scale_io: Option<Box<ScaleIOPersistentVolumeSource>>,
     /// storageClassName is the name of StorageClass to which this persistent volume belongs. Empty value means that this volume does not belong to any StorageClass.
-    #[serde(
-        rename = "storageClassName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub storage_class_name: Option<String>,
     /// storageOS represents a StorageOS volume that is attached to the kubelet's host machine and mounted into the pod. Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported. More info: <https://examples.k8s.io/volumes/storageos/README.md>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub storageos: Option<StorageOSPersistentVolumeSource>,
+    pub storageos: Option<Box<StorageOSPersistentVolumeSource>>,
     /// Name of VolumeAttributesClass to which this persistent volume belongs. Empty value is not allowed. When this field is not set, it indicates that this volume does not belong to any VolumeAttributesClass. This field is mutable and can be changed by the CSI driver after a volume has been updated successfully to a new class. For an unbound PersistentVolume, the volumeAttributesClassName will be matched with unbound PersistentVolumeClaims during the binding process.
-    #[serde(
-        rename = "volumeAttributesClassName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub volume_attributes_class_name: Option<String>,
     /// volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state. Value of Filesystem is implied when not included in spec.
-    #[serde(
-        rename = "volumeMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub volume_mode: Option<String>,
     /// vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine. Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the csi.vsphere.vmware.com CSI driver.
-    #[serde(
-        rename = "vsphereVolume",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub vsphere_volume: Option<VsphereVirtualDiskVolumeSource>,
+    pub vsphere_volume: Option<Box<VsphereVirtualDiskVolumeSource>>,
+}
+
+impl serde::Serialize for PersistentVolumeSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PersistentVolumeSpec",
+            usize::from(self.access_modes.is_some())
+                + usize::from(self.aws_elastic_block_store.is_some())
+                + usize::from(self.azure_disk.is_some())
+                + usize::from(self.azure_file.is_some())
+                + usize::from(self.capacity.is_some())
+                + usize::from(self.cephfs.is_some())
+                + usize::from(self.cinder.is_some())
+                + usize::from(self.claim_ref.is_some())
+                + usize::from(self.csi.is_some())
+                + usize::from(self.fc.is_some())
+                + usize::from(self.flex_volume.is_some())
+                + usize::from(self.flocker.is_some())
+                + usize::from(self.gce_persistent_disk.is_some())
+                + usize::from(self.glusterfs.is_some())
+                + usize::from(self.host_path.is_some())
+                + usize::from(self.iscsi.is_some())
+                + usize::from(self.local.is_some())
+                + usize::from(self.mount_options.is_some())
+                + usize::from(self.nfs.is_some())
+                + usize::from(self.node_affinity.is_some())
+                + usize::from(self.persistent_volume_reclaim_policy.is_some())
+                + usize::from(self.photon_persistent_disk.is_some())
+                + usize::from(self.portworx_volume.is_some())
+                + usize::from(self.quobyte.is_some())
+                + usize::from(self.rbd.is_some())
+                + usize::from(self.scale_io.is_some())
+                + usize::from(self.storage_class_name.is_some())
+                + usize::from(self.storageos.is_some())
+                + usize::from(self.volume_attributes_class_name.is_some())
+                + usize::from(self.volume_mode.is_some())
+                + usize::from(self.vsphere_volume.is_some()),
+        )?;
+        writer.opt("accessModes", &self.access_modes);
+        writer.opt("awsElasticBlockStore", &self.aws_elastic_block_store);
+        writer.opt("azureDisk", &self.azure_disk);
+        writer.opt("azureFile", &self.azure_file);
+        writer.opt("capacity", &self.capacity);
+        writer.opt("cephfs", &self.cephfs);
+        writer.opt("cinder", &self.cinder);
+        writer.opt("claimRef", &self.claim_ref);
+        writer.opt("csi", &self.csi);
+        writer.opt("fc", &self.fc);
+        writer.opt("flexVolume", &self.flex_volume);
+        writer.opt("flocker", &self.flocker);
+        writer.opt("gcePersistentDisk", &self.gce_persistent_disk);
+        writer.opt("glusterfs", &self.glusterfs);
+        writer.opt("hostPath", &self.host_path);
+        writer.opt("iscsi", &self.iscsi);
+        writer.opt("local", &self.local);
+        writer.opt("mountOptions", &self.mount_options);
+        writer.opt("nfs", &self.nfs);
+        writer.opt("nodeAffinity", &self.node_affinity);
+        writer.opt(
+            "persistentVolumeReclaimPolicy",
+            &self.persistent_volume_reclaim_policy,
+        );
+        writer.opt("photonPersistentDisk", &self.photon_persistent_disk);
+        writer.opt("portworxVolume", &self.portworx_volume);
+        writer.opt("quobyte", &self.quobyte);
+        writer.opt("rbd", &self.rbd);
+        writer.opt("scaleIO", &self.scale_io);
+        writer.opt("storageClassName", &self.storage_class_name);
+        writer.opt("storageos", &self.storageos);
+        writer.opt(
+            "volumeAttributesClassName",
+            &self.volume_attributes_class_name,
+        );
+        writer.opt("volumeMode", &self.volume_mode);
+        writer.opt("vsphereVolume", &self.vsphere_volume);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PersistentVolumeSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PersistentVolumeSpec {
+    const NAME: &'static str = "PersistentVolumeSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "accessModes",
+        "awsElasticBlockStore",
+        "azureDisk",
+        "azureFile",
+        "capacity",
+        "cephfs",
+        "cinder",
+        "claimRef",
+        "csi",
+        "fc",
+        "flexVolume",
+        "flocker",
+        "gcePersistentDisk",
+        "glusterfs",
+        "hostPath",
+        "iscsi",
+        "local",
+        "mountOptions",
+        "nfs",
+        "nodeAffinity",
+        "persistentVolumeReclaimPolicy",
+        "photonPersistentDisk",
+        "portworxVolume",
+        "quobyte",
+        "rbd",
+        "scaleIO",
+        "storageClassName",
+        "storageos",
+        "volumeAttributesClassName",
+        "volumeMode",
+        "vsphereVolume",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "accessModes" => Some(0),
+            "awsElasticBlockStore" => Some(1),
+            "azureDisk" => Some(2),
+            "azureFile" => Some(3),
+            "capacity" => Some(4),
+            "cephfs" => Some(5),
+            "cinder" => Some(6),
+            "claimRef" => Some(7),
+            "csi" => Some(8),
+            "fc" => Some(9),
+            "flexVolume" => Some(10),
+            "flocker" => Some(11),
+            "gcePersistentDisk" => Some(12),
+            "glusterfs" => Some(13),
+            "hostPath" => Some(14),
+            "iscsi" => Some(15),
+            "local" => Some(16),
+            "mountOptions" => Some(17),
+            "nfs" => Some(18),
+            "nodeAffinity" => Some(19),
+            "persistentVolumeReclaimPolicy" => Some(20),
+            "photonPersistentDisk" => Some(21),
+            "portworxVolume" => Some(22),
+            "quobyte" => Some(23),
+            "rbd" => Some(24),
+            "scaleIO" => Some(25),
+            "storageClassName" => Some(26),
+            "storageos" => Some(27),
+            "volumeAttributesClassName" => Some(28),
+            "volumeMode" => Some(29),
+            "vsphereVolume" => Some(30),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.access_modes, map),
+            1 => crate::object_serde::put(&mut self.aws_elastic_block_store, map),
+            2 => crate::object_serde::put(&mut self.azure_disk, map),
+            3 => crate::object_serde::put(&mut self.azure_file, map),
+            4 => crate::object_serde::put(&mut self.capacity, map),
+            5 => crate::object_serde::put(&mut self.cephfs, map),
+            6 => crate::object_serde::put(&mut self.cinder, map),
+            7 => crate::object_serde::put(&mut self.claim_ref, map),
+            8 => crate::object_serde::put(&mut self.csi, map),
+            9 => crate::object_serde::put(&mut self.fc, map),
+            10 => crate::object_serde::put(&mut self.flex_volume, map),
+            11 => crate::object_serde::put(&mut self.flocker, map),
+            12 => crate::object_serde::put(&mut self.gce_persistent_disk, map),
+            13 => crate::object_serde::put(&mut self.glusterfs, map),
+            14 => crate::object_serde::put(&mut self.host_path, map),
+            15 => crate::object_serde::put(&mut self.iscsi, map),
+            16 => crate::object_serde::put(&mut self.local, map),
+            17 => crate::object_serde::put(&mut self.mount_options, map),
+            18 => crate::object_serde::put(&mut self.nfs, map),
+            19 => crate::object_serde::put(&mut self.node_affinity, map),
+            20 => crate::object_serde::put(&mut self.persistent_volume_reclaim_policy, map),
+            21 => crate::object_serde::put(&mut self.photon_persistent_disk, map),
+            22 => crate::object_serde::put(&mut self.portworx_volume, map),
+            23 => crate::object_serde::put(&mut self.quobyte, map),
+            24 => crate::object_serde::put(&mut self.rbd, map),
+            25 => crate::object_serde::put(&mut self.scale_io, map),
+            26 => crate::object_serde::put(&mut self.storage_class_name, map),
+            27 => crate::object_serde::put(&mut self.storageos, map),
+            28 => crate::object_serde::put(&mut self.volume_attributes_class_name, map),
+            29 => crate::object_serde::put(&mut self.volume_mode, map),
+            30 => crate::object_serde::put(&mut self.vsphere_volume, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// PersistentVolumeStatus is the current status of a persistent volume.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PersistentVolumeStatus {
     /// lastPhaseTransitionTime is the time the phase transitioned from one to another and automatically resets to current time everytime a volume phase transitions.
-    #[serde(
-        rename = "lastPhaseTransitionTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_phase_transition_time: Option<kclient_apimachinery::meta::Time>,
     /// message is a human-readable message indicating details about why the volume is in this state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// phase indicates if a volume is available, bound to a claim, or released by a claim. More info: <https://kubernetes.io/docs/concepts/storage/persistent-volumes#phase>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phase: Option<String>,
     /// reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
+impl serde::Serialize for PersistentVolumeStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PersistentVolumeStatus",
+            usize::from(self.last_phase_transition_time.is_some())
+                + usize::from(self.message.is_some())
+                + usize::from(self.phase.is_some())
+                + usize::from(self.reason.is_some()),
+        )?;
+        writer.opt("lastPhaseTransitionTime", &self.last_phase_transition_time);
+        writer.opt("message", &self.message);
+        writer.opt("phase", &self.phase);
+        writer.opt("reason", &self.reason);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PersistentVolumeStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PersistentVolumeStatus {
+    const NAME: &'static str = "PersistentVolumeStatus";
+    const FIELDS: &'static [&'static str] =
+        &["lastPhaseTransitionTime", "message", "phase", "reason"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "lastPhaseTransitionTime" => Some(0),
+            "message" => Some(1),
+            "phase" => Some(2),
+            "reason" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.last_phase_transition_time, map),
+            1 => crate::object_serde::put(&mut self.message, map),
+            2 => crate::object_serde::put(&mut self.phase, map),
+            3 => crate::object_serde::put(&mut self.reason, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Represents a Photon Controller persistent disk resource.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PhotonPersistentDiskVolumeSource {
     /// fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
-    #[serde(rename = "fsType", default, skip_serializing_if = "Option::is_none")]
     pub fs_type: Option<String>,
     /// pdID is the ID that identifies Photon Controller persistent disk
-    #[serde(rename = "pdID", default)]
     pub pd_id: String,
 }
 
+impl serde::Serialize for PhotonPersistentDiskVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PhotonPersistentDiskVolumeSource",
+            1 + usize::from(self.fs_type.is_some()),
+        )?;
+        writer.opt("fsType", &self.fs_type);
+        writer.field("pdID", &self.pd_id);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PhotonPersistentDiskVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PhotonPersistentDiskVolumeSource {
+    const NAME: &'static str = "PhotonPersistentDiskVolumeSource";
+    const FIELDS: &'static [&'static str] = &["fsType", "pdID"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "fsType" => Some(0),
+            "pdID" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.fs_type, map),
+            1 => crate::object_serde::put(&mut self.pd_id, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Pod {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<Pod>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<Pod>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Specification of the desired behavior of the pod. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<PodSpec>,
     /// Most recently observed status of the pod. This data may not be up to date. Populated by the system. Read-only. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<PodStatus>,
+}
+
+impl serde::Serialize for Pod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Pod",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Pod {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Pod {
+    const NAME: &'static str = "Pod";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for Pod {
@@ -3509,93 +9633,243 @@ impl kclient_apimachinery::resource::HasObjectMeta for Pod {
 }
 
 /// Pod affinity is a group of inter pod affinity scheduling rules.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodAffinity {
     /// The scheduler will prefer to schedule pods to nodes that satisfy the affinity expressions specified by this field, but it may choose a node that violates one or more of the expressions. The node that is most preferred is the one with the greatest sum of weights, i.e. for each node that meets all of the scheduling requirements (resource request, requiredDuringScheduling affinity expressions, etc.), compute a sum by iterating through the elements of this field and adding "weight" to the sum if the node has pods which matches the corresponding podAffinityTerm; the node(s) with the highest sum are the most preferred.
-    #[serde(
-        rename = "preferredDuringSchedulingIgnoredDuringExecution",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub preferred_during_scheduling_ignored_during_execution: Option<Vec<WeightedPodAffinityTerm>>,
     /// If the affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node. If the affinity requirements specified by this field cease to be met at some point during pod execution (e.g. due to a pod label update), the system may or may not try to eventually evict the pod from its node. When there are multiple elements, the lists of nodes corresponding to each podAffinityTerm are intersected, i.e. all terms must be satisfied.
-    #[serde(
-        rename = "requiredDuringSchedulingIgnoredDuringExecution",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub required_during_scheduling_ignored_during_execution: Option<Vec<PodAffinityTerm>>,
+}
+
+impl serde::Serialize for PodAffinity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodAffinity",
+            usize::from(
+                self.preferred_during_scheduling_ignored_during_execution
+                    .is_some(),
+            ) + usize::from(
+                self.required_during_scheduling_ignored_during_execution
+                    .is_some(),
+            ),
+        )?;
+        writer.opt(
+            "preferredDuringSchedulingIgnoredDuringExecution",
+            &self.preferred_during_scheduling_ignored_during_execution,
+        );
+        writer.opt(
+            "requiredDuringSchedulingIgnoredDuringExecution",
+            &self.required_during_scheduling_ignored_during_execution,
+        );
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodAffinity {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodAffinity {
+    const NAME: &'static str = "PodAffinity";
+    const FIELDS: &'static [&'static str] = &[
+        "preferredDuringSchedulingIgnoredDuringExecution",
+        "requiredDuringSchedulingIgnoredDuringExecution",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "preferredDuringSchedulingIgnoredDuringExecution" => Some(0),
+            "requiredDuringSchedulingIgnoredDuringExecution" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(
+                &mut self.preferred_during_scheduling_ignored_during_execution,
+                map,
+            ),
+            1 => crate::object_serde::put(
+                &mut self.required_during_scheduling_ignored_during_execution,
+                map,
+            ),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// Defines a set of pods (namely those matching the labelSelector relative to the given namespace(s)) that this pod should be co-located (affinity) or not co-located (anti-affinity) with, where co-located is defined as running on a node whose value of the label with key \<topologyKey\> matches that of any node on which a pod of the set of pods is running
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodAffinityTerm {
     /// A label query over a set of resources, in this case pods. If it's null, this PodAffinityTerm matches with no Pods.
-    #[serde(
-        rename = "labelSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub label_selector: Option<kclient_apimachinery::meta::LabelSelector>,
     /// MatchLabelKeys is a set of pod label keys to select which pods will be taken into consideration. The keys are used to lookup values from the incoming pod labels, those key-value labels are merged with \`labelSelector\` as \`key in (value)\` to select the group of existing pods which pods will be taken into consideration for the incoming pod's pod (anti) affinity. Keys that don't exist in the incoming pod labels will be ignored. The default value is empty. The same key is forbidden to exist in both matchLabelKeys and labelSelector. Also, matchLabelKeys cannot be set when labelSelector isn't set.
-    #[serde(
-        rename = "matchLabelKeys",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub match_label_keys: Option<Vec<String>>,
     /// MismatchLabelKeys is a set of pod label keys to select which pods will be taken into consideration. The keys are used to lookup values from the incoming pod labels, those key-value labels are merged with \`labelSelector\` as \`key notin (value)\` to select the group of existing pods which pods will be taken into consideration for the incoming pod's pod (anti) affinity. Keys that don't exist in the incoming pod labels will be ignored. The default value is empty. The same key is forbidden to exist in both mismatchLabelKeys and labelSelector. Also, mismatchLabelKeys cannot be set when labelSelector isn't set.
-    #[serde(
-        rename = "mismatchLabelKeys",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mismatch_label_keys: Option<Vec<String>>,
     /// A label query over the set of namespaces that the term applies to. The term is applied to the union of the namespaces selected by this field and the ones listed in the namespaces field. null selector and null or empty namespaces list means "this pod's namespace". An empty selector ({}) matches all namespaces.
-    #[serde(
-        rename = "namespaceSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub namespace_selector: Option<kclient_apimachinery::meta::LabelSelector>,
     /// namespaces specifies a static list of namespace names that the term applies to. The term is applied to the union of the namespaces listed in this field and the ones selected by namespaceSelector. null or empty namespaces list and null namespaceSelector means "this pod's namespace".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespaces: Option<Vec<String>>,
     /// This pod should be co-located (affinity) or not co-located (anti-affinity) with the pods matching the labelSelector in the specified namespaces, where co-located is defined as running on a node whose value of the label with key topologyKey matches that of any node on which any of the selected pods is running. Empty topologyKey is not allowed.
-    #[serde(rename = "topologyKey", default)]
     pub topology_key: String,
 }
 
+impl serde::Serialize for PodAffinityTerm {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodAffinityTerm",
+            1 + usize::from(self.label_selector.is_some())
+                + usize::from(self.match_label_keys.is_some())
+                + usize::from(self.mismatch_label_keys.is_some())
+                + usize::from(self.namespace_selector.is_some())
+                + usize::from(self.namespaces.is_some()),
+        )?;
+        writer.opt("labelSelector", &self.label_selector);
+        writer.opt("matchLabelKeys", &self.match_label_keys);
+        writer.opt("mismatchLabelKeys", &self.mismatch_label_keys);
+        writer.opt("namespaceSelector", &self.namespace_selector);
+        writer.opt("namespaces", &self.namespaces);
+        writer.field("topologyKey", &self.topology_key);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodAffinityTerm {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodAffinityTerm {
+    const NAME: &'static str = "PodAffinityTerm";
+    const FIELDS: &'static [&'static str] = &[
+        "labelSelector",
+        "matchLabelKeys",
+        "mismatchLabelKeys",
+        "namespaceSelector",
+        "namespaces",
+        "topologyKey",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "labelSelector" => Some(0),
+            "matchLabelKeys" => Some(1),
+            "mismatchLabelKeys" => Some(2),
+            "namespaceSelector" => Some(3),
+            "namespaces" => Some(4),
+            "topologyKey" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.label_selector, map),
+            1 => crate::object_serde::put(&mut self.match_label_keys, map),
+            2 => crate::object_serde::put(&mut self.mismatch_label_keys, map),
+            3 => crate::object_serde::put(&mut self.namespace_selector, map),
+            4 => crate::object_serde::put(&mut self.namespaces, map),
+            5 => crate::object_serde::put(&mut self.topology_key, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Pod anti affinity is a group of inter pod anti affinity scheduling rules.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodAntiAffinity {
     /// The scheduler will prefer to schedule pods to nodes that satisfy the anti-affinity expressions specified by this field, but it may choose a node that violates one or more of the expressions. The node that is most preferred is the one with the greatest sum of weights, i.e. for each node that meets all of the scheduling requirements (resource request, requiredDuringScheduling anti-affinity expressions, etc.), compute a sum by iterating through the elements of this field and subtracting "weight" from the sum if the node has pods which matches the corresponding podAffinityTerm; the node(s) with the highest sum are the most preferred.
-    #[serde(
-        rename = "preferredDuringSchedulingIgnoredDuringExecution",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub preferred_during_scheduling_ignored_during_execution: Option<Vec<WeightedPodAffinityTerm>>,
     /// If the anti-affinity requirements specified by this field are not met at scheduling time, the pod will not be scheduled onto the node. If the anti-affinity requirements specified by this field cease to be met at some point during pod execution (e.g. due to a pod label update), the system may or may not try to eventually evict the pod from its node. When there are multiple elements, the lists of nodes corresponding to each podAffinityTerm are intersected, i.e. all terms must be satisfied.
-    #[serde(
-        rename = "requiredDuringSchedulingIgnoredDuringExecution",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub required_during_scheduling_ignored_during_execution: Option<Vec<PodAffinityTerm>>,
 }
 
+impl serde::Serialize for PodAntiAffinity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodAntiAffinity",
+            usize::from(
+                self.preferred_during_scheduling_ignored_during_execution
+                    .is_some(),
+            ) + usize::from(
+                self.required_during_scheduling_ignored_during_execution
+                    .is_some(),
+            ),
+        )?;
+        writer.opt(
+            "preferredDuringSchedulingIgnoredDuringExecution",
+            &self.preferred_during_scheduling_ignored_during_execution,
+        );
+        writer.opt(
+            "requiredDuringSchedulingIgnoredDuringExecution",
+            &self.required_during_scheduling_ignored_during_execution,
+        );
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodAntiAffinity {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodAntiAffinity {
+    const NAME: &'static str = "PodAntiAffinity";
+    const FIELDS: &'static [&'static str] = &[
+        "preferredDuringSchedulingIgnoredDuringExecution",
+        "requiredDuringSchedulingIgnoredDuringExecution",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "preferredDuringSchedulingIgnoredDuringExecution" => Some(0),
+            "requiredDuringSchedulingIgnoredDuringExecution" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(
+                &mut self.preferred_during_scheduling_ignored_during_execution,
+                map,
+            ),
+            1 => crate::object_serde::put(
+                &mut self.required_during_scheduling_ignored_during_execution,
+                map,
+            ),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodCertificateProjection provides a private key and X.509 certificate in the pod filesystem.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodCertificateProjection {
     /// Write the certificate chain at this path in the projected volume.
     ///
     /// Most applications should use credentialBundlePath.  When using keyPath and certificateChainPath, your application needs to check that the key and leaf certificate are consistent, because it is possible to read the files mid-rotation.
-    #[serde(
-        rename = "certificateChainPath",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub certificate_chain_path: Option<String>,
     /// Write the credential bundle at this path in the projected volume.
     ///
@@ -3604,21 +9878,14 @@ pub struct PodCertificateProjection {
     /// The remaining blocks are CERTIFICATE blocks, containing the issued certificate chain from the signer (leaf and any intermediates).
     ///
     /// Using credentialBundlePath lets your Pod's application code make a single atomic read that retrieves a consistent key and certificate chain.  If you project them to separate files, your application code will need to additionally check that the leaf certificate was issued to the key.
-    #[serde(
-        rename = "credentialBundlePath",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub credential_bundle_path: Option<String>,
     /// Write the key at this path in the projected volume.
     ///
     /// Most applications should use credentialBundlePath.  When using keyPath and certificateChainPath, your application needs to check that the key and leaf certificate are consistent, because it is possible to read the files mid-rotation.
-    #[serde(rename = "keyPath", default, skip_serializing_if = "Option::is_none")]
     pub key_path: Option<String>,
     /// The type of keypair Kubelet will generate for the pod.
     ///
     /// Valid values are "RSA3072", "RSA4096", "ECDSAP256", "ECDSAP384", "ECDSAP521", and "ED25519".
-    #[serde(rename = "keyType", default)]
     pub key_type: String,
     /// maxExpirationSeconds is the maximum lifetime permitted for the certificate.
     ///
@@ -3627,14 +9894,8 @@ pub struct PodCertificateProjection {
     /// If omitted, kube-apiserver will set it to 86400(24 hours). kube-apiserver will reject values shorter than 3600 (1 hour).  The maximum allowable value is 7862400 (91 days).
     ///
     /// The signer implementation is then free to issue a certificate with any lifetime \*shorter\* than MaxExpirationSeconds, but no shorter than 3600 seconds (1 hour).  This constraint is enforced by kube-apiserver. \`kubernetes.io\` signers will never issue certificates with a lifetime longer than 24 hours.
-    #[serde(
-        rename = "maxExpirationSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub max_expiration_seconds: Option<i32>,
     /// Kubelet's generated CSRs will be addressed to this signer.
-    #[serde(rename = "signerName", default)]
     pub signer_name: String,
     /// userAnnotations allow pod authors to pass additional information to the signer implementation.  Kubernetes does not restrict or validate this metadata in any way.
     ///
@@ -3643,111 +9904,434 @@ pub struct PodCertificateProjection {
     /// Entries are subject to the same validation as object metadata annotations, with the addition that all keys must be domain-prefixed. No restrictions are placed on values, except an overall size limitation on the entire field.
     ///
     /// Signers should document the keys and values they support. Signers should deny requests that contain keys they do not recognize.
-    #[serde(
-        rename = "userAnnotations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub user_annotations: Option<std::collections::BTreeMap<String, String>>,
 }
 
+impl serde::Serialize for PodCertificateProjection {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodCertificateProjection",
+            2 + usize::from(self.certificate_chain_path.is_some())
+                + usize::from(self.credential_bundle_path.is_some())
+                + usize::from(self.key_path.is_some())
+                + usize::from(self.max_expiration_seconds.is_some())
+                + usize::from(self.user_annotations.is_some()),
+        )?;
+        writer.opt("certificateChainPath", &self.certificate_chain_path);
+        writer.opt("credentialBundlePath", &self.credential_bundle_path);
+        writer.opt("keyPath", &self.key_path);
+        writer.field("keyType", &self.key_type);
+        writer.opt("maxExpirationSeconds", &self.max_expiration_seconds);
+        writer.field("signerName", &self.signer_name);
+        writer.opt("userAnnotations", &self.user_annotations);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodCertificateProjection {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodCertificateProjection {
+    const NAME: &'static str = "PodCertificateProjection";
+    const FIELDS: &'static [&'static str] = &[
+        "certificateChainPath",
+        "credentialBundlePath",
+        "keyPath",
+        "keyType",
+        "maxExpirationSeconds",
+        "signerName",
+        "userAnnotations",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "certificateChainPath" => Some(0),
+            "credentialBundlePath" => Some(1),
+            "keyPath" => Some(2),
+            "keyType" => Some(3),
+            "maxExpirationSeconds" => Some(4),
+            "signerName" => Some(5),
+            "userAnnotations" => Some(6),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.certificate_chain_path, map),
+            1 => crate::object_serde::put(&mut self.credential_bundle_path, map),
+            2 => crate::object_serde::put(&mut self.key_path, map),
+            3 => crate::object_serde::put(&mut self.key_type, map),
+            4 => crate::object_serde::put(&mut self.max_expiration_seconds, map),
+            5 => crate::object_serde::put(&mut self.signer_name, map),
+            6 => crate::object_serde::put(&mut self.user_annotations, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodCondition contains details for the current condition of this pod.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodCondition {
     /// Last time we probed the condition.
-    #[serde(
-        rename = "lastProbeTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_probe_time: Option<kclient_apimachinery::meta::Time>,
     /// Last time the condition transitioned from one status to another.
-    #[serde(
-        rename = "lastTransitionTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_transition_time: Option<kclient_apimachinery::meta::Time>,
     /// Human-readable message indicating details about last transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// If set, this represents the .metadata.generation that the pod condition was set based upon.
-    #[serde(
-        rename = "observedGeneration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub observed_generation: Option<i64>,
     /// Unique, one-word, CamelCase reason for the condition's last transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Status is the status of the condition. Can be True, False, Unknown. More info: <https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions>
-    #[serde(default)]
     pub status: String,
     /// Type is the type of the condition. More info: <https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions>
-    #[serde(rename = "type", default)]
     pub type_: String,
 }
 
+impl serde::Serialize for PodCondition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodCondition",
+            2 + usize::from(self.last_probe_time.is_some())
+                + usize::from(self.last_transition_time.is_some())
+                + usize::from(self.message.is_some())
+                + usize::from(self.observed_generation.is_some())
+                + usize::from(self.reason.is_some()),
+        )?;
+        writer.opt("lastProbeTime", &self.last_probe_time);
+        writer.opt("lastTransitionTime", &self.last_transition_time);
+        writer.opt("message", &self.message);
+        writer.opt("observedGeneration", &self.observed_generation);
+        writer.opt("reason", &self.reason);
+        writer.field("status", &self.status);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodCondition {
+    const NAME: &'static str = "PodCondition";
+    const FIELDS: &'static [&'static str] = &[
+        "lastProbeTime",
+        "lastTransitionTime",
+        "message",
+        "observedGeneration",
+        "reason",
+        "status",
+        "type",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "lastProbeTime" => Some(0),
+            "lastTransitionTime" => Some(1),
+            "message" => Some(2),
+            "observedGeneration" => Some(3),
+            "reason" => Some(4),
+            "status" => Some(5),
+            "type" => Some(6),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.last_probe_time, map),
+            1 => crate::object_serde::put(&mut self.last_transition_time, map),
+            2 => crate::object_serde::put(&mut self.message, map),
+            3 => crate::object_serde::put(&mut self.observed_generation, map),
+            4 => crate::object_serde::put(&mut self.reason, map),
+            5 => crate::object_serde::put(&mut self.status, map),
+            6 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodDNSConfig defines the DNS parameters of a pod in addition to those generated from DNSPolicy.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodDNSConfig {
     /// A list of DNS name server IP addresses. This will be appended to the base nameservers generated from DNSPolicy. Duplicated nameservers will be removed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nameservers: Option<Vec<String>>,
     /// A list of DNS resolver options. This will be merged with the base options generated from DNSPolicy. Duplicated entries will be removed. Resolution options given in Options will override those that appear in the base DNSPolicy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<PodDNSConfigOption>>,
     /// A list of DNS search domains for host-name lookup. This will be appended to the base search paths generated from DNSPolicy. Duplicated search paths will be removed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub searches: Option<Vec<String>>,
 }
 
+impl serde::Serialize for PodDNSConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodDNSConfig",
+            usize::from(self.nameservers.is_some())
+                + usize::from(self.options.is_some())
+                + usize::from(self.searches.is_some()),
+        )?;
+        writer.opt("nameservers", &self.nameservers);
+        writer.opt("options", &self.options);
+        writer.opt("searches", &self.searches);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodDNSConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodDNSConfig {
+    const NAME: &'static str = "PodDNSConfig";
+    const FIELDS: &'static [&'static str] = &["nameservers", "options", "searches"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "nameservers" => Some(0),
+            "options" => Some(1),
+            "searches" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.nameservers, map),
+            1 => crate::object_serde::put(&mut self.options, map),
+            2 => crate::object_serde::put(&mut self.searches, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodDNSConfigOption defines DNS resolver options of a pod.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodDNSConfigOption {
     /// Name is this DNS resolver option's name. Required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Value is this DNS resolver option's value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
 
+impl serde::Serialize for PodDNSConfigOption {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodDNSConfigOption",
+            usize::from(self.name.is_some()) + usize::from(self.value.is_some()),
+        )?;
+        writer.opt("name", &self.name);
+        writer.opt("value", &self.value);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodDNSConfigOption {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodDNSConfigOption {
+    const NAME: &'static str = "PodDNSConfigOption";
+    const FIELDS: &'static [&'static str] = &["name", "value"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            "value" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            1 => crate::object_serde::put(&mut self.value, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodExtendedResourceClaimStatus is stored in the PodStatus for the extended resource requests backed by DRA. It stores the generated name for the corresponding special ResourceClaim created by the scheduler.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodExtendedResourceClaimStatus {
     /// RequestMappings identifies the mapping of \<container, extended resource backed by DRA\> to  device request in the generated ResourceClaim.
-    #[serde(rename = "requestMappings", default)]
     pub request_mappings: Vec<ContainerExtendedResourceRequest>,
     /// ResourceClaimName is the name of the ResourceClaim that was generated for the Pod in the namespace of the Pod.
-    #[serde(rename = "resourceClaimName", default)]
     pub resource_claim_name: String,
 }
 
+impl serde::Serialize for PodExtendedResourceClaimStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "PodExtendedResourceClaimStatus", 2)?;
+        writer.field("requestMappings", &self.request_mappings);
+        writer.field("resourceClaimName", &self.resource_claim_name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodExtendedResourceClaimStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodExtendedResourceClaimStatus {
+    const NAME: &'static str = "PodExtendedResourceClaimStatus";
+    const FIELDS: &'static [&'static str] = &["requestMappings", "resourceClaimName"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "requestMappings" => Some(0),
+            "resourceClaimName" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.request_mappings, map),
+            1 => crate::object_serde::put(&mut self.resource_claim_name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodIP represents a single IP address allocated to the pod.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodIP {
     /// IP is the IP address assigned to the pod
-    #[serde(default)]
     pub ip: String,
 }
 
+impl serde::Serialize for PodIP {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "PodIP", 1)?;
+        writer.field("ip", &self.ip);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodIP {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodIP {
+    const NAME: &'static str = "PodIP";
+    const FIELDS: &'static [&'static str] = &["ip"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "ip" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.ip, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodList is a list of Pods.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<PodList>,
     /// List of pods. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md>
-    #[serde(default)]
     pub items: Vec<Pod>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<PodList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for PodList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "PodList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodList {
+    const NAME: &'static str = "PodList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for PodList {
@@ -3770,19 +10354,91 @@ impl crate::client::verbs::ObjectList<Pod> for PodList {
 }
 
 /// PodOS defines the OS parameters of a pod.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodOS {
     /// Name is the name of the operating system. The currently supported values are linux and windows. Additional value may be defined in future and can be one of: <https://github.com/opencontainers/runtime-spec/blob/master/config.md#platform-specific-configuration> Clients should expect to handle additional values and treat unrecognized values in this field as os: null
-    #[serde(default)]
     pub name: String,
 }
 
+impl serde::Serialize for PodOS {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "PodOS", 1)?;
+        writer.field("name", &self.name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodOS {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodOS {
+    const NAME: &'static str = "PodOS";
+    const FIELDS: &'static [&'static str] = &["name"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodReadinessGate contains the reference to a pod condition
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodReadinessGate {
     /// ConditionType refers to a condition in the pod's condition list with matching type.
-    #[serde(rename = "conditionType", default)]
     pub condition_type: String,
+}
+
+impl serde::Serialize for PodReadinessGate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "PodReadinessGate", 1)?;
+        writer.field("conditionType", &self.condition_type);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodReadinessGate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodReadinessGate {
+    const NAME: &'static str = "PodReadinessGate";
+    const FIELDS: &'static [&'static str] = &["conditionType"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "conditionType" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.condition_type, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// PodResourceClaim references exactly one ResourceClaim, either directly or by naming a ResourceClaimTemplate which is then turned into a ResourceClaim for the pod.
@@ -3790,19 +10446,13 @@ pub struct PodReadinessGate {
 /// It adds a name to it that uniquely identifies the ResourceClaim inside the Pod. Containers that need access to the ResourceClaim reference it with this name.
 ///
 /// When the DRAWorkloadResourceClaims feature gate is enabled and this Pod belongs to a PodGroup, a PodResourceClaim is matched to a PodGroupResourceClaim if all of their fields are equal (Name, ResourceClaimName, and ResourceClaimTemplateName). A matched claim references a single ResourceClaim shared across all Pods in the PodGroup, reserved for the PodGroup in ResourceClaimStatus.ReservedFor rather than for individual Pods.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodResourceClaim {
     /// Name uniquely identifies this resource claim inside the pod. This must be a DNS\_LABEL.
-    #[serde(default)]
     pub name: String,
     /// ResourceClaimName is the name of a ResourceClaim object in the same namespace as this pod.
     ///
     /// Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
-    #[serde(
-        rename = "resourceClaimName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub resource_claim_name: Option<String>,
     /// ResourceClaimTemplateName is the name of a ResourceClaimTemplate object in the same namespace as this pod.
     ///
@@ -3813,93 +10463,228 @@ pub struct PodResourceClaim {
     /// This field is immutable and no changes will be made to the corresponding ResourceClaim by the control plane after creating the ResourceClaim.
     ///
     /// Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
-    #[serde(
-        rename = "resourceClaimTemplateName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub resource_claim_template_name: Option<String>,
 }
 
+impl serde::Serialize for PodResourceClaim {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodResourceClaim",
+            1 + usize::from(self.resource_claim_name.is_some())
+                + usize::from(self.resource_claim_template_name.is_some()),
+        )?;
+        writer.field("name", &self.name);
+        writer.opt("resourceClaimName", &self.resource_claim_name);
+        writer.opt(
+            "resourceClaimTemplateName",
+            &self.resource_claim_template_name,
+        );
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodResourceClaim {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodResourceClaim {
+    const NAME: &'static str = "PodResourceClaim";
+    const FIELDS: &'static [&'static str] =
+        &["name", "resourceClaimName", "resourceClaimTemplateName"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            "resourceClaimName" => Some(1),
+            "resourceClaimTemplateName" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            1 => crate::object_serde::put(&mut self.resource_claim_name, map),
+            2 => crate::object_serde::put(&mut self.resource_claim_template_name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodResourceClaimStatus is stored in the PodStatus for each PodResourceClaim which references a ResourceClaimTemplate. It stores the generated name for the corresponding ResourceClaim.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodResourceClaimStatus {
     /// Name uniquely identifies this resource claim inside the pod. This must match the name of an entry in pod.spec.resourceClaims, which implies that the string must be a DNS\_LABEL.
-    #[serde(default)]
     pub name: String,
     /// ResourceClaimName is the name of the ResourceClaim that was generated for the Pod in the namespace of the Pod.
     ///
     /// When the DRAWorkloadResourceClaims feature is enabled and the corresponding PodResourceClaim matches a PodGroupResourceClaim made by the Pod's PodGroup, then this is the name of the ResourceClaim generated and reserved for the PodGroup.
     ///
     /// If this is unset, then generating a ResourceClaim was not necessary. The pod.spec.resourceClaims entry can be ignored in this case.
-    #[serde(
-        rename = "resourceClaimName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub resource_claim_name: Option<String>,
 }
 
+impl serde::Serialize for PodResourceClaimStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodResourceClaimStatus",
+            1 + usize::from(self.resource_claim_name.is_some()),
+        )?;
+        writer.field("name", &self.name);
+        writer.opt("resourceClaimName", &self.resource_claim_name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodResourceClaimStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodResourceClaimStatus {
+    const NAME: &'static str = "PodResourceClaimStatus";
+    const FIELDS: &'static [&'static str] = &["name", "resourceClaimName"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            "resourceClaimName" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            1 => crate::object_serde::put(&mut self.resource_claim_name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodSchedulingGate is associated to a Pod to guard its scheduling.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodSchedulingGate {
     /// Name of the scheduling gate. Each scheduling gate must have a unique name field.
-    #[serde(default)]
     pub name: String,
 }
 
+impl serde::Serialize for PodSchedulingGate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "PodSchedulingGate", 1)?;
+        writer.field("name", &self.name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodSchedulingGate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodSchedulingGate {
+    const NAME: &'static str = "PodSchedulingGate";
+    const FIELDS: &'static [&'static str] = &["name"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodSchedulingGroup identifies the runtime scheduling group instance that a Pod belongs to. The scheduler uses this information to apply workload-aware scheduling semantics. Exactly one field must be specified.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodSchedulingGroup {
     /// PodGroupName specifies the name of the standalone PodGroup object that represents the runtime instance of this group. Must be a DNS subdomain.
-    #[serde(
-        rename = "podGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pod_group_name: Option<String>,
 }
 
+impl serde::Serialize for PodSchedulingGroup {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodSchedulingGroup",
+            usize::from(self.pod_group_name.is_some()),
+        )?;
+        writer.opt("podGroupName", &self.pod_group_name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodSchedulingGroup {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodSchedulingGroup {
+    const NAME: &'static str = "PodSchedulingGroup";
+    const FIELDS: &'static [&'static str] = &["podGroupName"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "podGroupName" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.pod_group_name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodSecurityContext holds pod-level security attributes and common container settings. Some fields are also present in container.securityContext.  Field values of container.securityContext take precedence over field values of PodSecurityContext.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodSecurityContext {
     /// appArmorProfile is the AppArmor options to use by the containers in this pod. Note that this field cannot be set when spec.os.name is windows.
-    #[serde(
-        rename = "appArmorProfile",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub app_armor_profile: Option<AppArmorProfile>,
+    pub app_armor_profile: Option<Box<AppArmorProfile>>,
     /// A special supplemental group that applies to all containers in a pod. Some volume types allow the Kubelet to change the ownership of that volume to be owned by the pod:
     ///
     /// 1. The owning GID will be the FSGroup 2. The setgid bit is set (new files created in the volume will be owned by FSGroup) 3. The permission bits are OR'd with rw-rw----
     ///
     /// If unset, the Kubelet will not modify the ownership and permissions of any volume. Note that this field cannot be set when spec.os.name is windows.
-    #[serde(rename = "fsGroup", default, skip_serializing_if = "Option::is_none")]
     pub fs_group: Option<i64>,
     /// fsGroupChangePolicy defines behavior of changing ownership and permission of the volume before being exposed inside Pod. This field will only apply to volume types which support fsGroup based ownership(and permissions). It will have no effect on ephemeral volume types such as: secret, configmaps and emptydir. Valid values are "OnRootMismatch" and "Always". If not specified, "Always" is used. Note that this field cannot be set when spec.os.name is windows.
-    #[serde(
-        rename = "fsGroupChangePolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fs_group_change_policy: Option<String>,
     /// The GID to run the entrypoint of the container process. Uses runtime default if unset. May also be set in SecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence for that container. Note that this field cannot be set when spec.os.name is windows.
-    #[serde(
-        rename = "runAsGroup",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub run_as_group: Option<i64>,
     /// Indicates that the container must run as a non-root user. If true, the Kubelet will validate the image at runtime to ensure that it does not run as UID 0 (root) and fail to start the container if it does. If unset or false, no such validation will be performed. May also be set in SecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
-    #[serde(
-        rename = "runAsNonRoot",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub run_as_non_root: Option<bool>,
     /// The UID to run the entrypoint of the container process. Defaults to user specified in image metadata if unspecified. May also be set in SecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence for that container. Note that this field cannot be set when spec.os.name is windows.
-    #[serde(rename = "runAsUser", default, skip_serializing_if = "Option::is_none")]
     pub run_as_user: Option<i64>,
     /// seLinuxChangePolicy defines how the container's SELinux label is applied to all volumes used by the Pod. It has no effect on nodes that do not support SELinux or to volumes does not support SELinux. Valid values are "MountOption" and "Recursive".
     ///
@@ -3912,427 +10697,750 @@ pub struct PodSecurityContext {
     /// This field affects only Pods that have SELinux label set, either in PodSecurityContext or in SecurityContext of all containers.
     ///
     /// All Pods that use the same volume should use the same seLinuxChangePolicy, otherwise some pods can get stuck in ContainerCreating state. Note that this field cannot be set when spec.os.name is windows.
-    #[serde(
-        rename = "seLinuxChangePolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub se_linux_change_policy: Option<String>,
     /// The SELinux context to be applied to all containers. If unspecified, the container runtime will allocate a random SELinux context for each container.  May also be set in SecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence for that container. Note that this field cannot be set when spec.os.name is windows.
-    #[serde(
-        rename = "seLinuxOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub se_linux_options: Option<SELinuxOptions>,
+    pub se_linux_options: Option<Box<SELinuxOptions>>,
     /// The seccomp options to use by the containers in this pod. Note that this field cannot be set when spec.os.name is windows.
-    #[serde(
-        rename = "seccompProfile",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub seccomp_profile: Option<SeccompProfile>,
+    pub seccomp_profile: Option<Box<SeccompProfile>>,
     /// A list of groups applied to the first process run in each container, in addition to the container's primary GID and fsGroup (if specified).  If the SupplementalGroupsPolicy feature is enabled, the supplementalGroupsPolicy field determines whether these are in addition to or instead of any group memberships defined in the container image. If unspecified, no additional groups are added, though group memberships defined in the container image may still be used, depending on the supplementalGroupsPolicy field. Note that this field cannot be set when spec.os.name is windows.
-    #[serde(
-        rename = "supplementalGroups",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplemental_groups: Option<Vec<i64>>,
     /// Defines how supplemental groups of the first container processes are calculated. Valid values are "Merge" and "Strict". If not specified, "Merge" is used. (Alpha) Using the field requires the SupplementalGroupsPolicy feature gate to be enabled and the container runtime must implement support for this feature. Note that this field cannot be set when spec.os.name is windows.
-    #[serde(
-        rename = "supplementalGroupsPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub supplemental_groups_policy: Option<String>,
     /// Sysctls hold a list of namespaced sysctls used for the pod. Pods with unsupported sysctls (by the container runtime) might fail to launch. Note that this field cannot be set when spec.os.name is windows.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sysctls: Option<Vec<Sysctl>>,
     /// The Windows specific settings applied to all containers. If unspecified, the options within a container's SecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux.
-    #[serde(
-        rename = "windowsOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub windows_options: Option<WindowsSecurityContextOptions>,
+    pub windows_options: Option<Box<WindowsSecurityContextOptions>>,
+}
+
+impl serde::Serialize for PodSecurityContext {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodSecurityContext",
+            usize::from(self.app_armor_profile.is_some())
+                + usize::from(self.fs_group.is_some())
+                + usize::from(self.fs_group_change_policy.is_some())
+                + usize::from(self.run_as_group.is_some())
+                + usize::from(self.run_as_non_root.is_some())
+                + usize::from(self.run_as_user.is_some())
+                + usize::from(self.se_linux_change_policy.is_some())
+                + usize::from(self.se_linux_options.is_some())
+                + usize::from(self.seccomp_profile.is_some())
+                + usize::from(self.supplemental_groups.is_some())
+                + usize::from(self.supplemental_groups_policy.is_some())
+                + usize::from(self.sysctls.is_some())
+                + usize::from(self.windows_options.is_some()),
+        )?;
+        writer.opt("appArmorProfile", &self.app_armor_profile);
+        writer.opt("fsGroup", &self.fs_group);
+        writer.opt("fsGroupChangePolicy", &self.fs_group_change_policy);
+        writer.opt("runAsGroup", &self.run_as_group);
+        writer.opt("runAsNonRoot", &self.run_as_non_root);
+        writer.opt("runAsUser", &self.run_as_user);
+        writer.opt("seLinuxChangePolicy", &self.se_linux_change_policy);
+        writer.opt("seLinuxOptions", &self.se_linux_options);
+        writer.opt("seccompProfile", &self.seccomp_profile);
+        writer.opt("supplementalGroups", &self.supplemental_groups);
+        writer.opt("supplementalGroupsPolicy", &self.supplemental_groups_policy);
+        writer.opt("sysctls", &self.sysctls);
+        writer.opt("windowsOptions", &self.windows_options);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodSecurityContext {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodSecurityContext {
+    const NAME: &'static str = "PodSecurityContext";
+    const FIELDS: &'static [&'static str] = &[
+        "appArmorProfile",
+        "fsGroup",
+        "fsGroupChangePolicy",
+        "runAsGroup",
+        "runAsNonRoot",
+        "runAsUser",
+        "seLinuxChangePolicy",
+        "seLinuxOptions",
+        "seccompProfile",
+        "supplementalGroups",
+        "supplementalGroupsPolicy",
+        "sysctls",
+        "windowsOptions",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "appArmorProfile" => Some(0),
+            "fsGroup" => Some(1),
+            "fsGroupChangePolicy" => Some(2),
+            "runAsGroup" => Some(3),
+            "runAsNonRoot" => Some(4),
+            "runAsUser" => Some(5),
+            "seLinuxChangePolicy" => Some(6),
+            "seLinuxOptions" => Some(7),
+            "seccompProfile" => Some(8),
+            "supplementalGroups" => Some(9),
+            "supplementalGroupsPolicy" => Some(10),
+            "sysctls" => Some(11),
+            "windowsOptions" => Some(12),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.app_armor_profile, map),
+            1 => crate::object_serde::put(&mut self.fs_group, map),
+            2 => crate::object_serde::put(&mut self.fs_group_change_policy, map),
+            3 => crate::object_serde::put(&mut self.run_as_group, map),
+            4 => crate::object_serde::put(&mut self.run_as_non_root, map),
+            5 => crate::object_serde::put(&mut self.run_as_user, map),
+            6 => crate::object_serde::put(&mut self.se_linux_change_policy, map),
+            7 => crate::object_serde::put(&mut self.se_linux_options, map),
+            8 => crate::object_serde::put(&mut self.seccomp_profile, map),
+            9 => crate::object_serde::put(&mut self.supplemental_groups, map),
+            10 => crate::object_serde::put(&mut self.supplemental_groups_policy, map),
+            11 => crate::object_serde::put(&mut self.sysctls, map),
+            12 => crate::object_serde::put(&mut self.windows_options, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// PodSpec is a description of a pod.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodSpec {
     /// Optional duration in seconds the pod may be active on the node relative to StartTime before the system will actively try to mark it failed and kill associated containers. Value must be a positive integer.
-    #[serde(
-        rename = "activeDeadlineSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub active_deadline_seconds: Option<i64>,
     /// If specified, the pod's scheduling constraints
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub affinity: Option<Affinity>,
+    pub affinity: Option<Box<Affinity>>,
     /// AutomountServiceAccountToken indicates whether a service account token should be automatically mounted.
-    #[serde(
-        rename = "automountServiceAccountToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub automount_service_account_token: Option<bool>,
     /// List of containers belonging to the pod. Containers cannot currently be added or removed. There must be at least one container in a Pod. Cannot be updated.
-    #[serde(default)]
     pub containers: Vec<Container>,
     /// Specifies the DNS parameters of a pod. Parameters specified here will be merged to the generated DNS configuration based on DNSPolicy.
-    #[serde(rename = "dnsConfig", default, skip_serializing_if = "Option::is_none")]
-    pub dns_config: Option<PodDNSConfig>,
+    pub dns_config: Option<Box<PodDNSConfig>>,
     /// Set DNS policy for the pod. Defaults to "ClusterFirst". Valid values are 'ClusterFirstWithHostNet', 'ClusterFirst', 'Default' or 'None'. DNS parameters given in DNSConfig will be merged with the policy selected with DNSPolicy. To have DNS options set along with hostNetwork, you have to specify DNS policy explicitly to 'ClusterFirstWithHostNet'.
-    #[serde(rename = "dnsPolicy", default, skip_serializing_if = "Option::is_none")]
     pub dns_policy: Option<String>,
     /// EnableServiceLinks indicates whether information about services should be injected into pod's environment variables, matching the syntax of Docker links. Optional: Defaults to true.
-    #[serde(
-        rename = "enableServiceLinks",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub enable_service_links: Option<bool>,
     /// List of ephemeral containers run in this pod. Ephemeral containers may be run in an existing pod to perform user-initiated actions such as debugging. This list cannot be specified when creating a pod, and it cannot be modified by updating the pod spec. In order to add an ephemeral container to an existing pod, use the pod's ephemeralcontainers subresource.
-    #[serde(
-        rename = "ephemeralContainers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ephemeral_containers: Option<Vec<EphemeralContainer>>,
     /// HostAliases is an optional list of hosts and IPs that will be injected into the pod's hosts file if specified.
-    #[serde(
-        rename = "hostAliases",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub host_aliases: Option<Vec<HostAlias>>,
     /// Use the host's ipc namespace. Optional: Default to false.
-    #[serde(rename = "hostIPC", default, skip_serializing_if = "Option::is_none")]
     pub host_ipc: Option<bool>,
     /// Host networking requested for this pod. Use the host's network namespace. When using HostNetwork you should specify ports so the scheduler is aware. When \`hostNetwork\` is true, specified \`hostPort\` fields in port definitions must match \`containerPort\`, and unspecified \`hostPort\` fields in port definitions are defaulted to match \`containerPort\`. Default to false.
-    #[serde(
-        rename = "hostNetwork",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub host_network: Option<bool>,
     /// Use the host's pid namespace. Optional: Default to false.
-    #[serde(rename = "hostPID", default, skip_serializing_if = "Option::is_none")]
     pub host_pid: Option<bool>,
     /// Use the host's user namespace. Optional: Default to true. If set to true or not present, the pod will be run in the host user namespace, useful for when the pod needs a feature only available to the host user namespace, such as loading a kernel module with CAP\_SYS\_MODULE. When set to false, a new userns is created for the pod. Setting false is useful for mitigating container breakout vulnerabilities even allowing users to run their containers as root without actually having root privileges on the host.
-    #[serde(rename = "hostUsers", default, skip_serializing_if = "Option::is_none")]
     pub host_users: Option<bool>,
     /// Specifies the hostname of the Pod If not specified, the pod's hostname will be set to a system-defined value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
     /// HostnameOverride specifies an explicit override for the pod's hostname as perceived by the pod. This field only specifies the pod's hostname and does not affect its DNS records. When this field is set to a non-empty string: - It takes precedence over the values set in \`hostname\` and \`subdomain\`. - The Pod's hostname will be set to this value. - \`setHostnameAsFQDN\` must be nil or set to false. - \`hostNetwork\` must be set to false.
     ///
     /// This field must be a valid DNS subdomain as defined in RFC 1123 and contain at most 64 characters. Requires the HostnameOverride feature gate to be enabled.
-    #[serde(
-        rename = "hostnameOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub hostname_override: Option<String>,
     /// ImagePullSecrets is an optional list of references to secrets in the same namespace to use for pulling any of the images used by this PodSpec. If specified, these secrets will be passed to individual puller implementations for them to use. More info: <https://kubernetes.io/docs/concepts/containers/images#specifying-imagepullsecrets-on-a-pod>
-    #[serde(
-        rename = "imagePullSecrets",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub image_pull_secrets: Option<Vec<LocalObjectReference>>,
     /// List of initialization containers belonging to the pod. Init containers are executed in order prior to containers being started. If any init container fails, the pod is considered to have failed and is handled according to its restartPolicy. The name for an init container or normal container must be unique among all containers. Init containers may not have Lifecycle actions, Readiness probes, Liveness probes, or Startup probes. The resourceRequirements of an init container are taken into account during scheduling by finding the highest request/limit for each resource type, and then using the max of that value or the sum of the normal containers. Limits are applied to init containers in a similar fashion. Init containers cannot currently be added or removed. Cannot be updated. More info: <https://kubernetes.io/docs/concepts/workloads/pods/init-containers/>
-    #[serde(
-        rename = "initContainers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub init_containers: Option<Vec<Container>>,
     /// NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by the scheduler defined in schedulerName. Once this field is set, the kubelet for this node becomes responsible for the lifecycle of this pod. This field should not be used to express a desire for the pod to be scheduled on a specific node. <https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename>
-    #[serde(rename = "nodeName", default, skip_serializing_if = "Option::is_none")]
     pub node_name: Option<String>,
     /// NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node. More info: <https://kubernetes.io/docs/concepts/configuration/assign-pod-node/>
-    #[serde(
-        rename = "nodeSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub node_selector: Option<std::collections::BTreeMap<String, String>>,
     /// Specifies the OS of the containers in the pod. Some pod and container fields are restricted if this is set.
     ///
     /// If the OS field is set to linux, the following fields must be unset: -securityContext.windowsOptions
     ///
     /// If the OS field is set to windows, following fields must be unset: - spec.hostPID - spec.hostIPC - spec.hostUsers - spec.resources - spec.securityContext.appArmorProfile - spec.securityContext.seLinuxOptions - spec.securityContext.seccompProfile - spec.securityContext.fsGroup - spec.securityContext.fsGroupChangePolicy - spec.securityContext.sysctls - spec.shareProcessNamespace - spec.securityContext.runAsUser - spec.securityContext.runAsGroup - spec.securityContext.supplementalGroups - spec.securityContext.supplementalGroupsPolicy - spec.containers\[\*\].securityContext.appArmorProfile - spec.containers\[\*\].securityContext.seLinuxOptions - spec.containers\[\*\].securityContext.seccompProfile - spec.containers\[\*\].securityContext.capabilities - spec.containers\[\*\].securityContext.readOnlyRootFilesystem - spec.containers\[\*\].securityContext.privileged - spec.containers\[\*\].securityContext.allowPrivilegeEscalation - spec.containers\[\*\].securityContext.procMount - spec.containers\[\*\].securityContext.runAsUser - spec.containers\[\*\].securityContext.runAsGroup
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os: Option<PodOS>,
     /// Overhead represents the resource overhead associated with running a pod for a given RuntimeClass. This field will be autopopulated at admission time by the RuntimeClass admission controller. If the RuntimeClass admission controller is enabled, overhead must not be set in Pod create requests. The RuntimeClass admission controller will reject Pod create requests which have the overhead already set. If RuntimeClass is configured and selected in the PodSpec, Overhead will be set to the value defined in the corresponding RuntimeClass, otherwise it will remain unset and treated as zero. More info: <https://git.k8s.io/enhancements/keps/sig-node/688-pod-overhead/README.md>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overhead: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
     /// PreemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset.
-    #[serde(
-        rename = "preemptionPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub preemption_policy: Option<String>,
     /// The priority value. Various system components use this field to find the priority of the pod. When Priority Admission Controller is enabled, it prevents users from setting this field. The admission controller populates this field from PriorityClassName. The higher the value, the higher the priority.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i32>,
     /// If specified, indicates the pod's priority. "system-node-critical" and "system-cluster-critical" are two special keywords which indicate the highest priorities with the former being the highest priority. Any other name must be defined by creating a PriorityClass object with that name. If not specified, the pod priority will be default or zero if there is no default.
-    #[serde(
-        rename = "priorityClassName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub priority_class_name: Option<String>,
     /// If specified, all readiness gates will be evaluated for pod readiness. A pod is ready when all its containers are ready AND all conditions specified in the readiness gates have status equal to "True" More info: <https://git.k8s.io/enhancements/keps/sig-network/580-pod-readiness-gates>
-    #[serde(
-        rename = "readinessGates",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub readiness_gates: Option<Vec<PodReadinessGate>>,
     /// ResourceClaims defines which ResourceClaims must be allocated and reserved before the Pod is allowed to start. The resources will be made available to those containers which consume them by name.
     ///
     /// This is a stable field but requires that the DynamicResourceAllocation feature gate is enabled.
     ///
     /// This field is immutable.
-    #[serde(
-        rename = "resourceClaims",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub resource_claims: Option<Vec<PodResourceClaim>>,
     /// Resources is the total amount of CPU and Memory resources required by all containers in the pod. It supports specifying Requests and Limits for "cpu", "memory" and "hugepages-" resource names only. ResourceClaims are not supported.
     ///
     /// This field enables fine-grained control over resource allocation for the entire pod, allowing resource sharing among containers in a pod.
     ///
     /// This is an alpha field and requires enabling the PodLevelResources feature gate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resources: Option<ResourceRequirements>,
+    pub resources: Option<Box<ResourceRequirements>>,
     /// Restart policy for all containers within the pod. One of Always, OnFailure, Never. In some contexts, only a subset of those values may be permitted. Default to Always. More info: <https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy>
-    #[serde(
-        rename = "restartPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub restart_policy: Option<String>,
     /// RuntimeClassName refers to a RuntimeClass object in the node.k8s.io group, which should be used to run this pod.  If no RuntimeClass resource matches the named class, the pod will not be run. If unset or empty, the "legacy" RuntimeClass will be used, which is an implicit class with an empty definition that uses the default runtime handler. More info: <https://git.k8s.io/enhancements/keps/sig-node/585-runtime-class>
-    #[serde(
-        rename = "runtimeClassName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub runtime_class_name: Option<String>,
     /// If specified, the pod will be dispatched by specified scheduler. If not specified, the pod will be dispatched by default scheduler.
-    #[serde(
-        rename = "schedulerName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub scheduler_name: Option<String>,
     /// SchedulingGates is an opaque list of values that if specified will block scheduling the pod. If schedulingGates is not empty, the pod will stay in the SchedulingGated state and the scheduler will not attempt to schedule the pod.
     ///
     /// SchedulingGates can only be set at pod creation time, and be removed only afterwards.
-    #[serde(
-        rename = "schedulingGates",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub scheduling_gates: Option<Vec<PodSchedulingGate>>,
     /// SchedulingGroup provides a reference to the immediate scheduling runtime grouping object that this Pod belongs to. This field is used by the scheduler to identify the group and apply the correct group scheduling policies. The association with a group also impacts other lifecycle aspects of a Pod that are relevant in a wider context of scheduling like preemption, resource attachment, etc. If not specified, the Pod is treated as a single unit in all of these aspects. The group object referenced by this field may not exist at the time the Pod is created. This field is immutable, but a group object with the same name may be recreated with different policies. Doing this during pod scheduling may result in the placement not conforming to the expected policies.
-    #[serde(
-        rename = "schedulingGroup",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub scheduling_group: Option<PodSchedulingGroup>,
     /// SecurityContext holds pod-level security attributes and common container settings. Optional: Defaults to empty.  See type description for default values of each field.
-    #[serde(
-        rename = "securityContext",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub security_context: Option<PodSecurityContext>,
+    pub security_context: Option<Box<PodSecurityContext>>,
     /// DeprecatedServiceAccount is a deprecated alias for ServiceAccountName. Deprecated: Use serviceAccountName instead.
-    #[serde(
-        rename = "serviceAccount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_account: Option<String>,
     /// ServiceAccountName is the name of the ServiceAccount to use to run this pod. More info: <https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/>
-    #[serde(
-        rename = "serviceAccountName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_account_name: Option<String>,
     /// If true the pod's hostname will be configured as the pod's FQDN, rather than the leaf name (the default). In Linux containers, this means setting the FQDN in the hostname field of the kernel (the nodename field of struct utsname). In Windows containers, this means setting the registry value of hostname for the registry key HKEY\_LOCAL\_MACHINE\\\\SYSTEM\\\\CurrentControlSet\\\\Services\\\\Tcpip\\\\Parameters to FQDN. If a pod does not have FQDN, this has no effect. Default to false.
-    #[serde(
-        rename = "setHostnameAsFQDN",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub set_hostname_as_fqdn: Option<bool>,
     /// Share a single process namespace between all of the containers in a pod. When this is set containers will be able to view and signal processes from other containers in the same pod, and the first process in each container will not be assigned PID 1. HostPID and ShareProcessNamespace cannot both be set. Optional: Default to false.
-    #[serde(
-        rename = "shareProcessNamespace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub share_process_namespace: Option<bool>,
     /// If specified, the fully qualified Pod hostname will be "\<hostname\>.\<subdomain\>.\<pod namespace\>.svc.\<cluster domain\>". If not specified, the pod will not have a domainname at all.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subdomain: Option<String>,
     /// Optional duration in seconds the pod needs to terminate gracefully. May be decreased in delete request. Value must be non-negative integer. The value zero indicates stop immediately via the kill signal (no opportunity to shut down). If this value is nil, the default grace period will be used instead. The grace period is the duration in seconds after the processes running in the pod are sent a termination signal and the time when the processes are forcibly halted with a kill signal. Set this value longer than the expected cleanup time for your process. Defaults to 30 seconds.
-    #[serde(
-        rename = "terminationGracePeriodSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub termination_grace_period_seconds: Option<i64>,
     /// If specified, the pod's tolerations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tolerations: Option<Vec<Toleration>>,
     /// TopologySpreadConstraints describes how a group of pods ought to spread across topology domains. Scheduler will schedule pods in a way which abides by the constraints. All topologySpreadConstraints are ANDed.
-    #[serde(
-        rename = "topologySpreadConstraints",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub topology_spread_constraints: Option<Vec<TopologySpreadConstraint>>,
     /// List of volumes that can be mounted by containers belonging to the pod. More info: <https://kubernetes.io/docs/concepts/storage/volumes>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub volumes: Option<Vec<Volume>>,
 }
 
+impl serde::Serialize for PodSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodSpec",
+            1 + usize::from(self.active_deadline_seconds.is_some())
+                + usize::from(self.affinity.is_some())
+                + usize::from(self.automount_service_account_token.is_some())
+                + usize::from(self.dns_config.is_some())
+                + usize::from(self.dns_policy.is_some())
+                + usize::from(self.enable_service_links.is_some())
+                + usize::from(self.ephemeral_containers.is_some())
+                + usize::from(self.host_aliases.is_some())
+                + usize::from(self.host_ipc.is_some())
+                + usize::from(self.host_network.is_some())
+                + usize::from(self.host_pid.is_some())
+                + usize::from(self.host_users.is_some())
+                + usize::from(self.hostname.is_some())
+                + usize::from(self.hostname_override.is_some())
+                + usize::from(self.image_pull_secrets.is_some())
+                + usize::from(self.init_containers.is_some())
+                + usize::from(self.node_name.is_some())
+                + usize::from(self.node_selector.is_some())
+                + usize::from(self.os.is_some())
+                + usize::from(self.overhead.is_some())
+                + usize::from(self.preemption_policy.is_some())
+                + usize::from(self.priority.is_some())
+                + usize::from(self.priority_class_name.is_some())
+                + usize::from(self.readiness_gates.is_some())
+                + usize::from(self.resource_claims.is_some())
+                + usize::from(self.resources.is_some())
+                + usize::from(self.restart_policy.is_some())
+                + usize::from(self.runtime_class_name.is_some())
+                + usize::from(self.scheduler_name.is_some())
+                + usize::from(self.scheduling_gates.is_some())
+                + usize::from(self.scheduling_group.is_some())
+                + usize::from(self.security_context.is_some())
+                + usize::from(self.service_account.is_some())
+                + usize::from(self.service_account_name.is_some())
+                + usize::from(self.set_hostname_as_fqdn.is_some())
+                + usize::from(self.share_process_namespace.is_some())
+                + usize::from(self.subdomain.is_some())
+                + usize::from(self.termination_grace_period_seconds.is_some())
+                + usize::from(self.tolerations.is_some())
+                + usize::from(self.topology_spread_constraints.is_some())
+                + usize::from(self.volumes.is_some()),
+        )?;
+        writer.opt("activeDeadlineSeconds", &self.active_deadline_seconds);
+        writer.opt("affinity", &self.affinity);
+        writer.opt(
+            "automountServiceAccountToken",
+            &self.automount_service_account_token,
+        );
+        writer.field("containers", &self.containers);
+        writer.opt("dnsConfig", &self.dns_config);
+        writer.opt("dnsPolicy", &self.dns_policy);
+        writer.opt("enableServiceLinks", &self.enable_service_links);
+        writer.opt("ephemeralContainers", &self.ephemeral_containers);
+        writer.opt("hostAliases", &self.host_aliases);
+        writer.opt("hostIPC", &self.host_ipc);
+        writer.opt("hostNetwork", &self.host_network);
+        writer.opt("hostPID", &self.host_pid);
+        writer.opt("hostUsers", &self.host_users);
+        writer.opt("hostname", &self.hostname);
+        writer.opt("hostnameOverride", &self.hostname_override);
+        writer.opt("imagePullSecrets", &self.image_pull_secrets);
+        writer.opt("initContainers", &self.init_containers);
+        writer.opt("nodeName", &self.node_name);
+        writer.opt("nodeSelector", &self.node_selector);
+        writer.opt("os", &self.os);
+        writer.opt("overhead", &self.overhead);
+        writer.opt("preemptionPolicy", &self.preemption_policy);
+        writer.opt("priority", &self.priority);
+        writer.opt("priorityClassName", &self.priority_class_name);
+        writer.opt("readinessGates", &self.readiness_gates);
+        writer.opt("resourceClaims", &self.resource_claims);
+        writer.opt("resources", &self.resources);
+        writer.opt("restartPolicy", &self.restart_policy);
+        writer.opt("runtimeClassName", &self.runtime_class_name);
+        writer.opt("schedulerName", &self.scheduler_name);
+        writer.opt("schedulingGates", &self.scheduling_gates);
+        writer.opt("schedulingGroup", &self.scheduling_group);
+        writer.opt("securityContext", &self.security_context);
+        writer.opt("serviceAccount", &self.service_account);
+        writer.opt("serviceAccountName", &self.service_account_name);
+        writer.opt("setHostnameAsFQDN", &self.set_hostname_as_fqdn);
+        writer.opt("shareProcessNamespace", &self.share_process_namespace);
+        writer.opt("subdomain", &self.subdomain);
+        writer.opt(
+            "terminationGracePeriodSeconds",
+            &self.termination_grace_period_seconds,
+        );
+        writer.opt("tolerations", &self.tolerations);
+        writer.opt(
+            "topologySpreadConstraints",
+            &self.topology_spread_constraints,
+        );
+        writer.opt("volumes", &self.volumes);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodSpec {
+    const NAME: &'static str = "PodSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "activeDeadlineSeconds",
+        "affinity",
+        "automountServiceAccountToken",
+        "containers",
+        "dnsConfig",
+        "dnsPolicy",
+        "enableServiceLinks",
+        "ephemeralContainers",
+        "hostAliases",
+        "hostIPC",
+        "hostNetwork",
+        "hostPID",
+        "hostUsers",
+        "hostname",
+        "hostnameOverride",
+        "imagePullSecrets",
+        "initContainers",
+        "nodeName",
+        "nodeSelector",
+        "os",
+        "overhead",
+        "preemptionPolicy",
+        "priority",
+        "priorityClassName",
+        "readinessGates",
+        "resourceClaims",
+        "resources",
+        "restartPolicy",
+        "runtimeClassName",
+        "schedulerName",
+        "schedulingGates",
+        "schedulingGroup",
+        "securityContext",
+        "serviceAccount",
+        "serviceAccountName",
+        "setHostnameAsFQDN",
+        "shareProcessNamespace",
+        "subdomain",
+        "terminationGracePeriodSeconds",
+        "tolerations",
+        "topologySpreadConstraints",
+        "volumes",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "activeDeadlineSeconds" => Some(0),
+            "affinity" => Some(1),
+            "automountServiceAccountToken" => Some(2),
+            "containers" => Some(3),
+            "dnsConfig" => Some(4),
+            "dnsPolicy" => Some(5),
+            "enableServiceLinks" => Some(6),
+            "ephemeralContainers" => Some(7),
+            "hostAliases" => Some(8),
+            "hostIPC" => Some(9),
+            "hostNetwork" => Some(10),
+            "hostPID" => Some(11),
+            "hostUsers" => Some(12),
+            "hostname" => Some(13),
+            "hostnameOverride" => Some(14),
+            "imagePullSecrets" => Some(15),
+            "initContainers" => Some(16),
+            "nodeName" => Some(17),
+            "nodeSelector" => Some(18),
+            "os" => Some(19),
+            "overhead" => Some(20),
+            "preemptionPolicy" => Some(21),
+            "priority" => Some(22),
+            "priorityClassName" => Some(23),
+            "readinessGates" => Some(24),
+            "resourceClaims" => Some(25),
+            "resources" => Some(26),
+            "restartPolicy" => Some(27),
+            "runtimeClassName" => Some(28),
+            "schedulerName" => Some(29),
+            "schedulingGates" => Some(30),
+            "schedulingGroup" => Some(31),
+            "securityContext" => Some(32),
+            "serviceAccount" => Some(33),
+            "serviceAccountName" => Some(34),
+            "setHostnameAsFQDN" => Some(35),
+            "shareProcessNamespace" => Some(36),
+            "subdomain" => Some(37),
+            "terminationGracePeriodSeconds" => Some(38),
+            "tolerations" => Some(39),
+            "topologySpreadConstraints" => Some(40),
+            "volumes" => Some(41),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.active_deadline_seconds, map),
+            1 => crate::object_serde::put(&mut self.affinity, map),
+            2 => crate::object_serde::put(&mut self.automount_service_account_token, map),
+            3 => crate::object_serde::put(&mut self.containers, map),
+            4 => crate::object_serde::put(&mut self.dns_config, map),
+            5 => crate::object_serde::put(&mut self.dns_policy, map),
+            6 => crate::object_serde::put(&mut self.enable_service_links, map),
+            7 => crate::object_serde::put(&mut self.ephemeral_containers, map),
+            8 => crate::object_serde::put(&mut self.host_aliases, map),
+            9 => crate::object_serde::put(&mut self.host_ipc, map),
+            10 => crate::object_serde::put(&mut self.host_network, map),
+            11 => crate::object_serde::put(&mut self.host_pid, map),
+            12 => crate::object_serde::put(&mut self.host_users, map),
+            13 => crate::object_serde::put(&mut self.hostname, map),
+            14 => crate::object_serde::put(&mut self.hostname_override, map),
+            15 => crate::object_serde::put(&mut self.image_pull_secrets, map),
+            16 => crate::object_serde::put(&mut self.init_containers, map),
+            17 => crate::object_serde::put(&mut self.node_name, map),
+            18 => crate::object_serde::put(&mut self.node_selector, map),
+            19 => crate::object_serde::put(&mut self.os, map),
+            20 => crate::object_serde::put(&mut self.overhead, map),
+            21 => crate::object_serde::put(&mut self.preemption_policy, map),
+            22 => crate::object_serde::put(&mut self.priority, map),
+            23 => crate::object_serde::put(&mut self.priority_class_name, map),
+            24 => crate::object_serde::put(&mut self.readiness_gates, map),
+            25 => crate::object_serde::put(&mut self.resource_claims, map),
+            26 => crate::object_serde::put(&mut self.resources, map),
+            27 => crate::object_serde::put(&mut self.restart_policy, map),
+            28 => crate::object_serde::put(&mut self.runtime_class_name, map),
+            29 => crate::object_serde::put(&mut self.scheduler_name, map),
+            30 => crate::object_serde::put(&mut self.scheduling_gates, map),
+            31 => crate::object_serde::put(&mut self.scheduling_group, map),
+            32 => crate::object_serde::put(&mut self.security_context, map),
+            33 => crate::object_serde::put(&mut self.service_account, map),
+            34 => crate::object_serde::put(&mut self.service_account_name, map),
+            35 => crate::object_serde::put(&mut self.set_hostname_as_fqdn, map),
+            36 => crate::object_serde::put(&mut self.share_process_namespace, map),
+            37 => crate::object_serde::put(&mut self.subdomain, map),
+            38 => crate::object_serde::put(&mut self.termination_grace_period_seconds, map),
+            39 => crate::object_serde::put(&mut self.tolerations, map),
+            40 => crate::object_serde::put(&mut self.topology_spread_constraints, map),
+            41 => crate::object_serde::put(&mut self.volumes, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodStatus represents information about the status of a pod. Status may trail the actual state of a system, especially if the node that hosts the pod cannot contact the control plane.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodStatus {
     /// AllocatedResources is the total requests allocated for this pod by the node. If pod-level requests are not set, this will be the total requests aggregated across containers in the pod.
-    #[serde(
-        rename = "allocatedResources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocated_resources:
         Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
     /// Current service state of pod. More info: <https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<PodCondition>>,
     /// Statuses of containers in this pod. Each container in the pod should have at most one status in this list, and all statuses should be for containers in the pod. However this is not enforced. If a status for a non-existent container is present in the list, or the list has duplicate names, the behavior of various Kubernetes components is not defined and those statuses might be ignored. More info: <https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-and-container-status>
-    #[serde(
-        rename = "containerStatuses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub container_statuses: Option<Vec<ContainerStatus>>,
     /// Statuses for any ephemeral containers that have run in this pod. Each ephemeral container in the pod should have at most one status in this list, and all statuses should be for containers in the pod. However this is not enforced. If a status for a non-existent container is present in the list, or the list has duplicate names, the behavior of various Kubernetes components is not defined and those statuses might be ignored. More info: <https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-and-container-status>
-    #[serde(
-        rename = "ephemeralContainerStatuses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ephemeral_container_statuses: Option<Vec<ContainerStatus>>,
     /// Status of extended resource claim backed by DRA.
-    #[serde(
-        rename = "extendedResourceClaimStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub extended_resource_claim_status: Option<PodExtendedResourceClaimStatus>,
+    pub extended_resource_claim_status: Option<Box<PodExtendedResourceClaimStatus>>,
     /// hostIP holds the IP address of the host to which the pod is assigned. Empty if the pod has not started yet. A pod can be assigned to a node that has a problem in kubelet which in turns mean that HostIP will not be updated even if there is a node is assigned to pod
-    #[serde(rename = "hostIP", default, skip_serializing_if = "Option::is_none")]
     pub host_ip: Option<String>,
     /// hostIPs holds the IP addresses allocated to the host. If this field is specified, the first entry must match the hostIP field. This list is empty if the pod has not started yet. A pod can be assigned to a node that has a problem in kubelet which in turns means that HostIPs will not be updated even if there is a node is assigned to this pod.
-    #[serde(rename = "hostIPs", default, skip_serializing_if = "Option::is_none")]
     pub host_ips: Option<Vec<HostIP>>,
     /// Statuses of init containers in this pod. The most recent successful non-restartable init container will have ready = true, the most recently started container will have startTime set. Each init container in the pod should have at most one status in this list, and all statuses should be for containers in the pod. However this is not enforced. If a status for a non-existent container is present in the list, or the list has duplicate names, the behavior of various Kubernetes components is not defined and those statuses might be ignored. More info: <https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-and-container-status>
-    #[serde(
-        rename = "initContainerStatuses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub init_container_statuses: Option<Vec<ContainerStatus>>,
     /// A human readable message indicating details about why the pod is in this condition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// NodeAllocatableResourceClaimStatuses contains the status of node-allocatable resources that were allocated for this pod through DRA claims. This includes resources currently reported in v1.Node \`status.allocatable\` that are not extended resources (see <https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#extended-resources>). Examples include "cpu", "memory", "ephemeral-storage", and hugepages.
-    #[serde(
-        rename = "nodeAllocatableResourceClaimStatuses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub node_allocatable_resource_claim_statuses: Option<Vec<NodeAllocatableResourceClaimStatus>>,
     /// nominatedNodeName is set only when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods. This field does not guarantee that the pod will be scheduled on this node. Scheduler may decide to place the pod elsewhere if other nodes become available sooner. Scheduler may also decide to give the resources on this node to a higher priority pod that is created after preemption. As a result, this field may be different than PodSpec.nodeName when the pod is scheduled.
-    #[serde(
-        rename = "nominatedNodeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominated_node_name: Option<String>,
     /// If set, this represents the .metadata.generation that the pod status was set based upon. The PodObservedGenerationTracking feature gate must be enabled to use this field.
-    #[serde(
-        rename = "observedGeneration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub observed_generation: Option<i64>,
     /// The phase of a Pod is a simple, high-level summary of where the Pod is in its lifecycle. The conditions array, the reason and message fields, and the individual container status arrays contain more detail about the pod's status. There are five possible phase values:
     ///
     /// Pending: The pod has been accepted by the Kubernetes system, but one or more of the container images has not been created. This includes time before being scheduled as well as time spent downloading images over the network, which could take a while. Running: The pod has been bound to a node, and all of the containers have been created. At least one container is still running, or is in the process of starting or restarting. Succeeded: All containers in the pod have terminated in success, and will not be restarted. Failed: All containers in the pod have terminated, and at least one container has terminated in failure. The container either exited with non-zero status or was terminated by the system. Unknown: For some reason the state of the pod could not be obtained, typically due to an error in communicating with the host of the pod.
     ///
     /// More info: <https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-phase>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phase: Option<String>,
     /// podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.
-    #[serde(rename = "podIP", default, skip_serializing_if = "Option::is_none")]
     pub pod_ip: Option<String>,
     /// podIPs holds the IP addresses allocated to the pod. If this field is specified, the 0th entry must match the podIP field. Pods may be allocated at most 1 value for each of IPv4 and IPv6. This list is empty if no IPs have been allocated yet.
-    #[serde(rename = "podIPs", default, skip_serializing_if = "Option::is_none")]
     pub pod_ips: Option<Vec<PodIP>>,
     /// The Quality of Service (QOS) classification assigned to the pod based on resource requirements See PodQOSClass type for available QOS classes More info: <https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/#quality-of-service-classes>
-    #[serde(rename = "qosClass", default, skip_serializing_if = "Option::is_none")]
     pub qos_class: Option<String>,
     /// A brief CamelCase message indicating details about why the pod is in this state. e.g. 'Evicted'
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Status of resources resize desired for pod's containers. It is empty if no resources resize is pending. Any changes to container resources will automatically set this to "Proposed" Deprecated: Resize status is moved to two pod conditions PodResizePending and PodResizeInProgress. PodResizePending will track states where the spec has been resized, but the Kubelet has not yet allocated the resources. PodResizeInProgress will track in-progress resizes, and should be present whenever allocated resources != acknowledged resources.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resize: Option<String>,
     /// Status of resource claims.
-    #[serde(
-        rename = "resourceClaimStatuses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub resource_claim_statuses: Option<Vec<PodResourceClaimStatus>>,
     /// Resources represents the compute resource requests and limits that have been applied at the pod level if pod-level requests or limits are set in PodSpec.Resources
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resources: Option<ResourceRequirements>,
+    pub resources: Option<Box<ResourceRequirements>>,
     /// RFC 3339 date and time at which the object was acknowledged by the Kubelet. This is before the Kubelet pulled the container image(s) for the pod.
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<kclient_apimachinery::meta::Time>,
 }
 
+impl serde::Serialize for PodStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodStatus",
+            usize::from(self.allocated_resources.is_some())
+                + usize::from(self.conditions.is_some())
+                + usize::from(self.container_statuses.is_some())
+                + usize::from(self.ephemeral_container_statuses.is_some())
+                + usize::from(self.extended_resource_claim_status.is_some())
+                + usize::from(self.host_ip.is_some())
+                + usize::from(self.host_ips.is_some())
+                + usize::from(self.init_container_statuses.is_some())
+                + usize::from(self.message.is_some())
+                + usize::from(self.node_allocatable_resource_claim_statuses.is_some())
+                + usize::from(self.nominated_node_name.is_some())
+                + usize::from(self.observed_generation.is_some())
+                + usize::from(self.phase.is_some())
+                + usize::from(self.pod_ip.is_some())
+                + usize::from(self.pod_ips.is_some())
+                + usize::from(self.qos_class.is_some())
+                + usize::from(self.reason.is_some())
+                + usize::from(self.resize.is_some())
+                + usize::from(self.resource_claim_statuses.is_some())
+                + usize::from(self.resources.is_some())
+                + usize::from(self.start_time.is_some()),
+        )?;
+        writer.opt("allocatedResources", &self.allocated_resources);
+        writer.opt("conditions", &self.conditions);
+        writer.opt("containerStatuses", &self.container_statuses);
+        writer.opt(
+            "ephemeralContainerStatuses",
+            &self.ephemeral_container_statuses,
+        );
+        writer.opt(
+            "extendedResourceClaimStatus",
+            &self.extended_resource_claim_status,
+        );
+        writer.opt("hostIP", &self.host_ip);
+        writer.opt("hostIPs", &self.host_ips);
+        writer.opt("initContainerStatuses", &self.init_container_statuses);
+        writer.opt("message", &self.message);
+        writer.opt(
+            "nodeAllocatableResourceClaimStatuses",
+            &self.node_allocatable_resource_claim_statuses,
+        );
+        writer.opt("nominatedNodeName", &self.nominated_node_name);
+        writer.opt("observedGeneration", &self.observed_generation);
+        writer.opt("phase", &self.phase);
+        writer.opt("podIP", &self.pod_ip);
+        writer.opt("podIPs", &self.pod_ips);
+        writer.opt("qosClass", &self.qos_class);
+        writer.opt("reason", &self.reason);
+        writer.opt("resize", &self.resize);
+        writer.opt("resourceClaimStatuses", &self.resource_claim_statuses);
+        writer.opt("resources", &self.resources);
+        writer.opt("startTime", &self.start_time);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodStatus {
+    const NAME: &'static str = "PodStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "allocatedResources",
+        "conditions",
+        "containerStatuses",
+        "ephemeralContainerStatuses",
+        "extendedResourceClaimStatus",
+        "hostIP",
+        "hostIPs",
+        "initContainerStatuses",
+        "message",
+        "nodeAllocatableResourceClaimStatuses",
+        "nominatedNodeName",
+        "observedGeneration",
+        "phase",
+        "podIP",
+        "podIPs",
+        "qosClass",
+        "reason",
+        "resize",
+        "resourceClaimStatuses",
+        "resources",
+        "startTime",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "allocatedResources" => Some(0),
+            "conditions" => Some(1),
+            "containerStatuses" => Some(2),
+            "ephemeralContainerStatuses" => Some(3),
+            "extendedResourceClaimStatus" => Some(4),
+            "hostIP" => Some(5),
+            "hostIPs" => Some(6),
+            "initContainerStatuses" => Some(7),
+            "message" => Some(8),
+            "nodeAllocatableResourceClaimStatuses" => Some(9),
+            "nominatedNodeName" => Some(10),
+            "observedGeneration" => Some(11),
+            "phase" => Some(12),
+            "podIP" => Some(13),
+            "podIPs" => Some(14),
+            "qosClass" => Some(15),
+            "reason" => Some(16),
+            "resize" => Some(17),
+            "resourceClaimStatuses" => Some(18),
+            "resources" => Some(19),
+            "startTime" => Some(20),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.allocated_resources, map),
+            1 => crate::object_serde::put(&mut self.conditions, map),
+            2 => crate::object_serde::put(&mut self.container_statuses, map),
+            3 => crate::object_serde::put(&mut self.ephemeral_container_statuses, map),
+            4 => crate::object_serde::put(&mut self.extended_resource_claim_status, map),
+            5 => crate::object_serde::put(&mut self.host_ip, map),
+            6 => crate::object_serde::put(&mut self.host_ips, map),
+            7 => crate::object_serde::put(&mut self.init_container_statuses, map),
+            8 => crate::object_serde::put(&mut self.message, map),
+            9 => crate::object_serde::put(&mut self.node_allocatable_resource_claim_statuses, map),
+            10 => crate::object_serde::put(&mut self.nominated_node_name, map),
+            11 => crate::object_serde::put(&mut self.observed_generation, map),
+            12 => crate::object_serde::put(&mut self.phase, map),
+            13 => crate::object_serde::put(&mut self.pod_ip, map),
+            14 => crate::object_serde::put(&mut self.pod_ips, map),
+            15 => crate::object_serde::put(&mut self.qos_class, map),
+            16 => crate::object_serde::put(&mut self.reason, map),
+            17 => crate::object_serde::put(&mut self.resize, map),
+            18 => crate::object_serde::put(&mut self.resource_claim_statuses, map),
+            19 => crate::object_serde::put(&mut self.resources, map),
+            20 => crate::object_serde::put(&mut self.start_time, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodTemplate describes a template for creating copies of a predefined pod.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodTemplate {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<PodTemplate>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<PodTemplate>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Template defines the pods that will be created from this pod template. <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub template: Option<PodTemplateSpec>,
+    pub template: Option<Box<PodTemplateSpec>>,
+}
+
+impl serde::Serialize for PodTemplate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodTemplate",
+            3 + usize::from(self.template.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("template", &self.template);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodTemplate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodTemplate {
+    const NAME: &'static str = "PodTemplate";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "template"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "template" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.template, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for PodTemplate {
@@ -4360,20 +11468,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for PodTemplate {
 }
 
 /// PodTemplateList is a list of PodTemplates.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodTemplateList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<PodTemplateList>,
     /// List of pod templates
-    #[serde(default)]
     pub items: Vec<PodTemplate>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<PodTemplateList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for PodTemplateList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "PodTemplateList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodTemplateList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodTemplateList {
+    const NAME: &'static str = "PodTemplateList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for PodTemplateList {
@@ -4396,231 +11546,733 @@ impl crate::client::verbs::ObjectList<PodTemplate> for PodTemplateList {
 }
 
 /// PodTemplateSpec describes the data a pod should have when created from a template
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodTemplateSpec {
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<kclient_apimachinery::meta::ObjectMeta>,
     /// Specification of the desired behavior of the pod. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<PodSpec>,
 }
 
+impl serde::Serialize for PodTemplateSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodTemplateSpec",
+            usize::from(self.metadata.is_some()) + usize::from(self.spec.is_some()),
+        )?;
+        writer.opt("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodTemplateSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodTemplateSpec {
+    const NAME: &'static str = "PodTemplateSpec";
+    const FIELDS: &'static [&'static str] = &["metadata", "spec"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "metadata" => Some(0),
+            "spec" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.metadata, map),
+            1 => crate::object_serde::put(&mut self.spec, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PortStatus represents the error condition of a service port
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PortStatus {
     /// Error is to record the problem with the service port The format of the error shall comply with the following rules: - built-in error values shall be specified in this file and those shall use
     /// CamelCase names
     /// - cloud provider specific error values must have names that comply with the
     ///   format foo.example.com/CamelCase.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// Port is the port number of the service port of which status is recorded here
-    #[serde(default)]
     pub port: i32,
     /// Protocol is the protocol of the service port of which status is recorded here The supported values are: "TCP", "UDP", "SCTP"
-    #[serde(default)]
     pub protocol: String,
 }
 
+impl serde::Serialize for PortStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PortStatus",
+            2 + usize::from(self.error.is_some()),
+        )?;
+        writer.opt("error", &self.error);
+        writer.field("port", &self.port);
+        writer.field("protocol", &self.protocol);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PortStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PortStatus {
+    const NAME: &'static str = "PortStatus";
+    const FIELDS: &'static [&'static str] = &["error", "port", "protocol"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "error" => Some(0),
+            "port" => Some(1),
+            "protocol" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.error, map),
+            1 => crate::object_serde::put(&mut self.port, map),
+            2 => crate::object_serde::put(&mut self.protocol, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PortworxVolumeSource represents a Portworx volume resource.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PortworxVolumeSource {
     /// fSType represents the filesystem type to mount Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs". Implicitly inferred to be "ext4" if unspecified.
-    #[serde(rename = "fsType", default, skip_serializing_if = "Option::is_none")]
     pub fs_type: Option<String>,
     /// readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// volumeID uniquely identifies a Portworx volume
-    #[serde(rename = "volumeID", default)]
     pub volume_id: String,
 }
 
+impl serde::Serialize for PortworxVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PortworxVolumeSource",
+            1 + usize::from(self.fs_type.is_some()) + usize::from(self.read_only.is_some()),
+        )?;
+        writer.opt("fsType", &self.fs_type);
+        writer.opt("readOnly", &self.read_only);
+        writer.field("volumeID", &self.volume_id);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PortworxVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PortworxVolumeSource {
+    const NAME: &'static str = "PortworxVolumeSource";
+    const FIELDS: &'static [&'static str] = &["fsType", "readOnly", "volumeID"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "fsType" => Some(0),
+            "readOnly" => Some(1),
+            "volumeID" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.fs_type, map),
+            1 => crate::object_serde::put(&mut self.read_only, map),
+            2 => crate::object_serde::put(&mut self.volume_id, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// An empty preferred scheduling term matches all objects with implicit weight 0 (i.e. it's a no-op). A null preferred scheduling term matches no objects (i.e. is also a no-op).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PreferredSchedulingTerm {
     /// A node selector term, associated with the corresponding weight.
-    #[serde(default)]
     pub preference: NodeSelectorTerm,
     /// Weight associated with matching the corresponding nodeSelectorTerm, in the range 1-100.
-    #[serde(default)]
     pub weight: i32,
 }
 
+impl serde::Serialize for PreferredSchedulingTerm {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "PreferredSchedulingTerm", 2)?;
+        writer.field("preference", &self.preference);
+        writer.field("weight", &self.weight);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PreferredSchedulingTerm {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PreferredSchedulingTerm {
+    const NAME: &'static str = "PreferredSchedulingTerm";
+    const FIELDS: &'static [&'static str] = &["preference", "weight"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "preference" => Some(0),
+            "weight" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.preference, map),
+            1 => crate::object_serde::put(&mut self.weight, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Probe describes a health check to be performed against a container to determine whether it is alive or ready to receive traffic.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Probe {
     /// Exec specifies a command to execute in the container.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exec: Option<ExecAction>,
     /// Minimum consecutive failures for the probe to be considered failed after having succeeded. Defaults to 3. Minimum value is 1.
-    #[serde(
-        rename = "failureThreshold",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub failure_threshold: Option<i32>,
     /// GRPC specifies a GRPC HealthCheckRequest.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grpc: Option<GRPCAction>,
     /// HTTPGet specifies an HTTP GET request to perform.
-    #[serde(rename = "httpGet", default, skip_serializing_if = "Option::is_none")]
-    pub http_get: Option<HTTPGetAction>,
+    pub http_get: Option<Box<HTTPGetAction>>,
     /// Number of seconds after the container has started before liveness probes are initiated. More info: <https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes>
-    #[serde(
-        rename = "initialDelaySeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub initial_delay_seconds: Option<i32>,
     /// How often (in seconds) to perform the probe. Default to 10 seconds. Minimum value is 1.
-    #[serde(
-        rename = "periodSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub period_seconds: Option<i32>,
     /// Minimum consecutive successes for the probe to be considered successful after having failed. Defaults to 1. Must be 1 for liveness and startup. Minimum value is 1.
-    #[serde(
-        rename = "successThreshold",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub success_threshold: Option<i32>,
     /// TCPSocket specifies a connection to a TCP port.
-    #[serde(rename = "tcpSocket", default, skip_serializing_if = "Option::is_none")]
-    pub tcp_socket: Option<TCPSocketAction>,
+    pub tcp_socket: Option<Box<TCPSocketAction>>,
     /// Optional duration in seconds the pod needs to terminate gracefully upon probe failure. The grace period is the duration in seconds after the processes running in the pod are sent a termination signal and the time when the processes are forcibly halted with a kill signal. Set this value longer than the expected cleanup time for your process. If this value is nil, the pod's terminationGracePeriodSeconds will be used. Otherwise, this value overrides the value provided by the pod spec. Value must be non-negative integer. The value zero indicates stop immediately via the kill signal (no opportunity to shut down). This is a beta field and requires enabling ProbeTerminationGracePeriod feature gate. Minimum value is 1. spec.terminationGracePeriodSeconds is used if unset.
-    #[serde(
-        rename = "terminationGracePeriodSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub termination_grace_period_seconds: Option<i64>,
     /// Number of seconds after which the probe times out. Defaults to 1 second. Minimum value is 1. More info: <https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes>
-    #[serde(
-        rename = "timeoutSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub timeout_seconds: Option<i32>,
 }
 
+impl serde::Serialize for Probe {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Probe",
+            usize::from(self.exec.is_some())
+                + usize::from(self.failure_threshold.is_some())
+                + usize::from(self.grpc.is_some())
+                + usize::from(self.http_get.is_some())
+                + usize::from(self.initial_delay_seconds.is_some())
+                + usize::from(self.period_seconds.is_some())
+                + usize::from(self.success_threshold.is_some())
+                + usize::from(self.tcp_socket.is_some())
+                + usize::from(self.termination_grace_period_seconds.is_some())
+                + usize::from(self.timeout_seconds.is_some()),
+        )?;
+        writer.opt("exec", &self.exec);
+        writer.opt("failureThreshold", &self.failure_threshold);
+        writer.opt("grpc", &self.grpc);
+        writer.opt("httpGet", &self.http_get);
+        writer.opt("initialDelaySeconds", &self.initial_delay_seconds);
+        writer.opt("periodSeconds", &self.period_seconds);
+        writer.opt("successThreshold", &self.success_threshold);
+        writer.opt("tcpSocket", &self.tcp_socket);
+        writer.opt(
+            "terminationGracePeriodSeconds",
+            &self.termination_grace_period_seconds,
+        );
+        writer.opt("timeoutSeconds", &self.timeout_seconds);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Probe {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Probe {
+    const NAME: &'static str = "Probe";
+    const FIELDS: &'static [&'static str] = &[
+        "exec",
+        "failureThreshold",
+        "grpc",
+        "httpGet",
+        "initialDelaySeconds",
+        "periodSeconds",
+        "successThreshold",
+        "tcpSocket",
+        "terminationGracePeriodSeconds",
+        "timeoutSeconds",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "exec" => Some(0),
+            "failureThreshold" => Some(1),
+            "grpc" => Some(2),
+            "httpGet" => Some(3),
+            "initialDelaySeconds" => Some(4),
+            "periodSeconds" => Some(5),
+            "successThreshold" => Some(6),
+            "tcpSocket" => Some(7),
+            "terminationGracePeriodSeconds" => Some(8),
+            "timeoutSeconds" => Some(9),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.exec, map),
+            1 => crate::object_serde::put(&mut self.failure_threshold, map),
+            2 => crate::object_serde::put(&mut self.grpc, map),
+            3 => crate::object_serde::put(&mut self.http_get, map),
+            4 => crate::object_serde::put(&mut self.initial_delay_seconds, map),
+            5 => crate::object_serde::put(&mut self.period_seconds, map),
+            6 => crate::object_serde::put(&mut self.success_threshold, map),
+            7 => crate::object_serde::put(&mut self.tcp_socket, map),
+            8 => crate::object_serde::put(&mut self.termination_grace_period_seconds, map),
+            9 => crate::object_serde::put(&mut self.timeout_seconds, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Represents a projected volume source
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProjectedVolumeSource {
     /// defaultMode are the mode bits used to set permissions on created files by default. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
-    #[serde(
-        rename = "defaultMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_mode: Option<i32>,
     /// sources is the list of volume projections. Each entry in this list handles one source.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<VolumeProjection>>,
 }
 
+impl serde::Serialize for ProjectedVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ProjectedVolumeSource",
+            usize::from(self.default_mode.is_some()) + usize::from(self.sources.is_some()),
+        )?;
+        writer.opt("defaultMode", &self.default_mode);
+        writer.opt("sources", &self.sources);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProjectedVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ProjectedVolumeSource {
+    const NAME: &'static str = "ProjectedVolumeSource";
+    const FIELDS: &'static [&'static str] = &["defaultMode", "sources"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "defaultMode" => Some(0),
+            "sources" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.default_mode, map),
+            1 => crate::object_serde::put(&mut self.sources, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Represents a Quobyte mount that lasts the lifetime of a pod. Quobyte volumes do not support ownership management or SELinux relabeling.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QuobyteVolumeSource {
     /// group to map volume access to Default is no group
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     /// readOnly here will force the Quobyte volume to be mounted with read-only permissions. Defaults to false.
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// registry represents a single or multiple Quobyte Registry services specified as a string as host:port pair (multiple entries are separated with commas) which acts as the central registry for volumes
-    #[serde(default)]
     pub registry: String,
     /// tenant owning the given Quobyte volume in the Backend Used with dynamically provisioned Quobyte volumes, value is set by the plugin
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
     /// user to map volume access to Defaults to serivceaccount user
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     /// volume is a string that references an already created Quobyte volume by name.
-    #[serde(default)]
     pub volume: String,
 }
 
-/// Represents a Rados Block Device mount that lasts the lifetime of a pod. RBD volumes support ownership management and SELinux relabeling.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RBDPersistentVolumeSource {
-    /// fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: <https://kubernetes.io/docs/concepts/storage/volumes#rbd>
-    #[serde(rename = "fsType", default, skip_serializing_if = "Option::is_none")]
-    pub fs_type: Option<String>,
-    /// image is the rados image name. More info: <https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it>
-    #[serde(default)]
-    pub image: String,
-    /// keyring is the path to key ring for RBDUser. Default is /etc/ceph/keyring. More info: <https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keyring: Option<String>,
-    /// monitors is a collection of Ceph monitors. More info: <https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it>
-    #[serde(default)]
-    pub monitors: Vec<String>,
-    /// pool is the rados pool name. Default is rbd. More info: <https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pool: Option<String>,
-    /// readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false. More info: <https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it>
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
-    pub read_only: Option<bool>,
-    /// secretRef is name of the authentication secret for RBDUser. If provided overrides keyring. Default is nil. More info: <https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it>
-    #[serde(rename = "secretRef", default, skip_serializing_if = "Option::is_none")]
-    pub secret_ref: Option<SecretReference>,
-    /// user is the rados user name. Default is admin. More info: <https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<String>,
+impl serde::Serialize for QuobyteVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "QuobyteVolumeSource",
+            2 + usize::from(self.group.is_some())
+                + usize::from(self.read_only.is_some())
+                + usize::from(self.tenant.is_some())
+                + usize::from(self.user.is_some()),
+        )?;
+        writer.opt("group", &self.group);
+        writer.opt("readOnly", &self.read_only);
+        writer.field("registry", &self.registry);
+        writer.opt("tenant", &self.tenant);
+        writer.opt("user", &self.user);
+        writer.field("volume", &self.volume);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for QuobyteVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for QuobyteVolumeSource {
+    const NAME: &'static str = "QuobyteVolumeSource";
+    const FIELDS: &'static [&'static str] =
+        &["group", "readOnly", "registry", "tenant", "user", "volume"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "group" => Some(0),
+            "readOnly" => Some(1),
+            "registry" => Some(2),
+            "tenant" => Some(3),
+            "user" => Some(4),
+            "volume" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.group, map),
+            1 => crate::object_serde::put(&mut self.read_only, map),
+            2 => crate::object_serde::put(&mut self.registry, map),
+            3 => crate::object_serde::put(&mut self.tenant, map),
+            4 => crate::object_serde::put(&mut self.user, map),
+            5 => crate::object_serde::put(&mut self.volume, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// Represents a Rados Block Device mount that lasts the lifetime of a pod. RBD volumes support ownership management and SELinux relabeling.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RBDVolumeSource {
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RBDPersistentVolumeSource {
     /// fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: <https://kubernetes.io/docs/concepts/storage/volumes#rbd>
-    #[serde(rename = "fsType", default, skip_serializing_if = "Option::is_none")]
     pub fs_type: Option<String>,
     /// image is the rados image name. More info: <https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it>
-    #[serde(default)]
     pub image: String,
     /// keyring is the path to key ring for RBDUser. Default is /etc/ceph/keyring. More info: <https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keyring: Option<String>,
     /// monitors is a collection of Ceph monitors. More info: <https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it>
-    #[serde(default)]
     pub monitors: Vec<String>,
     /// pool is the rados pool name. Default is rbd. More info: <https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pool: Option<String>,
     /// readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false. More info: <https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it>
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// secretRef is name of the authentication secret for RBDUser. If provided overrides keyring. Default is nil. More info: <https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it>
-    #[serde(rename = "secretRef", default, skip_serializing_if = "Option::is_none")]
+    pub secret_ref: Option<Box<SecretReference>>,
+    /// user is the rados user name. Default is admin. More info: <https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it>
+    pub user: Option<String>,
+}
+
+impl serde::Serialize for RBDPersistentVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "RBDPersistentVolumeSource",
+            2 + usize::from(self.fs_type.is_some())
+                + usize::from(self.keyring.is_some())
+                + usize::from(self.pool.is_some())
+                + usize::from(self.read_only.is_some())
+                + usize::from(self.secret_ref.is_some())
+                + usize::from(self.user.is_some()),
+        )?;
+        writer.opt("fsType", &self.fs_type);
+        writer.field("image", &self.image);
+        writer.opt("keyring", &self.keyring);
+        writer.field("monitors", &self.monitors);
+        writer.opt("pool", &self.pool);
+        writer.opt("readOnly", &self.read_only);
+        writer.opt("secretRef", &self.secret_ref);
+        writer.opt("user", &self.user);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RBDPersistentVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for RBDPersistentVolumeSource {
+    const NAME: &'static str = "RBDPersistentVolumeSource";
+    const FIELDS: &'static [&'static str] = &[
+        "fsType",
+        "image",
+        "keyring",
+        "monitors",
+        "pool",
+        "readOnly",
+        "secretRef",
+        "user",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "fsType" => Some(0),
+            "image" => Some(1),
+            "keyring" => Some(2),
+            "monitors" => Some(3),
+            "pool" => Some(4),
+            "readOnly" => Some(5),
+            "secretRef" => Some(6),
+            "user" => Some(7),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.fs_type, map),
+            1 => crate::object_serde::put(&mut self.image, map),
+            2 => crate::object_serde::put(&mut self.keyring, map),
+            3 => crate::object_serde::put(&mut self.monitors, map),
+            4 => crate::object_serde::put(&mut self.pool, map),
+            5 => crate::object_serde::put(&mut self.read_only, map),
+            6 => crate::object_serde::put(&mut self.secret_ref, map),
+            7 => crate::object_serde::put(&mut self.user, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
+/// Represents a Rados Block Device mount that lasts the lifetime of a pod. RBD volumes support ownership management and SELinux relabeling.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RBDVolumeSource {
+    /// fsType is the filesystem type of the volume that you want to mount. Tip: Ensure that the filesystem type is supported by the host operating system. Examples: "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified. More info: <https://kubernetes.io/docs/concepts/storage/volumes#rbd>
+    pub fs_type: Option<String>,
+    /// image is the rados image name. More info: <https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it>
+    pub image: String,
+    /// keyring is the path to key ring for RBDUser. Default is /etc/ceph/keyring. More info: <https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it>
+    pub keyring: Option<String>,
+    /// monitors is a collection of Ceph monitors. More info: <https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it>
+    pub monitors: Vec<String>,
+    /// pool is the rados pool name. Default is rbd. More info: <https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it>
+    pub pool: Option<String>,
+    /// readOnly here will force the ReadOnly setting in VolumeMounts. Defaults to false. More info: <https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it>
+    pub read_only: Option<bool>,
+    /// secretRef is name of the authentication secret for RBDUser. If provided overrides keyring. Default is nil. More info: <https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it>
     pub secret_ref: Option<LocalObjectReference>,
     /// user is the rados user name. Default is admin. More info: <https://examples.k8s.io/volumes/rbd/README.md#how-to-use-it>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
+}
+
+impl serde::Serialize for RBDVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "RBDVolumeSource",
+            2 + usize::from(self.fs_type.is_some())
+                + usize::from(self.keyring.is_some())
+                + usize::from(self.pool.is_some())
+                + usize::from(self.read_only.is_some())
+                + usize::from(self.secret_ref.is_some())
+                + usize::from(self.user.is_some()),
+        )?;
+        writer.opt("fsType", &self.fs_type);
+        writer.field("image", &self.image);
+        writer.opt("keyring", &self.keyring);
+        writer.field("monitors", &self.monitors);
+        writer.opt("pool", &self.pool);
+        writer.opt("readOnly", &self.read_only);
+        writer.opt("secretRef", &self.secret_ref);
+        writer.opt("user", &self.user);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RBDVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for RBDVolumeSource {
+    const NAME: &'static str = "RBDVolumeSource";
+    const FIELDS: &'static [&'static str] = &[
+        "fsType",
+        "image",
+        "keyring",
+        "monitors",
+        "pool",
+        "readOnly",
+        "secretRef",
+        "user",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "fsType" => Some(0),
+            "image" => Some(1),
+            "keyring" => Some(2),
+            "monitors" => Some(3),
+            "pool" => Some(4),
+            "readOnly" => Some(5),
+            "secretRef" => Some(6),
+            "user" => Some(7),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.fs_type, map),
+            1 => crate::object_serde::put(&mut self.image, map),
+            2 => crate::object_serde::put(&mut self.keyring, map),
+            3 => crate::object_serde::put(&mut self.monitors, map),
+            4 => crate::object_serde::put(&mut self.pool, map),
+            5 => crate::object_serde::put(&mut self.read_only, map),
+            6 => crate::object_serde::put(&mut self.secret_ref, map),
+            7 => crate::object_serde::put(&mut self.user, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// ReplicationController represents the configuration of a replication controller.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReplicationController {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ReplicationController>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ReplicationController>,
     /// If the Labels of a ReplicationController are empty, they are defaulted to be the same as the Pod(s) that the replication controller manages. Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Spec defines the specification of the desired behavior of the replication controller. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<ReplicationControllerSpec>,
     /// Status is the most recently observed status of the replication controller. This data may be out of date by some window of time. Populated by the system. Read-only. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ReplicationControllerStatus>,
+}
+
+impl serde::Serialize for ReplicationController {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ReplicationController",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ReplicationController {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ReplicationController {
+    const NAME: &'static str = "ReplicationController";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ReplicationController {
@@ -4648,44 +12300,134 @@ impl kclient_apimachinery::resource::HasObjectMeta for ReplicationController {
 }
 
 /// ReplicationControllerCondition describes the state of a replication controller at a certain point.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReplicationControllerCondition {
     /// The last time the condition transitioned from one status to another.
-    #[serde(
-        rename = "lastTransitionTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_transition_time: Option<kclient_apimachinery::meta::Time>,
     /// A human readable message indicating details about the transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The reason for the condition's last transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Status of the condition, one of True, False, Unknown.
-    #[serde(default)]
     pub status: String,
     /// Type of replication controller condition.
-    #[serde(rename = "type", default)]
     pub type_: String,
 }
 
+impl serde::Serialize for ReplicationControllerCondition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ReplicationControllerCondition",
+            2 + usize::from(self.last_transition_time.is_some())
+                + usize::from(self.message.is_some())
+                + usize::from(self.reason.is_some()),
+        )?;
+        writer.opt("lastTransitionTime", &self.last_transition_time);
+        writer.opt("message", &self.message);
+        writer.opt("reason", &self.reason);
+        writer.field("status", &self.status);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ReplicationControllerCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ReplicationControllerCondition {
+    const NAME: &'static str = "ReplicationControllerCondition";
+    const FIELDS: &'static [&'static str] =
+        &["lastTransitionTime", "message", "reason", "status", "type"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "lastTransitionTime" => Some(0),
+            "message" => Some(1),
+            "reason" => Some(2),
+            "status" => Some(3),
+            "type" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.last_transition_time, map),
+            1 => crate::object_serde::put(&mut self.message, map),
+            2 => crate::object_serde::put(&mut self.reason, map),
+            3 => crate::object_serde::put(&mut self.status, map),
+            4 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ReplicationControllerList is a collection of replication controllers.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReplicationControllerList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ReplicationControllerList>,
     /// List of replication controllers. More info: <https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller>
-    #[serde(default)]
     pub items: Vec<ReplicationController>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ReplicationControllerList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for ReplicationControllerList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "ReplicationControllerList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ReplicationControllerList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ReplicationControllerList {
+    const NAME: &'static str = "ReplicationControllerList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ReplicationControllerList {
@@ -4708,96 +12450,269 @@ impl crate::client::verbs::ObjectList<ReplicationController> for ReplicationCont
 }
 
 /// ReplicationControllerSpec is the specification of a replication controller.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReplicationControllerSpec {
     /// Minimum number of seconds for which a newly created pod should be ready without any of its container crashing, for it to be considered available. Defaults to 0 (pod will be considered available as soon as it is ready)
-    #[serde(
-        rename = "minReadySeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub min_ready_seconds: Option<i32>,
     /// Replicas is the number of desired replicas. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1. More info: <https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replicas: Option<i32>,
     /// Selector is a label query over pods that should match the Replicas count. If Selector is empty, it is defaulted to the labels present on the Pod template. Label keys and values that must match in order to be controlled by this replication controller, if empty defaulted to labels on Pod template. More info: <https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selector: Option<std::collections::BTreeMap<String, String>>,
     /// Template is the object that describes the pod that will be created if insufficient replicas are detected. This takes precedence over a TemplateRef. The only allowed template.spec.restartPolicy value is "Always". More info: <https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#pod-template>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub template: Option<PodTemplateSpec>,
+    pub template: Option<Box<PodTemplateSpec>>,
+}
+
+impl serde::Serialize for ReplicationControllerSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ReplicationControllerSpec",
+            usize::from(self.min_ready_seconds.is_some())
+                + usize::from(self.replicas.is_some())
+                + usize::from(self.selector.is_some())
+                + usize::from(self.template.is_some()),
+        )?;
+        writer.opt("minReadySeconds", &self.min_ready_seconds);
+        writer.opt("replicas", &self.replicas);
+        writer.opt("selector", &self.selector);
+        writer.opt("template", &self.template);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ReplicationControllerSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ReplicationControllerSpec {
+    const NAME: &'static str = "ReplicationControllerSpec";
+    const FIELDS: &'static [&'static str] =
+        &["minReadySeconds", "replicas", "selector", "template"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "minReadySeconds" => Some(0),
+            "replicas" => Some(1),
+            "selector" => Some(2),
+            "template" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.min_ready_seconds, map),
+            1 => crate::object_serde::put(&mut self.replicas, map),
+            2 => crate::object_serde::put(&mut self.selector, map),
+            3 => crate::object_serde::put(&mut self.template, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// ReplicationControllerStatus represents the current status of a replication controller.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReplicationControllerStatus {
     /// The number of available replicas (ready for at least minReadySeconds) for this replication controller.
-    #[serde(
-        rename = "availableReplicas",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_replicas: Option<i32>,
     /// Represents the latest available observations of a replication controller's current state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<ReplicationControllerCondition>>,
     /// The number of pods that have labels matching the labels of the pod template of the replication controller.
-    #[serde(
-        rename = "fullyLabeledReplicas",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fully_labeled_replicas: Option<i32>,
     /// ObservedGeneration reflects the generation of the most recently observed replication controller.
-    #[serde(
-        rename = "observedGeneration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub observed_generation: Option<i64>,
     /// The number of ready replicas for this replication controller.
-    #[serde(
-        rename = "readyReplicas",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ready_replicas: Option<i32>,
     /// Replicas is the most recently observed number of replicas. More info: <https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller>
-    #[serde(default)]
     pub replicas: i32,
 }
 
+impl serde::Serialize for ReplicationControllerStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ReplicationControllerStatus",
+            1 + usize::from(self.available_replicas.is_some())
+                + usize::from(self.conditions.is_some())
+                + usize::from(self.fully_labeled_replicas.is_some())
+                + usize::from(self.observed_generation.is_some())
+                + usize::from(self.ready_replicas.is_some()),
+        )?;
+        writer.opt("availableReplicas", &self.available_replicas);
+        writer.opt("conditions", &self.conditions);
+        writer.opt("fullyLabeledReplicas", &self.fully_labeled_replicas);
+        writer.opt("observedGeneration", &self.observed_generation);
+        writer.opt("readyReplicas", &self.ready_replicas);
+        writer.field("replicas", &self.replicas);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ReplicationControllerStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ReplicationControllerStatus {
+    const NAME: &'static str = "ReplicationControllerStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "availableReplicas",
+        "conditions",
+        "fullyLabeledReplicas",
+        "observedGeneration",
+        "readyReplicas",
+        "replicas",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "availableReplicas" => Some(0),
+            "conditions" => Some(1),
+            "fullyLabeledReplicas" => Some(2),
+            "observedGeneration" => Some(3),
+            "readyReplicas" => Some(4),
+            "replicas" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.available_replicas, map),
+            1 => crate::object_serde::put(&mut self.conditions, map),
+            2 => crate::object_serde::put(&mut self.fully_labeled_replicas, map),
+            3 => crate::object_serde::put(&mut self.observed_generation, map),
+            4 => crate::object_serde::put(&mut self.ready_replicas, map),
+            5 => crate::object_serde::put(&mut self.replicas, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ResourceClaim references one entry in PodSpec.ResourceClaims.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceClaim {
     /// Name must match the name of one entry in pod.spec.resourceClaims of the Pod where this field is used. It makes that resource available inside a container.
-    #[serde(default)]
     pub name: String,
     /// Request is the name chosen for a request in the referenced claim. If empty, everything from the claim is made available, otherwise only the result of this request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<String>,
 }
 
+impl serde::Serialize for ResourceClaim {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ResourceClaim",
+            1 + usize::from(self.request.is_some()),
+        )?;
+        writer.field("name", &self.name);
+        writer.opt("request", &self.request);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceClaim {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourceClaim {
+    const NAME: &'static str = "ResourceClaim";
+    const FIELDS: &'static [&'static str] = &["name", "request"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            "request" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            1 => crate::object_serde::put(&mut self.request, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ResourceFieldSelector represents container resources (cpu, memory) and their output format
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceFieldSelector {
     /// Container name: required for volumes, optional for env vars
-    #[serde(
-        rename = "containerName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub container_name: Option<String>,
     /// Specifies the output format of the exposed resources, defaults to "1"
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub divisor: Option<kclient_apimachinery::Quantity>,
     /// Required: resource to select
-    #[serde(default)]
     pub resource: String,
 }
 
+impl serde::Serialize for ResourceFieldSelector {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ResourceFieldSelector",
+            1 + usize::from(self.container_name.is_some()) + usize::from(self.divisor.is_some()),
+        )?;
+        writer.opt("containerName", &self.container_name);
+        writer.opt("divisor", &self.divisor);
+        writer.field("resource", &self.resource);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceFieldSelector {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourceFieldSelector {
+    const NAME: &'static str = "ResourceFieldSelector";
+    const FIELDS: &'static [&'static str] = &["containerName", "divisor", "resource"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "containerName" => Some(0),
+            "divisor" => Some(1),
+            "resource" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.container_name, map),
+            1 => crate::object_serde::put(&mut self.divisor, map),
+            2 => crate::object_serde::put(&mut self.resource, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ResourceHealth represents the health of a resource. It has the latest device health information. This is a part of KEP <https://kep.k8s.io/4680>.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceHealth {
     /// Health of the resource. can be one of:
     /// - Healthy: operates as normal
@@ -4808,34 +12723,126 @@ pub struct ResourceHealth {
     ///   For example, Device Plugin got unregistered and hasn't been re-registered since.
     ///
     /// In future we may want to introduce the PermanentlyUnhealthy Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health: Option<String>,
     /// Message provides human-readable context for Health (e.g. "ECC error count exceeded threshold"). This field is populated by the kubelet when ResourceHealthStatusMessage is enabled if the DRA plugin returns a message, and is null otherwise.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// ResourceID is the unique identifier of the resource. See the ResourceID type for more information.
-    #[serde(rename = "resourceID", default)]
     pub resource_id: String,
 }
 
+impl serde::Serialize for ResourceHealth {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ResourceHealth",
+            1 + usize::from(self.health.is_some()) + usize::from(self.message.is_some()),
+        )?;
+        writer.opt("health", &self.health);
+        writer.opt("message", &self.message);
+        writer.field("resourceID", &self.resource_id);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceHealth {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourceHealth {
+    const NAME: &'static str = "ResourceHealth";
+    const FIELDS: &'static [&'static str] = &["health", "message", "resourceID"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "health" => Some(0),
+            "message" => Some(1),
+            "resourceID" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.health, map),
+            1 => crate::object_serde::put(&mut self.message, map),
+            2 => crate::object_serde::put(&mut self.resource_id, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ResourceQuota sets aggregate quota restrictions enforced per namespace
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceQuota {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ResourceQuota>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ResourceQuota>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Spec defines the desired quota. <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<ResourceQuotaSpec>,
     /// Status defines the actual enforced quota and its current usage. <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ResourceQuotaStatus>,
+}
+
+impl serde::Serialize for ResourceQuota {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ResourceQuota",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceQuota {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourceQuota {
+    const NAME: &'static str = "ResourceQuota";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ResourceQuota {
@@ -4863,20 +12870,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for ResourceQuota {
 }
 
 /// ResourceQuotaList is a list of ResourceQuota items.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceQuotaList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ResourceQuotaList>,
     /// Items is a list of ResourceQuota objects. More info: <https://kubernetes.io/docs/concepts/policy/resource-quotas/>
-    #[serde(default)]
     pub items: Vec<ResourceQuota>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ResourceQuotaList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for ResourceQuotaList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ResourceQuotaList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceQuotaList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourceQuotaList {
+    const NAME: &'static str = "ResourceQuotaList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ResourceQuotaList {
@@ -4899,260 +12948,698 @@ impl crate::client::verbs::ObjectList<ResourceQuota> for ResourceQuotaList {
 }
 
 /// ResourceQuotaSpec defines the desired hard limits to enforce for Quota.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceQuotaSpec {
     /// hard is the set of desired hard limits for each named resource. More info: <https://kubernetes.io/docs/concepts/policy/resource-quotas/>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hard: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
     /// scopeSelector is also a collection of filters like scopes that must match each object tracked by a quota but expressed using ScopeSelectorOperator in combination with possible values. For a resource to match, both scopes AND scopeSelector (if specified in spec), must be matched.
-    #[serde(
-        rename = "scopeSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub scope_selector: Option<ScopeSelector>,
     /// A collection of filters that must match each object tracked by a quota. If not specified, the quota matches all objects.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
 }
 
+impl serde::Serialize for ResourceQuotaSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ResourceQuotaSpec",
+            usize::from(self.hard.is_some())
+                + usize::from(self.scope_selector.is_some())
+                + usize::from(self.scopes.is_some()),
+        )?;
+        writer.opt("hard", &self.hard);
+        writer.opt("scopeSelector", &self.scope_selector);
+        writer.opt("scopes", &self.scopes);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceQuotaSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourceQuotaSpec {
+    const NAME: &'static str = "ResourceQuotaSpec";
+    const FIELDS: &'static [&'static str] = &["hard", "scopeSelector", "scopes"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "hard" => Some(0),
+            "scopeSelector" => Some(1),
+            "scopes" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.hard, map),
+            1 => crate::object_serde::put(&mut self.scope_selector, map),
+            2 => crate::object_serde::put(&mut self.scopes, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ResourceQuotaStatus defines the enforced hard limits and observed use.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceQuotaStatus {
     /// Hard is the set of enforced hard limits for each named resource. More info: <https://kubernetes.io/docs/concepts/policy/resource-quotas/>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hard: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
     /// Used is the current observed total usage of the resource in the namespace.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub used: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
 }
 
+impl serde::Serialize for ResourceQuotaStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ResourceQuotaStatus",
+            usize::from(self.hard.is_some()) + usize::from(self.used.is_some()),
+        )?;
+        writer.opt("hard", &self.hard);
+        writer.opt("used", &self.used);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceQuotaStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourceQuotaStatus {
+    const NAME: &'static str = "ResourceQuotaStatus";
+    const FIELDS: &'static [&'static str] = &["hard", "used"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "hard" => Some(0),
+            "used" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.hard, map),
+            1 => crate::object_serde::put(&mut self.used, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ResourceRequirements describes the compute resource requirements.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceRequirements {
     /// Claims lists the names of resources, defined in spec.resourceClaims, that are used by this container.
     ///
     /// This field depends on the DynamicResourceAllocation feature gate.
     ///
     /// This field is immutable. It can only be set for containers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claims: Option<Vec<ResourceClaim>>,
     /// Limits describes the maximum amount of compute resources allowed. More info: <https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
     /// Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value. Requests cannot exceed Limits. More info: <https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requests: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
 }
 
+impl serde::Serialize for ResourceRequirements {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ResourceRequirements",
+            usize::from(self.claims.is_some())
+                + usize::from(self.limits.is_some())
+                + usize::from(self.requests.is_some()),
+        )?;
+        writer.opt("claims", &self.claims);
+        writer.opt("limits", &self.limits);
+        writer.opt("requests", &self.requests);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceRequirements {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourceRequirements {
+    const NAME: &'static str = "ResourceRequirements";
+    const FIELDS: &'static [&'static str] = &["claims", "limits", "requests"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "claims" => Some(0),
+            "limits" => Some(1),
+            "requests" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.claims, map),
+            1 => crate::object_serde::put(&mut self.limits, map),
+            2 => crate::object_serde::put(&mut self.requests, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ResourceStatus represents the status of a single resource allocated to a Pod.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceStatus {
     /// Name of the resource. Must be unique within the pod and in case of non-DRA resource, match one of the resources from the pod spec. For DRA resources, the value must be "claim:\<claim\_name\>/\<request\>". When this status is reported about a container, the "claim\_name" and "request" must match one of the claims of this container.
-    #[serde(default)]
     pub name: String,
     /// List of unique resources health. Each element in the list contains an unique resource ID and its health. At a minimum, for the lifetime of a Pod, resource ID must uniquely identify the resource allocated to the Pod on the Node. If other Pod on the same Node reports the status with the same resource ID, it must be the same resource they share. See ResourceID type definition for a specific format it has in various use cases.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<ResourceHealth>>,
 }
 
+impl serde::Serialize for ResourceStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ResourceStatus",
+            1 + usize::from(self.resources.is_some()),
+        )?;
+        writer.field("name", &self.name);
+        writer.opt("resources", &self.resources);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourceStatus {
+    const NAME: &'static str = "ResourceStatus";
+    const FIELDS: &'static [&'static str] = &["name", "resources"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            "resources" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            1 => crate::object_serde::put(&mut self.resources, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// SELinuxOptions are the labels to be applied to the container
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SELinuxOptions {
     /// Level is SELinux level label that applies to the container.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
     /// Role is a SELinux role label that applies to the container.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     /// Type is a SELinux type label that applies to the container.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// User is a SELinux user label that applies to the container.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
 }
 
+impl serde::Serialize for SELinuxOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "SELinuxOptions",
+            usize::from(self.level.is_some())
+                + usize::from(self.role.is_some())
+                + usize::from(self.type_.is_some())
+                + usize::from(self.user.is_some()),
+        )?;
+        writer.opt("level", &self.level);
+        writer.opt("role", &self.role);
+        writer.opt("type", &self.type_);
+        writer.opt("user", &self.user);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SELinuxOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for SELinuxOptions {
+    const NAME: &'static str = "SELinuxOptions";
+    const FIELDS: &'static [&'static str] = &["level", "role", "type", "user"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "level" => Some(0),
+            "role" => Some(1),
+            "type" => Some(2),
+            "user" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.level, map),
+            1 => crate::object_serde::put(&mut self.role, map),
+            2 => crate::object_serde::put(&mut self.type_, map),
+            3 => crate::object_serde::put(&mut self.user, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ScaleIOPersistentVolumeSource represents a persistent ScaleIO volume
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScaleIOPersistentVolumeSource {
     /// fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Default is "xfs"
-    #[serde(rename = "fsType", default, skip_serializing_if = "Option::is_none")]
     pub fs_type: Option<String>,
     /// gateway is the host address of the ScaleIO API Gateway.
-    #[serde(default)]
     pub gateway: String,
     /// protectionDomain is the name of the ScaleIO Protection Domain for the configured storage.
-    #[serde(
-        rename = "protectionDomain",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub protection_domain: Option<String>,
     /// readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// secretRef references to the secret for ScaleIO user and other sensitive information. If this is not provided, Login operation will fail.
-    #[serde(rename = "secretRef", default)]
     pub secret_ref: SecretReference,
     /// sslEnabled is the flag to enable/disable SSL communication with Gateway, default false
-    #[serde(
-        rename = "sslEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ssl_enabled: Option<bool>,
     /// storageMode indicates whether the storage for a volume should be ThickProvisioned or ThinProvisioned. Default is ThinProvisioned.
-    #[serde(
-        rename = "storageMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub storage_mode: Option<String>,
     /// storagePool is the ScaleIO Storage Pool associated with the protection domain.
-    #[serde(
-        rename = "storagePool",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub storage_pool: Option<String>,
     /// system is the name of the storage system as configured in ScaleIO.
-    #[serde(default)]
     pub system: String,
     /// volumeName is the name of a volume already created in the ScaleIO system that is associated with this volume source.
-    #[serde(
-        rename = "volumeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub volume_name: Option<String>,
+}
+
+impl serde::Serialize for ScaleIOPersistentVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ScaleIOPersistentVolumeSource",
+            3 + usize::from(self.fs_type.is_some())
+                + usize::from(self.protection_domain.is_some())
+                + usize::from(self.read_only.is_some())
+                + usize::from(self.ssl_enabled.is_some())
+                + usize::from(self.storage_mode.is_some())
+                + usize::from(self.storage_pool.is_some())
+                + usize::from(self.volume_name.is_some()),
+        )?;
+        writer.opt("fsType", &self.fs_type);
+        writer.field("gateway", &self.gateway);
+        writer.opt("protectionDomain", &self.protection_domain);
+        writer.opt("readOnly", &self.read_only);
+        writer.field("secretRef", &self.secret_ref);
+        writer.opt("sslEnabled", &self.ssl_enabled);
+        writer.opt("storageMode", &self.storage_mode);
+        writer.opt("storagePool", &self.storage_pool);
+        writer.field("system", &self.system);
+        writer.opt("volumeName", &self.volume_name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ScaleIOPersistentVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ScaleIOPersistentVolumeSource {
+    const NAME: &'static str = "ScaleIOPersistentVolumeSource";
+    const FIELDS: &'static [&'static str] = &[
+        "fsType",
+        "gateway",
+        "protectionDomain",
+        "readOnly",
+        "secretRef",
+        "sslEnabled",
+        "storageMode",
+        "storagePool",
+        "system",
+        "volumeName",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "fsType" => Some(0),
+            "gateway" => Some(1),
+            "protectionDomain" => Some(2),
+            "readOnly" => Some(3),
+            "secretRef" => Some(4),
+            "sslEnabled" => Some(5),
+            "storageMode" => Some(6),
+            "storagePool" => Some(7),
+            "system" => Some(8),
+            "volumeName" => Some(9),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.fs_type, map),
+            1 => crate::object_serde::put(&mut self.gateway, map),
+            2 => crate::object_serde::put(&mut self.protection_domain, map),
+            3 => crate::object_serde::put(&mut self.read_only, map),
+            4 => crate::object_serde::put(&mut self.secret_ref, map),
+            5 => crate::object_serde::put(&mut self.ssl_enabled, map),
+            6 => crate::object_serde::put(&mut self.storage_mode, map),
+            7 => crate::object_serde::put(&mut self.storage_pool, map),
+            8 => crate::object_serde::put(&mut self.system, map),
+            9 => crate::object_serde::put(&mut self.volume_name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// ScaleIOVolumeSource represents a persistent ScaleIO volume
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScaleIOVolumeSource {
     /// fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Default is "xfs".
-    #[serde(rename = "fsType", default, skip_serializing_if = "Option::is_none")]
     pub fs_type: Option<String>,
     /// gateway is the host address of the ScaleIO API Gateway.
-    #[serde(default)]
     pub gateway: String,
     /// protectionDomain is the name of the ScaleIO Protection Domain for the configured storage.
-    #[serde(
-        rename = "protectionDomain",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub protection_domain: Option<String>,
     /// readOnly Defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// secretRef references to the secret for ScaleIO user and other sensitive information. If this is not provided, Login operation will fail.
-    #[serde(rename = "secretRef", default)]
     pub secret_ref: LocalObjectReference,
     /// sslEnabled Flag enable/disable SSL communication with Gateway, default false
-    #[serde(
-        rename = "sslEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ssl_enabled: Option<bool>,
     /// storageMode indicates whether the storage for a volume should be ThickProvisioned or ThinProvisioned. Default is ThinProvisioned.
-    #[serde(
-        rename = "storageMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub storage_mode: Option<String>,
     /// storagePool is the ScaleIO Storage Pool associated with the protection domain.
-    #[serde(
-        rename = "storagePool",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub storage_pool: Option<String>,
     /// system is the name of the storage system as configured in ScaleIO.
-    #[serde(default)]
     pub system: String,
     /// volumeName is the name of a volume already created in the ScaleIO system that is associated with this volume source.
-    #[serde(
-        rename = "volumeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub volume_name: Option<String>,
 }
 
+impl serde::Serialize for ScaleIOVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ScaleIOVolumeSource",
+            3 + usize::from(self.fs_type.is_some())
+                + usize::from(self.protection_domain.is_some())
+                + usize::from(self.read_only.is_some())
+                + usize::from(self.ssl_enabled.is_some())
+                + usize::from(self.storage_mode.is_some())
+                + usize::from(self.storage_pool.is_some())
+                + usize::from(self.volume_name.is_some()),
+        )?;
+        writer.opt("fsType", &self.fs_type);
+        writer.field("gateway", &self.gateway);
+        writer.opt("protectionDomain", &self.protection_domain);
+        writer.opt("readOnly", &self.read_only);
+        writer.field("secretRef", &self.secret_ref);
+        writer.opt("sslEnabled", &self.ssl_enabled);
+        writer.opt("storageMode", &self.storage_mode);
+        writer.opt("storagePool", &self.storage_pool);
+        writer.field("system", &self.system);
+        writer.opt("volumeName", &self.volume_name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ScaleIOVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ScaleIOVolumeSource {
+    const NAME: &'static str = "ScaleIOVolumeSource";
+    const FIELDS: &'static [&'static str] = &[
+        "fsType",
+        "gateway",
+        "protectionDomain",
+        "readOnly",
+        "secretRef",
+        "sslEnabled",
+        "storageMode",
+        "storagePool",
+        "system",
+        "volumeName",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "fsType" => Some(0),
+            "gateway" => Some(1),
+            "protectionDomain" => Some(2),
+            "readOnly" => Some(3),
+            "secretRef" => Some(4),
+            "sslEnabled" => Some(5),
+            "storageMode" => Some(6),
+            "storagePool" => Some(7),
+            "system" => Some(8),
+            "volumeName" => Some(9),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.fs_type, map),
+            1 => crate::object_serde::put(&mut self.gateway, map),
+            2 => crate::object_serde::put(&mut self.protection_domain, map),
+            3 => crate::object_serde::put(&mut self.read_only, map),
+            4 => crate::object_serde::put(&mut self.secret_ref, map),
+            5 => crate::object_serde::put(&mut self.ssl_enabled, map),
+            6 => crate::object_serde::put(&mut self.storage_mode, map),
+            7 => crate::object_serde::put(&mut self.storage_pool, map),
+            8 => crate::object_serde::put(&mut self.system, map),
+            9 => crate::object_serde::put(&mut self.volume_name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// A scope selector represents the AND of the selectors represented by the scoped-resource selector requirements.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScopeSelector {
     /// A list of scope selector requirements by scope of the resources.
-    #[serde(
-        rename = "matchExpressions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub match_expressions: Option<Vec<ScopedResourceSelectorRequirement>>,
 }
 
+impl serde::Serialize for ScopeSelector {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ScopeSelector",
+            usize::from(self.match_expressions.is_some()),
+        )?;
+        writer.opt("matchExpressions", &self.match_expressions);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ScopeSelector {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ScopeSelector {
+    const NAME: &'static str = "ScopeSelector";
+    const FIELDS: &'static [&'static str] = &["matchExpressions"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "matchExpressions" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.match_expressions, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// A scoped-resource selector requirement is a selector that contains values, a scope name, and an operator that relates the scope name and values.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScopedResourceSelectorRequirement {
     /// Represents a scope's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist.
-    #[serde(default)]
     pub operator: String,
     /// The name of the scope that the selector applies to.
-    #[serde(rename = "scopeName", default)]
     pub scope_name: String,
     /// An array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty. This array is replaced during a strategic merge patch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
 }
 
+impl serde::Serialize for ScopedResourceSelectorRequirement {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ScopedResourceSelectorRequirement",
+            2 + usize::from(self.values.is_some()),
+        )?;
+        writer.field("operator", &self.operator);
+        writer.field("scopeName", &self.scope_name);
+        writer.opt("values", &self.values);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ScopedResourceSelectorRequirement {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ScopedResourceSelectorRequirement {
+    const NAME: &'static str = "ScopedResourceSelectorRequirement";
+    const FIELDS: &'static [&'static str] = &["operator", "scopeName", "values"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "operator" => Some(0),
+            "scopeName" => Some(1),
+            "values" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.operator, map),
+            1 => crate::object_serde::put(&mut self.scope_name, map),
+            2 => crate::object_serde::put(&mut self.values, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// SeccompProfile defines a pod/container's seccomp profile settings. Only one profile source may be set.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SeccompProfile {
     /// localhostProfile indicates a profile defined in a file on the node should be used. The profile must be preconfigured on the node to work. Must be a descending path, relative to the kubelet's configured seccomp profile location. Must be set if type is "Localhost". Must NOT be set for any other type.
-    #[serde(
-        rename = "localhostProfile",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub localhost_profile: Option<String>,
     /// type indicates which kind of seccomp profile will be applied. Valid options are:
     ///
     /// Localhost - a profile defined in a file on the node should be used. RuntimeDefault - the container runtime default profile should be used. Unconfined - no profile should be applied.
-    #[serde(rename = "type", default)]
     pub type_: String,
 }
 
+impl serde::Serialize for SeccompProfile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "SeccompProfile",
+            1 + usize::from(self.localhost_profile.is_some()),
+        )?;
+        writer.opt("localhostProfile", &self.localhost_profile);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SeccompProfile {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for SeccompProfile {
+    const NAME: &'static str = "SeccompProfile";
+    const FIELDS: &'static [&'static str] = &["localhostProfile", "type"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "localhostProfile" => Some(0),
+            "type" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.localhost_profile, map),
+            1 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes.
-#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Secret {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<Secret>,
     /// Data contains the secret data. Each key must consist of alphanumeric characters, '-', '\_' or '.'. The serialized form of the secret data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in <https://tools.ietf.org/html/rfc4648#section-4>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<std::collections::BTreeMap<String, crate::ByteString>>,
     /// Immutable, if set to true, ensures that data stored in the Secret cannot be updated (only object metadata can be modified). If not set to true, the field can be modified at any time. Defaulted to nil.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub immutable: Option<bool>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<Secret>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// stringData allows specifying non-binary secret data in string form. It is provided as a write-only input field for convenience. All keys and values are merged into the data field on write, overwriting any existing values. The stringData field is never output when reading from the API.
-    #[serde(
-        rename = "stringData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub string_data: Option<std::collections::BTreeMap<String, String>>,
     /// Used to facilitate programmatic handling of secret data. More info: <https://kubernetes.io/docs/concepts/configuration/secret/#secret-types>
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
 
@@ -5167,6 +13654,76 @@ impl std::fmt::Debug for Secret {
             .field("string_data", &crate::redact::Redacted(&self.string_data))
             .field("type_", &self.type_)
             .finish()
+    }
+}
+
+impl serde::Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Secret",
+            3 + usize::from(self.data.is_some())
+                + usize::from(self.immutable.is_some())
+                + usize::from(self.string_data.is_some())
+                + usize::from(self.type_.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.opt("data", &self.data);
+        writer.opt("immutable", &self.immutable);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("stringData", &self.string_data);
+        writer.opt("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Secret {
+    const NAME: &'static str = "Secret";
+    const FIELDS: &'static [&'static str] = &[
+        "apiVersion",
+        "data",
+        "immutable",
+        "kind",
+        "metadata",
+        "stringData",
+        "type",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "data" => Some(1),
+            "immutable" => Some(2),
+            "kind" => Some(3),
+            "metadata" => Some(4),
+            "stringData" => Some(5),
+            "type" => Some(6),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.data, map),
+            2 => crate::object_serde::put(&mut self.immutable, map),
+            3 => crate::object_serde::put(&mut self.kind, map),
+            4 => crate::object_serde::put(&mut self.metadata, map),
+            5 => crate::object_serde::put(&mut self.string_data, map),
+            6 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
     }
 }
 
@@ -5197,45 +13754,173 @@ impl kclient_apimachinery::resource::HasObjectMeta for Secret {
 /// SecretEnvSource selects a Secret to populate the environment variables with.
 ///
 /// The contents of the target Secret's Data field will represent the key-value pairs as environment variables.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecretEnvSource {
     /// Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: <https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Specify whether the Secret must be defined
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
+}
+
+impl serde::Serialize for SecretEnvSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "SecretEnvSource",
+            usize::from(self.name.is_some()) + usize::from(self.optional.is_some()),
+        )?;
+        writer.opt("name", &self.name);
+        writer.opt("optional", &self.optional);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SecretEnvSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for SecretEnvSource {
+    const NAME: &'static str = "SecretEnvSource";
+    const FIELDS: &'static [&'static str] = &["name", "optional"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            "optional" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            1 => crate::object_serde::put(&mut self.optional, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// SecretKeySelector selects a key of a Secret.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecretKeySelector {
     /// The key of the secret to select from.  Must be a valid secret key.
-    #[serde(default)]
     pub key: String,
     /// Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: <https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Specify whether the Secret or its key must be defined
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
 }
 
+impl serde::Serialize for SecretKeySelector {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "SecretKeySelector",
+            1 + usize::from(self.name.is_some()) + usize::from(self.optional.is_some()),
+        )?;
+        writer.field("key", &self.key);
+        writer.opt("name", &self.name);
+        writer.opt("optional", &self.optional);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SecretKeySelector {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for SecretKeySelector {
+    const NAME: &'static str = "SecretKeySelector";
+    const FIELDS: &'static [&'static str] = &["key", "name", "optional"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "key" => Some(0),
+            "name" => Some(1),
+            "optional" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.key, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            2 => crate::object_serde::put(&mut self.optional, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// SecretList is a list of Secret.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecretList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<SecretList>,
     /// Items is a list of secret objects. More info: <https://kubernetes.io/docs/concepts/configuration/secret>
-    #[serde(default)]
     pub items: Vec<Secret>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<SecretList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for SecretList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "SecretList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SecretList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for SecretList {
+    const NAME: &'static str = "SecretList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for SecretList {
@@ -5260,148 +13945,379 @@ impl crate::client::verbs::ObjectList<Secret> for SecretList {
 /// Adapts a secret into a projected volume.
 ///
 /// The contents of the target Secret's Data field will be presented in a projected volume as files using the keys in the Data field as the file names. Note that this is identical to a secret volume source without the default mode.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecretProjection {
     /// items if unspecified, each key-value pair in the Data field of the referenced Secret will be projected into the volume as a file whose name is the key and content is the value. If specified, the listed keys will be projected into the specified paths, and unlisted keys will not be present. If a key is specified which is not present in the Secret, the volume setup will error unless it is marked optional. Paths must be relative and may not contain the '..' path or start with '..'.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<KeyToPath>>,
     /// Name of the referent. This field is effectively required, but due to backwards compatibility is allowed to be empty. Instances of this type with an empty value here are almost certainly wrong. More info: <https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// optional field specify whether the Secret or its key must be defined
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
 }
 
+impl serde::Serialize for SecretProjection {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "SecretProjection",
+            usize::from(self.items.is_some())
+                + usize::from(self.name.is_some())
+                + usize::from(self.optional.is_some()),
+        )?;
+        writer.opt("items", &self.items);
+        writer.opt("name", &self.name);
+        writer.opt("optional", &self.optional);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SecretProjection {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for SecretProjection {
+    const NAME: &'static str = "SecretProjection";
+    const FIELDS: &'static [&'static str] = &["items", "name", "optional"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "items" => Some(0),
+            "name" => Some(1),
+            "optional" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            2 => crate::object_serde::put(&mut self.optional, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// SecretReference represents a Secret Reference. It has enough information to retrieve secret in any namespace
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecretReference {
     /// name is unique within a namespace to reference a secret resource.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// namespace defines the space within which the secret name must be unique.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
+}
+
+impl serde::Serialize for SecretReference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "SecretReference",
+            usize::from(self.name.is_some()) + usize::from(self.namespace.is_some()),
+        )?;
+        writer.opt("name", &self.name);
+        writer.opt("namespace", &self.namespace);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SecretReference {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for SecretReference {
+    const NAME: &'static str = "SecretReference";
+    const FIELDS: &'static [&'static str] = &["name", "namespace"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            "namespace" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            1 => crate::object_serde::put(&mut self.namespace, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// Adapts a Secret into a volume.
 ///
 /// The contents of the target Secret's Data field will be presented in a volume as files using the keys in the Data field as the file names. Secret volumes support ownership management and SELinux relabeling.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecretVolumeSource {
     /// defaultMode is Optional: mode bits used to set permissions on created files by default. Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511. YAML accepts both octal and decimal values, JSON requires decimal values for mode bits. Defaults to 0644. Directories within the path are not affected by this setting. This might be in conflict with other options that affect the file mode, like fsGroup, and the result can be other mode bits set.
-    #[serde(
-        rename = "defaultMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub default_mode: Option<i32>,
     /// items If unspecified, each key-value pair in the Data field of the referenced Secret will be projected into the volume as a file whose name is the key and content is the value. If specified, the listed keys will be projected into the specified paths, and unlisted keys will not be present. If a key is specified which is not present in the Secret, the volume setup will error unless it is marked optional. Paths must be relative and may not contain the '..' path or start with '..'.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<KeyToPath>>,
     /// optional field specify whether the Secret or its keys must be defined
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
     /// secretName is the name of the secret in the pod's namespace to use. More info: <https://kubernetes.io/docs/concepts/storage/volumes#secret>
-    #[serde(
-        rename = "secretName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub secret_name: Option<String>,
 }
 
+impl serde::Serialize for SecretVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "SecretVolumeSource",
+            usize::from(self.default_mode.is_some())
+                + usize::from(self.items.is_some())
+                + usize::from(self.optional.is_some())
+                + usize::from(self.secret_name.is_some()),
+        )?;
+        writer.opt("defaultMode", &self.default_mode);
+        writer.opt("items", &self.items);
+        writer.opt("optional", &self.optional);
+        writer.opt("secretName", &self.secret_name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SecretVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for SecretVolumeSource {
+    const NAME: &'static str = "SecretVolumeSource";
+    const FIELDS: &'static [&'static str] = &["defaultMode", "items", "optional", "secretName"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "defaultMode" => Some(0),
+            "items" => Some(1),
+            "optional" => Some(2),
+            "secretName" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.default_mode, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.optional, map),
+            3 => crate::object_serde::put(&mut self.secret_name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// SecurityContext holds security configuration that will be applied to a container. Some fields are present in both SecurityContext and PodSecurityContext.  When both are set, the values in SecurityContext take precedence.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SecurityContext {
     /// AllowPrivilegeEscalation controls whether a process can gain more privileges than its parent process. This bool directly controls if the no\_new\_privs flag will be set on the container process. AllowPrivilegeEscalation is true always when the container is: 1) run as Privileged 2) has CAP\_SYS\_ADMIN Note that this field cannot be set when spec.os.name is windows.
-    #[serde(
-        rename = "allowPrivilegeEscalation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_privilege_escalation: Option<bool>,
     /// appArmorProfile is the AppArmor options to use by this container. If set, this profile overrides the pod's appArmorProfile. Note that this field cannot be set when spec.os.name is windows.
-    #[serde(
-        rename = "appArmorProfile",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub app_armor_profile: Option<AppArmorProfile>,
+    pub app_armor_profile: Option<Box<AppArmorProfile>>,
     /// The capabilities to add/drop when running containers. Defaults to the default set of capabilities granted by the container runtime. Note that this field cannot be set when spec.os.name is windows.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub capabilities: Option<Capabilities>,
+    pub capabilities: Option<Box<Capabilities>>,
     /// Run container in privileged mode. Processes in privileged containers are essentially equivalent to root on the host. Defaults to false. Note that this field cannot be set when spec.os.name is windows.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privileged: Option<bool>,
     /// procMount denotes the type of proc mount to use for the containers. The default value is Default which uses the container runtime defaults for readonly paths and masked paths. Note that this field cannot be set when spec.os.name is windows.
-    #[serde(rename = "procMount", default, skip_serializing_if = "Option::is_none")]
     pub proc_mount: Option<String>,
     /// Whether this container has a read-only root filesystem. Default is false. Note that this field cannot be set when spec.os.name is windows.
-    #[serde(
-        rename = "readOnlyRootFilesystem",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub read_only_root_filesystem: Option<bool>,
     /// The GID to run the entrypoint of the container process. Uses runtime default if unset. May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
-    #[serde(
-        rename = "runAsGroup",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub run_as_group: Option<i64>,
     /// Indicates that the container must run as a non-root user. If true, the Kubelet will validate the image at runtime to ensure that it does not run as UID 0 (root) and fail to start the container if it does. If unset or false, no such validation will be performed. May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
-    #[serde(
-        rename = "runAsNonRoot",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub run_as_non_root: Option<bool>,
     /// The UID to run the entrypoint of the container process. Defaults to user specified in image metadata if unspecified. May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
-    #[serde(rename = "runAsUser", default, skip_serializing_if = "Option::is_none")]
     pub run_as_user: Option<i64>,
     /// The SELinux context to be applied to the container. If unspecified, the container runtime will allocate a random SELinux context for each container.  May also be set in PodSecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is windows.
-    #[serde(
-        rename = "seLinuxOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub se_linux_options: Option<SELinuxOptions>,
+    pub se_linux_options: Option<Box<SELinuxOptions>>,
     /// The seccomp options to use by this container. If seccomp options are provided at both the pod & container level, the container options override the pod options. Note that this field cannot be set when spec.os.name is windows.
-    #[serde(
-        rename = "seccompProfile",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub seccomp_profile: Option<SeccompProfile>,
+    pub seccomp_profile: Option<Box<SeccompProfile>>,
     /// The Windows specific settings applied to all containers. If unspecified, the options from the PodSecurityContext will be used. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence. Note that this field cannot be set when spec.os.name is linux.
-    #[serde(
-        rename = "windowsOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub windows_options: Option<WindowsSecurityContextOptions>,
+    pub windows_options: Option<Box<WindowsSecurityContextOptions>>,
+}
+
+impl serde::Serialize for SecurityContext {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "SecurityContext",
+            usize::from(self.allow_privilege_escalation.is_some())
+                + usize::from(self.app_armor_profile.is_some())
+                + usize::from(self.capabilities.is_some())
+                + usize::from(self.privileged.is_some())
+                + usize::from(self.proc_mount.is_some())
+                + usize::from(self.read_only_root_filesystem.is_some())
+                + usize::from(self.run_as_group.is_some())
+                + usize::from(self.run_as_non_root.is_some())
+                + usize::from(self.run_as_user.is_some())
+                + usize::from(self.se_linux_options.is_some())
+                + usize::from(self.seccomp_profile.is_some())
+                + usize::from(self.windows_options.is_some()),
+        )?;
+        writer.opt("allowPrivilegeEscalation", &self.allow_privilege_escalation);
+        writer.opt("appArmorProfile", &self.app_armor_profile);
+        writer.opt("capabilities", &self.capabilities);
+        writer.opt("privileged", &self.privileged);
+        writer.opt("procMount", &self.proc_mount);
+        writer.opt("readOnlyRootFilesystem", &self.read_only_root_filesystem);
+        writer.opt("runAsGroup", &self.run_as_group);
+        writer.opt("runAsNonRoot", &self.run_as_non_root);
+        writer.opt("runAsUser", &self.run_as_user);
+        writer.opt("seLinuxOptions", &self.se_linux_options);
+        writer.opt("seccompProfile", &self.seccomp_profile);
+        writer.opt("windowsOptions", &self.windows_options);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SecurityContext {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for SecurityContext {
+    const NAME: &'static str = "SecurityContext";
+    const FIELDS: &'static [&'static str] = &[
+        "allowPrivilegeEscalation",
+        "appArmorProfile",
+        "capabilities",
+        "privileged",
+        "procMount",
+        "readOnlyRootFilesystem",
+        "runAsGroup",
+        "runAsNonRoot",
+        "runAsUser",
+        "seLinuxOptions",
+        "seccompProfile",
+        "windowsOptions",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "allowPrivilegeEscalation" => Some(0),
+            "appArmorProfile" => Some(1),
+            "capabilities" => Some(2),
+            "privileged" => Some(3),
+            "procMount" => Some(4),
+            "readOnlyRootFilesystem" => Some(5),
+            "runAsGroup" => Some(6),
+            "runAsNonRoot" => Some(7),
+            "runAsUser" => Some(8),
+            "seLinuxOptions" => Some(9),
+            "seccompProfile" => Some(10),
+            "windowsOptions" => Some(11),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.allow_privilege_escalation, map),
+            1 => crate::object_serde::put(&mut self.app_armor_profile, map),
+            2 => crate::object_serde::put(&mut self.capabilities, map),
+            3 => crate::object_serde::put(&mut self.privileged, map),
+            4 => crate::object_serde::put(&mut self.proc_mount, map),
+            5 => crate::object_serde::put(&mut self.read_only_root_filesystem, map),
+            6 => crate::object_serde::put(&mut self.run_as_group, map),
+            7 => crate::object_serde::put(&mut self.run_as_non_root, map),
+            8 => crate::object_serde::put(&mut self.run_as_user, map),
+            9 => crate::object_serde::put(&mut self.se_linux_options, map),
+            10 => crate::object_serde::put(&mut self.seccomp_profile, map),
+            11 => crate::object_serde::put(&mut self.windows_options, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Service {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<Service>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<Service>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Spec defines the behavior of a service. <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<ServiceSpec>,
     /// Most recently observed status of the service. Populated by the system. Read-only. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ServiceStatus>,
+}
+
+impl serde::Serialize for Service {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Service",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Service {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Service {
+    const NAME: &'static str = "Service";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for Service {
@@ -5429,34 +14345,88 @@ impl kclient_apimachinery::resource::HasObjectMeta for Service {
 }
 
 /// ServiceAccount binds together: \* a name, understood by users, and perhaps by peripheral systems, for an identity \* a principal that can be authenticated and authorized \* a set of secrets
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceAccount {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ServiceAccount>,
     /// AutomountServiceAccountToken indicates whether pods running as this service account should have an API token automatically mounted. Can be overridden at the pod level.
-    #[serde(
-        rename = "automountServiceAccountToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub automount_service_account_token: Option<bool>,
     /// ImagePullSecrets is a list of references to secrets in the same namespace to use for pulling any images in pods that reference this ServiceAccount. ImagePullSecrets are distinct from Secrets because Secrets can be mounted in the pod, but ImagePullSecrets are only accessed by the kubelet. More info: <https://kubernetes.io/docs/concepts/containers/images/#specifying-imagepullsecrets-on-a-pod>
-    #[serde(
-        rename = "imagePullSecrets",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub image_pull_secrets: Option<Vec<LocalObjectReference>>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ServiceAccount>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use. Pods are only limited to this list if this service account has a "kubernetes.io/enforce-mountable-secrets" annotation set to "true". The "kubernetes.io/enforce-mountable-secrets" annotation is deprecated since v1.32. Prefer separate namespaces to isolate access to mounted secrets. This field should not be used to find auto-generated service account token secrets for use outside of pods. Instead, tokens can be requested directly using the TokenRequest API, or service account token secrets can be manually created. More info: <https://kubernetes.io/docs/concepts/configuration/secret>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<Vec<ObjectReference>>,
+}
+
+impl serde::Serialize for ServiceAccount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ServiceAccount",
+            3 + usize::from(self.automount_service_account_token.is_some())
+                + usize::from(self.image_pull_secrets.is_some())
+                + usize::from(self.secrets.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.opt(
+            "automountServiceAccountToken",
+            &self.automount_service_account_token,
+        );
+        writer.opt("imagePullSecrets", &self.image_pull_secrets);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("secrets", &self.secrets);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceAccount {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ServiceAccount {
+    const NAME: &'static str = "ServiceAccount";
+    const FIELDS: &'static [&'static str] = &[
+        "apiVersion",
+        "automountServiceAccountToken",
+        "imagePullSecrets",
+        "kind",
+        "metadata",
+        "secrets",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "automountServiceAccountToken" => Some(1),
+            "imagePullSecrets" => Some(2),
+            "kind" => Some(3),
+            "metadata" => Some(4),
+            "secrets" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.automount_service_account_token, map),
+            2 => crate::object_serde::put(&mut self.image_pull_secrets, map),
+            3 => crate::object_serde::put(&mut self.kind, map),
+            4 => crate::object_serde::put(&mut self.metadata, map),
+            5 => crate::object_serde::put(&mut self.secrets, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ServiceAccount {
@@ -5484,20 +14454,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for ServiceAccount {
 }
 
 /// ServiceAccountList is a list of ServiceAccount objects
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceAccountList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ServiceAccountList>,
     /// List of ServiceAccounts. More info: <https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/>
-    #[serde(default)]
     pub items: Vec<ServiceAccount>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ServiceAccountList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for ServiceAccountList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ServiceAccountList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceAccountList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ServiceAccountList {
+    const NAME: &'static str = "ServiceAccountList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ServiceAccountList {
@@ -5520,38 +14532,121 @@ impl crate::client::verbs::ObjectList<ServiceAccount> for ServiceAccountList {
 }
 
 /// ServiceAccountTokenProjection represents a projected service account token volume. This projection can be used to insert a service account token into the pods runtime filesystem for use against APIs (Kubernetes API Server or otherwise).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceAccountTokenProjection {
     /// audience is the intended audience of the token. A recipient of a token must identify itself with an identifier specified in the audience of the token, and otherwise should reject the token. The audience defaults to the identifier of the apiserver.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<String>,
     /// expirationSeconds is the requested duration of validity of the service account token. As the token approaches expiration, the kubelet volume plugin will proactively rotate the service account token. The kubelet will start trying to rotate the token if the token is older than 80 percent of its time to live or if the token is older than 24 hours.Defaults to 1 hour and must be at least 10 minutes.
-    #[serde(
-        rename = "expirationSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub expiration_seconds: Option<i64>,
     /// path is the path relative to the mount point of the file to project the token into.
-    #[serde(default)]
     pub path: String,
 }
 
+impl serde::Serialize for ServiceAccountTokenProjection {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ServiceAccountTokenProjection",
+            1 + usize::from(self.audience.is_some())
+                + usize::from(self.expiration_seconds.is_some()),
+        )?;
+        writer.opt("audience", &self.audience);
+        writer.opt("expirationSeconds", &self.expiration_seconds);
+        writer.field("path", &self.path);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceAccountTokenProjection {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ServiceAccountTokenProjection {
+    const NAME: &'static str = "ServiceAccountTokenProjection";
+    const FIELDS: &'static [&'static str] = &["audience", "expirationSeconds", "path"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "audience" => Some(0),
+            "expirationSeconds" => Some(1),
+            "path" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.audience, map),
+            1 => crate::object_serde::put(&mut self.expiration_seconds, map),
+            2 => crate::object_serde::put(&mut self.path, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ServiceList holds a list of services.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ServiceList>,
     /// List of services
-    #[serde(default)]
     pub items: Vec<Service>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ServiceList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for ServiceList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ServiceList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ServiceList {
+    const NAME: &'static str = "ServiceList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ServiceList {
@@ -5574,7 +14669,7 @@ impl crate::client::verbs::ObjectList<Service> for ServiceList {
 }
 
 /// ServicePort contains information on service's port.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServicePort {
     /// The application protocol for this port. This is used as a hint for implementations to offer richer behavior for protocols that they understand. This field follows standard Kubernetes label syntax. Valid values are either:
     ///
@@ -5586,468 +14681,1168 @@ pub struct ServicePort {
     /// \* 'kubernetes.io/wss' - WebSocket over TLS as described in <https://www.rfc-editor.org/rfc/rfc6455>
     ///
     /// \* Other protocols should use implementation-defined prefixed names such as mycompany.com/my-custom-protocol.
-    #[serde(
-        rename = "appProtocol",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub app_protocol: Option<String>,
     /// The name of this port within the service. This must be a DNS\_LABEL. All ports within a ServiceSpec must have unique names. When considering the endpoints for a Service, this must match the 'name' field in the EndpointPort. Optional if only one ServicePort is defined on this service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The port on each node on which this service is exposed when type is NodePort or LoadBalancer.  Usually assigned by the system. If a value is specified, in-range, and not in use it will be used, otherwise the operation will fail.  If not specified, a port will be allocated if this Service requires one.  If this field is specified when creating a Service which does not need it, creation will fail. This field will be wiped when updating a Service to no longer need it (e.g. changing type from NodePort to ClusterIP). More info: <https://kubernetes.io/docs/concepts/services-networking/service/#type-nodeport>
-    #[serde(rename = "nodePort", default, skip_serializing_if = "Option::is_none")]
     pub node_port: Option<i32>,
     /// The port that will be exposed by this service.
-    #[serde(default)]
     pub port: i32,
     /// The IP protocol for this port. Supports "TCP", "UDP", and "SCTP". Default is TCP.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<String>,
     /// Number or name of the port to access on the pods targeted by the service. Number must be in the range 1 to 65535. Name must be an IANA\_SVC\_NAME. If this is a string, it will be looked up as a named port in the target Pod's container ports. If this is not specified, the value of the 'port' field is used (an identity map). This field is ignored for services with clusterIP=None, and should be omitted or set equal to the 'port' field. More info: <https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service>
-    #[serde(
-        rename = "targetPort",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub target_port: Option<kclient_apimachinery::IntOrString>,
 }
 
+impl serde::Serialize for ServicePort {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ServicePort",
+            1 + usize::from(self.app_protocol.is_some())
+                + usize::from(self.name.is_some())
+                + usize::from(self.node_port.is_some())
+                + usize::from(self.protocol.is_some())
+                + usize::from(self.target_port.is_some()),
+        )?;
+        writer.opt("appProtocol", &self.app_protocol);
+        writer.opt("name", &self.name);
+        writer.opt("nodePort", &self.node_port);
+        writer.field("port", &self.port);
+        writer.opt("protocol", &self.protocol);
+        writer.opt("targetPort", &self.target_port);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServicePort {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ServicePort {
+    const NAME: &'static str = "ServicePort";
+    const FIELDS: &'static [&'static str] = &[
+        "appProtocol",
+        "name",
+        "nodePort",
+        "port",
+        "protocol",
+        "targetPort",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "appProtocol" => Some(0),
+            "name" => Some(1),
+            "nodePort" => Some(2),
+            "port" => Some(3),
+            "protocol" => Some(4),
+            "targetPort" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.app_protocol, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            2 => crate::object_serde::put(&mut self.node_port, map),
+            3 => crate::object_serde::put(&mut self.port, map),
+            4 => crate::object_serde::put(&mut self.protocol, map),
+            5 => crate::object_serde::put(&mut self.target_port, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ServiceSpec describes the attributes that a user creates on a service.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceSpec {
     /// allocateLoadBalancerNodePorts defines if NodePorts will be automatically allocated for services with type LoadBalancer.  Default is "true". It may be set to "false" if the cluster load-balancer does not rely on NodePorts.  If the caller requests specific NodePorts (by specifying a value), those requests will be respected, regardless of this field. This field may only be set for services with type LoadBalancer and will be cleared if the type is changed to any other type.
-    #[serde(
-        rename = "allocateLoadBalancerNodePorts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocate_load_balancer_node_ports: Option<bool>,
     /// clusterIP is the IP address of the service and is usually assigned randomly. If an address is specified manually, is in-range (as per system configuration), and is not in use, it will be allocated to the service; otherwise creation of the service will fail. This field may not be changed through updates unless the type field is also being changed to ExternalName (which requires this field to be blank) or the type field is being changed from ExternalName (in which case this field may optionally be specified, as describe above).  Valid values are "None", empty string (""), or a valid IP address. Setting this to "None" makes a "headless service" (no virtual IP), which is useful when direct endpoint connections are preferred and proxying is not required.  Only applies to types ClusterIP, NodePort, and LoadBalancer. If this field is specified when creating a Service of type ExternalName, creation will fail. This field will be wiped when updating a Service to type ExternalName. More info: <https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies>
-    #[serde(rename = "clusterIP", default, skip_serializing_if = "Option::is_none")]
     pub cluster_ip: Option<String>,
     /// ClusterIPs is a list of IP addresses assigned to this service, and are usually assigned randomly.  If an address is specified manually, is in-range (as per system configuration), and is not in use, it will be allocated to the service; otherwise creation of the service will fail. This field may not be changed through updates unless the type field is also being changed to ExternalName (which requires this field to be empty) or the type field is being changed from ExternalName (in which case this field may optionally be specified, as describe above).  Valid values are "None", empty string (""), or a valid IP address.  Setting this to "None" makes a "headless service" (no virtual IP), which is useful when direct endpoint connections are preferred and proxying is not required.  Only applies to types ClusterIP, NodePort, and LoadBalancer. If this field is specified when creating a Service of type ExternalName, creation will fail. This field will be wiped when updating a Service to type ExternalName.  If this field is not specified, it will be initialized from the clusterIP field.  If this field is specified, clients must ensure that clusterIPs\[0\] and clusterIP have the same value.
     ///
     /// This field may hold a maximum of two entries (dual-stack IPs, in either order). These IPs must correspond to the values of the ipFamilies field. Both clusterIPs and ipFamilies are governed by the ipFamilyPolicy field. More info: <https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies>
-    #[serde(
-        rename = "clusterIPs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cluster_ips: Option<Vec<String>>,
     /// externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.  These IPs are not managed by Kubernetes.  The user is responsible for ensuring that traffic arrives at a node with this IP.  A common example is external load-balancers that are not part of the Kubernetes system.
-    #[serde(
-        rename = "externalIPs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub external_ips: Option<Vec<String>>,
     /// externalName is the external reference that discovery mechanisms will return as an alias for this service (e.g. a DNS CNAME record). No proxying will be involved.  Must be a lowercase RFC-1123 hostname (<https://tools.ietf.org/html/rfc1123>) and requires \`type\` to be "ExternalName".
-    #[serde(
-        rename = "externalName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub external_name: Option<String>,
     /// externalTrafficPolicy describes how nodes distribute service traffic they receive on one of the Service's "externally-facing" addresses (NodePorts, ExternalIPs, and LoadBalancer IPs). If set to "Local", the proxy will configure the service in a way that assumes that external load balancers will take care of balancing the service traffic between nodes, and so each node will deliver traffic only to the node-local endpoints of the service, without masquerading the client source IP. (Traffic mistakenly sent to a node with no endpoints will be dropped.) The default value, "Cluster", uses the standard behavior of routing to all endpoints evenly (possibly modified by topology and other features). Note that traffic sent to an External IP or LoadBalancer IP from within the cluster will always get "Cluster" semantics, but clients sending to a NodePort from within the cluster may need to take traffic policy into account when picking a node.
-    #[serde(
-        rename = "externalTrafficPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub external_traffic_policy: Option<String>,
     /// healthCheckNodePort specifies the healthcheck nodePort for the service. This only applies when type is set to LoadBalancer and externalTrafficPolicy is set to Local. If a value is specified, is in-range, and is not in use, it will be used.  If not specified, a value will be automatically allocated.  External systems (e.g. load-balancers) can use this port to determine if a given node holds endpoints for this service or not.  If this field is specified when creating a Service which does not need it, creation will fail. This field will be wiped when updating a Service to no longer need it (e.g. changing type). This field cannot be updated once set.
-    #[serde(
-        rename = "healthCheckNodePort",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub health_check_node_port: Option<i32>,
     /// InternalTrafficPolicy describes how nodes distribute service traffic they receive on the ClusterIP. If set to "Local", the proxy will assume that pods only want to talk to endpoints of the service on the same node as the pod, dropping the traffic if there are no local endpoints. The default value, "Cluster", uses the standard behavior of routing to all endpoints evenly (possibly modified by topology and other features).
-    #[serde(
-        rename = "internalTrafficPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub internal_traffic_policy: Option<String>,
     /// IPFamilies is a list of IP families (e.g. IPv4, IPv6) assigned to this service. This field is usually assigned automatically based on cluster configuration and the ipFamilyPolicy field. If this field is specified manually, the requested family is available in the cluster, and ipFamilyPolicy allows it, it will be used; otherwise creation of the service will fail. This field is conditionally mutable: it allows for adding or removing a secondary IP family, but it does not allow changing the primary IP family of the Service. Valid values are "IPv4" and "IPv6".  This field only applies to Services of types ClusterIP, NodePort, and LoadBalancer, and does apply to "headless" services. This field will be wiped when updating a Service to type ExternalName.
     ///
     /// This field may hold a maximum of two entries (dual-stack families, in either order).  These families must correspond to the values of the clusterIPs field, if specified. Both clusterIPs and ipFamilies are governed by the ipFamilyPolicy field.
-    #[serde(
-        rename = "ipFamilies",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ip_families: Option<Vec<String>>,
     /// IPFamilyPolicy represents the dual-stack-ness requested or required by this Service. If there is no value provided, then this field will be set to SingleStack. Services can be "SingleStack" (a single IP family), "PreferDualStack" (two IP families on dual-stack configured clusters or a single IP family on single-stack clusters), or "RequireDualStack" (two IP families on dual-stack configured clusters, otherwise fail). The ipFamilies and clusterIPs fields depend on the value of this field. This field will be wiped when updating a service to type ExternalName.
-    #[serde(
-        rename = "ipFamilyPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ip_family_policy: Option<String>,
     /// loadBalancerClass is the class of the load balancer implementation this Service belongs to. If specified, the value of this field must be a label-style identifier, with an optional prefix, e.g. "internal-vip" or "example.com/internal-vip". Unprefixed names are reserved for end-users. This field can only be set when the Service type is 'LoadBalancer'. If not set, the default load balancer implementation is used, today this is typically done through the cloud provider integration, but should apply for any default implementation. If set, it is assumed that a load balancer implementation is watching for Services with a matching class. Any default load balancer implementation (e.g. cloud providers) should ignore Services that set this field. This field can only be set when creating or updating a Service to type 'LoadBalancer'. Once set, it can not be changed. This field will be wiped when a service is updated to a non 'LoadBalancer' type.
-    #[serde(
-        rename = "loadBalancerClass",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub load_balancer_class: Option<String>,
     /// Only applies to Service Type: LoadBalancer. This feature depends on whether the underlying cloud-provider supports specifying the loadBalancerIP when a load balancer is created. This field will be ignored if the cloud-provider does not support the feature. Deprecated: This field was under-specified and its meaning varies across implementations. Using it is non-portable and it may not support dual-stack. Users are encouraged to use implementation-specific annotations when available.
-    #[serde(
-        rename = "loadBalancerIP",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub load_balancer_ip: Option<String>,
     /// If specified and supported by the platform, this will restrict traffic through the cloud-provider load-balancer will be restricted to the specified client IPs. This field will be ignored if the cloud-provider does not support the feature." More info: <https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/>
-    #[serde(
-        rename = "loadBalancerSourceRanges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub load_balancer_source_ranges: Option<Vec<String>>,
     /// The list of ports that are exposed by this service. More info: <https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ports: Option<Vec<ServicePort>>,
     /// publishNotReadyAddresses indicates that any agent which deals with endpoints for this Service should disregard any indications of ready/not-ready. The primary use case for setting this field is for a StatefulSet's Headless Service to propagate SRV DNS records for its Pods for the purpose of peer discovery. The Kubernetes controllers that generate Endpoints and EndpointSlice resources for Services interpret this to mean that all endpoints are considered "ready" even if the Pods themselves are not. Agents which consume only Kubernetes generated endpoints through the Endpoints or EndpointSlice resources can safely assume this behavior.
-    #[serde(
-        rename = "publishNotReadyAddresses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub publish_not_ready_addresses: Option<bool>,
     /// Route service traffic to pods with label keys and values matching this selector. If empty or not present, the service is assumed to have an external process managing its endpoints, which Kubernetes will not modify. Only applies to types ClusterIP, NodePort, and LoadBalancer. Ignored if type is ExternalName. More info: <https://kubernetes.io/docs/concepts/services-networking/service/>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selector: Option<std::collections::BTreeMap<String, String>>,
     /// Supports "ClientIP" and "None". Used to maintain session affinity. Enable client IP based session affinity. Must be ClientIP or None. Defaults to None. More info: <https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies>
-    #[serde(
-        rename = "sessionAffinity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub session_affinity: Option<String>,
     /// sessionAffinityConfig contains the configurations of session affinity.
-    #[serde(
-        rename = "sessionAffinityConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub session_affinity_config: Option<SessionAffinityConfig>,
     /// TrafficDistribution offers a way to express preferences for how traffic is distributed to Service endpoints. Implementations can use this field as a hint, but are not required to guarantee strict adherence. If the field is not set, the implementation will apply its default routing strategy. If set to "PreferClose", implementations should prioritize endpoints that are in the same zone.
-    #[serde(
-        rename = "trafficDistribution",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub traffic_distribution: Option<String>,
     /// type determines how the Service is exposed. Defaults to ClusterIP. Valid options are ExternalName, ClusterIP, NodePort, and LoadBalancer. "ClusterIP" allocates a cluster-internal IP address for load-balancing to endpoints. Endpoints are determined by the selector or if that is not specified, by manual construction of an Endpoints object or EndpointSlice objects. If clusterIP is "None", no virtual IP is allocated and the endpoints are published as a set of endpoints rather than a virtual IP. "NodePort" builds on ClusterIP and allocates a port on every node which routes to the same endpoints as the clusterIP. "LoadBalancer" builds on NodePort and creates an external load-balancer (if supported in the current cloud) which routes to the same endpoints as the clusterIP. "ExternalName" aliases this service to the specified externalName. Several other fields do not apply to ExternalName services. More info: <https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types>
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
 
+impl serde::Serialize for ServiceSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ServiceSpec",
+            usize::from(self.allocate_load_balancer_node_ports.is_some())
+                + usize::from(self.cluster_ip.is_some())
+                + usize::from(self.cluster_ips.is_some())
+                + usize::from(self.external_ips.is_some())
+                + usize::from(self.external_name.is_some())
+                + usize::from(self.external_traffic_policy.is_some())
+                + usize::from(self.health_check_node_port.is_some())
+                + usize::from(self.internal_traffic_policy.is_some())
+                + usize::from(self.ip_families.is_some())
+                + usize::from(self.ip_family_policy.is_some())
+                + usize::from(self.load_balancer_class.is_some())
+                + usize::from(self.load_balancer_ip.is_some())
+                + usize::from(self.load_balancer_source_ranges.is_some())
+                + usize::from(self.ports.is_some())
+                + usize::from(self.publish_not_ready_addresses.is_some())
+                + usize::from(self.selector.is_some())
+                + usize::from(self.session_affinity.is_some())
+                + usize::from(self.session_affinity_config.is_some())
+                + usize::from(self.traffic_distribution.is_some())
+                + usize::from(self.type_.is_some()),
+        )?;
+        writer.opt(
+            "allocateLoadBalancerNodePorts",
+            &self.allocate_load_balancer_node_ports,
+        );
+        writer.opt("clusterIP", &self.cluster_ip);
+        writer.opt("clusterIPs", &self.cluster_ips);
+        writer.opt("externalIPs", &self.external_ips);
+        writer.opt("externalName", &self.external_name);
+        writer.opt("externalTrafficPolicy", &self.external_traffic_policy);
+        writer.opt("healthCheckNodePort", &self.health_check_node_port);
+        writer.opt("internalTrafficPolicy", &self.internal_traffic_policy);
+        writer.opt("ipFamilies", &self.ip_families);
+        writer.opt("ipFamilyPolicy", &self.ip_family_policy);
+        writer.opt("loadBalancerClass", &self.load_balancer_class);
+        writer.opt("loadBalancerIP", &self.load_balancer_ip);
+        writer.opt(
+            "loadBalancerSourceRanges",
+            &self.load_balancer_source_ranges,
+        );
+        writer.opt("ports", &self.ports);
+        writer.opt(
+            "publishNotReadyAddresses",
+            &self.publish_not_ready_addresses,
+        );
+        writer.opt("selector", &self.selector);
+        writer.opt("sessionAffinity", &self.session_affinity);
+        writer.opt("sessionAffinityConfig", &self.session_affinity_config);
+        writer.opt("trafficDistribution", &self.traffic_distribution);
+        writer.opt("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ServiceSpec {
+    const NAME: &'static str = "ServiceSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "allocateLoadBalancerNodePorts",
+        "clusterIP",
+        "clusterIPs",
+        "externalIPs",
+        "externalName",
+        "externalTrafficPolicy",
+        "healthCheckNodePort",
+        "internalTrafficPolicy",
+        "ipFamilies",
+        "ipFamilyPolicy",
+        "loadBalancerClass",
+        "loadBalancerIP",
+        "loadBalancerSourceRanges",
+        "ports",
+        "publishNotReadyAddresses",
+        "selector",
+        "sessionAffinity",
+        "sessionAffinityConfig",
+        "trafficDistribution",
+        "type",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "allocateLoadBalancerNodePorts" => Some(0),
+            "clusterIP" => Some(1),
+            "clusterIPs" => Some(2),
+            "externalIPs" => Some(3),
+            "externalName" => Some(4),
+            "externalTrafficPolicy" => Some(5),
+            "healthCheckNodePort" => Some(6),
+            "internalTrafficPolicy" => Some(7),
+            "ipFamilies" => Some(8),
+            "ipFamilyPolicy" => Some(9),
+            "loadBalancerClass" => Some(10),
+            "loadBalancerIP" => Some(11),
+            "loadBalancerSourceRanges" => Some(12),
+            "ports" => Some(13),
+            "publishNotReadyAddresses" => Some(14),
+            "selector" => Some(15),
+            "sessionAffinity" => Some(16),
+            "sessionAffinityConfig" => Some(17),
+            "trafficDistribution" => Some(18),
+            "type" => Some(19),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.allocate_load_balancer_node_ports, map),
+            1 => crate::object_serde::put(&mut self.cluster_ip, map),
+            2 => crate::object_serde::put(&mut self.cluster_ips, map),
+            3 => crate::object_serde::put(&mut self.external_ips, map),
+            4 => crate::object_serde::put(&mut self.external_name, map),
+            5 => crate::object_serde::put(&mut self.external_traffic_policy, map),
+            6 => crate::object_serde::put(&mut self.health_check_node_port, map),
+            7 => crate::object_serde::put(&mut self.internal_traffic_policy, map),
+            8 => crate::object_serde::put(&mut self.ip_families, map),
+            9 => crate::object_serde::put(&mut self.ip_family_policy, map),
+            10 => crate::object_serde::put(&mut self.load_balancer_class, map),
+            11 => crate::object_serde::put(&mut self.load_balancer_ip, map),
+            12 => crate::object_serde::put(&mut self.load_balancer_source_ranges, map),
+            13 => crate::object_serde::put(&mut self.ports, map),
+            14 => crate::object_serde::put(&mut self.publish_not_ready_addresses, map),
+            15 => crate::object_serde::put(&mut self.selector, map),
+            16 => crate::object_serde::put(&mut self.session_affinity, map),
+            17 => crate::object_serde::put(&mut self.session_affinity_config, map),
+            18 => crate::object_serde::put(&mut self.traffic_distribution, map),
+            19 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ServiceStatus represents the current status of a service.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceStatus {
     /// Current service state
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<kclient_apimachinery::meta::Condition>>,
     /// LoadBalancer contains the current status of the load-balancer, if one is present.
-    #[serde(
-        rename = "loadBalancer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub load_balancer: Option<LoadBalancerStatus>,
 }
 
+impl serde::Serialize for ServiceStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ServiceStatus",
+            usize::from(self.conditions.is_some()) + usize::from(self.load_balancer.is_some()),
+        )?;
+        writer.opt("conditions", &self.conditions);
+        writer.opt("loadBalancer", &self.load_balancer);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ServiceStatus {
+    const NAME: &'static str = "ServiceStatus";
+    const FIELDS: &'static [&'static str] = &["conditions", "loadBalancer"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "conditions" => Some(0),
+            "loadBalancer" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.conditions, map),
+            1 => crate::object_serde::put(&mut self.load_balancer, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// SessionAffinityConfig represents the configurations of session affinity.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SessionAffinityConfig {
     /// clientIP contains the configurations of Client IP based session affinity.
-    #[serde(rename = "clientIP", default, skip_serializing_if = "Option::is_none")]
     pub client_ip: Option<ClientIPConfig>,
 }
 
+impl serde::Serialize for SessionAffinityConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "SessionAffinityConfig",
+            usize::from(self.client_ip.is_some()),
+        )?;
+        writer.opt("clientIP", &self.client_ip);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SessionAffinityConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for SessionAffinityConfig {
+    const NAME: &'static str = "SessionAffinityConfig";
+    const FIELDS: &'static [&'static str] = &["clientIP"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "clientIP" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.client_ip, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// SleepAction describes a "sleep" action.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SleepAction {
     /// Seconds is the number of seconds to sleep.
-    #[serde(default)]
     pub seconds: i64,
 }
 
-/// Represents a StorageOS persistent volume resource.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StorageOSPersistentVolumeSource {
-    /// fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
-    #[serde(rename = "fsType", default, skip_serializing_if = "Option::is_none")]
-    pub fs_type: Option<String>,
-    /// readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
-    pub read_only: Option<bool>,
-    /// secretRef specifies the secret to use for obtaining the StorageOS API credentials.  If not specified, default values will be attempted.
-    #[serde(rename = "secretRef", default, skip_serializing_if = "Option::is_none")]
-    pub secret_ref: Option<ObjectReference>,
-    /// volumeName is the human-readable name of the StorageOS volume.  Volume names are only unique within a namespace.
-    #[serde(
-        rename = "volumeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub volume_name: Option<String>,
-    /// volumeNamespace specifies the scope of the volume within StorageOS.  If no namespace is specified then the Pod's namespace will be used.  This allows the Kubernetes name scoping to be mirrored within StorageOS for tighter integration. Set VolumeName to any name to override the default behaviour. Set to "default" if you are not using namespaces within StorageOS. Namespaces that do not pre-exist within StorageOS will be created.
-    #[serde(
-        rename = "volumeNamespace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub volume_namespace: Option<String>,
+impl serde::Serialize for SleepAction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "SleepAction", 1)?;
+        writer.field("seconds", &self.seconds);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SleepAction {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for SleepAction {
+    const NAME: &'static str = "SleepAction";
+    const FIELDS: &'static [&'static str] = &["seconds"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "seconds" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.seconds, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// Represents a StorageOS persistent volume resource.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StorageOSVolumeSource {
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StorageOSPersistentVolumeSource {
     /// fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
-    #[serde(rename = "fsType", default, skip_serializing_if = "Option::is_none")]
     pub fs_type: Option<String>,
     /// readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// secretRef specifies the secret to use for obtaining the StorageOS API credentials.  If not specified, default values will be attempted.
-    #[serde(rename = "secretRef", default, skip_serializing_if = "Option::is_none")]
-    pub secret_ref: Option<LocalObjectReference>,
+    pub secret_ref: Option<Box<ObjectReference>>,
     /// volumeName is the human-readable name of the StorageOS volume.  Volume names are only unique within a namespace.
-    #[serde(
-        rename = "volumeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub volume_name: Option<String>,
     /// volumeNamespace specifies the scope of the volume within StorageOS.  If no namespace is specified then the Pod's namespace will be used.  This allows the Kubernetes name scoping to be mirrored within StorageOS for tighter integration. Set VolumeName to any name to override the default behaviour. Set to "default" if you are not using namespaces within StorageOS. Namespaces that do not pre-exist within StorageOS will be created.
-    #[serde(
-        rename = "volumeNamespace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub volume_namespace: Option<String>,
+}
+
+impl serde::Serialize for StorageOSPersistentVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "StorageOSPersistentVolumeSource",
+            usize::from(self.fs_type.is_some())
+                + usize::from(self.read_only.is_some())
+                + usize::from(self.secret_ref.is_some())
+                + usize::from(self.volume_name.is_some())
+                + usize::from(self.volume_namespace.is_some()),
+        )?;
+        writer.opt("fsType", &self.fs_type);
+        writer.opt("readOnly", &self.read_only);
+        writer.opt("secretRef", &self.secret_ref);
+        writer.opt("volumeName", &self.volume_name);
+        writer.opt("volumeNamespace", &self.volume_namespace);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StorageOSPersistentVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for StorageOSPersistentVolumeSource {
+    const NAME: &'static str = "StorageOSPersistentVolumeSource";
+    const FIELDS: &'static [&'static str] = &[
+        "fsType",
+        "readOnly",
+        "secretRef",
+        "volumeName",
+        "volumeNamespace",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "fsType" => Some(0),
+            "readOnly" => Some(1),
+            "secretRef" => Some(2),
+            "volumeName" => Some(3),
+            "volumeNamespace" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.fs_type, map),
+            1 => crate::object_serde::put(&mut self.read_only, map),
+            2 => crate::object_serde::put(&mut self.secret_ref, map),
+            3 => crate::object_serde::put(&mut self.volume_name, map),
+            4 => crate::object_serde::put(&mut self.volume_namespace, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
+/// Represents a StorageOS persistent volume resource.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StorageOSVolumeSource {
+    /// fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
+    pub fs_type: Option<String>,
+    /// readOnly defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
+    pub read_only: Option<bool>,
+    /// secretRef specifies the secret to use for obtaining the StorageOS API credentials.  If not specified, default values will be attempted.
+    pub secret_ref: Option<LocalObjectReference>,
+    /// volumeName is the human-readable name of the StorageOS volume.  Volume names are only unique within a namespace.
+    pub volume_name: Option<String>,
+    /// volumeNamespace specifies the scope of the volume within StorageOS.  If no namespace is specified then the Pod's namespace will be used.  This allows the Kubernetes name scoping to be mirrored within StorageOS for tighter integration. Set VolumeName to any name to override the default behaviour. Set to "default" if you are not using namespaces within StorageOS. Namespaces that do not pre-exist within StorageOS will be created.
+    pub volume_namespace: Option<String>,
+}
+
+impl serde::Serialize for StorageOSVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "StorageOSVolumeSource",
+            usize::from(self.fs_type.is_some())
+                + usize::from(self.read_only.is_some())
+                + usize::from(self.secret_ref.is_some())
+                + usize::from(self.volume_name.is_some())
+                + usize::from(self.volume_namespace.is_some()),
+        )?;
+        writer.opt("fsType", &self.fs_type);
+        writer.opt("readOnly", &self.read_only);
+        writer.opt("secretRef", &self.secret_ref);
+        writer.opt("volumeName", &self.volume_name);
+        writer.opt("volumeNamespace", &self.volume_namespace);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StorageOSVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for StorageOSVolumeSource {
+    const NAME: &'static str = "StorageOSVolumeSource";
+    const FIELDS: &'static [&'static str] = &[
+        "fsType",
+        "readOnly",
+        "secretRef",
+        "volumeName",
+        "volumeNamespace",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "fsType" => Some(0),
+            "readOnly" => Some(1),
+            "secretRef" => Some(2),
+            "volumeName" => Some(3),
+            "volumeNamespace" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.fs_type, map),
+            1 => crate::object_serde::put(&mut self.read_only, map),
+            2 => crate::object_serde::put(&mut self.secret_ref, map),
+            3 => crate::object_serde::put(&mut self.volume_name, map),
+            4 => crate::object_serde::put(&mut self.volume_namespace, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// Sysctl defines a kernel parameter to be set
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Sysctl {
     /// Name of a property to set
-    #[serde(default)]
     pub name: String,
     /// Value of a property to set
-    #[serde(default)]
     pub value: String,
 }
 
+impl serde::Serialize for Sysctl {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "Sysctl", 2)?;
+        writer.field("name", &self.name);
+        writer.field("value", &self.value);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Sysctl {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Sysctl {
+    const NAME: &'static str = "Sysctl";
+    const FIELDS: &'static [&'static str] = &["name", "value"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            "value" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            1 => crate::object_serde::put(&mut self.value, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// TCPSocketAction describes an action based on opening a socket
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TCPSocketAction {
     /// Optional: Host name to connect to, defaults to the pod IP.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     /// Number or name of the port to access on the container. Number must be in the range 1 to 65535. Name must be an IANA\_SVC\_NAME.
-    #[serde(default)]
     pub port: kclient_apimachinery::IntOrString,
 }
 
+impl serde::Serialize for TCPSocketAction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "TCPSocketAction",
+            1 + usize::from(self.host.is_some()),
+        )?;
+        writer.opt("host", &self.host);
+        writer.field("port", &self.port);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TCPSocketAction {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for TCPSocketAction {
+    const NAME: &'static str = "TCPSocketAction";
+    const FIELDS: &'static [&'static str] = &["host", "port"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "host" => Some(0),
+            "port" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.host, map),
+            1 => crate::object_serde::put(&mut self.port, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// The node this Taint is attached to has the "effect" on any pod that does not tolerate the Taint.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Taint {
     /// Required. The effect of the taint on pods that do not tolerate the taint. Valid effects are NoSchedule, PreferNoSchedule and NoExecute.
-    #[serde(default)]
     pub effect: String,
     /// Required. The taint key to be applied to a node.
-    #[serde(default)]
     pub key: String,
     /// TimeAdded represents the time at which the taint was added.
-    #[serde(rename = "timeAdded", default, skip_serializing_if = "Option::is_none")]
     pub time_added: Option<kclient_apimachinery::meta::Time>,
     /// The taint value corresponding to the taint key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+
+impl serde::Serialize for Taint {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Taint",
+            2 + usize::from(self.time_added.is_some()) + usize::from(self.value.is_some()),
+        )?;
+        writer.field("effect", &self.effect);
+        writer.field("key", &self.key);
+        writer.opt("timeAdded", &self.time_added);
+        writer.opt("value", &self.value);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Taint {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Taint {
+    const NAME: &'static str = "Taint";
+    const FIELDS: &'static [&'static str] = &["effect", "key", "timeAdded", "value"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "effect" => Some(0),
+            "key" => Some(1),
+            "timeAdded" => Some(2),
+            "value" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.effect, map),
+            1 => crate::object_serde::put(&mut self.key, map),
+            2 => crate::object_serde::put(&mut self.time_added, map),
+            3 => crate::object_serde::put(&mut self.value, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// The pod this Toleration is attached to tolerates any taint that matches the triple \<key,value,effect\> using the matching operator \<operator\>.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Toleration {
     /// Effect indicates the taint effect to match. Empty means match all taint effects. When specified, allowed values are NoSchedule, PreferNoSchedule and NoExecute.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effect: Option<String>,
     /// Key is the taint key that the toleration applies to. Empty means match all taint keys. If the key is empty, operator must be Exists; this combination means to match all values and all keys.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// Operator represents a key's relationship to the value. Valid operators are Exists, Equal, Lt, and Gt. Defaults to Equal. Exists is equivalent to wildcard for value, so that a pod can tolerate all taints of a particular category. Lt and Gt perform numeric comparisons (requires feature gate TaintTolerationComparisonOperators).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator: Option<String>,
     /// TolerationSeconds represents the period of time the toleration (which must be of effect NoExecute, otherwise this field is ignored) tolerates the taint. By default, it is not set, which means tolerate the taint forever (do not evict). Zero and negative values will be treated as 0 (evict immediately) by the system.
-    #[serde(
-        rename = "tolerationSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub toleration_seconds: Option<i64>,
     /// Value is the taint value the toleration matches to. If the operator is Exists, the value should be empty, otherwise just a regular string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
 
+impl serde::Serialize for Toleration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Toleration",
+            usize::from(self.effect.is_some())
+                + usize::from(self.key.is_some())
+                + usize::from(self.operator.is_some())
+                + usize::from(self.toleration_seconds.is_some())
+                + usize::from(self.value.is_some()),
+        )?;
+        writer.opt("effect", &self.effect);
+        writer.opt("key", &self.key);
+        writer.opt("operator", &self.operator);
+        writer.opt("tolerationSeconds", &self.toleration_seconds);
+        writer.opt("value", &self.value);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Toleration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Toleration {
+    const NAME: &'static str = "Toleration";
+    const FIELDS: &'static [&'static str] =
+        &["effect", "key", "operator", "tolerationSeconds", "value"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "effect" => Some(0),
+            "key" => Some(1),
+            "operator" => Some(2),
+            "tolerationSeconds" => Some(3),
+            "value" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.effect, map),
+            1 => crate::object_serde::put(&mut self.key, map),
+            2 => crate::object_serde::put(&mut self.operator, map),
+            3 => crate::object_serde::put(&mut self.toleration_seconds, map),
+            4 => crate::object_serde::put(&mut self.value, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// A topology selector requirement is a selector that matches given label. This is an alpha feature and may change in the future.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TopologySelectorLabelRequirement {
     /// The label key that the selector applies to.
-    #[serde(default)]
     pub key: String,
     /// An array of string values. One value must match the label to be selected. Each entry in Values is ORed.
-    #[serde(default)]
     pub values: Vec<String>,
 }
 
+impl serde::Serialize for TopologySelectorLabelRequirement {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "TopologySelectorLabelRequirement", 2)?;
+        writer.field("key", &self.key);
+        writer.field("values", &self.values);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TopologySelectorLabelRequirement {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for TopologySelectorLabelRequirement {
+    const NAME: &'static str = "TopologySelectorLabelRequirement";
+    const FIELDS: &'static [&'static str] = &["key", "values"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "key" => Some(0),
+            "values" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.key, map),
+            1 => crate::object_serde::put(&mut self.values, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// A topology selector term represents the result of label queries. A null or empty topology selector term matches no objects. The requirements of them are ANDed. It provides a subset of functionality as NodeSelectorTerm. This is an alpha feature and may change in the future.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TopologySelectorTerm {
     /// A list of topology selector requirements by labels.
-    #[serde(
-        rename = "matchLabelExpressions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub match_label_expressions: Option<Vec<TopologySelectorLabelRequirement>>,
 }
 
+impl serde::Serialize for TopologySelectorTerm {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "TopologySelectorTerm",
+            usize::from(self.match_label_expressions.is_some()),
+        )?;
+        writer.opt("matchLabelExpressions", &self.match_label_expressions);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TopologySelectorTerm {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for TopologySelectorTerm {
+    const NAME: &'static str = "TopologySelectorTerm";
+    const FIELDS: &'static [&'static str] = &["matchLabelExpressions"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "matchLabelExpressions" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.match_label_expressions, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// TopologySpreadConstraint specifies how to spread matching pods among the given topology.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TopologySpreadConstraint {
     /// LabelSelector is used to find matching pods. Pods that match this label selector are counted to determine the number of pods in their corresponding topology domain.
-    #[serde(
-        rename = "labelSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub label_selector: Option<kclient_apimachinery::meta::LabelSelector>,
     /// MatchLabelKeys is a set of pod label keys to select the pods over which spreading will be calculated. The keys are used to lookup values from the incoming pod labels, those key-value labels are ANDed with labelSelector to select the group of existing pods over which spreading will be calculated for the incoming pod. The same key is forbidden to exist in both MatchLabelKeys and LabelSelector. MatchLabelKeys cannot be set when LabelSelector isn't set. Keys that don't exist in the incoming pod labels will be ignored. A null or empty list means only match against labelSelector.
     ///
     /// This is a beta field and requires the MatchLabelKeysInPodTopologySpread feature gate to be enabled (enabled by default).
-    #[serde(
-        rename = "matchLabelKeys",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub match_label_keys: Option<Vec<String>>,
     /// MaxSkew describes the degree to which pods may be unevenly distributed. When \`whenUnsatisfiable=DoNotSchedule\`, it is the maximum permitted difference between the number of matching pods in the target topology and the global minimum. The global minimum is the minimum number of matching pods in an eligible domain or zero if the number of eligible domains is less than MinDomains. For example, in a 3-zone cluster, MaxSkew is set to 1, and pods with the same labelSelector spread as 2/2/1: In this case, the global minimum is 1. \| zone1 \| zone2 \| zone3 \| \|  P P  \|  P P  \|   P   \| - if MaxSkew is 1, incoming pod can only be scheduled to zone3 to become 2/2/2; scheduling it onto zone1(zone2) would make the ActualSkew(3-1) on zone1(zone2) violate MaxSkew(1). - if MaxSkew is 2, incoming pod can be scheduled onto any zone. When \`whenUnsatisfiable=ScheduleAnyway\`, it is used to give higher precedence to topologies that satisfy it. It's a required field. Default value is 1 and 0 is not allowed.
-    #[serde(rename = "maxSkew", default)]
     pub max_skew: i32,
     /// MinDomains indicates a minimum number of eligible domains. When the number of eligible domains with matching topology keys is less than minDomains, Pod Topology Spread treats "global minimum" as 0, and then the calculation of Skew is performed. And when the number of eligible domains with matching topology keys equals or greater than minDomains, this value has no effect on scheduling. As a result, when the number of eligible domains is less than minDomains, scheduler won't schedule more than maxSkew Pods to those domains. If value is nil, the constraint behaves as if MinDomains is equal to 1. Valid values are integers greater than 0. When value is not nil, WhenUnsatisfiable must be DoNotSchedule.
     ///
     /// For example, in a 3-zone cluster, MaxSkew is set to 2, MinDomains is set to 5 and pods with the same labelSelector spread as 2/2/2: \| zone1 \| zone2 \| zone3 \| \|  P P  \|  P P  \|  P P  \| The number of domains is less than 5(MinDomains), so "global minimum" is treated as 0. In this situation, new pod with the same labelSelector cannot be scheduled, because computed skew will be 3(3 - 0) if new Pod is scheduled to any of the three zones, it will violate MaxSkew.
-    #[serde(
-        rename = "minDomains",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub min_domains: Option<i32>,
     /// NodeAffinityPolicy indicates how we will treat Pod's nodeAffinity/nodeSelector when calculating pod topology spread skew. Options are: - Honor: only nodes matching nodeAffinity/nodeSelector are included in the calculations. - Ignore: nodeAffinity/nodeSelector are ignored. All nodes are included in the calculations.
     ///
     /// If this value is nil, the behavior is equivalent to the Honor policy.
-    #[serde(
-        rename = "nodeAffinityPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub node_affinity_policy: Option<String>,
     /// NodeTaintsPolicy indicates how we will treat node taints when calculating pod topology spread skew. Options are: - Honor: nodes without taints, along with tainted nodes for which the incoming pod has a toleration, are included. - Ignore: node taints are ignored. All nodes are included.
     ///
     /// If this value is nil, the behavior is equivalent to the Ignore policy.
-    #[serde(
-        rename = "nodeTaintsPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub node_taints_policy: Option<String>,
     /// TopologyKey is the key of node labels. Nodes that have a label with this key and identical values are considered to be in the same topology. We consider each \<key, value\> as a "bucket", and try to put balanced number of pods into each bucket. We define a domain as a particular instance of a topology. Also, we define an eligible domain as a domain whose nodes meet the requirements of nodeAffinityPolicy and nodeTaintsPolicy. e.g. If TopologyKey is "kubernetes.io/hostname", each Node is a domain of that topology. And, if TopologyKey is "topology.kubernetes.io/zone", each zone is a domain of that topology. It's a required field.
-    #[serde(rename = "topologyKey", default)]
     pub topology_key: String,
     /// WhenUnsatisfiable indicates how to deal with a pod if it doesn't satisfy the spread constraint. - DoNotSchedule (default) tells the scheduler not to schedule it. - ScheduleAnyway tells the scheduler to schedule the pod in any location,
     /// but giving higher precedence to topologies that would help reduce the
     /// skew.
     /// A constraint is considered "Unsatisfiable" for an incoming pod if and only if every possible node assignment for that pod would violate "MaxSkew" on some topology. For example, in a 3-zone cluster, MaxSkew is set to 1, and pods with the same labelSelector spread as 3/1/1: \| zone1 \| zone2 \| zone3 \| \| P P P \|   P   \|   P   \| If WhenUnsatisfiable is set to DoNotSchedule, incoming pod can only be scheduled to zone2(zone3) to become 3/2/1(3/1/2) as ActualSkew(2-1) on zone2(zone3) satisfies MaxSkew(1). In other words, the cluster can still be imbalanced, but scheduler won't make it \*more\* imbalanced. It's a required field.
-    #[serde(rename = "whenUnsatisfiable", default)]
     pub when_unsatisfiable: String,
 }
 
+impl serde::Serialize for TopologySpreadConstraint {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "TopologySpreadConstraint",
+            3 + usize::from(self.label_selector.is_some())
+                + usize::from(self.match_label_keys.is_some())
+                + usize::from(self.min_domains.is_some())
+                + usize::from(self.node_affinity_policy.is_some())
+                + usize::from(self.node_taints_policy.is_some()),
+        )?;
+        writer.opt("labelSelector", &self.label_selector);
+        writer.opt("matchLabelKeys", &self.match_label_keys);
+        writer.field("maxSkew", &self.max_skew);
+        writer.opt("minDomains", &self.min_domains);
+        writer.opt("nodeAffinityPolicy", &self.node_affinity_policy);
+        writer.opt("nodeTaintsPolicy", &self.node_taints_policy);
+        writer.field("topologyKey", &self.topology_key);
+        writer.field("whenUnsatisfiable", &self.when_unsatisfiable);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TopologySpreadConstraint {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for TopologySpreadConstraint {
+    const NAME: &'static str = "TopologySpreadConstraint";
+    const FIELDS: &'static [&'static str] = &[
+        "labelSelector",
+        "matchLabelKeys",
+        "maxSkew",
+        "minDomains",
+        "nodeAffinityPolicy",
+        "nodeTaintsPolicy",
+        "topologyKey",
+        "whenUnsatisfiable",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "labelSelector" => Some(0),
+            "matchLabelKeys" => Some(1),
+            "maxSkew" => Some(2),
+            "minDomains" => Some(3),
+            "nodeAffinityPolicy" => Some(4),
+            "nodeTaintsPolicy" => Some(5),
+            "topologyKey" => Some(6),
+            "whenUnsatisfiable" => Some(7),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.label_selector, map),
+            1 => crate::object_serde::put(&mut self.match_label_keys, map),
+            2 => crate::object_serde::put(&mut self.max_skew, map),
+            3 => crate::object_serde::put(&mut self.min_domains, map),
+            4 => crate::object_serde::put(&mut self.node_affinity_policy, map),
+            5 => crate::object_serde::put(&mut self.node_taints_policy, map),
+            6 => crate::object_serde::put(&mut self.topology_key, map),
+            7 => crate::object_serde::put(&mut self.when_unsatisfiable, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// TypedLocalObjectReference contains enough information to let you locate the typed referenced object inside the same namespace.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TypedLocalObjectReference {
     /// APIGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party types, APIGroup is required.
-    #[serde(rename = "apiGroup", default, skip_serializing_if = "Option::is_none")]
     pub api_group: Option<String>,
     /// Kind is the type of resource being referenced
-    #[serde(default)]
     pub kind: String,
     /// Name is the name of resource being referenced
-    #[serde(default)]
     pub name: String,
+}
+
+impl serde::Serialize for TypedLocalObjectReference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "TypedLocalObjectReference",
+            2 + usize::from(self.api_group.is_some()),
+        )?;
+        writer.opt("apiGroup", &self.api_group);
+        writer.field("kind", &self.kind);
+        writer.field("name", &self.name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TypedLocalObjectReference {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for TypedLocalObjectReference {
+    const NAME: &'static str = "TypedLocalObjectReference";
+    const FIELDS: &'static [&'static str] = &["apiGroup", "kind", "name"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiGroup" => Some(0),
+            "kind" => Some(1),
+            "name" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_group, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// TypedObjectReference contains enough information to let you locate the typed referenced object
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TypedObjectReference {
     /// APIGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party types, APIGroup is required.
-    #[serde(rename = "apiGroup", default, skip_serializing_if = "Option::is_none")]
     pub api_group: Option<String>,
     /// Kind is the type of resource being referenced
-    #[serde(default)]
     pub kind: String,
     /// Name is the name of resource being referenced
-    #[serde(default)]
     pub name: String,
     /// Namespace is the namespace of resource being referenced Note that when a namespace is specified, a gateway.networking.k8s.io/ReferenceGrant object is required in the referent namespace to allow that namespace's owner to accept the reference. See the ReferenceGrant documentation for details. (Alpha) This field requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
 
+impl serde::Serialize for TypedObjectReference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "TypedObjectReference",
+            2 + usize::from(self.api_group.is_some()) + usize::from(self.namespace.is_some()),
+        )?;
+        writer.opt("apiGroup", &self.api_group);
+        writer.field("kind", &self.kind);
+        writer.field("name", &self.name);
+        writer.opt("namespace", &self.namespace);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TypedObjectReference {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for TypedObjectReference {
+    const NAME: &'static str = "TypedObjectReference";
+    const FIELDS: &'static [&'static str] = &["apiGroup", "kind", "name", "namespace"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiGroup" => Some(0),
+            "kind" => Some(1),
+            "name" => Some(2),
+            "namespace" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_group, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.name, map),
+            3 => crate::object_serde::put(&mut self.namespace, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Volume represents a named volume in a pod that may be accessed by any container in the pod.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Volume {
     /// awsElasticBlockStore represents an AWS Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Deprecated: AWSElasticBlockStore is deprecated. All operations for the in-tree awsElasticBlockStore type are redirected to the ebs.csi.aws.com CSI driver. More info: <https://kubernetes.io/docs/concepts/storage/volumes#awselasticblockstore>
-    #[serde(
-        rename = "awsElasticBlockStore",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub aws_elastic_block_store: Option<AWSElasticBlockStoreVolumeSource>,
+    pub aws_elastic_block_store: Option<Box<AWSElasticBlockStoreVolumeSource>>,
     /// azureDisk represents an Azure Data Disk mount on the host and bind mount to the pod. Deprecated: AzureDisk is deprecated. All operations for the in-tree azureDisk type are redirected to the disk.csi.azure.com CSI driver.
-    #[serde(rename = "azureDisk", default, skip_serializing_if = "Option::is_none")]
-    pub azure_disk: Option<AzureDiskVolumeSource>,
+    pub azure_disk: Option<Box<AzureDiskVolumeSource>>,
     /// azureFile represents an Azure File Service mount on the host and bind mount to the pod. Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the file.csi.azure.com CSI driver.
-    #[serde(rename = "azureFile", default, skip_serializing_if = "Option::is_none")]
-    pub azure_file: Option<AzureFileVolumeSource>,
+    pub azure_file: Option<Box<AzureFileVolumeSource>>,
     /// cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. Deprecated: CephFS is deprecated and the in-tree cephfs type is no longer supported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cephfs: Option<CephFSVolumeSource>,
+    pub cephfs: Option<Box<CephFSVolumeSource>>,
     /// cinder represents a cinder volume attached and mounted on kubelets host machine. Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI driver. More info: <https://examples.k8s.io/mysql-cinder-pd/README.md>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cinder: Option<CinderVolumeSource>,
+    pub cinder: Option<Box<CinderVolumeSource>>,
     /// configMap represents a configMap that should populate this volume
-    #[serde(rename = "configMap", default, skip_serializing_if = "Option::is_none")]
-    pub config_map: Option<ConfigMapVolumeSource>,
+    pub config_map: Option<Box<ConfigMapVolumeSource>>,
     /// csi (Container Storage Interface) represents ephemeral storage that is handled by certain external CSI drivers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub csi: Option<CSIVolumeSource>,
+    pub csi: Option<Box<CSIVolumeSource>>,
     /// downwardAPI represents downward API about the pod that should populate this volume
-    #[serde(
-        rename = "downwardAPI",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub downward_api: Option<DownwardAPIVolumeSource>,
     /// emptyDir represents a temporary directory that shares a pod's lifetime. More info: <https://kubernetes.io/docs/concepts/storage/volumes#emptydir>
-    #[serde(rename = "emptyDir", default, skip_serializing_if = "Option::is_none")]
-    pub empty_dir: Option<EmptyDirVolumeSource>,
+    pub empty_dir: Option<Box<EmptyDirVolumeSource>>,
     /// ephemeral represents a volume that is handled by a cluster storage driver. The volume's lifecycle is tied to the pod that defines it - it will be created before the pod starts, and deleted when the pod is removed.
     ///
     /// Use this if: a) the volume is only needed while the pod runs, b) features of normal volumes like restoring from snapshot or capacity
@@ -6062,130 +15857,306 @@ pub struct Volume {
     /// Use CSI for light-weight local ephemeral volumes if the CSI driver is meant to be used that way - see the documentation of the driver for more information.
     ///
     /// A pod can use both types of ephemeral volumes and persistent volumes at the same time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ephemeral: Option<EphemeralVolumeSource>,
+    pub ephemeral: Option<Box<EphemeralVolumeSource>>,
     /// fc represents a Fibre Channel resource that is attached to a kubelet's host machine and then exposed to the pod.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fc: Option<FCVolumeSource>,
+    pub fc: Option<Box<FCVolumeSource>>,
     /// flexVolume represents a generic volume resource that is provisioned/attached using an exec based plugin. Deprecated: FlexVolume is deprecated. Consider using a CSIDriver instead.
-    #[serde(
-        rename = "flexVolume",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub flex_volume: Option<FlexVolumeSource>,
+    pub flex_volume: Option<Box<FlexVolumeSource>>,
     /// flocker represents a Flocker volume attached to a kubelet's host machine. This depends on the Flocker control service being running. Deprecated: Flocker is deprecated and the in-tree flocker type is no longer supported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flocker: Option<FlockerVolumeSource>,
+    pub flocker: Option<Box<FlockerVolumeSource>>,
     /// gcePersistentDisk represents a GCE Disk resource that is attached to a kubelet's host machine and then exposed to the pod. Deprecated: GCEPersistentDisk is deprecated. All operations for the in-tree gcePersistentDisk type are redirected to the pd.csi.storage.gke.io CSI driver. More info: <https://kubernetes.io/docs/concepts/storage/volumes#gcepersistentdisk>
-    #[serde(
-        rename = "gcePersistentDisk",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub gce_persistent_disk: Option<GCEPersistentDiskVolumeSource>,
+    pub gce_persistent_disk: Option<Box<GCEPersistentDiskVolumeSource>>,
     /// gitRepo represents a git repository at a particular revision. Deprecated: GitRepo is deprecated. To provision a container with a git repo, mount an EmptyDir into an InitContainer that clones the repo using git, then mount the EmptyDir into the Pod's container.
-    #[serde(rename = "gitRepo", default, skip_serializing_if = "Option::is_none")]
-    pub git_repo: Option<GitRepoVolumeSource>,
+    pub git_repo: Option<Box<GitRepoVolumeSource>>,
     /// glusterfs represents a Glusterfs mount on the host that shares a pod's lifetime. Deprecated: Glusterfs is deprecated and the in-tree glusterfs type is no longer supported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub glusterfs: Option<GlusterfsVolumeSource>,
+    pub glusterfs: Option<Box<GlusterfsVolumeSource>>,
     /// hostPath represents a pre-existing file or directory on the host machine that is directly exposed to the container. This is generally used for system agents or other privileged things that are allowed to see the host machine. Most containers will NOT need this. More info: <https://kubernetes.io/docs/concepts/storage/volumes#hostpath>
-    #[serde(rename = "hostPath", default, skip_serializing_if = "Option::is_none")]
-    pub host_path: Option<HostPathVolumeSource>,
+    pub host_path: Option<Box<HostPathVolumeSource>>,
     /// image represents an OCI object (a container image or artifact) pulled and mounted on the kubelet's host machine. The volume is resolved at pod startup depending on which PullPolicy value is provided:
     ///
     /// - Always: the kubelet always attempts to pull the reference. Container creation will fail If the pull fails. - Never: the kubelet never pulls the reference and only uses a local image or artifact. Container creation will fail if the reference isn't present. - IfNotPresent: the kubelet pulls if the reference isn't already present on disk. Container creation will fail if the reference isn't present and the pull fails.
     ///
     /// The volume gets re-resolved if the pod gets deleted and recreated, which means that new remote content will become available on pod recreation. A failure to resolve or pull the image during pod startup will block containers from starting and may add significant latency. Failures will be retried using normal volume backoff and will be reported on the pod reason and message. The types of objects that may be mounted by this volume are defined by the container runtime implementation on a host machine and at minimum must include all valid types supported by the container image field. The OCI object gets mounted in a single directory (spec.containers\[\*\].volumeMounts.mountPath) by merging the manifest layers in the same way as for container images. The volume will be mounted read-only (ro). Sub path mounts for containers are not supported (spec.containers\[\*\].volumeMounts.subpath) before 1.33. The field spec.securityContext.fsGroupChangePolicy has no effect on this volume type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: Option<ImageVolumeSource>,
+    pub image: Option<Box<ImageVolumeSource>>,
     /// iscsi represents an ISCSI Disk resource that is attached to a kubelet's host machine and then exposed to the pod. More info: <https://kubernetes.io/docs/concepts/storage/volumes/#iscsi>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iscsi: Option<ISCSIVolumeSource>,
+    pub iscsi: Option<Box<ISCSIVolumeSource>>,
     /// name of the volume. Must be a DNS\_LABEL and unique within the pod. More info: <https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names>
-    #[serde(default)]
     pub name: String,
     /// nfs represents an NFS mount on the host that shares a pod's lifetime More info: <https://kubernetes.io/docs/concepts/storage/volumes#nfs>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nfs: Option<NFSVolumeSource>,
+    pub nfs: Option<Box<NFSVolumeSource>>,
     /// persistentVolumeClaimVolumeSource represents a reference to a PersistentVolumeClaim in the same namespace. More info: <https://kubernetes.io/docs/concepts/storage/persistent-volumes#persistentvolumeclaims>
-    #[serde(
-        rename = "persistentVolumeClaim",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub persistent_volume_claim: Option<PersistentVolumeClaimVolumeSource>,
     /// photonPersistentDisk represents a PhotonController persistent disk attached and mounted on kubelets host machine. Deprecated: PhotonPersistentDisk is deprecated and the in-tree photonPersistentDisk type is no longer supported.
-    #[serde(
-        rename = "photonPersistentDisk",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub photon_persistent_disk: Option<PhotonPersistentDiskVolumeSource>,
+    pub photon_persistent_disk: Option<Box<PhotonPersistentDiskVolumeSource>>,
     /// portworxVolume represents a portworx volume attached and mounted on kubelets host machine. Deprecated: PortworxVolume is deprecated. All operations for the in-tree portworxVolume type are redirected to the pxd.portworx.com CSI driver.
-    #[serde(
-        rename = "portworxVolume",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub portworx_volume: Option<PortworxVolumeSource>,
+    pub portworx_volume: Option<Box<PortworxVolumeSource>>,
     /// projected items for all in one resources secrets, configmaps, and downward API
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub projected: Option<ProjectedVolumeSource>,
     /// quobyte represents a Quobyte mount on the host that shares a pod's lifetime. Deprecated: Quobyte is deprecated and the in-tree quobyte type is no longer supported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quobyte: Option<QuobyteVolumeSource>,
+    pub quobyte: Option<Box<QuobyteVolumeSource>>,
     /// rbd represents a Rados Block Device mount on the host that shares a pod's lifetime. Deprecated: RBD is deprecated and the in-tree rbd type is no longer supported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rbd: Option<RBDVolumeSource>,
+    pub rbd: Option<Box<RBDVolumeSource>>,
     /// scaleIO represents a ScaleIO persistent volume attached and mounted on Kubernetes nodes. Deprecated: ScaleIO is deprecated and the in-tree scaleIO type is no longer supported.
-    #[serde(rename = "scaleIO", default, skip_serializing_if = "Option::is_none")]
-    pub scale_io: Option<ScaleIOVolumeSource>,
+    pub scale_io: Option<Box<ScaleIOVolumeSource>>,
     /// secret represents a secret that should populate this volume. More info: <https://kubernetes.io/docs/concepts/storage/volumes#secret>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secret: Option<SecretVolumeSource>,
+    pub secret: Option<Box<SecretVolumeSource>>,
     /// storageOS represents a StorageOS volume attached and mounted on Kubernetes nodes. Deprecated: StorageOS is deprecated and the in-tree storageos type is no longer supported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub storageos: Option<StorageOSVolumeSource>,
+    pub storageos: Option<Box<StorageOSVolumeSource>>,
     /// vsphereVolume represents a vSphere volume attached and mounted on kubelets host machine. Deprecated: VsphereVolume is deprecated. All operations for the in-tree vsphereVolume type are redirected to the csi.vsphere.vmware.com CSI driver.
-    #[serde(
-        rename = "vsphereVolume",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub vsphere_volume: Option<VsphereVirtualDiskVolumeSource>,
+    pub vsphere_volume: Option<Box<VsphereVirtualDiskVolumeSource>>,
+}
+
+impl serde::Serialize for Volume {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Volume",
+            1 + usize::from(self.aws_elastic_block_store.is_some())
+                + usize::from(self.azure_disk.is_some())
+                + usize::from(self.azure_file.is_some())
+                + usize::from(self.cephfs.is_some())
+                + usize::from(self.cinder.is_some())
+                + usize::from(self.config_map.is_some())
+                + usize::from(self.csi.is_some())
+                + usize::from(self.downward_api.is_some())
+                + usize::from(self.empty_dir.is_some())
+                + usize::from(self.ephemeral.is_some())
+                + usize::from(self.fc.is_some())
+                + usize::from(self.flex_volume.is_some())
+                + usize::from(self.flocker.is_some())
+                + usize::from(self.gce_persistent_disk.is_some())
+                + usize::from(self.git_repo.is_some())
+                + usize::from(self.glusterfs.is_some())
+                + usize::from(self.host_path.is_some())
+                + usize::from(self.image.is_some())
+                + usize::from(self.iscsi.is_some())
+                + usize::from(self.nfs.is_some())
+                + usize::from(self.persistent_volume_claim.is_some())
+                + usize::from(self.photon_persistent_disk.is_some())
+                + usize::from(self.portworx_volume.is_some())
+                + usize::from(self.projected.is_some())
+                + usize::from(self.quobyte.is_some())
+                + usize::from(self.rbd.is_some())
+                + usize::from(self.scale_io.is_some())
+                + usize::from(self.secret.is_some())
+                + usize::from(self.storageos.is_some())
+                + usize::from(self.vsphere_volume.is_some()),
+        )?;
+        writer.opt("awsElasticBlockStore", &self.aws_elastic_block_store);
+        writer.opt("azureDisk", &self.azure_disk);
+        writer.opt("azureFile", &self.azure_file);
+        writer.opt("cephfs", &self.cephfs);
+        writer.opt("cinder", &self.cinder);
+        writer.opt("configMap", &self.config_map);
+        writer.opt("csi", &self.csi);
+        writer.opt("downwardAPI", &self.downward_api);
+        writer.opt("emptyDir", &self.empty_dir);
+        writer.opt("ephemeral", &self.ephemeral);
+        writer.opt("fc", &self.fc);
+        writer.opt("flexVolume", &self.flex_volume);
+        writer.opt("flocker", &self.flocker);
+        writer.opt("gcePersistentDisk", &self.gce_persistent_disk);
+        writer.opt("gitRepo", &self.git_repo);
+        writer.opt("glusterfs", &self.glusterfs);
+        writer.opt("hostPath", &self.host_path);
+        writer.opt("image", &self.image);
+        writer.opt("iscsi", &self.iscsi);
+        writer.field("name", &self.name);
+        writer.opt("nfs", &self.nfs);
+        writer.opt("persistentVolumeClaim", &self.persistent_volume_claim);
+        writer.opt("photonPersistentDisk", &self.photon_persistent_disk);
+        writer.opt("portworxVolume", &self.portworx_volume);
+        writer.opt("projected", &self.projected);
+        writer.opt("quobyte", &self.quobyte);
+        writer.opt("rbd", &self.rbd);
+        writer.opt("scaleIO", &self.scale_io);
+        writer.opt("secret", &self.secret);
+        writer.opt("storageos", &self.storageos);
+        writer.opt("vsphereVolume", &self.vsphere_volume);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Volume {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Volume {
+    const NAME: &'static str = "Volume";
+    const FIELDS: &'static [&'static str] = &[
+        "awsElasticBlockStore",
+        "azureDisk",
+        "azureFile",
+        "cephfs",
+        "cinder",
+        "configMap",
+        "csi",
+        "downwardAPI",
+        "emptyDir",
+        "ephemeral",
+        "fc",
+        "flexVolume",
+        "flocker",
+        "gcePersistentDisk",
+        "gitRepo",
+        "glusterfs",
+        "hostPath",
+        "image",
+        "iscsi",
+        "name",
+        "nfs",
+        "persistentVolumeClaim",
+        "photonPersistentDisk",
+        "portworxVolume",
+        "projected",
+        "quobyte",
+        "rbd",
+        "scaleIO",
+        "secret",
+        "storageos",
+        "vsphereVolume",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "awsElasticBlockStore" => Some(0),
+            "azureDisk" => Some(1),
+            "azureFile" => Some(2),
+            "cephfs" => Some(3),
+            "cinder" => Some(4),
+            "configMap" => Some(5),
+            "csi" => Some(6),
+            "downwardAPI" => Some(7),
+            "emptyDir" => Some(8),
+            "ephemeral" => Some(9),
+            "fc" => Some(10),
+            "flexVolume" => Some(11),
+            "flocker" => Some(12),
+            "gcePersistentDisk" => Some(13),
+            "gitRepo" => Some(14),
+            "glusterfs" => Some(15),
+            "hostPath" => Some(16),
+            "image" => Some(17),
+            "iscsi" => Some(18),
+            "name" => Some(19),
+            "nfs" => Some(20),
+            "persistentVolumeClaim" => Some(21),
+            "photonPersistentDisk" => Some(22),
+            "portworxVolume" => Some(23),
+            "projected" => Some(24),
+            "quobyte" => Some(25),
+            "rbd" => Some(26),
+            "scaleIO" => Some(27),
+            "secret" => Some(28),
+            "storageos" => Some(29),
+            "vsphereVolume" => Some(30),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.aws_elastic_block_store, map),
+            1 => crate::object_serde::put(&mut self.azure_disk, map),
+            2 => crate::object_serde::put(&mut self.azure_file, map),
+            3 => crate::object_serde::put(&mut self.cephfs, map),
+            4 => crate::object_serde::put(&mut self.cinder, map),
+            5 => crate::object_serde::put(&mut self.config_map, map),
+            6 => crate::object_serde::put(&mut self.csi, map),
+            7 => crate::object_serde::put(&mut self.downward_api, map),
+            8 => crate::object_serde::put(&mut self.empty_dir, map),
+            9 => crate::object_serde::put(&mut self.ephemeral, map),
+            10 => crate::object_serde::put(&mut self.fc, map),
+            11 => crate::object_serde::put(&mut self.flex_volume, map),
+            12 => crate::object_serde::put(&mut self.flocker, map),
+            13 => crate::object_serde::put(&mut self.gce_persistent_disk, map),
+            14 => crate::object_serde::put(&mut self.git_repo, map),
+            15 => crate::object_serde::put(&mut self.glusterfs, map),
+            16 => crate::object_serde::put(&mut self.host_path, map),
+            17 => crate::object_serde::put(&mut self.image, map),
+            18 => crate::object_serde::put(&mut self.iscsi, map),
+            19 => crate::object_serde::put(&mut self.name, map),
+            20 => crate::object_serde::put(&mut self.nfs, map),
+            21 => crate::object_serde::put(&mut self.persistent_volume_claim, map),
+            22 => crate::object_serde::put(&mut self.photon_persistent_disk, map),
+            23 => crate::object_serde::put(&mut self.portworx_volume, map),
+            24 => crate::object_serde::put(&mut self.projected, map),
+            25 => crate::object_serde::put(&mut self.quobyte, map),
+            26 => crate::object_serde::put(&mut self.rbd, map),
+            27 => crate::object_serde::put(&mut self.scale_io, map),
+            28 => crate::object_serde::put(&mut self.secret, map),
+            29 => crate::object_serde::put(&mut self.storageos, map),
+            30 => crate::object_serde::put(&mut self.vsphere_volume, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// volumeDevice describes a mapping of a raw block device within a container.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeDevice {
     /// devicePath is the path inside of the container that the device will be mapped to.
-    #[serde(rename = "devicePath", default)]
     pub device_path: String,
     /// name must match the name of a persistentVolumeClaim in the pod
-    #[serde(default)]
     pub name: String,
 }
 
+impl serde::Serialize for VolumeDevice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "VolumeDevice", 2)?;
+        writer.field("devicePath", &self.device_path);
+        writer.field("name", &self.name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VolumeDevice {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for VolumeDevice {
+    const NAME: &'static str = "VolumeDevice";
+    const FIELDS: &'static [&'static str] = &["devicePath", "name"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "devicePath" => Some(0),
+            "name" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.device_path, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// VolumeMount describes a mounting of a Volume within a container.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeMount {
     /// Path within the container at which the volume should be mounted.  Must not contain ':'.
-    #[serde(rename = "mountPath", default)]
     pub mount_path: String,
     /// mountPropagation determines how mounts are propagated from the host to container and the other way around. When not set, MountPropagationNone is used. This field is beta in 1.10. When RecursiveReadOnly is set to IfPossible or to Enabled, MountPropagation must be None or unspecified (which defaults to None).
-    #[serde(
-        rename = "mountPropagation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mount_propagation: Option<String>,
     /// This must match the Name of a Volume.
-    #[serde(default)]
     pub name: String,
     /// Mounted read-only if true, read-write otherwise (false or unspecified). Defaults to false.
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// RecursiveReadOnly specifies whether read-only mounts should be handled recursively.
     ///
@@ -6196,62 +16167,210 @@ pub struct VolumeMount {
     /// If this field is set to IfPossible or Enabled, MountPropagation must be set to None (or be unspecified, which defaults to None).
     ///
     /// If this field is not specified, it is treated as an equivalent of Disabled.
-    #[serde(
-        rename = "recursiveReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub recursive_read_only: Option<String>,
     /// Path within the volume from which the container's volume should be mounted. Defaults to "" (volume's root).
-    #[serde(rename = "subPath", default, skip_serializing_if = "Option::is_none")]
     pub sub_path: Option<String>,
     /// Expanded path within the volume from which the container's volume should be mounted. Behaves similarly to SubPath but environment variable references $(VAR\_NAME) are expanded using the container's environment. Defaults to "" (volume's root). SubPathExpr and SubPath are mutually exclusive.
-    #[serde(
-        rename = "subPathExpr",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub sub_path_expr: Option<String>,
 }
 
+impl serde::Serialize for VolumeMount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "VolumeMount",
+            2 + usize::from(self.mount_propagation.is_some())
+                + usize::from(self.read_only.is_some())
+                + usize::from(self.recursive_read_only.is_some())
+                + usize::from(self.sub_path.is_some())
+                + usize::from(self.sub_path_expr.is_some()),
+        )?;
+        writer.field("mountPath", &self.mount_path);
+        writer.opt("mountPropagation", &self.mount_propagation);
+        writer.field("name", &self.name);
+        writer.opt("readOnly", &self.read_only);
+        writer.opt("recursiveReadOnly", &self.recursive_read_only);
+        writer.opt("subPath", &self.sub_path);
+        writer.opt("subPathExpr", &self.sub_path_expr);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VolumeMount {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for VolumeMount {
+    const NAME: &'static str = "VolumeMount";
+    const FIELDS: &'static [&'static str] = &[
+        "mountPath",
+        "mountPropagation",
+        "name",
+        "readOnly",
+        "recursiveReadOnly",
+        "subPath",
+        "subPathExpr",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "mountPath" => Some(0),
+            "mountPropagation" => Some(1),
+            "name" => Some(2),
+            "readOnly" => Some(3),
+            "recursiveReadOnly" => Some(4),
+            "subPath" => Some(5),
+            "subPathExpr" => Some(6),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.mount_path, map),
+            1 => crate::object_serde::put(&mut self.mount_propagation, map),
+            2 => crate::object_serde::put(&mut self.name, map),
+            3 => crate::object_serde::put(&mut self.read_only, map),
+            4 => crate::object_serde::put(&mut self.recursive_read_only, map),
+            5 => crate::object_serde::put(&mut self.sub_path, map),
+            6 => crate::object_serde::put(&mut self.sub_path_expr, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// VolumeMountStatus shows status of volume mounts.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeMountStatus {
     /// MountPath corresponds to the original VolumeMount.
-    #[serde(rename = "mountPath", default)]
     pub mount_path: String,
     /// Name corresponds to the name of the original VolumeMount.
-    #[serde(default)]
     pub name: String,
     /// ReadOnly corresponds to the original VolumeMount.
-    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
     /// RecursiveReadOnly must be set to Disabled, Enabled, or unspecified (for non-readonly mounts). An IfPossible value in the original VolumeMount must be translated to Disabled or Enabled, depending on the mount result.
-    #[serde(
-        rename = "recursiveReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub recursive_read_only: Option<String>,
     /// volumeStatus represents volume-type-specific status about the mounted volume.
-    #[serde(
-        rename = "volumeStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub volume_status: Option<VolumeStatus>,
 }
 
+impl serde::Serialize for VolumeMountStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "VolumeMountStatus",
+            2 + usize::from(self.read_only.is_some())
+                + usize::from(self.recursive_read_only.is_some())
+                + usize::from(self.volume_status.is_some()),
+        )?;
+        writer.field("mountPath", &self.mount_path);
+        writer.field("name", &self.name);
+        writer.opt("readOnly", &self.read_only);
+        writer.opt("recursiveReadOnly", &self.recursive_read_only);
+        writer.opt("volumeStatus", &self.volume_status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VolumeMountStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for VolumeMountStatus {
+    const NAME: &'static str = "VolumeMountStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "mountPath",
+        "name",
+        "readOnly",
+        "recursiveReadOnly",
+        "volumeStatus",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "mountPath" => Some(0),
+            "name" => Some(1),
+            "readOnly" => Some(2),
+            "recursiveReadOnly" => Some(3),
+            "volumeStatus" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.mount_path, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            2 => crate::object_serde::put(&mut self.read_only, map),
+            3 => crate::object_serde::put(&mut self.recursive_read_only, map),
+            4 => crate::object_serde::put(&mut self.volume_status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// VolumeNodeAffinity defines constraints that limit what nodes this volume can be accessed from.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeNodeAffinity {
     /// required specifies hard node constraints that must be met.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<NodeSelector>,
 }
 
+impl serde::Serialize for VolumeNodeAffinity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "VolumeNodeAffinity",
+            usize::from(self.required.is_some()),
+        )?;
+        writer.opt("required", &self.required);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VolumeNodeAffinity {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for VolumeNodeAffinity {
+    const NAME: &'static str = "VolumeNodeAffinity";
+    const FIELDS: &'static [&'static str] = &["required"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "required" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.required, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Projection that may be projected along with other supported volume types. Exactly one of these fields must be set.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeProjection {
     /// ClusterTrustBundle allows a pod to access the \`.spec.trustBundle\` field of ClusterTrustBundle objects in an auto-updating file.
     ///
@@ -6260,21 +16379,10 @@ pub struct VolumeProjection {
     /// ClusterTrustBundle objects can either be selected by name, or by the combination of signer name and a label selector.
     ///
     /// Kubelet performs aggressive normalization of the PEM contents written into the pod filesystem.  Esoteric PEM features such as inter-block comments and block headers are stripped.  Certificates are deduplicated. The ordering of certificates within the file is arbitrary, and Kubelet may change the order over time.
-    #[serde(
-        rename = "clusterTrustBundle",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub cluster_trust_bundle: Option<ClusterTrustBundleProjection>,
+    pub cluster_trust_bundle: Option<Box<ClusterTrustBundleProjection>>,
     /// configMap information about the configMap data to project
-    #[serde(rename = "configMap", default, skip_serializing_if = "Option::is_none")]
-    pub config_map: Option<ConfigMapProjection>,
+    pub config_map: Option<Box<ConfigMapProjection>>,
     /// downwardAPI information about the downwardAPI data to project
-    #[serde(
-        rename = "downwardAPI",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub downward_api: Option<DownwardAPIProjection>,
     /// Projects an auto-rotating credential bundle (private key and certificate chain) that the pod can use either as a TLS client or server.
     ///
@@ -6289,108 +16397,369 @@ pub struct VolumeProjection {
     /// Prefer using the credential bundle format, since your application code can read it atomically.  If you use keyPath and certificateChainPath, your application must make two separate file reads. If these coincide with a certificate rotation, it is possible that the private key and leaf certificate you read may not correspond to each other.  Your application will need to check for this condition, and re-read until they are consistent.
     ///
     /// The named signer controls chooses the format of the certificate it issues; consult the signer implementation's documentation to learn how to use the certificates it issues.
-    #[serde(
-        rename = "podCertificate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pod_certificate: Option<PodCertificateProjection>,
+    pub pod_certificate: Option<Box<PodCertificateProjection>>,
     /// secret information about the secret data to project
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secret: Option<SecretProjection>,
+    pub secret: Option<Box<SecretProjection>>,
     /// serviceAccountToken is information about the serviceAccountToken data to project
-    #[serde(
-        rename = "serviceAccountToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub service_account_token: Option<ServiceAccountTokenProjection>,
+    pub service_account_token: Option<Box<ServiceAccountTokenProjection>>,
+}
+
+impl serde::Serialize for VolumeProjection {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "VolumeProjection",
+            usize::from(self.cluster_trust_bundle.is_some())
+                + usize::from(self.config_map.is_some())
+                + usize::from(self.downward_api.is_some())
+                + usize::from(self.pod_certificate.is_some())
+                + usize::from(self.secret.is_some())
+                + usize::from(self.service_account_token.is_some()),
+        )?;
+        writer.opt("clusterTrustBundle", &self.cluster_trust_bundle);
+        writer.opt("configMap", &self.config_map);
+        writer.opt("downwardAPI", &self.downward_api);
+        writer.opt("podCertificate", &self.pod_certificate);
+        writer.opt("secret", &self.secret);
+        writer.opt("serviceAccountToken", &self.service_account_token);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VolumeProjection {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for VolumeProjection {
+    const NAME: &'static str = "VolumeProjection";
+    const FIELDS: &'static [&'static str] = &[
+        "clusterTrustBundle",
+        "configMap",
+        "downwardAPI",
+        "podCertificate",
+        "secret",
+        "serviceAccountToken",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "clusterTrustBundle" => Some(0),
+            "configMap" => Some(1),
+            "downwardAPI" => Some(2),
+            "podCertificate" => Some(3),
+            "secret" => Some(4),
+            "serviceAccountToken" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.cluster_trust_bundle, map),
+            1 => crate::object_serde::put(&mut self.config_map, map),
+            2 => crate::object_serde::put(&mut self.downward_api, map),
+            3 => crate::object_serde::put(&mut self.pod_certificate, map),
+            4 => crate::object_serde::put(&mut self.secret, map),
+            5 => crate::object_serde::put(&mut self.service_account_token, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// VolumeResourceRequirements describes the storage resource requirements for a volume.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeResourceRequirements {
     /// Limits describes the maximum amount of compute resources allowed. More info: <https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
     /// Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value. Requests cannot exceed Limits. More info: <https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requests: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
 }
 
+impl serde::Serialize for VolumeResourceRequirements {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "VolumeResourceRequirements",
+            usize::from(self.limits.is_some()) + usize::from(self.requests.is_some()),
+        )?;
+        writer.opt("limits", &self.limits);
+        writer.opt("requests", &self.requests);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VolumeResourceRequirements {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for VolumeResourceRequirements {
+    const NAME: &'static str = "VolumeResourceRequirements";
+    const FIELDS: &'static [&'static str] = &["limits", "requests"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "limits" => Some(0),
+            "requests" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.limits, map),
+            1 => crate::object_serde::put(&mut self.requests, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// VolumeStatus represents the status of a mounted volume. At most one of its members must be specified.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeStatus {
     /// image represents an OCI object (a container image or artifact) pulled and mounted on the kubelet's host machine.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<ImageVolumeStatus>,
 }
 
+impl serde::Serialize for VolumeStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "VolumeStatus",
+            usize::from(self.image.is_some()),
+        )?;
+        writer.opt("image", &self.image);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VolumeStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for VolumeStatus {
+    const NAME: &'static str = "VolumeStatus";
+    const FIELDS: &'static [&'static str] = &["image"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "image" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.image, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Represents a vSphere volume resource.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VsphereVirtualDiskVolumeSource {
     /// fsType is filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified.
-    #[serde(rename = "fsType", default, skip_serializing_if = "Option::is_none")]
     pub fs_type: Option<String>,
     /// storagePolicyID is the storage Policy Based Management (SPBM) profile ID associated with the StoragePolicyName.
-    #[serde(
-        rename = "storagePolicyID",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub storage_policy_id: Option<String>,
     /// storagePolicyName is the storage Policy Based Management (SPBM) profile name.
-    #[serde(
-        rename = "storagePolicyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub storage_policy_name: Option<String>,
     /// volumePath is the path that identifies vSphere volume vmdk
-    #[serde(rename = "volumePath", default)]
     pub volume_path: String,
 }
 
+impl serde::Serialize for VsphereVirtualDiskVolumeSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "VsphereVirtualDiskVolumeSource",
+            1 + usize::from(self.fs_type.is_some())
+                + usize::from(self.storage_policy_id.is_some())
+                + usize::from(self.storage_policy_name.is_some()),
+        )?;
+        writer.opt("fsType", &self.fs_type);
+        writer.opt("storagePolicyID", &self.storage_policy_id);
+        writer.opt("storagePolicyName", &self.storage_policy_name);
+        writer.field("volumePath", &self.volume_path);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VsphereVirtualDiskVolumeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for VsphereVirtualDiskVolumeSource {
+    const NAME: &'static str = "VsphereVirtualDiskVolumeSource";
+    const FIELDS: &'static [&'static str] = &[
+        "fsType",
+        "storagePolicyID",
+        "storagePolicyName",
+        "volumePath",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "fsType" => Some(0),
+            "storagePolicyID" => Some(1),
+            "storagePolicyName" => Some(2),
+            "volumePath" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.fs_type, map),
+            1 => crate::object_serde::put(&mut self.storage_policy_id, map),
+            2 => crate::object_serde::put(&mut self.storage_policy_name, map),
+            3 => crate::object_serde::put(&mut self.volume_path, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// The weights of all of the matched WeightedPodAffinityTerm fields are added per-node to find the most preferred node(s)
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct WeightedPodAffinityTerm {
     /// Required. A pod affinity term, associated with the corresponding weight.
-    #[serde(rename = "podAffinityTerm", default)]
     pub pod_affinity_term: PodAffinityTerm,
     /// weight associated with matching the corresponding podAffinityTerm, in the range 1-100.
-    #[serde(default)]
     pub weight: i32,
 }
 
+impl serde::Serialize for WeightedPodAffinityTerm {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "WeightedPodAffinityTerm", 2)?;
+        writer.field("podAffinityTerm", &self.pod_affinity_term);
+        writer.field("weight", &self.weight);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for WeightedPodAffinityTerm {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for WeightedPodAffinityTerm {
+    const NAME: &'static str = "WeightedPodAffinityTerm";
+    const FIELDS: &'static [&'static str] = &["podAffinityTerm", "weight"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "podAffinityTerm" => Some(0),
+            "weight" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.pod_affinity_term, map),
+            1 => crate::object_serde::put(&mut self.weight, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// WindowsSecurityContextOptions contain Windows-specific options and credentials.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct WindowsSecurityContextOptions {
     /// GMSACredentialSpec is where the GMSA admission webhook (<https://github.com/kubernetes-sigs/windows-gmsa>) inlines the contents of the GMSA credential spec named by the GMSACredentialSpecName field.
-    #[serde(
-        rename = "gmsaCredentialSpec",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gmsa_credential_spec: Option<String>,
     /// GMSACredentialSpecName is the name of the GMSA credential spec to use.
-    #[serde(
-        rename = "gmsaCredentialSpecName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub gmsa_credential_spec_name: Option<String>,
     /// HostProcess determines if a container should be run as a 'Host Process' container. All of a Pod's containers must have the same effective HostProcess value (it is not allowed to have a mix of HostProcess containers and non-HostProcess containers). In addition, if HostProcess is true then HostNetwork must also be set to true.
-    #[serde(
-        rename = "hostProcess",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub host_process: Option<bool>,
     /// The UserName in Windows to run the entrypoint of the container process. Defaults to the user specified in image metadata if unspecified. May also be set in PodSecurityContext. If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence.
-    #[serde(
-        rename = "runAsUserName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub run_as_user_name: Option<String>,
+}
+
+impl serde::Serialize for WindowsSecurityContextOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "WindowsSecurityContextOptions",
+            usize::from(self.gmsa_credential_spec.is_some())
+                + usize::from(self.gmsa_credential_spec_name.is_some())
+                + usize::from(self.host_process.is_some())
+                + usize::from(self.run_as_user_name.is_some()),
+        )?;
+        writer.opt("gmsaCredentialSpec", &self.gmsa_credential_spec);
+        writer.opt("gmsaCredentialSpecName", &self.gmsa_credential_spec_name);
+        writer.opt("hostProcess", &self.host_process);
+        writer.opt("runAsUserName", &self.run_as_user_name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for WindowsSecurityContextOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for WindowsSecurityContextOptions {
+    const NAME: &'static str = "WindowsSecurityContextOptions";
+    const FIELDS: &'static [&'static str] = &[
+        "gmsaCredentialSpec",
+        "gmsaCredentialSpecName",
+        "hostProcess",
+        "runAsUserName",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "gmsaCredentialSpec" => Some(0),
+            "gmsaCredentialSpecName" => Some(1),
+            "hostProcess" => Some(2),
+            "runAsUserName" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.gmsa_credential_spec, map),
+            1 => crate::object_serde::put(&mut self.gmsa_credential_spec_name, map),
+            2 => crate::object_serde::put(&mut self.host_process, map),
+            3 => crate::object_serde::put(&mut self.run_as_user_name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

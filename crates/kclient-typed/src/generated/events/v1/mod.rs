@@ -6,83 +6,162 @@ mod client;
 pub use client::*;
 
 /// Event is a report of an event somewhere in the cluster. It generally denotes some state change in the system. Events have a limited retention time and triggers and messages may evolve with time.  Event consumers should not rely on the timing of an event with a given Reason reflecting a consistent underlying trigger, or the continued existence of events with that Reason.  Events should be treated as informative, best-effort, supplemental data.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Event {
     /// action is what action was taken/failed regarding to the regarding object. It is machine-readable. This field cannot be empty for new Events and it can have at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<Event>,
     /// deprecatedCount is the deprecated field assuring backward compatibility with core.v1 Event type.
-    #[serde(
-        rename = "deprecatedCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub deprecated_count: Option<i32>,
     /// deprecatedFirstTimestamp is the deprecated field assuring backward compatibility with core.v1 Event type.
-    #[serde(
-        rename = "deprecatedFirstTimestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub deprecated_first_timestamp: Option<kclient_apimachinery::meta::Time>,
     /// deprecatedLastTimestamp is the deprecated field assuring backward compatibility with core.v1 Event type.
-    #[serde(
-        rename = "deprecatedLastTimestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub deprecated_last_timestamp: Option<kclient_apimachinery::meta::Time>,
     /// deprecatedSource is the deprecated field assuring backward compatibility with core.v1 Event type.
-    #[serde(
-        rename = "deprecatedSource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deprecated_source: Option<crate::api::core::v1::EventSource>,
+    pub deprecated_source: Option<Box<crate::api::core::v1::EventSource>>,
     /// eventTime is the time when this Event was first observed. It is required.
-    #[serde(rename = "eventTime", default, skip_serializing_if = "Option::is_none")]
     pub event_time: Option<kclient_apimachinery::meta::MicroTime>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<Event>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// note is a human-readable description of the status of this operation. Maximal length of the note is 1kB, but libraries should be prepared to handle values up to 64kB.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// reason is why the action was taken. It is human-readable. This field cannot be empty for new Events and it can have at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// regarding contains the object this Event is about. In most cases it's an Object reporting controller implements, e.g. ReplicaSetController implements ReplicaSets and this event is emitted because it acts on some changes in a ReplicaSet object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub regarding: Option<crate::api::core::v1::ObjectReference>,
+    pub regarding: Option<Box<crate::api::core::v1::ObjectReference>>,
     /// related is the optional secondary object for more complex actions. E.g. when regarding object triggers a creation or deletion of related object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub related: Option<crate::api::core::v1::ObjectReference>,
+    pub related: Option<Box<crate::api::core::v1::ObjectReference>>,
     /// reportingController is the name of the controller that emitted this Event, e.g. \`kubernetes.io/kubelet\`. This field cannot be empty for new Events.
-    #[serde(
-        rename = "reportingController",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reporting_controller: Option<String>,
     /// reportingInstance is the ID of the controller instance, e.g. \`kubelet-xyzf\`. This field cannot be empty for new Events and it can have at most 128 characters.
-    #[serde(
-        rename = "reportingInstance",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reporting_instance: Option<String>,
     /// series is data about the Event series this event represents or nil if it's a singleton Event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub series: Option<EventSeries>,
     /// type is the type of this event (Normal, Warning), new types could be added in the future. It is machine-readable. This field cannot be empty for new Events.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+}
+
+impl serde::Serialize for Event {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Event",
+            3 + usize::from(self.action.is_some())
+                + usize::from(self.deprecated_count.is_some())
+                + usize::from(self.deprecated_first_timestamp.is_some())
+                + usize::from(self.deprecated_last_timestamp.is_some())
+                + usize::from(self.deprecated_source.is_some())
+                + usize::from(self.event_time.is_some())
+                + usize::from(self.note.is_some())
+                + usize::from(self.reason.is_some())
+                + usize::from(self.regarding.is_some())
+                + usize::from(self.related.is_some())
+                + usize::from(self.reporting_controller.is_some())
+                + usize::from(self.reporting_instance.is_some())
+                + usize::from(self.series.is_some())
+                + usize::from(self.type_.is_some()),
+        )?;
+        writer.opt("action", &self.action);
+        writer.field("apiVersion", &self.api_version);
+        writer.opt("deprecatedCount", &self.deprecated_count);
+        writer.opt("deprecatedFirstTimestamp", &self.deprecated_first_timestamp);
+        writer.opt("deprecatedLastTimestamp", &self.deprecated_last_timestamp);
+        writer.opt("deprecatedSource", &self.deprecated_source);
+        writer.opt("eventTime", &self.event_time);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("note", &self.note);
+        writer.opt("reason", &self.reason);
+        writer.opt("regarding", &self.regarding);
+        writer.opt("related", &self.related);
+        writer.opt("reportingController", &self.reporting_controller);
+        writer.opt("reportingInstance", &self.reporting_instance);
+        writer.opt("series", &self.series);
+        writer.opt("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Event {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Event {
+    const NAME: &'static str = "Event";
+    const FIELDS: &'static [&'static str] = &[
+        "action",
+        "apiVersion",
+        "deprecatedCount",
+        "deprecatedFirstTimestamp",
+        "deprecatedLastTimestamp",
+        "deprecatedSource",
+        "eventTime",
+        "kind",
+        "metadata",
+        "note",
+        "reason",
+        "regarding",
+        "related",
+        "reportingController",
+        "reportingInstance",
+        "series",
+        "type",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "action" => Some(0),
+            "apiVersion" => Some(1),
+            "deprecatedCount" => Some(2),
+            "deprecatedFirstTimestamp" => Some(3),
+            "deprecatedLastTimestamp" => Some(4),
+            "deprecatedSource" => Some(5),
+            "eventTime" => Some(6),
+            "kind" => Some(7),
+            "metadata" => Some(8),
+            "note" => Some(9),
+            "reason" => Some(10),
+            "regarding" => Some(11),
+            "related" => Some(12),
+            "reportingController" => Some(13),
+            "reportingInstance" => Some(14),
+            "series" => Some(15),
+            "type" => Some(16),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.action, map),
+            1 => crate::object_serde::put(&mut self.api_version, map),
+            2 => crate::object_serde::put(&mut self.deprecated_count, map),
+            3 => crate::object_serde::put(&mut self.deprecated_first_timestamp, map),
+            4 => crate::object_serde::put(&mut self.deprecated_last_timestamp, map),
+            5 => crate::object_serde::put(&mut self.deprecated_source, map),
+            6 => crate::object_serde::put(&mut self.event_time, map),
+            7 => crate::object_serde::put(&mut self.kind, map),
+            8 => crate::object_serde::put(&mut self.metadata, map),
+            9 => crate::object_serde::put(&mut self.note, map),
+            10 => crate::object_serde::put(&mut self.reason, map),
+            11 => crate::object_serde::put(&mut self.regarding, map),
+            12 => crate::object_serde::put(&mut self.related, map),
+            13 => crate::object_serde::put(&mut self.reporting_controller, map),
+            14 => crate::object_serde::put(&mut self.reporting_instance, map),
+            15 => crate::object_serde::put(&mut self.series, map),
+            16 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for Event {
@@ -110,20 +189,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for Event {
 }
 
 /// EventList is a list of Event objects.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<EventList>,
     /// items is a list of schema objects.
-    #[serde(default)]
     pub items: Vec<Event>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<EventList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for EventList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "EventList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EventList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for EventList {
+    const NAME: &'static str = "EventList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for EventList {
@@ -146,16 +267,54 @@ impl crate::client::verbs::ObjectList<Event> for EventList {
 }
 
 /// EventSeries contain information on series of events, i.e. thing that was/is happening continuously for some time. How often to update the EventSeries is up to the event reporters. The default event reporter in "k8s.io/client-go/tools/events/event\_broadcaster.go" shows how this struct is updated on heartbeats and can guide customized reporter implementations.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventSeries {
     /// count is the number of occurrences in this series up to the last heartbeat time.
-    #[serde(default)]
     pub count: i32,
     /// lastObservedTime is the time when last Event from the series was seen before last heartbeat.
-    #[serde(
-        rename = "lastObservedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_observed_time: Option<kclient_apimachinery::meta::MicroTime>,
+}
+
+impl serde::Serialize for EventSeries {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "EventSeries",
+            1 + usize::from(self.last_observed_time.is_some()),
+        )?;
+        writer.field("count", &self.count);
+        writer.opt("lastObservedTime", &self.last_observed_time);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EventSeries {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for EventSeries {
+    const NAME: &'static str = "EventSeries";
+    const FIELDS: &'static [&'static str] = &["count", "lastObservedTime"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "count" => Some(0),
+            "lastObservedTime" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.count, map),
+            1 => crate::object_serde::put(&mut self.last_observed_time, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

@@ -6,56 +6,176 @@ mod client;
 pub use client::*;
 
 /// ExemptPriorityLevelConfiguration describes the configurable aspects of the handling of exempt requests. In the mandatory exempt configuration object the values in the fields here can be modified by authorized users, unlike the rest of the \`spec\`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExemptPriorityLevelConfiguration {
     /// \`lendablePercent\` prescribes the fraction of the level's NominalCL that can be borrowed by other priority levels.  This value of this field must be between 0 and 100, inclusive, and it defaults to 0. The number of seats that other levels can borrow from this level, known as this level's LendableConcurrencyLimit (LendableCL), is defined as follows.
     ///
     /// LendableCL(i) = round( NominalCL(i) \* lendablePercent(i)/100.0 )
-    #[serde(
-        rename = "lendablePercent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub lendable_percent: Option<i32>,
     /// \`nominalConcurrencyShares\` (NCS) contributes to the computation of the NominalConcurrencyLimit (NominalCL) of this level. This is the number of execution seats nominally reserved for this priority level. This DOES NOT limit the dispatching from this priority level but affects the other priority levels through the borrowing mechanism. The server's concurrency limit (ServerCL) is divided among all the priority levels in proportion to their NCS values:
     ///
     /// NominalCL(i)  = ceil( ServerCL \* NCS(i) / sum\_ncs ) sum\_ncs = sum\[priority level k\] NCS(k)
     ///
     /// Bigger numbers mean a larger nominal concurrency limit, at the expense of every other priority level. This field has a default value of zero.
-    #[serde(
-        rename = "nominalConcurrencyShares",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_concurrency_shares: Option<i32>,
 }
 
+impl serde::Serialize for ExemptPriorityLevelConfiguration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ExemptPriorityLevelConfiguration",
+            usize::from(self.lendable_percent.is_some())
+                + usize::from(self.nominal_concurrency_shares.is_some()),
+        )?;
+        writer.opt("lendablePercent", &self.lendable_percent);
+        writer.opt("nominalConcurrencyShares", &self.nominal_concurrency_shares);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ExemptPriorityLevelConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ExemptPriorityLevelConfiguration {
+    const NAME: &'static str = "ExemptPriorityLevelConfiguration";
+    const FIELDS: &'static [&'static str] = &["lendablePercent", "nominalConcurrencyShares"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "lendablePercent" => Some(0),
+            "nominalConcurrencyShares" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.lendable_percent, map),
+            1 => crate::object_serde::put(&mut self.nominal_concurrency_shares, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// FlowDistinguisherMethod specifies the method of a flow distinguisher.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FlowDistinguisherMethod {
     /// \`type\` is the type of flow distinguisher method The supported types are "ByUser" and "ByNamespace". Required.
-    #[serde(rename = "type", default)]
     pub type_: String,
 }
 
+impl serde::Serialize for FlowDistinguisherMethod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "FlowDistinguisherMethod", 1)?;
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FlowDistinguisherMethod {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for FlowDistinguisherMethod {
+    const NAME: &'static str = "FlowDistinguisherMethod";
+    const FIELDS: &'static [&'static str] = &["type"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "type" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// FlowSchema defines the schema of a group of flows. Note that a flow is made up of a set of inbound API requests with similar attributes and is identified by a pair of strings: the name of the FlowSchema and a "flow distinguisher".
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FlowSchema {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<FlowSchema>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<FlowSchema>,
     /// \`metadata\` is the standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// \`spec\` is the specification of the desired behavior of a FlowSchema. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<FlowSchemaSpec>,
     /// \`status\` is the current status of a FlowSchema. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<FlowSchemaStatus>,
+}
+
+impl serde::Serialize for FlowSchema {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "FlowSchema",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FlowSchema {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for FlowSchema {
+    const NAME: &'static str = "FlowSchema";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for FlowSchema {
@@ -83,44 +203,135 @@ impl kclient_apimachinery::resource::HasObjectMeta for FlowSchema {
 }
 
 /// FlowSchemaCondition describes conditions for a FlowSchema.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FlowSchemaCondition {
     /// \`lastTransitionTime\` is the last time the condition transitioned from one status to another.
-    #[serde(
-        rename = "lastTransitionTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_transition_time: Option<kclient_apimachinery::meta::Time>,
     /// \`message\` is a human-readable message indicating details about last transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// \`reason\` is a unique, one-word, CamelCase reason for the condition's last transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// \`status\` is the status of the condition. Can be True, False, Unknown. Required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// \`type\` is the type of the condition. Required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
 
+impl serde::Serialize for FlowSchemaCondition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "FlowSchemaCondition",
+            usize::from(self.last_transition_time.is_some())
+                + usize::from(self.message.is_some())
+                + usize::from(self.reason.is_some())
+                + usize::from(self.status.is_some())
+                + usize::from(self.type_.is_some()),
+        )?;
+        writer.opt("lastTransitionTime", &self.last_transition_time);
+        writer.opt("message", &self.message);
+        writer.opt("reason", &self.reason);
+        writer.opt("status", &self.status);
+        writer.opt("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FlowSchemaCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for FlowSchemaCondition {
+    const NAME: &'static str = "FlowSchemaCondition";
+    const FIELDS: &'static [&'static str] =
+        &["lastTransitionTime", "message", "reason", "status", "type"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "lastTransitionTime" => Some(0),
+            "message" => Some(1),
+            "reason" => Some(2),
+            "status" => Some(3),
+            "type" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.last_transition_time, map),
+            1 => crate::object_serde::put(&mut self.message, map),
+            2 => crate::object_serde::put(&mut self.reason, map),
+            3 => crate::object_serde::put(&mut self.status, map),
+            4 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// FlowSchemaList is a list of FlowSchema objects.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FlowSchemaList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<FlowSchemaList>,
     /// \`items\` is a list of FlowSchemas.
-    #[serde(default)]
     pub items: Vec<FlowSchema>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<FlowSchemaList>,
     /// \`metadata\` is the standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for FlowSchemaList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "FlowSchemaList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FlowSchemaList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for FlowSchemaList {
+    const NAME: &'static str = "FlowSchemaList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for FlowSchemaList {
@@ -143,89 +354,240 @@ impl crate::client::verbs::ObjectList<FlowSchema> for FlowSchemaList {
 }
 
 /// FlowSchemaSpec describes how the FlowSchema's specification looks like.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FlowSchemaSpec {
     /// \`distinguisherMethod\` defines how to compute the flow distinguisher for requests that match this schema. \`nil\` specifies that the distinguisher is disabled and thus will always be the empty string.
-    #[serde(
-        rename = "distinguisherMethod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub distinguisher_method: Option<FlowDistinguisherMethod>,
     /// \`matchingPrecedence\` is used to choose among the FlowSchemas that match a given request. The chosen FlowSchema is among those with the numerically lowest (which we take to be logically highest) MatchingPrecedence.  Each MatchingPrecedence value must be ranged in \[1,10000\]. Note that if the precedence is not specified, it will be set to 1000 as default.
-    #[serde(
-        rename = "matchingPrecedence",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub matching_precedence: Option<i32>,
     /// \`priorityLevelConfiguration\` should reference a PriorityLevelConfiguration in the cluster. If the reference cannot be resolved, the FlowSchema will be ignored and marked as invalid in its status. Required.
-    #[serde(rename = "priorityLevelConfiguration", default)]
     pub priority_level_configuration: PriorityLevelConfigurationReference,
     /// \`rules\` describes which requests will match this flow schema. This FlowSchema matches a request if and only if at least one member of rules matches the request. if it is an empty slice, there will be no requests matching the FlowSchema.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<PolicyRulesWithSubjects>>,
 }
 
+impl serde::Serialize for FlowSchemaSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "FlowSchemaSpec",
+            1 + usize::from(self.distinguisher_method.is_some())
+                + usize::from(self.matching_precedence.is_some())
+                + usize::from(self.rules.is_some()),
+        )?;
+        writer.opt("distinguisherMethod", &self.distinguisher_method);
+        writer.opt("matchingPrecedence", &self.matching_precedence);
+        writer.field(
+            "priorityLevelConfiguration",
+            &self.priority_level_configuration,
+        );
+        writer.opt("rules", &self.rules);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FlowSchemaSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for FlowSchemaSpec {
+    const NAME: &'static str = "FlowSchemaSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "distinguisherMethod",
+        "matchingPrecedence",
+        "priorityLevelConfiguration",
+        "rules",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "distinguisherMethod" => Some(0),
+            "matchingPrecedence" => Some(1),
+            "priorityLevelConfiguration" => Some(2),
+            "rules" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.distinguisher_method, map),
+            1 => crate::object_serde::put(&mut self.matching_precedence, map),
+            2 => crate::object_serde::put(&mut self.priority_level_configuration, map),
+            3 => crate::object_serde::put(&mut self.rules, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// FlowSchemaStatus represents the current state of a FlowSchema.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FlowSchemaStatus {
     /// \`conditions\` is a list of the current states of FlowSchema.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<FlowSchemaCondition>>,
 }
 
+impl serde::Serialize for FlowSchemaStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "FlowSchemaStatus",
+            usize::from(self.conditions.is_some()),
+        )?;
+        writer.opt("conditions", &self.conditions);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FlowSchemaStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for FlowSchemaStatus {
+    const NAME: &'static str = "FlowSchemaStatus";
+    const FIELDS: &'static [&'static str] = &["conditions"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "conditions" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.conditions, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// GroupSubject holds detailed information for group-kind subject.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GroupSubject {
     /// name is the user group that matches, or "\*" to match all user groups. See <https://github.com/kubernetes/apiserver/blob/master/pkg/authentication/user/user.go> for some well-known group names. Required.
-    #[serde(default)]
     pub name: String,
 }
 
+impl serde::Serialize for GroupSubject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "GroupSubject", 1)?;
+        writer.field("name", &self.name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GroupSubject {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for GroupSubject {
+    const NAME: &'static str = "GroupSubject";
+    const FIELDS: &'static [&'static str] = &["name"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// LimitResponse defines how to handle requests that can not be executed right now.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LimitResponse {
     /// \`queuing\` holds the configuration parameters for queuing. This field may be non-empty only if \`type\` is \`"Queue"\`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queuing: Option<QueuingConfiguration>,
     /// \`type\` is "Queue" or "Reject". "Queue" means that requests that can not be executed upon arrival are held in a queue until they can be executed or a queuing limit is reached. "Reject" means that requests that can not be executed upon arrival are rejected. Required.
-    #[serde(rename = "type", default)]
     pub type_: String,
+}
+
+impl serde::Serialize for LimitResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "LimitResponse",
+            1 + usize::from(self.queuing.is_some()),
+        )?;
+        writer.opt("queuing", &self.queuing);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LimitResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for LimitResponse {
+    const NAME: &'static str = "LimitResponse";
+    const FIELDS: &'static [&'static str] = &["queuing", "type"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "queuing" => Some(0),
+            "type" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.queuing, map),
+            1 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// LimitedPriorityLevelConfiguration specifies how to handle requests that are subject to limits. It addresses two issues:
 /// - How are requests for this priority level limited?
 /// - What should be done with requests that exceed the limit?
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LimitedPriorityLevelConfiguration {
     /// \`borrowingLimitPercent\`, if present, configures a limit on how many seats this priority level can borrow from other priority levels. The limit is known as this level's BorrowingConcurrencyLimit (BorrowingCL) and is a limit on the total number of seats that this level may borrow at any one time. This field holds the ratio of that limit to the level's nominal concurrency limit. When this field is non-nil, it must hold a non-negative integer and the limit is calculated as follows.
     ///
     /// BorrowingCL(i) = round( NominalCL(i) \* borrowingLimitPercent(i)/100.0 )
     ///
     /// The value of this field can be more than 100, implying that this priority level can borrow a number of seats that is greater than its own nominal concurrency limit (NominalCL). When this field is left \`nil\`, the limit is effectively infinite.
-    #[serde(
-        rename = "borrowingLimitPercent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub borrowing_limit_percent: Option<i32>,
     /// \`lendablePercent\` prescribes the fraction of the level's NominalCL that can be borrowed by other priority levels. The value of this field must be between 0 and 100, inclusive, and it defaults to 0. The number of seats that other levels can borrow from this level, known as this level's LendableConcurrencyLimit (LendableCL), is defined as follows.
     ///
     /// LendableCL(i) = round( NominalCL(i) \* lendablePercent(i)/100.0 )
-    #[serde(
-        rename = "lendablePercent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub lendable_percent: Option<i32>,
     /// \`limitResponse\` indicates what to do with requests that can not be executed right now
-    #[serde(
-        rename = "limitResponse",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub limit_response: Option<LimitResponse>,
+    pub limit_response: Option<Box<LimitResponse>>,
     /// \`nominalConcurrencyShares\` (NCS) contributes to the computation of the NominalConcurrencyLimit (NominalCL) of this level. This is the number of execution seats available at this priority level. This is used both for requests dispatched from this priority level as well as requests dispatched from other priority levels borrowing seats from this level. The server's concurrency limit (ServerCL) is divided among the Limited priority levels in proportion to their NCS values:
     ///
     /// NominalCL(i)  = ceil( ServerCL \* NCS(i) / sum\_ncs ) sum\_ncs = sum\[priority level k\] NCS(k)
@@ -235,16 +597,69 @@ pub struct LimitedPriorityLevelConfiguration {
     /// If not specified, this field defaults to a value of 30.
     ///
     /// Setting this field to zero supports the construction of a "jail" for this priority level that is used to hold some request(s)
-    #[serde(
-        rename = "nominalConcurrencyShares",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nominal_concurrency_shares: Option<i32>,
 }
 
+impl serde::Serialize for LimitedPriorityLevelConfiguration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "LimitedPriorityLevelConfiguration",
+            usize::from(self.borrowing_limit_percent.is_some())
+                + usize::from(self.lendable_percent.is_some())
+                + usize::from(self.limit_response.is_some())
+                + usize::from(self.nominal_concurrency_shares.is_some()),
+        )?;
+        writer.opt("borrowingLimitPercent", &self.borrowing_limit_percent);
+        writer.opt("lendablePercent", &self.lendable_percent);
+        writer.opt("limitResponse", &self.limit_response);
+        writer.opt("nominalConcurrencyShares", &self.nominal_concurrency_shares);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LimitedPriorityLevelConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for LimitedPriorityLevelConfiguration {
+    const NAME: &'static str = "LimitedPriorityLevelConfiguration";
+    const FIELDS: &'static [&'static str] = &[
+        "borrowingLimitPercent",
+        "lendablePercent",
+        "limitResponse",
+        "nominalConcurrencyShares",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "borrowingLimitPercent" => Some(0),
+            "lendablePercent" => Some(1),
+            "limitResponse" => Some(2),
+            "nominalConcurrencyShares" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.borrowing_limit_percent, map),
+            1 => crate::object_serde::put(&mut self.lendable_percent, map),
+            2 => crate::object_serde::put(&mut self.limit_response, map),
+            3 => crate::object_serde::put(&mut self.nominal_concurrency_shares, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// NonResourcePolicyRule is a predicate that matches non-resource requests according to their verb and the target non-resource URL. A NonResourcePolicyRule matches a request if and only if both (a) at least one member of verbs matches the request and (b) at least one member of nonResourceURLs matches the request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NonResourcePolicyRule {
     /// \`nonResourceURLs\` is a set of url prefixes that a user should have access to and may not be empty. For example:
     /// - "/healthz" is legal
@@ -253,53 +668,176 @@ pub struct NonResourcePolicyRule {
     /// - "/hea/\*" also matches nothing
     /// - "/healthz/\*" matches all per-component health checks.
     ///   "\*" matches all non-resource urls. if it is present, it must be the only entry. Required.
-    #[serde(rename = "nonResourceURLs", default)]
     pub non_resource_urls: Vec<String>,
     /// \`verbs\` is a list of matching verbs and may not be empty. "\*" matches all verbs. If it is present, it must be the only entry. Required.
-    #[serde(default)]
     pub verbs: Vec<String>,
 }
 
+impl serde::Serialize for NonResourcePolicyRule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "NonResourcePolicyRule", 2)?;
+        writer.field("nonResourceURLs", &self.non_resource_urls);
+        writer.field("verbs", &self.verbs);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NonResourcePolicyRule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NonResourcePolicyRule {
+    const NAME: &'static str = "NonResourcePolicyRule";
+    const FIELDS: &'static [&'static str] = &["nonResourceURLs", "verbs"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "nonResourceURLs" => Some(0),
+            "verbs" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.non_resource_urls, map),
+            1 => crate::object_serde::put(&mut self.verbs, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PolicyRulesWithSubjects prescribes a test that applies to a request to an apiserver. The test considers the subject making the request, the verb being requested, and the resource to be acted upon. This PolicyRulesWithSubjects matches a request if and only if both (a) at least one member of subjects matches the request and (b) at least one member of resourceRules or nonResourceRules matches the request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PolicyRulesWithSubjects {
     /// \`nonResourceRules\` is a list of NonResourcePolicyRules that identify matching requests according to their verb and the target non-resource URL.
-    #[serde(
-        rename = "nonResourceRules",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub non_resource_rules: Option<Vec<NonResourcePolicyRule>>,
     /// \`resourceRules\` is a slice of ResourcePolicyRules that identify matching requests according to their verb and the target resource. At least one of \`resourceRules\` and \`nonResourceRules\` has to be non-empty.
-    #[serde(
-        rename = "resourceRules",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub resource_rules: Option<Vec<ResourcePolicyRule>>,
     /// subjects is the list of normal user, serviceaccount, or group that this rule cares about. There must be at least one member in this slice. A slice that includes both the system:authenticated and system:unauthenticated user groups matches every request. Required.
-    #[serde(default)]
     pub subjects: Vec<Subject>,
 }
 
+impl serde::Serialize for PolicyRulesWithSubjects {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PolicyRulesWithSubjects",
+            1 + usize::from(self.non_resource_rules.is_some())
+                + usize::from(self.resource_rules.is_some()),
+        )?;
+        writer.opt("nonResourceRules", &self.non_resource_rules);
+        writer.opt("resourceRules", &self.resource_rules);
+        writer.field("subjects", &self.subjects);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PolicyRulesWithSubjects {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PolicyRulesWithSubjects {
+    const NAME: &'static str = "PolicyRulesWithSubjects";
+    const FIELDS: &'static [&'static str] = &["nonResourceRules", "resourceRules", "subjects"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "nonResourceRules" => Some(0),
+            "resourceRules" => Some(1),
+            "subjects" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.non_resource_rules, map),
+            1 => crate::object_serde::put(&mut self.resource_rules, map),
+            2 => crate::object_serde::put(&mut self.subjects, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PriorityLevelConfiguration represents the configuration of a priority level.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PriorityLevelConfiguration {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<PriorityLevelConfiguration>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<PriorityLevelConfiguration>,
     /// \`metadata\` is the standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// \`spec\` is the specification of the desired behavior of a "request-priority". More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<PriorityLevelConfigurationSpec>,
     /// \`status\` is the current status of a "request-priority". More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<PriorityLevelConfigurationStatus>,
+}
+
+impl serde::Serialize for PriorityLevelConfiguration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PriorityLevelConfiguration",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PriorityLevelConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PriorityLevelConfiguration {
+    const NAME: &'static str = "PriorityLevelConfiguration";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for PriorityLevelConfiguration {
@@ -327,44 +865,136 @@ impl kclient_apimachinery::resource::HasObjectMeta for PriorityLevelConfiguratio
 }
 
 /// PriorityLevelConfigurationCondition defines the condition of priority level.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PriorityLevelConfigurationCondition {
     /// \`lastTransitionTime\` is the last time the condition transitioned from one status to another.
-    #[serde(
-        rename = "lastTransitionTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_transition_time: Option<kclient_apimachinery::meta::Time>,
     /// \`message\` is a human-readable message indicating details about last transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// \`reason\` is a unique, one-word, CamelCase reason for the condition's last transition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// \`status\` is the status of the condition. Can be True, False, Unknown. Required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// \`type\` is the type of the condition. Required.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
 
+impl serde::Serialize for PriorityLevelConfigurationCondition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PriorityLevelConfigurationCondition",
+            usize::from(self.last_transition_time.is_some())
+                + usize::from(self.message.is_some())
+                + usize::from(self.reason.is_some())
+                + usize::from(self.status.is_some())
+                + usize::from(self.type_.is_some()),
+        )?;
+        writer.opt("lastTransitionTime", &self.last_transition_time);
+        writer.opt("message", &self.message);
+        writer.opt("reason", &self.reason);
+        writer.opt("status", &self.status);
+        writer.opt("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PriorityLevelConfigurationCondition {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PriorityLevelConfigurationCondition {
+    const NAME: &'static str = "PriorityLevelConfigurationCondition";
+    const FIELDS: &'static [&'static str] =
+        &["lastTransitionTime", "message", "reason", "status", "type"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "lastTransitionTime" => Some(0),
+            "message" => Some(1),
+            "reason" => Some(2),
+            "status" => Some(3),
+            "type" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.last_transition_time, map),
+            1 => crate::object_serde::put(&mut self.message, map),
+            2 => crate::object_serde::put(&mut self.reason, map),
+            3 => crate::object_serde::put(&mut self.status, map),
+            4 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PriorityLevelConfigurationList is a list of PriorityLevelConfiguration objects.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PriorityLevelConfigurationList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<PriorityLevelConfigurationList>,
     /// \`items\` is a list of request-priorities.
-    #[serde(default)]
     pub items: Vec<PriorityLevelConfiguration>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<PriorityLevelConfigurationList>,
     /// \`metadata\` is the standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for PriorityLevelConfigurationList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "PriorityLevelConfigurationList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PriorityLevelConfigurationList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PriorityLevelConfigurationList {
+    const NAME: &'static str = "PriorityLevelConfigurationList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for PriorityLevelConfigurationList {
@@ -389,113 +1019,444 @@ impl crate::client::verbs::ObjectList<PriorityLevelConfiguration>
 }
 
 /// PriorityLevelConfigurationReference contains information that points to the "request-priority" being used.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PriorityLevelConfigurationReference {
     /// \`name\` is the name of the priority level configuration being referenced Required.
-    #[serde(default)]
     pub name: String,
+}
+
+impl serde::Serialize for PriorityLevelConfigurationReference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "PriorityLevelConfigurationReference", 1)?;
+        writer.field("name", &self.name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PriorityLevelConfigurationReference {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PriorityLevelConfigurationReference {
+    const NAME: &'static str = "PriorityLevelConfigurationReference";
+    const FIELDS: &'static [&'static str] = &["name"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// PriorityLevelConfigurationSpec specifies the configuration of a priority level.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PriorityLevelConfigurationSpec {
     /// \`exempt\` specifies how requests are handled for an exempt priority level. This field MUST be empty if \`type\` is \`"Limited"\`. This field MAY be non-empty if \`type\` is \`"Exempt"\`. If empty and \`type\` is \`"Exempt"\` then the default values for \`ExemptPriorityLevelConfiguration\` apply.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exempt: Option<ExemptPriorityLevelConfiguration>,
     /// \`limited\` specifies how requests are handled for a Limited priority level. This field must be non-empty if and only if \`type\` is \`"Limited"\`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limited: Option<LimitedPriorityLevelConfiguration>,
+    pub limited: Option<Box<LimitedPriorityLevelConfiguration>>,
     /// \`type\` indicates whether this priority level is subject to limitation on request execution.  A value of \`"Exempt"\` means that requests of this priority level are not subject to a limit (and thus are never queued) and do not detract from the capacity made available to other priority levels.  A value of \`"Limited"\` means that (a) requests of this priority level \_are\_ subject to limits and (b) some of the server's limited capacity is made available exclusively to this priority level. Required.
-    #[serde(rename = "type", default)]
     pub type_: String,
 }
 
+impl serde::Serialize for PriorityLevelConfigurationSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PriorityLevelConfigurationSpec",
+            1 + usize::from(self.exempt.is_some()) + usize::from(self.limited.is_some()),
+        )?;
+        writer.opt("exempt", &self.exempt);
+        writer.opt("limited", &self.limited);
+        writer.field("type", &self.type_);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PriorityLevelConfigurationSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PriorityLevelConfigurationSpec {
+    const NAME: &'static str = "PriorityLevelConfigurationSpec";
+    const FIELDS: &'static [&'static str] = &["exempt", "limited", "type"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "exempt" => Some(0),
+            "limited" => Some(1),
+            "type" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.exempt, map),
+            1 => crate::object_serde::put(&mut self.limited, map),
+            2 => crate::object_serde::put(&mut self.type_, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PriorityLevelConfigurationStatus represents the current state of a "request-priority".
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PriorityLevelConfigurationStatus {
     /// \`conditions\` is the current state of "request-priority".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<PriorityLevelConfigurationCondition>>,
 }
 
+impl serde::Serialize for PriorityLevelConfigurationStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PriorityLevelConfigurationStatus",
+            usize::from(self.conditions.is_some()),
+        )?;
+        writer.opt("conditions", &self.conditions);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PriorityLevelConfigurationStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PriorityLevelConfigurationStatus {
+    const NAME: &'static str = "PriorityLevelConfigurationStatus";
+    const FIELDS: &'static [&'static str] = &["conditions"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "conditions" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.conditions, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// QueuingConfiguration holds the configuration parameters for queuing
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueuingConfiguration {
     /// \`handSize\` is a small positive number that configures the shuffle sharding of requests into queues.  When enqueuing a request at this priority level the request's flow identifier (a string pair) is hashed and the hash value is used to shuffle the list of queues and deal a hand of the size specified here.  The request is put into one of the shortest queues in that hand. \`handSize\` must be no larger than \`queues\`, and should be significantly smaller (so that a few heavy flows do not saturate most of the queues).  See the user-facing documentation for more extensive guidance on setting this field.  This field has a default value of 8.
-    #[serde(rename = "handSize", default, skip_serializing_if = "Option::is_none")]
     pub hand_size: Option<i32>,
     /// \`queueLengthLimit\` is the maximum number of requests allowed to be waiting in a given queue of this priority level at a time; excess requests are rejected.  This value must be positive.  If not specified, it will be defaulted to 50.
-    #[serde(
-        rename = "queueLengthLimit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub queue_length_limit: Option<i32>,
     /// \`queues\` is the number of queues for this priority level. The queues exist independently at each apiserver. The value must be positive.  Setting it to 1 effectively precludes shufflesharding and thus makes the distinguisher method of associated flow schemas irrelevant.  This field has a default value of 64.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queues: Option<i32>,
 }
 
+impl serde::Serialize for QueuingConfiguration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "QueuingConfiguration",
+            usize::from(self.hand_size.is_some())
+                + usize::from(self.queue_length_limit.is_some())
+                + usize::from(self.queues.is_some()),
+        )?;
+        writer.opt("handSize", &self.hand_size);
+        writer.opt("queueLengthLimit", &self.queue_length_limit);
+        writer.opt("queues", &self.queues);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for QueuingConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for QueuingConfiguration {
+    const NAME: &'static str = "QueuingConfiguration";
+    const FIELDS: &'static [&'static str] = &["handSize", "queueLengthLimit", "queues"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "handSize" => Some(0),
+            "queueLengthLimit" => Some(1),
+            "queues" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.hand_size, map),
+            1 => crate::object_serde::put(&mut self.queue_length_limit, map),
+            2 => crate::object_serde::put(&mut self.queues, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ResourcePolicyRule is a predicate that matches some resource requests, testing the request's verb and the target resource. A ResourcePolicyRule matches a resource request if and only if: (a) at least one member of verbs matches the request, (b) at least one member of apiGroups matches the request, (c) at least one member of resources matches the request, and (d) either (d1) the request does not specify a namespace (i.e., \`Namespace==""\`) and clusterScope is true or (d2) the request specifies a namespace and least one member of namespaces matches the request's namespace.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourcePolicyRule {
     /// \`apiGroups\` is a list of matching API groups and may not be empty. "\*" matches all API groups and, if present, must be the only entry. Required.
-    #[serde(rename = "apiGroups", default)]
     pub api_groups: Vec<String>,
     /// \`clusterScope\` indicates whether to match requests that do not specify a namespace (which happens either because the resource is not namespaced or the request targets all namespaces). If this field is omitted or false then the \`namespaces\` field must contain a non-empty list.
-    #[serde(
-        rename = "clusterScope",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cluster_scope: Option<bool>,
     /// \`namespaces\` is a list of target namespaces that restricts matches.  A request that specifies a target namespace matches only if either (a) this list contains that target namespace or (b) this list contains "\*".  Note that "\*" matches any specified namespace but does not match a request that \_does not specify\_ a namespace (see the \`clusterScope\` field for that). This list may be empty, but only if \`clusterScope\` is true.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespaces: Option<Vec<String>>,
     /// \`resources\` is a list of matching resources (i.e., lowercase and plural) with, if desired, subresource.  For example, \[ "services", "nodes/status" \].  This list may not be empty. "\*" matches all resources and, if present, must be the only entry. Required.
-    #[serde(default)]
     pub resources: Vec<String>,
     /// \`verbs\` is a list of matching verbs and may not be empty. "\*" matches all verbs and, if present, must be the only entry. Required.
-    #[serde(default)]
     pub verbs: Vec<String>,
 }
 
+impl serde::Serialize for ResourcePolicyRule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ResourcePolicyRule",
+            3 + usize::from(self.cluster_scope.is_some()) + usize::from(self.namespaces.is_some()),
+        )?;
+        writer.field("apiGroups", &self.api_groups);
+        writer.opt("clusterScope", &self.cluster_scope);
+        writer.opt("namespaces", &self.namespaces);
+        writer.field("resources", &self.resources);
+        writer.field("verbs", &self.verbs);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourcePolicyRule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourcePolicyRule {
+    const NAME: &'static str = "ResourcePolicyRule";
+    const FIELDS: &'static [&'static str] = &[
+        "apiGroups",
+        "clusterScope",
+        "namespaces",
+        "resources",
+        "verbs",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiGroups" => Some(0),
+            "clusterScope" => Some(1),
+            "namespaces" => Some(2),
+            "resources" => Some(3),
+            "verbs" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_groups, map),
+            1 => crate::object_serde::put(&mut self.cluster_scope, map),
+            2 => crate::object_serde::put(&mut self.namespaces, map),
+            3 => crate::object_serde::put(&mut self.resources, map),
+            4 => crate::object_serde::put(&mut self.verbs, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ServiceAccountSubject holds detailed information for service-account-kind subject.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceAccountSubject {
     /// \`name\` is the name of matching ServiceAccount objects, or "\*" to match regardless of name. Required.
-    #[serde(default)]
     pub name: String,
     /// \`namespace\` is the namespace of matching ServiceAccount objects. Required.
-    #[serde(default)]
     pub namespace: String,
 }
 
+impl serde::Serialize for ServiceAccountSubject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ServiceAccountSubject", 2)?;
+        writer.field("name", &self.name);
+        writer.field("namespace", &self.namespace);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceAccountSubject {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ServiceAccountSubject {
+    const NAME: &'static str = "ServiceAccountSubject";
+    const FIELDS: &'static [&'static str] = &["name", "namespace"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            "namespace" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            1 => crate::object_serde::put(&mut self.namespace, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Subject matches the originator of a request, as identified by the request authentication system. There are three ways of matching an originator; by user, group, or service account.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Subject {
     /// \`group\` matches based on user group name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<GroupSubject>,
     /// \`kind\` indicates which one of the other fields is non-empty. Required
-    #[serde(default)]
     pub kind: String,
     /// \`serviceAccount\` matches ServiceAccounts.
-    #[serde(
-        rename = "serviceAccount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub service_account: Option<ServiceAccountSubject>,
+    pub service_account: Option<Box<ServiceAccountSubject>>,
     /// \`user\` matches based on username.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<UserSubject>,
 }
 
+impl serde::Serialize for Subject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Subject",
+            1 + usize::from(self.group.is_some())
+                + usize::from(self.service_account.is_some())
+                + usize::from(self.user.is_some()),
+        )?;
+        writer.opt("group", &self.group);
+        writer.field("kind", &self.kind);
+        writer.opt("serviceAccount", &self.service_account);
+        writer.opt("user", &self.user);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Subject {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Subject {
+    const NAME: &'static str = "Subject";
+    const FIELDS: &'static [&'static str] = &["group", "kind", "serviceAccount", "user"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "group" => Some(0),
+            "kind" => Some(1),
+            "serviceAccount" => Some(2),
+            "user" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.group, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.service_account, map),
+            3 => crate::object_serde::put(&mut self.user, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// UserSubject holds detailed information for user-kind subject.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct UserSubject {
     /// \`name\` is the username that matches, or "\*" to match all usernames. Required.
-    #[serde(default)]
     pub name: String,
+}
+
+impl serde::Serialize for UserSubject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "UserSubject", 1)?;
+        writer.field("name", &self.name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UserSubject {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for UserSubject {
+    const NAME: &'static str = "UserSubject";
+    const FIELDS: &'static [&'static str] = &["name"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

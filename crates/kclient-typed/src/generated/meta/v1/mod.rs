@@ -4,15 +4,59 @@
 //! does not provide.
 
 /// FieldSelectorRequirement is a selector that contains values, a key, and an operator that relates the key and values.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FieldSelectorRequirement {
     /// key is the field selector key that the requirement applies to.
-    #[serde(default)]
     pub key: String,
     /// operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist. The list of operators may grow in the future.
-    #[serde(default)]
     pub operator: String,
     /// values is an array of string values. If the operator is In or NotIn, the values array must be non-empty. If the operator is Exists or DoesNotExist, the values array must be empty.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
+}
+
+impl serde::Serialize for FieldSelectorRequirement {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "FieldSelectorRequirement",
+            2 + usize::from(self.values.is_some()),
+        )?;
+        writer.field("key", &self.key);
+        writer.field("operator", &self.operator);
+        writer.opt("values", &self.values);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FieldSelectorRequirement {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for FieldSelectorRequirement {
+    const NAME: &'static str = "FieldSelectorRequirement";
+    const FIELDS: &'static [&'static str] = &["key", "operator", "values"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "key" => Some(0),
+            "operator" => Some(1),
+            "values" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.key, map),
+            1 => crate::object_serde::put(&mut self.operator, map),
+            2 => crate::object_serde::put(&mut self.values, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

@@ -6,13 +6,11 @@ mod client;
 pub use client::*;
 
 /// HTTPIngressPath associates a path with a backend. Incoming urls matching the path are forwarded to the backend.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HTTPIngressPath {
     /// backend defines the referenced service endpoint to which the traffic will be forwarded to.
-    #[serde(default)]
     pub backend: IngressBackend,
     /// path is matched against the path of an incoming request. Currently it can contain characters disallowed from the conventional "path" part of a URL as defined by RFC 3986. Paths must begin with a '/' and must be present when using PathType with value "Exact" or "Prefix".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// pathType determines the interpretation of the path matching. PathType can be one of the following values: \* Exact: Matches the URL path exactly. \* Prefix: Matches based on a URL path prefix split by '/'. Matching is
     /// done on a path element by element basis. A path element refers is the
@@ -25,33 +23,157 @@ pub struct HTTPIngressPath {
     /// the IngressClass. Implementations can treat this as a separate PathType
     /// or treat it identically to Prefix or Exact path types.
     /// Implementations are required to support all path types.
-    #[serde(rename = "pathType", default)]
     pub path_type: String,
 }
 
+impl serde::Serialize for HTTPIngressPath {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "HTTPIngressPath",
+            2 + usize::from(self.path.is_some()),
+        )?;
+        writer.field("backend", &self.backend);
+        writer.opt("path", &self.path);
+        writer.field("pathType", &self.path_type);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HTTPIngressPath {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for HTTPIngressPath {
+    const NAME: &'static str = "HTTPIngressPath";
+    const FIELDS: &'static [&'static str] = &["backend", "path", "pathType"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "backend" => Some(0),
+            "path" => Some(1),
+            "pathType" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.backend, map),
+            1 => crate::object_serde::put(&mut self.path, map),
+            2 => crate::object_serde::put(&mut self.path_type, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// HTTPIngressRuleValue is a list of http selectors pointing to backends. In the example: <http://>\<host\>/\<path\>?\<searchpart\> -\> backend where where parts of the url correspond to RFC 3986, this resource will be used to match against everything after the last '/' and before the first '?' or '#'.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct HTTPIngressRuleValue {
     /// paths is a collection of paths that map requests to backends.
-    #[serde(default)]
     pub paths: Vec<HTTPIngressPath>,
 }
 
+impl serde::Serialize for HTTPIngressRuleValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "HTTPIngressRuleValue", 1)?;
+        writer.field("paths", &self.paths);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HTTPIngressRuleValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for HTTPIngressRuleValue {
+    const NAME: &'static str = "HTTPIngressRuleValue";
+    const FIELDS: &'static [&'static str] = &["paths"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "paths" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.paths, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// IPAddress represents a single IP of a single IP Family. The object is designed to be used by APIs that operate on IP addresses. The object is used by the Service core API for allocation of IP addresses. An IP address can be represented in different formats, to guarantee the uniqueness of the IP, the name of the object is the IP address in canonical format, four decimal digits separated by dots suppressing leading zeros for IPv4 and the representation defined by RFC 5952 for IPv6. Valid: 192.168.1.5 or 2001:db8::1 or 2001:db8:aaaa:bbbb:cccc:dddd:eeee:1 Invalid: 10.01.2.3 or 2001:db8:0:0:0::1
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IPAddress {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<IPAddress>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<IPAddress>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec is the desired state of the IPAddress. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default)]
     pub spec: IPAddressSpec,
+}
+
+impl serde::Serialize for IPAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "IPAddress", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IPAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for IPAddress {
+    const NAME: &'static str = "IPAddress";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for IPAddress {
@@ -79,20 +201,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for IPAddress {
 }
 
 /// IPAddressList contains a list of IPAddress.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IPAddressList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<IPAddressList>,
     /// items is the list of IPAddresses.
-    #[serde(default)]
     pub items: Vec<IPAddress>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<IPAddressList>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for IPAddressList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "IPAddressList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IPAddressList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for IPAddressList {
+    const NAME: &'static str = "IPAddressList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for IPAddressList {
@@ -115,42 +279,168 @@ impl crate::client::verbs::ObjectList<IPAddress> for IPAddressList {
 }
 
 /// IPAddressSpec describe the attributes in an IP Address.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IPAddressSpec {
     /// ParentRef references the resource that an IPAddress is attached to. An IPAddress must reference a parent object.
-    #[serde(rename = "parentRef", default)]
     pub parent_ref: ParentReference,
 }
 
+impl serde::Serialize for IPAddressSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "IPAddressSpec", 1)?;
+        writer.field("parentRef", &self.parent_ref);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IPAddressSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for IPAddressSpec {
+    const NAME: &'static str = "IPAddressSpec";
+    const FIELDS: &'static [&'static str] = &["parentRef"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "parentRef" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.parent_ref, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// IPBlock describes a particular CIDR (Ex. "192.168.1.0/24","2001:db8::/64") that is allowed to the pods matched by a NetworkPolicySpec's podSelector. The except entry describes CIDRs that should not be included within this rule.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IPBlock {
     /// cidr is a string representing the IPBlock Valid examples are "192.168.1.0/24" or "2001:db8::/64"
-    #[serde(default)]
     pub cidr: String,
     /// except is a slice of CIDRs that should not be included within an IPBlock Valid examples are "192.168.1.0/24" or "2001:db8::/64" Except values will be rejected if they are outside the cidr range
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub except: Option<Vec<String>>,
 }
 
+impl serde::Serialize for IPBlock {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "IPBlock",
+            1 + usize::from(self.except.is_some()),
+        )?;
+        writer.field("cidr", &self.cidr);
+        writer.opt("except", &self.except);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IPBlock {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for IPBlock {
+    const NAME: &'static str = "IPBlock";
+    const FIELDS: &'static [&'static str] = &["cidr", "except"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "cidr" => Some(0),
+            "except" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.cidr, map),
+            1 => crate::object_serde::put(&mut self.except, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Ingress is a collection of rules that allow inbound connections to reach the endpoints defined by a backend. An Ingress can be configured to give services externally-reachable urls, load balance traffic, terminate SSL, offer name based virtual hosting etc.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Ingress {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<Ingress>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<Ingress>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec is the desired state of the Ingress. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<IngressSpec>,
     /// status is the current state of the Ingress. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<IngressStatus>,
+}
+
+impl serde::Serialize for Ingress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Ingress",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Ingress {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Ingress {
+    const NAME: &'static str = "Ingress";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for Ingress {
@@ -178,31 +468,119 @@ impl kclient_apimachinery::resource::HasObjectMeta for Ingress {
 }
 
 /// IngressBackend describes all endpoints for a given service and port.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IngressBackend {
     /// resource is an ObjectRef to another Kubernetes resource in the namespace of the Ingress object. If resource is specified, a service.Name and service.Port must not be specified. This is a mutually exclusive setting with "Service".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource: Option<crate::api::core::v1::TypedLocalObjectReference>,
+    pub resource: Option<Box<crate::api::core::v1::TypedLocalObjectReference>>,
     /// service references a service as a backend. This is a mutually exclusive setting with "Resource".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service: Option<IngressServiceBackend>,
+    pub service: Option<Box<IngressServiceBackend>>,
+}
+
+impl serde::Serialize for IngressBackend {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "IngressBackend",
+            usize::from(self.resource.is_some()) + usize::from(self.service.is_some()),
+        )?;
+        writer.opt("resource", &self.resource);
+        writer.opt("service", &self.service);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IngressBackend {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for IngressBackend {
+    const NAME: &'static str = "IngressBackend";
+    const FIELDS: &'static [&'static str] = &["resource", "service"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "resource" => Some(0),
+            "service" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.resource, map),
+            1 => crate::object_serde::put(&mut self.service, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// IngressClass represents the class of the Ingress, referenced by the Ingress Spec. The \`ingressclass.kubernetes.io/is-default-class\` annotation can be used to indicate that an IngressClass should be considered default. When a single IngressClass resource has this annotation set to true, new Ingress resources without a class specified will be assigned this default class.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IngressClass {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<IngressClass>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<IngressClass>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec is the desired state of the IngressClass. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<IngressClassSpec>,
+}
+
+impl serde::Serialize for IngressClass {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "IngressClass",
+            3 + usize::from(self.spec.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IngressClass {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for IngressClass {
+    const NAME: &'static str = "IngressClass";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for IngressClass {
@@ -230,20 +608,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for IngressClass {
 }
 
 /// IngressClassList is a collection of IngressClasses.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IngressClassList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<IngressClassList>,
     /// items is the list of IngressClasses.
-    #[serde(default)]
     pub items: Vec<IngressClass>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<IngressClassList>,
     /// Standard list metadata.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for IngressClassList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "IngressClassList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IngressClassList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for IngressClassList {
+    const NAME: &'static str = "IngressClassList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for IngressClassList {
@@ -266,51 +686,185 @@ impl crate::client::verbs::ObjectList<IngressClass> for IngressClassList {
 }
 
 /// IngressClassParametersReference identifies an API object. This can be used to specify a cluster or namespace-scoped resource.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IngressClassParametersReference {
     /// apiGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party types, APIGroup is required.
-    #[serde(rename = "apiGroup", default, skip_serializing_if = "Option::is_none")]
     pub api_group: Option<String>,
     /// kind is the type of resource being referenced.
-    #[serde(default)]
     pub kind: String,
     /// name is the name of resource being referenced.
-    #[serde(default)]
     pub name: String,
     /// namespace is the namespace of the resource being referenced. This field is required when scope is set to "Namespace" and must be unset when scope is set to "Cluster".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// scope represents if this refers to a cluster or namespace scoped resource. This may be set to "Cluster" (default) or "Namespace".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
 }
 
+impl serde::Serialize for IngressClassParametersReference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "IngressClassParametersReference",
+            2 + usize::from(self.api_group.is_some())
+                + usize::from(self.namespace.is_some())
+                + usize::from(self.scope.is_some()),
+        )?;
+        writer.opt("apiGroup", &self.api_group);
+        writer.field("kind", &self.kind);
+        writer.field("name", &self.name);
+        writer.opt("namespace", &self.namespace);
+        writer.opt("scope", &self.scope);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IngressClassParametersReference {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for IngressClassParametersReference {
+    const NAME: &'static str = "IngressClassParametersReference";
+    const FIELDS: &'static [&'static str] = &["apiGroup", "kind", "name", "namespace", "scope"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiGroup" => Some(0),
+            "kind" => Some(1),
+            "name" => Some(2),
+            "namespace" => Some(3),
+            "scope" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_group, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.name, map),
+            3 => crate::object_serde::put(&mut self.namespace, map),
+            4 => crate::object_serde::put(&mut self.scope, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// IngressClassSpec provides information about the class of an Ingress.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IngressClassSpec {
     /// controller refers to the name of the controller that should handle this class. This allows for different "flavors" that are controlled by the same controller. For example, you may have different parameters for the same implementing controller. This should be specified as a domain-prefixed path no more than 250 characters in length, e.g. "acme.io/ingress-controller". This field is immutable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub controller: Option<String>,
     /// parameters is a link to a custom resource containing additional configuration for the controller. This is optional if the controller does not require extra parameters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parameters: Option<IngressClassParametersReference>,
+    pub parameters: Option<Box<IngressClassParametersReference>>,
+}
+
+impl serde::Serialize for IngressClassSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "IngressClassSpec",
+            usize::from(self.controller.is_some()) + usize::from(self.parameters.is_some()),
+        )?;
+        writer.opt("controller", &self.controller);
+        writer.opt("parameters", &self.parameters);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IngressClassSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for IngressClassSpec {
+    const NAME: &'static str = "IngressClassSpec";
+    const FIELDS: &'static [&'static str] = &["controller", "parameters"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "controller" => Some(0),
+            "parameters" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.controller, map),
+            1 => crate::object_serde::put(&mut self.parameters, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// IngressList is a collection of Ingress.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IngressList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<IngressList>,
     /// items is the list of Ingress.
-    #[serde(default)]
     pub items: Vec<Ingress>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<IngressList>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for IngressList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "IngressList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IngressList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for IngressList {
+    const NAME: &'static str = "IngressList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for IngressList {
@@ -333,46 +887,176 @@ impl crate::client::verbs::ObjectList<Ingress> for IngressList {
 }
 
 /// IngressLoadBalancerIngress represents the status of a load-balancer ingress point.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IngressLoadBalancerIngress {
     /// hostname is set for load-balancer ingress points that are DNS based.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
     /// ip is set for load-balancer ingress points that are IP based.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
     /// ports provides information about the ports exposed by this LoadBalancer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ports: Option<Vec<IngressPortStatus>>,
 }
 
+impl serde::Serialize for IngressLoadBalancerIngress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "IngressLoadBalancerIngress",
+            usize::from(self.hostname.is_some())
+                + usize::from(self.ip.is_some())
+                + usize::from(self.ports.is_some()),
+        )?;
+        writer.opt("hostname", &self.hostname);
+        writer.opt("ip", &self.ip);
+        writer.opt("ports", &self.ports);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IngressLoadBalancerIngress {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for IngressLoadBalancerIngress {
+    const NAME: &'static str = "IngressLoadBalancerIngress";
+    const FIELDS: &'static [&'static str] = &["hostname", "ip", "ports"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "hostname" => Some(0),
+            "ip" => Some(1),
+            "ports" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.hostname, map),
+            1 => crate::object_serde::put(&mut self.ip, map),
+            2 => crate::object_serde::put(&mut self.ports, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// IngressLoadBalancerStatus represents the status of a load-balancer.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IngressLoadBalancerStatus {
     /// ingress is a list containing ingress points for the load-balancer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ingress: Option<Vec<IngressLoadBalancerIngress>>,
 }
 
+impl serde::Serialize for IngressLoadBalancerStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "IngressLoadBalancerStatus",
+            usize::from(self.ingress.is_some()),
+        )?;
+        writer.opt("ingress", &self.ingress);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IngressLoadBalancerStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for IngressLoadBalancerStatus {
+    const NAME: &'static str = "IngressLoadBalancerStatus";
+    const FIELDS: &'static [&'static str] = &["ingress"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "ingress" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.ingress, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// IngressPortStatus represents the error condition of a service port
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IngressPortStatus {
     /// error is to record the problem with the service port The format of the error shall comply with the following rules: - built-in error values shall be specified in this file and those shall use
     /// CamelCase names
     /// - cloud provider specific error values must have names that comply with the
     ///   format foo.example.com/CamelCase.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// port is the port number of the ingress port.
-    #[serde(default)]
     pub port: i32,
     /// protocol is the protocol of the ingress port. The supported values are: "TCP", "UDP", "SCTP"
-    #[serde(default)]
     pub protocol: String,
 }
 
+impl serde::Serialize for IngressPortStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "IngressPortStatus",
+            2 + usize::from(self.error.is_some()),
+        )?;
+        writer.opt("error", &self.error);
+        writer.field("port", &self.port);
+        writer.field("protocol", &self.protocol);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IngressPortStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for IngressPortStatus {
+    const NAME: &'static str = "IngressPortStatus";
+    const FIELDS: &'static [&'static str] = &["error", "port", "protocol"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "error" => Some(0),
+            "port" => Some(1),
+            "protocol" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.error, map),
+            1 => crate::object_serde::put(&mut self.port, map),
+            2 => crate::object_serde::put(&mut self.protocol, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// IngressRule represents the rules mapping the paths under a specified host to the related backend services. Incoming requests are first evaluated for a host match, then routed to the backend associated with the matching IngressRuleValue.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IngressRule {
     /// host is the fully qualified domain name of a network host, as defined by RFC 3986. Note the following deviations from the "host" part of the URI as defined in RFC 3986: 1. IPs are not allowed. Currently an IngressRuleValue can only apply to
     /// the IP in the Spec of the parent Ingress.
@@ -382,91 +1066,336 @@ pub struct IngressRule {
     ///    Both these may change in the future. Incoming requests are matched against the host before the IngressRuleValue. If the host is unspecified, the Ingress routes all traffic based on the specified IngressRuleValue.
     ///
     /// host can be "precise" which is a domain name without the terminating dot of a network host (e.g. "foo.bar.com") or "wildcard", which is a domain name prefixed with a single wildcard label (e.g. "\*.foo.com"). The wildcard character '\*' must appear by itself as the first DNS label and matches only a single label. You cannot have a wildcard label by itself (e.g. Host == "\*"). Requests will be matched against the Host field in the following way: 1. If host is precise, the request matches this rule if the http host header is equal to Host. 2. If host is a wildcard, then the request matches this rule if the http host header is to equal to the suffix (removing the first label) of the wildcard rule.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     /// \`http\`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http: Option<HTTPIngressRuleValue>,
 }
 
+impl serde::Serialize for IngressRule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "IngressRule",
+            usize::from(self.host.is_some()) + usize::from(self.http.is_some()),
+        )?;
+        writer.opt("host", &self.host);
+        writer.opt("http", &self.http);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IngressRule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for IngressRule {
+    const NAME: &'static str = "IngressRule";
+    const FIELDS: &'static [&'static str] = &["host", "http"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "host" => Some(0),
+            "http" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.host, map),
+            1 => crate::object_serde::put(&mut self.http, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// IngressServiceBackend references a Kubernetes Service as a Backend.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IngressServiceBackend {
     /// name is the referenced service. The service must exist in the same namespace as the Ingress object.
-    #[serde(default)]
     pub name: String,
     /// port of the referenced service. A port name or port number is required for a IngressServiceBackend.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<ServiceBackendPort>,
 }
 
+impl serde::Serialize for IngressServiceBackend {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "IngressServiceBackend",
+            1 + usize::from(self.port.is_some()),
+        )?;
+        writer.field("name", &self.name);
+        writer.opt("port", &self.port);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IngressServiceBackend {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for IngressServiceBackend {
+    const NAME: &'static str = "IngressServiceBackend";
+    const FIELDS: &'static [&'static str] = &["name", "port"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            "port" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            1 => crate::object_serde::put(&mut self.port, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// IngressSpec describes the Ingress the user wishes to exist.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IngressSpec {
     /// defaultBackend is the backend that should handle requests that don't match any rule. If Rules are not specified, DefaultBackend must be specified. If DefaultBackend is not set, the handling of requests that do not match any of the rules will be up to the Ingress controller.
-    #[serde(
-        rename = "defaultBackend",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub default_backend: Option<IngressBackend>,
+    pub default_backend: Option<Box<IngressBackend>>,
     /// ingressClassName is the name of an IngressClass cluster resource. Ingress controller implementations use this field to know whether they should be serving this Ingress resource, by a transitive connection (controller -\> IngressClass -\> Ingress resource). Although the \`kubernetes.io/ingress.class\` annotation (simple constant name) was never formally defined, it was widely supported by Ingress controllers to create a direct binding between Ingress controller and Ingress resources. Newly created Ingress resources should prefer using the field. However, even though the annotation is officially deprecated, for backwards compatibility reasons, ingress controllers should still honor that annotation if present.
-    #[serde(
-        rename = "ingressClassName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub ingress_class_name: Option<String>,
     /// rules is a list of host rules used to configure the Ingress. If unspecified, or no rule matches, all traffic is sent to the default backend.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<IngressRule>>,
     /// tls represents the TLS configuration. Currently the Ingress only supports a single TLS port, 443. If multiple members of this list specify different hosts, they will be multiplexed on the same port according to the hostname specified through the SNI TLS extension, if the ingress controller fulfilling the ingress supports SNI.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<Vec<IngressTLS>>,
 }
 
+impl serde::Serialize for IngressSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "IngressSpec",
+            usize::from(self.default_backend.is_some())
+                + usize::from(self.ingress_class_name.is_some())
+                + usize::from(self.rules.is_some())
+                + usize::from(self.tls.is_some()),
+        )?;
+        writer.opt("defaultBackend", &self.default_backend);
+        writer.opt("ingressClassName", &self.ingress_class_name);
+        writer.opt("rules", &self.rules);
+        writer.opt("tls", &self.tls);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IngressSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for IngressSpec {
+    const NAME: &'static str = "IngressSpec";
+    const FIELDS: &'static [&'static str] = &["defaultBackend", "ingressClassName", "rules", "tls"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "defaultBackend" => Some(0),
+            "ingressClassName" => Some(1),
+            "rules" => Some(2),
+            "tls" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.default_backend, map),
+            1 => crate::object_serde::put(&mut self.ingress_class_name, map),
+            2 => crate::object_serde::put(&mut self.rules, map),
+            3 => crate::object_serde::put(&mut self.tls, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// IngressStatus describe the current state of the Ingress.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IngressStatus {
     /// loadBalancer contains the current status of the load-balancer.
-    #[serde(
-        rename = "loadBalancer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub load_balancer: Option<IngressLoadBalancerStatus>,
 }
 
+impl serde::Serialize for IngressStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "IngressStatus",
+            usize::from(self.load_balancer.is_some()),
+        )?;
+        writer.opt("loadBalancer", &self.load_balancer);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IngressStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for IngressStatus {
+    const NAME: &'static str = "IngressStatus";
+    const FIELDS: &'static [&'static str] = &["loadBalancer"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "loadBalancer" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.load_balancer, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// IngressTLS describes the transport layer security associated with an ingress.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IngressTLS {
     /// hosts is a list of hosts included in the TLS certificate. The values in this list must match the name/s used in the tlsSecret. Defaults to the wildcard host setting for the loadbalancer controller fulfilling this Ingress, if left unspecified.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hosts: Option<Vec<String>>,
     /// secretName is the name of the secret used to terminate TLS traffic on port 443. Field is left optional to allow TLS routing based on SNI hostname alone. If the SNI host in a listener conflicts with the "Host" header field used by an IngressRule, the SNI host is used for termination and value of the "Host" header is used for routing.
-    #[serde(
-        rename = "secretName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub secret_name: Option<String>,
 }
 
+impl serde::Serialize for IngressTLS {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "IngressTLS",
+            usize::from(self.hosts.is_some()) + usize::from(self.secret_name.is_some()),
+        )?;
+        writer.opt("hosts", &self.hosts);
+        writer.opt("secretName", &self.secret_name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IngressTLS {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for IngressTLS {
+    const NAME: &'static str = "IngressTLS";
+    const FIELDS: &'static [&'static str] = &["hosts", "secretName"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "hosts" => Some(0),
+            "secretName" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.hosts, map),
+            1 => crate::object_serde::put(&mut self.secret_name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// NetworkPolicy describes what network traffic is allowed for a set of Pods
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkPolicy {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<NetworkPolicy>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<NetworkPolicy>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec represents the specification of the desired behavior for this NetworkPolicy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<NetworkPolicySpec>,
+}
+
+impl serde::Serialize for NetworkPolicy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NetworkPolicy",
+            3 + usize::from(self.spec.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NetworkPolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NetworkPolicy {
+    const NAME: &'static str = "NetworkPolicy";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for NetworkPolicy {
@@ -494,42 +1423,168 @@ impl kclient_apimachinery::resource::HasObjectMeta for NetworkPolicy {
 }
 
 /// NetworkPolicyEgressRule describes a particular set of traffic that is allowed out of pods matched by a NetworkPolicySpec's podSelector. The traffic must match both ports and to. This type is beta-level in 1.8
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkPolicyEgressRule {
     /// ports is a list of destination ports for outgoing traffic. Each item in this list is combined using a logical OR. If this field is empty or missing, this rule matches all ports (traffic not restricted by port). If this field is present and contains at least one item, then this rule allows traffic only if the traffic matches at least one port in the list.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ports: Option<Vec<NetworkPolicyPort>>,
     /// to is a list of destinations for outgoing traffic of pods selected for this rule. Items in this list are combined using a logical OR operation. If this field is empty or missing, this rule matches all destinations (traffic not restricted by destination). If this field is present and contains at least one item, this rule allows traffic only if the traffic matches at least one item in the to list.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<Vec<NetworkPolicyPeer>>,
 }
 
+impl serde::Serialize for NetworkPolicyEgressRule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NetworkPolicyEgressRule",
+            usize::from(self.ports.is_some()) + usize::from(self.to.is_some()),
+        )?;
+        writer.opt("ports", &self.ports);
+        writer.opt("to", &self.to);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NetworkPolicyEgressRule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NetworkPolicyEgressRule {
+    const NAME: &'static str = "NetworkPolicyEgressRule";
+    const FIELDS: &'static [&'static str] = &["ports", "to"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "ports" => Some(0),
+            "to" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.ports, map),
+            1 => crate::object_serde::put(&mut self.to, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// NetworkPolicyIngressRule describes a particular set of traffic that is allowed to the pods matched by a NetworkPolicySpec's podSelector. The traffic must match both ports and from.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkPolicyIngressRule {
     /// from is a list of sources which should be able to access the pods selected for this rule. Items in this list are combined using a logical OR operation. If this field is empty or missing, this rule matches all sources (traffic not restricted by source). If this field is present and contains at least one item, this rule allows traffic only if the traffic matches at least one item in the from list.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<Vec<NetworkPolicyPeer>>,
     /// ports is a list of ports which should be made accessible on the pods selected for this rule. Each item in this list is combined using a logical OR. If this field is empty or missing, this rule matches all ports (traffic not restricted by port). If this field is present and contains at least one item, then this rule allows traffic only if the traffic matches at least one port in the list.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ports: Option<Vec<NetworkPolicyPort>>,
 }
 
+impl serde::Serialize for NetworkPolicyIngressRule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NetworkPolicyIngressRule",
+            usize::from(self.from.is_some()) + usize::from(self.ports.is_some()),
+        )?;
+        writer.opt("from", &self.from);
+        writer.opt("ports", &self.ports);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NetworkPolicyIngressRule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NetworkPolicyIngressRule {
+    const NAME: &'static str = "NetworkPolicyIngressRule";
+    const FIELDS: &'static [&'static str] = &["from", "ports"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "from" => Some(0),
+            "ports" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.from, map),
+            1 => crate::object_serde::put(&mut self.ports, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// NetworkPolicyList is a list of NetworkPolicy objects.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkPolicyList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<NetworkPolicyList>,
     /// items is a list of schema objects.
-    #[serde(default)]
     pub items: Vec<NetworkPolicy>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<NetworkPolicyList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for NetworkPolicyList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "NetworkPolicyList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NetworkPolicyList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NetworkPolicyList {
+    const NAME: &'static str = "NetworkPolicyList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for NetworkPolicyList {
@@ -552,116 +1607,377 @@ impl crate::client::verbs::ObjectList<NetworkPolicy> for NetworkPolicyList {
 }
 
 /// NetworkPolicyPeer describes a peer to allow traffic to/from. Only certain combinations of fields are allowed
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkPolicyPeer {
     /// ipBlock defines policy on a particular IPBlock. If this field is set then neither of the other fields can be.
-    #[serde(rename = "ipBlock", default, skip_serializing_if = "Option::is_none")]
-    pub ip_block: Option<IPBlock>,
+    pub ip_block: Option<Box<IPBlock>>,
     /// namespaceSelector selects namespaces using cluster-scoped labels. This field follows standard label selector semantics; if present but empty, it selects all namespaces.
     ///
     /// If podSelector is also set, then the NetworkPolicyPeer as a whole selects the pods matching podSelector in the namespaces selected by namespaceSelector. Otherwise it selects all pods in the namespaces selected by namespaceSelector.
-    #[serde(
-        rename = "namespaceSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub namespace_selector: Option<kclient_apimachinery::meta::LabelSelector>,
     /// podSelector is a label selector which selects pods. This field follows standard label selector semantics; if present but empty, it selects all pods.
     ///
     /// If namespaceSelector is also set, then the NetworkPolicyPeer as a whole selects the pods matching podSelector in the Namespaces selected by NamespaceSelector. Otherwise it selects the pods matching podSelector in the policy's own namespace.
-    #[serde(
-        rename = "podSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pod_selector: Option<kclient_apimachinery::meta::LabelSelector>,
+}
+
+impl serde::Serialize for NetworkPolicyPeer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NetworkPolicyPeer",
+            usize::from(self.ip_block.is_some())
+                + usize::from(self.namespace_selector.is_some())
+                + usize::from(self.pod_selector.is_some()),
+        )?;
+        writer.opt("ipBlock", &self.ip_block);
+        writer.opt("namespaceSelector", &self.namespace_selector);
+        writer.opt("podSelector", &self.pod_selector);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NetworkPolicyPeer {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NetworkPolicyPeer {
+    const NAME: &'static str = "NetworkPolicyPeer";
+    const FIELDS: &'static [&'static str] = &["ipBlock", "namespaceSelector", "podSelector"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "ipBlock" => Some(0),
+            "namespaceSelector" => Some(1),
+            "podSelector" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.ip_block, map),
+            1 => crate::object_serde::put(&mut self.namespace_selector, map),
+            2 => crate::object_serde::put(&mut self.pod_selector, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// NetworkPolicyPort describes a port to allow traffic on
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkPolicyPort {
     /// endPort indicates that the range of ports from port to endPort if set, inclusive, should be allowed by the policy. This field cannot be defined if the port field is not defined or if the port field is defined as a named (string) port. The endPort must be equal or greater than port.
-    #[serde(rename = "endPort", default, skip_serializing_if = "Option::is_none")]
     pub end_port: Option<i32>,
     /// port represents the port on the given protocol. This can either be a numerical or named port on a pod. If this field is not provided, this matches all port names and numbers. If present, only traffic on the specified protocol AND port will be matched.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<kclient_apimachinery::IntOrString>,
     /// protocol represents the protocol (TCP, UDP, or SCTP) which traffic must match. If not specified, this field defaults to TCP.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<String>,
 }
 
+impl serde::Serialize for NetworkPolicyPort {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NetworkPolicyPort",
+            usize::from(self.end_port.is_some())
+                + usize::from(self.port.is_some())
+                + usize::from(self.protocol.is_some()),
+        )?;
+        writer.opt("endPort", &self.end_port);
+        writer.opt("port", &self.port);
+        writer.opt("protocol", &self.protocol);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NetworkPolicyPort {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NetworkPolicyPort {
+    const NAME: &'static str = "NetworkPolicyPort";
+    const FIELDS: &'static [&'static str] = &["endPort", "port", "protocol"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "endPort" => Some(0),
+            "port" => Some(1),
+            "protocol" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.end_port, map),
+            1 => crate::object_serde::put(&mut self.port, map),
+            2 => crate::object_serde::put(&mut self.protocol, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// NetworkPolicySpec provides the specification of a NetworkPolicy
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkPolicySpec {
     /// egress is a list of egress rules to be applied to the selected pods. Outgoing traffic is allowed if there are no NetworkPolicies selecting the pod (and cluster policy otherwise allows the traffic), OR if the traffic matches at least one egress rule across all of the NetworkPolicy objects whose podSelector matches the pod. If this field is empty then this NetworkPolicy limits all outgoing traffic (and serves solely to ensure that the pods it selects are isolated by default). This field is beta-level in 1.8
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub egress: Option<Vec<NetworkPolicyEgressRule>>,
     /// ingress is a list of ingress rules to be applied to the selected pods. Traffic is allowed to a pod if there are no NetworkPolicies selecting the pod (and cluster policy otherwise allows the traffic), OR if the traffic source is the pod's local node, OR if the traffic matches at least one ingress rule across all of the NetworkPolicy objects whose podSelector matches the pod. If this field is empty then this NetworkPolicy does not allow any traffic (and serves solely to ensure that the pods it selects are isolated by default)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ingress: Option<Vec<NetworkPolicyIngressRule>>,
     /// podSelector selects the pods to which this NetworkPolicy object applies. The array of rules is applied to any pods selected by this field. An empty selector matches all pods in the policy's namespace. Multiple network policies can select the same set of pods. In this case, the ingress rules for each are combined additively. This field is optional. If it is not specified, it defaults to an empty selector.
-    #[serde(
-        rename = "podSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pod_selector: Option<kclient_apimachinery::meta::LabelSelector>,
     /// policyTypes is a list of rule types that the NetworkPolicy relates to. Valid options are \["Ingress"\], \["Egress"\], or \["Ingress", "Egress"\]. If this field is not specified, it will default based on the existence of ingress or egress rules; policies that contain an egress section are assumed to affect egress, and all policies (whether or not they contain an ingress section) are assumed to affect ingress. If you want to write an egress-only policy, you must explicitly specify policyTypes \[ "Egress" \]. Likewise, if you want to write a policy that specifies that no egress is allowed, you must specify a policyTypes value that include "Egress" (since such a policy would not include an egress section and would otherwise default to just \[ "Ingress" \]). This field is beta-level in 1.8
-    #[serde(
-        rename = "policyTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub policy_types: Option<Vec<String>>,
 }
 
+impl serde::Serialize for NetworkPolicySpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NetworkPolicySpec",
+            usize::from(self.egress.is_some())
+                + usize::from(self.ingress.is_some())
+                + usize::from(self.pod_selector.is_some())
+                + usize::from(self.policy_types.is_some()),
+        )?;
+        writer.opt("egress", &self.egress);
+        writer.opt("ingress", &self.ingress);
+        writer.opt("podSelector", &self.pod_selector);
+        writer.opt("policyTypes", &self.policy_types);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NetworkPolicySpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NetworkPolicySpec {
+    const NAME: &'static str = "NetworkPolicySpec";
+    const FIELDS: &'static [&'static str] = &["egress", "ingress", "podSelector", "policyTypes"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "egress" => Some(0),
+            "ingress" => Some(1),
+            "podSelector" => Some(2),
+            "policyTypes" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.egress, map),
+            1 => crate::object_serde::put(&mut self.ingress, map),
+            2 => crate::object_serde::put(&mut self.pod_selector, map),
+            3 => crate::object_serde::put(&mut self.policy_types, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ParentReference describes a reference to a parent object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ParentReference {
     /// Group is the group of the object being referenced.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     /// Name is the name of the object being referenced.
-    #[serde(default)]
     pub name: String,
     /// Namespace is the namespace of the object being referenced.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// Resource is the resource of the object being referenced.
-    #[serde(default)]
     pub resource: String,
 }
 
+impl serde::Serialize for ParentReference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ParentReference",
+            2 + usize::from(self.group.is_some()) + usize::from(self.namespace.is_some()),
+        )?;
+        writer.opt("group", &self.group);
+        writer.field("name", &self.name);
+        writer.opt("namespace", &self.namespace);
+        writer.field("resource", &self.resource);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ParentReference {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ParentReference {
+    const NAME: &'static str = "ParentReference";
+    const FIELDS: &'static [&'static str] = &["group", "name", "namespace", "resource"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "group" => Some(0),
+            "name" => Some(1),
+            "namespace" => Some(2),
+            "resource" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.group, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            2 => crate::object_serde::put(&mut self.namespace, map),
+            3 => crate::object_serde::put(&mut self.resource, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ServiceBackendPort is the service port being referenced.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceBackendPort {
     /// name is the name of the port on the Service. This is a mutually exclusive setting with "Number".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// number is the numerical port number (e.g. 80) on the Service. This is a mutually exclusive setting with "Name".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<i32>,
 }
 
+impl serde::Serialize for ServiceBackendPort {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ServiceBackendPort",
+            usize::from(self.name.is_some()) + usize::from(self.number.is_some()),
+        )?;
+        writer.opt("name", &self.name);
+        writer.opt("number", &self.number);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceBackendPort {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ServiceBackendPort {
+    const NAME: &'static str = "ServiceBackendPort";
+    const FIELDS: &'static [&'static str] = &["name", "number"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            "number" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            1 => crate::object_serde::put(&mut self.number, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ServiceCIDR defines a range of IP addresses using CIDR format (e.g. 192.168.0.0/24 or 2001:db2::/64). This range is used to allocate ClusterIPs to Service objects.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceCIDR {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ServiceCIDR>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ServiceCIDR>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec is the desired state of the ServiceCIDR. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<ServiceCIDRSpec>,
     /// status represents the current state of the ServiceCIDR. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ServiceCIDRStatus>,
+}
+
+impl serde::Serialize for ServiceCIDR {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ServiceCIDR",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceCIDR {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ServiceCIDR {
+    const NAME: &'static str = "ServiceCIDR";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ServiceCIDR {
@@ -689,20 +2005,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for ServiceCIDR {
 }
 
 /// ServiceCIDRList contains a list of ServiceCIDR objects.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceCIDRList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ServiceCIDRList>,
     /// items is the list of ServiceCIDRs.
-    #[serde(default)]
     pub items: Vec<ServiceCIDR>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ServiceCIDRList>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for ServiceCIDRList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ServiceCIDRList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceCIDRList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ServiceCIDRList {
+    const NAME: &'static str = "ServiceCIDRList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ServiceCIDRList {
@@ -725,17 +2083,97 @@ impl crate::client::verbs::ObjectList<ServiceCIDR> for ServiceCIDRList {
 }
 
 /// ServiceCIDRSpec define the CIDRs the user wants to use for allocating ClusterIPs for Services.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceCIDRSpec {
     /// CIDRs defines the IP blocks in CIDR notation (e.g. "192.168.0.0/24" or "2001:db8::/64") from which to assign service cluster IPs. Max of two CIDRs is allowed, one of each IP family. This field is immutable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cidrs: Option<Vec<String>>,
 }
 
+impl serde::Serialize for ServiceCIDRSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ServiceCIDRSpec",
+            usize::from(self.cidrs.is_some()),
+        )?;
+        writer.opt("cidrs", &self.cidrs);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceCIDRSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ServiceCIDRSpec {
+    const NAME: &'static str = "ServiceCIDRSpec";
+    const FIELDS: &'static [&'static str] = &["cidrs"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "cidrs" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.cidrs, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ServiceCIDRStatus describes the current state of the ServiceCIDR.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceCIDRStatus {
     /// conditions holds an array of metav1.Condition that describe the state of the ServiceCIDR. Current service state
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<kclient_apimachinery::meta::Condition>>,
+}
+
+impl serde::Serialize for ServiceCIDRStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ServiceCIDRStatus",
+            usize::from(self.conditions.is_some()),
+        )?;
+        writer.opt("conditions", &self.conditions);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceCIDRStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ServiceCIDRStatus {
+    const NAME: &'static str = "ServiceCIDRStatus";
+    const FIELDS: &'static [&'static str] = &["conditions"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "conditions" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.conditions, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

@@ -6,20 +6,62 @@ mod client;
 pub use client::*;
 
 /// IPAddress represents a single IP of a single IP Family. The object is designed to be used by APIs that operate on IP addresses. The object is used by the Service core API for allocation of IP addresses. An IP address can be represented in different formats, to guarantee the uniqueness of the IP, the name of the object is the IP address in canonical format, four decimal digits separated by dots suppressing leading zeros for IPv4 and the representation defined by RFC 5952 for IPv6. Valid: 192.168.1.5 or 2001:db8::1 or 2001:db8:aaaa:bbbb:cccc:dddd:eeee:1 Invalid: 10.01.2.3 or 2001:db8:0:0:0::1
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IPAddress {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<IPAddress>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<IPAddress>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec is the desired state of the IPAddress. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default)]
     pub spec: IPAddressSpec,
+}
+
+impl serde::Serialize for IPAddress {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "IPAddress", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IPAddress {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for IPAddress {
+    const NAME: &'static str = "IPAddress";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for IPAddress {
@@ -47,20 +89,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for IPAddress {
 }
 
 /// IPAddressList contains a list of IPAddress.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IPAddressList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<IPAddressList>,
     /// items is the list of IPAddresses.
-    #[serde(default)]
     pub items: Vec<IPAddress>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<IPAddressList>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for IPAddressList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "IPAddressList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IPAddressList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for IPAddressList {
+    const NAME: &'static str = "IPAddressList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for IPAddressList {
@@ -83,48 +167,178 @@ impl crate::client::verbs::ObjectList<IPAddress> for IPAddressList {
 }
 
 /// IPAddressSpec describe the attributes in an IP Address.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IPAddressSpec {
     /// ParentRef references the resource that an IPAddress is attached to. An IPAddress must reference a parent object.
-    #[serde(rename = "parentRef", default)]
     pub parent_ref: ParentReference,
 }
 
+impl serde::Serialize for IPAddressSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "IPAddressSpec", 1)?;
+        writer.field("parentRef", &self.parent_ref);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IPAddressSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for IPAddressSpec {
+    const NAME: &'static str = "IPAddressSpec";
+    const FIELDS: &'static [&'static str] = &["parentRef"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "parentRef" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.parent_ref, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ParentReference describes a reference to a parent object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ParentReference {
     /// Group is the group of the object being referenced.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     /// Name is the name of the object being referenced.
-    #[serde(default)]
     pub name: String,
     /// Namespace is the namespace of the object being referenced.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// Resource is the resource of the object being referenced.
-    #[serde(default)]
     pub resource: String,
 }
 
+impl serde::Serialize for ParentReference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ParentReference",
+            2 + usize::from(self.group.is_some()) + usize::from(self.namespace.is_some()),
+        )?;
+        writer.opt("group", &self.group);
+        writer.field("name", &self.name);
+        writer.opt("namespace", &self.namespace);
+        writer.field("resource", &self.resource);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ParentReference {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ParentReference {
+    const NAME: &'static str = "ParentReference";
+    const FIELDS: &'static [&'static str] = &["group", "name", "namespace", "resource"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "group" => Some(0),
+            "name" => Some(1),
+            "namespace" => Some(2),
+            "resource" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.group, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            2 => crate::object_serde::put(&mut self.namespace, map),
+            3 => crate::object_serde::put(&mut self.resource, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ServiceCIDR defines a range of IP addresses using CIDR format (e.g. 192.168.0.0/24 or 2001:db2::/64). This range is used to allocate ClusterIPs to Service objects.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceCIDR {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ServiceCIDR>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ServiceCIDR>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec is the desired state of the ServiceCIDR. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<ServiceCIDRSpec>,
     /// status represents the current state of the ServiceCIDR. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ServiceCIDRStatus>,
+}
+
+impl serde::Serialize for ServiceCIDR {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ServiceCIDR",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceCIDR {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ServiceCIDR {
+    const NAME: &'static str = "ServiceCIDR";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ServiceCIDR {
@@ -152,20 +366,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for ServiceCIDR {
 }
 
 /// ServiceCIDRList contains a list of ServiceCIDR objects.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceCIDRList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ServiceCIDRList>,
     /// items is the list of ServiceCIDRs.
-    #[serde(default)]
     pub items: Vec<ServiceCIDR>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ServiceCIDRList>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for ServiceCIDRList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ServiceCIDRList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceCIDRList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ServiceCIDRList {
+    const NAME: &'static str = "ServiceCIDRList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ServiceCIDRList {
@@ -188,17 +444,97 @@ impl crate::client::verbs::ObjectList<ServiceCIDR> for ServiceCIDRList {
 }
 
 /// ServiceCIDRSpec define the CIDRs the user wants to use for allocating ClusterIPs for Services.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceCIDRSpec {
     /// CIDRs defines the IP blocks in CIDR notation (e.g. "192.168.0.0/24" or "2001:db8::/64") from which to assign service cluster IPs. Max of two CIDRs is allowed, one of each IP family. This field is immutable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cidrs: Option<Vec<String>>,
 }
 
+impl serde::Serialize for ServiceCIDRSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ServiceCIDRSpec",
+            usize::from(self.cidrs.is_some()),
+        )?;
+        writer.opt("cidrs", &self.cidrs);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceCIDRSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ServiceCIDRSpec {
+    const NAME: &'static str = "ServiceCIDRSpec";
+    const FIELDS: &'static [&'static str] = &["cidrs"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "cidrs" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.cidrs, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ServiceCIDRStatus describes the current state of the ServiceCIDR.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceCIDRStatus {
     /// conditions holds an array of metav1.Condition that describe the state of the ServiceCIDR. Current service state
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<kclient_apimachinery::meta::Condition>>,
+}
+
+impl serde::Serialize for ServiceCIDRStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ServiceCIDRStatus",
+            usize::from(self.conditions.is_some()),
+        )?;
+        writer.opt("conditions", &self.conditions);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServiceCIDRStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ServiceCIDRStatus {
+    const NAME: &'static str = "ServiceCIDRStatus";
+    const FIELDS: &'static [&'static str] = &["conditions"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "conditions" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.conditions, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

@@ -6,35 +6,132 @@ mod client;
 pub use client::*;
 
 /// Overhead structure represents the resource overhead associated with running a pod.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Overhead {
     /// podFixed represents the fixed resource overhead associated with running a pod.
-    #[serde(rename = "podFixed", default, skip_serializing_if = "Option::is_none")]
     pub pod_fixed: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
 }
 
+impl serde::Serialize for Overhead {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Overhead",
+            usize::from(self.pod_fixed.is_some()),
+        )?;
+        writer.opt("podFixed", &self.pod_fixed);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Overhead {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Overhead {
+    const NAME: &'static str = "Overhead";
+    const FIELDS: &'static [&'static str] = &["podFixed"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "podFixed" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.pod_fixed, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// RuntimeClass defines a class of container runtime supported in the cluster. The RuntimeClass is used to determine which container runtime is used to run all containers in a pod. RuntimeClasses are manually defined by a user or cluster provisioner, and referenced in the PodSpec. The Kubelet is responsible for resolving the RuntimeClassName reference before running the pod.  For more details, see <https://kubernetes.io/docs/concepts/containers/runtime-class/>
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuntimeClass {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<RuntimeClass>,
     /// handler specifies the underlying runtime and configuration that the CRI implementation will use to handle pods of this class. The possible values are specific to the node & CRI configuration.  It is assumed that all handlers are available on every node, and handlers of the same name are equivalent on every node. For example, a handler called "runc" might specify that the runc OCI runtime (using native Linux containers) will be used to run the containers in a pod. The Handler must be lowercase, conform to the DNS Label (RFC 1123) requirements, and is immutable.
-    #[serde(default)]
     pub handler: String,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<RuntimeClass>,
     /// More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// overhead represents the resource overhead associated with running a pod for a given RuntimeClass. For more details, see
     /// <https://kubernetes.io/docs/concepts/scheduling-eviction/pod-overhead/>
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overhead: Option<Overhead>,
     /// scheduling holds the scheduling constraints to ensure that pods running with this RuntimeClass are scheduled to nodes that support it. If scheduling is nil, this RuntimeClass is assumed to be supported by all nodes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scheduling: Option<Scheduling>,
+    pub scheduling: Option<Box<Scheduling>>,
+}
+
+impl serde::Serialize for RuntimeClass {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "RuntimeClass",
+            4 + usize::from(self.overhead.is_some()) + usize::from(self.scheduling.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("handler", &self.handler);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("overhead", &self.overhead);
+        writer.opt("scheduling", &self.scheduling);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RuntimeClass {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for RuntimeClass {
+    const NAME: &'static str = "RuntimeClass";
+    const FIELDS: &'static [&'static str] = &[
+        "apiVersion",
+        "handler",
+        "kind",
+        "metadata",
+        "overhead",
+        "scheduling",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "handler" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            "overhead" => Some(4),
+            "scheduling" => Some(5),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.handler, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            4 => crate::object_serde::put(&mut self.overhead, map),
+            5 => crate::object_serde::put(&mut self.scheduling, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for RuntimeClass {
@@ -62,20 +159,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for RuntimeClass {
 }
 
 /// RuntimeClassList is a list of RuntimeClass objects.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuntimeClassList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<RuntimeClassList>,
     /// items is a list of schema objects.
-    #[serde(default)]
     pub items: Vec<RuntimeClass>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<RuntimeClassList>,
     /// Standard list metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for RuntimeClassList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "RuntimeClassList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RuntimeClassList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for RuntimeClassList {
+    const NAME: &'static str = "RuntimeClassList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for RuntimeClassList {
@@ -98,16 +237,54 @@ impl crate::client::verbs::ObjectList<RuntimeClass> for RuntimeClassList {
 }
 
 /// Scheduling specifies the scheduling constraints for nodes supporting a RuntimeClass.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Scheduling {
     /// nodeSelector lists labels that must be present on nodes that support this RuntimeClass. Pods using this RuntimeClass can only be scheduled to a node matched by this selector. The RuntimeClass nodeSelector is merged with a pod's existing nodeSelector. Any conflicts will cause the pod to be rejected in admission.
-    #[serde(
-        rename = "nodeSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub node_selector: Option<std::collections::BTreeMap<String, String>>,
     /// tolerations are appended (excluding duplicates) to pods running with this RuntimeClass during admission, effectively unioning the set of nodes tolerated by the pod and the RuntimeClass.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tolerations: Option<Vec<crate::api::core::v1::Toleration>>,
+}
+
+impl serde::Serialize for Scheduling {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Scheduling",
+            usize::from(self.node_selector.is_some()) + usize::from(self.tolerations.is_some()),
+        )?;
+        writer.opt("nodeSelector", &self.node_selector);
+        writer.opt("tolerations", &self.tolerations);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Scheduling {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Scheduling {
+    const NAME: &'static str = "Scheduling";
+    const FIELDS: &'static [&'static str] = &["nodeSelector", "tolerations"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "nodeSelector" => Some(0),
+            "tolerations" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.node_selector, map),
+            1 => crate::object_serde::put(&mut self.tolerations, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

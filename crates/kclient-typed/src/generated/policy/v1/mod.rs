@@ -6,24 +6,66 @@ mod client;
 pub use client::*;
 
 /// Eviction evicts a pod from its node subject to certain policies and safety constraints. This is a subresource of Pod.  A request to cause such an eviction is created by POSTing to .../pods/\<pod name\>/evictions.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Eviction {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<Eviction>,
     /// DeleteOptions may be provided
-    #[serde(
-        rename = "deleteOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub delete_options: Option<kclient_apimachinery::options::DeleteOptions>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<Eviction>,
     /// ObjectMeta describes the pod that is being evicted.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
+}
+
+impl serde::Serialize for Eviction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Eviction",
+            3 + usize::from(self.delete_options.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.opt("deleteOptions", &self.delete_options);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Eviction {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Eviction {
+    const NAME: &'static str = "Eviction";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "deleteOptions", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "deleteOptions" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.delete_options, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for Eviction {
@@ -43,23 +85,71 @@ impl kclient_apimachinery::resource::HasObjectMeta for Eviction {
 }
 
 /// PodDisruptionBudget is an object to define the max disruption that can be caused to a collection of pods
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodDisruptionBudget {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<PodDisruptionBudget>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<PodDisruptionBudget>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Specification of the desired behavior of the PodDisruptionBudget.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<PodDisruptionBudgetSpec>,
     /// Most recently observed status of the PodDisruptionBudget.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<PodDisruptionBudgetStatus>,
+}
+
+impl serde::Serialize for PodDisruptionBudget {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodDisruptionBudget",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodDisruptionBudget {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodDisruptionBudget {
+    const NAME: &'static str = "PodDisruptionBudget";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for PodDisruptionBudget {
@@ -87,20 +177,63 @@ impl kclient_apimachinery::resource::HasObjectMeta for PodDisruptionBudget {
 }
 
 /// PodDisruptionBudgetList is a collection of PodDisruptionBudgets.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodDisruptionBudgetList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<PodDisruptionBudgetList>,
     /// Items is a list of PodDisruptionBudgets
-    #[serde(default)]
     pub items: Vec<PodDisruptionBudget>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<PodDisruptionBudgetList>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for PodDisruptionBudgetList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "PodDisruptionBudgetList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodDisruptionBudgetList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodDisruptionBudgetList {
+    const NAME: &'static str = "PodDisruptionBudgetList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for PodDisruptionBudgetList {
@@ -123,24 +256,13 @@ impl crate::client::verbs::ObjectList<PodDisruptionBudget> for PodDisruptionBudg
 }
 
 /// PodDisruptionBudgetSpec is a description of a PodDisruptionBudget.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodDisruptionBudgetSpec {
     /// An eviction is allowed if at most "maxUnavailable" pods selected by "selector" are unavailable after the eviction, i.e. even in absence of the evicted pod. For example, one can prevent all voluntary evictions by specifying 0. This is a mutually exclusive setting with "minAvailable".
-    #[serde(
-        rename = "maxUnavailable",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub max_unavailable: Option<kclient_apimachinery::IntOrString>,
     /// An eviction is allowed if at least "minAvailable" pods selected by "selector" will still be available after the eviction, i.e. even in the absence of the evicted pod.  So for example you can prevent all voluntary evictions by specifying "100%".
-    #[serde(
-        rename = "minAvailable",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub min_available: Option<kclient_apimachinery::IntOrString>,
     /// Label query over pods whose evictions are managed by the disruption budget. A null selector will match no pods, while an empty ({}) selector will select all pods within the namespace.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selector: Option<kclient_apimachinery::meta::LabelSelector>,
     /// UnhealthyPodEvictionPolicy defines the criteria for when unhealthy pods should be considered for eviction. Current implementation considers healthy pods, as pods that have status.conditions item with type="Ready",status="True".
     ///
@@ -151,16 +273,72 @@ pub struct PodDisruptionBudgetSpec {
     /// AlwaysAllow policy means that all running pods (status.phase="Running"), but not yet healthy are considered disrupted and can be evicted regardless of whether the criteria in a PDB is met. This means perspective running pods of a disrupted application might not get a chance to become healthy. Healthy pods will be subject to the PDB for eviction.
     ///
     /// Additional policies may be added in the future. Clients making eviction decisions should disallow eviction of unhealthy pods if they encounter an unrecognized policy in this field.
-    #[serde(
-        rename = "unhealthyPodEvictionPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unhealthy_pod_eviction_policy: Option<String>,
 }
 
+impl serde::Serialize for PodDisruptionBudgetSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodDisruptionBudgetSpec",
+            usize::from(self.max_unavailable.is_some())
+                + usize::from(self.min_available.is_some())
+                + usize::from(self.selector.is_some())
+                + usize::from(self.unhealthy_pod_eviction_policy.is_some()),
+        )?;
+        writer.opt("maxUnavailable", &self.max_unavailable);
+        writer.opt("minAvailable", &self.min_available);
+        writer.opt("selector", &self.selector);
+        writer.opt(
+            "unhealthyPodEvictionPolicy",
+            &self.unhealthy_pod_eviction_policy,
+        );
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodDisruptionBudgetSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodDisruptionBudgetSpec {
+    const NAME: &'static str = "PodDisruptionBudgetSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "maxUnavailable",
+        "minAvailable",
+        "selector",
+        "unhealthyPodEvictionPolicy",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "maxUnavailable" => Some(0),
+            "minAvailable" => Some(1),
+            "selector" => Some(2),
+            "unhealthyPodEvictionPolicy" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.max_unavailable, map),
+            1 => crate::object_serde::put(&mut self.min_available, map),
+            2 => crate::object_serde::put(&mut self.selector, map),
+            3 => crate::object_serde::put(&mut self.unhealthy_pod_eviction_policy, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodDisruptionBudgetStatus represents information about the status of a PodDisruptionBudget. Status may trail the actual state of a system.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodDisruptionBudgetStatus {
     /// Conditions contain conditions for PDB. The disruption controller sets the DisruptionAllowed condition. The following are known values for the reason field (additional reasons could be added in the future): - SyncFailed: The controller encountered an error and wasn't able to compute
     /// the number of allowed disruptions. Therefore no disruptions are
@@ -171,49 +349,91 @@ pub struct PodDisruptionBudgetStatus {
     /// - SufficientPods: There are more pods than required by the PodDisruptionBudget.
     ///   The condition will be True, and the number of allowed
     ///   disruptions are provided by the disruptionsAllowed property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<kclient_apimachinery::meta::Condition>>,
     /// current number of healthy pods
-    #[serde(
-        rename = "currentHealthy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub current_healthy: Option<i32>,
     /// minimum desired number of healthy pods
-    #[serde(
-        rename = "desiredHealthy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub desired_healthy: Option<i32>,
     /// DisruptedPods contains information about pods whose eviction was processed by the API server eviction subresource handler but has not yet been observed by the PodDisruptionBudget controller. A pod will be in this map from the time when the API server processed the eviction request to the time when the pod is seen by PDB controller as having been marked for deletion (or after a timeout). The key in the map is the name of the pod and the value is the time when the API server processed the eviction request. If the deletion didn't occur and a pod is still there it will be removed from the list automatically by PodDisruptionBudget controller after some time. If everything goes smooth this map should be empty for the most of the time. Large number of entries in the map may indicate problems with pod deletions.
-    #[serde(
-        rename = "disruptedPods",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub disrupted_pods:
         Option<std::collections::BTreeMap<String, kclient_apimachinery::meta::Time>>,
     /// Number of pod disruptions that are currently allowed.
-    #[serde(
-        rename = "disruptionsAllowed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub disruptions_allowed: Option<i32>,
     /// total number of pods counted by this disruption budget
-    #[serde(
-        rename = "expectedPods",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub expected_pods: Option<i32>,
     /// Most recent generation observed when updating this PDB status. DisruptionsAllowed and other status information is valid only if observedGeneration equals to PDB's object generation.
-    #[serde(
-        rename = "observedGeneration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub observed_generation: Option<i64>,
+}
+
+impl serde::Serialize for PodDisruptionBudgetStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodDisruptionBudgetStatus",
+            usize::from(self.conditions.is_some())
+                + usize::from(self.current_healthy.is_some())
+                + usize::from(self.desired_healthy.is_some())
+                + usize::from(self.disrupted_pods.is_some())
+                + usize::from(self.disruptions_allowed.is_some())
+                + usize::from(self.expected_pods.is_some())
+                + usize::from(self.observed_generation.is_some()),
+        )?;
+        writer.opt("conditions", &self.conditions);
+        writer.opt("currentHealthy", &self.current_healthy);
+        writer.opt("desiredHealthy", &self.desired_healthy);
+        writer.opt("disruptedPods", &self.disrupted_pods);
+        writer.opt("disruptionsAllowed", &self.disruptions_allowed);
+        writer.opt("expectedPods", &self.expected_pods);
+        writer.opt("observedGeneration", &self.observed_generation);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodDisruptionBudgetStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodDisruptionBudgetStatus {
+    const NAME: &'static str = "PodDisruptionBudgetStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "conditions",
+        "currentHealthy",
+        "desiredHealthy",
+        "disruptedPods",
+        "disruptionsAllowed",
+        "expectedPods",
+        "observedGeneration",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "conditions" => Some(0),
+            "currentHealthy" => Some(1),
+            "desiredHealthy" => Some(2),
+            "disruptedPods" => Some(3),
+            "disruptionsAllowed" => Some(4),
+            "expectedPods" => Some(5),
+            "observedGeneration" => Some(6),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.conditions, map),
+            1 => crate::object_serde::put(&mut self.current_healthy, map),
+            2 => crate::object_serde::put(&mut self.desired_healthy, map),
+            3 => crate::object_serde::put(&mut self.disrupted_pods, map),
+            4 => crate::object_serde::put(&mut self.disruptions_allowed, map),
+            5 => crate::object_serde::put(&mut self.expected_pods, map),
+            6 => crate::object_serde::put(&mut self.observed_generation, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

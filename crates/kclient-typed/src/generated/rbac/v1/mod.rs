@@ -6,39 +6,120 @@ mod client;
 pub use client::*;
 
 /// AggregationRule describes how to locate ClusterRoles to aggregate into the ClusterRole
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AggregationRule {
     /// ClusterRoleSelectors holds a list of selectors which will be used to find ClusterRoles and create the rules. If any of the selectors match, then the ClusterRole's permissions will be added
-    #[serde(
-        rename = "clusterRoleSelectors",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub cluster_role_selectors: Option<Vec<kclient_apimachinery::meta::LabelSelector>>,
 }
 
+impl serde::Serialize for AggregationRule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "AggregationRule",
+            usize::from(self.cluster_role_selectors.is_some()),
+        )?;
+        writer.opt("clusterRoleSelectors", &self.cluster_role_selectors);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AggregationRule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for AggregationRule {
+    const NAME: &'static str = "AggregationRule";
+    const FIELDS: &'static [&'static str] = &["clusterRoleSelectors"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "clusterRoleSelectors" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.cluster_role_selectors, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding or ClusterRoleBinding.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClusterRole {
     /// AggregationRule is an optional field that describes how to build the Rules for this ClusterRole. If AggregationRule is set, then the Rules are controller managed and direct changes to Rules will be stomped by the controller.
-    #[serde(
-        rename = "aggregationRule",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub aggregation_rule: Option<AggregationRule>,
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ClusterRole>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ClusterRole>,
     /// Standard object's metadata.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Rules holds all the PolicyRules for this ClusterRole
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<PolicyRule>>,
+}
+
+impl serde::Serialize for ClusterRole {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ClusterRole",
+            3 + usize::from(self.aggregation_rule.is_some()) + usize::from(self.rules.is_some()),
+        )?;
+        writer.opt("aggregationRule", &self.aggregation_rule);
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("rules", &self.rules);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClusterRole {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ClusterRole {
+    const NAME: &'static str = "ClusterRole";
+    const FIELDS: &'static [&'static str] =
+        &["aggregationRule", "apiVersion", "kind", "metadata", "rules"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "aggregationRule" => Some(0),
+            "apiVersion" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            "rules" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.aggregation_rule, map),
+            1 => crate::object_serde::put(&mut self.api_version, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            4 => crate::object_serde::put(&mut self.rules, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ClusterRole {
@@ -66,23 +147,72 @@ impl kclient_apimachinery::resource::HasObjectMeta for ClusterRole {
 }
 
 /// ClusterRoleBinding references a ClusterRole, but not contain it.  It can reference a ClusterRole in the global namespace, and adds who information via Subject.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClusterRoleBinding {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ClusterRoleBinding>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ClusterRoleBinding>,
     /// Standard object's metadata.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// RoleRef can only reference a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.
-    #[serde(rename = "roleRef", default)]
     pub role_ref: RoleRef,
     /// Subjects holds references to the objects the role applies to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subjects: Option<Vec<Subject>>,
+}
+
+impl serde::Serialize for ClusterRoleBinding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ClusterRoleBinding",
+            4 + usize::from(self.subjects.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("roleRef", &self.role_ref);
+        writer.opt("subjects", &self.subjects);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClusterRoleBinding {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ClusterRoleBinding {
+    const NAME: &'static str = "ClusterRoleBinding";
+    const FIELDS: &'static [&'static str] =
+        &["apiVersion", "kind", "metadata", "roleRef", "subjects"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "roleRef" => Some(3),
+            "subjects" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.role_ref, map),
+            4 => crate::object_serde::put(&mut self.subjects, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ClusterRoleBinding {
@@ -110,20 +240,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for ClusterRoleBinding {
 }
 
 /// ClusterRoleBindingList is a collection of ClusterRoleBindings
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClusterRoleBindingList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ClusterRoleBindingList>,
     /// Items is a list of ClusterRoleBindings
-    #[serde(default)]
     pub items: Vec<ClusterRoleBinding>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ClusterRoleBindingList>,
     /// Standard object's metadata.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for ClusterRoleBindingList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ClusterRoleBindingList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClusterRoleBindingList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ClusterRoleBindingList {
+    const NAME: &'static str = "ClusterRoleBindingList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ClusterRoleBindingList {
@@ -146,20 +318,62 @@ impl crate::client::verbs::ObjectList<ClusterRoleBinding> for ClusterRoleBinding
 }
 
 /// ClusterRoleList is a collection of ClusterRoles
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClusterRoleList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ClusterRoleList>,
     /// Items is a list of ClusterRoles
-    #[serde(default)]
     pub items: Vec<ClusterRole>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ClusterRoleList>,
     /// Standard object's metadata.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for ClusterRoleList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ClusterRoleList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClusterRoleList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ClusterRoleList {
+    const NAME: &'static str = "ClusterRoleList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ClusterRoleList {
@@ -182,48 +396,143 @@ impl crate::client::verbs::ObjectList<ClusterRole> for ClusterRoleList {
 }
 
 /// PolicyRule holds information that describes a policy rule, but does not contain information about who the rule applies to or which namespace the rule applies to.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PolicyRule {
     /// APIGroups is the name of the APIGroup that contains the resources.  If multiple API groups are specified, any action requested against one of the enumerated resources in any API group will be allowed. "" represents the core API group and "\*" represents all API groups.
-    #[serde(rename = "apiGroups", default, skip_serializing_if = "Option::is_none")]
     pub api_groups: Option<Vec<String>>,
     /// NonResourceURLs is a set of partial urls that a user should have access to.  \*s are allowed, but only as the full, final step in the path Since non-resource URLs are not namespaced, this field is only applicable for ClusterRoles referenced from a ClusterRoleBinding. Rules can either apply to API resources (such as "pods" or "secrets") or non-resource URL paths (such as "/api"),  but not both.
-    #[serde(
-        rename = "nonResourceURLs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub non_resource_urls: Option<Vec<String>>,
     /// ResourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed.
-    #[serde(
-        rename = "resourceNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub resource_names: Option<Vec<String>>,
     /// Resources is a list of resources this rule applies to. '\*' represents all resources.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
     /// Verbs is a list of Verbs that apply to ALL the ResourceKinds contained in this rule. '\*' represents all verbs.
-    #[serde(default)]
     pub verbs: Vec<String>,
 }
 
+impl serde::Serialize for PolicyRule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PolicyRule",
+            1 + usize::from(self.api_groups.is_some())
+                + usize::from(self.non_resource_urls.is_some())
+                + usize::from(self.resource_names.is_some())
+                + usize::from(self.resources.is_some()),
+        )?;
+        writer.opt("apiGroups", &self.api_groups);
+        writer.opt("nonResourceURLs", &self.non_resource_urls);
+        writer.opt("resourceNames", &self.resource_names);
+        writer.opt("resources", &self.resources);
+        writer.field("verbs", &self.verbs);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PolicyRule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PolicyRule {
+    const NAME: &'static str = "PolicyRule";
+    const FIELDS: &'static [&'static str] = &[
+        "apiGroups",
+        "nonResourceURLs",
+        "resourceNames",
+        "resources",
+        "verbs",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiGroups" => Some(0),
+            "nonResourceURLs" => Some(1),
+            "resourceNames" => Some(2),
+            "resources" => Some(3),
+            "verbs" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_groups, map),
+            1 => crate::object_serde::put(&mut self.non_resource_urls, map),
+            2 => crate::object_serde::put(&mut self.resource_names, map),
+            3 => crate::object_serde::put(&mut self.resources, map),
+            4 => crate::object_serde::put(&mut self.verbs, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Role {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<Role>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<Role>,
     /// Standard object's metadata.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Rules holds all the PolicyRules for this Role
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<PolicyRule>>,
+}
+
+impl serde::Serialize for Role {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Role",
+            3 + usize::from(self.rules.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("rules", &self.rules);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Role {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Role {
+    const NAME: &'static str = "Role";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "rules"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "rules" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.rules, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for Role {
@@ -251,23 +560,72 @@ impl kclient_apimachinery::resource::HasObjectMeta for Role {
 }
 
 /// RoleBinding references a role, but does not contain it.  It can reference a Role in the same namespace or a ClusterRole in the global namespace. It adds who information via Subjects and namespace information by which namespace it exists in.  RoleBindings in a given namespace only have effect in that namespace.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RoleBinding {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<RoleBinding>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<RoleBinding>,
     /// Standard object's metadata.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.
-    #[serde(rename = "roleRef", default)]
     pub role_ref: RoleRef,
     /// Subjects holds references to the objects the role applies to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subjects: Option<Vec<Subject>>,
+}
+
+impl serde::Serialize for RoleBinding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "RoleBinding",
+            4 + usize::from(self.subjects.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("roleRef", &self.role_ref);
+        writer.opt("subjects", &self.subjects);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RoleBinding {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for RoleBinding {
+    const NAME: &'static str = "RoleBinding";
+    const FIELDS: &'static [&'static str] =
+        &["apiVersion", "kind", "metadata", "roleRef", "subjects"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "roleRef" => Some(3),
+            "subjects" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.role_ref, map),
+            4 => crate::object_serde::put(&mut self.subjects, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for RoleBinding {
@@ -295,20 +653,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for RoleBinding {
 }
 
 /// RoleBindingList is a collection of RoleBindings
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RoleBindingList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<RoleBindingList>,
     /// Items is a list of RoleBindings
-    #[serde(default)]
     pub items: Vec<RoleBinding>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<RoleBindingList>,
     /// Standard object's metadata.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for RoleBindingList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "RoleBindingList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RoleBindingList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for RoleBindingList {
+    const NAME: &'static str = "RoleBindingList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for RoleBindingList {
@@ -331,20 +731,62 @@ impl crate::client::verbs::ObjectList<RoleBinding> for RoleBindingList {
 }
 
 /// RoleList is a collection of Roles
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RoleList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<RoleList>,
     /// Items is a list of Roles
-    #[serde(default)]
     pub items: Vec<Role>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<RoleList>,
     /// Standard object's metadata.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for RoleList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "RoleList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RoleList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for RoleList {
+    const NAME: &'static str = "RoleList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for RoleList {
@@ -367,32 +809,122 @@ impl crate::client::verbs::ObjectList<Role> for RoleList {
 }
 
 /// RoleRef contains information that points to the role being used
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RoleRef {
     /// APIGroup is the group for the resource being referenced
-    #[serde(rename = "apiGroup", default, skip_serializing_if = "Option::is_none")]
     pub api_group: Option<String>,
     /// Kind is the type of resource being referenced
-    #[serde(default)]
     pub kind: String,
     /// Name is the name of resource being referenced
-    #[serde(default)]
     pub name: String,
 }
 
+impl serde::Serialize for RoleRef {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "RoleRef",
+            2 + usize::from(self.api_group.is_some()),
+        )?;
+        writer.opt("apiGroup", &self.api_group);
+        writer.field("kind", &self.kind);
+        writer.field("name", &self.name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RoleRef {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for RoleRef {
+    const NAME: &'static str = "RoleRef";
+    const FIELDS: &'static [&'static str] = &["apiGroup", "kind", "name"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiGroup" => Some(0),
+            "kind" => Some(1),
+            "name" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_group, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Subject contains a reference to the object or user identities a role binding applies to.  This can either hold a direct API object reference, or a value for non-objects such as user and group names.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Subject {
     /// APIGroup holds the API group of the referenced subject. Defaults to "" for ServiceAccount subjects. Defaults to "rbac.authorization.k8s.io" for User and Group subjects.
-    #[serde(rename = "apiGroup", default, skip_serializing_if = "Option::is_none")]
     pub api_group: Option<String>,
     /// Kind of object being referenced. Values defined by this API group are "User", "Group", and "ServiceAccount". If the Authorizer does not recognized the kind value, the Authorizer should report an error.
-    #[serde(default)]
     pub kind: String,
     /// Name of the object being referenced.
-    #[serde(default)]
     pub name: String,
     /// Namespace of the referenced object.  If the object kind is non-namespace, such as "User" or "Group", and this value is not empty the Authorizer should report an error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
+}
+
+impl serde::Serialize for Subject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Subject",
+            2 + usize::from(self.api_group.is_some()) + usize::from(self.namespace.is_some()),
+        )?;
+        writer.opt("apiGroup", &self.api_group);
+        writer.field("kind", &self.kind);
+        writer.field("name", &self.name);
+        writer.opt("namespace", &self.namespace);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Subject {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Subject {
+    const NAME: &'static str = "Subject";
+    const FIELDS: &'static [&'static str] = &["apiGroup", "kind", "name", "namespace"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiGroup" => Some(0),
+            "kind" => Some(1),
+            "name" => Some(2),
+            "namespace" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_group, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.name, map),
+            3 => crate::object_serde::put(&mut self.namespace, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

@@ -8,69 +8,166 @@ pub use client::*;
 /// AllocatedDeviceStatus contains the status of an allocated device, if the driver chooses to report it. This may include driver-specific information.
 ///
 /// The combination of Driver, Pool, Device, and ShareID must match the corresponding key in Status.Allocation.Devices.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AllocatedDeviceStatus {
     /// Conditions contains the latest observation of the device's state. If the device has been configured according to the class and claim config references, the \`Ready\` condition should be True.
     ///
     /// Must not contain more than 8 entries.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<kclient_apimachinery::meta::Condition>>,
     /// Data contains arbitrary driver-specific data.
     ///
     /// The length of the raw data must be smaller or equal to 10 Ki.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     /// Device references one device instance via its name in the driver's resource pool. It must be a DNS label.
-    #[serde(default)]
     pub device: String,
     /// Driver specifies the name of the DRA driver whose kubelet plugin should be invoked to process the allocation once the claim is needed on a node.
     ///
     /// Must be a DNS subdomain and should end with a DNS domain owned by the vendor of the driver. It should use only lower case characters.
-    #[serde(default)]
     pub driver: String,
     /// NetworkData contains network-related information specific to the device.
-    #[serde(
-        rename = "networkData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub network_data: Option<NetworkDeviceData>,
+    pub network_data: Option<Box<NetworkDeviceData>>,
     /// This name together with the driver name and the device name field identify which device was allocated (\`\<driver name\>/\<pool name\>/\<device name\>\`).
     ///
     /// Must not be longer than 253 characters and may contain one or more DNS sub-domains separated by slashes.
-    #[serde(default)]
     pub pool: String,
     /// ShareID uniquely identifies an individual allocation share of the device.
-    #[serde(rename = "shareID", default, skip_serializing_if = "Option::is_none")]
     pub share_id: Option<String>,
 }
 
+impl serde::Serialize for AllocatedDeviceStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "AllocatedDeviceStatus",
+            3 + usize::from(self.conditions.is_some())
+                + usize::from(self.data.is_some())
+                + usize::from(self.network_data.is_some())
+                + usize::from(self.share_id.is_some()),
+        )?;
+        writer.opt("conditions", &self.conditions);
+        writer.opt("data", &self.data);
+        writer.field("device", &self.device);
+        writer.field("driver", &self.driver);
+        writer.opt("networkData", &self.network_data);
+        writer.field("pool", &self.pool);
+        writer.opt("shareID", &self.share_id);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AllocatedDeviceStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for AllocatedDeviceStatus {
+    const NAME: &'static str = "AllocatedDeviceStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "conditions",
+        "data",
+        "device",
+        "driver",
+        "networkData",
+        "pool",
+        "shareID",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "conditions" => Some(0),
+            "data" => Some(1),
+            "device" => Some(2),
+            "driver" => Some(3),
+            "networkData" => Some(4),
+            "pool" => Some(5),
+            "shareID" => Some(6),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.conditions, map),
+            1 => crate::object_serde::put(&mut self.data, map),
+            2 => crate::object_serde::put(&mut self.device, map),
+            3 => crate::object_serde::put(&mut self.driver, map),
+            4 => crate::object_serde::put(&mut self.network_data, map),
+            5 => crate::object_serde::put(&mut self.pool, map),
+            6 => crate::object_serde::put(&mut self.share_id, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// AllocationResult contains attributes of an allocated resource.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AllocationResult {
     /// AllocationTimestamp stores the time when the resources were allocated. This field is not guaranteed to be set, in which case that time is unknown.
     ///
     /// This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gate.
-    #[serde(
-        rename = "allocationTimestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_timestamp: Option<kclient_apimachinery::meta::Time>,
     /// Devices is the result of allocating devices.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub devices: Option<DeviceAllocationResult>,
+    pub devices: Option<Box<DeviceAllocationResult>>,
     /// NodeSelector defines where the allocated resources are available. If unset, they are available everywhere.
-    #[serde(
-        rename = "nodeSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub node_selector: Option<crate::api::core::v1::NodeSelector>,
 }
 
+impl serde::Serialize for AllocationResult {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "AllocationResult",
+            usize::from(self.allocation_timestamp.is_some())
+                + usize::from(self.devices.is_some())
+                + usize::from(self.node_selector.is_some()),
+        )?;
+        writer.opt("allocationTimestamp", &self.allocation_timestamp);
+        writer.opt("devices", &self.devices);
+        writer.opt("nodeSelector", &self.node_selector);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AllocationResult {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for AllocationResult {
+    const NAME: &'static str = "AllocationResult";
+    const FIELDS: &'static [&'static str] = &["allocationTimestamp", "devices", "nodeSelector"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "allocationTimestamp" => Some(0),
+            "devices" => Some(1),
+            "nodeSelector" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.allocation_timestamp, map),
+            1 => crate::object_serde::put(&mut self.devices, map),
+            2 => crate::object_serde::put(&mut self.node_selector, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// CELDeviceSelector contains a CEL expression for selecting a device.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CELDeviceSelector {
     /// Expression is a CEL expression which evaluates a single device. It must evaluate to true when the device under consideration satisfies the desired criteria, and false when it does not. Any other result is an error and causes allocation of devices to abort.
     ///
@@ -107,17 +204,52 @@ pub struct CELDeviceSelector {
     /// device.attributes\["dra.example.com"\].models.includes("some-model")
     ///
     /// The length of the expression must be smaller or equal to 10 Ki. The cost of evaluating it is also limited based on the estimated number of logical steps.
-    #[serde(default)]
     pub expression: String,
+}
+
+impl serde::Serialize for CELDeviceSelector {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "CELDeviceSelector", 1)?;
+        writer.field("expression", &self.expression);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CELDeviceSelector {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CELDeviceSelector {
+    const NAME: &'static str = "CELDeviceSelector";
+    const FIELDS: &'static [&'static str] = &["expression"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "expression" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.expression, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// CapacityRequestPolicy defines how requests consume device capacity.
 ///
 /// Must not set more than one ValidRequestValues.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CapacityRequestPolicy {
     /// Default specifies how much of this capacity is consumed by a request that does not contain an entry for it in DeviceRequest's Capacity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<kclient_apimachinery::Quantity>,
     /// ValidRange defines an acceptable quantity value range in consuming requests.
     ///
@@ -126,12 +258,7 @@ pub struct CapacityRequestPolicy {
     /// If the requested amount does not fall within the defined range, the request violates the policy, and this device cannot be allocated.
     ///
     /// If the request doesn't contain this capacity entry, Default value is used.
-    #[serde(
-        rename = "validRange",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub valid_range: Option<CapacityRequestPolicyRange>,
+    pub valid_range: Option<Box<CapacityRequestPolicyRange>>,
     /// ValidValues defines a set of acceptable quantity values in consuming requests.
     ///
     /// Must not contain more than 10 entries. Must be sorted in ascending order.
@@ -141,12 +268,56 @@ pub struct CapacityRequestPolicy {
     /// If the requested amount does not match any valid value but smaller than some valid values, the scheduler calculates the smallest valid value that is greater than or equal to the request. That is: min(ceil(requestedValue) ∈ validValues), where requestedValue ≤ max(validValues).
     ///
     /// If the requested amount exceeds all valid values, the request violates the policy, and this device cannot be allocated.
-    #[serde(
-        rename = "validValues",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub valid_values: Option<Vec<kclient_apimachinery::Quantity>>,
+}
+
+impl serde::Serialize for CapacityRequestPolicy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CapacityRequestPolicy",
+            usize::from(self.default.is_some())
+                + usize::from(self.valid_range.is_some())
+                + usize::from(self.valid_values.is_some()),
+        )?;
+        writer.opt("default", &self.default);
+        writer.opt("validRange", &self.valid_range);
+        writer.opt("validValues", &self.valid_values);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CapacityRequestPolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CapacityRequestPolicy {
+    const NAME: &'static str = "CapacityRequestPolicy";
+    const FIELDS: &'static [&'static str] = &["default", "validRange", "validValues"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "default" => Some(0),
+            "validRange" => Some(1),
+            "validValues" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.default, map),
+            1 => crate::object_serde::put(&mut self.valid_range, map),
+            2 => crate::object_serde::put(&mut self.valid_values, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// CapacityRequestPolicyRange defines a valid range for consumable capacity values.
@@ -157,27 +328,71 @@ pub struct CapacityRequestPolicy {
 /// - If Step is not set, the requested amount is used as-is if it falls within the range Min to Max (if set).
 /// - If the requested or rounded amount exceeds Max (if set), the request does not satisfy the policy,
 ///   and the device cannot be allocated.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CapacityRequestPolicyRange {
     /// Max defines the upper limit for capacity that can be requested.
     ///
     /// Max must be less than or equal to the capacity value. Min and requestPolicy.default must be less than or equal to the maximum.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<kclient_apimachinery::Quantity>,
     /// Min specifies the minimum capacity allowed for a consumption request.
     ///
     /// Min must be greater than or equal to zero, and less than or equal to the capacity value. requestPolicy.default must be more than or equal to the minimum.
-    #[serde(default)]
     pub min: kclient_apimachinery::Quantity,
     /// Step defines the step size between valid capacity amounts within the range.
     ///
     /// Max (if set) and requestPolicy.default must be a multiple of Step. Min + Step must be less than or equal to the capacity value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<kclient_apimachinery::Quantity>,
 }
 
+impl serde::Serialize for CapacityRequestPolicyRange {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CapacityRequestPolicyRange",
+            1 + usize::from(self.max.is_some()) + usize::from(self.step.is_some()),
+        )?;
+        writer.opt("max", &self.max);
+        writer.field("min", &self.min);
+        writer.opt("step", &self.step);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CapacityRequestPolicyRange {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CapacityRequestPolicyRange {
+    const NAME: &'static str = "CapacityRequestPolicyRange";
+    const FIELDS: &'static [&'static str] = &["max", "min", "step"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "max" => Some(0),
+            "min" => Some(1),
+            "step" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.max, map),
+            1 => crate::object_serde::put(&mut self.min, map),
+            2 => crate::object_serde::put(&mut self.step, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// CapacityRequirements defines the capacity requirements for a specific device request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CapacityRequirements {
     /// Requests represent individual device resource requests for distinct resources, all of which must be provided by the device.
     ///
@@ -190,54 +405,161 @@ pub struct CapacityRequirements {
     /// - If a requestPolicy is set, the default consumed capacity is determined according to that policy.
     ///
     /// If the device allows multiple allocation, the aggregated amount across all requests must not exceed the capacity value. The consumed capacity, which may be adjusted based on the requestPolicy if defined, is recorded in the resource claim’s status.devices\[\*\].consumedCapacity field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requests: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
 }
 
+impl serde::Serialize for CapacityRequirements {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CapacityRequirements",
+            usize::from(self.requests.is_some()),
+        )?;
+        writer.opt("requests", &self.requests);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CapacityRequirements {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CapacityRequirements {
+    const NAME: &'static str = "CapacityRequirements";
+    const FIELDS: &'static [&'static str] = &["requests"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "requests" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.requests, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Counter describes a quantity associated with a device.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Counter {
     /// Value defines how much of a certain device counter is available.
-    #[serde(default)]
     pub value: kclient_apimachinery::Quantity,
+}
+
+impl serde::Serialize for Counter {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "Counter", 1)?;
+        writer.field("value", &self.value);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Counter {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Counter {
+    const NAME: &'static str = "Counter";
+    const FIELDS: &'static [&'static str] = &["value"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "value" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.value, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// CounterSet defines a named set of counters that are available to be used by devices defined in the ResourcePool.
 ///
 /// The counters are not allocatable by themselves, but can be referenced by devices. When a device is allocated, the portion of counters it uses will no longer be available for use by other devices.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CounterSet {
     /// Counters defines the set of counters for this CounterSet The name of each counter must be unique in that set and must be a DNS label.
     ///
     /// The maximum number of counters is 32.
-    #[serde(default)]
     pub counters: std::collections::BTreeMap<String, Counter>,
     /// Name defines the name of the counter set. It must be a DNS label.
-    #[serde(default)]
     pub name: String,
 }
 
+impl serde::Serialize for CounterSet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "CounterSet", 2)?;
+        writer.field("counters", &self.counters);
+        writer.field("name", &self.name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CounterSet {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CounterSet {
+    const NAME: &'static str = "CounterSet";
+    const FIELDS: &'static [&'static str] = &["counters", "name"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "counters" => Some(0),
+            "name" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.counters, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Device represents one individual hardware instance that can be selected based on its attributes. Besides the name, exactly one field must be set.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Device {
     /// AllNodes indicates that all nodes have access to the device.
     ///
     /// Must only be set if Spec.PerDeviceNodeSelection is set to true. At most one of NodeName, NodeSelector and AllNodes can be set.
-    #[serde(rename = "allNodes", default, skip_serializing_if = "Option::is_none")]
     pub all_nodes: Option<bool>,
     /// AllowMultipleAllocations marks whether the device is allowed to be allocated to multiple DeviceRequests.
     ///
     /// If AllowMultipleAllocations is set to true, the device can be allocated more than once, and all of its capacity is consumable, regardless of whether the requestPolicy is defined or not.
-    #[serde(
-        rename = "allowMultipleAllocations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_multiple_allocations: Option<bool>,
     /// Attributes defines the set of attributes for this device. The name of each attribute must be unique in that set.
     ///
     /// The maximum number of attributes and capacities combined is 32.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<std::collections::BTreeMap<String, DeviceAttribute>>,
     /// BindingConditions defines the conditions for proceeding with binding. All of these conditions must be set in the per-device status conditions with a value of True to proceed with binding the pod to the node while scheduling the pod.
     ///
@@ -246,11 +568,6 @@ pub struct Device {
     /// The conditions must be a valid condition type string.
     ///
     /// This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gates.
-    #[serde(
-        rename = "bindingConditions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub binding_conditions: Option<Vec<String>>,
     /// BindingFailureConditions defines the conditions for binding failure. They may be set in the per-device status conditions. If any is set to "True", a binding failure occurred.
     ///
@@ -259,204 +576,597 @@ pub struct Device {
     /// The conditions must be a valid condition type string.
     ///
     /// This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gates.
-    #[serde(
-        rename = "bindingFailureConditions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub binding_failure_conditions: Option<Vec<String>>,
     /// BindsToNode indicates if the usage of an allocation involving this device has to be limited to exactly the node that was chosen when allocating the claim. If set to true, the scheduler will set the ResourceClaim.Status.Allocation.NodeSelector to match the node where the allocation was made.
     ///
     /// This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gates.
-    #[serde(
-        rename = "bindsToNode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub binds_to_node: Option<bool>,
     /// Capacity defines the set of capacities for this device. The name of each capacity must be unique in that set.
     ///
     /// The maximum number of attributes and capacities combined is 32.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<std::collections::BTreeMap<String, DeviceCapacity>>,
     /// ConsumesCounters defines a list of references to sharedCounters and the set of counters that the device will consume from those counter sets.
     ///
     /// There can only be a single entry per counterSet.
     ///
     /// The maximum number of device counter consumptions per device is 2.
-    #[serde(
-        rename = "consumesCounters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub consumes_counters: Option<Vec<DeviceCounterConsumption>>,
     /// Name is unique identifier among all devices managed by the driver in the pool. It must be a DNS label.
-    #[serde(default)]
     pub name: String,
     /// NodeAllocatableResourceMappings defines the mapping of node resources that are managed by the DRA driver exposing this device. This includes resources currently reported in v1.Node \`status.allocatable\` that are not extended resources (see <https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#extended-resources>). Examples include "cpu", "memory", "ephemeral-storage", and hugepages. In addition to standard requests made through the Pod \`spec\`, these resources can also be requested through claims and allocated by the DRA driver. For example, a CPU DRA driver might allocate exclusive CPUs or auxiliary node memory dependencies of an accelerator device. The keys of this map are the node-allocatable resource names (e.g., "cpu", "memory"). Extended resource names are not permitted as keys.
-    #[serde(
-        rename = "nodeAllocatableResourceMappings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub node_allocatable_resource_mappings:
         Option<std::collections::BTreeMap<String, NodeAllocatableResourceMapping>>,
     /// NodeName identifies the node where the device is available.
     ///
     /// Must only be set if Spec.PerDeviceNodeSelection is set to true. At most one of NodeName, NodeSelector and AllNodes can be set.
-    #[serde(rename = "nodeName", default, skip_serializing_if = "Option::is_none")]
     pub node_name: Option<String>,
     /// NodeSelector defines the nodes where the device is available.
     ///
     /// Must use exactly one term.
     ///
     /// Must only be set if Spec.PerDeviceNodeSelection is set to true. At most one of NodeName, NodeSelector and AllNodes can be set.
-    #[serde(
-        rename = "nodeSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub node_selector: Option<crate::api::core::v1::NodeSelector>,
     /// If specified, these are the driver-defined taints.
     ///
     /// The maximum number of taints is 16. If taints are set for any device in a ResourceSlice, then the maximum number of allowed devices per ResourceSlice is 64 instead of 128.
     ///
     /// This is a beta field and requires enabling the DRADeviceTaints feature gate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taints: Option<Vec<DeviceTaint>>,
 }
 
+impl serde::Serialize for Device {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "Device",
+            1 + usize::from(self.all_nodes.is_some())
+                + usize::from(self.allow_multiple_allocations.is_some())
+                + usize::from(self.attributes.is_some())
+                + usize::from(self.binding_conditions.is_some())
+                + usize::from(self.binding_failure_conditions.is_some())
+                + usize::from(self.binds_to_node.is_some())
+                + usize::from(self.capacity.is_some())
+                + usize::from(self.consumes_counters.is_some())
+                + usize::from(self.node_allocatable_resource_mappings.is_some())
+                + usize::from(self.node_name.is_some())
+                + usize::from(self.node_selector.is_some())
+                + usize::from(self.taints.is_some()),
+        )?;
+        writer.opt("allNodes", &self.all_nodes);
+        writer.opt("allowMultipleAllocations", &self.allow_multiple_allocations);
+        writer.opt("attributes", &self.attributes);
+        writer.opt("bindingConditions", &self.binding_conditions);
+        writer.opt("bindingFailureConditions", &self.binding_failure_conditions);
+        writer.opt("bindsToNode", &self.binds_to_node);
+        writer.opt("capacity", &self.capacity);
+        writer.opt("consumesCounters", &self.consumes_counters);
+        writer.field("name", &self.name);
+        writer.opt(
+            "nodeAllocatableResourceMappings",
+            &self.node_allocatable_resource_mappings,
+        );
+        writer.opt("nodeName", &self.node_name);
+        writer.opt("nodeSelector", &self.node_selector);
+        writer.opt("taints", &self.taints);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Device {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Device {
+    const NAME: &'static str = "Device";
+    const FIELDS: &'static [&'static str] = &[
+        "allNodes",
+        "allowMultipleAllocations",
+        "attributes",
+        "bindingConditions",
+        "bindingFailureConditions",
+        "bindsToNode",
+        "capacity",
+        "consumesCounters",
+        "name",
+        "nodeAllocatableResourceMappings",
+        "nodeName",
+        "nodeSelector",
+        "taints",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "allNodes" => Some(0),
+            "allowMultipleAllocations" => Some(1),
+            "attributes" => Some(2),
+            "bindingConditions" => Some(3),
+            "bindingFailureConditions" => Some(4),
+            "bindsToNode" => Some(5),
+            "capacity" => Some(6),
+            "consumesCounters" => Some(7),
+            "name" => Some(8),
+            "nodeAllocatableResourceMappings" => Some(9),
+            "nodeName" => Some(10),
+            "nodeSelector" => Some(11),
+            "taints" => Some(12),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.all_nodes, map),
+            1 => crate::object_serde::put(&mut self.allow_multiple_allocations, map),
+            2 => crate::object_serde::put(&mut self.attributes, map),
+            3 => crate::object_serde::put(&mut self.binding_conditions, map),
+            4 => crate::object_serde::put(&mut self.binding_failure_conditions, map),
+            5 => crate::object_serde::put(&mut self.binds_to_node, map),
+            6 => crate::object_serde::put(&mut self.capacity, map),
+            7 => crate::object_serde::put(&mut self.consumes_counters, map),
+            8 => crate::object_serde::put(&mut self.name, map),
+            9 => crate::object_serde::put(&mut self.node_allocatable_resource_mappings, map),
+            10 => crate::object_serde::put(&mut self.node_name, map),
+            11 => crate::object_serde::put(&mut self.node_selector, map),
+            12 => crate::object_serde::put(&mut self.taints, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// DeviceAllocationConfiguration gets embedded in an AllocationResult.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceAllocationConfiguration {
     /// Opaque provides driver-specific configuration parameters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub opaque: Option<OpaqueDeviceConfiguration>,
+    pub opaque: Option<Box<OpaqueDeviceConfiguration>>,
     /// Requests lists the names of requests where the configuration applies. If empty, its applies to all requests.
     ///
     /// References to subrequests must include the name of the main request and may include the subrequest using the format \<main request\>\[/\<subrequest\>\]. If just the main request is given, the configuration applies to all subrequests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requests: Option<Vec<String>>,
     /// Source records whether the configuration comes from a class and thus is not something that a normal user would have been able to set or from a claim.
-    #[serde(default)]
     pub source: String,
 }
 
+impl serde::Serialize for DeviceAllocationConfiguration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DeviceAllocationConfiguration",
+            1 + usize::from(self.opaque.is_some()) + usize::from(self.requests.is_some()),
+        )?;
+        writer.opt("opaque", &self.opaque);
+        writer.opt("requests", &self.requests);
+        writer.field("source", &self.source);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceAllocationConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeviceAllocationConfiguration {
+    const NAME: &'static str = "DeviceAllocationConfiguration";
+    const FIELDS: &'static [&'static str] = &["opaque", "requests", "source"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "opaque" => Some(0),
+            "requests" => Some(1),
+            "source" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.opaque, map),
+            1 => crate::object_serde::put(&mut self.requests, map),
+            2 => crate::object_serde::put(&mut self.source, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// DeviceAllocationResult is the result of allocating devices.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceAllocationResult {
     /// This field is a combination of all the claim and class configuration parameters. Drivers can distinguish between those based on a flag.
     ///
     /// This includes configuration parameters for drivers which have no allocated devices in the result because it is up to the drivers which configuration parameters they support. They can silently ignore unknown configuration parameters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<Vec<DeviceAllocationConfiguration>>,
     /// Results lists all allocated devices.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<Vec<DeviceRequestAllocationResult>>,
 }
 
+impl serde::Serialize for DeviceAllocationResult {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DeviceAllocationResult",
+            usize::from(self.config.is_some()) + usize::from(self.results.is_some()),
+        )?;
+        writer.opt("config", &self.config);
+        writer.opt("results", &self.results);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceAllocationResult {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeviceAllocationResult {
+    const NAME: &'static str = "DeviceAllocationResult";
+    const FIELDS: &'static [&'static str] = &["config", "results"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "config" => Some(0),
+            "results" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.config, map),
+            1 => crate::object_serde::put(&mut self.results, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// DeviceAttribute must have exactly one field set.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceAttribute {
     /// BoolValue is a true/false value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bool: Option<bool>,
     /// BoolValues is a non-empty list of true/false values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bools: Option<Vec<bool>>,
     /// IntValue is a number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub int: Option<i64>,
     /// IntValues is a non-empty list of numbers.
     ///
     /// This is an alpha field and requires enabling the DRAListTypeAttributes feature gate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ints: Option<Vec<i64>>,
     /// StringValue is a string. Must not be longer than 64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub string: Option<String>,
     /// StringValues is a non-empty list of strings. Each string must not be longer than 64 characters.
     ///
     /// This is an alpha field and requires enabling the DRAListTypeAttributes feature gate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strings: Option<Vec<String>>,
     /// VersionValue is a semantic version according to semver.org spec 2.0.0. Must not be longer than 64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// VersionValues is a non-empty list of semantic versions according to semver.org spec 2.0.0. Each version string must not be longer than 64 characters.
     ///
     /// This is an alpha field and requires enabling the DRAListTypeAttributes feature gate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub versions: Option<Vec<String>>,
 }
 
+impl serde::Serialize for DeviceAttribute {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DeviceAttribute",
+            usize::from(self.bool.is_some())
+                + usize::from(self.bools.is_some())
+                + usize::from(self.int.is_some())
+                + usize::from(self.ints.is_some())
+                + usize::from(self.string.is_some())
+                + usize::from(self.strings.is_some())
+                + usize::from(self.version.is_some())
+                + usize::from(self.versions.is_some()),
+        )?;
+        writer.opt("bool", &self.bool);
+        writer.opt("bools", &self.bools);
+        writer.opt("int", &self.int);
+        writer.opt("ints", &self.ints);
+        writer.opt("string", &self.string);
+        writer.opt("strings", &self.strings);
+        writer.opt("version", &self.version);
+        writer.opt("versions", &self.versions);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceAttribute {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeviceAttribute {
+    const NAME: &'static str = "DeviceAttribute";
+    const FIELDS: &'static [&'static str] = &[
+        "bool", "bools", "int", "ints", "string", "strings", "version", "versions",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "bool" => Some(0),
+            "bools" => Some(1),
+            "int" => Some(2),
+            "ints" => Some(3),
+            "string" => Some(4),
+            "strings" => Some(5),
+            "version" => Some(6),
+            "versions" => Some(7),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.bool, map),
+            1 => crate::object_serde::put(&mut self.bools, map),
+            2 => crate::object_serde::put(&mut self.int, map),
+            3 => crate::object_serde::put(&mut self.ints, map),
+            4 => crate::object_serde::put(&mut self.string, map),
+            5 => crate::object_serde::put(&mut self.strings, map),
+            6 => crate::object_serde::put(&mut self.version, map),
+            7 => crate::object_serde::put(&mut self.versions, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// DeviceCapacity describes a quantity associated with a device.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceCapacity {
     /// RequestPolicy defines how this DeviceCapacity must be consumed when the device is allowed to be shared by multiple allocations.
     ///
     /// The Device must have allowMultipleAllocations set to true in order to set a requestPolicy.
     ///
     /// If unset, capacity requests are unconstrained: requests can consume any amount of capacity, as long as the total consumed across all allocations does not exceed the device's defined capacity. If request is also unset, default is the full capacity value.
-    #[serde(
-        rename = "requestPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub request_policy: Option<CapacityRequestPolicy>,
+    pub request_policy: Option<Box<CapacityRequestPolicy>>,
     /// Value defines how much of a certain capacity that device has.
     ///
     /// This field reflects the fixed total capacity and does not change. The consumed amount is tracked separately by scheduler and does not affect this value.
-    #[serde(default)]
     pub value: kclient_apimachinery::Quantity,
 }
 
+impl serde::Serialize for DeviceCapacity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DeviceCapacity",
+            1 + usize::from(self.request_policy.is_some()),
+        )?;
+        writer.opt("requestPolicy", &self.request_policy);
+        writer.field("value", &self.value);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceCapacity {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeviceCapacity {
+    const NAME: &'static str = "DeviceCapacity";
+    const FIELDS: &'static [&'static str] = &["requestPolicy", "value"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "requestPolicy" => Some(0),
+            "value" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.request_policy, map),
+            1 => crate::object_serde::put(&mut self.value, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// DeviceClaim defines how to request devices with a ResourceClaim.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceClaim {
     /// This field holds configuration for multiple potential drivers which could satisfy requests in this claim. It is ignored while allocating the claim.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<Vec<DeviceClaimConfiguration>>,
     /// These constraints must be satisfied by the set of devices that get allocated for the claim.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub constraints: Option<Vec<DeviceConstraint>>,
     /// Requests represent individual requests for distinct devices which must all be satisfied. If empty, nothing needs to be allocated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requests: Option<Vec<DeviceRequest>>,
 }
 
+impl serde::Serialize for DeviceClaim {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DeviceClaim",
+            usize::from(self.config.is_some())
+                + usize::from(self.constraints.is_some())
+                + usize::from(self.requests.is_some()),
+        )?;
+        writer.opt("config", &self.config);
+        writer.opt("constraints", &self.constraints);
+        writer.opt("requests", &self.requests);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceClaim {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeviceClaim {
+    const NAME: &'static str = "DeviceClaim";
+    const FIELDS: &'static [&'static str] = &["config", "constraints", "requests"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "config" => Some(0),
+            "constraints" => Some(1),
+            "requests" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.config, map),
+            1 => crate::object_serde::put(&mut self.constraints, map),
+            2 => crate::object_serde::put(&mut self.requests, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// DeviceClaimConfiguration is used for configuration parameters in DeviceClaim.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceClaimConfiguration {
     /// Opaque provides driver-specific configuration parameters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub opaque: Option<OpaqueDeviceConfiguration>,
+    pub opaque: Option<Box<OpaqueDeviceConfiguration>>,
     /// Requests lists the names of requests where the configuration applies. If empty, it applies to all requests.
     ///
     /// References to subrequests must include the name of the main request and may include the subrequest using the format \<main request\>\[/\<subrequest\>\]. If just the main request is given, the configuration applies to all subrequests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requests: Option<Vec<String>>,
 }
 
+impl serde::Serialize for DeviceClaimConfiguration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DeviceClaimConfiguration",
+            usize::from(self.opaque.is_some()) + usize::from(self.requests.is_some()),
+        )?;
+        writer.opt("opaque", &self.opaque);
+        writer.opt("requests", &self.requests);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceClaimConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeviceClaimConfiguration {
+    const NAME: &'static str = "DeviceClaimConfiguration";
+    const FIELDS: &'static [&'static str] = &["opaque", "requests"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "opaque" => Some(0),
+            "requests" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.opaque, map),
+            1 => crate::object_serde::put(&mut self.requests, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// DeviceClass is a vendor- or admin-provided resource that contains device configuration and selectors. It can be referenced in the device requests of a claim to apply these presets. Cluster scoped.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceClass {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<DeviceClass>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<DeviceClass>,
     /// Standard object metadata
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Spec defines what can be allocated and how to configure it.
     ///
     /// This is mutable. Consumers have to be prepared for classes changing at any time, either because they get updated or replaced. Claim allocations are done once based on whatever was set in classes at the time of allocation.
     ///
     /// Changing the spec automatically increments the metadata.generation number.
-    #[serde(default)]
     pub spec: DeviceClassSpec,
+}
+
+impl serde::Serialize for DeviceClass {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "DeviceClass", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceClass {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeviceClass {
+    const NAME: &'static str = "DeviceClass";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for DeviceClass {
@@ -484,28 +1194,110 @@ impl kclient_apimachinery::resource::HasObjectMeta for DeviceClass {
 }
 
 /// DeviceClassConfiguration is used in DeviceClass.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceClassConfiguration {
     /// Opaque provides driver-specific configuration parameters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub opaque: Option<OpaqueDeviceConfiguration>,
+    pub opaque: Option<Box<OpaqueDeviceConfiguration>>,
+}
+
+impl serde::Serialize for DeviceClassConfiguration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DeviceClassConfiguration",
+            usize::from(self.opaque.is_some()),
+        )?;
+        writer.opt("opaque", &self.opaque);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceClassConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeviceClassConfiguration {
+    const NAME: &'static str = "DeviceClassConfiguration";
+    const FIELDS: &'static [&'static str] = &["opaque"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "opaque" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.opaque, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// DeviceClassList is a collection of classes.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceClassList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<DeviceClassList>,
     /// Items is the list of resource classes.
-    #[serde(default)]
     pub items: Vec<DeviceClass>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<DeviceClassList>,
     /// Standard list metadata
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for DeviceClassList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "DeviceClassList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceClassList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeviceClassList {
+    const NAME: &'static str = "DeviceClassList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for DeviceClassList {
@@ -528,29 +1320,71 @@ impl crate::client::verbs::ObjectList<DeviceClass> for DeviceClassList {
 }
 
 /// DeviceClassSpec is used in a \[DeviceClass\] to define what can be allocated and how to configure it.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceClassSpec {
     /// Config defines configuration parameters that apply to each device that is claimed via this class. Some classses may potentially be satisfied by multiple drivers, so each instance of a vendor configuration applies to exactly one driver.
     ///
     /// They are passed to the driver, but are not considered while allocating the claim.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<Vec<DeviceClassConfiguration>>,
     /// ExtendedResourceName is the extended resource name for the devices of this class. The devices of this class can be used to satisfy a pod's extended resource requests. It has the same format as the name of a pod's extended resource. It should be unique among all the device classes in a cluster. If two device classes have the same name, then the class created later is picked to satisfy a pod's extended resource requests. If two classes are created at the same time, then the name of the class lexicographically sorted first is picked.
     ///
     /// This is a beta field.
-    #[serde(
-        rename = "extendedResourceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub extended_resource_name: Option<String>,
     /// Each selector must be satisfied by a device which is claimed via this class.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selectors: Option<Vec<DeviceSelector>>,
 }
 
+impl serde::Serialize for DeviceClassSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DeviceClassSpec",
+            usize::from(self.config.is_some())
+                + usize::from(self.extended_resource_name.is_some())
+                + usize::from(self.selectors.is_some()),
+        )?;
+        writer.opt("config", &self.config);
+        writer.opt("extendedResourceName", &self.extended_resource_name);
+        writer.opt("selectors", &self.selectors);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceClassSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeviceClassSpec {
+    const NAME: &'static str = "DeviceClassSpec";
+    const FIELDS: &'static [&'static str] = &["config", "extendedResourceName", "selectors"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "config" => Some(0),
+            "extendedResourceName" => Some(1),
+            "selectors" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.config, map),
+            1 => crate::object_serde::put(&mut self.extended_resource_name, map),
+            2 => crate::object_serde::put(&mut self.selectors, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// DeviceConstraint must have exactly one field set besides Requests.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceConstraint {
     /// DistinctAttribute requires that all devices in question have this attribute and that its type and value are unique across those devices.
     ///
@@ -561,11 +1395,6 @@ pub struct DeviceConstraint {
     /// This constraint is used to avoid allocating multiple requests to the same device by ensuring attribute-level differentiation.
     ///
     /// This is useful for scenarios where resource requests must be fulfilled by separate physical devices. For example, a container requests two network interfaces that must be allocated from two different physical NICs.
-    #[serde(
-        rename = "distinctAttribute",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub distinct_attribute: Option<String>,
     /// MatchAttribute requires that all devices in question have this attribute and that its type and value are the same across those devices.
     ///
@@ -574,142 +1403,362 @@ pub struct DeviceConstraint {
     /// When the DRAListTypeAttributes feature gate is enabled, comparison uses set semantics(i.e., element order and duplicates are ignored): list-valued attributes match when the intersection across all devices is non-empty. Scalar values are treated as single-element lists for backward compatibility.
     ///
     /// Must include the domain qualifier.
-    #[serde(
-        rename = "matchAttribute",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub match_attribute: Option<String>,
     /// Requests is a list of the one or more requests in this claim which must co-satisfy this constraint. If a request is fulfilled by multiple devices, then all of the devices must satisfy the constraint. If this is not specified, this constraint applies to all requests in this claim.
     ///
     /// References to subrequests must include the name of the main request and may include the subrequest using the format \<main request\>\[/\<subrequest\>\]. If just the main request is given, the constraint applies to all subrequests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requests: Option<Vec<String>>,
 }
 
+impl serde::Serialize for DeviceConstraint {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DeviceConstraint",
+            usize::from(self.distinct_attribute.is_some())
+                + usize::from(self.match_attribute.is_some())
+                + usize::from(self.requests.is_some()),
+        )?;
+        writer.opt("distinctAttribute", &self.distinct_attribute);
+        writer.opt("matchAttribute", &self.match_attribute);
+        writer.opt("requests", &self.requests);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceConstraint {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeviceConstraint {
+    const NAME: &'static str = "DeviceConstraint";
+    const FIELDS: &'static [&'static str] = &["distinctAttribute", "matchAttribute", "requests"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "distinctAttribute" => Some(0),
+            "matchAttribute" => Some(1),
+            "requests" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.distinct_attribute, map),
+            1 => crate::object_serde::put(&mut self.match_attribute, map),
+            2 => crate::object_serde::put(&mut self.requests, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// DeviceCounterConsumption defines a set of counters that a device will consume from a CounterSet.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceCounterConsumption {
     /// CounterSet is the name of the set from which the counters defined will be consumed.
-    #[serde(rename = "counterSet", default)]
     pub counter_set: String,
     /// Counters defines the counters that will be consumed by the device.
     ///
     /// The maximum number of counters is 32.
-    #[serde(default)]
     pub counters: std::collections::BTreeMap<String, Counter>,
 }
 
+impl serde::Serialize for DeviceCounterConsumption {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "DeviceCounterConsumption", 2)?;
+        writer.field("counterSet", &self.counter_set);
+        writer.field("counters", &self.counters);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceCounterConsumption {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeviceCounterConsumption {
+    const NAME: &'static str = "DeviceCounterConsumption";
+    const FIELDS: &'static [&'static str] = &["counterSet", "counters"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "counterSet" => Some(0),
+            "counters" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.counter_set, map),
+            1 => crate::object_serde::put(&mut self.counters, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// DeviceRequest is a request for devices required for a claim. This is typically a request for a single resource like a device, but can also ask for several identical devices. With FirstAvailable it is also possible to provide a prioritized list of requests.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceRequest {
     /// Exactly specifies the details for a single request that must be met exactly for the request to be satisfied.
     ///
     /// One of Exactly or FirstAvailable must be set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exactly: Option<ExactDeviceRequest>,
+    pub exactly: Option<Box<ExactDeviceRequest>>,
     /// FirstAvailable contains subrequests, of which exactly one will be selected by the scheduler. It tries to satisfy them in the order in which they are listed here. So if there are two entries in the list, the scheduler will only check the second one if it determines that the first one can not be used.
     ///
     /// DRA does not yet implement scoring, so the scheduler will select the first set of devices that satisfies all the requests in the claim. And if the requirements can be satisfied on more than one node, other scheduling features will determine which node is chosen. This means that the set of devices allocated to a claim might not be the optimal set available to the cluster. Scoring will be implemented later.
-    #[serde(
-        rename = "firstAvailable",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub first_available: Option<Vec<DeviceSubRequest>>,
     /// Name can be used to reference this request in a pod.spec.containers\[\].resources.claims entry and in a constraint of the claim.
     ///
     /// References using the name in the DeviceRequest will uniquely identify a request when the Exactly field is set. When the FirstAvailable field is set, a reference to the name of the DeviceRequest will match whatever subrequest is chosen by the scheduler.
     ///
     /// Must be a DNS label.
-    #[serde(default)]
     pub name: String,
 }
 
+impl serde::Serialize for DeviceRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DeviceRequest",
+            1 + usize::from(self.exactly.is_some()) + usize::from(self.first_available.is_some()),
+        )?;
+        writer.opt("exactly", &self.exactly);
+        writer.opt("firstAvailable", &self.first_available);
+        writer.field("name", &self.name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeviceRequest {
+    const NAME: &'static str = "DeviceRequest";
+    const FIELDS: &'static [&'static str] = &["exactly", "firstAvailable", "name"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "exactly" => Some(0),
+            "firstAvailable" => Some(1),
+            "name" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.exactly, map),
+            1 => crate::object_serde::put(&mut self.first_available, map),
+            2 => crate::object_serde::put(&mut self.name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// DeviceRequestAllocationResult contains the allocation result for one request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceRequestAllocationResult {
     /// AdminAccess indicates that this device was allocated for administrative access. See the corresponding request field for a definition of mode.
     ///
     /// Admin access is disabled if this field is unset or set to false, otherwise it is enabled.
-    #[serde(
-        rename = "adminAccess",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub admin_access: Option<bool>,
     /// BindingConditions contains a copy of the BindingConditions from the corresponding ResourceSlice at the time of allocation.
     ///
     /// This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gates.
-    #[serde(
-        rename = "bindingConditions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub binding_conditions: Option<Vec<String>>,
     /// BindingFailureConditions contains a copy of the BindingFailureConditions from the corresponding ResourceSlice at the time of allocation.
     ///
     /// This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gates.
-    #[serde(
-        rename = "bindingFailureConditions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub binding_failure_conditions: Option<Vec<String>>,
     /// ConsumedCapacity tracks the amount of capacity consumed per device as part of the claim request. The consumed amount may differ from the requested amount: it is rounded up to the nearest valid value based on the device’s requestPolicy if applicable (i.e., may not be less than the requested amount).
     ///
     /// The total consumed capacity for each device must not exceed the DeviceCapacity's Value.
     ///
     /// This field is populated only for devices that allow multiple allocations. All capacity entries are included, even if the consumed amount is zero.
-    #[serde(
-        rename = "consumedCapacity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub consumed_capacity:
         Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
     /// Device references one device instance via its name in the driver's resource pool. It must be a DNS label.
-    #[serde(default)]
     pub device: String,
     /// Driver specifies the name of the DRA driver whose kubelet plugin should be invoked to process the allocation once the claim is needed on a node.
     ///
     /// Must be a DNS subdomain and should end with a DNS domain owned by the vendor of the driver. It should use only lower case characters.
-    #[serde(default)]
     pub driver: String,
     /// This name together with the driver name and the device name field identify which device was allocated (\`\<driver name\>/\<pool name\>/\<device name\>\`).
     ///
     /// Must not be longer than 253 characters and may contain one or more DNS sub-domains separated by slashes.
-    #[serde(default)]
     pub pool: String,
     /// Request is the name of the request in the claim which caused this device to be allocated. If it references a subrequest in the firstAvailable list on a DeviceRequest, this field must include both the name of the main request and the subrequest using the format \<main request\>/\<subrequest\>.
     ///
     /// Multiple devices may have been allocated per request.
-    #[serde(default)]
     pub request: String,
     /// ShareID uniquely identifies an individual allocation share of the device, used when the device supports multiple simultaneous allocations. It serves as an additional map key to differentiate concurrent shares of the same device.
-    #[serde(rename = "shareID", default, skip_serializing_if = "Option::is_none")]
     pub share_id: Option<String>,
     /// A copy of all tolerations specified in the request at the time when the device got allocated.
     ///
     /// The maximum number of tolerations is 16.
     ///
     /// This is a beta field and requires enabling the DRADeviceTaints feature gate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tolerations: Option<Vec<DeviceToleration>>,
 }
 
+impl serde::Serialize for DeviceRequestAllocationResult {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DeviceRequestAllocationResult",
+            4 + usize::from(self.admin_access.is_some())
+                + usize::from(self.binding_conditions.is_some())
+                + usize::from(self.binding_failure_conditions.is_some())
+                + usize::from(self.consumed_capacity.is_some())
+                + usize::from(self.share_id.is_some())
+                + usize::from(self.tolerations.is_some()),
+        )?;
+        writer.opt("adminAccess", &self.admin_access);
+        writer.opt("bindingConditions", &self.binding_conditions);
+        writer.opt("bindingFailureConditions", &self.binding_failure_conditions);
+        writer.opt("consumedCapacity", &self.consumed_capacity);
+        writer.field("device", &self.device);
+        writer.field("driver", &self.driver);
+        writer.field("pool", &self.pool);
+        writer.field("request", &self.request);
+        writer.opt("shareID", &self.share_id);
+        writer.opt("tolerations", &self.tolerations);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceRequestAllocationResult {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeviceRequestAllocationResult {
+    const NAME: &'static str = "DeviceRequestAllocationResult";
+    const FIELDS: &'static [&'static str] = &[
+        "adminAccess",
+        "bindingConditions",
+        "bindingFailureConditions",
+        "consumedCapacity",
+        "device",
+        "driver",
+        "pool",
+        "request",
+        "shareID",
+        "tolerations",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "adminAccess" => Some(0),
+            "bindingConditions" => Some(1),
+            "bindingFailureConditions" => Some(2),
+            "consumedCapacity" => Some(3),
+            "device" => Some(4),
+            "driver" => Some(5),
+            "pool" => Some(6),
+            "request" => Some(7),
+            "shareID" => Some(8),
+            "tolerations" => Some(9),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.admin_access, map),
+            1 => crate::object_serde::put(&mut self.binding_conditions, map),
+            2 => crate::object_serde::put(&mut self.binding_failure_conditions, map),
+            3 => crate::object_serde::put(&mut self.consumed_capacity, map),
+            4 => crate::object_serde::put(&mut self.device, map),
+            5 => crate::object_serde::put(&mut self.driver, map),
+            6 => crate::object_serde::put(&mut self.pool, map),
+            7 => crate::object_serde::put(&mut self.request, map),
+            8 => crate::object_serde::put(&mut self.share_id, map),
+            9 => crate::object_serde::put(&mut self.tolerations, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// DeviceSelector must have exactly one field set.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceSelector {
     /// CEL contains a CEL expression for selecting a device.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cel: Option<CELDeviceSelector>,
+}
+
+impl serde::Serialize for DeviceSelector {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DeviceSelector",
+            usize::from(self.cel.is_some()),
+        )?;
+        writer.opt("cel", &self.cel);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceSelector {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeviceSelector {
+    const NAME: &'static str = "DeviceSelector";
+    const FIELDS: &'static [&'static str] = &["cel"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "cel" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.cel, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// DeviceSubRequest describes a request for device provided in the claim.spec.devices.requests\[\].firstAvailable array. Each is typically a request for a single resource like a device, but can also ask for several identical devices.
 ///
 /// DeviceSubRequest is similar to ExactDeviceRequest, but doesn't expose the AdminAccess field as that one is only supported when requesting a specific device.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceSubRequest {
     /// AllocationMode and its related fields define how devices are allocated to satisfy this subrequest. Supported values are:
     ///
@@ -724,36 +1773,26 @@ pub struct DeviceSubRequest {
     /// If AllocationMode is not specified, the default mode is ExactCount. If the mode is ExactCount and count is not specified, the default count is one. Any other subrequests must specify this field.
     ///
     /// More modes may get added in the future. Clients must refuse to handle requests with unknown modes.
-    #[serde(
-        rename = "allocationMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_mode: Option<String>,
     /// Capacity define resource requirements against each capacity.
     ///
     /// If this field is unset and the device supports multiple allocations, the default value will be applied to each capacity according to requestPolicy. For the capacity that has no requestPolicy, default is the full capacity value.
     ///
     /// Applies to each device allocation. If Count \> 1, the request fails if there aren't enough devices that meet the requirements. If AllocationMode is set to All, the request fails if there are devices that otherwise match the request, and have this capacity, with a value \>= the requested amount, but which cannot be allocated to this request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<CapacityRequirements>,
     /// Count is used only when the count mode is "ExactCount". Must be greater than zero. If AllocationMode is ExactCount and this field is not specified, the default is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// DeviceClassName references a specific DeviceClass, which can define additional configuration and selectors to be inherited by this subrequest.
     ///
     /// A class is required. Which classes are available depends on the cluster.
     ///
     /// Administrators may use this to restrict which devices may get requested by only installing classes with selectors for permitted devices. If users are free to request anything without restrictions, then administrators can create an empty DeviceClass for users to reference.
-    #[serde(rename = "deviceClassName", default)]
     pub device_class_name: String,
     /// Name can be used to reference this subrequest in the list of constraints or the list of configurations for the claim. References must use the format \<main request\>/\<subrequest\>.
     ///
     /// Must be a DNS label.
-    #[serde(default)]
     pub name: String,
     /// Selectors define criteria which must be satisfied by a specific device in order for that device to be considered for this subrequest. All selectors must be satisfied for a device to be considered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selectors: Option<Vec<DeviceSelector>>,
     /// If specified, the request's tolerations.
     ///
@@ -764,66 +1803,226 @@ pub struct DeviceSubRequest {
     /// The maximum number of tolerations is 16.
     ///
     /// This is a beta field and requires enabling the DRADeviceTaints feature gate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tolerations: Option<Vec<DeviceToleration>>,
 }
 
+impl serde::Serialize for DeviceSubRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DeviceSubRequest",
+            2 + usize::from(self.allocation_mode.is_some())
+                + usize::from(self.capacity.is_some())
+                + usize::from(self.count.is_some())
+                + usize::from(self.selectors.is_some())
+                + usize::from(self.tolerations.is_some()),
+        )?;
+        writer.opt("allocationMode", &self.allocation_mode);
+        writer.opt("capacity", &self.capacity);
+        writer.opt("count", &self.count);
+        writer.field("deviceClassName", &self.device_class_name);
+        writer.field("name", &self.name);
+        writer.opt("selectors", &self.selectors);
+        writer.opt("tolerations", &self.tolerations);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceSubRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeviceSubRequest {
+    const NAME: &'static str = "DeviceSubRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "allocationMode",
+        "capacity",
+        "count",
+        "deviceClassName",
+        "name",
+        "selectors",
+        "tolerations",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "allocationMode" => Some(0),
+            "capacity" => Some(1),
+            "count" => Some(2),
+            "deviceClassName" => Some(3),
+            "name" => Some(4),
+            "selectors" => Some(5),
+            "tolerations" => Some(6),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.allocation_mode, map),
+            1 => crate::object_serde::put(&mut self.capacity, map),
+            2 => crate::object_serde::put(&mut self.count, map),
+            3 => crate::object_serde::put(&mut self.device_class_name, map),
+            4 => crate::object_serde::put(&mut self.name, map),
+            5 => crate::object_serde::put(&mut self.selectors, map),
+            6 => crate::object_serde::put(&mut self.tolerations, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// The device this taint is attached to has the "effect" on any claim which does not tolerate the taint and, through the claim, to pods using the claim.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceTaint {
     /// The effect of the taint on claims that do not tolerate the taint and through such claims on the pods using them.
     ///
     /// Valid effects are None, NoSchedule and NoExecute. PreferNoSchedule as used for nodes is not valid here. More effects may get added in the future. Consumers must treat unknown effects like None.
-    #[serde(default)]
     pub effect: String,
     /// The taint key to be applied to a device. Must be a label name.
-    #[serde(default)]
     pub key: String,
     /// TimeAdded represents the time at which the taint was added or (only in a DeviceTaintRule) the effect was modified. Added automatically during create or update if not set.
     ///
     /// In addition, in a DeviceTaintRule a value provided during an update gets replaced with the current time if the provided value is the same as the old one and the new effect is different. Changing the key and/or value while keeping the effect unchanged is possible and does not update the time stamp because the eviction which uses it is either already started (NoExecute) or not started yet (NoEffect, NoSchedule).
-    #[serde(rename = "timeAdded", default, skip_serializing_if = "Option::is_none")]
     pub time_added: Option<kclient_apimachinery::meta::Time>,
     /// The taint value corresponding to the taint key. Must be a label value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+
+impl serde::Serialize for DeviceTaint {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DeviceTaint",
+            2 + usize::from(self.time_added.is_some()) + usize::from(self.value.is_some()),
+        )?;
+        writer.field("effect", &self.effect);
+        writer.field("key", &self.key);
+        writer.opt("timeAdded", &self.time_added);
+        writer.opt("value", &self.value);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceTaint {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeviceTaint {
+    const NAME: &'static str = "DeviceTaint";
+    const FIELDS: &'static [&'static str] = &["effect", "key", "timeAdded", "value"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "effect" => Some(0),
+            "key" => Some(1),
+            "timeAdded" => Some(2),
+            "value" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.effect, map),
+            1 => crate::object_serde::put(&mut self.key, map),
+            2 => crate::object_serde::put(&mut self.time_added, map),
+            3 => crate::object_serde::put(&mut self.value, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// The ResourceClaim this DeviceToleration is attached to tolerates any taint that matches the triple \<key,value,effect\> using the matching operator \<operator\>.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceToleration {
     /// Effect indicates the taint effect to match. Empty means match all taint effects. When specified, allowed values are NoSchedule and NoExecute.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effect: Option<String>,
     /// Key is the taint key that the toleration applies to. Empty means match all taint keys. If the key is empty, operator must be Exists; this combination means to match all values and all keys. Must be a label name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// Operator represents a key's relationship to the value. Valid operators are Exists and Equal. Defaults to Equal. Exists is equivalent to wildcard for value, so that a ResourceClaim can tolerate all taints of a particular category.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator: Option<String>,
     /// TolerationSeconds represents the period of time the toleration (which must be of effect NoExecute, otherwise this field is ignored) tolerates the taint. By default, it is not set, which means tolerate the taint forever (do not evict). Zero and negative values will be treated as 0 (evict immediately) by the system. If larger than zero, the time when the pod needs to be evicted is calculated as \<time when taint was adedd\> + \<toleration seconds\>.
-    #[serde(
-        rename = "tolerationSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub toleration_seconds: Option<i64>,
     /// Value is the taint value the toleration matches to. If the operator is Exists, the value must be empty, otherwise just a regular string. Must be a label value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
 
+impl serde::Serialize for DeviceToleration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DeviceToleration",
+            usize::from(self.effect.is_some())
+                + usize::from(self.key.is_some())
+                + usize::from(self.operator.is_some())
+                + usize::from(self.toleration_seconds.is_some())
+                + usize::from(self.value.is_some()),
+        )?;
+        writer.opt("effect", &self.effect);
+        writer.opt("key", &self.key);
+        writer.opt("operator", &self.operator);
+        writer.opt("tolerationSeconds", &self.toleration_seconds);
+        writer.opt("value", &self.value);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceToleration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeviceToleration {
+    const NAME: &'static str = "DeviceToleration";
+    const FIELDS: &'static [&'static str] =
+        &["effect", "key", "operator", "tolerationSeconds", "value"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "effect" => Some(0),
+            "key" => Some(1),
+            "operator" => Some(2),
+            "tolerationSeconds" => Some(3),
+            "value" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.effect, map),
+            1 => crate::object_serde::put(&mut self.key, map),
+            2 => crate::object_serde::put(&mut self.operator, map),
+            3 => crate::object_serde::put(&mut self.toleration_seconds, map),
+            4 => crate::object_serde::put(&mut self.value, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ExactDeviceRequest is a request for one or more identical devices.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ExactDeviceRequest {
     /// AdminAccess indicates that this is a claim for administrative access to the device(s). Claims with AdminAccess are expected to be used for monitoring or other management services for a device.  They ignore all ordinary claims to the device with respect to access modes and any resource allocations.
     ///
     /// Admin access is disabled if this field is unset or set to false, otherwise it is enabled.
-    #[serde(
-        rename = "adminAccess",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub admin_access: Option<bool>,
     /// AllocationMode and its related fields define how devices are allocated to satisfy this request. Supported values are:
     ///
@@ -839,31 +2038,22 @@ pub struct ExactDeviceRequest {
     /// If AllocationMode is not specified, the default mode is ExactCount. If the mode is ExactCount and count is not specified, the default count is one. Any other requests must specify this field.
     ///
     /// More modes may get added in the future. Clients must refuse to handle requests with unknown modes.
-    #[serde(
-        rename = "allocationMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_mode: Option<String>,
     /// Capacity define resource requirements against each capacity.
     ///
     /// If this field is unset and the device supports multiple allocations, the default value will be applied to each capacity according to requestPolicy. For the capacity that has no requestPolicy, default is the full capacity value.
     ///
     /// Applies to each device allocation. If Count \> 1, the request fails if there aren't enough devices that meet the requirements. If AllocationMode is set to All, the request fails if there are devices that otherwise match the request, and have this capacity, with a value \>= the requested amount, but which cannot be allocated to this request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<CapacityRequirements>,
     /// Count is used only when the count mode is "ExactCount". Must be greater than zero. If AllocationMode is ExactCount and this field is not specified, the default is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// DeviceClassName references a specific DeviceClass, which can define additional configuration and selectors to be inherited by this request.
     ///
     /// A DeviceClassName is required.
     ///
     /// Administrators may use this to restrict which devices may get requested by only installing classes with selectors for permitted devices. If users are free to request anything without restrictions, then administrators can create an empty DeviceClass for users to reference.
-    #[serde(rename = "deviceClassName", default)]
     pub device_class_name: String,
     /// Selectors define criteria which must be satisfied by a specific device in order for that device to be considered for this request. All selectors must be satisfied for a device to be considered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selectors: Option<Vec<DeviceSelector>>,
     /// If specified, the request's tolerations.
     ///
@@ -874,38 +2064,147 @@ pub struct ExactDeviceRequest {
     /// The maximum number of tolerations is 16.
     ///
     /// This is a beta field and requires enabling the DRADeviceTaints feature gate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tolerations: Option<Vec<DeviceToleration>>,
 }
 
+impl serde::Serialize for ExactDeviceRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ExactDeviceRequest",
+            1 + usize::from(self.admin_access.is_some())
+                + usize::from(self.allocation_mode.is_some())
+                + usize::from(self.capacity.is_some())
+                + usize::from(self.count.is_some())
+                + usize::from(self.selectors.is_some())
+                + usize::from(self.tolerations.is_some()),
+        )?;
+        writer.opt("adminAccess", &self.admin_access);
+        writer.opt("allocationMode", &self.allocation_mode);
+        writer.opt("capacity", &self.capacity);
+        writer.opt("count", &self.count);
+        writer.field("deviceClassName", &self.device_class_name);
+        writer.opt("selectors", &self.selectors);
+        writer.opt("tolerations", &self.tolerations);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ExactDeviceRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ExactDeviceRequest {
+    const NAME: &'static str = "ExactDeviceRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "adminAccess",
+        "allocationMode",
+        "capacity",
+        "count",
+        "deviceClassName",
+        "selectors",
+        "tolerations",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "adminAccess" => Some(0),
+            "allocationMode" => Some(1),
+            "capacity" => Some(2),
+            "count" => Some(3),
+            "deviceClassName" => Some(4),
+            "selectors" => Some(5),
+            "tolerations" => Some(6),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.admin_access, map),
+            1 => crate::object_serde::put(&mut self.allocation_mode, map),
+            2 => crate::object_serde::put(&mut self.capacity, map),
+            3 => crate::object_serde::put(&mut self.count, map),
+            4 => crate::object_serde::put(&mut self.device_class_name, map),
+            5 => crate::object_serde::put(&mut self.selectors, map),
+            6 => crate::object_serde::put(&mut self.tolerations, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// NetworkDeviceData provides network-related details for the allocated device. This information may be filled by drivers or other components to configure or identify the device within a network context.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkDeviceData {
     /// HardwareAddress represents the hardware address (e.g. MAC Address) of the device's network interface.
     ///
     /// Must not be longer than 128 bytes.
-    #[serde(
-        rename = "hardwareAddress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub hardware_address: Option<String>,
     /// InterfaceName specifies the name of the network interface associated with the allocated device. This might be the name of a physical or virtual network interface being configured in the pod.
     ///
     /// Must not be longer than 256 bytes.
-    #[serde(
-        rename = "interfaceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub interface_name: Option<String>,
     /// IPs lists the network addresses assigned to the device's network interface. This can include both IPv4 and IPv6 addresses. The IPs are in the CIDR notation, which includes both the address and the associated subnet mask. e.g.: "192.0.2.5/24" for IPv4 and "2001:db8::5/64" for IPv6.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ips: Option<Vec<String>>,
 }
 
+impl serde::Serialize for NetworkDeviceData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NetworkDeviceData",
+            usize::from(self.hardware_address.is_some())
+                + usize::from(self.interface_name.is_some())
+                + usize::from(self.ips.is_some()),
+        )?;
+        writer.opt("hardwareAddress", &self.hardware_address);
+        writer.opt("interfaceName", &self.interface_name);
+        writer.opt("ips", &self.ips);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NetworkDeviceData {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NetworkDeviceData {
+    const NAME: &'static str = "NetworkDeviceData";
+    const FIELDS: &'static [&'static str] = &["hardwareAddress", "interfaceName", "ips"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "hardwareAddress" => Some(0),
+            "interfaceName" => Some(1),
+            "ips" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.hardware_address, map),
+            1 => crate::object_serde::put(&mut self.interface_name, map),
+            2 => crate::object_serde::put(&mut self.ips, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// NodeAllocatableResourceMapping defines the translation between the DRA device/capacity units requested to the corresponding quantity of the node allocatable resource.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeAllocatableResourceMapping {
     /// AllocationMultiplier is used as a multiplier for the allocated device count or the allocated capacity in the claim. It defaults to 1 if not specified. How the field is used also depends on whether \`capacityKey\` is set. 1.  If \`capacityKey\` is NOT set: \`allocationMultiplier\` multiplies the device count allocated to the claim.
     /// a. A DRA driver representing each CPU core as a device would have
@@ -922,56 +2221,178 @@ pub struct NodeAllocatableResourceMapping {
     ///     and each "core" provides 2 "cpu"s, the mapping would be:
     ///     {ResourceName: "cpu", capacityKey: "dra.example.com/cores", allocationMultiplier: "2"}.
     ///     If a claim consumes 8 "dra.example.com/cores", the CPU footprint is 8 \* 2 = 16.
-    #[serde(
-        rename = "allocationMultiplier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocation_multiplier: Option<kclient_apimachinery::Quantity>,
     /// CapacityKey references a capacity name defined as a key in the \`spec.devices\[\*\].capacity\` map. When this field is set, the value associated with this key in the \`status.allocation.devices.results\[\*\].consumedCapacity\` map (for a specific claim allocation) determines the base quantity for the node allocatable resource. If \`allocationMultiplier\` is also set, it is multiplied with the base quantity. For example, if \`spec.devices\[\*\].capacity\` has an entry "dra.example.com/memory": "128Gi", and this field is set to "dra.example.com/memory", then for a claim allocation that consumes { "dra.example.com/memory": "4Gi" } the base quantity for the node allocatable resource mapping will be "4Gi", and \`allocationMultiplier\` should be omitted or set to "1".
-    #[serde(
-        rename = "capacityKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub capacity_key: Option<String>,
 }
 
+impl serde::Serialize for NodeAllocatableResourceMapping {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "NodeAllocatableResourceMapping",
+            usize::from(self.allocation_multiplier.is_some())
+                + usize::from(self.capacity_key.is_some()),
+        )?;
+        writer.opt("allocationMultiplier", &self.allocation_multiplier);
+        writer.opt("capacityKey", &self.capacity_key);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NodeAllocatableResourceMapping {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for NodeAllocatableResourceMapping {
+    const NAME: &'static str = "NodeAllocatableResourceMapping";
+    const FIELDS: &'static [&'static str] = &["allocationMultiplier", "capacityKey"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "allocationMultiplier" => Some(0),
+            "capacityKey" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.allocation_multiplier, map),
+            1 => crate::object_serde::put(&mut self.capacity_key, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// OpaqueDeviceConfiguration contains configuration parameters for a driver in a format defined by the driver vendor.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct OpaqueDeviceConfiguration {
     /// Driver is used to determine which kubelet plugin needs to be passed these configuration parameters.
     ///
     /// An admission policy provided by the driver developer could use this to decide whether it needs to validate them.
     ///
     /// Must be a DNS subdomain and should end with a DNS domain owned by the vendor of the driver. It should use only lower case characters.
-    #[serde(default)]
     pub driver: String,
     /// Parameters can contain arbitrary data. It is the responsibility of the driver developer to handle validation and versioning. Typically this includes self-identification and a version ("kind" + "apiVersion" for Kubernetes types), with conversion between different versions.
     ///
     /// The length of the raw data must be smaller or equal to 10 Ki.
-    #[serde(default)]
     pub parameters: serde_json::Value,
 }
 
+impl serde::Serialize for OpaqueDeviceConfiguration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "OpaqueDeviceConfiguration", 2)?;
+        writer.field("driver", &self.driver);
+        writer.field("parameters", &self.parameters);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OpaqueDeviceConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for OpaqueDeviceConfiguration {
+    const NAME: &'static str = "OpaqueDeviceConfiguration";
+    const FIELDS: &'static [&'static str] = &["driver", "parameters"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "driver" => Some(0),
+            "parameters" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.driver, map),
+            1 => crate::object_serde::put(&mut self.parameters, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ResourceClaim describes a request for access to resources in the cluster, for use by workloads. For example, if a workload needs an accelerator device with specific properties, this is how that request is expressed. The status stanza tracks whether this claim has been satisfied and what specific resources have been allocated.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceClaim {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ResourceClaim>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ResourceClaim>,
     /// Standard object metadata
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Spec describes what is being requested and how to configure it. The spec is immutable.
-    #[serde(default)]
     pub spec: ResourceClaimSpec,
     /// Status describes whether the claim is ready to use and what has been allocated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ResourceClaimStatus>,
+}
+
+impl serde::Serialize for ResourceClaim {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ResourceClaim",
+            4 + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceClaim {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourceClaim {
+    const NAME: &'static str = "ResourceClaim";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ResourceClaim {
@@ -999,37 +2420,125 @@ impl kclient_apimachinery::resource::HasObjectMeta for ResourceClaim {
 }
 
 /// ResourceClaimConsumerReference contains enough information to let you locate the consumer of a ResourceClaim. The user must be a resource in the same namespace as the ResourceClaim.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceClaimConsumerReference {
     /// APIGroup is the group for the resource being referenced. It is empty for the core API. This matches the group in the APIVersion that is used when creating the resources.
-    #[serde(rename = "apiGroup", default, skip_serializing_if = "Option::is_none")]
     pub api_group: Option<String>,
     /// Name is the name of resource being referenced.
-    #[serde(default)]
     pub name: String,
     /// Resource is the type of resource being referenced, for example "pods".
-    #[serde(default)]
     pub resource: String,
     /// UID identifies exactly one incarnation of the resource.
-    #[serde(default)]
     pub uid: String,
 }
 
+impl serde::Serialize for ResourceClaimConsumerReference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ResourceClaimConsumerReference",
+            3 + usize::from(self.api_group.is_some()),
+        )?;
+        writer.opt("apiGroup", &self.api_group);
+        writer.field("name", &self.name);
+        writer.field("resource", &self.resource);
+        writer.field("uid", &self.uid);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceClaimConsumerReference {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourceClaimConsumerReference {
+    const NAME: &'static str = "ResourceClaimConsumerReference";
+    const FIELDS: &'static [&'static str] = &["apiGroup", "name", "resource", "uid"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiGroup" => Some(0),
+            "name" => Some(1),
+            "resource" => Some(2),
+            "uid" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_group, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            2 => crate::object_serde::put(&mut self.resource, map),
+            3 => crate::object_serde::put(&mut self.uid, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ResourceClaimList is a collection of claims.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceClaimList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ResourceClaimList>,
     /// Items is the list of resource claims.
-    #[serde(default)]
     pub items: Vec<ResourceClaim>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ResourceClaimList>,
     /// Standard list metadata
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for ResourceClaimList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ResourceClaimList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceClaimList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourceClaimList {
+    const NAME: &'static str = "ResourceClaimList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ResourceClaimList {
@@ -1052,21 +2561,59 @@ impl crate::client::verbs::ObjectList<ResourceClaim> for ResourceClaimList {
 }
 
 /// ResourceClaimSpec defines what is being requested in a ResourceClaim and how to configure it.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceClaimSpec {
     /// Devices defines how to request devices.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub devices: Option<DeviceClaim>,
+    pub devices: Option<Box<DeviceClaim>>,
+}
+
+impl serde::Serialize for ResourceClaimSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ResourceClaimSpec",
+            usize::from(self.devices.is_some()),
+        )?;
+        writer.opt("devices", &self.devices);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceClaimSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourceClaimSpec {
+    const NAME: &'static str = "ResourceClaimSpec";
+    const FIELDS: &'static [&'static str] = &["devices"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "devices" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.devices, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// ResourceClaimStatus tracks whether the resource has been allocated and what the result of that was.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceClaimStatus {
     /// Allocation is set once the claim has been allocated successfully.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allocation: Option<AllocationResult>,
+    pub allocation: Option<Box<AllocationResult>>,
     /// Devices contains the status of each device allocated for this claim, as reported by the driver. This can include driver-specific information. Entries are owned by their respective drivers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<Vec<AllocatedDeviceStatus>>,
     /// ReservedFor indicates which entities are currently allowed to use the claim. A Pod which references a ResourceClaim which is not reserved for that Pod will not be started. A claim that is in use or might be in use because it has been reserved must not get deallocated.
     ///
@@ -1075,31 +2622,117 @@ pub struct ResourceClaimStatus {
     /// Both schedulers try to add their pod to the claim.status.reservedFor field, but only the update that reaches the API server first gets stored. The other one fails with an error and the scheduler which issued it knows that it must put the pod back into the queue, waiting for the ResourceClaim to become usable again.
     ///
     /// There can be at most 256 such reservations. This may get increased in the future, but not reduced.
-    #[serde(
-        rename = "reservedFor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reserved_for: Option<Vec<ResourceClaimConsumerReference>>,
 }
 
+impl serde::Serialize for ResourceClaimStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ResourceClaimStatus",
+            usize::from(self.allocation.is_some())
+                + usize::from(self.devices.is_some())
+                + usize::from(self.reserved_for.is_some()),
+        )?;
+        writer.opt("allocation", &self.allocation);
+        writer.opt("devices", &self.devices);
+        writer.opt("reservedFor", &self.reserved_for);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceClaimStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourceClaimStatus {
+    const NAME: &'static str = "ResourceClaimStatus";
+    const FIELDS: &'static [&'static str] = &["allocation", "devices", "reservedFor"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "allocation" => Some(0),
+            "devices" => Some(1),
+            "reservedFor" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.allocation, map),
+            1 => crate::object_serde::put(&mut self.devices, map),
+            2 => crate::object_serde::put(&mut self.reserved_for, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ResourceClaimTemplate is used to produce ResourceClaim objects.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceClaimTemplate {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ResourceClaimTemplate>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ResourceClaimTemplate>,
     /// Standard object metadata
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Describes the ResourceClaim that is to be generated.
     ///
     /// This field is immutable. A ResourceClaim will get created by the control plane for a Pod when needed and then not get updated anymore.
-    #[serde(default)]
     pub spec: ResourceClaimTemplateSpec,
+}
+
+impl serde::Serialize for ResourceClaimTemplate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ResourceClaimTemplate", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceClaimTemplate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourceClaimTemplate {
+    const NAME: &'static str = "ResourceClaimTemplate";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ResourceClaimTemplate {
@@ -1127,20 +2760,63 @@ impl kclient_apimachinery::resource::HasObjectMeta for ResourceClaimTemplate {
 }
 
 /// ResourceClaimTemplateList is a collection of claim templates.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceClaimTemplateList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ResourceClaimTemplateList>,
     /// Items is the list of resource claim templates.
-    #[serde(default)]
     pub items: Vec<ResourceClaimTemplate>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ResourceClaimTemplateList>,
     /// Standard list metadata
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for ResourceClaimTemplateList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "ResourceClaimTemplateList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceClaimTemplateList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourceClaimTemplateList {
+    const NAME: &'static str = "ResourceClaimTemplateList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ResourceClaimTemplateList {
@@ -1163,34 +2839,116 @@ impl crate::client::verbs::ObjectList<ResourceClaimTemplate> for ResourceClaimTe
 }
 
 /// ResourceClaimTemplateSpec contains the metadata and fields for a ResourceClaim.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceClaimTemplateSpec {
     /// ObjectMeta may contain labels and annotations that will be copied into the ResourceClaim when creating it. No other fields are allowed and will be rejected during validation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<kclient_apimachinery::meta::ObjectMeta>,
     /// Spec for the ResourceClaim. The entire content is copied unchanged into the ResourceClaim that gets created from this template. The same fields as in a ResourceClaim are also valid here.
-    #[serde(default)]
     pub spec: ResourceClaimSpec,
 }
 
+impl serde::Serialize for ResourceClaimTemplateSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ResourceClaimTemplateSpec",
+            1 + usize::from(self.metadata.is_some()),
+        )?;
+        writer.opt("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceClaimTemplateSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourceClaimTemplateSpec {
+    const NAME: &'static str = "ResourceClaimTemplateSpec";
+    const FIELDS: &'static [&'static str] = &["metadata", "spec"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "metadata" => Some(0),
+            "spec" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.metadata, map),
+            1 => crate::object_serde::put(&mut self.spec, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ResourcePool describes the pool that ResourceSlices belong to.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourcePool {
     /// Generation tracks the change in a pool over time. Whenever a driver changes something about one or more of the resources in a pool, it must change the generation in all ResourceSlices which are part of that pool. Consumers of ResourceSlices should only consider resources from the pool with the highest generation number. The generation may be reset by drivers, which should be fine for consumers, assuming that all ResourceSlices in a pool are updated to match or deleted.
     ///
     /// Combined with ResourceSliceCount, this mechanism enables consumers to detect pools which are comprised of multiple ResourceSlices and are in an incomplete state.
-    #[serde(default)]
     pub generation: i64,
     /// Name is used to identify the pool. For node-local devices, this is often the node name, but this is not required.
     ///
     /// It must not be longer than 253 characters and must consist of one or more DNS sub-domains separated by slashes. This field is immutable.
-    #[serde(default)]
     pub name: String,
     /// ResourceSliceCount is the total number of ResourceSlices in the pool at this generation number. Must be greater than zero.
     ///
     /// Consumers can use this to check whether they have seen all ResourceSlices belonging to the same pool.
-    #[serde(rename = "resourceSliceCount", default)]
     pub resource_slice_count: i64,
+}
+
+impl serde::Serialize for ResourcePool {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ResourcePool", 3)?;
+        writer.field("generation", &self.generation);
+        writer.field("name", &self.name);
+        writer.field("resourceSliceCount", &self.resource_slice_count);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourcePool {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourcePool {
+    const NAME: &'static str = "ResourcePool";
+    const FIELDS: &'static [&'static str] = &["generation", "name", "resourceSliceCount"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "generation" => Some(0),
+            "name" => Some(1),
+            "resourceSliceCount" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.generation, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            2 => crate::object_serde::put(&mut self.resource_slice_count, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// ResourceSlice represents one or more resources in a pool of similar resources, managed by a common driver. A pool may span more than one ResourceSlice, and exactly how many ResourceSlices comprise a pool is determined by the driver.
@@ -1202,22 +2960,64 @@ pub struct ResourcePool {
 /// When allocating all resources in a pool matching certain criteria or when looking for the best solution among several different alternatives, a consumer should check the number of ResourceSlices in a pool (included in each ResourceSlice) to determine whether its view of a pool is complete and if not, should wait until the driver has completed updating the pool.
 ///
 /// For resources that are not local to a node, the node name is not set. Instead, the driver may use a node selector to specify where the devices are available.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceSlice {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ResourceSlice>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ResourceSlice>,
     /// Standard object metadata
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Contains the information published by the driver.
     ///
     /// Changing the spec automatically increments the metadata.generation number.
-    #[serde(default)]
     pub spec: ResourceSliceSpec,
+}
+
+impl serde::Serialize for ResourceSlice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ResourceSlice", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceSlice {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourceSlice {
+    const NAME: &'static str = "ResourceSlice";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ResourceSlice {
@@ -1245,20 +3045,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for ResourceSlice {
 }
 
 /// ResourceSliceList is a collection of ResourceSlices.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceSliceList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ResourceSliceList>,
     /// Items is the list of resource ResourceSlices.
-    #[serde(default)]
     pub items: Vec<ResourceSlice>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ResourceSliceList>,
     /// Standard list metadata
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for ResourceSliceList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "ResourceSliceList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceSliceList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourceSliceList {
+    const NAME: &'static str = "ResourceSliceList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ResourceSliceList {
@@ -1281,54 +3123,39 @@ impl crate::client::verbs::ObjectList<ResourceSlice> for ResourceSliceList {
 }
 
 /// ResourceSliceSpec contains the information published by the driver in one ResourceSlice.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceSliceSpec {
     /// AllNodes indicates that all nodes have access to the resources in the pool.
     ///
     /// Exactly one of NodeName, NodeSelector, AllNodes, and PerDeviceNodeSelection must be set.
-    #[serde(rename = "allNodes", default, skip_serializing_if = "Option::is_none")]
     pub all_nodes: Option<bool>,
     /// Devices lists some or all of the devices in this pool.
     ///
     /// Must not have more than 128 entries. If any device uses taints or consumes counters the limit is 64.
     ///
     /// Only one of Devices and SharedCounters can be set in a ResourceSlice.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<Vec<Device>>,
     /// Driver identifies the DRA driver providing the capacity information. A field selector can be used to list only ResourceSlice objects with a certain driver name.
     ///
     /// Must be a DNS subdomain and should end with a DNS domain owned by the vendor of the driver. It should use only lower case characters. This field is immutable.
-    #[serde(default)]
     pub driver: String,
     /// NodeName identifies the node which provides the resources in this pool. A field selector can be used to list only ResourceSlice objects belonging to a certain node.
     ///
     /// This field can be used to limit access from nodes to ResourceSlices with the same node name. It also indicates to autoscalers that adding new nodes of the same type as some old node might also make new resources available.
     ///
     /// Exactly one of NodeName, NodeSelector, AllNodes, and PerDeviceNodeSelection must be set. This field is immutable.
-    #[serde(rename = "nodeName", default, skip_serializing_if = "Option::is_none")]
     pub node_name: Option<String>,
     /// NodeSelector defines which nodes have access to the resources in the pool, when that pool is not limited to a single node.
     ///
     /// Must use exactly one term.
     ///
     /// Exactly one of NodeName, NodeSelector, AllNodes, and PerDeviceNodeSelection must be set.
-    #[serde(
-        rename = "nodeSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub node_selector: Option<crate::api::core::v1::NodeSelector>,
     /// PerDeviceNodeSelection defines whether the access from nodes to resources in the pool is set on the ResourceSlice level or on each device. If it is set to true, every device defined the ResourceSlice must specify this individually.
     ///
     /// Exactly one of NodeName, NodeSelector, AllNodes, and PerDeviceNodeSelection must be set.
-    #[serde(
-        rename = "perDeviceNodeSelection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub per_device_node_selection: Option<bool>,
     /// Pool describes the pool that this ResourceSlice belongs to.
-    #[serde(default)]
     pub pool: ResourcePool,
     /// SharedCounters defines a list of counter sets, each of which has a name and a list of counters available.
     ///
@@ -1337,10 +3164,81 @@ pub struct ResourceSliceSpec {
     /// Only one of Devices and SharedCounters can be set in a ResourceSlice.
     ///
     /// The maximum number of counter sets is 8.
-    #[serde(
-        rename = "sharedCounters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shared_counters: Option<Vec<CounterSet>>,
+}
+
+impl serde::Serialize for ResourceSliceSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ResourceSliceSpec",
+            2 + usize::from(self.all_nodes.is_some())
+                + usize::from(self.devices.is_some())
+                + usize::from(self.node_name.is_some())
+                + usize::from(self.node_selector.is_some())
+                + usize::from(self.per_device_node_selection.is_some())
+                + usize::from(self.shared_counters.is_some()),
+        )?;
+        writer.opt("allNodes", &self.all_nodes);
+        writer.opt("devices", &self.devices);
+        writer.field("driver", &self.driver);
+        writer.opt("nodeName", &self.node_name);
+        writer.opt("nodeSelector", &self.node_selector);
+        writer.opt("perDeviceNodeSelection", &self.per_device_node_selection);
+        writer.field("pool", &self.pool);
+        writer.opt("sharedCounters", &self.shared_counters);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourceSliceSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourceSliceSpec {
+    const NAME: &'static str = "ResourceSliceSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "allNodes",
+        "devices",
+        "driver",
+        "nodeName",
+        "nodeSelector",
+        "perDeviceNodeSelection",
+        "pool",
+        "sharedCounters",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "allNodes" => Some(0),
+            "devices" => Some(1),
+            "driver" => Some(2),
+            "nodeName" => Some(3),
+            "nodeSelector" => Some(4),
+            "perDeviceNodeSelection" => Some(5),
+            "pool" => Some(6),
+            "sharedCounters" => Some(7),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.all_nodes, map),
+            1 => crate::object_serde::put(&mut self.devices, map),
+            2 => crate::object_serde::put(&mut self.driver, map),
+            3 => crate::object_serde::put(&mut self.node_name, map),
+            4 => crate::object_serde::put(&mut self.node_selector, map),
+            5 => crate::object_serde::put(&mut self.per_device_node_selection, map),
+            6 => crate::object_serde::put(&mut self.pool, map),
+            7 => crate::object_serde::put(&mut self.shared_counters, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

@@ -6,46 +6,140 @@ mod client;
 pub use client::*;
 
 /// The device this taint is attached to has the "effect" on any claim which does not tolerate the taint and, through the claim, to pods using the claim.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceTaint {
     /// The effect of the taint on claims that do not tolerate the taint and through such claims on the pods using them.
     ///
     /// Valid effects are None, NoSchedule and NoExecute. PreferNoSchedule as used for nodes is not valid here. More effects may get added in the future. Consumers must treat unknown effects like None.
-    #[serde(default)]
     pub effect: String,
     /// The taint key to be applied to a device. Must be a label name.
-    #[serde(default)]
     pub key: String,
     /// TimeAdded represents the time at which the taint was added or (only in a DeviceTaintRule) the effect was modified. Added automatically during create or update if not set.
     ///
     /// In addition, in a DeviceTaintRule a value provided during an update gets replaced with the current time if the provided value is the same as the old one and the new effect is different. Changing the key and/or value while keeping the effect unchanged is possible and does not update the time stamp because the eviction which uses it is either already started (NoExecute) or not started yet (NoEffect, NoSchedule).
-    #[serde(rename = "timeAdded", default, skip_serializing_if = "Option::is_none")]
     pub time_added: Option<kclient_apimachinery::meta::Time>,
     /// The taint value corresponding to the taint key. Must be a label value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
 
+impl serde::Serialize for DeviceTaint {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DeviceTaint",
+            2 + usize::from(self.time_added.is_some()) + usize::from(self.value.is_some()),
+        )?;
+        writer.field("effect", &self.effect);
+        writer.field("key", &self.key);
+        writer.opt("timeAdded", &self.time_added);
+        writer.opt("value", &self.value);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceTaint {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeviceTaint {
+    const NAME: &'static str = "DeviceTaint";
+    const FIELDS: &'static [&'static str] = &["effect", "key", "timeAdded", "value"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "effect" => Some(0),
+            "key" => Some(1),
+            "timeAdded" => Some(2),
+            "value" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.effect, map),
+            1 => crate::object_serde::put(&mut self.key, map),
+            2 => crate::object_serde::put(&mut self.time_added, map),
+            3 => crate::object_serde::put(&mut self.value, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// DeviceTaintRule adds one taint to all devices which match the selector. This has the same effect as if the taint was specified directly in the ResourceSlice by the DRA driver.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceTaintRule {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<DeviceTaintRule>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<DeviceTaintRule>,
     /// Standard object metadata
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Spec specifies the selector and one taint.
     ///
     /// Changing the spec automatically increments the metadata.generation number.
-    #[serde(default)]
     pub spec: DeviceTaintRuleSpec,
     /// Status provides information about what was requested in the spec.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<DeviceTaintRuleStatus>,
+}
+
+impl serde::Serialize for DeviceTaintRule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DeviceTaintRule",
+            4 + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceTaintRule {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeviceTaintRule {
+    const NAME: &'static str = "DeviceTaintRule";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for DeviceTaintRule {
@@ -73,20 +167,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for DeviceTaintRule {
 }
 
 /// DeviceTaintRuleList is a collection of DeviceTaintRules.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceTaintRuleList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<DeviceTaintRuleList>,
     /// Items is the list of DeviceTaintRules.
-    #[serde(default)]
     pub items: Vec<DeviceTaintRule>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<DeviceTaintRuleList>,
     /// Standard list metadata
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for DeviceTaintRuleList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "DeviceTaintRuleList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceTaintRuleList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeviceTaintRuleList {
+    const NAME: &'static str = "DeviceTaintRuleList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for DeviceTaintRuleList {
@@ -109,22 +245,60 @@ impl crate::client::verbs::ObjectList<DeviceTaintRule> for DeviceTaintRuleList {
 }
 
 /// DeviceTaintRuleSpec specifies the selector and one taint.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceTaintRuleSpec {
     /// DeviceSelector defines which device(s) the taint is applied to. All selector criteria must be satisfied for a device to match. The empty selector matches all devices. Without a selector, no devices are matches.
-    #[serde(
-        rename = "deviceSelector",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub device_selector: Option<DeviceTaintSelector>,
+    pub device_selector: Option<Box<DeviceTaintSelector>>,
     /// The taint that gets applied to matching devices.
-    #[serde(default)]
     pub taint: DeviceTaint,
 }
 
+impl serde::Serialize for DeviceTaintRuleSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DeviceTaintRuleSpec",
+            1 + usize::from(self.device_selector.is_some()),
+        )?;
+        writer.opt("deviceSelector", &self.device_selector);
+        writer.field("taint", &self.taint);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceTaintRuleSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeviceTaintRuleSpec {
+    const NAME: &'static str = "DeviceTaintRuleSpec";
+    const FIELDS: &'static [&'static str] = &["deviceSelector", "taint"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "deviceSelector" => Some(0),
+            "taint" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.device_selector, map),
+            1 => crate::object_serde::put(&mut self.taint, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// DeviceTaintRuleStatus provides information about an on-going pod eviction.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceTaintRuleStatus {
     /// Conditions provide information about the state of the DeviceTaintRule and the cluster at some point in time, in a machine-readable and human-readable format.
     ///
@@ -136,105 +310,290 @@ pub struct DeviceTaintRuleStatus {
     /// For \`effect: None\`, the condition above gets set once for each change to the spec, with the message containing information about what would happen if the effect was \`NoExecute\`. This feedback can be used to decide whether changing the effect to \`NoExecute\` will work as intended. It only gets set once to avoid having to constantly update the status.
     ///
     /// Must have 8 or fewer entries.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<kclient_apimachinery::meta::Condition>>,
 }
 
+impl serde::Serialize for DeviceTaintRuleStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DeviceTaintRuleStatus",
+            usize::from(self.conditions.is_some()),
+        )?;
+        writer.opt("conditions", &self.conditions);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceTaintRuleStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeviceTaintRuleStatus {
+    const NAME: &'static str = "DeviceTaintRuleStatus";
+    const FIELDS: &'static [&'static str] = &["conditions"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "conditions" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.conditions, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// DeviceTaintSelector defines which device(s) a DeviceTaintRule applies to. The empty selector matches all devices. Without a selector, no devices are matched.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DeviceTaintSelector {
     /// If device is set, only devices with that name are selected. This field corresponds to slice.spec.devices\[\].name.
     ///
     /// Setting also driver and pool may be required to avoid ambiguity, but is not required.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<String>,
     /// If driver is set, only devices from that driver are selected. This fields corresponds to slice.spec.driver.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
     /// If pool is set, only devices in that pool are selected.
     ///
     /// Also setting the driver name may be useful to avoid ambiguity when different drivers use the same pool name, but this is not required because selecting pools from different drivers may also be useful, for example when drivers with node-local devices use the node name as their pool name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pool: Option<String>,
 }
 
+impl serde::Serialize for DeviceTaintSelector {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "DeviceTaintSelector",
+            usize::from(self.device.is_some())
+                + usize::from(self.driver.is_some())
+                + usize::from(self.pool.is_some()),
+        )?;
+        writer.opt("device", &self.device);
+        writer.opt("driver", &self.driver);
+        writer.opt("pool", &self.pool);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceTaintSelector {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for DeviceTaintSelector {
+    const NAME: &'static str = "DeviceTaintSelector";
+    const FIELDS: &'static [&'static str] = &["device", "driver", "pool"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "device" => Some(0),
+            "driver" => Some(1),
+            "pool" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.device, map),
+            1 => crate::object_serde::put(&mut self.driver, map),
+            2 => crate::object_serde::put(&mut self.pool, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PoolStatus contains status information for a single resource pool.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PoolStatus {
     /// AllocatedDevices is the number of devices currently allocated to claims. A value of 0 means no devices are allocated. May be unset when validationError is set.
-    #[serde(
-        rename = "allocatedDevices",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allocated_devices: Option<i32>,
     /// AvailableDevices is the number of devices available for allocation. This equals TotalDevices - AllocatedDevices - UnavailableDevices. A value of 0 means no devices are currently available. May be unset when validationError is set.
-    #[serde(
-        rename = "availableDevices",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub available_devices: Option<i32>,
     /// Driver is the DRA driver name for this pool. Must be a DNS subdomain (e.g., "gpu.example.com").
-    #[serde(default)]
     pub driver: String,
     /// Generation is the pool generation observed across all ResourceSlices in this pool. Only the latest generation is reported. During a generation rollout, if not all slices at the latest generation have been published, the pool is included with a validationError and device counts unset.
-    #[serde(default)]
     pub generation: i64,
     /// NodeName is the node this pool is associated with. When omitted, the pool is not associated with a specific node. Must be a valid DNS subdomain name (RFC1123).
-    #[serde(rename = "nodeName", default, skip_serializing_if = "Option::is_none")]
     pub node_name: Option<String>,
     /// PoolName is the name of the pool. Must be a valid resource pool name (DNS subdomains separated by "/").
-    #[serde(rename = "poolName", default)]
     pub pool_name: String,
     /// ResourceSliceCount is the number of ResourceSlices that make up this pool. May be unset when validationError is set.
-    #[serde(
-        rename = "resourceSliceCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub resource_slice_count: Option<i32>,
     /// TotalDevices is the total number of devices in the pool across all slices. A value of 0 means the pool has no devices. May be unset when validationError is set.
-    #[serde(
-        rename = "totalDevices",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_devices: Option<i32>,
     /// UnavailableDevices is the number of devices that are not available due to taints or other conditions, but are not allocated. A value of 0 means all unallocated devices are available. May be unset when validationError is set.
-    #[serde(
-        rename = "unavailableDevices",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub unavailable_devices: Option<i32>,
     /// ValidationError is set when the pool's data could not be fully validated (e.g., incomplete slice publication). When set, device count fields and ResourceSliceCount may be unset.
-    #[serde(
-        rename = "validationError",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub validation_error: Option<String>,
 }
 
+impl serde::Serialize for PoolStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PoolStatus",
+            3 + usize::from(self.allocated_devices.is_some())
+                + usize::from(self.available_devices.is_some())
+                + usize::from(self.node_name.is_some())
+                + usize::from(self.resource_slice_count.is_some())
+                + usize::from(self.total_devices.is_some())
+                + usize::from(self.unavailable_devices.is_some())
+                + usize::from(self.validation_error.is_some()),
+        )?;
+        writer.opt("allocatedDevices", &self.allocated_devices);
+        writer.opt("availableDevices", &self.available_devices);
+        writer.field("driver", &self.driver);
+        writer.field("generation", &self.generation);
+        writer.opt("nodeName", &self.node_name);
+        writer.field("poolName", &self.pool_name);
+        writer.opt("resourceSliceCount", &self.resource_slice_count);
+        writer.opt("totalDevices", &self.total_devices);
+        writer.opt("unavailableDevices", &self.unavailable_devices);
+        writer.opt("validationError", &self.validation_error);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PoolStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PoolStatus {
+    const NAME: &'static str = "PoolStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "allocatedDevices",
+        "availableDevices",
+        "driver",
+        "generation",
+        "nodeName",
+        "poolName",
+        "resourceSliceCount",
+        "totalDevices",
+        "unavailableDevices",
+        "validationError",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "allocatedDevices" => Some(0),
+            "availableDevices" => Some(1),
+            "driver" => Some(2),
+            "generation" => Some(3),
+            "nodeName" => Some(4),
+            "poolName" => Some(5),
+            "resourceSliceCount" => Some(6),
+            "totalDevices" => Some(7),
+            "unavailableDevices" => Some(8),
+            "validationError" => Some(9),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.allocated_devices, map),
+            1 => crate::object_serde::put(&mut self.available_devices, map),
+            2 => crate::object_serde::put(&mut self.driver, map),
+            3 => crate::object_serde::put(&mut self.generation, map),
+            4 => crate::object_serde::put(&mut self.node_name, map),
+            5 => crate::object_serde::put(&mut self.pool_name, map),
+            6 => crate::object_serde::put(&mut self.resource_slice_count, map),
+            7 => crate::object_serde::put(&mut self.total_devices, map),
+            8 => crate::object_serde::put(&mut self.unavailable_devices, map),
+            9 => crate::object_serde::put(&mut self.validation_error, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ResourcePoolStatusRequest triggers a one-time calculation of resource pool status based on the provided filters. Once status is set, the request is considered complete and will not be reprocessed. Users should delete and recreate requests to get updated information.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourcePoolStatusRequest {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ResourcePoolStatusRequest>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ResourcePoolStatusRequest>,
     /// Standard object metadata
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Spec defines the filters for which pools to include in the status. The spec is immutable once created.
-    #[serde(default)]
     pub spec: ResourcePoolStatusRequestSpec,
     /// Status is populated by the controller with the calculated pool status. When status is non-nil, the request is considered complete and the entire object becomes immutable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ResourcePoolStatusRequestStatus>,
+}
+
+impl serde::Serialize for ResourcePoolStatusRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ResourcePoolStatusRequest",
+            4 + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourcePoolStatusRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourcePoolStatusRequest {
+    const NAME: &'static str = "ResourcePoolStatusRequest";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ResourcePoolStatusRequest {
@@ -262,20 +621,63 @@ impl kclient_apimachinery::resource::HasObjectMeta for ResourcePoolStatusRequest
 }
 
 /// ResourcePoolStatusRequestList is a collection of ResourcePoolStatusRequests.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourcePoolStatusRequestList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<ResourcePoolStatusRequestList>,
     /// Items is the list of ResourcePoolStatusRequests.
-    #[serde(default)]
     pub items: Vec<ResourcePoolStatusRequest>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<ResourcePoolStatusRequestList>,
     /// Standard list metadata
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for ResourcePoolStatusRequestList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "ResourcePoolStatusRequestList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourcePoolStatusRequestList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourcePoolStatusRequestList {
+    const NAME: &'static str = "ResourcePoolStatusRequestList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for ResourcePoolStatusRequestList {
@@ -298,33 +700,121 @@ impl crate::client::verbs::ObjectList<ResourcePoolStatusRequest> for ResourcePoo
 }
 
 /// ResourcePoolStatusRequestSpec defines the filters for the pool status request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourcePoolStatusRequestSpec {
     /// Driver specifies the DRA driver name to filter pools. Only pools from ResourceSlices with this driver will be included. Must be a DNS subdomain (e.g., "gpu.example.com").
-    #[serde(default)]
     pub driver: String,
     /// Limit optionally specifies the maximum number of pools to return in the status. If more pools match the filter criteria, the response will be truncated (i.e., len(status.pools) \< status.poolCount).
     ///
     /// Default: 100 Minimum: 1 Maximum: 1000
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
     /// PoolName optionally filters to a specific pool name. If not specified, all pools from the specified driver are included. When specified, must be a non-empty valid resource pool name (DNS subdomains separated by "/").
-    #[serde(rename = "poolName", default, skip_serializing_if = "Option::is_none")]
     pub pool_name: Option<String>,
 }
 
+impl serde::Serialize for ResourcePoolStatusRequestSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ResourcePoolStatusRequestSpec",
+            1 + usize::from(self.limit.is_some()) + usize::from(self.pool_name.is_some()),
+        )?;
+        writer.field("driver", &self.driver);
+        writer.opt("limit", &self.limit);
+        writer.opt("poolName", &self.pool_name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourcePoolStatusRequestSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourcePoolStatusRequestSpec {
+    const NAME: &'static str = "ResourcePoolStatusRequestSpec";
+    const FIELDS: &'static [&'static str] = &["driver", "limit", "poolName"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "driver" => Some(0),
+            "limit" => Some(1),
+            "poolName" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.driver, map),
+            1 => crate::object_serde::put(&mut self.limit, map),
+            2 => crate::object_serde::put(&mut self.pool_name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// ResourcePoolStatusRequestStatus contains the calculated pool status information.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourcePoolStatusRequestStatus {
     /// Conditions provide information about the state of the request. A condition with type=Complete or type=Failed will always be set when the status is populated.
     ///
     /// Known condition types: - "Complete": True when the request has been processed successfully - "Failed": True when the request could not be processed
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<kclient_apimachinery::meta::Condition>>,
     /// PoolCount is the total number of pools that matched the filter criteria, regardless of truncation. This helps users understand how many pools exist even when the response is truncated. A value of 0 means no pools matched the filter criteria.
-    #[serde(rename = "poolCount", default)]
     pub pool_count: i32,
     /// Pools contains the first \`spec.limit\` matching pools, sorted by driver then pool name. If \`len(pools) \< poolCount\`, the list was truncated. When omitted, no pools matched the request filters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pools: Option<Vec<PoolStatus>>,
+}
+
+impl serde::Serialize for ResourcePoolStatusRequestStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "ResourcePoolStatusRequestStatus",
+            1 + usize::from(self.conditions.is_some()) + usize::from(self.pools.is_some()),
+        )?;
+        writer.opt("conditions", &self.conditions);
+        writer.field("poolCount", &self.pool_count);
+        writer.opt("pools", &self.pools);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResourcePoolStatusRequestStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for ResourcePoolStatusRequestStatus {
+    const NAME: &'static str = "ResourcePoolStatusRequestStatus";
+    const FIELDS: &'static [&'static str] = &["conditions", "poolCount", "pools"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "conditions" => Some(0),
+            "poolCount" => Some(1),
+            "pools" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.conditions, map),
+            1 => crate::object_serde::put(&mut self.pool_count, map),
+            2 => crate::object_serde::put(&mut self.pools, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

@@ -6,37 +6,92 @@ mod client;
 pub use client::*;
 
 /// PriorityClass defines mapping from a priority class name to the priority integer value. The value can be any valid integer.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PriorityClass {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<PriorityClass>,
     /// description is an arbitrary string that usually provides guidelines on when this priority class should be used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// globalDefault specifies whether this PriorityClass should be considered as the default priority for pods that do not have any priority class. Only one PriorityClass can be marked as \`globalDefault\`. However, if more than one PriorityClasses exists with their \`globalDefault\` field set to true, the smallest value of such global default PriorityClasses will be used as the default priority.
-    #[serde(
-        rename = "globalDefault",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub global_default: Option<bool>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<PriorityClass>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// preemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset.
-    #[serde(
-        rename = "preemptionPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub preemption_policy: Option<String>,
     /// value represents the integer value of this priority class. This is the actual priority that pods receive when they have the name of this class in their pod spec.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<i32>,
+}
+
+impl serde::Serialize for PriorityClass {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PriorityClass",
+            3 + usize::from(self.description.is_some())
+                + usize::from(self.global_default.is_some())
+                + usize::from(self.preemption_policy.is_some())
+                + usize::from(self.value.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.opt("description", &self.description);
+        writer.opt("globalDefault", &self.global_default);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("preemptionPolicy", &self.preemption_policy);
+        writer.opt("value", &self.value);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PriorityClass {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PriorityClass {
+    const NAME: &'static str = "PriorityClass";
+    const FIELDS: &'static [&'static str] = &[
+        "apiVersion",
+        "description",
+        "globalDefault",
+        "kind",
+        "metadata",
+        "preemptionPolicy",
+        "value",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "description" => Some(1),
+            "globalDefault" => Some(2),
+            "kind" => Some(3),
+            "metadata" => Some(4),
+            "preemptionPolicy" => Some(5),
+            "value" => Some(6),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.description, map),
+            2 => crate::object_serde::put(&mut self.global_default, map),
+            3 => crate::object_serde::put(&mut self.kind, map),
+            4 => crate::object_serde::put(&mut self.metadata, map),
+            5 => crate::object_serde::put(&mut self.preemption_policy, map),
+            6 => crate::object_serde::put(&mut self.value, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for PriorityClass {
@@ -64,20 +119,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for PriorityClass {
 }
 
 /// PriorityClassList is a collection of priority classes.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PriorityClassList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<PriorityClassList>,
     /// items is the list of PriorityClasses
-    #[serde(default)]
     pub items: Vec<PriorityClass>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<PriorityClassList>,
     /// Standard list metadata More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for PriorityClassList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "PriorityClassList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PriorityClassList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PriorityClassList {
+    const NAME: &'static str = "PriorityClassList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for PriorityClassList {

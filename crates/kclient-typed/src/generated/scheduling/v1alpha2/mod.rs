@@ -6,35 +6,148 @@ mod client;
 pub use client::*;
 
 /// BasicSchedulingPolicy indicates that standard Kubernetes scheduling behavior should be used.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BasicSchedulingPolicy {}
 
+impl serde::Serialize for BasicSchedulingPolicy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let writer = crate::object_serde::Writer::new(serializer, "BasicSchedulingPolicy", 0)?;
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BasicSchedulingPolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for BasicSchedulingPolicy {
+    const NAME: &'static str = "BasicSchedulingPolicy";
+    const FIELDS: &'static [&'static str] = &[];
+
+    fn index(_key: &str) -> Option<u16> {
+        None
+    }
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        _index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        crate::object_serde::skip(map)
+    }
+}
+
 /// GangSchedulingPolicy defines the parameters for gang scheduling.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GangSchedulingPolicy {
     /// MinCount is the minimum number of pods that must be schedulable or scheduled at the same time for the scheduler to admit the entire group. It must be a positive integer.
-    #[serde(rename = "minCount", default)]
     pub min_count: i32,
 }
 
+impl serde::Serialize for GangSchedulingPolicy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "GangSchedulingPolicy", 1)?;
+        writer.field("minCount", &self.min_count);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GangSchedulingPolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for GangSchedulingPolicy {
+    const NAME: &'static str = "GangSchedulingPolicy";
+    const FIELDS: &'static [&'static str] = &["minCount"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "minCount" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.min_count, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodGroup represents a runtime instance of pods grouped together. PodGroups are created by workload controllers (Job, LWS, JobSet, etc...) from Workload.podGroupTemplates. PodGroup API enablement is toggled by the GenericWorkload feature gate.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodGroup {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<PodGroup>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<PodGroup>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Spec defines the desired state of the PodGroup.
-    #[serde(default)]
     pub spec: PodGroupSpec,
     /// Status represents the current observed state of the PodGroup.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<PodGroupStatus>,
+}
+
+impl serde::Serialize for PodGroup {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodGroup",
+            4 + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodGroup {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodGroup {
+    const NAME: &'static str = "PodGroup";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for PodGroup {
@@ -62,20 +175,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for PodGroup {
 }
 
 /// PodGroupList contains a list of PodGroup resources.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodGroupList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<PodGroupList>,
     /// Items is the list of PodGroups.
-    #[serde(default)]
     pub items: Vec<PodGroup>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<PodGroupList>,
     /// Standard list metadata.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for PodGroupList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "PodGroupList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodGroupList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodGroupList {
+    const NAME: &'static str = "PodGroupList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for PodGroupList {
@@ -100,19 +255,13 @@ impl crate::client::verbs::ObjectList<PodGroup> for PodGroupList {
 /// PodGroupResourceClaim references exactly one ResourceClaim, either directly or by naming a ResourceClaimTemplate which is then turned into a ResourceClaim for the PodGroup.
 ///
 /// It adds a name to it that uniquely identifies the ResourceClaim inside the PodGroup. Pods that need access to the ResourceClaim define a matching reference in its own Spec.ResourceClaims. The Pod's claim must match all fields of the PodGroup's claim exactly.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodGroupResourceClaim {
     /// Name uniquely identifies this resource claim inside the PodGroup. This must be a DNS\_LABEL.
-    #[serde(default)]
     pub name: String,
     /// ResourceClaimName is the name of a ResourceClaim object in the same namespace as this PodGroup. The ResourceClaim will be reserved for the PodGroup instead of its individual pods.
     ///
     /// Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
-    #[serde(
-        rename = "resourceClaimName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub resource_claim_name: Option<String>,
     /// ResourceClaimTemplateName is the name of a ResourceClaimTemplate object in the same namespace as this PodGroup.
     ///
@@ -121,100 +270,312 @@ pub struct PodGroupResourceClaim {
     /// This field is immutable and no changes will be made to the corresponding ResourceClaim by the control plane after creating the ResourceClaim.
     ///
     /// Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
-    #[serde(
-        rename = "resourceClaimTemplateName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub resource_claim_template_name: Option<String>,
 }
 
+impl serde::Serialize for PodGroupResourceClaim {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodGroupResourceClaim",
+            1 + usize::from(self.resource_claim_name.is_some())
+                + usize::from(self.resource_claim_template_name.is_some()),
+        )?;
+        writer.field("name", &self.name);
+        writer.opt("resourceClaimName", &self.resource_claim_name);
+        writer.opt(
+            "resourceClaimTemplateName",
+            &self.resource_claim_template_name,
+        );
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodGroupResourceClaim {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodGroupResourceClaim {
+    const NAME: &'static str = "PodGroupResourceClaim";
+    const FIELDS: &'static [&'static str] =
+        &["name", "resourceClaimName", "resourceClaimTemplateName"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            "resourceClaimName" => Some(1),
+            "resourceClaimTemplateName" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            1 => crate::object_serde::put(&mut self.resource_claim_name, map),
+            2 => crate::object_serde::put(&mut self.resource_claim_template_name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodGroupResourceClaimStatus is stored in the PodGroupStatus for each PodGroupResourceClaim which references a ResourceClaimTemplate. It stores the generated name for the corresponding ResourceClaim.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodGroupResourceClaimStatus {
     /// Name uniquely identifies this resource claim inside the PodGroup. This must match the name of an entry in podgroup.spec.resourceClaims, which implies that the string must be a DNS\_LABEL.
-    #[serde(default)]
     pub name: String,
     /// ResourceClaimName is the name of the ResourceClaim that was generated for the PodGroup in the namespace of the PodGroup. If this is unset, then generating a ResourceClaim was not necessary. The podgroup.spec.resourceClaims entry can be ignored in this case.
-    #[serde(
-        rename = "resourceClaimName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub resource_claim_name: Option<String>,
 }
 
+impl serde::Serialize for PodGroupResourceClaimStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodGroupResourceClaimStatus",
+            1 + usize::from(self.resource_claim_name.is_some()),
+        )?;
+        writer.field("name", &self.name);
+        writer.opt("resourceClaimName", &self.resource_claim_name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodGroupResourceClaimStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodGroupResourceClaimStatus {
+    const NAME: &'static str = "PodGroupResourceClaimStatus";
+    const FIELDS: &'static [&'static str] = &["name", "resourceClaimName"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "name" => Some(0),
+            "resourceClaimName" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.name, map),
+            1 => crate::object_serde::put(&mut self.resource_claim_name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodGroupSchedulingConstraints defines scheduling constraints (e.g. topology) for a PodGroup.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodGroupSchedulingConstraints {
     /// Topology defines the topology constraints for the pod group. Currently only a single topology constraint can be specified. This may change in the future.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topology: Option<Vec<TopologyConstraint>>,
 }
 
+impl serde::Serialize for PodGroupSchedulingConstraints {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodGroupSchedulingConstraints",
+            usize::from(self.topology.is_some()),
+        )?;
+        writer.opt("topology", &self.topology);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodGroupSchedulingConstraints {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodGroupSchedulingConstraints {
+    const NAME: &'static str = "PodGroupSchedulingConstraints";
+    const FIELDS: &'static [&'static str] = &["topology"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "topology" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.topology, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodGroupSchedulingPolicy defines the scheduling configuration for a PodGroup. Exactly one policy must be set.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodGroupSchedulingPolicy {
     /// Basic specifies that the pods in this group should be scheduled using standard Kubernetes scheduling behavior.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basic: Option<BasicSchedulingPolicy>,
     /// Gang specifies that the pods in this group should be scheduled using all-or-nothing semantics.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gang: Option<GangSchedulingPolicy>,
 }
 
+impl serde::Serialize for PodGroupSchedulingPolicy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodGroupSchedulingPolicy",
+            usize::from(self.basic.is_some()) + usize::from(self.gang.is_some()),
+        )?;
+        writer.opt("basic", &self.basic);
+        writer.opt("gang", &self.gang);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodGroupSchedulingPolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodGroupSchedulingPolicy {
+    const NAME: &'static str = "PodGroupSchedulingPolicy";
+    const FIELDS: &'static [&'static str] = &["basic", "gang"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "basic" => Some(0),
+            "gang" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.basic, map),
+            1 => crate::object_serde::put(&mut self.gang, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodGroupSpec defines the desired state of a PodGroup.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodGroupSpec {
     /// DisruptionMode defines the mode in which a given PodGroup can be disrupted. Controllers are expected to fill this field by copying it from a PodGroupTemplate. One of Pod, PodGroup. Defaults to Pod if unset. This field is immutable. This field is available only when the WorkloadAwarePreemption feature gate is enabled.
-    #[serde(
-        rename = "disruptionMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub disruption_mode: Option<String>,
     /// PodGroupTemplateRef references an optional PodGroup template within other object (e.g. Workload) that was used to create the PodGroup. This field is immutable.
-    #[serde(
-        rename = "podGroupTemplateRef",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pod_group_template_ref: Option<PodGroupTemplateReference>,
+    pub pod_group_template_ref: Option<Box<PodGroupTemplateReference>>,
     /// Priority is the value of priority of this pod group. Various system components use this field to find the priority of the pod group. When Priority Admission Controller is enabled, it prevents users from setting this field. The admission controller populates this field from PriorityClassName. The higher the value, the higher the priority. This field is immutable. This field is available only when the WorkloadAwarePreemption feature gate is enabled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i32>,
     /// PriorityClassName defines the priority that should be considered when scheduling this pod group. Controllers are expected to fill this field by copying it from a PodGroupTemplate. Otherwise, it is validated and resolved similarly to the PriorityClassName on PodGroupTemplate (i.e. if no priority class is specified, admission control can set this to the global default priority class if it exists. Otherwise, the pod group's priority will be zero). This field is immutable. This field is available only when the WorkloadAwarePreemption feature gate is enabled.
-    #[serde(
-        rename = "priorityClassName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub priority_class_name: Option<String>,
     /// ResourceClaims defines which ResourceClaims may be shared among Pods in the group. Pods consume the devices allocated to a PodGroup's claim by defining a claim in its own Spec.ResourceClaims that matches the PodGroup's claim exactly. The claim must have the same name and refer to the same ResourceClaim or ResourceClaimTemplate.
     ///
     /// This is an alpha-level field and requires that the DRAWorkloadResourceClaims feature gate is enabled.
     ///
     /// This field is immutable.
-    #[serde(
-        rename = "resourceClaims",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub resource_claims: Option<Vec<PodGroupResourceClaim>>,
     /// SchedulingConstraints defines optional scheduling constraints (e.g. topology) for this PodGroup. Controllers are expected to fill this field by copying it from a PodGroupTemplate. This field is immutable. This field is only available when the TopologyAwareWorkloadScheduling feature gate is enabled.
-    #[serde(
-        rename = "schedulingConstraints",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub scheduling_constraints: Option<PodGroupSchedulingConstraints>,
     /// SchedulingPolicy defines the scheduling policy for this instance of the PodGroup. Controllers are expected to fill this field by copying it from a PodGroupTemplate. This field is immutable.
-    #[serde(rename = "schedulingPolicy", default)]
     pub scheduling_policy: PodGroupSchedulingPolicy,
 }
 
+impl serde::Serialize for PodGroupSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodGroupSpec",
+            1 + usize::from(self.disruption_mode.is_some())
+                + usize::from(self.pod_group_template_ref.is_some())
+                + usize::from(self.priority.is_some())
+                + usize::from(self.priority_class_name.is_some())
+                + usize::from(self.resource_claims.is_some())
+                + usize::from(self.scheduling_constraints.is_some()),
+        )?;
+        writer.opt("disruptionMode", &self.disruption_mode);
+        writer.opt("podGroupTemplateRef", &self.pod_group_template_ref);
+        writer.opt("priority", &self.priority);
+        writer.opt("priorityClassName", &self.priority_class_name);
+        writer.opt("resourceClaims", &self.resource_claims);
+        writer.opt("schedulingConstraints", &self.scheduling_constraints);
+        writer.field("schedulingPolicy", &self.scheduling_policy);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodGroupSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodGroupSpec {
+    const NAME: &'static str = "PodGroupSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "disruptionMode",
+        "podGroupTemplateRef",
+        "priority",
+        "priorityClassName",
+        "resourceClaims",
+        "schedulingConstraints",
+        "schedulingPolicy",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "disruptionMode" => Some(0),
+            "podGroupTemplateRef" => Some(1),
+            "priority" => Some(2),
+            "priorityClassName" => Some(3),
+            "resourceClaims" => Some(4),
+            "schedulingConstraints" => Some(5),
+            "schedulingPolicy" => Some(6),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.disruption_mode, map),
+            1 => crate::object_serde::put(&mut self.pod_group_template_ref, map),
+            2 => crate::object_serde::put(&mut self.priority, map),
+            3 => crate::object_serde::put(&mut self.priority_class_name, map),
+            4 => crate::object_serde::put(&mut self.resource_claims, map),
+            5 => crate::object_serde::put(&mut self.scheduling_constraints, map),
+            6 => crate::object_serde::put(&mut self.scheduling_policy, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodGroupStatus represents information about the status of a pod group.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodGroupStatus {
     /// Conditions represent the latest observations of the PodGroup's state.
     ///
@@ -228,108 +589,357 @@ pub struct PodGroupStatus {
     ///
     /// Known reasons for the DisruptionTarget condition: - "PreemptionByScheduler": The PodGroup was preempted by the scheduler to make room for
     /// higher-priority PodGroups or Pods.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<kclient_apimachinery::meta::Condition>>,
     /// Status of resource claims.
-    #[serde(
-        rename = "resourceClaimStatuses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub resource_claim_statuses: Option<Vec<PodGroupResourceClaimStatus>>,
 }
 
+impl serde::Serialize for PodGroupStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodGroupStatus",
+            usize::from(self.conditions.is_some())
+                + usize::from(self.resource_claim_statuses.is_some()),
+        )?;
+        writer.opt("conditions", &self.conditions);
+        writer.opt("resourceClaimStatuses", &self.resource_claim_statuses);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodGroupStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodGroupStatus {
+    const NAME: &'static str = "PodGroupStatus";
+    const FIELDS: &'static [&'static str] = &["conditions", "resourceClaimStatuses"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "conditions" => Some(0),
+            "resourceClaimStatuses" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.conditions, map),
+            1 => crate::object_serde::put(&mut self.resource_claim_statuses, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodGroupTemplate represents a template for a set of pods with a scheduling policy.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodGroupTemplate {
     /// DisruptionMode defines the mode in which a given PodGroup can be disrupted. One of Pod, PodGroup. This field is available only when the WorkloadAwarePreemption feature gate is enabled.
-    #[serde(
-        rename = "disruptionMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub disruption_mode: Option<String>,
     /// Name is a unique identifier for the PodGroupTemplate within the Workload. It must be a DNS label. This field is immutable.
-    #[serde(default)]
     pub name: String,
     /// Priority is the value of priority of pod groups created from this template. Various system components use this field to find the priority of the pod group. When Priority Admission Controller is enabled, it prevents users from setting this field. The admission controller populates this field from PriorityClassName. The higher the value, the higher the priority. This field is available only when the WorkloadAwarePreemption feature gate is enabled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i32>,
     /// PriorityClassName indicates the priority that should be considered when scheduling a pod group created from this template. If no priority class is specified, admission control can set this to the global default priority class if it exists. Otherwise, pod groups created from this template will have the priority set to zero. This field is available only when the WorkloadAwarePreemption feature gate is enabled.
-    #[serde(
-        rename = "priorityClassName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub priority_class_name: Option<String>,
     /// ResourceClaims defines which ResourceClaims may be shared among Pods in the group. Pods consume the devices allocated to a PodGroup's claim by defining a claim in its own Spec.ResourceClaims that matches the PodGroup's claim exactly. The claim must have the same name and refer to the same ResourceClaim or ResourceClaimTemplate.
     ///
     /// This is an alpha-level field and requires that the DRAWorkloadResourceClaims feature gate is enabled.
     ///
     /// This field is immutable.
-    #[serde(
-        rename = "resourceClaims",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub resource_claims: Option<Vec<PodGroupResourceClaim>>,
     /// SchedulingConstraints defines optional scheduling constraints (e.g. topology) for this PodGroupTemplate. This field is only available when the TopologyAwareWorkloadScheduling feature gate is enabled.
-    #[serde(
-        rename = "schedulingConstraints",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub scheduling_constraints: Option<PodGroupSchedulingConstraints>,
     /// SchedulingPolicy defines the scheduling policy for this PodGroupTemplate.
-    #[serde(rename = "schedulingPolicy", default)]
     pub scheduling_policy: PodGroupSchedulingPolicy,
 }
 
+impl serde::Serialize for PodGroupTemplate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodGroupTemplate",
+            2 + usize::from(self.disruption_mode.is_some())
+                + usize::from(self.priority.is_some())
+                + usize::from(self.priority_class_name.is_some())
+                + usize::from(self.resource_claims.is_some())
+                + usize::from(self.scheduling_constraints.is_some()),
+        )?;
+        writer.opt("disruptionMode", &self.disruption_mode);
+        writer.field("name", &self.name);
+        writer.opt("priority", &self.priority);
+        writer.opt("priorityClassName", &self.priority_class_name);
+        writer.opt("resourceClaims", &self.resource_claims);
+        writer.opt("schedulingConstraints", &self.scheduling_constraints);
+        writer.field("schedulingPolicy", &self.scheduling_policy);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodGroupTemplate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodGroupTemplate {
+    const NAME: &'static str = "PodGroupTemplate";
+    const FIELDS: &'static [&'static str] = &[
+        "disruptionMode",
+        "name",
+        "priority",
+        "priorityClassName",
+        "resourceClaims",
+        "schedulingConstraints",
+        "schedulingPolicy",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "disruptionMode" => Some(0),
+            "name" => Some(1),
+            "priority" => Some(2),
+            "priorityClassName" => Some(3),
+            "resourceClaims" => Some(4),
+            "schedulingConstraints" => Some(5),
+            "schedulingPolicy" => Some(6),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.disruption_mode, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            2 => crate::object_serde::put(&mut self.priority, map),
+            3 => crate::object_serde::put(&mut self.priority_class_name, map),
+            4 => crate::object_serde::put(&mut self.resource_claims, map),
+            5 => crate::object_serde::put(&mut self.scheduling_constraints, map),
+            6 => crate::object_serde::put(&mut self.scheduling_policy, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// PodGroupTemplateReference references a PodGroup template defined in some object (e.g. Workload). Exactly one reference must be set.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PodGroupTemplateReference {
     /// Workload references the PodGroupTemplate within the Workload object that was used to create the PodGroup.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub workload: Option<WorkloadPodGroupTemplateReference>,
+    pub workload: Option<Box<WorkloadPodGroupTemplateReference>>,
+}
+
+impl serde::Serialize for PodGroupTemplateReference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "PodGroupTemplateReference",
+            usize::from(self.workload.is_some()),
+        )?;
+        writer.opt("workload", &self.workload);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodGroupTemplateReference {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for PodGroupTemplateReference {
+    const NAME: &'static str = "PodGroupTemplateReference";
+    const FIELDS: &'static [&'static str] = &["workload"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "workload" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.workload, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// TopologyConstraint defines a topology constraint for a PodGroup.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TopologyConstraint {
     /// Key specifies the key of the node label representing the topology domain. All pods within the PodGroup must be colocated within the same domain instance. Different PodGroups can land on different domain instances even if they derive from the same PodGroupTemplate. Examples: "topology.kubernetes.io/rack"
-    #[serde(default)]
     pub key: String,
 }
 
+impl serde::Serialize for TopologyConstraint {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "TopologyConstraint", 1)?;
+        writer.field("key", &self.key);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TopologyConstraint {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for TopologyConstraint {
+    const NAME: &'static str = "TopologyConstraint";
+    const FIELDS: &'static [&'static str] = &["key"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "key" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.key, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// TypedLocalObjectReference allows to reference typed object inside the same namespace.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TypedLocalObjectReference {
     /// APIGroup is the group for the resource being referenced. If APIGroup is empty, the specified Kind must be in the core API group. For any other third-party types, setting APIGroup is required. It must be a DNS subdomain.
-    #[serde(rename = "apiGroup", default, skip_serializing_if = "Option::is_none")]
     pub api_group: Option<String>,
     /// Kind is the type of resource being referenced. It must be a path segment name.
-    #[serde(default)]
     pub kind: String,
     /// Name is the name of resource being referenced. It must be a path segment name.
-    #[serde(default)]
     pub name: String,
 }
 
+impl serde::Serialize for TypedLocalObjectReference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "TypedLocalObjectReference",
+            2 + usize::from(self.api_group.is_some()),
+        )?;
+        writer.opt("apiGroup", &self.api_group);
+        writer.field("kind", &self.kind);
+        writer.field("name", &self.name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TypedLocalObjectReference {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for TypedLocalObjectReference {
+    const NAME: &'static str = "TypedLocalObjectReference";
+    const FIELDS: &'static [&'static str] = &["apiGroup", "kind", "name"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiGroup" => Some(0),
+            "kind" => Some(1),
+            "name" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_group, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Workload allows for expressing scheduling constraints that should be used when managing the lifecycle of workloads from the scheduling perspective, including scheduling, preemption, eviction and other phases. Workload API enablement is toggled by the GenericWorkload feature gate.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Workload {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<Workload>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<Workload>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Spec defines the desired behavior of a Workload.
-    #[serde(default)]
     pub spec: WorkloadSpec,
+}
+
+impl serde::Serialize for Workload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "Workload", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Workload {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for Workload {
+    const NAME: &'static str = "Workload";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for Workload {
@@ -357,20 +967,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for Workload {
 }
 
 /// WorkloadList contains a list of Workload resources.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct WorkloadList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<WorkloadList>,
     /// Items is the list of Workloads.
-    #[serde(default)]
     pub items: Vec<Workload>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<WorkloadList>,
     /// Standard list metadata.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for WorkloadList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "WorkloadList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for WorkloadList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for WorkloadList {
+    const NAME: &'static str = "WorkloadList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for WorkloadList {
@@ -393,27 +1045,104 @@ impl crate::client::verbs::ObjectList<Workload> for WorkloadList {
 }
 
 /// WorkloadPodGroupTemplateReference references the PodGroupTemplate within the Workload object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct WorkloadPodGroupTemplateReference {
     /// PodGroupTemplateName defines the PodGroupTemplate name within the Workload object.
-    #[serde(rename = "podGroupTemplateName", default)]
     pub pod_group_template_name: String,
     /// WorkloadName defines the name of the Workload object.
-    #[serde(rename = "workloadName", default)]
     pub workload_name: String,
 }
 
+impl serde::Serialize for WorkloadPodGroupTemplateReference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "WorkloadPodGroupTemplateReference", 2)?;
+        writer.field("podGroupTemplateName", &self.pod_group_template_name);
+        writer.field("workloadName", &self.workload_name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for WorkloadPodGroupTemplateReference {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for WorkloadPodGroupTemplateReference {
+    const NAME: &'static str = "WorkloadPodGroupTemplateReference";
+    const FIELDS: &'static [&'static str] = &["podGroupTemplateName", "workloadName"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "podGroupTemplateName" => Some(0),
+            "workloadName" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.pod_group_template_name, map),
+            1 => crate::object_serde::put(&mut self.workload_name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// WorkloadSpec defines the desired state of a Workload.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct WorkloadSpec {
     /// ControllerRef is an optional reference to the controlling object, such as a Deployment or Job. This field is intended for use by tools like CLIs to provide a link back to the original workload definition. This field is immutable.
-    #[serde(
-        rename = "controllerRef",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub controller_ref: Option<TypedLocalObjectReference>,
+    pub controller_ref: Option<Box<TypedLocalObjectReference>>,
     /// PodGroupTemplates is the list of templates that make up the Workload. The maximum number of templates is 8. This field is immutable.
-    #[serde(rename = "podGroupTemplates", default)]
     pub pod_group_templates: Vec<PodGroupTemplate>,
+}
+
+impl serde::Serialize for WorkloadSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "WorkloadSpec",
+            1 + usize::from(self.controller_ref.is_some()),
+        )?;
+        writer.opt("controllerRef", &self.controller_ref);
+        writer.field("podGroupTemplates", &self.pod_group_templates);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for WorkloadSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for WorkloadSpec {
+    const NAME: &'static str = "WorkloadSpec";
+    const FIELDS: &'static [&'static str] = &["controllerRef", "podGroupTemplates"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "controllerRef" => Some(0),
+            "podGroupTemplates" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.controller_ref, map),
+            1 => crate::object_serde::put(&mut self.pod_group_templates, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

@@ -6,20 +6,62 @@ mod client;
 pub use client::*;
 
 /// CSIDriver captures information about a Container Storage Interface (CSI) volume driver deployed on the cluster. Kubernetes attach detach controller uses this object to determine whether attach is required. Kubelet uses this object to determine whether pod information needs to be passed on mount. CSIDriver objects are non-namespaced.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CSIDriver {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<CSIDriver>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<CSIDriver>,
     /// Standard object metadata. metadata.Name indicates the name of the CSI driver that this object refers to; it MUST be the same name returned by the CSI GetPluginName() call for that driver. The driver name must be 63 characters or less, beginning and ending with an alphanumeric character (\[a-z0-9A-Z\]) with dashes (-), dots (.), and alphanumerics between. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec represents the specification of the CSI Driver.
-    #[serde(default)]
     pub spec: CSIDriverSpec,
+}
+
+impl serde::Serialize for CSIDriver {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "CSIDriver", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CSIDriver {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CSIDriver {
+    const NAME: &'static str = "CSIDriver";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for CSIDriver {
@@ -47,20 +89,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for CSIDriver {
 }
 
 /// CSIDriverList is a collection of CSIDriver objects.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CSIDriverList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<CSIDriverList>,
     /// items is the list of CSIDriver
-    #[serde(default)]
     pub items: Vec<CSIDriver>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<CSIDriverList>,
     /// Standard list metadata More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for CSIDriverList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "CSIDriverList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CSIDriverList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CSIDriverList {
+    const NAME: &'static str = "CSIDriverList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for CSIDriverList {
@@ -83,38 +167,23 @@ impl crate::client::verbs::ObjectList<CSIDriver> for CSIDriverList {
 }
 
 /// CSIDriverSpec is the specification of a CSIDriver.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CSIDriverSpec {
     /// attachRequired indicates this CSI volume driver requires an attach operation (because it implements the CSI ControllerPublishVolume() method), and that the Kubernetes attach detach controller should call the attach volume interface which checks the volumeattachment status and waits until the volume is attached before proceeding to mounting. The CSI external-attacher coordinates with CSI volume driver and updates the volumeattachment status when the attach operation is complete. If the value is specified to false, the attach operation will be skipped. Otherwise the attach operation will be called.
     ///
     /// This field is immutable.
-    #[serde(
-        rename = "attachRequired",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub attach_required: Option<bool>,
     /// fsGroupPolicy defines if the underlying volume supports changing ownership and permission of the volume before being mounted. Refer to the specific FSGroupPolicy values for additional details.
     ///
     /// This field was immutable in Kubernetes \< 1.29 and now is mutable.
     ///
     /// Defaults to ReadWriteOnceWithFSType, which will examine each volume to determine if Kubernetes should modify ownership and permissions of the volume. With the default policy the defined fsGroup will only be applied if a fstype is defined and the volume's access mode contains ReadWriteOnce.
-    #[serde(
-        rename = "fsGroupPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub fs_group_policy: Option<String>,
     /// nodeAllocatableUpdatePeriodSeconds specifies the interval between periodic updates of the CSINode allocatable capacity for this driver. When set, both periodic updates and updates triggered by capacity-related failures are enabled. If not set, no updates occur (neither periodic nor upon detecting capacity-related failures), and the allocatable.count remains static. The minimum allowed value for this field is 10 seconds.
     ///
     /// This feature requires the MutableCSINodeAllocatableCount feature gate to be enabled.
     ///
     /// This field is mutable.
-    #[serde(
-        rename = "nodeAllocatableUpdatePeriodSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub node_allocatable_update_period_seconds: Option<i64>,
     /// podInfoOnMount indicates this CSI volume driver requires additional pod information (like podName, podUID, etc.) during mount operations, if set to true. If set to false, pod information will not be passed on mount. Default is false.
     ///
@@ -126,11 +195,6 @@ pub struct CSIDriverSpec {
     /// "csi.storage.k8s.io/ephemeral" is a new feature in Kubernetes 1.16. It is only required for drivers which support both the "Persistent" and "Ephemeral" VolumeLifecycleMode. Other drivers can leave pod info disabled and/or ignore this field. As Kubernetes 1.15 doesn't support this field, drivers can only support one mode when deployed on such a cluster and the deployment determines which mode that is, for example via a command line parameter of the driver.
     ///
     /// This field was immutable in Kubernetes \< 1.29 and now is mutable.
-    #[serde(
-        rename = "podInfoOnMount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub pod_info_on_mount: Option<bool>,
     /// PreventPodSchedulingIfMissing indicates that the CSI driver wants to prevent pod scheduling if the CSI driver on the node is missing.
     ///
@@ -139,20 +203,10 @@ pub struct CSIDriverSpec {
     /// For components(such as cluster-autoscaler) that embed the scheduler and run pod placement simulations using scheduler plugins, they MUST be aware of CSI driver registration information via CSINode object. They must create simulated CSINode objects in addition to Node objects during scheduling simulation, otherwise if PreventPodSchedulingIfMissing is enabled globally for CSIDriver object, any newly created node may be rejected by the scheduler because of missing CSI driver information from the node.
     ///
     /// This is an alpha feature and requires the VolumeLimitScaling feature gate to be enabled. Default is "false".
-    #[serde(
-        rename = "preventPodSchedulingIfMissing",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub prevent_pod_scheduling_if_missing: Option<bool>,
     /// requiresRepublish indicates the CSI driver wants \`NodePublishVolume\` being periodically called to reflect any possible change in the mounted volume. This field defaults to false.
     ///
     /// Note: After a successful initial NodePublishVolume call, subsequent calls to NodePublishVolume should only update the contents of the volume. New mount points will not be seen by a running container.
-    #[serde(
-        rename = "requiresRepublish",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub requires_republish: Option<bool>,
     /// seLinuxMount specifies if the CSI driver supports "-o context" mount option.
     ///
@@ -161,11 +215,6 @@ pub struct CSIDriverSpec {
     /// When "false", Kubernetes won't pass any special SELinux mount options to the driver. This is typical for volumes that represent subdirectories of a bigger shared filesystem.
     ///
     /// Default is "false".
-    #[serde(
-        rename = "seLinuxMount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub se_linux_mount: Option<bool>,
     /// serviceAccountTokenInSecrets is an opt-in for CSI drivers to indicate that service account tokens should be passed via the Secrets field in NodePublishVolumeRequest instead of the VolumeContext field. The CSI specification provides a dedicated Secrets field for sensitive information like tokens, which is the appropriate mechanism for handling credentials. This addresses security concerns where sensitive tokens were being logged as part of volume context.
     ///
@@ -176,11 +225,6 @@ pub struct CSIDriverSpec {
     /// This field can only be set when TokenRequests is configured. The API server will reject CSIDriver specs that set this field without TokenRequests.
     ///
     /// Default behavior if unset is to pass tokens in the VolumeContext field.
-    #[serde(
-        rename = "serviceAccountTokenInSecrets",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub service_account_token_in_secrets: Option<bool>,
     /// storageCapacity indicates that the CSI volume driver wants pod scheduling to consider the storage capacity that the driver deployment will report by creating CSIStorageCapacity objects with capacity information, if set to true.
     ///
@@ -189,11 +233,6 @@ pub struct CSIDriverSpec {
     /// Alternatively, the driver can be deployed with the field unset or false and it can be flipped later when storage capacity information has been published.
     ///
     /// This field was immutable in Kubernetes \<= 1.22 and now is mutable.
-    #[serde(
-        rename = "storageCapacity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub storage_capacity: Option<bool>,
     /// tokenRequests indicates the CSI driver needs pods' service account tokens it is mounting volume for to do necessary authentication. Kubelet will pass the tokens in VolumeContext in the CSI NodePublishVolume calls. The CSI driver should parse and validate the following VolumeContext: "csi.storage.k8s.io/serviceAccount.tokens": {
     /// "\<audience\>": {
@@ -204,11 +243,6 @@ pub struct CSIDriverSpec {
     /// }
     ///
     /// Note: Audience in each TokenRequest should be different and at most one token is empty string. To receive a new token after expiry, RequiresRepublish can be used to trigger NodePublishVolume periodically.
-    #[serde(
-        rename = "tokenRequests",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub token_requests: Option<Vec<TokenRequest>>,
     /// volumeLifecycleModes defines what kind of volumes this CSI volume driver supports. The default if the list is empty is "Persistent", which is the usage defined by the CSI specification and implemented in Kubernetes via the usual PV/PVC mechanism.
     ///
@@ -217,29 +251,168 @@ pub struct CSIDriverSpec {
     /// For more information about implementing this mode, see <https://kubernetes-csi.github.io/docs/ephemeral-local-volumes.html> A driver can support one or more of these modes and more modes may be added in the future.
     ///
     /// This field is beta. This field is immutable.
-    #[serde(
-        rename = "volumeLifecycleModes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub volume_lifecycle_modes: Option<Vec<String>>,
 }
 
+impl serde::Serialize for CSIDriverSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CSIDriverSpec",
+            usize::from(self.attach_required.is_some())
+                + usize::from(self.fs_group_policy.is_some())
+                + usize::from(self.node_allocatable_update_period_seconds.is_some())
+                + usize::from(self.pod_info_on_mount.is_some())
+                + usize::from(self.prevent_pod_scheduling_if_missing.is_some())
+                + usize::from(self.requires_republish.is_some())
+                + usize::from(self.se_linux_mount.is_some())
+                + usize::from(self.service_account_token_in_secrets.is_some())
+                + usize::from(self.storage_capacity.is_some())
+                + usize::from(self.token_requests.is_some())
+                + usize::from(self.volume_lifecycle_modes.is_some()),
+        )?;
+        writer.opt("attachRequired", &self.attach_required);
+        writer.opt("fsGroupPolicy", &self.fs_group_policy);
+        writer.opt(
+            "nodeAllocatableUpdatePeriodSeconds",
+            &self.node_allocatable_update_period_seconds,
+        );
+        writer.opt("podInfoOnMount", &self.pod_info_on_mount);
+        writer.opt(
+            "preventPodSchedulingIfMissing",
+            &self.prevent_pod_scheduling_if_missing,
+        );
+        writer.opt("requiresRepublish", &self.requires_republish);
+        writer.opt("seLinuxMount", &self.se_linux_mount);
+        writer.opt(
+            "serviceAccountTokenInSecrets",
+            &self.service_account_token_in_secrets,
+        );
+        writer.opt("storageCapacity", &self.storage_capacity);
+        writer.opt("tokenRequests", &self.token_requests);
+        writer.opt("volumeLifecycleModes", &self.volume_lifecycle_modes);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CSIDriverSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CSIDriverSpec {
+    const NAME: &'static str = "CSIDriverSpec";
+    const FIELDS: &'static [&'static str] = &[
+        "attachRequired",
+        "fsGroupPolicy",
+        "nodeAllocatableUpdatePeriodSeconds",
+        "podInfoOnMount",
+        "preventPodSchedulingIfMissing",
+        "requiresRepublish",
+        "seLinuxMount",
+        "serviceAccountTokenInSecrets",
+        "storageCapacity",
+        "tokenRequests",
+        "volumeLifecycleModes",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "attachRequired" => Some(0),
+            "fsGroupPolicy" => Some(1),
+            "nodeAllocatableUpdatePeriodSeconds" => Some(2),
+            "podInfoOnMount" => Some(3),
+            "preventPodSchedulingIfMissing" => Some(4),
+            "requiresRepublish" => Some(5),
+            "seLinuxMount" => Some(6),
+            "serviceAccountTokenInSecrets" => Some(7),
+            "storageCapacity" => Some(8),
+            "tokenRequests" => Some(9),
+            "volumeLifecycleModes" => Some(10),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.attach_required, map),
+            1 => crate::object_serde::put(&mut self.fs_group_policy, map),
+            2 => crate::object_serde::put(&mut self.node_allocatable_update_period_seconds, map),
+            3 => crate::object_serde::put(&mut self.pod_info_on_mount, map),
+            4 => crate::object_serde::put(&mut self.prevent_pod_scheduling_if_missing, map),
+            5 => crate::object_serde::put(&mut self.requires_republish, map),
+            6 => crate::object_serde::put(&mut self.se_linux_mount, map),
+            7 => crate::object_serde::put(&mut self.service_account_token_in_secrets, map),
+            8 => crate::object_serde::put(&mut self.storage_capacity, map),
+            9 => crate::object_serde::put(&mut self.token_requests, map),
+            10 => crate::object_serde::put(&mut self.volume_lifecycle_modes, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// CSINode holds information about all CSI drivers installed on a node. CSI drivers do not need to create the CSINode object directly. As long as they use the node-driver-registrar sidecar container, the kubelet will automatically populate the CSINode object for the CSI driver as part of kubelet plugin registration. CSINode has the same name as a node. If the object is missing, it means either there are no CSI Drivers available on the node, or the Kubelet version is low enough that it doesn't create this object. CSINode has an OwnerReference that points to the corresponding node object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CSINode {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<CSINode>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<CSINode>,
     /// Standard object's metadata. metadata.name must be the Kubernetes node name.
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec is the specification of CSINode
-    #[serde(default)]
     pub spec: CSINodeSpec,
+}
+
+impl serde::Serialize for CSINode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "CSINode", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CSINode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CSINode {
+    const NAME: &'static str = "CSINode";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for CSINode {
@@ -267,41 +440,125 @@ impl kclient_apimachinery::resource::HasObjectMeta for CSINode {
 }
 
 /// CSINodeDriver holds information about the specification of one CSI driver installed on a node
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CSINodeDriver {
     /// allocatable represents the volume resources of a node that are available for scheduling. This field is beta.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocatable: Option<VolumeNodeResources>,
     /// name represents the name of the CSI driver that this object refers to. This MUST be the same name returned by the CSI GetPluginName() call for that driver.
-    #[serde(default)]
     pub name: String,
     /// nodeID of the node from the driver point of view. This field enables Kubernetes to communicate with storage systems that do not share the same nomenclature for nodes. For example, Kubernetes may refer to a given node as "node1", but the storage system may refer to the same node as "nodeA". When Kubernetes issues a command to the storage system to attach a volume to a specific node, it can use this field to refer to the node name using the ID that the storage system will understand, e.g. "nodeA" instead of "node1". This field is required.
-    #[serde(rename = "nodeID", default)]
     pub node_id: String,
     /// topologyKeys is the list of keys supported by the driver. When a driver is initialized on a cluster, it provides a set of topology keys that it understands (e.g. "company.com/zone", "company.com/region"). When a driver is initialized on a node, it provides the same topology keys along with values. Kubelet will expose these topology keys as labels on its own node object. When Kubernetes does topology aware provisioning, it can use this list to determine which labels it should retrieve from the node object and pass back to the driver. It is possible for different nodes to use different topology keys. This can be empty if driver does not support topology.
-    #[serde(
-        rename = "topologyKeys",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub topology_keys: Option<Vec<String>>,
 }
 
+impl serde::Serialize for CSINodeDriver {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CSINodeDriver",
+            2 + usize::from(self.allocatable.is_some()) + usize::from(self.topology_keys.is_some()),
+        )?;
+        writer.opt("allocatable", &self.allocatable);
+        writer.field("name", &self.name);
+        writer.field("nodeID", &self.node_id);
+        writer.opt("topologyKeys", &self.topology_keys);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CSINodeDriver {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CSINodeDriver {
+    const NAME: &'static str = "CSINodeDriver";
+    const FIELDS: &'static [&'static str] = &["allocatable", "name", "nodeID", "topologyKeys"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "allocatable" => Some(0),
+            "name" => Some(1),
+            "nodeID" => Some(2),
+            "topologyKeys" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.allocatable, map),
+            1 => crate::object_serde::put(&mut self.name, map),
+            2 => crate::object_serde::put(&mut self.node_id, map),
+            3 => crate::object_serde::put(&mut self.topology_keys, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// CSINodeList is a collection of CSINode objects.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CSINodeList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<CSINodeList>,
     /// items is the list of CSINode
-    #[serde(default)]
     pub items: Vec<CSINode>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<CSINodeList>,
     /// Standard list metadata More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for CSINodeList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "CSINodeList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CSINodeList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CSINodeList {
+    const NAME: &'static str = "CSINodeList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for CSINodeList {
@@ -324,11 +581,47 @@ impl crate::client::verbs::ObjectList<CSINode> for CSINodeList {
 }
 
 /// CSINodeSpec holds information about the specification of all CSI drivers installed on a node
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CSINodeSpec {
     /// drivers is a list of information of all CSI Drivers existing on a node. If all drivers in the list are uninstalled, this can become empty.
-    #[serde(default)]
     pub drivers: Vec<CSINodeDriver>,
+}
+
+impl serde::Serialize for CSINodeSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "CSINodeSpec", 1)?;
+        writer.field("drivers", &self.drivers);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CSINodeSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CSINodeSpec {
+    const NAME: &'static str = "CSINodeSpec";
+    const FIELDS: &'static [&'static str] = &["drivers"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "drivers" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.drivers, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// CSIStorageCapacity stores the result of one CSI GetCapacity call. For a given StorageClass, this describes the available capacity in a particular topology segment.  This can be used when considering where to instantiate new PersistentVolumes.
@@ -340,45 +633,99 @@ pub struct CSINodeSpec {
 /// The producer of these objects can decide which approach is more suitable.
 ///
 /// They are consumed by the kube-scheduler when a CSI driver opts into capacity-aware scheduling with CSIDriverSpec.StorageCapacity. The scheduler compares the MaximumVolumeSize against the requested size of pending volumes to filter out unsuitable nodes. If MaximumVolumeSize is unset, it falls back to a comparison against the less precise Capacity. If that is also unset, the scheduler assumes that capacity is insufficient and tries some other node.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CSIStorageCapacity {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<CSIStorageCapacity>,
     /// capacity is the value reported by the CSI driver in its GetCapacityResponse for a GetCapacityRequest with topology and parameters that match the previous fields.
     ///
     /// The semantic is currently (CSI spec 1.2) defined as: The available capacity, in bytes, of the storage that can be used to provision volumes. If not set, that information is currently unavailable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<kclient_apimachinery::Quantity>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<CSIStorageCapacity>,
     /// maximumVolumeSize is the value reported by the CSI driver in its GetCapacityResponse for a GetCapacityRequest with topology and parameters that match the previous fields.
     ///
     /// This is defined since CSI spec 1.4.0 as the largest size that may be used in a CreateVolumeRequest.capacity\_range.required\_bytes field to create a volume with the same parameters as those in GetCapacityRequest. The corresponding value in the Kubernetes API is ResourceRequirements.Requests in a volume claim.
-    #[serde(
-        rename = "maximumVolumeSize",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub maximum_volume_size: Option<kclient_apimachinery::Quantity>,
     /// Standard object's metadata. The name has no particular meaning. It must be a DNS subdomain (dots allowed, 253 characters). To ensure that there are no conflicts with other CSI drivers on the cluster, the recommendation is to use csisc-\<uuid\>, a generated name, or a reverse-domain name which ends with the unique CSI driver name.
     ///
     /// Objects are namespaced.
     ///
     /// More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// nodeTopology defines which nodes have access to the storage for which capacity was reported. If not set, the storage is not accessible from any node in the cluster. If empty, the storage is accessible from all nodes. This field is immutable.
-    #[serde(
-        rename = "nodeTopology",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub node_topology: Option<kclient_apimachinery::meta::LabelSelector>,
     /// storageClassName represents the name of the StorageClass that the reported capacity applies to. It must meet the same requirements as the name of a StorageClass object (non-empty, DNS subdomain). If that object no longer exists, the CSIStorageCapacity object is obsolete and should be removed by its creator. This field is immutable.
-    #[serde(rename = "storageClassName", default)]
     pub storage_class_name: String,
+}
+
+impl serde::Serialize for CSIStorageCapacity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "CSIStorageCapacity",
+            4 + usize::from(self.capacity.is_some())
+                + usize::from(self.maximum_volume_size.is_some())
+                + usize::from(self.node_topology.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.opt("capacity", &self.capacity);
+        writer.field("kind", &self.kind);
+        writer.opt("maximumVolumeSize", &self.maximum_volume_size);
+        writer.field("metadata", &self.metadata);
+        writer.opt("nodeTopology", &self.node_topology);
+        writer.field("storageClassName", &self.storage_class_name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CSIStorageCapacity {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CSIStorageCapacity {
+    const NAME: &'static str = "CSIStorageCapacity";
+    const FIELDS: &'static [&'static str] = &[
+        "apiVersion",
+        "capacity",
+        "kind",
+        "maximumVolumeSize",
+        "metadata",
+        "nodeTopology",
+        "storageClassName",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "capacity" => Some(1),
+            "kind" => Some(2),
+            "maximumVolumeSize" => Some(3),
+            "metadata" => Some(4),
+            "nodeTopology" => Some(5),
+            "storageClassName" => Some(6),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.capacity, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.maximum_volume_size, map),
+            4 => crate::object_serde::put(&mut self.metadata, map),
+            5 => crate::object_serde::put(&mut self.node_topology, map),
+            6 => crate::object_serde::put(&mut self.storage_class_name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for CSIStorageCapacity {
@@ -406,20 +753,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for CSIStorageCapacity {
 }
 
 /// CSIStorageCapacityList is a collection of CSIStorageCapacity objects.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CSIStorageCapacityList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<CSIStorageCapacityList>,
     /// items is the list of CSIStorageCapacity objects.
-    #[serde(default)]
     pub items: Vec<CSIStorageCapacity>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<CSIStorageCapacityList>,
     /// Standard list metadata More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for CSIStorageCapacityList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "CSIStorageCapacityList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CSIStorageCapacityList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for CSIStorageCapacityList {
+    const NAME: &'static str = "CSIStorageCapacityList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for CSIStorageCapacityList {
@@ -444,58 +833,112 @@ impl crate::client::verbs::ObjectList<CSIStorageCapacity> for CSIStorageCapacity
 /// StorageClass describes the parameters for a class of storage for which PersistentVolumes can be dynamically provisioned.
 ///
 /// StorageClasses are non-namespaced; the name of the storage class according to etcd is in ObjectMeta.Name.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StorageClass {
     /// allowVolumeExpansion shows whether the storage class allow volume expand.
-    #[serde(
-        rename = "allowVolumeExpansion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allow_volume_expansion: Option<bool>,
     /// allowedTopologies restrict the node topologies where volumes can be dynamically provisioned. Each volume plugin defines its own supported topology specifications. An empty TopologySelectorTerm list means there is no topology restriction. This field is only honored by servers that enable the VolumeScheduling feature.
-    #[serde(
-        rename = "allowedTopologies",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub allowed_topologies: Option<Vec<crate::api::core::v1::TopologySelectorTerm>>,
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<StorageClass>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<StorageClass>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// mountOptions controls the mountOptions for dynamically provisioned PersistentVolumes of this storage class. e.g. \["ro", "soft"\]. Not validated - mount of the PVs will simply fail if one is invalid.
-    #[serde(
-        rename = "mountOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub mount_options: Option<Vec<String>>,
     /// parameters holds the parameters for the provisioner that should create volumes of this storage class.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<std::collections::BTreeMap<String, String>>,
     /// provisioner indicates the type of the provisioner.
-    #[serde(default)]
     pub provisioner: String,
     /// reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class. Defaults to Delete.
-    #[serde(
-        rename = "reclaimPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub reclaim_policy: Option<String>,
     /// volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.  When unset, VolumeBindingImmediate is used. This field is only honored by servers that enable the VolumeScheduling feature.
-    #[serde(
-        rename = "volumeBindingMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub volume_binding_mode: Option<String>,
+}
+
+impl serde::Serialize for StorageClass {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "StorageClass",
+            4 + usize::from(self.allow_volume_expansion.is_some())
+                + usize::from(self.allowed_topologies.is_some())
+                + usize::from(self.mount_options.is_some())
+                + usize::from(self.parameters.is_some())
+                + usize::from(self.reclaim_policy.is_some())
+                + usize::from(self.volume_binding_mode.is_some()),
+        )?;
+        writer.opt("allowVolumeExpansion", &self.allow_volume_expansion);
+        writer.opt("allowedTopologies", &self.allowed_topologies);
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("mountOptions", &self.mount_options);
+        writer.opt("parameters", &self.parameters);
+        writer.field("provisioner", &self.provisioner);
+        writer.opt("reclaimPolicy", &self.reclaim_policy);
+        writer.opt("volumeBindingMode", &self.volume_binding_mode);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StorageClass {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for StorageClass {
+    const NAME: &'static str = "StorageClass";
+    const FIELDS: &'static [&'static str] = &[
+        "allowVolumeExpansion",
+        "allowedTopologies",
+        "apiVersion",
+        "kind",
+        "metadata",
+        "mountOptions",
+        "parameters",
+        "provisioner",
+        "reclaimPolicy",
+        "volumeBindingMode",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "allowVolumeExpansion" => Some(0),
+            "allowedTopologies" => Some(1),
+            "apiVersion" => Some(2),
+            "kind" => Some(3),
+            "metadata" => Some(4),
+            "mountOptions" => Some(5),
+            "parameters" => Some(6),
+            "provisioner" => Some(7),
+            "reclaimPolicy" => Some(8),
+            "volumeBindingMode" => Some(9),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.allow_volume_expansion, map),
+            1 => crate::object_serde::put(&mut self.allowed_topologies, map),
+            2 => crate::object_serde::put(&mut self.api_version, map),
+            3 => crate::object_serde::put(&mut self.kind, map),
+            4 => crate::object_serde::put(&mut self.metadata, map),
+            5 => crate::object_serde::put(&mut self.mount_options, map),
+            6 => crate::object_serde::put(&mut self.parameters, map),
+            7 => crate::object_serde::put(&mut self.provisioner, map),
+            8 => crate::object_serde::put(&mut self.reclaim_policy, map),
+            9 => crate::object_serde::put(&mut self.volume_binding_mode, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for StorageClass {
@@ -523,20 +966,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for StorageClass {
 }
 
 /// StorageClassList is a collection of storage classes.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StorageClassList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<StorageClassList>,
     /// items is the list of StorageClasses
-    #[serde(default)]
     pub items: Vec<StorageClass>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<StorageClassList>,
     /// Standard list metadata More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for StorageClassList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "StorageClassList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StorageClassList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for StorageClassList {
+    const NAME: &'static str = "StorageClassList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for StorageClassList {
@@ -559,40 +1044,126 @@ impl crate::client::verbs::ObjectList<StorageClass> for StorageClassList {
 }
 
 /// TokenRequest contains parameters of a service account token.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TokenRequest {
     /// audience is the intended audience of the token in "TokenRequestSpec". It will default to the audiences of kube apiserver.
-    #[serde(default)]
     pub audience: String,
     /// expirationSeconds is the duration of validity of the token in "TokenRequestSpec". It has the same default value of "ExpirationSeconds" in "TokenRequestSpec".
-    #[serde(
-        rename = "expirationSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub expiration_seconds: Option<i64>,
+}
+
+impl serde::Serialize for TokenRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "TokenRequest",
+            1 + usize::from(self.expiration_seconds.is_some()),
+        )?;
+        writer.field("audience", &self.audience);
+        writer.opt("expirationSeconds", &self.expiration_seconds);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TokenRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for TokenRequest {
+    const NAME: &'static str = "TokenRequest";
+    const FIELDS: &'static [&'static str] = &["audience", "expirationSeconds"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "audience" => Some(0),
+            "expirationSeconds" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.audience, map),
+            1 => crate::object_serde::put(&mut self.expiration_seconds, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// VolumeAttachment captures the intent to attach or detach the specified volume to/from the specified node.
 ///
 /// VolumeAttachment objects are non-namespaced.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeAttachment {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<VolumeAttachment>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<VolumeAttachment>,
     /// Standard object metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// spec represents specification of the desired attach/detach volume behavior. Populated by the Kubernetes system.
-    #[serde(default)]
     pub spec: VolumeAttachmentSpec,
     /// status represents status of the VolumeAttachment request. Populated by the entity completing the attach or detach operation, i.e. the external-attacher.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<VolumeAttachmentStatus>,
+}
+
+impl serde::Serialize for VolumeAttachment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "VolumeAttachment",
+            4 + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.field("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VolumeAttachment {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for VolumeAttachment {
+    const NAME: &'static str = "VolumeAttachment";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for VolumeAttachment {
@@ -620,20 +1191,62 @@ impl kclient_apimachinery::resource::HasObjectMeta for VolumeAttachment {
 }
 
 /// VolumeAttachmentList is a collection of VolumeAttachment objects.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeAttachmentList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<VolumeAttachmentList>,
     /// items is the list of VolumeAttachments
-    #[serde(default)]
     pub items: Vec<VolumeAttachment>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<VolumeAttachmentList>,
     /// Standard list metadata More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for VolumeAttachmentList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "VolumeAttachmentList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VolumeAttachmentList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for VolumeAttachmentList {
+    const NAME: &'static str = "VolumeAttachmentList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for VolumeAttachmentList {
@@ -656,87 +1269,252 @@ impl crate::client::verbs::ObjectList<VolumeAttachment> for VolumeAttachmentList
 }
 
 /// VolumeAttachmentSource represents a volume that should be attached. Right now only PersistentVolumes can be attached via external attacher, in the future we may allow also inline volumes in pods. Exactly one member can be set.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeAttachmentSource {
     /// inlineVolumeSpec contains all the information necessary to attach a persistent volume defined by a pod's inline VolumeSource. This field is populated only for the CSIMigration feature. It contains translated fields from a pod's inline VolumeSource to a PersistentVolumeSpec. This field is beta-level and is only honored by servers that enabled the CSIMigration feature.
-    #[serde(
-        rename = "inlineVolumeSpec",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub inline_volume_spec: Option<crate::api::core::v1::PersistentVolumeSpec>,
+    pub inline_volume_spec: Option<Box<crate::api::core::v1::PersistentVolumeSpec>>,
     /// persistentVolumeName represents the name of the persistent volume to attach.
-    #[serde(
-        rename = "persistentVolumeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub persistent_volume_name: Option<String>,
 }
 
+impl serde::Serialize for VolumeAttachmentSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "VolumeAttachmentSource",
+            usize::from(self.inline_volume_spec.is_some())
+                + usize::from(self.persistent_volume_name.is_some()),
+        )?;
+        writer.opt("inlineVolumeSpec", &self.inline_volume_spec);
+        writer.opt("persistentVolumeName", &self.persistent_volume_name);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VolumeAttachmentSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for VolumeAttachmentSource {
+    const NAME: &'static str = "VolumeAttachmentSource";
+    const FIELDS: &'static [&'static str] = &["inlineVolumeSpec", "persistentVolumeName"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "inlineVolumeSpec" => Some(0),
+            "persistentVolumeName" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.inline_volume_spec, map),
+            1 => crate::object_serde::put(&mut self.persistent_volume_name, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// VolumeAttachmentSpec is the specification of a VolumeAttachment request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeAttachmentSpec {
     /// attacher indicates the name of the volume driver that MUST handle this request. This is the name returned by GetPluginName().
-    #[serde(default)]
     pub attacher: String,
     /// nodeName represents the node that the volume should be attached to.
-    #[serde(rename = "nodeName", default)]
     pub node_name: String,
     /// source represents the volume that should be attached.
-    #[serde(default)]
     pub source: VolumeAttachmentSource,
 }
 
+impl serde::Serialize for VolumeAttachmentSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(serializer, "VolumeAttachmentSpec", 3)?;
+        writer.field("attacher", &self.attacher);
+        writer.field("nodeName", &self.node_name);
+        writer.field("source", &self.source);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VolumeAttachmentSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for VolumeAttachmentSpec {
+    const NAME: &'static str = "VolumeAttachmentSpec";
+    const FIELDS: &'static [&'static str] = &["attacher", "nodeName", "source"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "attacher" => Some(0),
+            "nodeName" => Some(1),
+            "source" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.attacher, map),
+            1 => crate::object_serde::put(&mut self.node_name, map),
+            2 => crate::object_serde::put(&mut self.source, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// VolumeAttachmentStatus is the status of a VolumeAttachment request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeAttachmentStatus {
     /// attachError represents the last error encountered during attach operation, if any. This field must only be set by the entity completing the attach operation, i.e. the external-attacher.
-    #[serde(
-        rename = "attachError",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub attach_error: Option<VolumeError>,
+    pub attach_error: Option<Box<VolumeError>>,
     /// attached indicates the volume is successfully attached. This field must only be set by the entity completing the attach operation, i.e. the external-attacher.
-    #[serde(default)]
     pub attached: bool,
     /// attachmentMetadata is populated with any information returned by the attach operation, upon successful attach, that must be passed into subsequent WaitForAttach or Mount calls. This field must only be set by the entity completing the attach operation, i.e. the external-attacher.
-    #[serde(
-        rename = "attachmentMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub attachment_metadata: Option<std::collections::BTreeMap<String, String>>,
     /// detachError represents the last error encountered during detach operation, if any. This field must only be set by the entity completing the detach operation, i.e. the external-attacher.
-    #[serde(
-        rename = "detachError",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub detach_error: Option<VolumeError>,
+    pub detach_error: Option<Box<VolumeError>>,
+}
+
+impl serde::Serialize for VolumeAttachmentStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "VolumeAttachmentStatus",
+            1 + usize::from(self.attach_error.is_some())
+                + usize::from(self.attachment_metadata.is_some())
+                + usize::from(self.detach_error.is_some()),
+        )?;
+        writer.opt("attachError", &self.attach_error);
+        writer.field("attached", &self.attached);
+        writer.opt("attachmentMetadata", &self.attachment_metadata);
+        writer.opt("detachError", &self.detach_error);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VolumeAttachmentStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for VolumeAttachmentStatus {
+    const NAME: &'static str = "VolumeAttachmentStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "attachError",
+        "attached",
+        "attachmentMetadata",
+        "detachError",
+    ];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "attachError" => Some(0),
+            "attached" => Some(1),
+            "attachmentMetadata" => Some(2),
+            "detachError" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.attach_error, map),
+            1 => crate::object_serde::put(&mut self.attached, map),
+            2 => crate::object_serde::put(&mut self.attachment_metadata, map),
+            3 => crate::object_serde::put(&mut self.detach_error, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 /// VolumeAttributesClass represents a specification of mutable volume attributes defined by the CSI driver. The class can be specified during dynamic provisioning of PersistentVolumeClaims, and changed in the PersistentVolumeClaim spec after provisioning.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeAttributesClass {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<VolumeAttributesClass>,
     /// Name of the CSI driver This field is immutable.
-    #[serde(rename = "driverName", default)]
     pub driver_name: String,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<VolumeAttributesClass>,
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// parameters hold volume attributes defined by the CSI driver. These values are opaque to the Kubernetes and are passed directly to the CSI driver. The underlying storage provider supports changing these attributes on an existing volume, however the parameters field itself is immutable. To invoke a volume update, a new VolumeAttributesClass should be created with new parameters, and the PersistentVolumeClaim should be updated to reference the new VolumeAttributesClass.
     ///
     /// This field is required and must contain at least one key/value pair. The keys cannot be empty, and the maximum number of parameters is 512, with a cumulative max size of 256K. If the CSI driver rejects invalid parameters, the target PersistentVolumeClaim will be set to an "Infeasible" state in the modifyVolumeStatus field.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl serde::Serialize for VolumeAttributesClass {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "VolumeAttributesClass",
+            4 + usize::from(self.parameters.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("driverName", &self.driver_name);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("parameters", &self.parameters);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VolumeAttributesClass {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for VolumeAttributesClass {
+    const NAME: &'static str = "VolumeAttributesClass";
+    const FIELDS: &'static [&'static str] =
+        &["apiVersion", "driverName", "kind", "metadata", "parameters"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "driverName" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            "parameters" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.driver_name, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            4 => crate::object_serde::put(&mut self.parameters, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for VolumeAttributesClass {
@@ -764,20 +1542,63 @@ impl kclient_apimachinery::resource::HasObjectMeta for VolumeAttributesClass {
 }
 
 /// VolumeAttributesClassList is a collection of VolumeAttributesClass objects.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeAttributesClassList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<VolumeAttributesClassList>,
     /// items is the list of VolumeAttributesClass objects.
-    #[serde(default)]
     pub items: Vec<VolumeAttributesClass>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<VolumeAttributesClassList>,
     /// Standard list metadata More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for VolumeAttributesClassList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "VolumeAttributesClassList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VolumeAttributesClassList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for VolumeAttributesClassList {
+    const NAME: &'static str = "VolumeAttributesClassList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for VolumeAttributesClassList {
@@ -800,25 +1621,111 @@ impl crate::client::verbs::ObjectList<VolumeAttributesClass> for VolumeAttribute
 }
 
 /// VolumeError captures an error encountered during a volume operation.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeError {
     /// errorCode is a numeric gRPC code representing the error encountered during Attach or Detach operations.
     ///
     /// This field requires the MutableCSINodeAllocatableCount feature gate being enabled to be set.
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<i32>,
     /// message represents the error encountered during Attach or Detach operation. This string may be logged, so it should not contain sensitive information.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// time represents the time the error was encountered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<kclient_apimachinery::meta::Time>,
 }
 
+impl serde::Serialize for VolumeError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "VolumeError",
+            usize::from(self.error_code.is_some())
+                + usize::from(self.message.is_some())
+                + usize::from(self.time.is_some()),
+        )?;
+        writer.opt("errorCode", &self.error_code);
+        writer.opt("message", &self.message);
+        writer.opt("time", &self.time);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VolumeError {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for VolumeError {
+    const NAME: &'static str = "VolumeError";
+    const FIELDS: &'static [&'static str] = &["errorCode", "message", "time"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "errorCode" => Some(0),
+            "message" => Some(1),
+            "time" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.error_code, map),
+            1 => crate::object_serde::put(&mut self.message, map),
+            2 => crate::object_serde::put(&mut self.time, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// VolumeNodeResources is a set of resource limits for scheduling of volumes.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeNodeResources {
     /// count indicates the maximum number of unique volumes managed by the CSI driver that can be used on a node. A volume that is both attached and mounted on a node is considered to be used once, not twice. The same rule applies for a unique volume that is shared among multiple pods on the same node. If this field is not specified, then the supported number of volumes on this node is unbounded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i32>,
+}
+
+impl serde::Serialize for VolumeNodeResources {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "VolumeNodeResources",
+            usize::from(self.count.is_some()),
+        )?;
+        writer.opt("count", &self.count);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VolumeNodeResources {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for VolumeNodeResources {
+    const NAME: &'static str = "VolumeNodeResources";
+    const FIELDS: &'static [&'static str] = &["count"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "count" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.count, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }

@@ -6,23 +6,71 @@ mod client;
 pub use client::*;
 
 /// StorageVersionMigration represents a migration of stored data to the latest storage version.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StorageVersionMigration {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<StorageVersionMigration>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<StorageVersionMigration>,
     /// Standard object metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// Specification of the migration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<StorageVersionMigrationSpec>,
     /// Status of the migration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<StorageVersionMigrationStatus>,
+}
+
+impl serde::Serialize for StorageVersionMigration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "StorageVersionMigration",
+            3 + usize::from(self.spec.is_some()) + usize::from(self.status.is_some()),
+        )?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.opt("spec", &self.spec);
+        writer.opt("status", &self.status);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StorageVersionMigration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for StorageVersionMigration {
+    const NAME: &'static str = "StorageVersionMigration";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "kind", "metadata", "spec", "status"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "kind" => Some(1),
+            "metadata" => Some(2),
+            "spec" => Some(3),
+            "status" => Some(4),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.kind, map),
+            2 => crate::object_serde::put(&mut self.metadata, map),
+            3 => crate::object_serde::put(&mut self.spec, map),
+            4 => crate::object_serde::put(&mut self.status, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for StorageVersionMigration {
@@ -50,20 +98,63 @@ impl kclient_apimachinery::resource::HasObjectMeta for StorageVersionMigration {
 }
 
 /// StorageVersionMigrationList is a collection of storage version migrations.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StorageVersionMigrationList {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(rename = "apiVersion", default)]
     pub api_version: crate::ApiVersion<StorageVersionMigrationList>,
     /// Items is the list of StorageVersionMigration
-    #[serde(default)]
     pub items: Vec<StorageVersionMigration>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
-    #[serde(default)]
     pub kind: crate::Kind<StorageVersionMigrationList>,
     /// Standard list metadata More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
-    #[serde(default)]
     pub metadata: kclient_apimachinery::meta::ListMeta,
+}
+
+impl serde::Serialize for StorageVersionMigrationList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "StorageVersionMigrationList", 4)?;
+        writer.field("apiVersion", &self.api_version);
+        writer.field("items", &self.items);
+        writer.field("kind", &self.kind);
+        writer.field("metadata", &self.metadata);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StorageVersionMigrationList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for StorageVersionMigrationList {
+    const NAME: &'static str = "StorageVersionMigrationList";
+    const FIELDS: &'static [&'static str] = &["apiVersion", "items", "kind", "metadata"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "apiVersion" => Some(0),
+            "items" => Some(1),
+            "kind" => Some(2),
+            "metadata" => Some(3),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.api_version, map),
+            1 => crate::object_serde::put(&mut self.items, map),
+            2 => crate::object_serde::put(&mut self.kind, map),
+            3 => crate::object_serde::put(&mut self.metadata, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
 
 impl crate::TypeInfo for StorageVersionMigrationList {
@@ -86,24 +177,99 @@ impl crate::client::verbs::ObjectList<StorageVersionMigration> for StorageVersio
 }
 
 /// Spec of the storage version migration.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StorageVersionMigrationSpec {
     /// The resource that is being migrated. The migrator sends requests to the endpoint serving the resource. Immutable.
-    #[serde(default)]
     pub resource: kclient_apimachinery::GroupResource,
 }
 
+impl serde::Serialize for StorageVersionMigrationSpec {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer =
+            crate::object_serde::Writer::new(serializer, "StorageVersionMigrationSpec", 1)?;
+        writer.field("resource", &self.resource);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StorageVersionMigrationSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for StorageVersionMigrationSpec {
+    const NAME: &'static str = "StorageVersionMigrationSpec";
+    const FIELDS: &'static [&'static str] = &["resource"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "resource" => Some(0),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.resource, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
+}
+
 /// Status of the storage version migration.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StorageVersionMigrationStatus {
     /// The latest available observations of the migration's current state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<kclient_apimachinery::meta::Condition>>,
     /// ResourceVersion to compare with the GC cache for performing the migration. This is the current resource version of given group, version and resource when kube-controller-manager first observes this StorageVersionMigration resource.
-    #[serde(
-        rename = "resourceVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub resource_version: Option<String>,
+}
+
+impl serde::Serialize for StorageVersionMigrationStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut writer = crate::object_serde::Writer::new(
+            serializer,
+            "StorageVersionMigrationStatus",
+            usize::from(self.conditions.is_some()) + usize::from(self.resource_version.is_some()),
+        )?;
+        writer.opt("conditions", &self.conditions);
+        writer.opt("resourceVersion", &self.resource_version);
+        writer.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StorageVersionMigrationStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::object_serde::deserialize(deserializer)
+    }
+}
+
+impl crate::object_serde::Fields for StorageVersionMigrationStatus {
+    const NAME: &'static str = "StorageVersionMigrationStatus";
+    const FIELDS: &'static [&'static str] = &["conditions", "resourceVersion"];
+
+    fn index(key: &str) -> Option<u16> {
+        match key {
+            "conditions" => Some(0),
+            "resourceVersion" => Some(1),
+            _ => None,
+        }
+    }
+
+    fn set<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => crate::object_serde::put(&mut self.conditions, map),
+            1 => crate::object_serde::put(&mut self.resource_version, map),
+            _ => crate::object_serde::skip(map),
+        }
+    }
 }
