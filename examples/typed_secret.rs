@@ -15,12 +15,11 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use std::collections::BTreeMap;
-
 use anyhow::Context as _;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use clap::Parser;
+use kclient_apimachinery::VecMap;
 use kclient_apimachinery::meta::ObjectMeta;
 use kclient_apimachinery::options::{CreateOptions, GetOptions};
 use kclient_config::{ExposeSecret, SecretString};
@@ -69,7 +68,7 @@ fn secret(args: &Args, password: &SecretString) -> Secret {
     Secret {
         metadata: ObjectMeta::namespaced(args.namespace.as_str(), args.name.as_str()),
         type_: Some(SECRET_TYPE.to_string()),
-        data: Some(BTreeMap::from([(
+        data: Some(VecMap::from([(
             DOCKER_CONFIG_KEY.to_string(),
             ByteString::from(data),
         )])),

@@ -329,7 +329,7 @@ async fn a_deleted_or_changed_secret_is_restored() {
     let mut changed = second;
     assert_right_secret(&changed);
 
-    changed.data = Some(BTreeMap::from([(
+    changed.data = Some(kclient_apimachinery::VecMap::from([(
         DOCKERCONFIG_KEY.to_string(),
         ByteString::from("{}"),
     )]));
@@ -496,7 +496,7 @@ fn decisions() {
         Action::Nothing(_)
     ));
     let mut stale = (*desired).clone();
-    stale.data = Some(BTreeMap::new());
+    stale.data = Some(kclient_apimachinery::VecMap::new());
     assert!(matches!(
         decide(&config, "a", Some(&ns("a")), Some(&stale)),
         Action::Update(_)
@@ -564,7 +564,10 @@ async fn typed_informers_take_bookmarks_in_their_stride() {
 
     let cm = ConfigMap {
         metadata: ObjectMeta::namespaced("default", "settings"),
-        data: Some(BTreeMap::from([("a".to_string(), "1".to_string())])),
+        data: Some(kclient_apimachinery::VecMap::from([(
+            "a".to_string(),
+            "1".to_string(),
+        )])),
         ..ConfigMap::default()
     };
     clientset

@@ -6,6 +6,7 @@
 mod codegen;
 mod discovery_model;
 mod openapi_model;
+mod openapi_paths;
 mod patch_strategies;
 mod proto_schema;
 mod testserver_tables;
@@ -41,7 +42,8 @@ enum Command {
         /// ../shared/kubernetes/v1.36/openapi/swagger.json relative to the workspace root.
         #[arg(long)]
         openapi: Option<PathBuf>,
-        /// The directory of OpenAPI v3 documents (the served schema model). Default:
+        /// The directory of OpenAPI v3 documents (the served schema model and operation
+        /// tables). Default:
         /// ../shared/kubernetes/v1.36/openapi/v3 relative to the workspace root.
         #[arg(long)]
         openapi_v3: Option<PathBuf>,
@@ -66,8 +68,10 @@ enum Command {
         /// (KUBECONFIG, ~/.kube/config, or in-cluster) instead of --spec.
         #[arg(long, conflicts_with = "spec")]
         from_cluster: bool,
-        /// Where --crd writes its module tree (DIR/mod.rs, DIR/<kind>/<version>.rs).
-        #[arg(long, value_name = "DIR", requires = "crds")]
+        /// Where to write instead of kclient-typed: with --crd the module tree (DIR/mod.rs,
+        /// DIR/<kind>/<version>.rs); else the tree of `src/generated` and its `[features]` in
+        /// DIR/features.toml.
+        #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
 }
@@ -104,6 +108,7 @@ fn main() -> ExitCode {
             spec,
             check,
             from_cluster,
+            out,
             ..
         } => {
             let root = workspace_root();
@@ -114,7 +119,7 @@ fn main() -> ExitCode {
                     spec.unwrap_or_else(|| root.join("../shared/kubernetes/v1.36/openapi/v3")),
                 )
             };
-            codegen::run(&root, &source, check)
+            codegen::run(&root, &source, check, out.as_deref())
         }
     };
     match result {

@@ -3,7 +3,7 @@
 //! OpenAPI v3 documents (`<dir>/*.json`, the union of their `components.schemas`) rendered as a
 //! compact Rust table — types, formats, descriptions, properties, `required`, defaults and the
 //! `x-kubernetes-*` extensions — from which the server builds its `/openapi/v2` and `/openapi/v3`
-//! documents at run time. `x-kubernetes-unions` is not kept.
+//! documents at run time.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -214,6 +214,9 @@ fn ext_lit(obj: &Map<String, Value>) -> String {
         if obj.get(key).and_then(Value::as_bool) == Some(true) {
             f.push(format!("{field}: true"));
         }
+    }
+    if let Some(unions) = obj.get("x-kubernetes-unions") {
+        f.push(format!("unions: {}", lit(&unions.to_string())));
     }
     f.join(", ")
 }

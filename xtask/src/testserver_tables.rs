@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::codegen::output::rustfmt;
 use crate::discovery_model::{self, Discovery, Resource, Subresource};
-use crate::{openapi_model, patch_strategies, proto_schema};
+use crate::{openapi_model, openapi_paths, patch_strategies, proto_schema};
 
 /// Where the resource tables live, relative to the workspace root.
 pub const OUTPUT: &str = "crates/kclient-testserver/src/generated/resources.rs";
@@ -18,9 +18,9 @@ pub const OUTPUT: &str = "crates/kclient-testserver/src/generated/resources.rs";
 pub const PROTO_OUTPUT: &str = "crates/kclient-testserver/src/generated/proto_schema.rs";
 
 /// Generates the tables from `discovery_dir`, the protobuf schema from `proto_dir` and the
-/// strategic-merge-patch table from `swagger` (an OpenAPI v2 document) and the OpenAPI schema
-/// model from `openapi_v3` (a directory of OpenAPI v3 documents); writes them, or (with
-/// `check`) compares them with the committed files.
+/// strategic-merge-patch table from `swagger` (an OpenAPI v2 document), and the OpenAPI schema
+/// model and operation tables from `openapi_v3` (a directory of OpenAPI v3 documents); writes
+/// them, or (with `check`) compares them with the committed files.
 pub fn run(
     root: &Path,
     discovery_dir: &Path,
@@ -37,12 +37,14 @@ pub fn run(
     let proto = rustfmt(&proto_schema::render(&schema))?;
     let patch = rustfmt(&patch_strategies::generate(swagger)?)?;
     let openapi = rustfmt(&openapi_model::generate(openapi_v3)?)?;
+    let paths = rustfmt(&openapi_paths::generate(openapi_v3)?)?;
     let mut stale = Vec::new();
     for (rel, source) in [
         (OUTPUT, tables),
         (PROTO_OUTPUT, proto),
         (patch_strategies::OUTPUT, patch),
         (openapi_model::OUTPUT, openapi),
+        (openapi_paths::OUTPUT, paths),
     ] {
         let out = root.join(rel);
         if check {

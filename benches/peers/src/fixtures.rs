@@ -61,8 +61,14 @@ fn pod_event(i: usize) -> Bytes {
         obj.insert("kind".into(), "Pod".into());
     }
     pod["metadata"]["resourceVersion"] = (2_000_001 + i).to_string().into();
-    let mut line = serde_json::to_vec(&json!({"type": "MODIFIED", "object": pod})).unwrap();
-    line.push(b'\n');
+    // As the API server writes an event: `type` first, then `object` (Go's field order). A
+    // `json!` map would sort the keys and put `object` first, which makes serde's adjacently
+    // tagged decoding (both libraries') buffer the whole object before decoding it.
+    let object = serde_json::to_vec(&pod).unwrap();
+    let mut line = Vec::with_capacity(object.len() + 32);
+    line.extend_from_slice(br#"{"type":"MODIFIED","object":"#);
+    line.extend_from_slice(&object);
+    line.extend_from_slice(b"}\n");
     Bytes::from(line)
 }
 

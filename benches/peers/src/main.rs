@@ -38,6 +38,7 @@ const PARTS: &[(&str, &[&str])] = &[
             "body-list-kube",
             "decode-list-kclient",
             "decode-list-kube",
+            "body-watch-kclient",
             "decode-watch-kclient",
             "decode-watch-kube",
             "heap-configmap-kclient",

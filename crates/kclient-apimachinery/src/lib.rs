@@ -80,6 +80,7 @@ pub mod resource;
 pub mod status;
 pub mod unstructured;
 pub mod validation;
+pub mod vec_map;
 pub mod watch;
 
 pub use error::Error;
@@ -91,6 +92,7 @@ pub use quantity::Quantity;
 pub use resource::{ApiResource, HasObjectMeta, MetaAccessor, Resource, StaticResource};
 pub use status::{Status, StatusCause, StatusDetails};
 pub use unstructured::{Unstructured, UnstructuredList};
+pub use vec_map::VecMap;
 pub use watch::{WatchEvent, WatchEventType};
 
 /// The snippets of `docs/apimachinery.md`, compiled and run as doctests so the guide stays correct.

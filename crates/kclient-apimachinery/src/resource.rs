@@ -5,7 +5,6 @@
 //! resourceVersion … of *any* object, typed or [`Unstructured`](crate::Unstructured)).
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use crate::meta::{ObjectMeta, Time};
 use crate::{GroupVersion, GroupVersionKind, GroupVersionResource};
@@ -198,9 +197,9 @@ pub trait MetaAccessor {
     /// `metadata.generation`.
     fn generation(&self) -> Option<i64>;
     /// `metadata.labels` (empty if absent).
-    fn labels(&self) -> Cow<'_, BTreeMap<String, String>>;
+    fn labels(&self) -> Cow<'_, crate::VecMap<String, String>>;
     /// `metadata.annotations` (empty if absent).
-    fn annotations(&self) -> Cow<'_, BTreeMap<String, String>>;
+    fn annotations(&self) -> Cow<'_, crate::VecMap<String, String>>;
     /// `metadata.deletionTimestamp`.
     fn deletion_timestamp(&self) -> Option<Time>;
     /// Sets `metadata.name`.
@@ -237,10 +236,10 @@ impl<T: HasObjectMeta> MetaAccessor for T {
     fn generation(&self) -> Option<i64> {
         self.meta().generation
     }
-    fn labels(&self) -> Cow<'_, BTreeMap<String, String>> {
+    fn labels(&self) -> Cow<'_, crate::VecMap<String, String>> {
         Cow::Borrowed(&self.meta().labels)
     }
-    fn annotations(&self) -> Cow<'_, BTreeMap<String, String>> {
+    fn annotations(&self) -> Cow<'_, crate::VecMap<String, String>> {
         Cow::Borrowed(&self.meta().annotations)
     }
     fn deletion_timestamp(&self) -> Option<Time> {

@@ -71,6 +71,7 @@ mod watch;
 
 pub use body::{BoxError, RequestBody, ResponseBody};
 pub use client::RestClient;
+pub use decode::list::ListParts;
 pub use error::Error;
 pub use extensions::{DEFAULT_MAX_RETRIES, RequestSettings};
 pub use http_client::HttpClient;

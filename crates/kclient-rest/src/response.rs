@@ -8,10 +8,10 @@ use http::header::CONTENT_TYPE;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
-use crate::Error;
 use crate::ResponseBody;
 use crate::decode;
 use crate::request::context::RequestContext;
+use crate::{Error, ListParts};
 pub use byte_stream::ByteStream;
 
 /// One warning the server sent with a response (client-go's `net.WarningHeader`).
@@ -106,6 +106,20 @@ impl Response {
         let context = self.context;
         context
             .run(decode::decode_object(self.body, code, &context))
+            .await?
+    }
+
+    /// Decodes the body as a list (`PodList` as [`ListParts<Pod>`](ListParts)): the envelope
+    /// and the items. Like [`Response::into_object`], but the items of a large list are decoded
+    /// on several threads while the body streams in, which is what makes large lists fast.
+    pub async fn into_list<T>(self) -> Result<ListParts<T>, Error>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        let code = self.status.as_u16();
+        let context = self.context;
+        context
+            .run(decode::decode_list(self.body, code, &context))
             .await?
     }
 

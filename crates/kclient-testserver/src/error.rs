@@ -42,6 +42,34 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A seed file or directory cannot be read.
+    #[error("cannot read seed path {}", path.display())]
+    SeedRead {
+        /// The file or directory.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A seed document is not valid YAML or JSON.
+    #[error("{at}: not valid {format}")]
+    SeedSyntax {
+        /// Where: `seed file <path>, document <n>`.
+        at: String,
+        /// `YAML` or `JSON`.
+        format: &'static str,
+        /// The parser's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A seed object could not be created (the reason is the API server's message).
+    #[error("{at}: {reason}")]
+    Seed {
+        /// Where and what: `seed file <path>, document <n> (<Kind> <namespace>/<name>)`.
+        at: String,
+        /// Why, as the server answered a create of it.
+        reason: String,
+    },
     /// The server's options are inconsistent.
     #[error("invalid test server option {option}: {reason}")]
     InvalidOption {

@@ -18,7 +18,8 @@
 //! ```
 //!
 //! What it implements (discovery, CRUD, patch including strategic merge and server-side apply,
-//! watch, pagination, finalizers, namespaces, CRDs, defaulting, garbage collection, opt-in RBAC)
+//! watch, pagination, finalizers, namespaces, CRDs, defaulting, garbage collection, opt-in RBAC,
+//! service account tokens, pod binding and graceful deletion, objects seeded from YAML at start)
 //! and what it does not yet is listed in `docs/testserver.md`.
 //!
 //! ## Dependencies and why
@@ -26,7 +27,7 @@
 //! - `rcgen`, `x509-parser`: the CA and certificates made at start; client certificate subjects.
 //! - `serde_json`, `json-patch`: objects are stored as JSON; merge and JSON patches.
 //! - `jiff`, `fastrand`, `base64`: timestamps, uids/tokens/generated names, continue tokens.
-//! - `serde-saphyr`: YAML bodies of server-side apply.
+//! - `serde-saphyr`: YAML bodies of server-side apply; seed files.
 
 mod api;
 mod auth;
@@ -37,10 +38,12 @@ mod openapi;
 mod protobuf;
 mod rbac;
 mod registry;
+mod seed;
 mod server;
 mod store;
 mod tables;
 mod tls;
+mod tokens;
 mod types;
 mod version;
 

@@ -1,7 +1,7 @@
 //! `kclient-testserver`: runs an in-memory Kubernetes API server on 127.0.0.1 until Ctrl-C.
 //!
 //! ```text
-//! kclient-testserver --port 0 --kubeconfig-out /tmp/kubeconfig
+//! kclient-testserver --port 0 --kubeconfig-out /tmp/kubeconfig --seed fixtures/
 //! KUBECONFIG=/tmp/kubeconfig kubectl get ns
 //! ```
 
@@ -29,6 +29,11 @@ struct Args {
     /// instead of allowing every authenticated user everything.
     #[arg(long)]
     rbac: bool,
+    /// Create the objects of a YAML/JSON file, or of the *.yaml, *.yml and *.json files of a
+    /// directory (in name order), at start. Repeatable. Namespaces are created first, then
+    /// CustomResourceDefinitions, then the rest; a bad object stops the server from starting.
+    #[arg(long, value_name = "PATH")]
+    seed: Vec<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -47,22 +52,21 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> ExitCode {
-    let server = match TestServer::builder()
-        .port(args.port)
-        .rbac(args.rbac)
-        .start()
-        .await
-    {
+    let builder = args
+        .seed
+        .iter()
+        .fold(TestServer::builder(), |b, path| b.seed_path(path));
+    let server = match builder.port(args.port).rbac(args.rbac).start().await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", chain(&e));
             return ExitCode::FAILURE;
         }
     };
     println!("kclient-testserver listening on {}", server.url());
     if let Some(path) = &args.kubeconfig_out {
         if let Err(e) = server.write_kubeconfig(path) {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", chain(&e));
             return ExitCode::FAILURE;
         }
         println!("kubeconfig written to {}", path.display());
@@ -72,4 +76,15 @@ async fn run(args: Args) -> ExitCode {
     }
     server.shutdown().await;
     ExitCode::SUCCESS
+}
+
+/// An error and its causes, `: `-separated.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        s.push_str(&format!(": {c}"));
+        cause = c.source();
+    }
+    s
 }

@@ -273,10 +273,7 @@ mod tests {
     use super::*;
 
     fn alice() -> User {
-        User {
-            name: "alice".into(),
-            groups: vec!["dev".into()],
-        }
+        User::new("alice", vec!["dev".into()])
     }
 
     fn res(verb: &str, ns: &str, group: &str, resource: &str, sub: &str, name: &str) -> Request {
@@ -350,20 +347,11 @@ mod tests {
         assert!(authorize(&policy, &alice(), &list_pods("d")).is_some());
         assert!(authorize(&policy, &alice(), &list_pods("other")).is_none());
         assert!(authorize(&policy, &alice(), &list_pods("")).is_none());
-        let carol = User {
-            name: "carol".into(),
-            groups: vec![],
-        };
+        let carol = User::new("carol", vec![]);
         assert!(authorize(&policy, &carol, &list_pods("")).is_some());
-        let bot = User {
-            name: "system:serviceaccount:d:bot".into(),
-            groups: vec![],
-        };
+        let bot = User::new("system:serviceaccount:d:bot", vec![]);
         assert!(authorize(&policy, &bot, &list_pods("d")).is_some());
-        let root = User {
-            name: "root".into(),
-            groups: vec![MASTERS.into()],
-        };
+        let root = User::new("root", vec![MASTERS.into()]);
         assert!(authorize(&policy, &root, &res("delete", "", "", "nodes", "", "n")).is_some());
         let disc = Request::NonResource {
             verb: "get".into(),

@@ -28,6 +28,15 @@ pub enum Error {
         name: String,
     },
 
+    /// The server answered a list with another kind of object.
+    #[error("expected a {expected}, the server answered a {found}")]
+    UnexpectedKind {
+        /// The kind asked for (`PodList`).
+        expected: &'static str,
+        /// The kind the server sent.
+        found: String,
+    },
+
     /// The answer to a delete was neither the object nor a `Status`.
     #[error("cannot decode the answer to deleting {kind} {name:?}")]
     DecodeDeleted {

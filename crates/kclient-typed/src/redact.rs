@@ -54,6 +54,14 @@ impl<T: Redact> Redact for BTreeMap<String, T> {
     }
 }
 
+impl<T: Redact> Redact for kclient_apimachinery::VecMap<String, T> {
+    fn fmt_redacted(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.iter().map(|(key, value)| (key, Redacted(value))))
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

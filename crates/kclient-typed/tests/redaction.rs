@@ -3,8 +3,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::collections::BTreeMap;
-
 use kclient_typed::ByteString;
 use kclient_typed::api::authentication::v1::{
     TokenRequest, TokenRequestStatus, TokenReview, TokenReviewSpec,
@@ -21,11 +19,11 @@ fn debug_forms<T: std::fmt::Debug>(value: &T) -> [String; 2] {
 #[test]
 fn secret_data_and_string_data_show_keys_not_values() {
     let mut secret = Secret {
-        data: Some(BTreeMap::from([(
+        data: Some(kclient_apimachinery::VecMap::from([(
             "password".to_string(),
             ByteString::from(SENTINEL),
         )])),
-        string_data: Some(BTreeMap::from([(
+        string_data: Some(kclient_apimachinery::VecMap::from([(
             "api-key".to_string(),
             SENTINEL.to_string(),
         )])),

@@ -34,7 +34,10 @@ fn meta(namespace: &str, name: &str, labels: &[(&str, &str)]) -> ObjectMeta {
 fn config_map(namespace: &str, name: &str, labels: &[(&str, &str)]) -> ConfigMap {
     ConfigMap {
         metadata: meta(namespace, name, labels),
-        data: Some(BTreeMap::from([("key".to_string(), "value".to_string())])),
+        data: Some(kclient_apimachinery::VecMap::from([(
+            "key".to_string(),
+            "value".to_string(),
+        )])),
         ..ConfigMap::default()
     }
 }
@@ -73,7 +76,7 @@ fn deployment(namespace: &str, name: &str) -> Deployment {
             },
             template: PodTemplateSpec {
                 metadata: Some(ObjectMeta {
-                    labels,
+                    labels: labels.into(),
                     ..ObjectMeta::default()
                 }),
                 spec: Some(PodSpec {
@@ -128,7 +131,10 @@ async fn get_create_update_delete_and_error_predicates() {
     assert_eq!(got.data, created.data);
 
     let mut changed = got.clone();
-    changed.data = Some(BTreeMap::from([("key".into(), "new".into())]));
+    changed.data = Some(kclient_apimachinery::VecMap::from([(
+        "key".into(),
+        "new".into(),
+    )]));
     let updated = cms
         .update(&changed, &UpdateOptions::default())
         .await
@@ -235,7 +241,10 @@ async fn watch_delivers_typed_events() {
         .unwrap();
 
     let mut changed = created.clone();
-    changed.data = Some(BTreeMap::from([("key".into(), "watched".into())]));
+    changed.data = Some(kclient_apimachinery::VecMap::from([(
+        "key".into(),
+        "watched".into(),
+    )]));
     cms.update(&changed, &UpdateOptions::default())
         .await
         .unwrap();

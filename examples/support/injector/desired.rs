@@ -135,8 +135,8 @@ impl InjectorConfig {
         }
     }
 
-    fn desired_data(&self) -> BTreeMap<String, ByteString> {
-        BTreeMap::from([(
+    fn desired_data(&self) -> kclient_apimachinery::VecMap<String, ByteString> {
+        kclient_apimachinery::VecMap::from([(
             DOCKERCONFIG_KEY.to_string(),
             ByteString(self.credentials.docker_config_json()),
         )])

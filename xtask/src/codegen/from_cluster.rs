@@ -1,5 +1,5 @@
 //! `cargo xtask codegen --from-cluster`: the OpenAPI v3 documents of the cluster the current
-//! kubeconfig points at (`Config::infer()`), fetched with kclient-rest: the index
+//! kubeconfig points at (`Config::infer()`, or a given `Config`), fetched with kclient-rest: the index
 //! `GET /openapi/v3`, then the document of every group-version it lists (`api/v1`,
 //! `apis/<group>/<version>`) at its `serverRelativeURL` (which carries a content hash).
 
@@ -54,19 +54,54 @@ pub fn parse_index(index: &Value) -> Result<Vec<IndexEntry>> {
     Ok(out)
 }
 
+/// Whether the document of the group-version `key` (`api/v1`, `apis/<group>/<version>`) has
+/// kinds the generator makes types of. Custom resources' schemas are named after their reversed
+/// group (`com.example.v1.Widget`), not after a Kubernetes API package, and have no type to
+/// attach their resources to; their documents are left out (`--crd` generates them).
+pub fn generated_kinds(key: &str, doc: &Value) -> bool {
+    let (group, version) = match key.split('/').collect::<Vec<_>>().as_slice() {
+        ["api", v] => (String::new(), (*v).to_string()),
+        ["apis", g, v] => ((*g).to_string(), (*v).to_string()),
+        _ => return false,
+    };
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return false;
+    };
+    schemas.iter().any(|(name, schema)| {
+        let own_kind = schema
+            .get("x-kubernetes-group-version-kind")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .any(|gvk| gvk["group"] == group.as_str() && gvk["version"] == version.as_str());
+        // Apimachinery's kinds (`DeleteOptions`, `WatchEvent`) are in every group-version.
+        own_kind
+            && !name.starts_with("io.k8s.apimachinery.")
+            && super::model::module_of(name).is_some()
+    })
+}
+
 /// The spec of the current kubeconfig's cluster, and a description of the source for the
 /// generated files' header.
 pub fn fetch() -> Result<(Spec, String)> {
-    let mut config = Config::infer().context("loading the client configuration (kubeconfig)")?;
-    config.content.serializer = Some(Serializer::Json);
-    let server = config.host.clone();
-    let rest = RestClient::unversioned_for_config(&config)
-        .context("building a REST client for the cluster")?;
+    let config = Config::infer().context("loading the client configuration (kubeconfig)")?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let docs = runtime.block_on(fetch_documents(&rest))?;
+    runtime.block_on(fetch_with(config))
+}
+
+/// The spec of the cluster `config` points at, and a description of the source.
+pub async fn fetch_with(mut config: Config) -> Result<(Spec, String)> {
+    config.content.serializer = Some(Serializer::Json);
+    let server = config.host.clone();
+    let rest = RestClient::unversioned_for_config(&config)
+        .context("building a REST client for the cluster")?;
+    let docs = fetch_documents(&rest).await?;
     let spec = spec::from_documents(&docs)?;
     Ok((spec, format!("/openapi/v3 of {server}")))
 }
@@ -90,6 +125,13 @@ async fn fetch_documents(rest: &RestClient) -> Result<Vec<(String, Value)>> {
             .with_context(|| format!("GET {}", entry.url))?;
         let doc: Value = serde_json::from_slice(&bytes)
             .with_context(|| format!("the OpenAPI document {} is not JSON", entry.key))?;
+        if !generated_kinds(&entry.key, &doc) {
+            eprintln!(
+                "codegen: skipping {}: its kinds are custom resources (generate them with --crd)",
+                entry.key
+            );
+            continue;
+        }
         docs.push((entry.key, doc));
     }
     Ok(docs)
@@ -135,11 +177,124 @@ mod tests {
     }
 
     #[test]
+    fn documents_of_custom_resources_are_left_out() {
+        let gvk = |g: &str, k: &str| json!([{"group": g, "version": "v1", "kind": k}]);
+        let doc = |name: &str, g: &str| {
+            json!({"components": {"schemas": {name: {"x-kubernetes-group-version-kind": gvk(g, "Thing")},
+                "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions": {"x-kubernetes-group-version-kind": gvk(g, "DeleteOptions")}}}})
+        };
+        assert!(generated_kinds(
+            "apis/apps/v1",
+            &doc("io.k8s.api.apps.v1.Thing", "apps")
+        ));
+        assert!(generated_kinds(
+            "api/v1",
+            &doc("io.k8s.api.core.v1.Thing", "")
+        ));
+        assert!(!generated_kinds(
+            "apis/example.com/v1",
+            &doc("com.example.v1.Thing", "example.com")
+        ));
+        let snapshot = doc(
+            "io.k8s.storage.snapshot.v1.Thing",
+            "snapshot.storage.k8s.io",
+        );
+        assert!(!generated_kinds(
+            "apis/snapshot.storage.k8s.io/v1",
+            &snapshot
+        ));
+    }
+
+    #[test]
     fn fetched_documents_make_a_spec() {
         let doc = json!({"openapi": "3.0.0", "components": {"schemas": {
             "io.k8s.api.example.v1.Thing": {"type": "object", "properties": {"a": {"type": "string"}}}}},
             "paths": {}});
         let spec = spec::from_documents(&[("apis/example.io/v1".into(), doc)]).unwrap();
         assert!(spec.definitions.contains_key("io.k8s.api.example.v1.Thing"));
+    }
+
+    /// Creates a CRD and waits for `/openapi/v3` to list its group-version.
+    async fn add_custom_resource(config: &Config) {
+        let mut config = config.clone();
+        config.content.serializer = Some(Serializer::Json);
+        let rest = RestClient::unversioned_for_config(&config).unwrap();
+        let crd = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": "widgets.example.com"},
+            "spec": {"group": "example.com", "scope": "Namespaced",
+                "names": {"plural": "widgets", "kind": "Widget"},
+                "versions": [{"name": "v1", "served": true, "storage": true,
+                    "subresources": {"status": {}},
+                    "schema": {"openAPIV3Schema": {"type": "object"}}}]}});
+        rest.post()
+            .abs_path("/apis/apiextensions.k8s.io/v1/customresourcedefinitions")
+            .body(&crd)
+            .bytes()
+            .await
+            .unwrap();
+        for _ in 0..100 {
+            let index = rest.get().abs_path("/openapi/v3").bytes().await.unwrap();
+            let index: Value = serde_json::from_slice(&index).unwrap();
+            if index["paths"].get("apis/example.com/v1").is_some() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the CRD's group-version never appeared in /openapi/v3");
+    }
+
+    /// `--from-cluster` against kclient-testserver generates exactly what `--spec` generates
+    /// from the real server's documents (the committed code when `codegen --check` passes):
+    /// the test server's OpenAPI paths carry everything the generator reads. The header line
+    /// naming the source is the only difference, so both are rendered with the same name.
+    /// The documents of custom resources are left out.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_test_server_generates_what_the_spec_does() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let spec_dir = root.join("../shared/kubernetes/v1.36/openapi/v3");
+        if !spec_dir.join("api__v1_openapi.json").exists() {
+            eprintln!("skipping: no OpenAPI documents at {}", spec_dir.display());
+            return;
+        }
+        let from_files = tokio::task::spawn_blocking(move || spec::load(&spec_dir));
+        let server = kclient_testserver::TestServer::start().await.unwrap();
+        let kubeconfig = kclient_config::Kubeconfig::from_yaml(&server.kubeconfig_yaml()).unwrap();
+        let config =
+            Config::from_kubeconfig(&kubeconfig, &kclient_config::ConfigOverrides::default())
+                .unwrap();
+        // A custom resource, whose document the generator must leave out.
+        add_custom_resource(&config).await;
+        let (from_cluster, source) = fetch_with(config).await.unwrap();
+        assert_eq!(source, format!("/openapi/v3 of {}", server.url()));
+        server.shutdown().await;
+        let from_files = from_files.await.unwrap().unwrap();
+
+        let label = "the spec";
+        let (want, want_features) = super::super::generate(&from_files, label).unwrap();
+        let (got, got_features) = super::super::generate(&from_cluster, label).unwrap();
+        let mut problems = Vec::new();
+        for (rel, text) in &want {
+            match got.get(rel) {
+                None => problems.push(format!("{rel}: not generated from the cluster")),
+                Some(g) if g != text => problems.push(format!(
+                    "{rel}: {}",
+                    super::super::output::describe_diff(text, g)
+                )),
+                Some(_) => {}
+            }
+        }
+        for rel in got.keys().filter(|rel| !want.contains_key(*rel)) {
+            problems.push(format!("{rel}: generated only from the cluster"));
+        }
+        if want_features != got_features {
+            problems.push("the [features] section differs".to_string());
+        }
+        assert!(
+            problems.is_empty(),
+            "{} of {} files differ (\"committed\" is --spec, \"generated\" --from-cluster):\n{}",
+            problems.len(),
+            want.len(),
+            problems.join("\n")
+        );
     }
 }

@@ -28,7 +28,7 @@ mod special;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 /// The generated crate, relative to the workspace root.
 pub const CRATE_DIR: &str = "crates/kclient-typed";
@@ -42,8 +42,12 @@ pub enum Source {
     Cluster,
 }
 
-/// Generates from `source`; writes the files, or with `check` compares them.
-pub fn run(root: &Path, source: &Source, check: bool) -> Result<()> {
+/// Generates from `source`; writes the files (into `out` instead of kclient-typed when given),
+/// or with `check` compares them.
+pub fn run(root: &Path, source: &Source, check: bool, out: Option<&Path>) -> Result<()> {
+    if check && out.is_some() {
+        bail!("--check compares with kclient-typed and cannot be combined with --out");
+    }
     let (spec, source) = match source {
         Source::Path(spec_path) => {
             let spec = spec::load(spec_path)
@@ -53,9 +57,10 @@ pub fn run(root: &Path, source: &Source, check: bool) -> Result<()> {
         Source::Cluster => from_cluster::fetch()
             .context("reading the OpenAPI v3 documents of the current cluster")?,
     };
-    let model = model::build(&spec).context("building the model of the API")?;
-    let files = render(&model, &source)?;
-    let features = render_tree::render_features(&model);
+    let (files, features) = generate(&spec, &source)?;
+    if let Some(out) = out {
+        return output::write_tree(out, &files, &features);
+    }
     let crate_dir = root.join(CRATE_DIR);
     if check {
         output::check(&crate_dir, &files, &features)?;
@@ -65,6 +70,14 @@ pub fn run(root: &Path, source: &Source, check: bool) -> Result<()> {
     // The module generated with --crd that kclient-typed's tests compile and run.
     let fixture = [crate_dir.join(SAMPLE_CRD)];
     crd::run(&fixture, &crate_dir.join(SAMPLE_CRD_OUT), check)
+}
+
+/// The generated files (unformatted, by path relative to `src/generated`) and the `[features]`
+/// section of the API `spec`; `source` names the spec in every file's header.
+pub fn generate(spec: &spec::Spec, source: &str) -> Result<(BTreeMap<String, String>, String)> {
+    let model = model::build(spec).context("building the model of the API")?;
+    let files = render(&model, source)?;
+    Ok((files, render_tree::render_features(&model)))
 }
 
 /// The sample CRD of kclient-typed's tests, and where its generated module goes (relative to

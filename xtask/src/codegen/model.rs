@@ -51,7 +51,7 @@ pub enum RustType {
     Value,
     /// `Vec<T>`.
     Vec(Box<RustType>),
-    /// `BTreeMap<String, T>`.
+    /// `VecMap<String, T>` (a map kept as a sorted vector: compact for small maps).
     Map(Box<RustType>),
     /// A generated type, by definition name (or by its generated name for inline enums).
     Def(ModuleId, String),
@@ -71,7 +71,7 @@ impl RustType {
             RustType::Bytes => "crate::ByteString".into(),
             RustType::Value => "serde_json::Value".into(),
             RustType::Vec(t) => format!("Vec<{}>", t.render(here)),
-            RustType::Map(t) => format!("std::collections::BTreeMap<String, {}>", t.render(here)),
+            RustType::Map(t) => format!("kclient_apimachinery::VecMap<String, {}>", t.render(here)),
             RustType::Def(module, name) if module == here => name.clone(),
             RustType::Def(module, name) => format!("{}::{name}", module.path()),
             RustType::External(path) => (*path).to_string(),
@@ -412,7 +412,7 @@ mod tests {
             ),
             (
                 serde_json::json!({"type": "object", "additionalProperties": {"type": "string", "format": "byte"}}),
-                "std::collections::BTreeMap<String, crate::ByteString>",
+                "kclient_apimachinery::VecMap<String, crate::ByteString>",
             ),
             (
                 serde_json::json!({"$ref": "io.k8s.api.core.v1.PodSpec"}),

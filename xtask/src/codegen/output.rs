@@ -55,6 +55,28 @@ pub fn write(crate_dir: &Path, files: &BTreeMap<String, String>, features: &str)
     Ok(())
 }
 
+/// Formats and writes `files` into `dir` (the tree `src/generated` would hold) and the features
+/// into `dir/features.toml`, for generating elsewhere than kclient-typed (`--out`). Files
+/// already in `dir` are kept.
+pub fn write_tree(dir: &Path, files: &BTreeMap<String, String>, features: &str) -> Result<()> {
+    let formatted = format_all(files)?;
+    for (rel, text) in &formatted {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+        fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    let path = dir.join("features.toml");
+    fs::write(&path, features).with_context(|| format!("writing {}", path.display()))?;
+    println!(
+        "codegen: {} files generated in {}",
+        formatted.len() + 1,
+        dir.display()
+    );
+    Ok(())
+}
+
 /// Compares what would be written with what is on disk; fails with a summary when they differ.
 pub fn check(crate_dir: &Path, files: &BTreeMap<String, String>, features: &str) -> Result<()> {
     let dir = crate_dir.join(GENERATED);

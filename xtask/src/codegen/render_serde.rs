@@ -107,9 +107,15 @@ fn render_deserialize(s: &mut String, name: &str, fields: &[Field]) {
          -> Result<(), A::Error> {\nmatch index {\n",
     );
     for (i, field) in fields.iter().enumerate() {
+        // Lists are shrunk to their length once decoded (see `object_serde::put_vec`).
+        let put = match (&field.ty, field.boxed, field.required) {
+            (RustType::Vec(_), false, true) => "put_vec",
+            (RustType::Vec(_), false, false) => "put_opt_vec",
+            _ => "put",
+        };
         let _ = writeln!(
             s,
-            "{i} => crate::object_serde::put(&mut self.{}, map),",
+            "{i} => crate::object_serde::{put}(&mut self.{}, map),",
             field.rust
         );
     }

@@ -222,7 +222,11 @@ fn render_kind_impls(
             "\nimpl crate::client::verbs::ObjectList<{item_name}> for {name} {{\n\
              fn list_meta(&self) -> &kclient_apimachinery::meta::ListMeta {{\n&self.metadata\n}}\n\
              fn items(&self) -> &[{item_name}] {{\n&self.items\n}}\n\
-             fn into_items(self) -> Vec<{item_name}> {{\nself.items\n}}\n}}"
+             fn into_items(self) -> Vec<{item_name}> {{\nself.items\n}}\n\
+             const LIST_KIND: &'static str = {list_kind};\n\
+             fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<{item_name}>) -> Self {{\n\
+             Self {{ metadata, items, ..Default::default() }}\n}}\n}}",
+            list_kind = lit(&ty.gvk.as_ref().map_or(String::new(), |g| g.kind.clone()))
         );
     }
 }

@@ -147,8 +147,12 @@ fn rendering_is_deterministic_and_complete() {
         "pub api_version: crate::ApiVersion<Widget>,",
         "pub metadata: kclient_apimachinery::meta::ObjectMeta,",
         "pub child: Option<Box<WidgetSpec>>,",
-        "#[serde(rename = \"podIPs\", default, skip_serializing_if = \"Option::is_none\")]",
         "pub pod_ips: Option<Vec<String>>,",
+        // Serialized under the JSON name, left out when None; decoded by the JSON name.
+        "writer.opt(\"podIPs\", &self.pod_ips);",
+        "\"podIPs\" => Some(",
+        "writer.field(\"apiVersion\", &self.api_version);",
+        "impl crate::object_serde::Fields for Widget {",
         "pub type_: Option<WidgetSpecType>,",
         "pub blob: Option<crate::ByteString>,",
         "const PLURAL: &'static str = \"widgets\";",
@@ -204,7 +208,7 @@ fn credential_fields_are_redacted_in_debug() {
     let files = render(&model, "fixture").unwrap();
     let types = &files["authentication/v1/mod.rs"];
     for expected in [
-        "#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]\npub struct TokenRequestStatus {",
+        "#[derive(Clone, Default, PartialEq)]\npub struct TokenRequestStatus {",
         "impl std::fmt::Debug for TokenRequestStatus {",
         ".field(\"expiration_timestamp\", &self.expiration_timestamp)",
         ".field(\"token\", &crate::redact::Redacted(&self.token))",

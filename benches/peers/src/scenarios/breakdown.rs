@@ -71,6 +71,22 @@ pub async fn body_kube(url: &str) -> Result<Figures, BoxError> {
     Ok(vec![("wall_ms", ms(wall))])
 }
 
+/// The watch body through kclient's `RestClient::stream()`, chunk by chunk, discarded: what the
+/// transport (and the server) allow before any decoding.
+pub async fn body_watch_kclient(url: &str) -> Result<Figures, BoxError> {
+    use futures_util::StreamExt as _;
+    let request = rest(url)?.get().namespace("bench").resource("pods");
+    let started = Instant::now();
+    let mut body = request.param("watch", "true").stream().await?;
+    let mut bytes = 0usize;
+    while let Some(chunk) = body.next().await {
+        bytes += chunk?.len();
+    }
+    let wall = started.elapsed();
+    black_box(bytes);
+    Ok(vec![("wall_ms", ms(wall))])
+}
+
 /// Decodes the in-memory list body as `L`; reports decode time and memory the result holds.
 async fn decode_list<L: DeserializeOwned>(
     url: &str,

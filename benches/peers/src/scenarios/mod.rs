@@ -44,6 +44,10 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "from_slice of the list body into kube `ObjectList<Pod>`",
     ),
     (
+        "body-watch-kclient",
+        "pod watch body only, chunk by chunk: kclient `RestClient::stream()`",
+    ),
+    (
         "decode-watch-kclient",
         "from_slice of each event into kclient `WatchEvent<Pod>`",
     ),
@@ -83,6 +87,7 @@ pub fn run(scenario: &str, url: &str) -> Result<Figures, BoxError> {
             "body-list-kube" => breakdown::body_kube(url).await,
             "decode-list-kclient" => breakdown::decode_list_kclient(url).await,
             "decode-list-kube" => breakdown::decode_list_kube(url).await,
+            "body-watch-kclient" => breakdown::body_watch_kclient(url).await,
             "decode-watch-kclient" => breakdown::decode_watch_kclient(url).await,
             "decode-watch-kube" => breakdown::decode_watch_kube(url).await,
             "heap-configmap-kclient" => heap::configmap_kclient(),

@@ -16,6 +16,12 @@ pub trait Labels {
     fn get_label(&self, key: &str) -> Option<&str>;
 }
 
+impl Labels for crate::VecMap<String, String> {
+    fn get_label(&self, key: &str) -> Option<&str> {
+        self.get(key).map(String::as_str)
+    }
+}
+
 impl Labels for BTreeMap<String, String> {
     fn get_label(&self, key: &str) -> Option<&str> {
         self.get(key).map(String::as_str)

@@ -1,11 +1,11 @@
 //! `TypeMeta`, `ObjectMeta` and the types it holds (`OwnerReference`, `ManagedFieldsEntry`): the
 //! metadata every persisted Kubernetes object carries, field for field as in v1.36.
 
-use std::collections::BTreeMap;
+use crate::VecMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::serde_util::null_to_default;
+use super::serde_util::{null_to_default, null_to_empty_vec};
 use super::{FieldsV1, Time};
 
 /// `apiVersion` and `kind`, the two fields that say what an object is (`metav1.TypeMeta`).
@@ -71,34 +71,34 @@ pub struct ObjectMeta {
     #[serde(
         default,
         deserialize_with = "null_to_default",
-        skip_serializing_if = "BTreeMap::is_empty"
+        skip_serializing_if = "VecMap::is_empty"
     )]
-    pub labels: BTreeMap<String, String>,
+    pub labels: VecMap<String, String>,
     /// Non-identifying key/value metadata for tools.
     #[serde(
         default,
         deserialize_with = "null_to_default",
-        skip_serializing_if = "BTreeMap::is_empty"
+        skip_serializing_if = "VecMap::is_empty"
     )]
-    pub annotations: BTreeMap<String, String>,
+    pub annotations: VecMap<String, String>,
     /// The objects this one depends on (garbage collection).
     #[serde(
         default,
-        deserialize_with = "null_to_default",
+        deserialize_with = "null_to_empty_vec",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub owner_references: Vec<OwnerReference>,
     /// Names of the controllers that must finish before the object is deleted.
     #[serde(
         default,
-        deserialize_with = "null_to_default",
+        deserialize_with = "null_to_empty_vec",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub finalizers: Vec<String>,
     /// Which field manager owns which fields (server-side apply bookkeeping).
     #[serde(
         default,
-        deserialize_with = "null_to_default",
+        deserialize_with = "null_to_empty_vec",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub managed_fields: Vec<ManagedFieldsEntry>,

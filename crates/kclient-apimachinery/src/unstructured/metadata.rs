@@ -165,11 +165,11 @@ impl MetaAccessor for Unstructured {
     fn generation(&self) -> Option<i64> {
         Unstructured::generation(self)
     }
-    fn labels(&self) -> Cow<'_, BTreeMap<String, String>> {
-        Cow::Owned(Unstructured::labels(self))
+    fn labels(&self) -> Cow<'_, crate::VecMap<String, String>> {
+        Cow::Owned(Unstructured::labels(self).into())
     }
-    fn annotations(&self) -> Cow<'_, BTreeMap<String, String>> {
-        Cow::Owned(Unstructured::annotations(self))
+    fn annotations(&self) -> Cow<'_, crate::VecMap<String, String>> {
+        Cow::Owned(Unstructured::annotations(self).into())
     }
     fn deletion_timestamp(&self) -> Option<Time> {
         Unstructured::deletion_timestamp(self)

@@ -135,7 +135,12 @@ where
         let fixup = self.fixup;
         let resource = self.resource.clone();
         async move {
-            let mut list: ObjectList<T> = request.object().await?;
+            // Items of a large page are decoded on several threads as the body arrives.
+            let parts = request.list::<T>().await?;
+            let mut list = ObjectList {
+                metadata: parts.metadata,
+                items: parts.items,
+            };
             if let Some(fixup) = fixup {
                 for item in &mut list.items {
                     fixup(item, &resource);

@@ -9,6 +9,7 @@
 
 mod deborrow;
 pub(crate) mod error_body;
+pub(crate) mod list;
 mod scan;
 mod stream_de;
 
@@ -140,14 +141,56 @@ pub(crate) fn failure_status(bytes: &[u8]) -> Option<Status> {
 /// Streams `head` and then the rest of `body` into a blocking deserializer.
 async fn decode_streaming<T>(
     head: Vec<Bytes>,
-    mut body: ResponseBody,
+    body: ResponseBody,
     ctx: &RequestContext,
 ) -> Result<T, Error>
 where
     T: DeserializeOwned + Send + 'static,
 {
+    pump(head, body, ctx, stream_de::from_chunks::<T>).await
+}
+
+/// Decodes a successful list response into its envelope and items; items of a large body are
+/// decoded on several threads while it streams in (see [`list`]).
+pub(crate) async fn decode_list<T>(
+    mut body: ResponseBody,
+    http_code: u16,
+    ctx: &RequestContext,
+) -> Result<list::ListParts<T>, Error>
+where
+    T: DeserializeOwned + Send + 'static,
+{
+    let mut head = Vec::new();
+    let mut head_len = 0;
+    loop {
+        match next_chunk(&mut body).await {
+            Ok(Some(chunk)) => {
+                head_len += chunk.len();
+                head.push(chunk);
+                if head_len > list::PARALLEL_MIN_BYTES {
+                    return pump(head, body, ctx, list::from_chunks::<T>).await;
+                }
+            }
+            Ok(None) => break,
+            Err(e) => return Err(ctx.read_body_error(e)),
+        }
+    }
+    decode_slice(&concat(head), http_code, ctx)
+}
+
+/// Streams `head` and then the rest of `body` to `decode`, which runs on a blocking thread.
+async fn pump<R, F>(
+    head: Vec<Bytes>,
+    mut body: ResponseBody,
+    ctx: &RequestContext,
+    decode: F,
+) -> Result<R, Error>
+where
+    R: Send + 'static,
+    F: FnOnce(mpsc::Receiver<Bytes>) -> Result<R, serde_json::Error> + Send + 'static,
+{
     let (tx, rx) = mpsc::channel::<Bytes>(CHANNEL_CHUNKS);
-    let decoder = tokio::task::spawn_blocking(move || stream_de::from_chunks::<T>(rx));
+    let decoder = tokio::task::spawn_blocking(move || decode(rx));
     let mut body_error = None;
     'pump: {
         for chunk in head {
@@ -177,7 +220,7 @@ where
         return Err(ctx.read_body_error(e));
     }
     match decoded {
-        Ok(result) => result.map_err(|e| ctx.decode_error(std::any::type_name::<T>(), e)),
+        Ok(result) => result.map_err(|e| ctx.decode_error(std::any::type_name::<R>(), e)),
         Err(join_error) => Err(ctx.read_body_error(Box::new(join_error))),
     }
 }

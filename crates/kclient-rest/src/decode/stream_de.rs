@@ -37,7 +37,7 @@ pub(crate) fn from_chunks<T: de::DeserializeOwned>(
 }
 
 /// Buffered access to the chunks: `buf[pos..]` is unread.
-struct Source {
+pub(crate) struct Source {
     rx: mpsc::Receiver<Bytes>,
     buf: BytesMut,
     pos: usize,
@@ -47,7 +47,7 @@ struct Source {
 }
 
 impl Source {
-    fn new(rx: mpsc::Receiver<Bytes>) -> Self {
+    pub(crate) fn new(rx: mpsc::Receiver<Bytes>) -> Self {
         Self {
             rx,
             buf: BytesMut::new(),
@@ -78,7 +78,7 @@ impl Source {
     }
 
     /// The next non-whitespace byte (not consumed), `None` at the end of the body.
-    fn peek_non_ws(&mut self) -> Result<Option<u8>, serde_json::Error> {
+    pub(crate) fn peek_non_ws(&mut self) -> Result<Option<u8>, serde_json::Error> {
         loop {
             while let Some(&b) = self.buf.get(self.pos) {
                 if !b.is_ascii_whitespace() {
@@ -93,7 +93,7 @@ impl Source {
     }
 
     /// Consumes the next non-whitespace byte if it is `expected`.
-    fn eat(&mut self, expected: u8, what: &str) -> Result<(), serde_json::Error> {
+    pub(crate) fn eat(&mut self, expected: u8, what: &str) -> Result<(), serde_json::Error> {
         match self.peek_non_ws()? {
             Some(b) if b == expected => {
                 self.pos += 1;
@@ -106,7 +106,7 @@ impl Source {
 
     /// Reads one complete JSON value; returns its bytes (valid until the next read) and its
     /// offset in the body.
-    fn take_value(&mut self) -> Result<(&[u8], u64), serde_json::Error> {
+    pub(crate) fn take_value(&mut self) -> Result<(&[u8], u64), serde_json::Error> {
         if self.peek_non_ws()?.is_none() {
             return Err(self.error("expected a value, found the end of the body"));
         }
@@ -130,7 +130,12 @@ impl Source {
         Ok((&self.buf[start..start + len], self.offset + start as u64))
     }
 
-    fn error(&self, message: &str) -> serde_json::Error {
+    /// Consumes `n` bytes already peeked at.
+    pub(crate) fn advance(&mut self, n: usize) {
+        self.pos += n;
+    }
+
+    pub(crate) fn error(&self, message: &str) -> serde_json::Error {
         de::Error::custom(format_args!(
             "{message} at byte {} of the body",
             self.offset + self.pos as u64

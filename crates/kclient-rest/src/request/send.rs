@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 
 use super::{Mode, Prepared, Request};
 use crate::decode::error_body::error_from_response;
-use crate::{ByteStream, Error, Response, WatchStream};
+use crate::{ByteStream, Error, ListParts, Response, WatchStream};
 
 impl Request {
     /// Sends the request and returns the response once its headers have arrived (client-go's
@@ -36,6 +36,14 @@ impl Request {
         T: DeserializeOwned + Send + 'static,
     {
         self.send().await?.into_object().await
+    }
+
+    /// Sends the request and decodes the answer as a list of `T` (see [`Response::into_list`]).
+    pub async fn list<T>(self) -> Result<ListParts<T>, Error>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        self.send().await?.into_list().await
     }
 
     /// Sends the request and returns the whole body (client-go's `DoRaw`).

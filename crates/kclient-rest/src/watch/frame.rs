@@ -98,6 +98,23 @@ impl FrameDecoder {
         self.max_frame = max_frame;
     }
 
+    /// The largest frame accepted.
+    pub(crate) fn max_frame(&self) -> usize {
+        self.max_frame
+    }
+
+    /// Bytes buffered and not yet handed out.
+    pub(crate) fn buffered(&self) -> usize {
+        self.cur.len() + self.acc.len()
+    }
+
+    /// Takes the unread bytes (nothing may be pending), leaving the decoder empty.
+    pub(crate) fn take_unread(&mut self) -> Vec<Bytes> {
+        let cur = std::mem::take(&mut self.cur);
+        let acc = std::mem::take(&mut self.acc).freeze();
+        [cur, acc].into_iter().filter(|b| !b.is_empty()).collect()
+    }
+
     /// Appends a chunk read from the stream (kept as is when nothing else is buffered).
     pub(crate) fn push(&mut self, data: Bytes) {
         if self.cur.is_empty() && self.acc.is_empty() {

@@ -164,3 +164,63 @@ async fn an_empty_body_is_a_clean_end() {
     assert!(collect(watch_of(vec![])).await.is_empty());
     assert!(collect(watch_of(split(b"\n\n", &[1]))).await.is_empty());
 }
+
+/// `n` ADDED events, one per line, resourceVersion = index.
+fn many_events(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"type":"ADDED","object":{{"metadata":{{"name":"o{i}","resourceVersion":"{i}"}}}}}}"#
+            ) + "\n"
+        })
+        .collect()
+}
+
+fn versions(events: &[Result<WatchEvent<Obj>, Error>]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| match e {
+            Ok(WatchEvent::Added(o)) => o.metadata.resource_version.clone(),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fast_stream_is_decoded_in_parallel_and_in_order() {
+    // Thousands of events at hand at once: decoded in jobs on the blocking pool.
+    let body = many_events(3_000);
+    let cuts: Vec<usize> = (1..body.len()).step_by(7_919).collect();
+    let events = collect(watch_of(split(body.as_bytes(), &cuts))).await;
+    let want: Vec<String> = (0..3_000).map(|i| i.to_string()).collect();
+    assert_eq!(versions(&events), want);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_line_that_is_not_one_event_deep_in_a_fast_stream_is_framed_again() {
+    // Line 1,500 holds two events and line 2,000 is spread over two lines: the stream must
+    // still give every event once, in order, as the sequential decoder would.
+    let mut body = many_events(3_000);
+    body = body.replacen(
+        "}}}\n{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"name\":\"o1500\"",
+        "}}}{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"name\":\"o1500\"",
+        1,
+    );
+    body = body.replacen("{\"name\":\"o2000\",", "{\"name\":\n\"o2000\",", 1);
+    let events = collect(watch_of(split(body.as_bytes(), &[100_000]))).await;
+    let want: Vec<String> = (0..3_000).map(|i| i.to_string()).collect();
+    assert_eq!(versions(&events), want);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_error_after_many_events_comes_after_them() {
+    let mut chunks = split(many_events(1_000).as_bytes(), &[50_000]);
+    chunks.push(Err("connection reset".into()));
+    let events = collect(watch_of(chunks)).await;
+    assert_eq!(events.len(), 1_001);
+    assert_eq!(
+        versions(&events[..1_000]).last().map(String::as_str),
+        Some("999")
+    );
+    assert!(events[1_000].is_err());
+}

@@ -1,12 +1,14 @@
 //! DELETE and DELETECOLLECTION: preconditions, finalizers (deletionTimestamp set and the object
-//! kept until they are removed), namespaces going Terminating, and the real server's answers
-//! (the object, or a `Status` of `Success` for resources that do not return deleted objects).
+//! kept until they are removed), graceful deletion of pods (see `graceful`), namespaces going
+//! Terminating, and the real server's answers (the object, or a `Status` of `Success` for
+//! resources that do not return deleted objects).
 
 use http::Response;
 use serde_json::{Value, json};
 
 use super::Ctx;
 use super::filter::Filter;
+use super::graceful;
 use super::namespaces;
 use super::objects::{self, finalizers, for_output, meta_str, strip_type};
 use super::query::ListOptions;
@@ -23,6 +25,7 @@ struct DeleteOptions {
     resource_version: Option<String>,
     orphan_dependents: Option<bool>,
     propagation: Option<String>,
+    grace_period: Option<i64>,
 }
 
 impl DeleteOptions {
@@ -53,6 +56,10 @@ fn options_from(ctx: &Ctx, body: Option<&Value>) -> Result<DeleteOptions, ApiErr
         o.resource_version = s("/preconditions/resourceVersion");
         o.orphan_dependents = body.get("orphanDependents").and_then(Value::as_bool);
         o.propagation = s("/propagationPolicy");
+        o.grace_period = body.get("gracePeriodSeconds").and_then(Value::as_i64);
+    }
+    if let Some(g) = ctx.query.int("gracePeriodSeconds")? {
+        o.grace_period = Some(g);
     }
     if let Some(v) = ctx.query.bool("orphanDependents")? {
         o.orphan_dependents = Some(v);
@@ -103,13 +110,23 @@ fn delete_one(
     key: &Key,
     old: Value,
     dry_run: bool,
-    gc_finalizer: Option<&str>,
+    opts: &DeleteOptions,
 ) -> Outcome {
     let res = &ctx.res;
+    let gc_finalizer = opts.gc_finalizer();
+    let grace = if super::is_pods(ctx) {
+        graceful::plan(&old, opts.grace_period, jiff::Timestamp::now())
+    } else {
+        graceful::Grace::Now
+    };
+    if grace == graceful::Grace::Pending {
+        return Outcome::Pending(old);
+    }
     let already = !meta_str(&old, "deletionTimestamp").is_empty();
     let is_ns = objects::is_namespace(res);
-    if is_ns || !finalizers(&old).is_empty() || gc_finalizer.is_some() {
-        if already {
+    let marks = matches!(grace, graceful::Grace::Mark { .. });
+    if is_ns || marks || !finalizers(&old).is_empty() || gc_finalizer.is_some() {
+        if already && !marks {
             return Outcome::Pending(old);
         }
         let mut obj = old;
@@ -120,18 +137,28 @@ fn delete_one(
             }
             objects::meta_mut(&mut obj).insert("finalizers".into(), json!(fs));
         }
-        let m = objects::meta_mut(&mut obj);
-        m.insert("deletionTimestamp".into(), json!(objects::now()));
-        m.insert("deletionGracePeriodSeconds".into(), json!(0));
-        if let Some(g) = m
-            .get("generation")
-            .and_then(Value::as_i64)
-            .filter(|g| *g > 0 && res.tracks_generation())
-        {
-            m.insert("generation".into(), json!(g + 1));
+        let mut waits = 0;
+        if let graceful::Grace::Mark { timestamp, seconds } = &grace {
+            graceful::mark(&mut obj, timestamp, *seconds, !already);
+            waits = *seconds;
+        } else {
+            let m = objects::meta_mut(&mut obj);
+            m.insert("deletionTimestamp".into(), json!(objects::now()));
+            m.insert("deletionGracePeriodSeconds".into(), json!(0));
+            if let Some(g) = m
+                .get("generation")
+                .and_then(Value::as_i64)
+                .filter(|g| *g > 0 && res.tracks_generation())
+            {
+                m.insert("generation".into(), json!(g + 1));
+            }
         }
         if is_ns {
             namespaces::mark_terminating(&mut obj);
+        }
+        if waits == 0 && finalizers(&obj).is_empty() && !is_ns {
+            // A grace period shortened (or set) to 0 without finalizers: the object goes now.
+            return remove(txn, ctx, key, obj, dry_run);
         }
         if dry_run {
             return Outcome::Pending(obj);
@@ -142,17 +169,25 @@ fn delete_one(
         } else if gc_finalizer.is_some() {
             super::gc::collect(txn, vec![super::gc::Work::of(&stored)]);
         }
+        if waits > 0 {
+            graceful::schedule_kubelet(&ctx.state, key, meta_str(&stored, "uid"), waits);
+        }
         return Outcome::Pending(stored);
     }
+    remove(txn, ctx, key, old, dry_run)
+}
+
+/// Removes the object now, collecting its dependents.
+fn remove(txn: &mut Txn<'_>, ctx: &Ctx, key: &Key, old: Value, dry_run: bool) -> Outcome {
     if dry_run {
         return Outcome::Deleted(old);
     }
-    if res.is_crd() {
+    if ctx.res.is_crd() {
         crate::crd::delete_objects(txn, &old);
     }
     let gone = txn.delete(key).unwrap_or(old);
     super::gc::collect(txn, vec![super::gc::Work::of(&gone)]);
-    if res.namespaced() {
+    if ctx.res.namespaced() {
         namespaces::poke(&ctx.state, &key.namespace);
     }
     Outcome::Deleted(gone)
@@ -220,14 +255,14 @@ fn delete_with(ctx: &Ctx, opts: &DeleteOptions, dry_run: bool) -> Result<Outcome
                 )));
             }
         }
-        Ok(delete_one(txn, ctx, &key, old, dry_run, opts.gc_finalizer()))
+        Ok(delete_one(txn, ctx, &key, old, dry_run, opts))
     })
 }
 
 /// DELETECOLLECTION: deletes every matching object; answers with the list of them.
 pub fn delete_collection(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let dry_run = ctx.query.dry_run("DeleteOptions")?;
-    let gc = options(ctx)?.gc_finalizer();
+    let delete_opts = options(ctx)?;
     let opts = ListOptions::from_query(&ctx.query, false)?;
     let filter = Filter::new(&ctx.res, &opts.label_selector, &opts.field_selector, None)?;
     let prefix = Prefix::new(ctx.res.group, ctx.res.name(), ctx.path.namespace.as_deref());
@@ -240,7 +275,7 @@ pub fn delete_collection(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
             if !filter.matches(&old) || namespaces::admit_delete(&ctx.res, &key.name).is_err() {
                 continue;
             }
-            match delete_one(txn, ctx, &key, old, dry_run, gc) {
+            match delete_one(txn, ctx, &key, old, dry_run, &delete_opts) {
                 Outcome::Deleted(o) | Outcome::Pending(o) => items.push(strip_type(o)),
             }
         }

@@ -2,11 +2,13 @@
 //! the shared [`State`].
 
 mod apply;
+mod binding;
 mod delete;
 mod discovery;
 mod fields;
 mod filter;
 mod gc;
+mod graceful;
 mod list_body;
 mod managed;
 mod names;
@@ -22,9 +24,11 @@ mod read;
 pub(crate) mod response;
 mod review;
 mod scale;
+pub(crate) mod seed;
 pub(crate) mod status;
 mod strategic;
 mod table;
+mod token;
 mod watch;
 mod write;
 
@@ -57,6 +61,9 @@ pub struct Behaviour {
     pub default_watch_timeout: Duration,
     /// Whether requests are authorized by the stored RBAC objects (else everything is allowed).
     pub rbac: bool,
+    /// How long the simulated kubelet takes to stop a gracefully deleted pod's containers
+    /// (capped by the pod's grace period) before removing it.
+    pub kubelet_termination_delay: Duration,
 }
 
 /// Everything the handlers share.
@@ -66,6 +73,8 @@ pub struct State {
     pub store: Store,
     /// Who is who.
     pub auth: Authenticator,
+    /// The service account tokens the server issued.
+    pub tokens: crate::tokens::Issuer,
     /// `host:port` as clients reach the server.
     pub server_address: String,
     /// Behaviour options.
@@ -108,12 +117,12 @@ pub async fn handle(
     req: Request<Incoming>,
 ) -> Response<Body> {
     let route = path::parse(req.uri().path());
-    let user = state.auth.authenticate(req.headers(), cert_user);
+    let user = state.auth.authenticate(req.headers(), cert_user, |token| {
+        token::authenticate(&state, token)
+    });
     let Some(user) = user.or_else(|| {
-        (route == Route::Health).then(|| User {
-            name: "system:anonymous".into(),
-            groups: vec!["system:unauthenticated".into()],
-        })
+        (route == Route::Health)
+            .then(|| User::new("system:anonymous", vec!["system:unauthenticated".into()]))
     }) else {
         return response::error(&ApiError::unauthorized());
     };
@@ -300,8 +309,14 @@ fn dispatch(ctx: &Ctx, verb: &str, sub: Option<&str>) -> Result<Response<Body>, 
         }
         _ => {}
     }
+    let core = ctx.res.group.is_empty() && !ctx.res.is_custom();
     match (verb, sub) {
         ("create", Some("eviction")) if is_pods(ctx) => pods::evict(ctx),
+        ("create", Some("binding")) if is_pods(ctx) => binding::bind(ctx),
+        ("create", None) if core && ctx.res.name() == "bindings" => binding::bind(ctx),
+        ("create", Some("token")) if core && ctx.res.name() == "serviceaccounts" => {
+            token::create(ctx)
+        }
         ("get", Some("log")) if is_pods(ctx) => pods::log(ctx),
         ("get", Some("scale")) => scale::get(ctx),
         ("update", Some("scale")) => scale::write(ctx, None),

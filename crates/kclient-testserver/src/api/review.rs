@@ -121,18 +121,26 @@ pub fn access_review(ctx: &Ctx, user: &User) -> Result<Response<Body>, ApiError>
     Ok(response::json(201, &review))
 }
 
-/// `POST selfsubjectreviews`: who the caller is.
+/// `POST selfsubjectreviews`: who the caller is (name, uid, groups, extra attributes).
 pub fn self_review(ctx: &Ctx, user: &User) -> Result<Response<Body>, ApiError> {
     body(ctx)?;
     let mut groups = user.groups.clone();
     if !groups.iter().any(|g| g == AUTHENTICATED) {
         groups.push(AUTHENTICATED.to_string());
     }
+    let mut info = json!({"username": user.name});
+    if !user.uid.is_empty() {
+        info["uid"] = json!(user.uid);
+    }
+    info["groups"] = json!(groups);
+    if !user.extra.is_empty() {
+        info["extra"] = json!(user.extra);
+    }
     let review = json!({
         "kind": ctx.res.kind(),
         "apiVersion": ctx.res.api_version(),
         "metadata": {"creationTimestamp": null},
-        "status": {"userInfo": {"username": user.name, "groups": groups}},
+        "status": {"userInfo": info},
     });
     Ok(response::json(201, &review))
 }

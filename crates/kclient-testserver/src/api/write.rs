@@ -138,8 +138,10 @@ pub fn update(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     Ok(super::fields::with_warnings(resp, &warnings))
 }
 
-/// Stores an update prepared from `old` (unless it changes nothing or is a dry run), and
-/// finishes a pending deletion once no finalizers remain. Returns the object to answer with.
+/// Stores an update prepared from `old` (unless it changes nothing or is a dry run). An update
+/// that leaves an object being deleted without finalizers (and without a running grace period)
+/// deletes it instead, as `shouldDeleteDuringUpdate` does: watchers see only the DELETED event
+/// (with the last stored state), which is also the answer.
 pub fn commit_update(
     txn: &mut Txn<'_>,
     res: &Resource,
@@ -149,24 +151,33 @@ pub fn commit_update(
     updated: Value,
     dry_run: bool,
 ) -> Value {
-    if &updated == old || dry_run {
+    if &updated == old {
         return updated;
     }
-    let stored = txn.put(key, updated);
-    let deleting = !meta_str(&stored, "deletionTimestamp").is_empty();
-    if deleting
-        && objects::finalizers(&stored).is_empty()
-        && namespaces::spec_finalizers_done(res, &stored)
-    {
-        if res.is_crd() {
-            crate::crd::delete_objects(txn, &stored);
-        }
-        if let Some(gone) = txn.delete(key) {
-            super::gc::collect(txn, vec![super::gc::Work::of(&gone)]);
-        }
-        if res.namespaced() {
-            namespaces::poke(state, &key.namespace);
-        }
+    let deleting = !meta_str(old, "deletionTimestamp").is_empty();
+    let delete_now = deleting
+        && !super::graceful::waiting(old)
+        && objects::finalizers(&updated).is_empty()
+        && namespaces::spec_finalizers_done(res, &updated);
+    if !delete_now {
+        return if dry_run {
+            updated
+        } else {
+            txn.put(key, updated)
+        };
     }
-    stored
+    if dry_run {
+        return old.clone();
+    }
+    if res.is_crd() {
+        crate::crd::delete_objects(txn, old);
+    }
+    let Some(gone) = txn.delete(key) else {
+        return old.clone();
+    };
+    super::gc::collect(txn, vec![super::gc::Work::of(&gone)]);
+    if res.namespaced() {
+        namespaces::poke(state, &key.namespace);
+    }
+    gone
 }

@@ -10458,6 +10458,10 @@ pub static DEFINITIONS: &[Definition] = &[
                 ),
             ],
             required: &["type"],
+            ext: &Ext {
+                unions: "[{\"discriminator\":\"type\",\"fields-to-discriminateBy\":{\"localhostProfile\":\"LocalhostProfile\"}}]",
+                ..E
+            },
             ..S
         },
     },
@@ -17994,6 +17998,10 @@ pub static DEFINITIONS: &[Definition] = &[
                     ..S
                 },
             )],
+            ext: &Ext {
+                unions: "[{\"fields-to-discriminateBy\":{\"podGroupName\":\"PodGroupName\"}}]",
+                ..E
+            },
             ..S
         },
     },
@@ -20488,6 +20496,10 @@ pub static DEFINITIONS: &[Definition] = &[
                 ),
             ],
             required: &["type"],
+            ext: &Ext {
+                unions: "[{\"discriminator\":\"type\",\"fields-to-discriminateBy\":{\"localhostProfile\":\"LocalhostProfile\"}}]",
+                ..E
+            },
             ..S
         },
     },
@@ -23702,6 +23714,10 @@ pub static DEFINITIONS: &[Definition] = &[
                 ),
             ],
             required: &["type"],
+            ext: &Ext {
+                unions: "[{\"discriminator\":\"type\",\"fields-to-discriminateBy\":{\"queuing\":\"Queuing\"}}]",
+                ..E
+            },
             ..S
         },
     },
@@ -24073,6 +24089,10 @@ pub static DEFINITIONS: &[Definition] = &[
                 ),
             ],
             required: &["type"],
+            ext: &Ext {
+                unions: "[{\"discriminator\":\"type\",\"fields-to-discriminateBy\":{\"exempt\":\"Exempt\",\"limited\":\"Limited\"}}]",
+                ..E
+            },
             ..S
         },
     },
@@ -24287,6 +24307,10 @@ pub static DEFINITIONS: &[Definition] = &[
                 ),
             ],
             required: &["kind"],
+            ext: &Ext {
+                unions: "[{\"discriminator\":\"kind\",\"fields-to-discriminateBy\":{\"group\":\"Group\",\"serviceAccount\":\"ServiceAccount\",\"user\":\"User\"}}]",
+                ..E
+            },
             ..S
         },
     },
@@ -34705,6 +34729,10 @@ pub static DEFINITIONS: &[Definition] = &[
                     },
                 ),
             ],
+            ext: &Ext {
+                unions: "[{\"fields-to-discriminateBy\":{\"basic\":\"Basic\",\"gang\":\"Gang\"}}]",
+                ..E
+            },
             ..S
         },
     },
@@ -34937,6 +34965,10 @@ pub static DEFINITIONS: &[Definition] = &[
                     ..S
                 },
             )],
+            ext: &Ext {
+                unions: "[{\"fields-to-discriminateBy\":{\"workload\":\"Workload\"}}]",
+                ..E
+            },
             ..S
         },
     },

@@ -1,32 +1,53 @@
-//! Builds the OpenAPI documents from the schema model: one v3 document per group/version
-//! (the definitions its kinds reach, custom resources' schemas, and minimal paths whose PATCH
-//! operations list the query parameters kubectl checks for), and the v2 document.
+//! Builds the OpenAPI documents: one v3 document per group/version (the paths of its resources
+//! as the real server builds them, the definitions those paths reach, custom resources' schemas
+//! and list schemas), one for each discovery and version path, and the v2 document (every
+//! built-in definition and path).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
 use super::model::{self, Definition, Flavour};
+use super::ops::{Paths, Schema, Style, custom_definition};
+use super::{paths, render, root_paths};
 use crate::generated::openapi_model::DEFINITIONS;
+use crate::generated::resources::GROUPS;
 use crate::tables::ApiResource;
 
 const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
-/// Definitions every group/version document carries (the real ones list them through paths).
-const COMMON: &[&str] = &[
-    "io.k8s.apimachinery.pkg.apis.meta.v1.APIResourceList",
-    "io.k8s.apimachinery.pkg.apis.meta.v1.Status",
+const LIST_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta";
+/// A built-in kind and list whose `apiVersion`, `kind` and `metadata` descriptions custom
+/// resources' schemas reuse (the real server takes them from `TypeMeta` and
+/// `PartialObjectMetadata`/`PartialObjectMetadataList`).
+const SAMPLE_KIND: &str = "io.k8s.api.core.v1.Pod";
+const SAMPLE_LIST: &str = "io.k8s.api.core.v1.PodList";
+
+/// Definitions every group/version registers (`metav1.AddToGroupVersion`): a group/version's
+/// document lists the core `v1` kind and its own, the v2 document every group/version's.
+const GV_INDEPENDENT: &[&str] = &[
     "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions",
-    "io.k8s.apimachinery.pkg.apis.meta.v1.Patch",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent",
 ];
-/// The query parameters of the PATCH operations (kubectl's `QueryParamVerifierV3` reads them).
-const PATCH_PARAMS: &[&str] = &["dryRun", "fieldManager", "fieldValidation", "force"];
+
+/// The `x-kubernetes-group-version-kind` of a [`GV_INDEPENDENT`] definition in the document of
+/// `group`/`version`.
+fn gv_independent_kinds(def: &Definition, group: &str, version: &str) -> Value {
+    let kind = def.schema.ext.gvk.first().map_or("", |(_, _, k)| *k);
+    let kinds: BTreeSet<(&str, &str)> = [("", "v1"), (group, version)].into_iter().collect();
+    let list: Vec<Value> = kinds
+        .iter()
+        .map(|(g, v)| json!({"group": g, "kind": kind, "version": v}))
+        .collect();
+    Value::Array(list)
+}
 
 /// One resource of a group/version, with the custom resource's schema if it is one.
 #[derive(Debug)]
 pub struct GvResource<'a> {
     /// The discovery entry.
     pub info: &'a ApiResource,
-    /// A custom resource's `openAPIV3Schema` (None for built-in resources).
+    /// A custom resource's `openAPIV3Schema` (None for built-in resources or custom resources
+    /// without a schema).
     pub crd_schema: Option<&'a Value>,
 }
 
@@ -46,10 +67,13 @@ fn definition(name: &str) -> Option<&'static Definition> {
         .and_then(|i| DEFINITIONS.get(i))
 }
 
-/// `roots` and every definition they reach.
-fn closure(roots: impl IntoIterator<Item = &'static str>) -> BTreeSet<&'static str> {
+/// `roots` and every built-in definition they reach.
+fn closure<'a>(roots: impl IntoIterator<Item = &'a str>) -> BTreeSet<&'static str> {
     let mut seen = BTreeSet::new();
-    let mut todo: Vec<&'static str> = roots.into_iter().collect();
+    let mut todo: Vec<&'static str> = roots
+        .into_iter()
+        .filter_map(|r| definition(r).map(|d| d.name))
+        .collect();
     while let Some(name) = todo.pop() {
         if !seen.insert(name) {
             continue;
@@ -61,11 +85,43 @@ fn closure(roots: impl IntoIterator<Item = &'static str>) -> BTreeSet<&'static s
     seen
 }
 
-/// The definition name of a custom resource kind, as the real server forms it
-/// (`com.example.v1.Widget` for group `example.com`).
-fn crd_definition_name(group: &str, version: &str, kind: &str) -> String {
-    let reversed: Vec<&str> = group.split('.').rev().collect();
-    format!("{}.{version}.{kind}", reversed.join("."))
+/// Every definition the operations of `paths` send or answer with.
+fn referenced(paths: &Paths) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for op in paths.values().flat_map(|item| &item.ops) {
+        out.extend(op.body.iter().map(|b| b.schema.clone()));
+        for r in &op.responses {
+            if let Schema::Def(d) = &r.schema {
+                out.insert(d.clone());
+            }
+        }
+    }
+    out
+}
+
+/// The v3 rendering of property `prop` of the built-in definition `def`, with `fallback` as
+/// its description if the model lacks it.
+fn property(def: &str, prop: &str, fallback: Value) -> Value {
+    definition(def)
+        .and_then(|d| d.schema.properties.iter().find(|(n, _)| *n == prop))
+        .map_or(fallback, |(_, p)| model::render(p, Flavour::V3))
+}
+
+/// Sets `apiVersion`, `kind` and `metadata` (a reference to `meta`) as the sample kind
+/// `sample` has them.
+fn type_meta(props: &mut Map<String, Value>, sample: &str, meta: &str) {
+    for prop in ["apiVersion", "kind"] {
+        props.insert(
+            prop.into(),
+            property(sample, prop, json!({"type": "string"})),
+        );
+    }
+    let mut metadata = property(sample, "metadata", json!({}));
+    if let Some(m) = metadata.as_object_mut() {
+        m.remove("default");
+    }
+    metadata["allOf"] = json!([{"$ref": format!("#/components/schemas/{meta}")}]);
+    props.insert("metadata".into(), metadata);
 }
 
 /// A custom resource's schema with `apiVersion`, `kind`, `metadata` and its group/version/kind.
@@ -77,18 +133,7 @@ fn crd_schema(schema: &Value, group: &str, version: &str, kind: &str) -> Value {
             .entry("properties")
             .or_insert_with(|| Value::Object(Map::new()));
         if let Some(props) = props.as_object_mut() {
-            props.insert(
-                "apiVersion".into(),
-                json!({"type": "string", "description": "APIVersion defines the versioned schema of this representation of an object."}),
-            );
-            props.insert(
-                "kind".into(),
-                json!({"type": "string", "description": "Kind is a string value representing the REST resource this object represents."}),
-            );
-            props.insert(
-                "metadata".into(),
-                json!({"allOf": [{"$ref": format!("#/components/schemas/{OBJECT_META}")}], "description": "Standard object's metadata."}),
-            );
+            type_meta(props, SAMPLE_KIND, OBJECT_META);
         }
         obj.insert(
             "x-kubernetes-group-version-kind".into(),
@@ -98,109 +143,150 @@ fn crd_schema(schema: &Value, group: &str, version: &str, kind: &str) -> Value {
     s
 }
 
-fn operation(verb: &str, gvk: &Value, params: &[&str]) -> Value {
-    let parameters: Vec<Value> = params
-        .iter()
-        .map(|p| json!({"name": p, "in": "query", "schema": {"type": "string", "uniqueItems": true}}))
-        .collect();
+/// The list schema of a custom resource, as the CRD handler builds it.
+fn crd_list_schema(group: &str, version: &str, kind: &str, plural: &str) -> Value {
+    let item = custom_definition(group, version, kind);
+    let mut props = Map::new();
+    props.insert(
+        "items".into(),
+        json!({"type": "array", "items": {"$ref": format!("#/components/schemas/{item}")},
+            "description": format!("List of {plural}. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md")}),
+    );
+    type_meta(&mut props, SAMPLE_LIST, LIST_META);
     json!({
-        "operationId": verb,
-        "parameters": parameters,
-        "responses": {"200": {"description": "OK"}},
-        "x-kubernetes-action": verb,
-        "x-kubernetes-group-version-kind": gvk,
+        "description": format!("{kind}List is a list of {kind}"),
+        "type": "object",
+        "required": ["items"],
+        "properties": props,
+        "x-kubernetes-group-version-kind": [{"group": group, "version": version, "kind": format!("{kind}List")}],
     })
 }
 
-/// The minimal paths of one resource: list/create on the collection; get/replace/patch/delete
-/// on an object, as its verbs allow.
-fn resource_paths(group: &str, version: &str, r: &ApiResource, paths: &mut Map<String, Value>) {
-    if r.name.contains('/') {
-        return;
-    }
-    let gvk = json!({"group": group, "version": version, "kind": r.kind});
-    let base = format!("/{}", gv_key(group, version));
-    let scope = if r.namespaced {
-        format!("{base}/namespaces/{{namespace}}/{}", r.name)
+/// The OpenAPI v3 document of one group/version; `custom` when its resources are custom
+/// resources.
+pub fn v3_document(
+    group: &str,
+    version: &str,
+    resources: &[GvResource<'_>],
+    custom: bool,
+) -> Value {
+    let style = if custom {
+        Style::Custom
     } else {
-        format!("{base}/{}", r.name)
+        Style::BuiltIn
     };
-    let mut collection = Map::new();
-    let mut item = Map::new();
-    for verb in r.verbs {
-        match *verb {
-            "list" => collection.insert("get".into(), operation("list", &gvk, &[])),
-            "create" => collection.insert(
-                "post".into(),
-                operation("post", &gvk, &["dryRun", "fieldManager", "fieldValidation"]),
-            ),
-            "get" => item.insert("get".into(), operation("get", &gvk, &[])),
-            "update" => item.insert(
-                "put".into(),
-                operation("put", &gvk, &["dryRun", "fieldManager", "fieldValidation"]),
-            ),
-            "patch" => item.insert("patch".into(), operation("patch", &gvk, PATCH_PARAMS)),
-            "delete" => item.insert("delete".into(), operation("delete", &gvk, &["dryRun"])),
-            _ => None,
+    let infos: Vec<&ApiResource> = resources.iter().map(|r| r.info).collect();
+    let paths = paths::build(group, version, &infos, style);
+    let mut schemas = Map::new();
+    for r in resources.iter().filter(|_| custom) {
+        let kind = r.info.kind;
+        let object = match r.crd_schema {
+            Some(schema) => crd_schema(schema, group, version, kind),
+            None => {
+                json!({"type": "object", "x-kubernetes-group-version-kind": [{"group": group, "version": version, "kind": kind}]})
+            }
         };
+        schemas.insert(custom_definition(group, version, kind), object);
+        let list = format!("{kind}List");
+        schemas.insert(
+            custom_definition(group, version, &list),
+            crd_list_schema(group, version, kind, r.info.name),
+        );
     }
-    if !collection.is_empty() {
-        paths.insert(scope.clone(), Value::Object(collection));
-    }
-    if !item.is_empty() {
-        paths.insert(format!("{scope}/{{name}}"), Value::Object(item));
-    }
+    let gv = (!custom).then_some((group, version));
+    v3(&paths, schemas, gv)
 }
 
-/// The OpenAPI v3 document of one group/version.
-pub fn v3_document(group: &str, version: &str, resources: &[GvResource<'_>]) -> Value {
-    let mut schemas = Map::new();
-    let mut roots: Vec<&'static str> = COMMON.to_vec();
-    let mut paths = Map::new();
-    for r in resources {
-        resource_paths(group, version, r.info, &mut paths);
-        if let Some(schema) = r.crd_schema {
-            let name = crd_definition_name(group, version, r.info.kind);
-            schemas.insert(name, crd_schema(schema, group, version, r.info.kind));
-            roots.push(OBJECT_META);
-        }
+/// An OpenAPI v3 document: `paths`, the built-in definitions their operations and the `own`
+/// schemas reach, and `own`. `builtin_gv` is the built-in group/version the document is of.
+fn v3(paths: &Paths, mut own: Map<String, Value>, builtin_gv: Option<(&str, &str)>) -> Value {
+    let mut roots = referenced(paths);
+    if !own.is_empty() {
+        roots.extend([OBJECT_META.to_string(), LIST_META.to_string()]);
     }
-    roots.extend(
-        DEFINITIONS
-            .iter()
-            .filter(|d| {
-                d.schema
-                    .ext
-                    .gvk
-                    .iter()
-                    .any(|(g, v, _)| *g == group && *v == version)
-            })
-            .map(|d| d.name),
-    );
-    for name in closure(roots) {
+    for name in closure(roots.iter().map(String::as_str)) {
         if let Some(def) = definition(name) {
-            schemas.insert(name.to_string(), model::render(&def.schema, Flavour::V3));
+            let mut schema = model::render(&def.schema, Flavour::V3);
+            if let Some((group, version)) = builtin_gv
+                && GV_INDEPENDENT.contains(&name)
+            {
+                schema["x-kubernetes-group-version-kind"] =
+                    gv_independent_kinds(def, group, version);
+            }
+            own.insert(name.to_string(), schema);
         }
     }
+    let mut components = Map::new();
+    if !own.is_empty() {
+        components.insert("schemas".into(), Value::Object(own));
+    }
+    components.insert("securitySchemes".into(), security_schemes());
     json!({
         "openapi": "3.0.0",
-        "info": {"title": "Kubernetes", "version": crate::version::GIT_VERSION},
-        "paths": paths,
-        "components": {"schemas": schemas},
+        "info": {"title": "Kubernetes", "version": "unversioned"},
+        "paths": render::v3(paths),
+        "components": components,
     })
 }
 
-/// The OpenAPI v2 (Swagger 2.0) document: every definition, no paths.
+fn security_schemes() -> Value {
+    json!({"BearerToken": {"description": "Bearer Token authentication", "in": "header", "name": "authorization", "type": "apiKey"}})
+}
+
+/// The documents of the discovery and version paths (`api`, `apis`, `apis/<group>`, `version`),
+/// by index key.
+pub fn root_documents() -> Vec<(String, Value)> {
+    root_paths::documents()
+        .into_iter()
+        .map(|(key, paths)| (key, v3(&paths, Map::new(), None)))
+        .collect()
+}
+
+/// The paths of every built-in group/version and of the discovery and version paths.
+fn builtin_paths() -> Paths {
+    let mut all = Paths::new();
+    for g in GROUPS {
+        for v in g.versions {
+            let infos: Vec<&ApiResource> = v.resources.iter().collect();
+            all.extend(paths::build(g.name, v.version, &infos, Style::BuiltIn));
+        }
+    }
+    for (_, paths) in root_paths::documents() {
+        all.extend(paths);
+    }
+    all
+}
+
+/// The OpenAPI v2 (Swagger 2.0) document: every built-in definition and path.
 pub fn v2_document() -> Value {
+    let served: BTreeSet<(&str, &str)> = GROUPS
+        .iter()
+        .flat_map(|g| g.versions.iter().map(|v| (g.name, v.version)))
+        .collect();
     let definitions: BTreeMap<&str, Value> = DEFINITIONS
         .iter()
-        .map(|d| (d.name, model::render(&d.schema, Flavour::V2)))
+        .map(|d| {
+            let mut schema = model::render(&d.schema, Flavour::V2);
+            if GV_INDEPENDENT.contains(&d.name) {
+                let kind = d.schema.ext.gvk.first().map_or("", |(_, _, k)| *k);
+                let kinds: Vec<Value> = served
+                    .iter()
+                    .map(|(g, v)| json!({"group": g, "kind": kind, "version": v}))
+                    .collect();
+                schema["x-kubernetes-group-version-kind"] = Value::Array(kinds);
+            }
+            (d.name, schema)
+        })
         .collect();
+    let (paths, parameters) = render::v2(&builtin_paths());
     json!({
         "swagger": "2.0",
-        "info": {"title": "Kubernetes", "version": crate::version::GIT_VERSION},
-        "paths": {},
+        "info": {"title": "Kubernetes", "version": "unversioned"},
+        "paths": paths,
         "definitions": definitions,
+        "parameters": parameters,
+        "securityDefinitions": security_schemes(),
+        "security": [{"BearerToken": []}],
     })
 }
 
@@ -224,7 +310,7 @@ mod tests {
                 crd_schema: None,
             })
             .collect();
-        v3_document("apps", "v1", &rs)
+        v3_document("apps", "v1", &rs, false)
     }
 
     #[test]
@@ -274,7 +360,7 @@ mod tests {
             "Widget",
         );
         assert_eq!(
-            crd_definition_name("example.com", "v1", "Widget"),
+            custom_definition("example.com", "v1", "Widget"),
             "com.example.v1.Widget"
         );
         assert_eq!(

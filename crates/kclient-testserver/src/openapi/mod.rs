@@ -1,9 +1,15 @@
-//! `/openapi/v2` and `/openapi/v3`: the OpenAPI documents, built at run time from the generated
-//! schema model (`generated/openapi_model.rs`) and the stored CRDs' schemas, cached, and served
-//! with the real server's caching rules (hash URLs are `public, immutable`).
+//! `/openapi/v2` and `/openapi/v3`: the OpenAPI documents, built at run time from the discovery
+//! tables, the generated schema model (`generated/openapi_model.rs`) and operation tables
+//! (`generated/openapi_paths.rs`) and the stored CRDs, cached, and served with the real server's
+//! caching rules (hash URLs are `public, immutable`).
 
 mod documents;
 pub mod model;
+mod ops;
+pub mod params;
+mod paths;
+mod render;
+mod root_paths;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -53,7 +59,10 @@ fn hash(body: &[u8]) -> String {
 fn builtin() -> &'static BTreeMap<String, Doc> {
     static DOCS: OnceLock<BTreeMap<String, Doc>> = OnceLock::new();
     DOCS.get_or_init(|| {
-        let mut docs = BTreeMap::new();
+        let mut docs: BTreeMap<String, Doc> = documents::root_documents()
+            .iter()
+            .map(|(key, doc)| (key.clone(), Doc::new(doc)))
+            .collect();
         for g in GROUPS {
             for v in g.versions {
                 let rs: Vec<GvResource<'_>> = v
@@ -64,7 +73,7 @@ fn builtin() -> &'static BTreeMap<String, Doc> {
                         crd_schema: None,
                     })
                     .collect();
-                let doc = documents::v3_document(g.name, v.version, &rs);
+                let doc = documents::v3_document(g.name, v.version, &rs, false);
                 docs.insert(gv_key(g.name, v.version), Doc::new(&doc));
             }
         }
@@ -98,7 +107,7 @@ fn custom(state: &State) -> BTreeMap<String, Doc> {
                     crd_schema: s.crd.schema.as_ref(),
                 })
                 .collect();
-            let doc = documents::v3_document(g.name, v.version, &rs);
+            let doc = documents::v3_document(g.name, v.version, &rs, true);
             docs.insert(key, Doc::new(&doc));
         }
     }

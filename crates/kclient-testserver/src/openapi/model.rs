@@ -66,6 +66,8 @@ pub struct Ext {
     pub preserve_unknown_fields: bool,
     /// `x-kubernetes-embedded-resource`.
     pub embedded_resource: bool,
+    /// `x-kubernetes-unions` as JSON text, empty when absent.
+    pub unions: &'static str,
 }
 
 impl Ext {
@@ -80,6 +82,7 @@ impl Ext {
         int_or_string: false,
         preserve_unknown_fields: false,
         embedded_resource: false,
+        unions: "",
     };
 }
 
@@ -185,7 +188,9 @@ pub fn render(schema: &Schema, flavour: Flavour) -> Value {
             .collect();
         m.insert("enum".into(), Value::Array(values));
     }
-    if !schema.default.is_empty()
+    // The real server's Swagger 2.0 document has no defaults.
+    if flavour == Flavour::V3
+        && !schema.default.is_empty()
         && let Ok(d) = serde_json::from_str(schema.default)
     {
         m.insert("default".into(), d);
@@ -230,6 +235,11 @@ fn render_ext(ext: &Ext, m: &mut Map<String, Value>) {
         if on {
             m.insert(key.into(), Value::Bool(true));
         }
+    }
+    if !ext.unions.is_empty()
+        && let Ok(unions) = serde_json::from_str(ext.unions)
+    {
+        m.insert("x-kubernetes-unions".into(), unions);
     }
 }
 

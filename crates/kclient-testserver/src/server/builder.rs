@@ -30,6 +30,8 @@ pub struct TestServerBuilder {
     bookmark_interval: Duration,
     default_watch_timeout: Duration,
     tokens: Vec<(String, User)>,
+    kubelet_termination_delay: Duration,
+    seeds: Vec<crate::seed::Source>,
 }
 
 impl std::fmt::Debug for TestServerBuilder {
@@ -41,6 +43,8 @@ impl std::fmt::Debug for TestServerBuilder {
             .field("bookmark_interval", &self.bookmark_interval)
             .field("default_watch_timeout", &self.default_watch_timeout)
             .field("tokens", &self.tokens.len())
+            .field("kubelet_termination_delay", &self.kubelet_termination_delay)
+            .field("seeds", &self.seeds)
             .finish()
     }
 }
@@ -54,6 +58,8 @@ impl Default for TestServerBuilder {
             bookmark_interval: DEFAULT_BOOKMARK_INTERVAL,
             default_watch_timeout: DEFAULT_WATCH_TIMEOUT,
             tokens: Vec::new(),
+            kubelet_termination_delay: Duration::ZERO,
+            seeds: Vec::new(),
         }
     }
 }
@@ -107,11 +113,35 @@ impl TestServerBuilder {
     ) -> Self {
         self.tokens.push((
             token.into(),
-            User {
-                name: user.into(),
-                groups: groups.iter().map(|g| g.to_string()).collect(),
-            },
+            User::new(user, groups.iter().map(|g| g.to_string()).collect()),
         ));
+        self
+    }
+
+    /// How long the server, playing the kubelet, takes to stop the containers of a pod deleted
+    /// gracefully (bound to a node, grace period > 0) before it removes the pod; capped by the
+    /// pod's grace period. Until then the pod has `deletionTimestamp` and
+    /// `deletionGracePeriodSeconds` set. Default is 0: the pod goes right after it is marked.
+    pub fn kubelet_termination_delay(mut self, delay: Duration) -> Self {
+        self.kubelet_termination_delay = delay;
+        self
+    }
+
+    /// Creates the objects of `path` at start: a YAML or JSON file (multi-document YAML and
+    /// `List`s allowed), or a directory whose `*.yaml`, `*.yml` and `*.json` files are read in
+    /// name order. Objects go through the same create path as `kubectl create -f`; Namespaces
+    /// are created first, then CustomResourceDefinitions, then the rest. A file that cannot be
+    /// read or an object the server refuses makes [`start`](Self::start) fail with an error
+    /// naming the file, the document and the reason. May be called several times.
+    pub fn seed_path(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.seeds.push(crate::seed::Source::Path(path.into()));
+        self
+    }
+
+    /// Creates the objects of `yaml` (YAML or JSON text, as for
+    /// [`seed_path`](Self::seed_path)) at start.
+    pub fn seed_yaml(mut self, yaml: impl Into<String>) -> Self {
+        self.seeds.push(crate::seed::Source::Text(yaml.into()));
         self
     }
 
@@ -132,6 +162,11 @@ impl TestServerBuilder {
         TestServer::launch(self).await
     }
 
+    /// The seed documents, read and ordered for creation.
+    pub(super) fn seed_documents(&self) -> Result<Vec<crate::seed::Document>, Error> {
+        crate::seed::load(&self.seeds)
+    }
+
     pub(super) fn state(
         &self,
         addr: SocketAddr,
@@ -142,19 +177,18 @@ impl TestServerBuilder {
         let mut tokens: HashMap<String, User> = self.tokens.iter().cloned().collect();
         tokens.insert(
             admin_token.to_string(),
-            User {
-                name: ADMIN_USER.to_string(),
-                groups: vec![ADMIN_GROUP.to_string()],
-            },
+            User::new(ADMIN_USER, vec![ADMIN_GROUP.to_string()]),
         );
         State {
             store: Store::new(self.watch_history),
             auth: Authenticator::new(tokens),
+            tokens: crate::tokens::Issuer::default(),
             server_address: addr.to_string(),
             behaviour: Behaviour {
                 bookmark_interval: self.bookmark_interval,
                 default_watch_timeout: self.default_watch_timeout,
                 rbac: self.rbac,
+                kubelet_termination_delay: self.kubelet_termination_delay,
             },
             namespace_queue,
             crds: crate::crd::CrdRegistry::default(),

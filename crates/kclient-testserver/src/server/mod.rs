@@ -132,6 +132,7 @@ impl TestServer {
     }
 
     pub(crate) async fn launch(b: TestServerBuilder) -> Result<Self, Error> {
+        let seeds = b.seed_documents()?;
         let certs = Arc::new(Certificates::generate()?);
         let tls_config = certs.server_config()?;
         let addr = SocketAddr::from(([127, 0, 0, 1], b.port));
@@ -150,6 +151,7 @@ impl TestServer {
         let (ns_tx, ns_rx) = tokio::sync::mpsc::unbounded_channel();
         let state = Arc::new(b.state(addr, &admin_token, ns_tx, shutdown_rx.clone()));
         api::namespaces::seed(&state);
+        api::seed::create_all(&state, &seeds)?;
         tokio::spawn(api::namespaces::controller(Arc::downgrade(&state), ns_rx));
         let accept_task = tokio::spawn(accept_loop(
             listener,
@@ -217,7 +219,7 @@ async fn serve_connection(
         .peer_certificates()
         .and_then(|certs| certs.first())
         .and_then(tls::subject_of)
-        .map(|(name, groups)| User { name, groups });
+        .map(|(name, groups)| User::new(name, groups));
     let service = service_fn(move |req| {
         let state = state.clone();
         let user = cert_user.clone();

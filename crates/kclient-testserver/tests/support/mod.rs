@@ -82,6 +82,11 @@ impl Client {
         Self::build(server, Some(server.admin_token().to_string()), None, true)
     }
 
+    /// A client authenticating with a bearer token.
+    pub fn with_token(server: &TestServer, token: &str) -> Self {
+        Self::build(server, Some(token.to_string()), None, false)
+    }
+
     /// A client with no credentials.
     pub fn anonymous(server: &TestServer) -> Self {
         Self::build(server, None, None, false)

@@ -139,7 +139,18 @@ impl<K: verbs::List> ResourceClient<K> {
     /// Lists the objects (one page when `options.limit` is set; follow `metadata.continue`).
     pub async fn list(&self, options: &ListOptions) -> Result<K::List, Error> {
         let request = self.request(Method::GET).versioned_params(options);
-        Ok(request.object().await?)
+        // The items of a large list are decoded on several threads as the body arrives.
+        let parts = request.list::<K>().await?;
+        if let Some(kind) = parts
+            .kind
+            .filter(|k| k != <K::List as verbs::ObjectList<K>>::LIST_KIND)
+        {
+            return Err(Error::UnexpectedKind {
+                expected: <K::List as verbs::ObjectList<K>>::LIST_KIND,
+                found: kind,
+            });
+        }
+        Ok(verbs::ObjectList::from_parts(parts.metadata, parts.items))
     }
 }
 

@@ -25,6 +25,10 @@ pub trait ObjectList<K>: DeserializeOwned + Send + Sync + 'static {
     fn items(&self) -> &[K];
     /// The items, by value.
     fn into_items(self) -> Vec<K>;
+    /// The list's `kind` (`PodList`).
+    const LIST_KIND: &'static str;
+    /// The list made of its metadata and items (`apiVersion` and `kind` are the type's).
+    fn from_parts(metadata: ListMeta, items: Vec<K>) -> Self;
 }
 
 /// GET of one object by name.

@@ -203,7 +203,10 @@ fn render_impls(s: &mut String, crd: &Crd, version: &Version) {
          impl kclient_typed::client::verbs::ObjectList<{kind}> for {list} {{\n\
          fn list_meta(&self) -> &kclient_apimachinery::meta::ListMeta {{\n&self.metadata\n}}\n\
          fn items(&self) -> &[{kind}] {{\n&self.items\n}}\n\
-         fn into_items(self) -> Vec<{kind}> {{\nself.items\n}}\n}}\n"
+         fn into_items(self) -> Vec<{kind}> {{\nself.items\n}}\n\
+         const LIST_KIND: &'static str = \"{list}\";\n\
+         fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<{kind}>) -> Self {{\n\
+         Self {{ metadata, items, ..Default::default() }}\n}}\n}}\n"
     );
     let _ = writeln!(
         s,

@@ -90,6 +90,14 @@ impl kclient_typed::client::verbs::ObjectList<CronTab> for CronTabList {
     fn into_items(self) -> Vec<CronTab> {
         self.items
     }
+    const LIST_KIND: &'static str = "CronTabList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<CronTab>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
+    }
 }
 
 // Custom resources allow every verb; `status` and `scale` only with their subresource.

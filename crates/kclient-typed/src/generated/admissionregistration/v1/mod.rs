@@ -452,11 +452,11 @@ impl crate::object_serde::Fields for MatchResources {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.exclude_resource_rules, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.exclude_resource_rules, map),
             1 => crate::object_serde::put(&mut self.match_policy, map),
             2 => crate::object_serde::put(&mut self.namespace_selector, map),
             3 => crate::object_serde::put(&mut self.object_selector, map),
-            4 => crate::object_serde::put(&mut self.resource_rules, map),
+            4 => crate::object_serde::put_opt_vec(&mut self.resource_rules, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -692,7 +692,7 @@ impl crate::object_serde::Fields for MutatingAdmissionPolicyBindingList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -718,6 +718,17 @@ impl crate::client::verbs::ObjectList<MutatingAdmissionPolicyBinding>
     }
     fn into_items(self) -> Vec<MutatingAdmissionPolicyBinding> {
         self.items
+    }
+    const LIST_KIND: &'static str = "MutatingAdmissionPolicyBindingList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<MutatingAdmissionPolicyBinding>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -833,7 +844,7 @@ impl crate::object_serde::Fields for MutatingAdmissionPolicyList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -857,6 +868,17 @@ impl crate::client::verbs::ObjectList<MutatingAdmissionPolicy> for MutatingAdmis
     }
     fn into_items(self) -> Vec<MutatingAdmissionPolicy> {
         self.items
+    }
+    const LIST_KIND: &'static str = "MutatingAdmissionPolicyList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<MutatingAdmissionPolicy>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -962,12 +984,12 @@ impl crate::object_serde::Fields for MutatingAdmissionPolicySpec {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.failure_policy, map),
-            1 => crate::object_serde::put(&mut self.match_conditions, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.match_conditions, map),
             2 => crate::object_serde::put(&mut self.match_constraints, map),
-            3 => crate::object_serde::put(&mut self.mutations, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.mutations, map),
             4 => crate::object_serde::put(&mut self.param_kind, map),
             5 => crate::object_serde::put(&mut self.reinvocation_policy, map),
-            6 => crate::object_serde::put(&mut self.variables, map),
+            6 => crate::object_serde::put_opt_vec(&mut self.variables, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -1128,16 +1150,16 @@ impl crate::object_serde::Fields for MutatingWebhook {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.admission_review_versions, map),
+            0 => crate::object_serde::put_vec(&mut self.admission_review_versions, map),
             1 => crate::object_serde::put(&mut self.client_config, map),
             2 => crate::object_serde::put(&mut self.failure_policy, map),
-            3 => crate::object_serde::put(&mut self.match_conditions, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.match_conditions, map),
             4 => crate::object_serde::put(&mut self.match_policy, map),
             5 => crate::object_serde::put(&mut self.name, map),
             6 => crate::object_serde::put(&mut self.namespace_selector, map),
             7 => crate::object_serde::put(&mut self.object_selector, map),
             8 => crate::object_serde::put(&mut self.reinvocation_policy, map),
-            9 => crate::object_serde::put(&mut self.rules, map),
+            9 => crate::object_serde::put_opt_vec(&mut self.rules, map),
             10 => crate::object_serde::put(&mut self.side_effects, map),
             11 => crate::object_serde::put(&mut self.timeout_seconds, map),
             _ => crate::object_serde::skip(map),
@@ -1202,7 +1224,7 @@ impl crate::object_serde::Fields for MutatingWebhookConfiguration {
             0 => crate::object_serde::put(&mut self.api_version, map),
             1 => crate::object_serde::put(&mut self.kind, map),
             2 => crate::object_serde::put(&mut self.metadata, map),
-            3 => crate::object_serde::put(&mut self.webhooks, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.webhooks, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -1284,7 +1306,7 @@ impl crate::object_serde::Fields for MutatingWebhookConfigurationList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -1310,6 +1332,17 @@ impl crate::client::verbs::ObjectList<MutatingWebhookConfiguration>
     }
     fn into_items(self) -> Vec<MutatingWebhookConfiguration> {
         self.items
+    }
+    const LIST_KIND: &'static str = "MutatingWebhookConfigurationList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<MutatingWebhookConfiguration>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -1452,11 +1485,11 @@ impl crate::object_serde::Fields for NamedRuleWithOperations {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.api_groups, map),
-            1 => crate::object_serde::put(&mut self.api_versions, map),
-            2 => crate::object_serde::put(&mut self.operations, map),
-            3 => crate::object_serde::put(&mut self.resource_names, map),
-            4 => crate::object_serde::put(&mut self.resources, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.api_groups, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.api_versions, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.operations, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.resource_names, map),
+            4 => crate::object_serde::put_opt_vec(&mut self.resources, map),
             5 => crate::object_serde::put(&mut self.scope, map),
             _ => crate::object_serde::skip(map),
         }
@@ -1675,10 +1708,10 @@ impl crate::object_serde::Fields for RuleWithOperations {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.api_groups, map),
-            1 => crate::object_serde::put(&mut self.api_versions, map),
-            2 => crate::object_serde::put(&mut self.operations, map),
-            3 => crate::object_serde::put(&mut self.resources, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.api_groups, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.api_versions, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.operations, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.resources, map),
             4 => crate::object_serde::put(&mut self.scope, map),
             _ => crate::object_serde::skip(map),
         }
@@ -1790,7 +1823,7 @@ impl crate::object_serde::Fields for TypeChecking {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.expression_warnings, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.expression_warnings, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -2031,7 +2064,7 @@ impl crate::object_serde::Fields for ValidatingAdmissionPolicyBindingList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -2057,6 +2090,17 @@ impl crate::client::verbs::ObjectList<ValidatingAdmissionPolicyBinding>
     }
     fn into_items(self) -> Vec<ValidatingAdmissionPolicyBinding> {
         self.items
+    }
+    const LIST_KIND: &'static str = "ValidatingAdmissionPolicyBindingList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<ValidatingAdmissionPolicyBinding>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -2140,7 +2184,7 @@ impl crate::object_serde::Fields for ValidatingAdmissionPolicyBindingSpec {
             0 => crate::object_serde::put(&mut self.match_resources, map),
             1 => crate::object_serde::put(&mut self.param_ref, map),
             2 => crate::object_serde::put(&mut self.policy_name, map),
-            3 => crate::object_serde::put(&mut self.validation_actions, map),
+            3 => crate::object_serde::put_vec(&mut self.validation_actions, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -2198,7 +2242,7 @@ impl crate::object_serde::Fields for ValidatingAdmissionPolicyList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -2222,6 +2266,17 @@ impl crate::client::verbs::ObjectList<ValidatingAdmissionPolicy> for ValidatingA
     }
     fn into_items(self) -> Vec<ValidatingAdmissionPolicy> {
         self.items
+    }
+    const LIST_KIND: &'static str = "ValidatingAdmissionPolicyList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<ValidatingAdmissionPolicy>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -2324,13 +2379,13 @@ impl crate::object_serde::Fields for ValidatingAdmissionPolicySpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.audit_annotations, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.audit_annotations, map),
             1 => crate::object_serde::put(&mut self.failure_policy, map),
-            2 => crate::object_serde::put(&mut self.match_conditions, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.match_conditions, map),
             3 => crate::object_serde::put(&mut self.match_constraints, map),
             4 => crate::object_serde::put(&mut self.param_kind, map),
-            5 => crate::object_serde::put(&mut self.validations, map),
-            6 => crate::object_serde::put(&mut self.variables, map),
+            5 => crate::object_serde::put_opt_vec(&mut self.validations, map),
+            6 => crate::object_serde::put_opt_vec(&mut self.variables, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -2388,7 +2443,7 @@ impl crate::object_serde::Fields for ValidatingAdmissionPolicyStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.conditions, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             1 => crate::object_serde::put(&mut self.observed_generation, map),
             2 => crate::object_serde::put(&mut self.type_checking, map),
             _ => crate::object_serde::skip(map),
@@ -2539,15 +2594,15 @@ impl crate::object_serde::Fields for ValidatingWebhook {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.admission_review_versions, map),
+            0 => crate::object_serde::put_vec(&mut self.admission_review_versions, map),
             1 => crate::object_serde::put(&mut self.client_config, map),
             2 => crate::object_serde::put(&mut self.failure_policy, map),
-            3 => crate::object_serde::put(&mut self.match_conditions, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.match_conditions, map),
             4 => crate::object_serde::put(&mut self.match_policy, map),
             5 => crate::object_serde::put(&mut self.name, map),
             6 => crate::object_serde::put(&mut self.namespace_selector, map),
             7 => crate::object_serde::put(&mut self.object_selector, map),
-            8 => crate::object_serde::put(&mut self.rules, map),
+            8 => crate::object_serde::put_opt_vec(&mut self.rules, map),
             9 => crate::object_serde::put(&mut self.side_effects, map),
             10 => crate::object_serde::put(&mut self.timeout_seconds, map),
             _ => crate::object_serde::skip(map),
@@ -2612,7 +2667,7 @@ impl crate::object_serde::Fields for ValidatingWebhookConfiguration {
             0 => crate::object_serde::put(&mut self.api_version, map),
             1 => crate::object_serde::put(&mut self.kind, map),
             2 => crate::object_serde::put(&mut self.metadata, map),
-            3 => crate::object_serde::put(&mut self.webhooks, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.webhooks, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -2694,7 +2749,7 @@ impl crate::object_serde::Fields for ValidatingWebhookConfigurationList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -2720,6 +2775,17 @@ impl crate::client::verbs::ObjectList<ValidatingWebhookConfiguration>
     }
     fn into_items(self) -> Vec<ValidatingWebhookConfiguration> {
         self.items
+    }
+    const LIST_KIND: &'static str = "ValidatingWebhookConfigurationList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<ValidatingWebhookConfiguration>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 

@@ -344,11 +344,11 @@ impl crate::object_serde::Fields for MatchResources {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.exclude_resource_rules, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.exclude_resource_rules, map),
             1 => crate::object_serde::put(&mut self.match_policy, map),
             2 => crate::object_serde::put(&mut self.namespace_selector, map),
             3 => crate::object_serde::put(&mut self.object_selector, map),
-            4 => crate::object_serde::put(&mut self.resource_rules, map),
+            4 => crate::object_serde::put_opt_vec(&mut self.resource_rules, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -584,7 +584,7 @@ impl crate::object_serde::Fields for MutatingAdmissionPolicyBindingList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -610,6 +610,17 @@ impl crate::client::verbs::ObjectList<MutatingAdmissionPolicyBinding>
     }
     fn into_items(self) -> Vec<MutatingAdmissionPolicyBinding> {
         self.items
+    }
+    const LIST_KIND: &'static str = "MutatingAdmissionPolicyBindingList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<MutatingAdmissionPolicyBinding>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -725,7 +736,7 @@ impl crate::object_serde::Fields for MutatingAdmissionPolicyList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -749,6 +760,17 @@ impl crate::client::verbs::ObjectList<MutatingAdmissionPolicy> for MutatingAdmis
     }
     fn into_items(self) -> Vec<MutatingAdmissionPolicy> {
         self.items
+    }
+    const LIST_KIND: &'static str = "MutatingAdmissionPolicyList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<MutatingAdmissionPolicy>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -854,12 +876,12 @@ impl crate::object_serde::Fields for MutatingAdmissionPolicySpec {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.failure_policy, map),
-            1 => crate::object_serde::put(&mut self.match_conditions, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.match_conditions, map),
             2 => crate::object_serde::put(&mut self.match_constraints, map),
-            3 => crate::object_serde::put(&mut self.mutations, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.mutations, map),
             4 => crate::object_serde::put(&mut self.param_kind, map),
             5 => crate::object_serde::put(&mut self.reinvocation_policy, map),
-            6 => crate::object_serde::put(&mut self.variables, map),
+            6 => crate::object_serde::put_opt_vec(&mut self.variables, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -1004,11 +1026,11 @@ impl crate::object_serde::Fields for NamedRuleWithOperations {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.api_groups, map),
-            1 => crate::object_serde::put(&mut self.api_versions, map),
-            2 => crate::object_serde::put(&mut self.operations, map),
-            3 => crate::object_serde::put(&mut self.resource_names, map),
-            4 => crate::object_serde::put(&mut self.resources, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.api_groups, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.api_versions, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.operations, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.resource_names, map),
+            4 => crate::object_serde::put_opt_vec(&mut self.resources, map),
             5 => crate::object_serde::put(&mut self.scope, map),
             _ => crate::object_serde::skip(map),
         }

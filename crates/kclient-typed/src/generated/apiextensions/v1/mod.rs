@@ -368,7 +368,7 @@ impl crate::object_serde::Fields for CustomResourceDefinitionList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -392,6 +392,17 @@ impl crate::client::verbs::ObjectList<CustomResourceDefinition> for CustomResour
     }
     fn into_items(self) -> Vec<CustomResourceDefinition> {
         self.items
+    }
+    const LIST_KIND: &'static str = "CustomResourceDefinitionList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<CustomResourceDefinition>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -467,11 +478,11 @@ impl crate::object_serde::Fields for CustomResourceDefinitionNames {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.categories, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.categories, map),
             1 => crate::object_serde::put(&mut self.kind, map),
             2 => crate::object_serde::put(&mut self.list_kind, map),
             3 => crate::object_serde::put(&mut self.plural, map),
-            4 => crate::object_serde::put(&mut self.short_names, map),
+            4 => crate::object_serde::put_opt_vec(&mut self.short_names, map),
             5 => crate::object_serde::put(&mut self.singular, map),
             _ => crate::object_serde::skip(map),
         }
@@ -553,7 +564,7 @@ impl crate::object_serde::Fields for CustomResourceDefinitionSpec {
             2 => crate::object_serde::put(&mut self.names, map),
             3 => crate::object_serde::put(&mut self.preserve_unknown_fields, map),
             4 => crate::object_serde::put(&mut self.scope, map),
-            5 => crate::object_serde::put(&mut self.versions, map),
+            5 => crate::object_serde::put_vec(&mut self.versions, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -622,9 +633,9 @@ impl crate::object_serde::Fields for CustomResourceDefinitionStatus {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.accepted_names, map),
-            1 => crate::object_serde::put(&mut self.conditions, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             2 => crate::object_serde::put(&mut self.observed_generation, map),
-            3 => crate::object_serde::put(&mut self.stored_versions, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.stored_versions, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -719,12 +730,12 @@ impl crate::object_serde::Fields for CustomResourceDefinitionVersion {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.additional_printer_columns, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.additional_printer_columns, map),
             1 => crate::object_serde::put(&mut self.deprecated, map),
             2 => crate::object_serde::put(&mut self.deprecation_warning, map),
             3 => crate::object_serde::put(&mut self.name, map),
             4 => crate::object_serde::put(&mut self.schema, map),
-            5 => crate::object_serde::put(&mut self.selectable_fields, map),
+            5 => crate::object_serde::put_opt_vec(&mut self.selectable_fields, map),
             6 => crate::object_serde::put(&mut self.served, map),
             7 => crate::object_serde::put(&mut self.storage, map),
             8 => crate::object_serde::put(&mut self.subresources, map),
@@ -1001,9 +1012,9 @@ pub struct JSONSchemaProps {
     /// default is a default value for undefined object fields. Defaulting is a beta feature under the CustomResourceDefaulting feature gate. Defaulting requires spec.preserveUnknownFields to be false.
     pub default: Option<serde_json::Value>,
     /// \`definitions\`
-    pub definitions: Option<std::collections::BTreeMap<String, JSONSchemaProps>>,
+    pub definitions: Option<kclient_apimachinery::VecMap<String, JSONSchemaProps>>,
     /// \`dependencies\`
-    pub dependencies: Option<std::collections::BTreeMap<String, JSONSchemaPropsOrStringArray>>,
+    pub dependencies: Option<kclient_apimachinery::VecMap<String, JSONSchemaPropsOrStringArray>>,
     /// \`description\`
     pub description: Option<String>,
     /// \`enum\`
@@ -1051,9 +1062,9 @@ pub struct JSONSchemaProps {
     /// \`pattern\`
     pub pattern: Option<String>,
     /// \`patternProperties\`
-    pub pattern_properties: Option<std::collections::BTreeMap<String, JSONSchemaProps>>,
+    pub pattern_properties: Option<kclient_apimachinery::VecMap<String, JSONSchemaProps>>,
     /// \`properties\`
-    pub properties: Option<std::collections::BTreeMap<String, JSONSchemaProps>>,
+    pub properties: Option<kclient_apimachinery::VecMap<String, JSONSchemaProps>>,
     /// \`required\`
     pub required: Option<Vec<String>>,
     /// \`title\`
@@ -1342,13 +1353,13 @@ impl crate::object_serde::Fields for JSONSchemaProps {
             1 => crate::object_serde::put(&mut self.schema, map),
             2 => crate::object_serde::put(&mut self.additional_items, map),
             3 => crate::object_serde::put(&mut self.additional_properties, map),
-            4 => crate::object_serde::put(&mut self.all_of, map),
-            5 => crate::object_serde::put(&mut self.any_of, map),
+            4 => crate::object_serde::put_opt_vec(&mut self.all_of, map),
+            5 => crate::object_serde::put_opt_vec(&mut self.any_of, map),
             6 => crate::object_serde::put(&mut self.default, map),
             7 => crate::object_serde::put(&mut self.definitions, map),
             8 => crate::object_serde::put(&mut self.dependencies, map),
             9 => crate::object_serde::put(&mut self.description, map),
-            10 => crate::object_serde::put(&mut self.enum_, map),
+            10 => crate::object_serde::put_opt_vec(&mut self.enum_, map),
             11 => crate::object_serde::put(&mut self.example, map),
             12 => crate::object_serde::put(&mut self.exclusive_maximum, map),
             13 => crate::object_serde::put(&mut self.exclusive_minimum, map),
@@ -1367,21 +1378,21 @@ impl crate::object_serde::Fields for JSONSchemaProps {
             26 => crate::object_serde::put(&mut self.multiple_of, map),
             27 => crate::object_serde::put(&mut self.not, map),
             28 => crate::object_serde::put(&mut self.nullable, map),
-            29 => crate::object_serde::put(&mut self.one_of, map),
+            29 => crate::object_serde::put_opt_vec(&mut self.one_of, map),
             30 => crate::object_serde::put(&mut self.pattern, map),
             31 => crate::object_serde::put(&mut self.pattern_properties, map),
             32 => crate::object_serde::put(&mut self.properties, map),
-            33 => crate::object_serde::put(&mut self.required, map),
+            33 => crate::object_serde::put_opt_vec(&mut self.required, map),
             34 => crate::object_serde::put(&mut self.title, map),
             35 => crate::object_serde::put(&mut self.type_, map),
             36 => crate::object_serde::put(&mut self.unique_items, map),
             37 => crate::object_serde::put(&mut self.x_kubernetes_embedded_resource, map),
             38 => crate::object_serde::put(&mut self.x_kubernetes_int_or_string, map),
-            39 => crate::object_serde::put(&mut self.x_kubernetes_list_map_keys, map),
+            39 => crate::object_serde::put_opt_vec(&mut self.x_kubernetes_list_map_keys, map),
             40 => crate::object_serde::put(&mut self.x_kubernetes_list_type, map),
             41 => crate::object_serde::put(&mut self.x_kubernetes_map_type, map),
             42 => crate::object_serde::put(&mut self.x_kubernetes_preserve_unknown_fields, map),
-            43 => crate::object_serde::put(&mut self.x_kubernetes_validations, map),
+            43 => crate::object_serde::put_opt_vec(&mut self.x_kubernetes_validations, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -1783,7 +1794,7 @@ impl crate::object_serde::Fields for WebhookConversion {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.client_config, map),
-            1 => crate::object_serde::put(&mut self.conversion_review_versions, map),
+            1 => crate::object_serde::put_vec(&mut self.conversion_review_versions, map),
             _ => crate::object_serde::skip(map),
         }
     }

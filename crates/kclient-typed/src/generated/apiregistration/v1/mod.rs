@@ -219,7 +219,7 @@ impl crate::object_serde::Fields for APIServiceList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -243,6 +243,14 @@ impl crate::client::verbs::ObjectList<APIService> for APIServiceList {
     }
     fn into_items(self) -> Vec<APIService> {
         self.items
+    }
+    const LIST_KIND: &'static str = "APIServiceList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<APIService>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -378,7 +386,7 @@ impl crate::object_serde::Fields for APIServiceStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.conditions, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             _ => crate::object_serde::skip(map),
         }
     }

@@ -65,9 +65,9 @@ impl crate::object_serde::Fields for ServerStorageVersion {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_server_id, map),
-            1 => crate::object_serde::put(&mut self.decodable_versions, map),
+            1 => crate::object_serde::put_vec(&mut self.decodable_versions, map),
             2 => crate::object_serde::put(&mut self.encoding_version, map),
-            3 => crate::object_serde::put(&mut self.served_versions, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.served_versions, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -297,7 +297,7 @@ impl crate::object_serde::Fields for StorageVersionList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -321,6 +321,17 @@ impl crate::client::verbs::ObjectList<StorageVersion> for StorageVersionList {
     }
     fn into_items(self) -> Vec<StorageVersion> {
         self.items
+    }
+    const LIST_KIND: &'static str = "StorageVersionList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<StorageVersion>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -411,8 +422,8 @@ impl crate::object_serde::Fields for StorageVersionStatus {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.common_encoding_version, map),
-            1 => crate::object_serde::put(&mut self.conditions, map),
-            2 => crate::object_serde::put(&mut self.storage_versions, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.storage_versions, map),
             _ => crate::object_serde::skip(map),
         }
     }

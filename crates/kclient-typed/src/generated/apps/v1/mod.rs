@@ -148,7 +148,7 @@ impl crate::object_serde::Fields for ControllerRevisionList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -172,6 +172,17 @@ impl crate::client::verbs::ObjectList<ControllerRevision> for ControllerRevision
     }
     fn into_items(self) -> Vec<ControllerRevision> {
         self.items
+    }
+    const LIST_KIND: &'static str = "ControllerRevisionList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<ControllerRevision>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -389,7 +400,7 @@ impl crate::object_serde::Fields for DaemonSetList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -413,6 +424,14 @@ impl crate::client::verbs::ObjectList<DaemonSet> for DaemonSetList {
     }
     fn into_items(self) -> Vec<DaemonSet> {
         self.items
+    }
+    const LIST_KIND: &'static str = "DaemonSetList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<DaemonSet>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -587,7 +606,7 @@ impl crate::object_serde::Fields for DaemonSetStatus {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.collision_count, map),
-            1 => crate::object_serde::put(&mut self.conditions, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             2 => crate::object_serde::put(&mut self.current_number_scheduled, map),
             3 => crate::object_serde::put(&mut self.desired_number_scheduled, map),
             4 => crate::object_serde::put(&mut self.number_available, map),
@@ -880,7 +899,7 @@ impl crate::object_serde::Fields for DeploymentList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -904,6 +923,14 @@ impl crate::client::verbs::ObjectList<Deployment> for DeploymentList {
     }
     fn into_items(self) -> Vec<Deployment> {
         self.items
+    }
+    const LIST_KIND: &'static str = "DeploymentList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<Deployment>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -1100,7 +1127,7 @@ impl crate::object_serde::Fields for DeploymentStatus {
         match index {
             0 => crate::object_serde::put(&mut self.available_replicas, map),
             1 => crate::object_serde::put(&mut self.collision_count, map),
-            2 => crate::object_serde::put(&mut self.conditions, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             3 => crate::object_serde::put(&mut self.observed_generation, map),
             4 => crate::object_serde::put(&mut self.ready_replicas, map),
             5 => crate::object_serde::put(&mut self.replicas, map),
@@ -1379,7 +1406,7 @@ impl crate::object_serde::Fields for ReplicaSetList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -1403,6 +1430,14 @@ impl crate::client::verbs::ObjectList<ReplicaSet> for ReplicaSetList {
     }
     fn into_items(self) -> Vec<ReplicaSet> {
         self.items
+    }
+    const LIST_KIND: &'static str = "ReplicaSetList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<ReplicaSet>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -1554,7 +1589,7 @@ impl crate::object_serde::Fields for ReplicaSetStatus {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.available_replicas, map),
-            1 => crate::object_serde::put(&mut self.conditions, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             2 => crate::object_serde::put(&mut self.fully_labeled_replicas, map),
             3 => crate::object_serde::put(&mut self.observed_generation, map),
             4 => crate::object_serde::put(&mut self.ready_replicas, map),
@@ -1942,7 +1977,7 @@ impl crate::object_serde::Fields for StatefulSetList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -1966,6 +2001,14 @@ impl crate::client::verbs::ObjectList<StatefulSet> for StatefulSetList {
     }
     fn into_items(self) -> Vec<StatefulSet> {
         self.items
+    }
+    const LIST_KIND: &'static str = "StatefulSetList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<StatefulSet>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -2189,7 +2232,7 @@ impl crate::object_serde::Fields for StatefulSetSpec {
             7 => crate::object_serde::put(&mut self.service_name, map),
             8 => crate::object_serde::put(&mut self.template, map),
             9 => crate::object_serde::put(&mut self.update_strategy, map),
-            10 => crate::object_serde::put(&mut self.volume_claim_templates, map),
+            10 => crate::object_serde::put_opt_vec(&mut self.volume_claim_templates, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -2294,7 +2337,7 @@ impl crate::object_serde::Fields for StatefulSetStatus {
         match index {
             0 => crate::object_serde::put(&mut self.available_replicas, map),
             1 => crate::object_serde::put(&mut self.collision_count, map),
-            2 => crate::object_serde::put(&mut self.conditions, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             3 => crate::object_serde::put(&mut self.current_replicas, map),
             4 => crate::object_serde::put(&mut self.current_revision, map),
             5 => crate::object_serde::put(&mut self.observed_generation, map),

@@ -342,7 +342,7 @@ impl crate::object_serde::Fields for TokenRequestSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.audiences, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.audiences, map),
             1 => crate::object_serde::put(&mut self.bound_object_ref, map),
             2 => crate::object_serde::put(&mut self.expiration_seconds, map),
             _ => crate::object_serde::skip(map),
@@ -559,7 +559,7 @@ impl crate::object_serde::Fields for TokenReviewSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.audiences, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.audiences, map),
             1 => crate::object_serde::put(&mut self.token, map),
             _ => crate::object_serde::skip(map),
         }
@@ -623,7 +623,7 @@ impl crate::object_serde::Fields for TokenReviewStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.audiences, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.audiences, map),
             1 => crate::object_serde::put(&mut self.authenticated, map),
             2 => crate::object_serde::put(&mut self.error, map),
             3 => crate::object_serde::put(&mut self.user, map),
@@ -636,7 +636,7 @@ impl crate::object_serde::Fields for TokenReviewStatus {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UserInfo {
     /// extra is any additional information provided by the authenticator.
-    pub extra: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    pub extra: Option<kclient_apimachinery::VecMap<String, Vec<String>>>,
     /// groups is the names of groups this user is a part of.
     pub groups: Option<Vec<String>>,
     /// uid is a unique value that identifies this user across time. If this user is deleted and another user by the same name is added, they will have different UIDs.
@@ -690,7 +690,7 @@ impl crate::object_serde::Fields for UserInfo {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.extra, map),
-            1 => crate::object_serde::put(&mut self.groups, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.groups, map),
             2 => crate::object_serde::put(&mut self.uid, map),
             3 => crate::object_serde::put(&mut self.username, map),
             _ => crate::object_serde::skip(map),

@@ -52,7 +52,7 @@ impl crate::object_serde::Fields for FieldSelectorAttributes {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.raw_selector, map),
-            1 => crate::object_serde::put(&mut self.requirements, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.requirements, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -105,7 +105,7 @@ impl crate::object_serde::Fields for LabelSelectorAttributes {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.raw_selector, map),
-            1 => crate::object_serde::put(&mut self.requirements, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.requirements, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -302,8 +302,8 @@ impl crate::object_serde::Fields for NonResourceRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.non_resource_urls, map),
-            1 => crate::object_serde::put(&mut self.verbs, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.non_resource_urls, map),
+            1 => crate::object_serde::put_vec(&mut self.verbs, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -472,10 +472,10 @@ impl crate::object_serde::Fields for ResourceRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.api_groups, map),
-            1 => crate::object_serde::put(&mut self.resource_names, map),
-            2 => crate::object_serde::put(&mut self.resources, map),
-            3 => crate::object_serde::put(&mut self.verbs, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.api_groups, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.resource_names, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.resources, map),
+            3 => crate::object_serde::put_vec(&mut self.verbs, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -863,7 +863,7 @@ impl kclient_apimachinery::resource::HasObjectMeta for SubjectAccessReview {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubjectAccessReviewSpec {
     /// extra corresponds to the user.Info.GetExtra() method from the authenticator.  Since that is input to the authorizer it needs a reflection here.
-    pub extra: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    pub extra: Option<kclient_apimachinery::VecMap<String, Vec<String>>>,
     /// groups is the groups you're testing for.
     pub groups: Option<Vec<String>>,
     /// nonResourceAttributes describes information for a non-resource access request
@@ -934,7 +934,7 @@ impl crate::object_serde::Fields for SubjectAccessReviewSpec {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.extra, map),
-            1 => crate::object_serde::put(&mut self.groups, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.groups, map),
             2 => crate::object_serde::put(&mut self.non_resource_attributes, map),
             3 => crate::object_serde::put(&mut self.resource_attributes, map),
             4 => crate::object_serde::put(&mut self.uid, map),
@@ -1070,8 +1070,8 @@ impl crate::object_serde::Fields for SubjectRulesReviewStatus {
         match index {
             0 => crate::object_serde::put(&mut self.evaluation_error, map),
             1 => crate::object_serde::put(&mut self.incomplete, map),
-            2 => crate::object_serde::put(&mut self.non_resource_rules, map),
-            3 => crate::object_serde::put(&mut self.resource_rules, map),
+            2 => crate::object_serde::put_vec(&mut self.non_resource_rules, map),
+            3 => crate::object_serde::put_vec(&mut self.resource_rules, map),
             _ => crate::object_serde::skip(map),
         }
     }

@@ -207,7 +207,7 @@ impl crate::object_serde::Fields for HorizontalPodAutoscalerList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -231,6 +231,17 @@ impl crate::client::verbs::ObjectList<HorizontalPodAutoscaler> for HorizontalPod
     }
     fn into_items(self) -> Vec<HorizontalPodAutoscaler> {
         self.items
+    }
+    const LIST_KIND: &'static str = "HorizontalPodAutoscalerList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<HorizontalPodAutoscaler>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 

@@ -398,7 +398,7 @@ impl crate::object_serde::Fields for HPAScalingRules {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.policies, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.policies, map),
             1 => crate::object_serde::put(&mut self.select_policy, map),
             2 => crate::object_serde::put(&mut self.stabilization_window_seconds, map),
             3 => crate::object_serde::put(&mut self.tolerance, map),
@@ -678,7 +678,7 @@ impl crate::object_serde::Fields for HorizontalPodAutoscalerList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -702,6 +702,17 @@ impl crate::client::verbs::ObjectList<HorizontalPodAutoscaler> for HorizontalPod
     }
     fn into_items(self) -> Vec<HorizontalPodAutoscaler> {
         self.items
+    }
+    const LIST_KIND: &'static str = "HorizontalPodAutoscalerList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<HorizontalPodAutoscaler>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -773,7 +784,7 @@ impl crate::object_serde::Fields for HorizontalPodAutoscalerSpec {
         match index {
             0 => crate::object_serde::put(&mut self.behavior, map),
             1 => crate::object_serde::put(&mut self.max_replicas, map),
-            2 => crate::object_serde::put(&mut self.metrics, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.metrics, map),
             3 => crate::object_serde::put(&mut self.min_replicas, map),
             4 => crate::object_serde::put(&mut self.scale_target_ref, map),
             _ => crate::object_serde::skip(map),
@@ -854,8 +865,8 @@ impl crate::object_serde::Fields for HorizontalPodAutoscalerStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.conditions, map),
-            1 => crate::object_serde::put(&mut self.current_metrics, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.current_metrics, map),
             2 => crate::object_serde::put(&mut self.current_replicas, map),
             3 => crate::object_serde::put(&mut self.desired_replicas, map),
             4 => crate::object_serde::put(&mut self.last_scale_time, map),

@@ -148,7 +148,7 @@ impl crate::object_serde::Fields for CronJobList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -172,6 +172,14 @@ impl crate::client::verbs::ObjectList<CronJob> for CronJobList {
     }
     fn into_items(self) -> Vec<CronJob> {
         self.items
+    }
+    const LIST_KIND: &'static str = "CronJobList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<CronJob>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -329,7 +337,7 @@ impl crate::object_serde::Fields for CronJobStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.active, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.active, map),
             1 => crate::object_serde::put(&mut self.last_schedule_time, map),
             2 => crate::object_serde::put(&mut self.last_successful_time, map),
             _ => crate::object_serde::skip(map),
@@ -563,7 +571,7 @@ impl crate::object_serde::Fields for JobList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -587,6 +595,14 @@ impl crate::client::verbs::ObjectList<Job> for JobList {
     }
     fn into_items(self) -> Vec<Job> {
         self.items
+    }
+    const LIST_KIND: &'static str = "JobList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<Job>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -877,7 +893,7 @@ impl crate::object_serde::Fields for JobStatus {
             0 => crate::object_serde::put(&mut self.active, map),
             1 => crate::object_serde::put(&mut self.completed_indexes, map),
             2 => crate::object_serde::put(&mut self.completion_time, map),
-            3 => crate::object_serde::put(&mut self.conditions, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             4 => crate::object_serde::put(&mut self.failed, map),
             5 => crate::object_serde::put(&mut self.failed_indexes, map),
             6 => crate::object_serde::put(&mut self.ready, map),
@@ -981,7 +997,7 @@ impl crate::object_serde::Fields for PodFailurePolicy {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.rules, map),
+            0 => crate::object_serde::put_vec(&mut self.rules, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -1047,7 +1063,7 @@ impl crate::object_serde::Fields for PodFailurePolicyOnExitCodesRequirement {
         match index {
             0 => crate::object_serde::put(&mut self.container_name, map),
             1 => crate::object_serde::put(&mut self.operator, map),
-            2 => crate::object_serde::put(&mut self.values, map),
+            2 => crate::object_serde::put_vec(&mut self.values, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -1169,7 +1185,7 @@ impl crate::object_serde::Fields for PodFailurePolicyRule {
         match index {
             0 => crate::object_serde::put(&mut self.action, map),
             1 => crate::object_serde::put(&mut self.on_exit_codes, map),
-            2 => crate::object_serde::put(&mut self.on_pod_conditions, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.on_pod_conditions, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -1213,7 +1229,7 @@ impl crate::object_serde::Fields for SuccessPolicy {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.rules, map),
+            0 => crate::object_serde::put_vec(&mut self.rules, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -1319,8 +1335,8 @@ impl crate::object_serde::Fields for UncountedTerminatedPods {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.failed, map),
-            1 => crate::object_serde::put(&mut self.succeeded, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.failed, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.succeeded, map),
             _ => crate::object_serde::skip(map),
         }
     }

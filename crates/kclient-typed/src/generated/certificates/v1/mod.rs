@@ -248,7 +248,7 @@ impl crate::object_serde::Fields for CertificateSigningRequestList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -273,6 +273,17 @@ impl crate::client::verbs::ObjectList<CertificateSigningRequest> for Certificate
     fn into_items(self) -> Vec<CertificateSigningRequest> {
         self.items
     }
+    const LIST_KIND: &'static str = "CertificateSigningRequestList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<CertificateSigningRequest>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
+    }
 }
 
 /// CertificateSigningRequestSpec contains the certificate request.
@@ -292,7 +303,7 @@ pub struct CertificateSigningRequestSpec {
     /// The minimum valid value for expirationSeconds is 600, i.e. 10 minutes.
     pub expiration_seconds: Option<i32>,
     /// extra contains extra attributes of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.
-    pub extra: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    pub extra: Option<kclient_apimachinery::VecMap<String, Vec<String>>>,
     /// groups contains group membership of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.
     pub groups: Option<Vec<String>>,
     /// request contains an x509 certificate signing request encoded in a "CERTIFICATE REQUEST" PEM block. When serialized as JSON or YAML, the data is additionally base64-encoded.
@@ -405,11 +416,11 @@ impl crate::object_serde::Fields for CertificateSigningRequestSpec {
         match index {
             0 => crate::object_serde::put(&mut self.expiration_seconds, map),
             1 => crate::object_serde::put(&mut self.extra, map),
-            2 => crate::object_serde::put(&mut self.groups, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.groups, map),
             3 => crate::object_serde::put(&mut self.request, map),
             4 => crate::object_serde::put(&mut self.signer_name, map),
             5 => crate::object_serde::put(&mut self.uid, map),
-            6 => crate::object_serde::put(&mut self.usages, map),
+            6 => crate::object_serde::put_opt_vec(&mut self.usages, map),
             7 => crate::object_serde::put(&mut self.username, map),
             _ => crate::object_serde::skip(map),
         }
@@ -484,7 +495,7 @@ impl crate::object_serde::Fields for CertificateSigningRequestStatus {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.certificate, map),
-            1 => crate::object_serde::put(&mut self.conditions, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             _ => crate::object_serde::skip(map),
         }
     }

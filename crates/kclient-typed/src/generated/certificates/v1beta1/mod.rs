@@ -143,7 +143,7 @@ impl crate::object_serde::Fields for ClusterTrustBundleList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -167,6 +167,17 @@ impl crate::client::verbs::ObjectList<ClusterTrustBundle> for ClusterTrustBundle
     }
     fn into_items(self) -> Vec<ClusterTrustBundle> {
         self.items
+    }
+    const LIST_KIND: &'static str = "ClusterTrustBundleList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<ClusterTrustBundle>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -381,7 +392,7 @@ impl crate::object_serde::Fields for PodCertificateRequestList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -405,6 +416,17 @@ impl crate::client::verbs::ObjectList<PodCertificateRequest> for PodCertificateR
     }
     fn into_items(self) -> Vec<PodCertificateRequest> {
         self.items
+    }
+    const LIST_KIND: &'static str = "PodCertificateRequestList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<PodCertificateRequest>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -468,7 +490,7 @@ pub struct PodCertificateRequestSpec {
     /// Entries are subject to the same validation as object metadata annotations, with the addition that all keys must be domain-prefixed. No restrictions are placed on values, except an overall size limitation on the entire field.
     ///
     /// Signers should document the keys and values they support.  Signers should deny requests that contain keys they do not recognize.
-    pub unverified_user_annotations: Option<std::collections::BTreeMap<String, String>>,
+    pub unverified_user_annotations: Option<kclient_apimachinery::VecMap<String, String>>,
 }
 
 impl serde::Serialize for PodCertificateRequestSpec {
@@ -649,7 +671,7 @@ impl crate::object_serde::Fields for PodCertificateRequestStatus {
         match index {
             0 => crate::object_serde::put(&mut self.begin_refresh_at, map),
             1 => crate::object_serde::put(&mut self.certificate_chain, map),
-            2 => crate::object_serde::put(&mut self.conditions, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             3 => crate::object_serde::put(&mut self.not_after, map),
             4 => crate::object_serde::put(&mut self.not_before, map),
             _ => crate::object_serde::skip(map),

@@ -143,7 +143,7 @@ impl crate::object_serde::Fields for LeaseList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -167,6 +167,14 @@ impl crate::client::verbs::ObjectList<Lease> for LeaseList {
     }
     fn into_items(self) -> Vec<Lease> {
         self.items
+    }
+    const LIST_KIND: &'static str = "LeaseList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<Lease>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 

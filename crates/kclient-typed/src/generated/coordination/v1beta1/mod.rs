@@ -139,7 +139,7 @@ impl crate::object_serde::Fields for LeaseCandidateList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -163,6 +163,17 @@ impl crate::client::verbs::ObjectList<LeaseCandidate> for LeaseCandidateList {
     }
     fn into_items(self) -> Vec<LeaseCandidate> {
         self.items
+    }
+    const LIST_KIND: &'static str = "LeaseCandidateList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<LeaseCandidate>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 

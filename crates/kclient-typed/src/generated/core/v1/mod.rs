@@ -546,7 +546,7 @@ pub struct CSIPersistentVolumeSource {
     /// readOnly value to pass to ControllerPublishVolumeRequest. Defaults to false (read/write).
     pub read_only: Option<bool>,
     /// volumeAttributes of the volume to publish.
-    pub volume_attributes: Option<std::collections::BTreeMap<String, String>>,
+    pub volume_attributes: Option<kclient_apimachinery::VecMap<String, String>>,
     /// volumeHandle is the unique volume name returned by the CSI volume plugin’s CreateVolume to refer to the volume on all subsequent calls. Required.
     pub volume_handle: String,
 }
@@ -655,7 +655,7 @@ pub struct CSIVolumeSource {
     /// readOnly specifies a read-only configuration for the volume. Defaults to false (read/write).
     pub read_only: Option<bool>,
     /// volumeAttributes stores driver-specific properties that are passed to the CSI driver. Consult your driver's documentation for supported values.
-    pub volume_attributes: Option<std::collections::BTreeMap<String, String>>,
+    pub volume_attributes: Option<kclient_apimachinery::VecMap<String, String>>,
 }
 
 impl serde::Serialize for CSIVolumeSource {
@@ -766,8 +766,8 @@ impl crate::object_serde::Fields for Capabilities {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.add, map),
-            1 => crate::object_serde::put(&mut self.drop, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.add, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.drop, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -846,7 +846,7 @@ impl crate::object_serde::Fields for CephFSPersistentVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.monitors, map),
+            0 => crate::object_serde::put_vec(&mut self.monitors, map),
             1 => crate::object_serde::put(&mut self.path, map),
             2 => crate::object_serde::put(&mut self.read_only, map),
             3 => crate::object_serde::put(&mut self.secret_file, map),
@@ -930,7 +930,7 @@ impl crate::object_serde::Fields for CephFSVolumeSource {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.monitors, map),
+            0 => crate::object_serde::put_vec(&mut self.monitors, map),
             1 => crate::object_serde::put(&mut self.path, map),
             2 => crate::object_serde::put(&mut self.read_only, map),
             3 => crate::object_serde::put(&mut self.secret_file, map),
@@ -1309,7 +1309,7 @@ impl crate::object_serde::Fields for ComponentStatus {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.conditions, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -1392,7 +1392,7 @@ impl crate::object_serde::Fields for ComponentStatusList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -1417,6 +1417,17 @@ impl crate::client::verbs::ObjectList<ComponentStatus> for ComponentStatusList {
     fn into_items(self) -> Vec<ComponentStatus> {
         self.items
     }
+    const LIST_KIND: &'static str = "ComponentStatusList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<ComponentStatus>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
+    }
 }
 
 /// ConfigMap holds configuration data for pods to consume.
@@ -1425,9 +1436,9 @@ pub struct ConfigMap {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
     pub api_version: crate::ApiVersion<ConfigMap>,
     /// BinaryData contains the binary data. Each key must consist of alphanumeric characters, '-', '\_' or '.'. BinaryData can contain byte sequences that are not in the UTF-8 range. The keys stored in BinaryData must not overlap with the ones in the Data field, this is enforced during validation process. Using this field will require 1.10+ apiserver and kubelet.
-    pub binary_data: Option<std::collections::BTreeMap<String, crate::ByteString>>,
+    pub binary_data: Option<kclient_apimachinery::VecMap<String, crate::ByteString>>,
     /// Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '\_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field, this is enforced during validation process.
-    pub data: Option<std::collections::BTreeMap<String, String>>,
+    pub data: Option<kclient_apimachinery::VecMap<String, String>>,
     /// Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated (only object metadata can be modified). If not set to true, the field can be modified at any time. Defaulted to nil.
     pub immutable: Option<bool>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
@@ -1689,7 +1700,7 @@ impl crate::object_serde::Fields for ConfigMapList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -1713,6 +1724,14 @@ impl crate::client::verbs::ObjectList<ConfigMap> for ConfigMapList {
     }
     fn into_items(self) -> Vec<ConfigMap> {
         self.items
+    }
+    const LIST_KIND: &'static str = "ConfigMapList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<ConfigMap>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -1844,7 +1863,7 @@ impl crate::object_serde::Fields for ConfigMapProjection {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.items, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.items, map),
             1 => crate::object_serde::put(&mut self.name, map),
             2 => crate::object_serde::put(&mut self.optional, map),
             _ => crate::object_serde::skip(map),
@@ -1912,7 +1931,7 @@ impl crate::object_serde::Fields for ConfigMapVolumeSource {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.default_mode, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.name, map),
             3 => crate::object_serde::put(&mut self.optional, map),
             _ => crate::object_serde::skip(map),
@@ -2107,21 +2126,21 @@ impl crate::object_serde::Fields for Container {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.args, map),
-            1 => crate::object_serde::put(&mut self.command, map),
-            2 => crate::object_serde::put(&mut self.env, map),
-            3 => crate::object_serde::put(&mut self.env_from, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.args, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.command, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.env, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.env_from, map),
             4 => crate::object_serde::put(&mut self.image, map),
             5 => crate::object_serde::put(&mut self.image_pull_policy, map),
             6 => crate::object_serde::put(&mut self.lifecycle, map),
             7 => crate::object_serde::put(&mut self.liveness_probe, map),
             8 => crate::object_serde::put(&mut self.name, map),
-            9 => crate::object_serde::put(&mut self.ports, map),
+            9 => crate::object_serde::put_opt_vec(&mut self.ports, map),
             10 => crate::object_serde::put(&mut self.readiness_probe, map),
-            11 => crate::object_serde::put(&mut self.resize_policy, map),
+            11 => crate::object_serde::put_opt_vec(&mut self.resize_policy, map),
             12 => crate::object_serde::put(&mut self.resources, map),
             13 => crate::object_serde::put(&mut self.restart_policy, map),
-            14 => crate::object_serde::put(&mut self.restart_policy_rules, map),
+            14 => crate::object_serde::put_opt_vec(&mut self.restart_policy_rules, map),
             15 => crate::object_serde::put(&mut self.security_context, map),
             16 => crate::object_serde::put(&mut self.startup_probe, map),
             17 => crate::object_serde::put(&mut self.stdin, map),
@@ -2129,8 +2148,8 @@ impl crate::object_serde::Fields for Container {
             19 => crate::object_serde::put(&mut self.termination_message_path, map),
             20 => crate::object_serde::put(&mut self.termination_message_policy, map),
             21 => crate::object_serde::put(&mut self.tty, map),
-            22 => crate::object_serde::put(&mut self.volume_devices, map),
-            23 => crate::object_serde::put(&mut self.volume_mounts, map),
+            22 => crate::object_serde::put_opt_vec(&mut self.volume_devices, map),
+            23 => crate::object_serde::put_opt_vec(&mut self.volume_mounts, map),
             24 => crate::object_serde::put(&mut self.working_dir, map),
             _ => crate::object_serde::skip(map),
         }
@@ -2238,7 +2257,7 @@ impl crate::object_serde::Fields for ContainerImage {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.names, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.names, map),
             1 => crate::object_serde::put(&mut self.size_bytes, map),
             _ => crate::object_serde::skip(map),
         }
@@ -2469,7 +2488,7 @@ impl crate::object_serde::Fields for ContainerRestartRuleOnExitCodes {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.operator, map),
-            1 => crate::object_serde::put(&mut self.values, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.values, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -2732,7 +2751,7 @@ impl crate::object_serde::Fields for ContainerStateWaiting {
 pub struct ContainerStatus {
     /// AllocatedResources represents the compute resources allocated for this container by the node. Kubelet sets this value to Container.Resources.Requests upon successful pod admission and after successfully admitting desired pod resize.
     pub allocated_resources:
-        Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
+        Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::Quantity>>,
     /// AllocatedResourcesStatus represents the status of various resources allocated for this Pod.
     pub allocated_resources_status: Option<Vec<ResourceStatus>>,
     /// ContainerID is the ID of the container in the format '\<type\>://\<container\_id\>'. Where type is a container runtime identifier, returned from Version call of CRI API (for example "containerd").
@@ -2854,7 +2873,7 @@ impl crate::object_serde::Fields for ContainerStatus {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.allocated_resources, map),
-            1 => crate::object_serde::put(&mut self.allocated_resources_status, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.allocated_resources_status, map),
             2 => crate::object_serde::put(&mut self.container_id, map),
             3 => crate::object_serde::put(&mut self.image, map),
             4 => crate::object_serde::put(&mut self.image_id, map),
@@ -2867,7 +2886,7 @@ impl crate::object_serde::Fields for ContainerStatus {
             11 => crate::object_serde::put(&mut self.state, map),
             12 => crate::object_serde::put(&mut self.stop_signal, map),
             13 => crate::object_serde::put(&mut self.user, map),
-            14 => crate::object_serde::put(&mut self.volume_mounts, map),
+            14 => crate::object_serde::put_opt_vec(&mut self.volume_mounts, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -3007,7 +3026,7 @@ impl crate::object_serde::Fields for DownwardAPIProjection {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.items, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.items, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -3125,7 +3144,7 @@ impl crate::object_serde::Fields for DownwardAPIVolumeSource {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.default_mode, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.items, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -3387,9 +3406,9 @@ impl crate::object_serde::Fields for EndpointSubset {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.addresses, map),
-            1 => crate::object_serde::put(&mut self.not_ready_addresses, map),
-            2 => crate::object_serde::put(&mut self.ports, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.addresses, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.not_ready_addresses, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.ports, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -3468,7 +3487,7 @@ impl crate::object_serde::Fields for Endpoints {
             0 => crate::object_serde::put(&mut self.api_version, map),
             1 => crate::object_serde::put(&mut self.kind, map),
             2 => crate::object_serde::put(&mut self.metadata, map),
-            3 => crate::object_serde::put(&mut self.subsets, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.subsets, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -3549,7 +3568,7 @@ impl crate::object_serde::Fields for EndpointsList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -3573,6 +3592,14 @@ impl crate::client::verbs::ObjectList<Endpoints> for EndpointsList {
     }
     fn into_items(self) -> Vec<Endpoints> {
         self.items
+    }
+    const LIST_KIND: &'static str = "EndpointsList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<Endpoints>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -3969,21 +3996,21 @@ impl crate::object_serde::Fields for EphemeralContainer {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.args, map),
-            1 => crate::object_serde::put(&mut self.command, map),
-            2 => crate::object_serde::put(&mut self.env, map),
-            3 => crate::object_serde::put(&mut self.env_from, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.args, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.command, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.env, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.env_from, map),
             4 => crate::object_serde::put(&mut self.image, map),
             5 => crate::object_serde::put(&mut self.image_pull_policy, map),
             6 => crate::object_serde::put(&mut self.lifecycle, map),
             7 => crate::object_serde::put(&mut self.liveness_probe, map),
             8 => crate::object_serde::put(&mut self.name, map),
-            9 => crate::object_serde::put(&mut self.ports, map),
+            9 => crate::object_serde::put_opt_vec(&mut self.ports, map),
             10 => crate::object_serde::put(&mut self.readiness_probe, map),
-            11 => crate::object_serde::put(&mut self.resize_policy, map),
+            11 => crate::object_serde::put_opt_vec(&mut self.resize_policy, map),
             12 => crate::object_serde::put(&mut self.resources, map),
             13 => crate::object_serde::put(&mut self.restart_policy, map),
-            14 => crate::object_serde::put(&mut self.restart_policy_rules, map),
+            14 => crate::object_serde::put_opt_vec(&mut self.restart_policy_rules, map),
             15 => crate::object_serde::put(&mut self.security_context, map),
             16 => crate::object_serde::put(&mut self.startup_probe, map),
             17 => crate::object_serde::put(&mut self.stdin, map),
@@ -3992,8 +4019,8 @@ impl crate::object_serde::Fields for EphemeralContainer {
             20 => crate::object_serde::put(&mut self.termination_message_path, map),
             21 => crate::object_serde::put(&mut self.termination_message_policy, map),
             22 => crate::object_serde::put(&mut self.tty, map),
-            23 => crate::object_serde::put(&mut self.volume_devices, map),
-            24 => crate::object_serde::put(&mut self.volume_mounts, map),
+            23 => crate::object_serde::put_opt_vec(&mut self.volume_devices, map),
+            24 => crate::object_serde::put_opt_vec(&mut self.volume_mounts, map),
             25 => crate::object_serde::put(&mut self.working_dir, map),
             _ => crate::object_serde::skip(map),
         }
@@ -4287,7 +4314,7 @@ impl crate::object_serde::Fields for EventList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -4311,6 +4338,14 @@ impl crate::client::verbs::ObjectList<Event> for EventList {
     }
     fn into_items(self) -> Vec<Event> {
         self.items
+    }
+    const LIST_KIND: &'static str = "EventList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<Event>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -4462,7 +4497,7 @@ impl crate::object_serde::Fields for ExecAction {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.command, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.command, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -4533,8 +4568,8 @@ impl crate::object_serde::Fields for FCVolumeSource {
             0 => crate::object_serde::put(&mut self.fs_type, map),
             1 => crate::object_serde::put(&mut self.lun, map),
             2 => crate::object_serde::put(&mut self.read_only, map),
-            3 => crate::object_serde::put(&mut self.target_wwns, map),
-            4 => crate::object_serde::put(&mut self.wwids, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.target_wwns, map),
+            4 => crate::object_serde::put_opt_vec(&mut self.wwids, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -4613,7 +4648,7 @@ pub struct FlexPersistentVolumeSource {
     /// fsType is the Filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". The default filesystem depends on FlexVolume script.
     pub fs_type: Option<String>,
     /// options is Optional: this field holds extra command options if any.
-    pub options: Option<std::collections::BTreeMap<String, String>>,
+    pub options: Option<kclient_apimachinery::VecMap<String, String>>,
     /// readOnly is Optional: defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
     pub read_only: Option<bool>,
     /// secretRef is Optional: SecretRef is reference to the secret object containing sensitive information to pass to the plugin scripts. This may be empty if no secret object is specified. If the secret object contains more than one secret, all secrets are passed to the plugin scripts.
@@ -4685,7 +4720,7 @@ pub struct FlexVolumeSource {
     /// fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". The default filesystem depends on FlexVolume script.
     pub fs_type: Option<String>,
     /// options is Optional: this field holds extra command options if any.
-    pub options: Option<std::collections::BTreeMap<String, String>>,
+    pub options: Option<kclient_apimachinery::VecMap<String, String>>,
     /// readOnly is Optional: defaults to false (read/write). ReadOnly here will force the ReadOnly setting in VolumeMounts.
     pub read_only: Option<bool>,
     /// secretRef is Optional: secretRef is reference to the secret object containing sensitive information to pass to the plugin scripts. This may be empty if no secret object is specified. If the secret object contains more than one secret, all secrets are passed to the plugin scripts.
@@ -5169,7 +5204,7 @@ impl crate::object_serde::Fields for HTTPGetAction {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.host, map),
-            1 => crate::object_serde::put(&mut self.http_headers, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.http_headers, map),
             2 => crate::object_serde::put(&mut self.path, map),
             3 => crate::object_serde::put(&mut self.port, map),
             4 => crate::object_serde::put(&mut self.scheme, map),
@@ -5273,7 +5308,7 @@ impl crate::object_serde::Fields for HostAlias {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.hostnames, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.hostnames, map),
             1 => crate::object_serde::put(&mut self.ip, map),
             _ => crate::object_serde::skip(map),
         }
@@ -5485,7 +5520,7 @@ impl crate::object_serde::Fields for ISCSIPersistentVolumeSource {
             4 => crate::object_serde::put(&mut self.iqn, map),
             5 => crate::object_serde::put(&mut self.iscsi_interface, map),
             6 => crate::object_serde::put(&mut self.lun, map),
-            7 => crate::object_serde::put(&mut self.portals, map),
+            7 => crate::object_serde::put_opt_vec(&mut self.portals, map),
             8 => crate::object_serde::put(&mut self.read_only, map),
             9 => crate::object_serde::put(&mut self.secret_ref, map),
             10 => crate::object_serde::put(&mut self.target_portal, map),
@@ -5602,7 +5637,7 @@ impl crate::object_serde::Fields for ISCSIVolumeSource {
             4 => crate::object_serde::put(&mut self.iqn, map),
             5 => crate::object_serde::put(&mut self.iscsi_interface, map),
             6 => crate::object_serde::put(&mut self.lun, map),
-            7 => crate::object_serde::put(&mut self.portals, map),
+            7 => crate::object_serde::put_opt_vec(&mut self.portals, map),
             8 => crate::object_serde::put(&mut self.read_only, map),
             9 => crate::object_serde::put(&mut self.secret_ref, map),
             10 => crate::object_serde::put(&mut self.target_portal, map),
@@ -5983,16 +6018,17 @@ impl kclient_apimachinery::resource::HasObjectMeta for LimitRange {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LimitRangeItem {
     /// Default resource requirement limit value by resource name if resource limit is omitted.
-    pub default: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
+    pub default: Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::Quantity>>,
     /// DefaultRequest is the default resource requirement request value by resource name if resource request is omitted.
-    pub default_request: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
+    pub default_request:
+        Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::Quantity>>,
     /// Max usage constraints on this kind by resource name.
-    pub max: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
+    pub max: Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::Quantity>>,
     /// MaxLimitRequestRatio if specified, the named resource must have a request and limit that are both non-zero where limit divided by request is less than or equal to the enumerated value; this represents the max burst for the named resource.
     pub max_limit_request_ratio:
-        Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
+        Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::Quantity>>,
     /// Min usage constraints on this kind by resource name.
-    pub min: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
+    pub min: Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::Quantity>>,
     /// Type of resource that this limit applies to.
     pub type_: String,
 }
@@ -6115,7 +6151,7 @@ impl crate::object_serde::Fields for LimitRangeList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -6139,6 +6175,14 @@ impl crate::client::verbs::ObjectList<LimitRange> for LimitRangeList {
     }
     fn into_items(self) -> Vec<LimitRange> {
         self.items
+    }
+    const LIST_KIND: &'static str = "LimitRangeList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<LimitRange>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -6180,7 +6224,7 @@ impl crate::object_serde::Fields for LimitRangeSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.limits, map),
+            0 => crate::object_serde::put_vec(&mut self.limits, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -6237,7 +6281,7 @@ impl crate::object_serde::Fields for LinuxContainerUser {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.gid, map),
-            1 => crate::object_serde::put(&mut self.supplemental_groups, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.supplemental_groups, map),
             2 => crate::object_serde::put(&mut self.uid, map),
             _ => crate::object_serde::skip(map),
         }
@@ -6304,7 +6348,7 @@ impl crate::object_serde::Fields for LoadBalancerIngress {
             0 => crate::object_serde::put(&mut self.hostname, map),
             1 => crate::object_serde::put(&mut self.ip, map),
             2 => crate::object_serde::put(&mut self.ip_mode, map),
-            3 => crate::object_serde::put(&mut self.ports, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.ports, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -6352,7 +6396,7 @@ impl crate::object_serde::Fields for LoadBalancerStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.ingress, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.ingress, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -6796,7 +6840,7 @@ impl crate::object_serde::Fields for NamespaceList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -6820,6 +6864,14 @@ impl crate::client::verbs::ObjectList<Namespace> for NamespaceList {
     }
     fn into_items(self) -> Vec<Namespace> {
         self.items
+    }
+    const LIST_KIND: &'static str = "NamespaceList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<Namespace>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -6865,7 +6917,7 @@ impl crate::object_serde::Fields for NamespaceSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.finalizers, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.finalizers, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -6917,7 +6969,7 @@ impl crate::object_serde::Fields for NamespaceStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.conditions, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             1 => crate::object_serde::put(&mut self.phase, map),
             _ => crate::object_serde::skip(map),
         }
@@ -7126,7 +7178,7 @@ impl crate::object_serde::Fields for NodeAffinity {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(
+            0 => crate::object_serde::put_opt_vec(
                 &mut self.preferred_during_scheduling_ignored_during_execution,
                 map,
             ),
@@ -7147,7 +7199,7 @@ pub struct NodeAllocatableResourceClaimStatus {
     /// ResourceClaimName is the resource claim referenced by the pod that resulted in this node allocatable resource allocation.
     pub resource_claim_name: String,
     /// Resources is a map of the node-allocatable resource name to the aggregate quantity allocated to the claim.
-    pub resources: std::collections::BTreeMap<String, kclient_apimachinery::Quantity>,
+    pub resources: kclient_apimachinery::VecMap<String, kclient_apimachinery::Quantity>,
 }
 
 impl serde::Serialize for NodeAllocatableResourceClaimStatus {
@@ -7189,7 +7241,7 @@ impl crate::object_serde::Fields for NodeAllocatableResourceClaimStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.containers, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.containers, map),
             1 => crate::object_serde::put(&mut self.resource_claim_name, map),
             2 => crate::object_serde::put(&mut self.resources, map),
             _ => crate::object_serde::skip(map),
@@ -7541,7 +7593,7 @@ impl crate::object_serde::Fields for NodeList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -7565,6 +7617,14 @@ impl crate::client::verbs::ObjectList<Node> for NodeList {
     }
     fn into_items(self) -> Vec<Node> {
         self.items
+    }
+    const LIST_KIND: &'static str = "NodeList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<Node>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -7713,7 +7773,7 @@ impl crate::object_serde::Fields for NodeSelector {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.node_selector_terms, map),
+            0 => crate::object_serde::put_vec(&mut self.node_selector_terms, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -7771,7 +7831,7 @@ impl crate::object_serde::Fields for NodeSelectorRequirement {
         match index {
             0 => crate::object_serde::put(&mut self.key, map),
             1 => crate::object_serde::put(&mut self.operator, map),
-            2 => crate::object_serde::put(&mut self.values, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.values, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -7824,8 +7884,8 @@ impl crate::object_serde::Fields for NodeSelectorTerm {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.match_expressions, map),
-            1 => crate::object_serde::put(&mut self.match_fields, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.match_expressions, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.match_fields, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -7914,9 +7974,9 @@ impl crate::object_serde::Fields for NodeSpec {
             0 => crate::object_serde::put(&mut self.config_source, map),
             1 => crate::object_serde::put(&mut self.external_id, map),
             2 => crate::object_serde::put(&mut self.pod_cidr, map),
-            3 => crate::object_serde::put(&mut self.pod_cidrs, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.pod_cidrs, map),
             4 => crate::object_serde::put(&mut self.provider_id, map),
-            5 => crate::object_serde::put(&mut self.taints, map),
+            5 => crate::object_serde::put_opt_vec(&mut self.taints, map),
             6 => crate::object_serde::put(&mut self.unschedulable, map),
             _ => crate::object_serde::skip(map),
         }
@@ -7929,9 +7989,9 @@ pub struct NodeStatus {
     /// List of addresses reachable to the node. Queried from cloud provider, if available. More info: <https://kubernetes.io/docs/reference/node/node-status/#addresses> Note: This field is declared as mergeable, but the merge key is not sufficiently unique, which can cause data corruption when it is merged. Callers should instead use a full-replacement patch. See <https://pr.k8s.io/79391> for an example. Consumers should assume that addresses can change during the lifetime of a Node. However, there are some exceptions where this may not be possible, such as Pods that inherit a Node's address in its own status or consumers of the downward API (status.hostIP).
     pub addresses: Option<Vec<NodeAddress>>,
     /// Allocatable represents the resources of a node that are available for scheduling. Defaults to Capacity.
-    pub allocatable: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
+    pub allocatable: Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::Quantity>>,
     /// Capacity represents the total resources of a node. More info: <https://kubernetes.io/docs/reference/node/node-status/#capacity>
-    pub capacity: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
+    pub capacity: Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::Quantity>>,
     /// Conditions is an array of current observed node conditions. More info: <https://kubernetes.io/docs/reference/node/node-status/#condition>
     pub conditions: Option<Vec<NodeCondition>>,
     /// Status of the config assigned to the node via the dynamic Kubelet config feature.
@@ -8045,20 +8105,20 @@ impl crate::object_serde::Fields for NodeStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.addresses, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.addresses, map),
             1 => crate::object_serde::put(&mut self.allocatable, map),
             2 => crate::object_serde::put(&mut self.capacity, map),
-            3 => crate::object_serde::put(&mut self.conditions, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             4 => crate::object_serde::put(&mut self.config, map),
             5 => crate::object_serde::put(&mut self.daemon_endpoints, map),
-            6 => crate::object_serde::put(&mut self.declared_features, map),
+            6 => crate::object_serde::put_opt_vec(&mut self.declared_features, map),
             7 => crate::object_serde::put(&mut self.features, map),
-            8 => crate::object_serde::put(&mut self.images, map),
+            8 => crate::object_serde::put_opt_vec(&mut self.images, map),
             9 => crate::object_serde::put(&mut self.node_info, map),
             10 => crate::object_serde::put(&mut self.phase, map),
-            11 => crate::object_serde::put(&mut self.runtime_handlers, map),
-            12 => crate::object_serde::put(&mut self.volumes_attached, map),
-            13 => crate::object_serde::put(&mut self.volumes_in_use, map),
+            11 => crate::object_serde::put_opt_vec(&mut self.runtime_handlers, map),
+            12 => crate::object_serde::put_opt_vec(&mut self.volumes_attached, map),
+            13 => crate::object_serde::put_opt_vec(&mut self.volumes_in_use, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -8686,7 +8746,7 @@ impl crate::object_serde::Fields for PersistentVolumeClaimList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -8710,6 +8770,17 @@ impl crate::client::verbs::ObjectList<PersistentVolumeClaim> for PersistentVolum
     }
     fn into_items(self) -> Vec<PersistentVolumeClaim> {
         self.items
+    }
+    const LIST_KIND: &'static str = "PersistentVolumeClaimList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<PersistentVolumeClaim>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -8815,7 +8886,7 @@ impl crate::object_serde::Fields for PersistentVolumeClaimSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.access_modes, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.access_modes, map),
             1 => crate::object_serde::put(&mut self.data_source, map),
             2 => crate::object_serde::put(&mut self.data_source_ref, map),
             3 => crate::object_serde::put(&mut self.resources, map),
@@ -8862,7 +8933,7 @@ pub struct PersistentVolumeClaimStatus {
     ///   When this field is not set, it means that no resize operation is in progress for the given PVC.
     ///
     /// A controller that receives PVC update with previously unknown resourceName or ClaimResourceStatus should ignore the update for the purpose it was designed. For example - a controller that only is responsible for resizing capacity of the volume, should ignore PVC updates that change other valid resources associated with PVC.
-    pub allocated_resource_statuses: Option<std::collections::BTreeMap<String, String>>,
+    pub allocated_resource_statuses: Option<kclient_apimachinery::VecMap<String, String>>,
     /// allocatedResources tracks the resources allocated to a PVC including its capacity. Key names follow standard Kubernetes label syntax. Valid values are either:
     /// \* Un-prefixed keys:
     /// - storage - the capacity of the volume.
@@ -8873,9 +8944,9 @@ pub struct PersistentVolumeClaimStatus {
     ///
     /// A controller that receives PVC update with previously unknown resourceName should ignore the update for the purpose it was designed. For example - a controller that only is responsible for resizing capacity of the volume, should ignore PVC updates that change other valid resources associated with PVC.
     pub allocated_resources:
-        Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
+        Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::Quantity>>,
     /// capacity represents the actual resources of the underlying volume.
-    pub capacity: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
+    pub capacity: Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::Quantity>>,
     /// conditions is the current Condition of persistent volume claim. If underlying persistent volume is being resized then the Condition will be set to 'Resizing'.
     pub conditions: Option<Vec<PersistentVolumeClaimCondition>>,
     /// currentVolumeAttributesClassName is the current name of the VolumeAttributesClass the PVC is using. When unset, there is no VolumeAttributeClass applied to this PersistentVolumeClaim
@@ -8957,11 +9028,11 @@ impl crate::object_serde::Fields for PersistentVolumeClaimStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.access_modes, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.access_modes, map),
             1 => crate::object_serde::put(&mut self.allocated_resource_statuses, map),
             2 => crate::object_serde::put(&mut self.allocated_resources, map),
             3 => crate::object_serde::put(&mut self.capacity, map),
-            4 => crate::object_serde::put(&mut self.conditions, map),
+            4 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             5 => crate::object_serde::put(&mut self.current_volume_attributes_class_name, map),
             6 => crate::object_serde::put(&mut self.modify_volume_status, map),
             7 => crate::object_serde::put(&mut self.phase, map),
@@ -9127,7 +9198,7 @@ impl crate::object_serde::Fields for PersistentVolumeList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -9152,6 +9223,17 @@ impl crate::client::verbs::ObjectList<PersistentVolume> for PersistentVolumeList
     fn into_items(self) -> Vec<PersistentVolume> {
         self.items
     }
+    const LIST_KIND: &'static str = "PersistentVolumeList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<PersistentVolume>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
+    }
 }
 
 /// PersistentVolumeSpec is the specification of a persistent volume.
@@ -9166,7 +9248,7 @@ pub struct PersistentVolumeSpec {
     /// azureFile represents an Azure File Service mount on the host and bind mount to the pod. Deprecated: AzureFile is deprecated. All operations for the in-tree azureFile type are redirected to the file.csi.azure.com CSI driver.
     pub azure_file: Option<Box<AzureFilePersistentVolumeSource>>,
     /// capacity is the description of the persistent volume's resources and capacity. More info: <https://kubernetes.io/docs/concepts/storage/persistent-volumes#capacity>
-    pub capacity: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
+    pub capacity: Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::Quantity>>,
     /// cephFS represents a Ceph FS mount on the host that shares a pod's lifetime. Deprecated: CephFS is deprecated and the in-tree cephfs type is no longer supported.
     pub cephfs: Option<Box<CephFSPersistentVolumeSource>>,
     /// cinder represents a cinder volume attached and mounted on kubelets host machine. Deprecated: Cinder is deprecated. All operations for the in-tree cinder type are redirected to the cinder.csi.openstack.org CSI driver. More info: <https://examples.k8s.io/mysql-cinder-pd/README.md>
@@ -9384,7 +9466,7 @@ impl crate::object_serde::Fields for PersistentVolumeSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.access_modes, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.access_modes, map),
             1 => crate::object_serde::put(&mut self.aws_elastic_block_store, map),
             2 => crate::object_serde::put(&mut self.azure_disk, map),
             3 => crate::object_serde::put(&mut self.azure_file, map),
@@ -9401,7 +9483,7 @@ impl crate::object_serde::Fields for PersistentVolumeSpec {
             14 => crate::object_serde::put(&mut self.host_path, map),
             15 => crate::object_serde::put(&mut self.iscsi, map),
             16 => crate::object_serde::put(&mut self.local, map),
-            17 => crate::object_serde::put(&mut self.mount_options, map),
+            17 => crate::object_serde::put_opt_vec(&mut self.mount_options, map),
             18 => crate::object_serde::put(&mut self.nfs, map),
             19 => crate::object_serde::put(&mut self.node_affinity, map),
             20 => crate::object_serde::put(&mut self.persistent_volume_reclaim_policy, map),
@@ -9693,11 +9775,11 @@ impl crate::object_serde::Fields for PodAffinity {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(
+            0 => crate::object_serde::put_opt_vec(
                 &mut self.preferred_during_scheduling_ignored_during_execution,
                 map,
             ),
-            1 => crate::object_serde::put(
+            1 => crate::object_serde::put_opt_vec(
                 &mut self.required_during_scheduling_ignored_during_execution,
                 map,
             ),
@@ -9780,10 +9862,10 @@ impl crate::object_serde::Fields for PodAffinityTerm {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.label_selector, map),
-            1 => crate::object_serde::put(&mut self.match_label_keys, map),
-            2 => crate::object_serde::put(&mut self.mismatch_label_keys, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.match_label_keys, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.mismatch_label_keys, map),
             3 => crate::object_serde::put(&mut self.namespace_selector, map),
-            4 => crate::object_serde::put(&mut self.namespaces, map),
+            4 => crate::object_serde::put_opt_vec(&mut self.namespaces, map),
             5 => crate::object_serde::put(&mut self.topology_key, map),
             _ => crate::object_serde::skip(map),
         }
@@ -9851,11 +9933,11 @@ impl crate::object_serde::Fields for PodAntiAffinity {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(
+            0 => crate::object_serde::put_opt_vec(
                 &mut self.preferred_during_scheduling_ignored_during_execution,
                 map,
             ),
-            1 => crate::object_serde::put(
+            1 => crate::object_serde::put_opt_vec(
                 &mut self.required_during_scheduling_ignored_during_execution,
                 map,
             ),
@@ -9904,7 +9986,7 @@ pub struct PodCertificateProjection {
     /// Entries are subject to the same validation as object metadata annotations, with the addition that all keys must be domain-prefixed. No restrictions are placed on values, except an overall size limitation on the entire field.
     ///
     /// Signers should document the keys and values they support. Signers should deny requests that contain keys they do not recognize.
-    pub user_annotations: Option<std::collections::BTreeMap<String, String>>,
+    pub user_annotations: Option<kclient_apimachinery::VecMap<String, String>>,
 }
 
 impl serde::Serialize for PodCertificateProjection {
@@ -10120,9 +10202,9 @@ impl crate::object_serde::Fields for PodDNSConfig {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.nameservers, map),
-            1 => crate::object_serde::put(&mut self.options, map),
-            2 => crate::object_serde::put(&mut self.searches, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.nameservers, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.options, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.searches, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -10224,7 +10306,7 @@ impl crate::object_serde::Fields for PodExtendedResourceClaimStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.request_mappings, map),
+            0 => crate::object_serde::put_vec(&mut self.request_mappings, map),
             1 => crate::object_serde::put(&mut self.resource_claim_name, map),
             _ => crate::object_serde::skip(map),
         }
@@ -10326,7 +10408,7 @@ impl crate::object_serde::Fields for PodList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -10350,6 +10432,14 @@ impl crate::client::verbs::ObjectList<Pod> for PodList {
     }
     fn into_items(self) -> Vec<Pod> {
         self.items
+    }
+    const LIST_KIND: &'static str = "PodList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<Pod>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -10806,9 +10896,9 @@ impl crate::object_serde::Fields for PodSecurityContext {
             6 => crate::object_serde::put(&mut self.se_linux_change_policy, map),
             7 => crate::object_serde::put(&mut self.se_linux_options, map),
             8 => crate::object_serde::put(&mut self.seccomp_profile, map),
-            9 => crate::object_serde::put(&mut self.supplemental_groups, map),
+            9 => crate::object_serde::put_opt_vec(&mut self.supplemental_groups, map),
             10 => crate::object_serde::put(&mut self.supplemental_groups_policy, map),
-            11 => crate::object_serde::put(&mut self.sysctls, map),
+            11 => crate::object_serde::put_opt_vec(&mut self.sysctls, map),
             12 => crate::object_serde::put(&mut self.windows_options, map),
             _ => crate::object_serde::skip(map),
         }
@@ -10857,7 +10947,7 @@ pub struct PodSpec {
     /// NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by the scheduler defined in schedulerName. Once this field is set, the kubelet for this node becomes responsible for the lifecycle of this pod. This field should not be used to express a desire for the pod to be scheduled on a specific node. <https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename>
     pub node_name: Option<String>,
     /// NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node. More info: <https://kubernetes.io/docs/concepts/configuration/assign-pod-node/>
-    pub node_selector: Option<std::collections::BTreeMap<String, String>>,
+    pub node_selector: Option<kclient_apimachinery::VecMap<String, String>>,
     /// Specifies the OS of the containers in the pod. Some pod and container fields are restricted if this is set.
     ///
     /// If the OS field is set to linux, the following fields must be unset: -securityContext.windowsOptions
@@ -10865,7 +10955,7 @@ pub struct PodSpec {
     /// If the OS field is set to windows, following fields must be unset: - spec.hostPID - spec.hostIPC - spec.hostUsers - spec.resources - spec.securityContext.appArmorProfile - spec.securityContext.seLinuxOptions - spec.securityContext.seccompProfile - spec.securityContext.fsGroup - spec.securityContext.fsGroupChangePolicy - spec.securityContext.sysctls - spec.shareProcessNamespace - spec.securityContext.runAsUser - spec.securityContext.runAsGroup - spec.securityContext.supplementalGroups - spec.securityContext.supplementalGroupsPolicy - spec.containers\[\*\].securityContext.appArmorProfile - spec.containers\[\*\].securityContext.seLinuxOptions - spec.containers\[\*\].securityContext.seccompProfile - spec.containers\[\*\].securityContext.capabilities - spec.containers\[\*\].securityContext.readOnlyRootFilesystem - spec.containers\[\*\].securityContext.privileged - spec.containers\[\*\].securityContext.allowPrivilegeEscalation - spec.containers\[\*\].securityContext.procMount - spec.containers\[\*\].securityContext.runAsUser - spec.containers\[\*\].securityContext.runAsGroup
     pub os: Option<PodOS>,
     /// Overhead represents the resource overhead associated with running a pod for a given RuntimeClass. This field will be autopopulated at admission time by the RuntimeClass admission controller. If the RuntimeClass admission controller is enabled, overhead must not be set in Pod create requests. The RuntimeClass admission controller will reject Pod create requests which have the overhead already set. If RuntimeClass is configured and selected in the PodSpec, Overhead will be set to the value defined in the corresponding RuntimeClass, otherwise it will remain unset and treated as zero. More info: <https://git.k8s.io/enhancements/keps/sig-node/688-pod-overhead/README.md>
-    pub overhead: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
+    pub overhead: Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::Quantity>>,
     /// PreemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset.
     pub preemption_policy: Option<String>,
     /// The priority value. Various system components use this field to find the priority of the pod. When Priority Admission Controller is enabled, it prevents users from setting this field. The admission controller populates this field from PriorityClassName. The higher the value, the higher the priority.
@@ -11132,20 +11222,20 @@ impl crate::object_serde::Fields for PodSpec {
             0 => crate::object_serde::put(&mut self.active_deadline_seconds, map),
             1 => crate::object_serde::put(&mut self.affinity, map),
             2 => crate::object_serde::put(&mut self.automount_service_account_token, map),
-            3 => crate::object_serde::put(&mut self.containers, map),
+            3 => crate::object_serde::put_vec(&mut self.containers, map),
             4 => crate::object_serde::put(&mut self.dns_config, map),
             5 => crate::object_serde::put(&mut self.dns_policy, map),
             6 => crate::object_serde::put(&mut self.enable_service_links, map),
-            7 => crate::object_serde::put(&mut self.ephemeral_containers, map),
-            8 => crate::object_serde::put(&mut self.host_aliases, map),
+            7 => crate::object_serde::put_opt_vec(&mut self.ephemeral_containers, map),
+            8 => crate::object_serde::put_opt_vec(&mut self.host_aliases, map),
             9 => crate::object_serde::put(&mut self.host_ipc, map),
             10 => crate::object_serde::put(&mut self.host_network, map),
             11 => crate::object_serde::put(&mut self.host_pid, map),
             12 => crate::object_serde::put(&mut self.host_users, map),
             13 => crate::object_serde::put(&mut self.hostname, map),
             14 => crate::object_serde::put(&mut self.hostname_override, map),
-            15 => crate::object_serde::put(&mut self.image_pull_secrets, map),
-            16 => crate::object_serde::put(&mut self.init_containers, map),
+            15 => crate::object_serde::put_opt_vec(&mut self.image_pull_secrets, map),
+            16 => crate::object_serde::put_opt_vec(&mut self.init_containers, map),
             17 => crate::object_serde::put(&mut self.node_name, map),
             18 => crate::object_serde::put(&mut self.node_selector, map),
             19 => crate::object_serde::put(&mut self.os, map),
@@ -11153,13 +11243,13 @@ impl crate::object_serde::Fields for PodSpec {
             21 => crate::object_serde::put(&mut self.preemption_policy, map),
             22 => crate::object_serde::put(&mut self.priority, map),
             23 => crate::object_serde::put(&mut self.priority_class_name, map),
-            24 => crate::object_serde::put(&mut self.readiness_gates, map),
-            25 => crate::object_serde::put(&mut self.resource_claims, map),
+            24 => crate::object_serde::put_opt_vec(&mut self.readiness_gates, map),
+            25 => crate::object_serde::put_opt_vec(&mut self.resource_claims, map),
             26 => crate::object_serde::put(&mut self.resources, map),
             27 => crate::object_serde::put(&mut self.restart_policy, map),
             28 => crate::object_serde::put(&mut self.runtime_class_name, map),
             29 => crate::object_serde::put(&mut self.scheduler_name, map),
-            30 => crate::object_serde::put(&mut self.scheduling_gates, map),
+            30 => crate::object_serde::put_opt_vec(&mut self.scheduling_gates, map),
             31 => crate::object_serde::put(&mut self.scheduling_group, map),
             32 => crate::object_serde::put(&mut self.security_context, map),
             33 => crate::object_serde::put(&mut self.service_account, map),
@@ -11168,9 +11258,9 @@ impl crate::object_serde::Fields for PodSpec {
             36 => crate::object_serde::put(&mut self.share_process_namespace, map),
             37 => crate::object_serde::put(&mut self.subdomain, map),
             38 => crate::object_serde::put(&mut self.termination_grace_period_seconds, map),
-            39 => crate::object_serde::put(&mut self.tolerations, map),
-            40 => crate::object_serde::put(&mut self.topology_spread_constraints, map),
-            41 => crate::object_serde::put(&mut self.volumes, map),
+            39 => crate::object_serde::put_opt_vec(&mut self.tolerations, map),
+            40 => crate::object_serde::put_opt_vec(&mut self.topology_spread_constraints, map),
+            41 => crate::object_serde::put_opt_vec(&mut self.volumes, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -11181,7 +11271,7 @@ impl crate::object_serde::Fields for PodSpec {
 pub struct PodStatus {
     /// AllocatedResources is the total requests allocated for this pod by the node. If pod-level requests are not set, this will be the total requests aggregated across containers in the pod.
     pub allocated_resources:
-        Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
+        Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::Quantity>>,
     /// Current service state of pod. More info: <https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-conditions>
     pub conditions: Option<Vec<PodCondition>>,
     /// Statuses of containers in this pod. Each container in the pod should have at most one status in this list, and all statuses should be for containers in the pod. However this is not enforced. If a status for a non-existent container is present in the list, or the list has duplicate names, the behavior of various Kubernetes components is not defined and those statuses might be ignored. More info: <https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-and-container-status>
@@ -11355,24 +11445,27 @@ impl crate::object_serde::Fields for PodStatus {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.allocated_resources, map),
-            1 => crate::object_serde::put(&mut self.conditions, map),
-            2 => crate::object_serde::put(&mut self.container_statuses, map),
-            3 => crate::object_serde::put(&mut self.ephemeral_container_statuses, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.container_statuses, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.ephemeral_container_statuses, map),
             4 => crate::object_serde::put(&mut self.extended_resource_claim_status, map),
             5 => crate::object_serde::put(&mut self.host_ip, map),
-            6 => crate::object_serde::put(&mut self.host_ips, map),
-            7 => crate::object_serde::put(&mut self.init_container_statuses, map),
+            6 => crate::object_serde::put_opt_vec(&mut self.host_ips, map),
+            7 => crate::object_serde::put_opt_vec(&mut self.init_container_statuses, map),
             8 => crate::object_serde::put(&mut self.message, map),
-            9 => crate::object_serde::put(&mut self.node_allocatable_resource_claim_statuses, map),
+            9 => crate::object_serde::put_opt_vec(
+                &mut self.node_allocatable_resource_claim_statuses,
+                map,
+            ),
             10 => crate::object_serde::put(&mut self.nominated_node_name, map),
             11 => crate::object_serde::put(&mut self.observed_generation, map),
             12 => crate::object_serde::put(&mut self.phase, map),
             13 => crate::object_serde::put(&mut self.pod_ip, map),
-            14 => crate::object_serde::put(&mut self.pod_ips, map),
+            14 => crate::object_serde::put_opt_vec(&mut self.pod_ips, map),
             15 => crate::object_serde::put(&mut self.qos_class, map),
             16 => crate::object_serde::put(&mut self.reason, map),
             17 => crate::object_serde::put(&mut self.resize, map),
-            18 => crate::object_serde::put(&mut self.resource_claim_statuses, map),
+            18 => crate::object_serde::put_opt_vec(&mut self.resource_claim_statuses, map),
             19 => crate::object_serde::put(&mut self.resources, map),
             20 => crate::object_serde::put(&mut self.start_time, map),
             _ => crate::object_serde::skip(map),
@@ -11518,7 +11611,7 @@ impl crate::object_serde::Fields for PodTemplateList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -11542,6 +11635,14 @@ impl crate::client::verbs::ObjectList<PodTemplate> for PodTemplateList {
     }
     fn into_items(self) -> Vec<PodTemplate> {
         self.items
+    }
+    const LIST_KIND: &'static str = "PodTemplateList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<PodTemplate>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -11930,7 +12031,7 @@ impl crate::object_serde::Fields for ProjectedVolumeSource {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.default_mode, map),
-            1 => crate::object_serde::put(&mut self.sources, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.sources, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -12100,7 +12201,7 @@ impl crate::object_serde::Fields for RBDPersistentVolumeSource {
             0 => crate::object_serde::put(&mut self.fs_type, map),
             1 => crate::object_serde::put(&mut self.image, map),
             2 => crate::object_serde::put(&mut self.keyring, map),
-            3 => crate::object_serde::put(&mut self.monitors, map),
+            3 => crate::object_serde::put_vec(&mut self.monitors, map),
             4 => crate::object_serde::put(&mut self.pool, map),
             5 => crate::object_serde::put(&mut self.read_only, map),
             6 => crate::object_serde::put(&mut self.secret_ref, map),
@@ -12197,7 +12298,7 @@ impl crate::object_serde::Fields for RBDVolumeSource {
             0 => crate::object_serde::put(&mut self.fs_type, map),
             1 => crate::object_serde::put(&mut self.image, map),
             2 => crate::object_serde::put(&mut self.keyring, map),
-            3 => crate::object_serde::put(&mut self.monitors, map),
+            3 => crate::object_serde::put_vec(&mut self.monitors, map),
             4 => crate::object_serde::put(&mut self.pool, map),
             5 => crate::object_serde::put(&mut self.read_only, map),
             6 => crate::object_serde::put(&mut self.secret_ref, map),
@@ -12422,7 +12523,7 @@ impl crate::object_serde::Fields for ReplicationControllerList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -12447,6 +12548,17 @@ impl crate::client::verbs::ObjectList<ReplicationController> for ReplicationCont
     fn into_items(self) -> Vec<ReplicationController> {
         self.items
     }
+    const LIST_KIND: &'static str = "ReplicationControllerList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<ReplicationController>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
+    }
 }
 
 /// ReplicationControllerSpec is the specification of a replication controller.
@@ -12457,7 +12569,7 @@ pub struct ReplicationControllerSpec {
     /// Replicas is the number of desired replicas. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1. More info: <https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller>
     pub replicas: Option<i32>,
     /// Selector is a label query over pods that should match the Replicas count. If Selector is empty, it is defaulted to the labels present on the Pod template. Label keys and values that must match in order to be controlled by this replication controller, if empty defaulted to labels on Pod template. More info: <https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors>
-    pub selector: Option<std::collections::BTreeMap<String, String>>,
+    pub selector: Option<kclient_apimachinery::VecMap<String, String>>,
     /// Template is the object that describes the pod that will be created if insufficient replicas are detected. This takes precedence over a TemplateRef. The only allowed template.spec.restartPolicy value is "Always". More info: <https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#pod-template>
     pub template: Option<Box<PodTemplateSpec>>,
 }
@@ -12590,7 +12702,7 @@ impl crate::object_serde::Fields for ReplicationControllerStatus {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.available_replicas, map),
-            1 => crate::object_serde::put(&mut self.conditions, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             2 => crate::object_serde::put(&mut self.fully_labeled_replicas, map),
             3 => crate::object_serde::put(&mut self.observed_generation, map),
             4 => crate::object_serde::put(&mut self.ready_replicas, map),
@@ -12920,7 +13032,7 @@ impl crate::object_serde::Fields for ResourceQuotaList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -12945,13 +13057,24 @@ impl crate::client::verbs::ObjectList<ResourceQuota> for ResourceQuotaList {
     fn into_items(self) -> Vec<ResourceQuota> {
         self.items
     }
+    const LIST_KIND: &'static str = "ResourceQuotaList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<ResourceQuota>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
+    }
 }
 
 /// ResourceQuotaSpec defines the desired hard limits to enforce for Quota.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceQuotaSpec {
     /// hard is the set of desired hard limits for each named resource. More info: <https://kubernetes.io/docs/concepts/policy/resource-quotas/>
-    pub hard: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
+    pub hard: Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::Quantity>>,
     /// scopeSelector is also a collection of filters like scopes that must match each object tracked by a quota but expressed using ScopeSelectorOperator in combination with possible values. For a resource to match, both scopes AND scopeSelector (if specified in spec), must be matched.
     pub scope_selector: Option<ScopeSelector>,
     /// A collection of filters that must match each object tracked by a quota. If not specified, the quota matches all objects.
@@ -13001,7 +13124,7 @@ impl crate::object_serde::Fields for ResourceQuotaSpec {
         match index {
             0 => crate::object_serde::put(&mut self.hard, map),
             1 => crate::object_serde::put(&mut self.scope_selector, map),
-            2 => crate::object_serde::put(&mut self.scopes, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.scopes, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -13011,9 +13134,9 @@ impl crate::object_serde::Fields for ResourceQuotaSpec {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceQuotaStatus {
     /// Hard is the set of enforced hard limits for each named resource. More info: <https://kubernetes.io/docs/concepts/policy/resource-quotas/>
-    pub hard: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
+    pub hard: Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::Quantity>>,
     /// Used is the current observed total usage of the resource in the namespace.
-    pub used: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
+    pub used: Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::Quantity>>,
 }
 
 impl serde::Serialize for ResourceQuotaStatus {
@@ -13070,9 +13193,9 @@ pub struct ResourceRequirements {
     /// This field is immutable. It can only be set for containers.
     pub claims: Option<Vec<ResourceClaim>>,
     /// Limits describes the maximum amount of compute resources allowed. More info: <https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/>
-    pub limits: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
+    pub limits: Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::Quantity>>,
     /// Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value. Requests cannot exceed Limits. More info: <https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/>
-    pub requests: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
+    pub requests: Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::Quantity>>,
 }
 
 impl serde::Serialize for ResourceRequirements {
@@ -13116,7 +13239,7 @@ impl crate::object_serde::Fields for ResourceRequirements {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.claims, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.claims, map),
             1 => crate::object_serde::put(&mut self.limits, map),
             2 => crate::object_serde::put(&mut self.requests, map),
             _ => crate::object_serde::skip(map),
@@ -13171,7 +13294,7 @@ impl crate::object_serde::Fields for ResourceStatus {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.name, map),
-            1 => crate::object_serde::put(&mut self.resources, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.resources, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -13505,7 +13628,7 @@ impl crate::object_serde::Fields for ScopeSelector {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.match_expressions, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.match_expressions, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -13563,7 +13686,7 @@ impl crate::object_serde::Fields for ScopedResourceSelectorRequirement {
         match index {
             0 => crate::object_serde::put(&mut self.operator, map),
             1 => crate::object_serde::put(&mut self.scope_name, map),
-            2 => crate::object_serde::put(&mut self.values, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.values, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -13630,7 +13753,7 @@ pub struct Secret {
     /// `apiVersion`: always [`crate::TypeInfo`]'s value for this type.
     pub api_version: crate::ApiVersion<Secret>,
     /// Data contains the secret data. Each key must consist of alphanumeric characters, '-', '\_' or '.'. The serialized form of the secret data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in <https://tools.ietf.org/html/rfc4648#section-4>
-    pub data: Option<std::collections::BTreeMap<String, crate::ByteString>>,
+    pub data: Option<kclient_apimachinery::VecMap<String, crate::ByteString>>,
     /// Immutable, if set to true, ensures that data stored in the Secret cannot be updated (only object metadata can be modified). If not set to true, the field can be modified at any time. Defaulted to nil.
     pub immutable: Option<bool>,
     /// `kind`: always [`crate::TypeInfo`]'s value for this type.
@@ -13638,7 +13761,7 @@ pub struct Secret {
     /// Standard object's metadata. More info: <https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata>
     pub metadata: kclient_apimachinery::meta::ObjectMeta,
     /// stringData allows specifying non-binary secret data in string form. It is provided as a write-only input field for convenience. All keys and values are merged into the data field on write, overwriting any existing values. The stringData field is never output when reading from the API.
-    pub string_data: Option<std::collections::BTreeMap<String, String>>,
+    pub string_data: Option<kclient_apimachinery::VecMap<String, String>>,
     /// Used to facilitate programmatic handling of secret data. More info: <https://kubernetes.io/docs/concepts/configuration/secret/#secret-types>
     pub type_: Option<String>,
 }
@@ -13915,7 +14038,7 @@ impl crate::object_serde::Fields for SecretList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -13939,6 +14062,14 @@ impl crate::client::verbs::ObjectList<Secret> for SecretList {
     }
     fn into_items(self) -> Vec<Secret> {
         self.items
+    }
+    const LIST_KIND: &'static str = "SecretList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<Secret>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -13996,7 +14127,7 @@ impl crate::object_serde::Fields for SecretProjection {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.items, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.items, map),
             1 => crate::object_serde::put(&mut self.name, map),
             2 => crate::object_serde::put(&mut self.optional, map),
             _ => crate::object_serde::skip(map),
@@ -14117,7 +14248,7 @@ impl crate::object_serde::Fields for SecretVolumeSource {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.default_mode, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.optional, map),
             3 => crate::object_serde::put(&mut self.secret_name, map),
             _ => crate::object_serde::skip(map),
@@ -14420,10 +14551,10 @@ impl crate::object_serde::Fields for ServiceAccount {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
             1 => crate::object_serde::put(&mut self.automount_service_account_token, map),
-            2 => crate::object_serde::put(&mut self.image_pull_secrets, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.image_pull_secrets, map),
             3 => crate::object_serde::put(&mut self.kind, map),
             4 => crate::object_serde::put(&mut self.metadata, map),
-            5 => crate::object_serde::put(&mut self.secrets, map),
+            5 => crate::object_serde::put_opt_vec(&mut self.secrets, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -14504,7 +14635,7 @@ impl crate::object_serde::Fields for ServiceAccountList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -14528,6 +14659,17 @@ impl crate::client::verbs::ObjectList<ServiceAccount> for ServiceAccountList {
     }
     fn into_items(self) -> Vec<ServiceAccount> {
         self.items
+    }
+    const LIST_KIND: &'static str = "ServiceAccountList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<ServiceAccount>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -14641,7 +14783,7 @@ impl crate::object_serde::Fields for ServiceList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -14665,6 +14807,14 @@ impl crate::client::verbs::ObjectList<Service> for ServiceList {
     }
     fn into_items(self) -> Vec<Service> {
         self.items
+    }
+    const LIST_KIND: &'static str = "ServiceList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<Service>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -14799,7 +14949,7 @@ pub struct ServiceSpec {
     /// publishNotReadyAddresses indicates that any agent which deals with endpoints for this Service should disregard any indications of ready/not-ready. The primary use case for setting this field is for a StatefulSet's Headless Service to propagate SRV DNS records for its Pods for the purpose of peer discovery. The Kubernetes controllers that generate Endpoints and EndpointSlice resources for Services interpret this to mean that all endpoints are considered "ready" even if the Pods themselves are not. Agents which consume only Kubernetes generated endpoints through the Endpoints or EndpointSlice resources can safely assume this behavior.
     pub publish_not_ready_addresses: Option<bool>,
     /// Route service traffic to pods with label keys and values matching this selector. If empty or not present, the service is assumed to have an external process managing its endpoints, which Kubernetes will not modify. Only applies to types ClusterIP, NodePort, and LoadBalancer. Ignored if type is ExternalName. More info: <https://kubernetes.io/docs/concepts/services-networking/service/>
-    pub selector: Option<std::collections::BTreeMap<String, String>>,
+    pub selector: Option<kclient_apimachinery::VecMap<String, String>>,
     /// Supports "ClientIP" and "None". Used to maintain session affinity. Enable client IP based session affinity. Must be ClientIP or None. Defaults to None. More info: <https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies>
     pub session_affinity: Option<String>,
     /// sessionAffinityConfig contains the configurations of session affinity.
@@ -14934,18 +15084,18 @@ impl crate::object_serde::Fields for ServiceSpec {
         match index {
             0 => crate::object_serde::put(&mut self.allocate_load_balancer_node_ports, map),
             1 => crate::object_serde::put(&mut self.cluster_ip, map),
-            2 => crate::object_serde::put(&mut self.cluster_ips, map),
-            3 => crate::object_serde::put(&mut self.external_ips, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.cluster_ips, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.external_ips, map),
             4 => crate::object_serde::put(&mut self.external_name, map),
             5 => crate::object_serde::put(&mut self.external_traffic_policy, map),
             6 => crate::object_serde::put(&mut self.health_check_node_port, map),
             7 => crate::object_serde::put(&mut self.internal_traffic_policy, map),
-            8 => crate::object_serde::put(&mut self.ip_families, map),
+            8 => crate::object_serde::put_opt_vec(&mut self.ip_families, map),
             9 => crate::object_serde::put(&mut self.ip_family_policy, map),
             10 => crate::object_serde::put(&mut self.load_balancer_class, map),
             11 => crate::object_serde::put(&mut self.load_balancer_ip, map),
-            12 => crate::object_serde::put(&mut self.load_balancer_source_ranges, map),
-            13 => crate::object_serde::put(&mut self.ports, map),
+            12 => crate::object_serde::put_opt_vec(&mut self.load_balancer_source_ranges, map),
+            13 => crate::object_serde::put_opt_vec(&mut self.ports, map),
             14 => crate::object_serde::put(&mut self.publish_not_ready_addresses, map),
             15 => crate::object_serde::put(&mut self.selector, map),
             16 => crate::object_serde::put(&mut self.session_affinity, map),
@@ -15003,7 +15153,7 @@ impl crate::object_serde::Fields for ServiceStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.conditions, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             1 => crate::object_serde::put(&mut self.load_balancer, map),
             _ => crate::object_serde::skip(map),
         }
@@ -15540,7 +15690,7 @@ impl crate::object_serde::Fields for TopologySelectorLabelRequirement {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.key, map),
-            1 => crate::object_serde::put(&mut self.values, map),
+            1 => crate::object_serde::put_vec(&mut self.values, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -15588,7 +15738,7 @@ impl crate::object_serde::Fields for TopologySelectorTerm {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.match_label_expressions, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.match_label_expressions, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -15689,7 +15839,7 @@ impl crate::object_serde::Fields for TopologySpreadConstraint {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.label_selector, map),
-            1 => crate::object_serde::put(&mut self.match_label_keys, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.match_label_keys, map),
             2 => crate::object_serde::put(&mut self.max_skew, map),
             3 => crate::object_serde::put(&mut self.min_domains, map),
             4 => crate::object_serde::put(&mut self.node_affinity_policy, map),
@@ -16476,9 +16626,9 @@ impl crate::object_serde::Fields for VolumeProjection {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VolumeResourceRequirements {
     /// Limits describes the maximum amount of compute resources allowed. More info: <https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/>
-    pub limits: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
+    pub limits: Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::Quantity>>,
     /// Requests describes the minimum amount of compute resources required. If Requests is omitted for a container, it defaults to Limits if that is explicitly specified, otherwise to an implementation-defined value. Requests cannot exceed Limits. More info: <https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/>
-    pub requests: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
+    pub requests: Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::Quantity>>,
 }
 
 impl serde::Serialize for VolumeResourceRequirements {

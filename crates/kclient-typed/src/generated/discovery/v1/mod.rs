@@ -13,7 +13,7 @@ pub struct Endpoint {
     /// conditions contains information about the current status of the endpoint.
     pub conditions: Option<EndpointConditions>,
     /// deprecatedTopology contains topology information part of the v1beta1 API. This field is deprecated, and will be removed when the v1beta1 API is removed (no sooner than kubernetes v1.24).  While this field can hold values, it is not writable through the v1 API, and any attempts to write to it will be silently ignored. Topology information can be found in the zone and nodeName fields instead.
-    pub deprecated_topology: Option<std::collections::BTreeMap<String, String>>,
+    pub deprecated_topology: Option<kclient_apimachinery::VecMap<String, String>>,
     /// hints contains information associated with how an endpoint should be consumed.
     pub hints: Option<Box<EndpointHints>>,
     /// hostname of this endpoint. This field may be used by consumers of endpoints to distinguish endpoints from each other (e.g. in DNS names). Multiple endpoints which use the same hostname should be considered fungible (e.g. multiple A values in DNS). Must be lowercase and pass DNS Label (RFC 1123) validation.
@@ -90,7 +90,7 @@ impl crate::object_serde::Fields for Endpoint {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.addresses, map),
+            0 => crate::object_serde::put_vec(&mut self.addresses, map),
             1 => crate::object_serde::put(&mut self.conditions, map),
             2 => crate::object_serde::put(&mut self.deprecated_topology, map),
             3 => crate::object_serde::put(&mut self.hints, map),
@@ -209,8 +209,8 @@ impl crate::object_serde::Fields for EndpointHints {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.for_nodes, map),
-            1 => crate::object_serde::put(&mut self.for_zones, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.for_nodes, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.for_zones, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -362,10 +362,10 @@ impl crate::object_serde::Fields for EndpointSlice {
         match index {
             0 => crate::object_serde::put(&mut self.address_type, map),
             1 => crate::object_serde::put(&mut self.api_version, map),
-            2 => crate::object_serde::put(&mut self.endpoints, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.endpoints, map),
             3 => crate::object_serde::put(&mut self.kind, map),
             4 => crate::object_serde::put(&mut self.metadata, map),
-            5 => crate::object_serde::put(&mut self.ports, map),
+            5 => crate::object_serde::put_opt_vec(&mut self.ports, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -446,7 +446,7 @@ impl crate::object_serde::Fields for EndpointSliceList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -470,6 +470,17 @@ impl crate::client::verbs::ObjectList<EndpointSlice> for EndpointSliceList {
     }
     fn into_items(self) -> Vec<EndpointSlice> {
         self.items
+    }
+    const LIST_KIND: &'static str = "EndpointSliceList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<EndpointSlice>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 

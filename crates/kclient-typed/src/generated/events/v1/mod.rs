@@ -239,7 +239,7 @@ impl crate::object_serde::Fields for EventList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -263,6 +263,14 @@ impl crate::client::verbs::ObjectList<Event> for EventList {
     }
     fn into_items(self) -> Vec<Event> {
         self.items
+    }
+    const LIST_KIND: &'static str = "EventList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<Event>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 

@@ -326,7 +326,7 @@ impl crate::object_serde::Fields for FlowSchemaList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -350,6 +350,14 @@ impl crate::client::verbs::ObjectList<FlowSchema> for FlowSchemaList {
     }
     fn into_items(self) -> Vec<FlowSchema> {
         self.items
+    }
+    const LIST_KIND: &'static str = "FlowSchemaList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<FlowSchema>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -420,7 +428,7 @@ impl crate::object_serde::Fields for FlowSchemaSpec {
             0 => crate::object_serde::put(&mut self.distinguisher_method, map),
             1 => crate::object_serde::put(&mut self.matching_precedence, map),
             2 => crate::object_serde::put(&mut self.priority_level_configuration, map),
-            3 => crate::object_serde::put(&mut self.rules, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.rules, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -468,7 +476,7 @@ impl crate::object_serde::Fields for FlowSchemaStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.conditions, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -706,8 +714,8 @@ impl crate::object_serde::Fields for NonResourcePolicyRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.non_resource_urls, map),
-            1 => crate::object_serde::put(&mut self.verbs, map),
+            0 => crate::object_serde::put_vec(&mut self.non_resource_urls, map),
+            1 => crate::object_serde::put_vec(&mut self.verbs, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -764,9 +772,9 @@ impl crate::object_serde::Fields for PolicyRulesWithSubjects {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.non_resource_rules, map),
-            1 => crate::object_serde::put(&mut self.resource_rules, map),
-            2 => crate::object_serde::put(&mut self.subjects, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.non_resource_rules, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.resource_rules, map),
+            2 => crate::object_serde::put_vec(&mut self.subjects, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -989,7 +997,7 @@ impl crate::object_serde::Fields for PriorityLevelConfigurationList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -1015,6 +1023,17 @@ impl crate::client::verbs::ObjectList<PriorityLevelConfiguration>
     }
     fn into_items(self) -> Vec<PriorityLevelConfiguration> {
         self.items
+    }
+    const LIST_KIND: &'static str = "PriorityLevelConfigurationList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<PriorityLevelConfiguration>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -1163,7 +1182,7 @@ impl crate::object_serde::Fields for PriorityLevelConfigurationStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.conditions, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -1293,11 +1312,11 @@ impl crate::object_serde::Fields for ResourcePolicyRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.api_groups, map),
+            0 => crate::object_serde::put_vec(&mut self.api_groups, map),
             1 => crate::object_serde::put(&mut self.cluster_scope, map),
-            2 => crate::object_serde::put(&mut self.namespaces, map),
-            3 => crate::object_serde::put(&mut self.resources, map),
-            4 => crate::object_serde::put(&mut self.verbs, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.namespaces, map),
+            3 => crate::object_serde::put_vec(&mut self.resources, map),
+            4 => crate::object_serde::put_vec(&mut self.verbs, map),
             _ => crate::object_serde::skip(map),
         }
     }

@@ -55,7 +55,7 @@ impl crate::object_serde::Fields for FieldSelectorRequirement {
         match index {
             0 => crate::object_serde::put(&mut self.key, map),
             1 => crate::object_serde::put(&mut self.operator, map),
-            2 => crate::object_serde::put(&mut self.values, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.values, map),
             _ => crate::object_serde::skip(map),
         }
     }

@@ -111,7 +111,7 @@ impl crate::object_serde::Fields for HTTPIngressRuleValue {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.paths, map),
+            0 => crate::object_serde::put_vec(&mut self.paths, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -251,7 +251,7 @@ impl crate::object_serde::Fields for IPAddressList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -275,6 +275,14 @@ impl crate::client::verbs::ObjectList<IPAddress> for IPAddressList {
     }
     fn into_items(self) -> Vec<IPAddress> {
         self.items
+    }
+    const LIST_KIND: &'static str = "IPAddressList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<IPAddress>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -369,7 +377,7 @@ impl crate::object_serde::Fields for IPBlock {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.cidr, map),
-            1 => crate::object_serde::put(&mut self.except, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.except, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -658,7 +666,7 @@ impl crate::object_serde::Fields for IngressClassList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -682,6 +690,17 @@ impl crate::client::verbs::ObjectList<IngressClass> for IngressClassList {
     }
     fn into_items(self) -> Vec<IngressClass> {
         self.items
+    }
+    const LIST_KIND: &'static str = "IngressClassList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<IngressClass>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -859,7 +878,7 @@ impl crate::object_serde::Fields for IngressList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -883,6 +902,14 @@ impl crate::client::verbs::ObjectList<Ingress> for IngressList {
     }
     fn into_items(self) -> Vec<Ingress> {
         self.items
+    }
+    const LIST_KIND: &'static str = "IngressList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<Ingress>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -940,7 +967,7 @@ impl crate::object_serde::Fields for IngressLoadBalancerIngress {
         match index {
             0 => crate::object_serde::put(&mut self.hostname, map),
             1 => crate::object_serde::put(&mut self.ip, map),
-            2 => crate::object_serde::put(&mut self.ports, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.ports, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -988,7 +1015,7 @@ impl crate::object_serde::Fields for IngressLoadBalancerStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.ingress, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.ingress, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -1227,8 +1254,8 @@ impl crate::object_serde::Fields for IngressSpec {
         match index {
             0 => crate::object_serde::put(&mut self.default_backend, map),
             1 => crate::object_serde::put(&mut self.ingress_class_name, map),
-            2 => crate::object_serde::put(&mut self.rules, map),
-            3 => crate::object_serde::put(&mut self.tls, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.rules, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.tls, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -1328,7 +1355,7 @@ impl crate::object_serde::Fields for IngressTLS {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.hosts, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.hosts, map),
             1 => crate::object_serde::put(&mut self.secret_name, map),
             _ => crate::object_serde::skip(map),
         }
@@ -1468,8 +1495,8 @@ impl crate::object_serde::Fields for NetworkPolicyEgressRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.ports, map),
-            1 => crate::object_serde::put(&mut self.to, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.ports, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.to, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -1521,8 +1548,8 @@ impl crate::object_serde::Fields for NetworkPolicyIngressRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.from, map),
-            1 => crate::object_serde::put(&mut self.ports, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.from, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.ports, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -1579,7 +1606,7 @@ impl crate::object_serde::Fields for NetworkPolicyList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -1603,6 +1630,17 @@ impl crate::client::verbs::ObjectList<NetworkPolicy> for NetworkPolicyList {
     }
     fn into_items(self) -> Vec<NetworkPolicy> {
         self.items
+    }
+    const LIST_KIND: &'static str = "NetworkPolicyList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<NetworkPolicy>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -1787,10 +1825,10 @@ impl crate::object_serde::Fields for NetworkPolicySpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.egress, map),
-            1 => crate::object_serde::put(&mut self.ingress, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.egress, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.ingress, map),
             2 => crate::object_serde::put(&mut self.pod_selector, map),
-            3 => crate::object_serde::put(&mut self.policy_types, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.policy_types, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -2055,7 +2093,7 @@ impl crate::object_serde::Fields for ServiceCIDRList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -2079,6 +2117,14 @@ impl crate::client::verbs::ObjectList<ServiceCIDR> for ServiceCIDRList {
     }
     fn into_items(self) -> Vec<ServiceCIDR> {
         self.items
+    }
+    const LIST_KIND: &'static str = "ServiceCIDRList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<ServiceCIDR>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -2124,7 +2170,7 @@ impl crate::object_serde::Fields for ServiceCIDRSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.cidrs, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.cidrs, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -2172,7 +2218,7 @@ impl crate::object_serde::Fields for ServiceCIDRStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.conditions, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             _ => crate::object_serde::skip(map),
         }
     }

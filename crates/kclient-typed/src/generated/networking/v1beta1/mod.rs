@@ -139,7 +139,7 @@ impl crate::object_serde::Fields for IPAddressList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -163,6 +163,14 @@ impl crate::client::verbs::ObjectList<IPAddress> for IPAddressList {
     }
     fn into_items(self) -> Vec<IPAddress> {
         self.items
+    }
+    const LIST_KIND: &'static str = "IPAddressList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<IPAddress>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -416,7 +424,7 @@ impl crate::object_serde::Fields for ServiceCIDRList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -440,6 +448,14 @@ impl crate::client::verbs::ObjectList<ServiceCIDR> for ServiceCIDRList {
     }
     fn into_items(self) -> Vec<ServiceCIDR> {
         self.items
+    }
+    const LIST_KIND: &'static str = "ServiceCIDRList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<ServiceCIDR>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -485,7 +501,7 @@ impl crate::object_serde::Fields for ServiceCIDRSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.cidrs, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.cidrs, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -533,7 +549,7 @@ impl crate::object_serde::Fields for ServiceCIDRStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.conditions, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             _ => crate::object_serde::skip(map),
         }
     }

@@ -9,7 +9,7 @@ pub use client::*;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Overhead {
     /// podFixed represents the fixed resource overhead associated with running a pod.
-    pub pod_fixed: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
+    pub pod_fixed: Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::Quantity>>,
 }
 
 impl serde::Serialize for Overhead {
@@ -209,7 +209,7 @@ impl crate::object_serde::Fields for RuntimeClassList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -234,13 +234,24 @@ impl crate::client::verbs::ObjectList<RuntimeClass> for RuntimeClassList {
     fn into_items(self) -> Vec<RuntimeClass> {
         self.items
     }
+    const LIST_KIND: &'static str = "RuntimeClassList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<RuntimeClass>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
+    }
 }
 
 /// Scheduling specifies the scheduling constraints for nodes supporting a RuntimeClass.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Scheduling {
     /// nodeSelector lists labels that must be present on nodes that support this RuntimeClass. Pods using this RuntimeClass can only be scheduled to a node matched by this selector. The RuntimeClass nodeSelector is merged with a pod's existing nodeSelector. Any conflicts will cause the pod to be rejected in admission.
-    pub node_selector: Option<std::collections::BTreeMap<String, String>>,
+    pub node_selector: Option<kclient_apimachinery::VecMap<String, String>>,
     /// tolerations are appended (excluding duplicates) to pods running with this RuntimeClass during admission, effectively unioning the set of nodes tolerated by the pod and the RuntimeClass.
     pub tolerations: Option<Vec<crate::api::core::v1::Toleration>>,
 }
@@ -283,7 +294,7 @@ impl crate::object_serde::Fields for Scheduling {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.node_selector, map),
-            1 => crate::object_serde::put(&mut self.tolerations, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.tolerations, map),
             _ => crate::object_serde::skip(map),
         }
     }

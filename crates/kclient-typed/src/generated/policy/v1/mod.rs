@@ -228,7 +228,7 @@ impl crate::object_serde::Fields for PodDisruptionBudgetList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -252,6 +252,17 @@ impl crate::client::verbs::ObjectList<PodDisruptionBudget> for PodDisruptionBudg
     }
     fn into_items(self) -> Vec<PodDisruptionBudget> {
         self.items
+    }
+    const LIST_KIND: &'static str = "PodDisruptionBudgetList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<PodDisruptionBudget>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -356,7 +367,7 @@ pub struct PodDisruptionBudgetStatus {
     pub desired_healthy: Option<i32>,
     /// DisruptedPods contains information about pods whose eviction was processed by the API server eviction subresource handler but has not yet been observed by the PodDisruptionBudget controller. A pod will be in this map from the time when the API server processed the eviction request to the time when the pod is seen by PDB controller as having been marked for deletion (or after a timeout). The key in the map is the name of the pod and the value is the time when the API server processed the eviction request. If the deletion didn't occur and a pod is still there it will be removed from the list automatically by PodDisruptionBudget controller after some time. If everything goes smooth this map should be empty for the most of the time. Large number of entries in the map may indicate problems with pod deletions.
     pub disrupted_pods:
-        Option<std::collections::BTreeMap<String, kclient_apimachinery::meta::Time>>,
+        Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::meta::Time>>,
     /// Number of pod disruptions that are currently allowed.
     pub disruptions_allowed: Option<i32>,
     /// total number of pods counted by this disruption budget
@@ -426,7 +437,7 @@ impl crate::object_serde::Fields for PodDisruptionBudgetStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.conditions, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             1 => crate::object_serde::put(&mut self.current_healthy, map),
             2 => crate::object_serde::put(&mut self.desired_healthy, map),
             3 => crate::object_serde::put(&mut self.disrupted_pods, map),

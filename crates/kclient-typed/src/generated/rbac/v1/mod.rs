@@ -47,7 +47,7 @@ impl crate::object_serde::Fields for AggregationRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.cluster_role_selectors, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.cluster_role_selectors, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -116,7 +116,7 @@ impl crate::object_serde::Fields for ClusterRole {
             1 => crate::object_serde::put(&mut self.api_version, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
-            4 => crate::object_serde::put(&mut self.rules, map),
+            4 => crate::object_serde::put_opt_vec(&mut self.rules, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -209,7 +209,7 @@ impl crate::object_serde::Fields for ClusterRoleBinding {
             1 => crate::object_serde::put(&mut self.kind, map),
             2 => crate::object_serde::put(&mut self.metadata, map),
             3 => crate::object_serde::put(&mut self.role_ref, map),
-            4 => crate::object_serde::put(&mut self.subjects, map),
+            4 => crate::object_serde::put_opt_vec(&mut self.subjects, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -290,7 +290,7 @@ impl crate::object_serde::Fields for ClusterRoleBindingList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -314,6 +314,17 @@ impl crate::client::verbs::ObjectList<ClusterRoleBinding> for ClusterRoleBinding
     }
     fn into_items(self) -> Vec<ClusterRoleBinding> {
         self.items
+    }
+    const LIST_KIND: &'static str = "ClusterRoleBindingList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<ClusterRoleBinding>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -368,7 +379,7 @@ impl crate::object_serde::Fields for ClusterRoleList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -392,6 +403,14 @@ impl crate::client::verbs::ObjectList<ClusterRole> for ClusterRoleList {
     }
     fn into_items(self) -> Vec<ClusterRole> {
         self.items
+    }
+    const LIST_KIND: &'static str = "ClusterRoleList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<ClusterRole>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -462,11 +481,11 @@ impl crate::object_serde::Fields for PolicyRule {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.api_groups, map),
-            1 => crate::object_serde::put(&mut self.non_resource_urls, map),
-            2 => crate::object_serde::put(&mut self.resource_names, map),
-            3 => crate::object_serde::put(&mut self.resources, map),
-            4 => crate::object_serde::put(&mut self.verbs, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.api_groups, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.non_resource_urls, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.resource_names, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.resources, map),
+            4 => crate::object_serde::put_vec(&mut self.verbs, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -529,7 +548,7 @@ impl crate::object_serde::Fields for Role {
             0 => crate::object_serde::put(&mut self.api_version, map),
             1 => crate::object_serde::put(&mut self.kind, map),
             2 => crate::object_serde::put(&mut self.metadata, map),
-            3 => crate::object_serde::put(&mut self.rules, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.rules, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -622,7 +641,7 @@ impl crate::object_serde::Fields for RoleBinding {
             1 => crate::object_serde::put(&mut self.kind, map),
             2 => crate::object_serde::put(&mut self.metadata, map),
             3 => crate::object_serde::put(&mut self.role_ref, map),
-            4 => crate::object_serde::put(&mut self.subjects, map),
+            4 => crate::object_serde::put_opt_vec(&mut self.subjects, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -703,7 +722,7 @@ impl crate::object_serde::Fields for RoleBindingList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -727,6 +746,14 @@ impl crate::client::verbs::ObjectList<RoleBinding> for RoleBindingList {
     }
     fn into_items(self) -> Vec<RoleBinding> {
         self.items
+    }
+    const LIST_KIND: &'static str = "RoleBindingList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<RoleBinding>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -781,7 +808,7 @@ impl crate::object_serde::Fields for RoleList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -805,6 +832,14 @@ impl crate::client::verbs::ObjectList<Role> for RoleList {
     }
     fn into_items(self) -> Vec<Role> {
         self.items
+    }
+    const LIST_KIND: &'static str = "RoleList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<Role>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 

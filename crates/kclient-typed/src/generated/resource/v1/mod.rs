@@ -92,7 +92,7 @@ impl crate::object_serde::Fields for AllocatedDeviceStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.conditions, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             1 => crate::object_serde::put(&mut self.data, map),
             2 => crate::object_serde::put(&mut self.device, map),
             3 => crate::object_serde::put(&mut self.driver, map),
@@ -314,7 +314,7 @@ impl crate::object_serde::Fields for CapacityRequestPolicy {
         match index {
             0 => crate::object_serde::put(&mut self.default, map),
             1 => crate::object_serde::put(&mut self.valid_range, map),
-            2 => crate::object_serde::put(&mut self.valid_values, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.valid_values, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -405,7 +405,7 @@ pub struct CapacityRequirements {
     /// - If a requestPolicy is set, the default consumed capacity is determined according to that policy.
     ///
     /// If the device allows multiple allocation, the aggregated amount across all requests must not exceed the capacity value. The consumed capacity, which may be adjusted based on the requestPolicy if defined, is recorded in the resource claim’s status.devices\[\*\].consumedCapacity field.
-    pub requests: Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
+    pub requests: Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::Quantity>>,
 }
 
 impl serde::Serialize for CapacityRequirements {
@@ -501,7 +501,7 @@ pub struct CounterSet {
     /// Counters defines the set of counters for this CounterSet The name of each counter must be unique in that set and must be a DNS label.
     ///
     /// The maximum number of counters is 32.
-    pub counters: std::collections::BTreeMap<String, Counter>,
+    pub counters: kclient_apimachinery::VecMap<String, Counter>,
     /// Name defines the name of the counter set. It must be a DNS label.
     pub name: String,
 }
@@ -560,7 +560,7 @@ pub struct Device {
     /// Attributes defines the set of attributes for this device. The name of each attribute must be unique in that set.
     ///
     /// The maximum number of attributes and capacities combined is 32.
-    pub attributes: Option<std::collections::BTreeMap<String, DeviceAttribute>>,
+    pub attributes: Option<kclient_apimachinery::VecMap<String, DeviceAttribute>>,
     /// BindingConditions defines the conditions for proceeding with binding. All of these conditions must be set in the per-device status conditions with a value of True to proceed with binding the pod to the node while scheduling the pod.
     ///
     /// The maximum number of binding conditions is 4.
@@ -584,7 +584,7 @@ pub struct Device {
     /// Capacity defines the set of capacities for this device. The name of each capacity must be unique in that set.
     ///
     /// The maximum number of attributes and capacities combined is 32.
-    pub capacity: Option<std::collections::BTreeMap<String, DeviceCapacity>>,
+    pub capacity: Option<kclient_apimachinery::VecMap<String, DeviceCapacity>>,
     /// ConsumesCounters defines a list of references to sharedCounters and the set of counters that the device will consume from those counter sets.
     ///
     /// There can only be a single entry per counterSet.
@@ -595,7 +595,7 @@ pub struct Device {
     pub name: String,
     /// NodeAllocatableResourceMappings defines the mapping of node resources that are managed by the DRA driver exposing this device. This includes resources currently reported in v1.Node \`status.allocatable\` that are not extended resources (see <https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#extended-resources>). Examples include "cpu", "memory", "ephemeral-storage", and hugepages. In addition to standard requests made through the Pod \`spec\`, these resources can also be requested through claims and allocated by the DRA driver. For example, a CPU DRA driver might allocate exclusive CPUs or auxiliary node memory dependencies of an accelerator device. The keys of this map are the node-allocatable resource names (e.g., "cpu", "memory"). Extended resource names are not permitted as keys.
     pub node_allocatable_resource_mappings:
-        Option<std::collections::BTreeMap<String, NodeAllocatableResourceMapping>>,
+        Option<kclient_apimachinery::VecMap<String, NodeAllocatableResourceMapping>>,
     /// NodeName identifies the node where the device is available.
     ///
     /// Must only be set if Spec.PerDeviceNodeSelection is set to true. At most one of NodeName, NodeSelector and AllNodes can be set.
@@ -704,16 +704,16 @@ impl crate::object_serde::Fields for Device {
             0 => crate::object_serde::put(&mut self.all_nodes, map),
             1 => crate::object_serde::put(&mut self.allow_multiple_allocations, map),
             2 => crate::object_serde::put(&mut self.attributes, map),
-            3 => crate::object_serde::put(&mut self.binding_conditions, map),
-            4 => crate::object_serde::put(&mut self.binding_failure_conditions, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.binding_conditions, map),
+            4 => crate::object_serde::put_opt_vec(&mut self.binding_failure_conditions, map),
             5 => crate::object_serde::put(&mut self.binds_to_node, map),
             6 => crate::object_serde::put(&mut self.capacity, map),
-            7 => crate::object_serde::put(&mut self.consumes_counters, map),
+            7 => crate::object_serde::put_opt_vec(&mut self.consumes_counters, map),
             8 => crate::object_serde::put(&mut self.name, map),
             9 => crate::object_serde::put(&mut self.node_allocatable_resource_mappings, map),
             10 => crate::object_serde::put(&mut self.node_name, map),
             11 => crate::object_serde::put(&mut self.node_selector, map),
-            12 => crate::object_serde::put(&mut self.taints, map),
+            12 => crate::object_serde::put_opt_vec(&mut self.taints, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -772,7 +772,7 @@ impl crate::object_serde::Fields for DeviceAllocationConfiguration {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.opaque, map),
-            1 => crate::object_serde::put(&mut self.requests, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.requests, map),
             2 => crate::object_serde::put(&mut self.source, map),
             _ => crate::object_serde::skip(map),
         }
@@ -827,8 +827,8 @@ impl crate::object_serde::Fields for DeviceAllocationResult {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.config, map),
-            1 => crate::object_serde::put(&mut self.results, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.config, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.results, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -920,13 +920,13 @@ impl crate::object_serde::Fields for DeviceAttribute {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.bool, map),
-            1 => crate::object_serde::put(&mut self.bools, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.bools, map),
             2 => crate::object_serde::put(&mut self.int, map),
-            3 => crate::object_serde::put(&mut self.ints, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.ints, map),
             4 => crate::object_serde::put(&mut self.string, map),
-            5 => crate::object_serde::put(&mut self.strings, map),
+            5 => crate::object_serde::put_opt_vec(&mut self.strings, map),
             6 => crate::object_serde::put(&mut self.version, map),
-            7 => crate::object_serde::put(&mut self.versions, map),
+            7 => crate::object_serde::put_opt_vec(&mut self.versions, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -1043,9 +1043,9 @@ impl crate::object_serde::Fields for DeviceClaim {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.config, map),
-            1 => crate::object_serde::put(&mut self.constraints, map),
-            2 => crate::object_serde::put(&mut self.requests, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.config, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.constraints, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.requests, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -1100,7 +1100,7 @@ impl crate::object_serde::Fields for DeviceClaimConfiguration {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.opaque, map),
-            1 => crate::object_serde::put(&mut self.requests, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.requests, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -1292,7 +1292,7 @@ impl crate::object_serde::Fields for DeviceClassList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -1316,6 +1316,14 @@ impl crate::client::verbs::ObjectList<DeviceClass> for DeviceClassList {
     }
     fn into_items(self) -> Vec<DeviceClass> {
         self.items
+    }
+    const LIST_KIND: &'static str = "DeviceClassList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<DeviceClass>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -1375,9 +1383,9 @@ impl crate::object_serde::Fields for DeviceClassSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.config, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.config, map),
             1 => crate::object_serde::put(&mut self.extended_resource_name, map),
-            2 => crate::object_serde::put(&mut self.selectors, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.selectors, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -1453,7 +1461,7 @@ impl crate::object_serde::Fields for DeviceConstraint {
         match index {
             0 => crate::object_serde::put(&mut self.distinct_attribute, map),
             1 => crate::object_serde::put(&mut self.match_attribute, map),
-            2 => crate::object_serde::put(&mut self.requests, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.requests, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -1467,7 +1475,7 @@ pub struct DeviceCounterConsumption {
     /// Counters defines the counters that will be consumed by the device.
     ///
     /// The maximum number of counters is 32.
-    pub counters: std::collections::BTreeMap<String, Counter>,
+    pub counters: kclient_apimachinery::VecMap<String, Counter>,
 }
 
 impl serde::Serialize for DeviceCounterConsumption {
@@ -1570,7 +1578,7 @@ impl crate::object_serde::Fields for DeviceRequest {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.exactly, map),
-            1 => crate::object_serde::put(&mut self.first_available, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.first_available, map),
             2 => crate::object_serde::put(&mut self.name, map),
             _ => crate::object_serde::skip(map),
         }
@@ -1598,7 +1606,7 @@ pub struct DeviceRequestAllocationResult {
     ///
     /// This field is populated only for devices that allow multiple allocations. All capacity entries are included, even if the consumed amount is zero.
     pub consumed_capacity:
-        Option<std::collections::BTreeMap<String, kclient_apimachinery::Quantity>>,
+        Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::Quantity>>,
     /// Device references one device instance via its name in the driver's resource pool. It must be a DNS label.
     pub device: String,
     /// Driver specifies the name of the DRA driver whose kubelet plugin should be invoked to process the allocation once the claim is needed on a node.
@@ -1693,15 +1701,15 @@ impl crate::object_serde::Fields for DeviceRequestAllocationResult {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.admin_access, map),
-            1 => crate::object_serde::put(&mut self.binding_conditions, map),
-            2 => crate::object_serde::put(&mut self.binding_failure_conditions, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.binding_conditions, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.binding_failure_conditions, map),
             3 => crate::object_serde::put(&mut self.consumed_capacity, map),
             4 => crate::object_serde::put(&mut self.device, map),
             5 => crate::object_serde::put(&mut self.driver, map),
             6 => crate::object_serde::put(&mut self.pool, map),
             7 => crate::object_serde::put(&mut self.request, map),
             8 => crate::object_serde::put(&mut self.share_id, map),
-            9 => crate::object_serde::put(&mut self.tolerations, map),
+            9 => crate::object_serde::put_opt_vec(&mut self.tolerations, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -1870,8 +1878,8 @@ impl crate::object_serde::Fields for DeviceSubRequest {
             2 => crate::object_serde::put(&mut self.count, map),
             3 => crate::object_serde::put(&mut self.device_class_name, map),
             4 => crate::object_serde::put(&mut self.name, map),
-            5 => crate::object_serde::put(&mut self.selectors, map),
-            6 => crate::object_serde::put(&mut self.tolerations, map),
+            5 => crate::object_serde::put_opt_vec(&mut self.selectors, map),
+            6 => crate::object_serde::put_opt_vec(&mut self.tolerations, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -2132,8 +2140,8 @@ impl crate::object_serde::Fields for ExactDeviceRequest {
             2 => crate::object_serde::put(&mut self.capacity, map),
             3 => crate::object_serde::put(&mut self.count, map),
             4 => crate::object_serde::put(&mut self.device_class_name, map),
-            5 => crate::object_serde::put(&mut self.selectors, map),
-            6 => crate::object_serde::put(&mut self.tolerations, map),
+            5 => crate::object_serde::put_opt_vec(&mut self.selectors, map),
+            6 => crate::object_serde::put_opt_vec(&mut self.tolerations, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -2197,7 +2205,7 @@ impl crate::object_serde::Fields for NetworkDeviceData {
         match index {
             0 => crate::object_serde::put(&mut self.hardware_address, map),
             1 => crate::object_serde::put(&mut self.interface_name, map),
-            2 => crate::object_serde::put(&mut self.ips, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.ips, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -2533,7 +2541,7 @@ impl crate::object_serde::Fields for ResourceClaimList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -2557,6 +2565,17 @@ impl crate::client::verbs::ObjectList<ResourceClaim> for ResourceClaimList {
     }
     fn into_items(self) -> Vec<ResourceClaim> {
         self.items
+    }
+    const LIST_KIND: &'static str = "ResourceClaimList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<ResourceClaim>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -2667,8 +2686,8 @@ impl crate::object_serde::Fields for ResourceClaimStatus {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.allocation, map),
-            1 => crate::object_serde::put(&mut self.devices, map),
-            2 => crate::object_serde::put(&mut self.reserved_for, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.devices, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.reserved_for, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -2811,7 +2830,7 @@ impl crate::object_serde::Fields for ResourceClaimTemplateList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -2835,6 +2854,17 @@ impl crate::client::verbs::ObjectList<ResourceClaimTemplate> for ResourceClaimTe
     }
     fn into_items(self) -> Vec<ResourceClaimTemplate> {
         self.items
+    }
+    const LIST_KIND: &'static str = "ResourceClaimTemplateList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<ResourceClaimTemplate>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -3095,7 +3125,7 @@ impl crate::object_serde::Fields for ResourceSliceList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -3119,6 +3149,17 @@ impl crate::client::verbs::ObjectList<ResourceSlice> for ResourceSliceList {
     }
     fn into_items(self) -> Vec<ResourceSlice> {
         self.items
+    }
+    const LIST_KIND: &'static str = "ResourceSliceList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<ResourceSlice>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -3231,13 +3272,13 @@ impl crate::object_serde::Fields for ResourceSliceSpec {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.all_nodes, map),
-            1 => crate::object_serde::put(&mut self.devices, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.devices, map),
             2 => crate::object_serde::put(&mut self.driver, map),
             3 => crate::object_serde::put(&mut self.node_name, map),
             4 => crate::object_serde::put(&mut self.node_selector, map),
             5 => crate::object_serde::put(&mut self.per_device_node_selection, map),
             6 => crate::object_serde::put(&mut self.pool, map),
-            7 => crate::object_serde::put(&mut self.shared_counters, map),
+            7 => crate::object_serde::put_opt_vec(&mut self.shared_counters, map),
             _ => crate::object_serde::skip(map),
         }
     }

@@ -217,7 +217,7 @@ impl crate::object_serde::Fields for DeviceTaintRuleList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -241,6 +241,17 @@ impl crate::client::verbs::ObjectList<DeviceTaintRule> for DeviceTaintRuleList {
     }
     fn into_items(self) -> Vec<DeviceTaintRule> {
         self.items
+    }
+    const LIST_KIND: &'static str = "DeviceTaintRuleList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<DeviceTaintRule>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -348,7 +359,7 @@ impl crate::object_serde::Fields for DeviceTaintRuleStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.conditions, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -672,7 +683,7 @@ impl crate::object_serde::Fields for ResourcePoolStatusRequestList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -696,6 +707,17 @@ impl crate::client::verbs::ObjectList<ResourcePoolStatusRequest> for ResourcePoo
     }
     fn into_items(self) -> Vec<ResourcePoolStatusRequest> {
         self.items
+    }
+    const LIST_KIND: &'static str = "ResourcePoolStatusRequestList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<ResourcePoolStatusRequest>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -811,9 +833,9 @@ impl crate::object_serde::Fields for ResourcePoolStatusRequestStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.conditions, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             1 => crate::object_serde::put(&mut self.pool_count, map),
-            2 => crate::object_serde::put(&mut self.pools, map),
+            2 => crate::object_serde::put_opt_vec(&mut self.pools, map),
             _ => crate::object_serde::skip(map),
         }
     }

@@ -169,7 +169,7 @@ impl crate::object_serde::Fields for PriorityClassList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -193,5 +193,16 @@ impl crate::client::verbs::ObjectList<PriorityClass> for PriorityClassList {
     }
     fn into_items(self) -> Vec<PriorityClass> {
         self.items
+    }
+    const LIST_KIND: &'static str = "PriorityClassList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<PriorityClass>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }

@@ -225,7 +225,7 @@ impl crate::object_serde::Fields for PodGroupList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -249,6 +249,14 @@ impl crate::client::verbs::ObjectList<PodGroup> for PodGroupList {
     }
     fn into_items(self) -> Vec<PodGroup> {
         self.items
+    }
+    const LIST_KIND: &'static str = "PodGroupList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<PodGroup>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -420,7 +428,7 @@ impl crate::object_serde::Fields for PodGroupSchedulingConstraints {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.topology, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.topology, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -566,7 +574,7 @@ impl crate::object_serde::Fields for PodGroupSpec {
             1 => crate::object_serde::put(&mut self.pod_group_template_ref, map),
             2 => crate::object_serde::put(&mut self.priority, map),
             3 => crate::object_serde::put(&mut self.priority_class_name, map),
-            4 => crate::object_serde::put(&mut self.resource_claims, map),
+            4 => crate::object_serde::put_opt_vec(&mut self.resource_claims, map),
             5 => crate::object_serde::put(&mut self.scheduling_constraints, map),
             6 => crate::object_serde::put(&mut self.scheduling_policy, map),
             _ => crate::object_serde::skip(map),
@@ -632,8 +640,8 @@ impl crate::object_serde::Fields for PodGroupStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.conditions, map),
-            1 => crate::object_serde::put(&mut self.resource_claim_statuses, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.resource_claim_statuses, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -725,7 +733,7 @@ impl crate::object_serde::Fields for PodGroupTemplate {
             1 => crate::object_serde::put(&mut self.name, map),
             2 => crate::object_serde::put(&mut self.priority, map),
             3 => crate::object_serde::put(&mut self.priority_class_name, map),
-            4 => crate::object_serde::put(&mut self.resource_claims, map),
+            4 => crate::object_serde::put_opt_vec(&mut self.resource_claims, map),
             5 => crate::object_serde::put(&mut self.scheduling_constraints, map),
             6 => crate::object_serde::put(&mut self.scheduling_policy, map),
             _ => crate::object_serde::skip(map),
@@ -1017,7 +1025,7 @@ impl crate::object_serde::Fields for WorkloadList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -1041,6 +1049,14 @@ impl crate::client::verbs::ObjectList<Workload> for WorkloadList {
     }
     fn into_items(self) -> Vec<Workload> {
         self.items
+    }
+    const LIST_KIND: &'static str = "WorkloadList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<Workload>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -1141,7 +1157,7 @@ impl crate::object_serde::Fields for WorkloadSpec {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.controller_ref, map),
-            1 => crate::object_serde::put(&mut self.pod_group_templates, map),
+            1 => crate::object_serde::put_vec(&mut self.pod_group_templates, map),
             _ => crate::object_serde::skip(map),
         }
     }

@@ -139,7 +139,7 @@ impl crate::object_serde::Fields for CSIDriverList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -163,6 +163,14 @@ impl crate::client::verbs::ObjectList<CSIDriver> for CSIDriverList {
     }
     fn into_items(self) -> Vec<CSIDriver> {
         self.items
+    }
+    const LIST_KIND: &'static str = "CSIDriverList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<CSIDriver>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -349,8 +357,8 @@ impl crate::object_serde::Fields for CSIDriverSpec {
             6 => crate::object_serde::put(&mut self.se_linux_mount, map),
             7 => crate::object_serde::put(&mut self.service_account_token_in_secrets, map),
             8 => crate::object_serde::put(&mut self.storage_capacity, map),
-            9 => crate::object_serde::put(&mut self.token_requests, map),
-            10 => crate::object_serde::put(&mut self.volume_lifecycle_modes, map),
+            9 => crate::object_serde::put_opt_vec(&mut self.token_requests, map),
+            10 => crate::object_serde::put_opt_vec(&mut self.volume_lifecycle_modes, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -496,7 +504,7 @@ impl crate::object_serde::Fields for CSINodeDriver {
             0 => crate::object_serde::put(&mut self.allocatable, map),
             1 => crate::object_serde::put(&mut self.name, map),
             2 => crate::object_serde::put(&mut self.node_id, map),
-            3 => crate::object_serde::put(&mut self.topology_keys, map),
+            3 => crate::object_serde::put_opt_vec(&mut self.topology_keys, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -553,7 +561,7 @@ impl crate::object_serde::Fields for CSINodeList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -577,6 +585,14 @@ impl crate::client::verbs::ObjectList<CSINode> for CSINodeList {
     }
     fn into_items(self) -> Vec<CSINode> {
         self.items
+    }
+    const LIST_KIND: &'static str = "CSINodeList";
+    fn from_parts(metadata: kclient_apimachinery::meta::ListMeta, items: Vec<CSINode>) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -618,7 +634,7 @@ impl crate::object_serde::Fields for CSINodeSpec {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.drivers, map),
+            0 => crate::object_serde::put_vec(&mut self.drivers, map),
             _ => crate::object_serde::skip(map),
         }
     }
@@ -803,7 +819,7 @@ impl crate::object_serde::Fields for CSIStorageCapacityList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -828,6 +844,17 @@ impl crate::client::verbs::ObjectList<CSIStorageCapacity> for CSIStorageCapacity
     fn into_items(self) -> Vec<CSIStorageCapacity> {
         self.items
     }
+    const LIST_KIND: &'static str = "CSIStorageCapacityList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<CSIStorageCapacity>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
+    }
 }
 
 /// StorageClass describes the parameters for a class of storage for which PersistentVolumes can be dynamically provisioned.
@@ -848,7 +875,7 @@ pub struct StorageClass {
     /// mountOptions controls the mountOptions for dynamically provisioned PersistentVolumes of this storage class. e.g. \["ro", "soft"\]. Not validated - mount of the PVs will simply fail if one is invalid.
     pub mount_options: Option<Vec<String>>,
     /// parameters holds the parameters for the provisioner that should create volumes of this storage class.
-    pub parameters: Option<std::collections::BTreeMap<String, String>>,
+    pub parameters: Option<kclient_apimachinery::VecMap<String, String>>,
     /// provisioner indicates the type of the provisioner.
     pub provisioner: String,
     /// reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class. Defaults to Delete.
@@ -927,11 +954,11 @@ impl crate::object_serde::Fields for StorageClass {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.allow_volume_expansion, map),
-            1 => crate::object_serde::put(&mut self.allowed_topologies, map),
+            1 => crate::object_serde::put_opt_vec(&mut self.allowed_topologies, map),
             2 => crate::object_serde::put(&mut self.api_version, map),
             3 => crate::object_serde::put(&mut self.kind, map),
             4 => crate::object_serde::put(&mut self.metadata, map),
-            5 => crate::object_serde::put(&mut self.mount_options, map),
+            5 => crate::object_serde::put_opt_vec(&mut self.mount_options, map),
             6 => crate::object_serde::put(&mut self.parameters, map),
             7 => crate::object_serde::put(&mut self.provisioner, map),
             8 => crate::object_serde::put(&mut self.reclaim_policy, map),
@@ -1016,7 +1043,7 @@ impl crate::object_serde::Fields for StorageClassList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -1040,6 +1067,17 @@ impl crate::client::verbs::ObjectList<StorageClass> for StorageClassList {
     }
     fn into_items(self) -> Vec<StorageClass> {
         self.items
+    }
+    const LIST_KIND: &'static str = "StorageClassList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<StorageClass>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -1241,7 +1279,7 @@ impl crate::object_serde::Fields for VolumeAttachmentList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -1265,6 +1303,17 @@ impl crate::client::verbs::ObjectList<VolumeAttachment> for VolumeAttachmentList
     }
     fn into_items(self) -> Vec<VolumeAttachment> {
         self.items
+    }
+    const LIST_KIND: &'static str = "VolumeAttachmentList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<VolumeAttachment>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -1384,7 +1433,7 @@ pub struct VolumeAttachmentStatus {
     /// attached indicates the volume is successfully attached. This field must only be set by the entity completing the attach operation, i.e. the external-attacher.
     pub attached: bool,
     /// attachmentMetadata is populated with any information returned by the attach operation, upon successful attach, that must be passed into subsequent WaitForAttach or Mount calls. This field must only be set by the entity completing the attach operation, i.e. the external-attacher.
-    pub attachment_metadata: Option<std::collections::BTreeMap<String, String>>,
+    pub attachment_metadata: Option<kclient_apimachinery::VecMap<String, String>>,
     /// detachError represents the last error encountered during detach operation, if any. This field must only be set by the entity completing the detach operation, i.e. the external-attacher.
     pub detach_error: Option<Box<VolumeError>>,
 }
@@ -1460,7 +1509,7 @@ pub struct VolumeAttributesClass {
     /// parameters hold volume attributes defined by the CSI driver. These values are opaque to the Kubernetes and are passed directly to the CSI driver. The underlying storage provider supports changing these attributes on an existing volume, however the parameters field itself is immutable. To invoke a volume update, a new VolumeAttributesClass should be created with new parameters, and the PersistentVolumeClaim should be updated to reference the new VolumeAttributesClass.
     ///
     /// This field is required and must contain at least one key/value pair. The keys cannot be empty, and the maximum number of parameters is 512, with a cumulative max size of 256K. If the CSI driver rejects invalid parameters, the target PersistentVolumeClaim will be set to an "Infeasible" state in the modifyVolumeStatus field.
-    pub parameters: Option<std::collections::BTreeMap<String, String>>,
+    pub parameters: Option<kclient_apimachinery::VecMap<String, String>>,
 }
 
 impl serde::Serialize for VolumeAttributesClass {
@@ -1593,7 +1642,7 @@ impl crate::object_serde::Fields for VolumeAttributesClassList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -1617,6 +1666,17 @@ impl crate::client::verbs::ObjectList<VolumeAttributesClass> for VolumeAttribute
     }
     fn into_items(self) -> Vec<VolumeAttributesClass> {
         self.items
+    }
+    const LIST_KIND: &'static str = "VolumeAttributesClassList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<VolumeAttributesClass>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 

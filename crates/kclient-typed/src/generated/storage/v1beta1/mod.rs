@@ -19,7 +19,7 @@ pub struct VolumeAttributesClass {
     /// parameters hold volume attributes defined by the CSI driver. These values are opaque to the Kubernetes and are passed directly to the CSI driver. The underlying storage provider supports changing these attributes on an existing volume, however the parameters field itself is immutable. To invoke a volume update, a new VolumeAttributesClass should be created with new parameters, and the PersistentVolumeClaim should be updated to reference the new VolumeAttributesClass.
     ///
     /// This field is required and must contain at least one key/value pair. The keys cannot be empty, and the maximum number of parameters is 512, with a cumulative max size of 256K. If the CSI driver rejects invalid parameters, the target PersistentVolumeClaim will be set to an "Infeasible" state in the modifyVolumeStatus field.
-    pub parameters: Option<std::collections::BTreeMap<String, String>>,
+    pub parameters: Option<kclient_apimachinery::VecMap<String, String>>,
 }
 
 impl serde::Serialize for VolumeAttributesClass {
@@ -152,7 +152,7 @@ impl crate::object_serde::Fields for VolumeAttributesClassList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -176,5 +176,16 @@ impl crate::client::verbs::ObjectList<VolumeAttributesClass> for VolumeAttribute
     }
     fn into_items(self) -> Vec<VolumeAttributesClass> {
         self.items
+    }
+    const LIST_KIND: &'static str = "VolumeAttributesClassList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<VolumeAttributesClass>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }

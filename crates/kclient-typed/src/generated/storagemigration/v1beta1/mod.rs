@@ -149,7 +149,7 @@ impl crate::object_serde::Fields for StorageVersionMigrationList {
     ) -> Result<(), A::Error> {
         match index {
             0 => crate::object_serde::put(&mut self.api_version, map),
-            1 => crate::object_serde::put(&mut self.items, map),
+            1 => crate::object_serde::put_vec(&mut self.items, map),
             2 => crate::object_serde::put(&mut self.kind, map),
             3 => crate::object_serde::put(&mut self.metadata, map),
             _ => crate::object_serde::skip(map),
@@ -173,6 +173,17 @@ impl crate::client::verbs::ObjectList<StorageVersionMigration> for StorageVersio
     }
     fn into_items(self) -> Vec<StorageVersionMigration> {
         self.items
+    }
+    const LIST_KIND: &'static str = "StorageVersionMigrationList";
+    fn from_parts(
+        metadata: kclient_apimachinery::meta::ListMeta,
+        items: Vec<StorageVersionMigration>,
+    ) -> Self {
+        Self {
+            metadata,
+            items,
+            ..Default::default()
+        }
     }
 }
 
@@ -267,7 +278,7 @@ impl crate::object_serde::Fields for StorageVersionMigrationStatus {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match index {
-            0 => crate::object_serde::put(&mut self.conditions, map),
+            0 => crate::object_serde::put_opt_vec(&mut self.conditions, map),
             1 => crate::object_serde::put(&mut self.resource_version, map),
             _ => crate::object_serde::skip(map),
         }
