@@ -14,9 +14,10 @@ use kclient_apimachinery::options::{
 };
 use kclient_apimachinery::watch::WatchEvent;
 use kclient_typed::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStatus};
-use kclient_typed::api::authentication::v1::{TokenRequest, TokenRequestSpec};
+use kclient_typed::api::authentication::v1::{SelfSubjectReview, TokenRequest, TokenRequestSpec};
 use kclient_typed::api::core::v1::{
-    ConfigMap, Container, Pod, PodLogOptions, PodSpec, PodTemplateSpec, ServiceAccount,
+    Binding, ConfigMap, Container, ObjectReference, Pod, PodLogOptions, PodSpec, PodTemplateSpec,
+    ServiceAccount,
 };
 use kclient_typed::api::policy::v1::Eviction;
 use kclient_typed::{Deleted, Error};
@@ -463,21 +464,6 @@ async fn update_status_and_scale_of_a_deployment() {
     );
 }
 
-/// On a server without a subresource's handler the error must be the server's own `Status`
-/// (404 NotFound or 405 MethodNotAllowed), not a decoding failure or a silent success.
-fn assert_unserved(e: &Error, what: &str) {
-    let rest = e
-        .rest()
-        .unwrap_or_else(|| panic!("{what}: not a request error: {e}"));
-    let code = rest.code();
-    assert!(
-        matches!(code, Some(404 | 405)),
-        "{what}: expected the server's NotFound/MethodNotAllowed, got {code:?}: {e}"
-    );
-    assert!(rest.status().is_some(), "{what}: no Status body: {e}");
-    eprintln!("note: {what} is not served by this server ({e}); checked that it says so");
-}
-
 #[tokio::test]
 async fn pod_logs_and_eviction() {
     let c = cluster::start("pods").await;
@@ -529,7 +515,7 @@ async fn pod_logs_and_eviction() {
 }
 
 #[tokio::test]
-async fn service_account_token() {
+async fn service_account_token_authenticates_as_the_service_account() {
     let c = cluster::start("token").await;
     let sas = c.clientset.core_v1().service_accounts(&c.namespace);
     sas.create(
@@ -548,15 +534,72 @@ async fn service_account_token() {
         }),
         ..TokenRequest::default()
     };
-    match sas
+    let answer = sas
         .create_token("robot", &request, &CreateOptions::default())
         .await
-    {
-        Ok(answer) => {
-            let status = answer.status.unwrap();
-            assert!(status.token.as_deref().is_some_and(|t| !t.is_empty()));
-        }
-        Err(e) if c.is_embedded() => assert_unserved(&e, "serviceaccounts/token"),
-        Err(e) => panic!("token request failed: {e}"),
-    }
+        .unwrap();
+    let status = answer.status.unwrap();
+    let token = status.token.filter(|t| !t.is_empty()).expect("a token");
+    assert!(status.expiration_timestamp.is_some());
+
+    // The token authenticates as the service account (SelfSubjectReview: `kubectl auth whoami`).
+    let mut config = c.config.clone();
+    config.auth = kclient_config::AuthConfig {
+        bearer_token: Some(kclient_config::SecretString::from(token)),
+        ..kclient_config::AuthConfig::default()
+    };
+    config.tls.client_cert = None;
+    config.tls.client_key = None;
+    let as_robot = kclient_typed::Clientset::new(config).unwrap();
+    let review = as_robot
+        .authentication_v1()
+        .self_subject_reviews()
+        .create(&SelfSubjectReview::default(), &CreateOptions::default())
+        .await
+        .unwrap();
+    let user = review.status.and_then(|s| s.user_info).unwrap_or_default();
+    assert_eq!(
+        user.username.as_deref(),
+        Some(format!("system:serviceaccount:{}:robot", c.namespace).as_str())
+    );
+
+    // A missing service account gets no token.
+    let err = sas
+        .create_token("nobody", &request, &CreateOptions::default())
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+}
+
+#[tokio::test]
+async fn binding_assigns_a_pod_to_a_node_once() {
+    let c = cluster::start("binding").await;
+    let pods = c.clientset.core_v1().pods(&c.namespace);
+    pods.create(&pod(&c.namespace, "b"), &CreateOptions::default())
+        .await
+        .unwrap();
+    let binding = Binding {
+        metadata: ObjectMeta::namespaced(&c.namespace, "b"),
+        target: ObjectReference {
+            kind: Some("Node".into()),
+            name: Some("node-1".into()),
+            ..ObjectReference::default()
+        },
+        ..Binding::default()
+    };
+    let status = pods
+        .bind("b", &binding, &CreateOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(status.status.as_deref(), Some("Success"), "{status:?}");
+    let bound = pods.get("b", &GetOptions::default()).await.unwrap();
+    assert_eq!(
+        bound.spec.and_then(|s| s.node_name).as_deref(),
+        Some("node-1")
+    );
+    let err = pods
+        .bind("b", &binding, &CreateOptions::default())
+        .await
+        .unwrap_err();
+    assert!(err.is_conflict(), "a second binding is a conflict: {err}");
 }
