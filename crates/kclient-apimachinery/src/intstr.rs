@@ -8,13 +8,50 @@ use serde::{Deserialize, Serialize};
 use crate::Error;
 
 /// An integer or a string; on the wire a bare JSON number or string.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(untagged)]
 pub enum IntOrString {
     /// An integer (`int32` in Go).
     Int(i32),
     /// A string, such as a port name or a percentage like `25%`.
     String(String),
+}
+
+/// Read with a visitor rather than `#[serde(untagged)]`, which would buffer the value first.
+impl<'de> Deserialize<'de> for IntOrString {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct IntOrStringVisitor;
+
+        impl serde::de::Visitor<'_> for IntOrStringVisitor {
+            type Value = IntOrString;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an integer or a string")
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<IntOrString, E> {
+                i32::try_from(v)
+                    .map(IntOrString::Int)
+                    .map_err(|_| E::custom(format_args!("integer {v} is out of the int32 range")))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<IntOrString, E> {
+                i32::try_from(v)
+                    .map(IntOrString::Int)
+                    .map_err(|_| E::custom(format_args!("integer {v} is out of the int32 range")))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<IntOrString, E> {
+                Ok(IntOrString::String(v.to_string()))
+            }
+
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<IntOrString, E> {
+                Ok(IntOrString::String(v))
+            }
+        }
+
+        deserializer.deserialize_any(IntOrStringVisitor)
+    }
 }
 
 impl Default for IntOrString {

@@ -48,10 +48,64 @@ fn write_rfc3339(f: &mut fmt::Formatter<'_>, ts: Timestamp, micros: bool) -> fmt
 }
 
 fn parse_timestamp(s: &str) -> Result<Timestamp, Error> {
+    if let Some(ts) = parse_utc_fast(s.as_bytes()) {
+        return Ok(ts);
+    }
     Timestamp::from_str(s).map_err(|source| Error::InvalidTime {
         input: s.to_string(),
         source,
     })
+}
+
+/// The form the API server writes, `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, parsed directly (a
+/// decoded object has a dozen timestamps, and the general RFC 3339 parser is most of their
+/// cost). Anything else, or anything out of range, is left to the general parser (`None`).
+fn parse_utc_fast(b: &[u8]) -> Option<Timestamp> {
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
+        return None;
+    }
+    if b[16] != b':' || *b.last()? != b'Z' {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| -> Option<i64> {
+        b.get(range)?.iter().try_fold(0i64, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0'))
+        })
+    };
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let nanos = match &b[19..b.len() - 1] {
+        [] => 0,
+        [b'.', digits @ ..] if (1..=9).contains(&digits.len()) => {
+            let value = num(20..20 + digits.len())?;
+            let scale = 10i64.pow(u32::try_from(9 - digits.len()).ok()?);
+            value * scale
+        }
+        _ => return None,
+    };
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if day < 1 || day > days_in_month || hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second;
+    if seconds < 0 && nanos > 0 {
+        return None; // before 1970 with a fraction: jiff wants both parts negative
+    }
+    Timestamp::new(seconds, i32::try_from(nanos).ok()?).ok()
 }
 
 macro_rules! time_impls {
@@ -107,11 +161,25 @@ macro_rules! time_impls {
 
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let s = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-                Self::parse(&s).map_err(serde::de::Error::custom)
+                deserializer.deserialize_str(TimeVisitor).map(Self)
             }
         }
     };
+}
+
+/// Reads a timestamp from a string without copying it (serde's `Cow<str>` always copies).
+struct TimeVisitor;
+
+impl serde::de::Visitor<'_> for TimeVisitor {
+    type Value = Timestamp;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an RFC 3339 timestamp")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Timestamp, E> {
+        parse_timestamp(s).map_err(E::custom)
+    }
 }
 
 time_impls!(Time, false);
@@ -124,6 +192,24 @@ mod tests {
 
     #[test]
     fn time_is_written_with_second_precision_in_utc() {
+        // The fast path agrees with the general parser.
+        for text in [
+            "2024-01-02T03:04:05Z",
+            "2024-02-29T23:59:59Z",
+            "1969-12-31T23:59:59.5Z",
+            "0001-01-01T00:00:00Z",
+            "9999-12-30T21:59:59.123Z",
+            "2000-03-01T00:00:00.000000001Z",
+        ] {
+            let general = Timestamp::from_str(text).unwrap();
+            assert_eq!(super::parse_timestamp(text).unwrap(), general, "{text}");
+            match super::parse_utc_fast(text.as_bytes()) {
+                Some(fast) => assert_eq!(fast, general, "{text}"),
+                None => assert!(text.starts_with("1969"), "no fast path for {text}"),
+            }
+        }
+        assert!(super::parse_utc_fast(b"2023-02-29T00:00:00Z").is_none());
+        assert!(super::parse_utc_fast(b"2024-01-02T03:04:05+02:00").is_none());
         let t = Time::parse("2024-01-02T03:04:05.987654321Z").unwrap();
         assert_eq!(t.to_string(), "2024-01-02T03:04:05Z");
         assert_eq!(

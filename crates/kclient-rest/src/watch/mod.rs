@@ -10,6 +10,7 @@
 
 mod frame;
 mod pipeline;
+mod reader;
 
 use std::future::Future as _;
 use std::marker::PhantomData;
@@ -18,7 +19,6 @@ use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
 use futures_util::Stream;
-use http_body::Body;
 use kclient_apimachinery::WatchEvent;
 use serde::de::DeserializeOwned;
 
@@ -31,7 +31,7 @@ use pipeline::{Decoded, JOB_FRAMES, MAX_JOBS, Pipeline, READ_AHEAD_BYTES, Taken}
 /// A stream of watch events of objects of type `T`.
 #[must_use = "streams do nothing unless polled"]
 pub struct WatchStream<T> {
-    body: ResponseBody,
+    body: reader::Chunks,
     decoder: FrameDecoder,
     context: RequestContext,
     done: bool,
@@ -63,7 +63,7 @@ impl<T> std::fmt::Debug for WatchStream<T> {
 impl<T> WatchStream<T> {
     pub(crate) fn new(body: ResponseBody, context: RequestContext) -> Self {
         Self {
-            body,
+            body: reader::Chunks::new(body),
             decoder: FrameDecoder::new(DEFAULT_MAX_FRAME_SIZE),
             context,
             done: false,
@@ -150,11 +150,9 @@ impl<T: DeserializeOwned + Send + 'static> WatchStream<T> {
 
     /// Reads the next body frame into the decoder; `Ready(true)` if data arrived.
     fn poll_body(&mut self, cx: &mut Context<'_>) -> Poll<bool> {
-        match ready!(Pin::new(&mut self.body).poll_frame(cx)) {
-            Some(Ok(frame)) => {
-                if let Ok(data) = frame.into_data() {
-                    self.decoder.push(data);
-                }
+        match ready!(self.body.poll_chunk(cx)) {
+            Some(Ok(data)) => {
+                self.decoder.push(data);
                 Poll::Ready(true)
             }
             Some(Err(e)) => {
