@@ -258,7 +258,9 @@ async fn store_and_handlers_converge_under_cut_watches_and_compaction() {
         assert!(late.as_ref().unwrap().seen().initial_adds > 0);
         if env.can_inject_faults() {
             let stats = informer.reflector_stats();
-            assert!(stats.watches > 5, "{mode:?}: {stats:?}");
+            // ~30 cuts, but how many land on a live watch (rather than on one being
+            // re-established, or while the gate holds reconnection back) depends on timing.
+            assert!(stats.watches >= 4, "{mode:?}: {stats:?}");
             assert!(
                 stats.lists > 1,
                 "compaction while disconnected relists: {stats:?}"
