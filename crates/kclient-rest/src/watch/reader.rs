@@ -16,19 +16,26 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use http_body::Body as _;
 use http_body_util::BodyExt as _;
-use tokio::sync::mpsc;
+use std::sync::Arc;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 use crate::{BoxError, ResponseBody};
 
-/// Chunks read ahead of the decoder.
+/// Chunks read ahead of the decoder, at most.
 const CHUNKS: usize = 256;
+/// Bytes read ahead of the decoder, at most (a chunk larger than this still passes, alone).
+const BYTES: usize = 4 * 1024 * 1024;
+
+/// A chunk with its share of the byte budget, returned when the stream takes the chunk.
+type Budgeted = (Result<Bytes, BoxError>, Option<OwnedSemaphorePermit>);
 
 /// Where the stream's chunks come from.
 pub(super) enum Chunks {
     /// Polled in place (no Tokio runtime to run a reader on).
     Direct(ResponseBody),
     /// Filled by a reader task.
-    Reader(mpsc::Receiver<Result<Bytes, BoxError>>),
+    Reader(mpsc::Receiver<Budgeted>),
 }
 
 impl Chunks {
@@ -38,7 +45,7 @@ impl Chunks {
             return Chunks::Direct(body);
         };
         let (tx, rx) = mpsc::channel(CHUNKS);
-        runtime.spawn(read(body, tx));
+        runtime.spawn(read(body, tx, Arc::new(Semaphore::new(BYTES))));
         Chunks::Reader(rx)
     }
 
@@ -48,7 +55,10 @@ impl Chunks {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Bytes, BoxError>>> {
         match self {
-            Chunks::Reader(rx) => rx.poll_recv(cx),
+            // The permit is dropped here: the chunk now counts as the decoder's.
+            Chunks::Reader(rx) => rx
+                .poll_recv(cx)
+                .map(|item| item.map(|(chunk, _permit)| chunk)),
             Chunks::Direct(body) => loop {
                 match std::task::ready!(Pin::new(&mut *body).poll_frame(cx)) {
                     Some(Ok(frame)) => match frame.into_data() {
@@ -63,8 +73,9 @@ impl Chunks {
     }
 }
 
-/// Moves the body's data chunks into `tx` until the body ends, fails, or the stream is gone.
-async fn read(mut body: ResponseBody, tx: mpsc::Sender<Result<Bytes, BoxError>>) {
+/// Moves the body's data chunks into `tx` until the body ends, fails, or the stream is gone;
+/// at most [`BYTES`] (by `budget`) and [`CHUNKS`] wait in the channel.
+async fn read(mut body: ResponseBody, tx: mpsc::Sender<Budgeted>, budget: Arc<Semaphore>) {
     loop {
         let frame = tokio::select! {
             frame = body.frame() => frame,
@@ -78,8 +89,14 @@ async fn read(mut body: ResponseBody, tx: mpsc::Sender<Result<Bytes, BoxError>>)
             },
             Some(Err(e)) => Err(e),
         };
+        let size = chunk.as_ref().map_or(0, Bytes::len).clamp(1, BYTES);
+        let permits = u32::try_from(size).unwrap_or(u32::MAX);
+        let permit = tokio::select! {
+            permit = budget.clone().acquire_many_owned(permits) => permit.ok(),
+            () = tx.closed() => return,
+        };
         let failed = chunk.is_err();
-        if tx.send(chunk).await.is_err() || failed {
+        if tx.send((chunk, permit)).await.is_err() || failed {
             return;
         }
     }

@@ -224,3 +224,44 @@ async fn an_error_after_many_events_comes_after_them() {
     );
     assert!(events[1_000].is_err());
 }
+
+/// A body that never sends anything and records when it is dropped.
+struct IdleBody(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl http_body::Body for IdleBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        std::task::Poll::Pending
+    }
+}
+
+impl Drop for IdleBody {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_an_idle_watch_closes_its_body() {
+    // The reader task must not keep an idle connection open once the stream is gone.
+    let dropped = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let body = IdleBody(dropped.clone()).boxed_unsync();
+    let ctx = RequestContext::new(Method::GET, "http://h/api/v1/pods?watch=true".into(), None);
+    let mut stream: WatchStream<Obj> = WatchStream::new(body, ctx);
+    let waited = tokio::time::timeout(std::time::Duration::from_millis(50), stream.next()).await;
+    assert!(waited.is_err(), "an idle watch yields nothing");
+    assert!(!dropped.load(std::sync::atomic::Ordering::SeqCst));
+    drop(stream);
+    for _ in 0..100 {
+        if dropped.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the body of a dropped watch was not released");
+}
