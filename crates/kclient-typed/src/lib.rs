@@ -39,6 +39,12 @@
 //!   and checked when present, so a `Status` answered in place of a `Pod` is a clear error.
 //! - `[]byte` fields are [`ByteString`] (base64); int-or-string, quantities and times are the
 //!   `kclient-apimachinery` types.
+//! - Objects are kept compact, since caches hold many: maps are
+//!   [`VecMap`](kclient_apimachinery::VecMap)s (sorted vectors with `BTreeMap`'s API), optional
+//!   structs of 48 bytes or more are boxed (`Some(Box::new(..))`; `spec` and `status` stay
+//!   inline), and decoded lists are shrunk to their length.
+//! - The serde impls are generated, not derived: they share one visitor
+//!   ([`object_serde`]), which keeps the crate's compile time low.
 //! - String enums: the v1.36 spec declares none (allowed values are only described in the
 //!   docs), so such fields are `String`. Where a spec gives `enum`, the generator emits an
 //!   enum with an `Other(String)` variant, so values from newer servers still decode.
