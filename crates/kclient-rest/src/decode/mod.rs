@@ -90,22 +90,36 @@ pub(crate) async fn decode_object<T>(
 where
     T: DeserializeOwned + Send + 'static,
 {
+    match read_head(&mut body, FAST_PATH_LIMIT, ctx).await? {
+        Head::Complete(bytes) => decode_slice(&bytes, http_code, ctx),
+        Head::Partial(head) => decode_streaming(head, body, ctx).await,
+    }
+}
+
+/// The start of a body: all of it, or its first chunks once they pass a limit.
+enum Head {
+    /// The body ended within the limit.
+    Complete(Bytes),
+    /// The chunks read so far; the rest is still in the body.
+    Partial(Vec<Bytes>),
+}
+
+/// Reads `body` until it ends or more than `limit` bytes have arrived.
+async fn read_head(
+    body: &mut ResponseBody,
+    limit: usize,
+    ctx: &RequestContext,
+) -> Result<Head, Error> {
     let mut head = Vec::new();
     let mut head_len = 0;
-    loop {
-        match next_chunk(&mut body).await {
-            Ok(Some(chunk)) => {
-                head_len += chunk.len();
-                head.push(chunk);
-                if head_len > FAST_PATH_LIMIT {
-                    return decode_streaming(head, body, ctx).await;
-                }
-            }
-            Ok(None) => break,
-            Err(e) => return Err(ctx.read_body_error(e)),
+    while let Some(chunk) = next_chunk(body).await.map_err(|e| ctx.read_body_error(e))? {
+        head_len += chunk.len();
+        head.push(chunk);
+        if head_len > limit {
+            return Ok(Head::Partial(head));
         }
     }
-    decode_slice(&concat(head), http_code, ctx)
+    Ok(Head::Complete(concat(head)))
 }
 
 /// Decodes a complete small body, turning a `Status` with `status: Failure` into an error.
@@ -160,22 +174,10 @@ pub(crate) async fn decode_list<T>(
 where
     T: DeserializeOwned + Send + 'static,
 {
-    let mut head = Vec::new();
-    let mut head_len = 0;
-    loop {
-        match next_chunk(&mut body).await {
-            Ok(Some(chunk)) => {
-                head_len += chunk.len();
-                head.push(chunk);
-                if head_len > list::PARALLEL_MIN_BYTES {
-                    return pump(head, body, ctx, list::from_chunks::<T>).await;
-                }
-            }
-            Ok(None) => break,
-            Err(e) => return Err(ctx.read_body_error(e)),
-        }
+    match read_head(&mut body, list::PARALLEL_MIN_BYTES, ctx).await? {
+        Head::Complete(bytes) => decode_slice(&bytes, http_code, ctx),
+        Head::Partial(head) => pump(head, body, ctx, list::from_chunks::<T>).await,
     }
-    decode_slice(&concat(head), http_code, ctx)
 }
 
 /// Streams `head` and then the rest of `body` to `decode`, which runs on a blocking thread.
