@@ -54,7 +54,12 @@ pub fn break_cycles(model: &mut Model) {
             }
         }
     }
-    for (id, name, i) in to_box {
+    set_boxed(model, to_box);
+}
+
+/// Boxes field `i` of each `(module, type, i)`.
+pub fn set_boxed(model: &mut Model, fields: Vec<(ModuleId, String, usize)>) {
+    for (id, name, i) in fields {
         if let Some(TypeBody::Struct(fields)) = model
             .modules
             .get_mut(&id)

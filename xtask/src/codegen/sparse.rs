@@ -51,16 +51,7 @@ pub fn box_sparse_fields(model: &mut Model) {
             }
         }
     }
-    for (id, name, i) in to_box {
-        if let Some(TypeBody::Struct(fields)) = model
-            .modules
-            .get_mut(&id)
-            .and_then(|m| m.types.get_mut(&name))
-            .map(|t| &mut t.body)
-        {
-            fields[i].boxed = true;
-        }
-    }
+    super::graph::set_boxed(model, to_box);
 }
 
 struct Sizes<'a> {

@@ -14,6 +14,7 @@ use std::sync::mpsc;
 
 use bytes::Bytes;
 use kclient_apimachinery::meta::ListMeta;
+use serde::Deserialize as _;
 use serde::de::{self, DeserializeOwned};
 use tokio::sync::mpsc as tokio_mpsc;
 
@@ -52,8 +53,6 @@ fn null_is_empty<'de, D: de::Deserializer<'de>, T: de::Deserialize<'de>>(
 ) -> Result<Vec<T>, D::Error> {
     Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
 }
-
-use serde::Deserialize as _;
 
 /// Whole items, concatenated, for one worker.
 struct Batch {
