@@ -9,6 +9,9 @@ mod openapi_model;
 mod openapi_paths;
 mod patch_strategies;
 mod proto_schema;
+#[cfg(test)]
+#[path = "../../tests/support/shared_data.rs"]
+mod shared_data;
 mod testserver_tables;
 
 use std::path::PathBuf;

@@ -12,15 +12,11 @@ use kclient_testserver::TestServer;
 use serde_json::Value;
 use support::Client;
 
+#[path = "../../../tests/support/shared_data.rs"]
+mod shared_data;
+
 fn discovery_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/kubernetes/v1.36/discovery");
-    if dir.join("apis.json").exists() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: no discovery documents at {}", dir.display());
-        None
-    }
+    shared_data::shared_v136("discovery", "apis.json")
 }
 
 fn read(dir: &std::path::Path, name: &str) -> Value {

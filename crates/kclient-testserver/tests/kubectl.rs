@@ -2,12 +2,14 @@
 //! message) when kubectl is not installed, unless `KCLIENT_REQUIRE_KUBECTL=1`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "../../../tests/support/shared_data.rs"]
+mod shared_data;
 mod support;
 
 use support::kubectl::Env;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -46,28 +48,14 @@ async fn kubectl_version_and_namespaces() {
 /// The NAME/SHORTNAMES/APIVERSION/NAMESPACED/KIND rows the discovery documents imply, the way
 /// kubectl picks them: each group's versions in preference order, first version of a resource
 /// wins, subresources left out.
-async fn expected_api_resources(env: &Env) -> BTreeSet<Vec<String>> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/kubernetes/v1.36/discovery");
-    let from_files = dir.join("apis.json").exists();
+fn expected_api_resources(dir: &Path) -> BTreeSet<Vec<String>> {
     let fetch = |path: String| {
-        let dir = dir.clone();
-        let env = &env;
-        async move {
-            if from_files {
-                let file = path.trim_start_matches('/').replace('/', "__") + ".json";
-                serde_json::from_str::<Value>(
-                    &std::fs::read_to_string(Path::new(&dir).join(file)).unwrap(),
-                )
-                .unwrap()
-            } else {
-                serde_json::from_str(&env.run(&["get", "--raw", &path]).await).unwrap()
-            }
-        }
+        let file = path.trim_start_matches('/').replace('/', "__") + ".json";
+        serde_json::from_str::<Value>(&std::fs::read_to_string(dir.join(file)).unwrap()).unwrap()
     };
     let mut rows = BTreeSet::new();
     let mut groups: Vec<(String, Vec<String>)> = vec![(String::new(), vec!["v1".into()])];
-    let apis = fetch("/apis".into()).await;
+    let apis = fetch("/apis".into());
     for g in apis["groups"].as_array().unwrap() {
         let versions = g["versions"]
             .as_array()
@@ -88,7 +76,7 @@ async fn expected_api_resources(env: &Env) -> BTreeSet<Vec<String>> {
                     format!("{group}/{version}"),
                 )
             };
-            let list = fetch(path).await;
+            let list = fetch(path);
             for r in list["resources"].as_array().unwrap() {
                 let name = r["name"].as_str().unwrap().to_string();
                 if name.contains('/') || !seen.insert(name.clone()) {
@@ -140,13 +128,16 @@ fn table_rows(out: &str) -> Vec<Vec<String>> {
 
 #[tokio::test]
 async fn kubectl_api_resources_match_discovery() {
+    let Some(dir) = shared_data::shared_v136("discovery", "apis.json") else {
+        return;
+    };
     let Some(env) = Env::start().await else {
         return;
     };
     let out = env.run(&["api-resources"]).await;
     assert!(out.starts_with("NAME"), "{out}");
     let got: BTreeSet<Vec<String>> = table_rows(&out).into_iter().collect();
-    let want = expected_api_resources(&env).await;
+    let want = expected_api_resources(&dir);
     let missing: Vec<_> = want.difference(&got).collect();
     let extra: Vec<_> = got.difference(&want).collect();
     assert!(

@@ -141,6 +141,8 @@ async fn fetch_documents(rest: &RestClient) -> Result<Vec<(String, Value)>> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+    use crate::shared_data;
+
     use serde_json::json;
 
     use super::*;
@@ -250,12 +252,9 @@ mod tests {
     /// The documents of custom resources are left out.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_test_server_generates_what_the_spec_does() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let spec_dir = root.join("../shared/kubernetes/v1.36/openapi/v3");
-        if !spec_dir.join("api__v1_openapi.json").exists() {
-            eprintln!("skipping: no OpenAPI documents at {}", spec_dir.display());
+        let Some(spec_dir) = shared_data::shared_v136("openapi/v3", "api__v1_openapi.json") else {
             return;
-        }
+        };
         let from_files = tokio::task::spawn_blocking(move || spec::load(&spec_dir));
         let server = kclient_testserver::TestServer::start().await.unwrap();
         let kubeconfig = kclient_config::Kubeconfig::from_yaml(&server.kubeconfig_yaml()).unwrap();
