@@ -76,6 +76,7 @@ pub mod labels;
 pub mod meta;
 pub mod options;
 pub mod quantity;
+pub mod redact;
 pub mod resource;
 pub mod status;
 pub mod unstructured;

@@ -171,7 +171,7 @@ impl ImpersonationConfig {
 
 /// An exec credential plugin (client.authentication.k8s.io/v1 or v1beta1), as named in a kubeconfig.
 /// Parsing never runs it; the transport does, when a credential is needed. `Debug` hides the
-/// values of `env` and the cluster's `config`, which often hold secrets (as client-go does).
+/// `args` and the values of `env` and the cluster's `config`, which often hold secrets.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ExecConfig {
     /// `client.authentication.k8s.io/v1` or `client.authentication.k8s.io/v1beta1`.
@@ -277,7 +277,7 @@ impl Config {
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
-            .field("host", &self.host)
+            .field("host", &redact_url_userinfo(&self.host))
             .field("api_path", &self.api_path)
             .field("content", &self.content)
             .field("tls", &self.tls)
@@ -311,7 +311,10 @@ impl fmt::Debug for ExecConfig {
         f.debug_struct("ExecConfig")
             .field("api_version", &self.api_version)
             .field("command", &self.command)
-            .field("args", &self.args)
+            .field(
+                "args",
+                &kclient_apimachinery::redact::Values(self.args.len()),
+            )
             .field("env", &env)
             .field("install_hint", &self.install_hint)
             .field("provide_cluster_info", &self.provide_cluster_info)
@@ -324,7 +327,7 @@ impl fmt::Debug for ExecConfig {
 impl fmt::Debug for ExecClusterInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ExecClusterInfo")
-            .field("server", &self.server)
+            .field("server", &redact_url_userinfo(&self.server))
             .field("tls_server_name", &self.tls_server_name)
             .field("insecure_skip_tls_verify", &self.insecure_skip_tls_verify)
             .field(
@@ -344,16 +347,10 @@ impl fmt::Debug for ExecClusterInfo {
     }
 }
 
-/// A URL with any `user:password@` part replaced, for `Debug` output.
-pub(crate) fn redact_url_userinfo(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}://<redacted>@{}", &rest[at + 1..]),
-        None => url.to_owned(),
-    }
+/// A URL with any `user:password@` part replaced, for `Debug` output (the one rule of
+/// [`kclient_apimachinery::redact`]).
+pub(crate) fn redact_url_userinfo(url: &str) -> std::borrow::Cow<'_, str> {
+    kclient_apimachinery::redact::url(url)
 }
 
 #[cfg(test)]

@@ -51,8 +51,9 @@ pub struct ExecCredentialSpec {
     pub interactive: bool,
 }
 
-/// `spec.cluster`: the cluster the credential is for.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// `spec.cluster`: the cluster the credential is for. `Debug` hides the `config` extension and
+/// any password in the URLs.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct ExecCluster {
     /// The server URL.
@@ -81,6 +82,27 @@ pub struct ExecCluster {
     /// The cluster's `client.authentication.k8s.io/exec` extension.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<serde_json::Value>,
+}
+
+impl std::fmt::Debug for ExecCluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use kclient_apimachinery::redact;
+        f.debug_struct("ExecCluster")
+            .field("server", &redact::url(&self.server))
+            .field("tls_server_name", &self.tls_server_name)
+            .field("insecure_skip_tls_verify", &self.insecure_skip_tls_verify)
+            .field(
+                "certificate_authority_data",
+                &self
+                    .certificate_authority_data
+                    .as_ref()
+                    .map(|d| format!("<{} bytes>", d.len())),
+            )
+            .field("proxy_url", &self.proxy_url.as_deref().map(redact::url))
+            .field("disable_compression", &self.disable_compression)
+            .field("config", &self.config.as_ref().map(|_| redact::Redacted))
+            .finish()
+    }
 }
 
 /// `status`: the credential the plugin returns. `Debug` never shows the token or key;

@@ -82,7 +82,7 @@ impl Config {
             config.auth = auth_config(&config, cluster, cluster_owner, user, user_owner)?;
         } else if has_credentials(user) || cluster.certificate_authority.is_some() {
             tracing::warn!(
-                server = %config.host,
+                server = %kclient_apimachinery::redact::url(&config.host),
                 user = %sel.user_name,
                 "server is not https: TLS settings and credentials of the kubeconfig are not used"
             );

@@ -58,14 +58,24 @@ pub struct Preferences {
     pub extensions: Vec<NamedExtension>,
 }
 
-/// One entry of `extensions`: a name and arbitrary data.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+/// One entry of `extensions`: a name and arbitrary data. `Debug` shows the name only: the data
+/// (the exec plugin's cluster config, say) may hold credentials.
+#[derive(Clone, Default, PartialEq, Deserialize)]
 pub struct NamedExtension {
     /// `name`.
     pub name: String,
     /// `extension`: the data, as JSON.
     #[serde(default)]
     pub extension: serde_json::Value,
+}
+
+impl fmt::Debug for NamedExtension {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NamedExtension")
+            .field("name", &self.name)
+            .field("extension", &kclient_apimachinery::redact::Redacted)
+            .finish()
+    }
 }
 
 /// One entry of `clusters`.
@@ -115,7 +125,7 @@ pub struct Cluster {
 impl fmt::Debug for Cluster {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Cluster")
-            .field("server", &self.server)
+            .field("server", &self.server.as_deref().map(redact_url_userinfo))
             .field("tls_server_name", &self.tls_server_name)
             .field("insecure_skip_tls_verify", &self.insecure_skip_tls_verify)
             .field("certificate_authority", &self.certificate_authority)
@@ -218,7 +228,8 @@ impl fmt::Debug for AuthProviderConfig {
 }
 
 /// `exec`: an exec credential plugin as written in a kubeconfig (client-go's `ExecConfig`).
-#[derive(Debug, Clone, Default, Deserialize)]
+/// `Debug` hides `args` (often `--token=…`) and the values of `env`.
+#[derive(Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExecAuth {
     /// `apiVersion`: `client.authentication.k8s.io/v1` or `.../v1beta1`.
@@ -244,6 +255,23 @@ pub struct ExecAuth {
     pub interactive_mode: Option<String>,
 }
 
+impl fmt::Debug for ExecAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExecAuth")
+            .field("api_version", &self.api_version)
+            .field("command", &self.command)
+            .field(
+                "args",
+                &kclient_apimachinery::redact::Values(self.args.len()),
+            )
+            .field("env", &self.env)
+            .field("install_hint", &self.install_hint)
+            .field("provide_cluster_info", &self.provide_cluster_info)
+            .field("interactive_mode", &self.interactive_mode)
+            .finish()
+    }
+}
+
 /// One `exec.env` entry. `Debug` hides the value, which is often a secret.
 #[derive(Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct ExecEnvVar {
@@ -259,7 +287,7 @@ impl fmt::Debug for ExecEnvVar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ExecEnvVar")
             .field("name", &self.name)
-            .field("value", &"<redacted>")
+            .field("value", &kclient_apimachinery::redact::Redacted)
             .finish()
     }
 }

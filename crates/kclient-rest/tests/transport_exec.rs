@@ -232,7 +232,7 @@ async fn a_missing_command_shows_the_install_hint() {
 }
 
 #[tokio::test]
-async fn a_failing_plugin_reports_its_exit_status_and_stderr() {
+async fn a_failing_plugin_reports_its_exit_status_but_never_quotes_its_stderr() {
     let dir = tempfile::tempdir().unwrap();
     let command = script(
         dir.path(),
@@ -244,7 +244,8 @@ async fn a_failing_plugin_reports_its_exit_status_and_stderr() {
     let err = client.send(get(&server.http_url())).await.unwrap_err();
     let text = err.to_string();
     assert!(text.contains("status 3"), "{text}");
-    assert!(text.contains("login required: run sso-login"), "{text}");
+    // Standard error may quote credentials: it goes to the terminal, as client-go does.
+    assert!(!text.contains("login required"), "{text}");
 }
 
 #[tokio::test]

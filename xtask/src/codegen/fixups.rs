@@ -7,14 +7,14 @@ use super::resources::{ResourceDef, SubResponse};
 
 const STATUS: RustType = RustType::External("kclient_apimachinery::Status");
 
-/// Fields that hold credentials, as (definition, JSON property): their values never show in
-/// `Debug` (map keys do). The spec does not mark them; client-go relies on not printing them.
-pub const SENSITIVE: &[(&str, &str)] = &[
-    ("io.k8s.api.core.v1.Secret", "data"),
-    ("io.k8s.api.core.v1.Secret", "stringData"),
-    ("io.k8s.api.authentication.v1.TokenRequestStatus", "token"),
-    ("io.k8s.api.authentication.v1.TokenReviewSpec", "token"),
-];
+/// Whether the field `json` of the struct `definition` holds credentials, by kclient's one
+/// table of them ([`kclient_apimachinery::redact::SENSITIVE_FIELDS`], which unstructured objects
+/// use too): its values never show in `Debug` (map keys do).
+fn sensitive(definition: &str, json: &str) -> bool {
+    kclient_apimachinery::redact::SENSITIVE_FIELDS
+        .iter()
+        .any(|f| f.definition == definition && f.path.last() == Some(&json))
+}
 
 /// Fixes to the types.
 pub fn apply_to_types(model: &mut Model) {
@@ -25,8 +25,7 @@ pub fn apply_to_types(model: &mut Model) {
                 continue;
             };
             for field in fields.iter_mut() {
-                field.sensitive =
-                    SENSITIVE.contains(&(ty.definition.as_str(), field.json.as_str()));
+                field.sensitive = sensitive(&ty.definition, &field.json);
                 // Objects and lists always have metadata (possibly empty): make it a plain
                 // field rather than an `Option`, as k8s-openapi does, so `pod.metadata.name`
                 // needs no unwrapping.

@@ -32,11 +32,21 @@ use crate::resource::ApiResource;
 use crate::{Error, GroupVersionKind};
 
 /// A Kubernetes object as a JSON map. Serializes as exactly that map (`serde(transparent)`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+/// `Debug` never shows the values of credential fields (a Secret's `data`, a token), by the
+/// rule of [`crate::redact`].
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Unstructured {
     /// The whole object: `apiVersion`, `kind`, `metadata`, `spec`, ...
     pub object: Map<String, Value>,
+}
+
+impl std::fmt::Debug for Unstructured {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Unstructured")
+            .field("object", &crate::redact::object(&self.object))
+            .finish()
+    }
 }
 
 macro_rules! nested_getters {

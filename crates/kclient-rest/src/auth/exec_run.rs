@@ -2,8 +2,9 @@
 //! environment plus the configured variables plus `KUBERNETES_EXEC_INFO`, standard input only in
 //! interactive mode, and standard output decoded as an `ExecCredential`.
 //!
-//! Standard error is captured (and quoted, truncated, in errors) unless the plugin runs
-//! interactively, when it goes to the terminal so the user sees prompts.
+//! Standard error goes to this process's standard error, as client-go passes it through: plugins
+//! write prompts and diagnostics there, and those may quote credentials, so kclient never
+//! captures it into an error or a log line.
 
 use std::io::IsTerminal;
 use std::process::Stdio;
@@ -12,9 +13,6 @@ use kclient_config::exec_credential::{EXEC_INFO_ENV, ExecCredential, exec_info_j
 use kclient_config::{ExecConfig, InteractiveMode};
 
 use crate::Error;
-
-/// At most this many bytes of the plugin's standard error are quoted in an error.
-const MAX_STDERR: usize = 2048;
 
 /// Runs the plugin and returns its checked credential.
 pub(crate) async fn run_plugin(exec: &ExecConfig) -> Result<ExecCredential, Error> {
@@ -35,10 +33,11 @@ pub(crate) async fn run_plugin(exec: &ExecConfig) -> Result<ExecCredential, Erro
         .env(EXEC_INFO_ENV, info)
         .stdout(Stdio::piped())
         .kill_on_drop(true);
+    command.stderr(Stdio::inherit());
     if interactive {
-        command.stdin(Stdio::inherit()).stderr(Stdio::inherit());
+        command.stdin(Stdio::inherit());
     } else {
-        command.stdin(Stdio::null()).stderr(Stdio::piped());
+        command.stdin(Stdio::null());
     }
     tracing::debug!(command = %exec.command, interactive, "running exec credential plugin");
     let output = output_retrying_busy(&mut command).await.map_err(|e| {
@@ -52,19 +51,15 @@ pub(crate) async fn run_plugin(exec: &ExecConfig) -> Result<ExecCredential, Erro
     if !output.status.success() {
         return Err(fail(
             format!(
-                "the plugin {}{}",
-                exit_description(&output.status),
-                stderr_suffix(&output.stderr)
+                "the plugin {} (its standard error, if any, went to this process's)",
+                exit_description(&output.status)
             ),
             None,
         ));
     }
     ExecCredential::from_plugin_output(&output.stdout, &exec.api_version).map_err(|e| {
         fail(
-            format!(
-                "the plugin returned an unusable ExecCredential: {e}{}",
-                stderr_suffix(&output.stderr)
-            ),
+            format!("the plugin returned an unusable ExecCredential: {e}"),
             None,
         )
     })
@@ -119,27 +114,6 @@ fn exit_description(status: &std::process::ExitStatus) -> String {
     }
 }
 
-/// `; stderr: <text>` with the captured standard error, truncated; empty if there is none.
-pub(crate) fn stderr_suffix(stderr: &[u8]) -> String {
-    let text = String::from_utf8_lossy(stderr);
-    let text = text.trim();
-    if text.is_empty() {
-        return String::new();
-    }
-    if text.len() <= MAX_STDERR {
-        return format!("; stderr: {text}");
-    }
-    let mut end = MAX_STDERR;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!(
-        "; stderr: {}… ({} bytes in total)",
-        &text[..end],
-        text.len()
-    )
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -157,16 +131,6 @@ mod tests {
             Ok(false)
         );
         assert!(decide_interactive(InteractiveMode::Always, false).is_err());
-    }
-
-    #[test]
-    fn stderr_is_trimmed_and_bounded() {
-        assert_eq!(stderr_suffix(b"  \n"), "");
-        assert_eq!(stderr_suffix(b"boom\n"), "; stderr: boom");
-        let long = "é".repeat(3000);
-        let s = stderr_suffix(long.as_bytes());
-        assert!(s.len() < MAX_STDERR + 64, "{}", s.len());
-        assert!(s.ends_with("(6000 bytes in total)"));
     }
 
     #[test]

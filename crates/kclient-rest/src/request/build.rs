@@ -118,7 +118,10 @@ impl Request {
         let url = self.url_for(mode);
         let timeout = self.enforced_timeout(mode);
         let uri: http::Uri = url.parse().map_err(|_| Error::InvalidRequest {
-            reason: format!("the URL {url:?} is not a valid URI"),
+            reason: format!(
+                "the URL {:?} is not a valid URI",
+                kclient_apimachinery::redact::url_for_errors(&url)
+            ),
         })?;
         let mut request = http::Request::new(RequestBody::new(self.body.unwrap_or_default()));
         *request.method_mut() = self.verb.clone();

@@ -14,6 +14,7 @@ use crate::{BoxError, Error};
 #[derive(Debug, Clone)]
 pub(crate) struct RequestContext {
     pub(crate) verb: Method,
+    /// The request's URL as errors show it: no user information, no query.
     pub(crate) url: String,
     /// The client-side timeout of the whole request, body included (never set for watches).
     pub(crate) timeout: Option<Duration>,
@@ -21,11 +22,12 @@ pub(crate) struct RequestContext {
 }
 
 impl RequestContext {
-    /// A context whose deadline (if any) starts now.
+    /// A context whose deadline (if any) starts now. Errors show `url` without its user
+    /// information and query ([`kclient_apimachinery::redact::url_for_errors`]).
     pub(crate) fn new(verb: Method, url: String, timeout: Option<Duration>) -> Self {
         Self {
             verb,
-            url,
+            url: kclient_apimachinery::redact::url_for_errors(&url),
             timeout,
             deadline: timeout.map(|t| Instant::now() + t),
         }

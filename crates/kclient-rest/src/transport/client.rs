@@ -156,9 +156,10 @@ impl Service<Request<RequestBody>> for HyperService {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, request: Request<RequestBody>) -> Self::Future {
+    fn call(&mut self, mut request: Request<RequestBody>) -> Self::Future {
         let client = self.transport.client();
         let url = url_without_query(request.uri());
+        strip_userinfo(request.uri_mut());
         Box::pin(async move {
             client
                 .request(request)
@@ -168,22 +169,44 @@ impl Service<Request<RequestBody>> for HyperService {
     }
 }
 
-/// The URL for messages: scheme, authority and path only (query values may be sensitive).
-pub(crate) fn url_without_query(uri: &http::Uri) -> String {
-    let scheme = uri.scheme_str().unwrap_or("");
-    let authority = uri.authority().map(|a| a.as_str()).unwrap_or("");
-    let authority = authority.rsplit('@').next().unwrap_or(authority);
-    if scheme.is_empty() {
-        uri.path().to_string()
-    } else {
-        format!("{scheme}://{authority}{}", uri.path())
+/// Removes `user:password@` from the URI's authority before the request reaches hyper, whose
+/// connection pool names connections by authority in its trace logs. (kclient never
+/// authenticates with user information in a URL: credentials come from the config.)
+fn strip_userinfo(uri: &mut http::Uri) {
+    let Some(authority) = uri.authority() else {
+        return;
+    };
+    let Some(host) = authority
+        .as_str()
+        .rsplit_once('@')
+        .and_then(|(_, host)| host.parse::<http::uri::Authority>().ok())
+    else {
+        return;
+    };
+    let mut parts = std::mem::take(uri).into_parts();
+    parts.authority = Some(host);
+    if let Ok(stripped) = http::Uri::from_parts(parts) {
+        *uri = stripped;
     }
+}
+
+/// The URL for messages: scheme, authority and path only (query values may be sensitive), by
+/// the rule of [`kclient_apimachinery::redact::url_for_errors`].
+pub(crate) fn url_without_query(uri: &http::Uri) -> String {
+    kclient_apimachinery::redact::url_for_errors(&uri.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
+
+    #[test]
+    fn userinfo_is_stripped_before_hyper_sees_the_uri() {
+        let mut uri: http::Uri = "https://u:p@h:6443/api/v1/pods?x=1".parse().unwrap();
+        strip_userinfo(&mut uri);
+        assert_eq!(uri.to_string(), "https://h:6443/api/v1/pods?x=1");
+    }
 
     #[test]
     fn url_without_query_drops_query_and_userinfo() {
