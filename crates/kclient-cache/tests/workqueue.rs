@@ -229,3 +229,16 @@ async fn shutdown_wakes_idle_getters_and_metrics_track_work() {
     assert_eq!(m.work_duration.mean(), ms(50));
     assert_eq!(m.longest_running, Duration::ZERO);
 }
+
+/// A delay too large to add to an instant ("never", as `Duration::MAX`) does not panic: the
+/// item waits, and an earlier `add_after` of the same item still comes first.
+#[tokio::test(start_paused = true)]
+async fn a_huge_delay_saturates_instead_of_panicking() {
+    let q = WorkQueue::new();
+    q.add_after("never", Duration::MAX);
+    q.add_after("soon", ms(10));
+    assert_eq!(next(&q).await, Some("soon"));
+    q.done(&"soon");
+    q.add_after("never", ms(5));
+    assert_eq!(next(&q).await, Some("never"));
+}

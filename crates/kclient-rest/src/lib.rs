@@ -59,6 +59,7 @@
 pub(crate) mod auth;
 mod body;
 mod client;
+pub mod deadline;
 mod decode;
 mod error;
 mod extensions;

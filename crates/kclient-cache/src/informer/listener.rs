@@ -127,7 +127,7 @@ impl<T: MetaAccessor + Send + Sync + 'static> Listener<T> {
             wake: Notify::new(),
             resync: Mutex::new(Resync {
                 period,
-                next: Instant::now() + period.unwrap_or_default(),
+                next: kclient_rest::deadline::after(period.unwrap_or_default()),
             }),
         }
     }
@@ -215,7 +215,7 @@ impl<T: MetaAccessor + Send + Sync + 'static> Listener<T> {
         };
         let due = now >= r.next;
         if due && advance {
-            r.next = now + period;
+            r.next = kclient_rest::deadline::saturating_add(now, period);
         }
         due
     }

@@ -356,7 +356,7 @@ impl<T: CacheObject> SharedInformer<T> {
 
 /// Asks for a resync every `period`; a request is dropped when the FIFO is full.
 async fn resync_timer<T>(tx: FifoProducer<T>, period: Duration, shutdown: ShutdownHandle) {
-    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    let mut ticks = tokio::time::interval_at(kclient_rest::deadline::after(period), period);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {

@@ -164,7 +164,7 @@ impl LeaderElector {
     /// shutdown.
     async fn renew(&mut self, shutdown: &ShutdownHandle) {
         loop {
-            let deadline = Instant::now() + self.config.renew_deadline;
+            let deadline = kclient_rest::deadline::after(self.config.renew_deadline);
             loop {
                 if shutdown.is_shutdown() {
                     return;
@@ -173,7 +173,7 @@ impl LeaderElector {
                 if attempt == Ok(true) {
                     break;
                 }
-                if Instant::now() + self.config.retry_period >= deadline {
+                if kclient_rest::deadline::after(self.config.retry_period) >= deadline {
                     tracing::warn!(lease = %self.lock.describe(),
                         "failed to renew the lease within the renew deadline");
                     return;

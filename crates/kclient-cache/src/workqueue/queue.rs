@@ -155,7 +155,7 @@ impl<T: Clone + Eq + Hash + Send + 'static> WorkQueue<T> {
             return self.add(item);
         }
         let now = Instant::now();
-        let at = now + delay;
+        let at = kclient_rest::deadline::saturating_add(now, delay);
         let mut s = self.lock();
         if s.shutting_down {
             return;

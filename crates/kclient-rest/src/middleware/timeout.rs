@@ -9,7 +9,7 @@ use bytes::Bytes;
 use http::{Method, Request, Response};
 use http_body::{Body, Frame, SizeHint};
 use http_body_util::BodyExt;
-use tokio::time::{Instant, Sleep};
+use tokio::time::Sleep;
 use tower::{Layer, Service};
 
 use super::{ResponseFuture, settings_of};
@@ -57,7 +57,7 @@ where
             _ => return Box::pin(response),
         };
         Box::pin(async move {
-            let deadline = Instant::now() + after;
+            let deadline = crate::deadline::after(after);
             let response = tokio::time::timeout_at(deadline, response)
                 .await
                 .map_err(|_| Error::Timeout {

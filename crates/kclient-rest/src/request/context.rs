@@ -29,7 +29,7 @@ impl RequestContext {
             verb,
             url: kclient_apimachinery::redact::url_for_errors(&url),
             timeout,
-            deadline: timeout.map(|t| Instant::now() + t),
+            deadline: timeout.map(crate::deadline::after),
         }
     }
 
@@ -51,7 +51,14 @@ impl RequestContext {
         }
     }
 
+    /// A failure while reading the body. The whole-request timeout, which the timeout layer
+    /// raises from inside the body, stays an [`Error::Timeout`] (so `is_timeout()` holds).
     pub(crate) fn read_body_error(&self, source: BoxError) -> Error {
+        let source = match source.downcast::<Error>() {
+            Ok(error) if matches!(*error, Error::Timeout { .. }) => return *error,
+            Ok(error) => error,
+            Err(other) => other,
+        };
         Error::ReadBody {
             verb: self.verb.clone(),
             url: self.url.clone(),
