@@ -4,11 +4,9 @@
 //! Plays the part of the CRI runtime (containerd) and the kubelet's streaming server
 //! (`k8s.io/cri-streaming`); the kubelet's pod-status side is `api::kubelet`.
 
-// The shell and the streaming handlers that use all of this land in the next commits.
-#![allow(dead_code)]
-
 pub mod fs;
 pub mod log;
+pub mod shell;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -34,8 +32,6 @@ pub struct ContainerSpec {
     pub env: Vec<(String, String)>,
     /// `stdin: true` in the spec (attach may write to the main process).
     pub stdin: bool,
-    /// `tty: true` in the spec.
-    pub tty: bool,
     /// Read-only volumes: mount path, files (relative path, bytes), file mode.
     pub mounts: Vec<(String, Files, u32)>,
     /// Writable empty directories (emptyDir and other volumes) to create.
@@ -92,8 +88,8 @@ pub struct Container {
     pub fs: Mutex<Fs>,
     /// Its log (the main process's stdout and stderr).
     pub log: ContainerLog,
-    /// When it started.
-    pub started: jiff::Timestamp,
+    /// The main process's shell state, when it is a shell fed by attach.
+    pub main_shell: Mutex<shell::exec::Shell>,
 }
 
 impl Container {
@@ -112,8 +108,6 @@ impl Container {
 /// A running pod.
 #[derive(Debug)]
 pub struct PodRuntime {
-    /// The pod's uid.
-    pub uid: String,
     /// Containers by name.
     pub containers: BTreeMap<String, Arc<Container>>,
     stopped: watch::Sender<bool>,
@@ -125,10 +119,12 @@ impl PodRuntime {
         self.containers.get(name).cloned()
     }
 
-    /// Becomes `true` when the pod's containers are stopped (the pod was deleted or the server
-    /// shuts down): streams end then.
-    pub fn stopped(&self) -> watch::Receiver<bool> {
-        self.stopped.subscribe()
+    /// Resolves when the pod's containers are stopped.
+    pub fn until_stopped(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self.stopped.subscribe();
+        async move {
+            let _ = rx.wait_for(|s| *s).await.is_ok();
+        }
     }
 }
 
@@ -148,7 +144,6 @@ impl Runtime {
     /// Starts the containers of pod `uid` (named `hostname`): each gets its file system (with
     /// its volumes) and writes its first log line.
     pub fn start(&self, uid: &str, hostname: &str, specs: Vec<ContainerSpec>) -> Arc<PodRuntime> {
-        let started = jiff::Timestamp::now();
         let containers = specs
             .into_iter()
             .map(|spec| {
@@ -161,10 +156,10 @@ impl Runtime {
                     fs.mount(path, files, *mode);
                 }
                 let c = Container {
+                    main_shell: Mutex::new(shell::exec::Shell::new(spec.env.clone())),
                     hostname: hostname.to_string(),
                     fs: Mutex::new(fs),
                     log: ContainerLog::new(),
-                    started,
                     spec,
                 };
                 c.log.write(
@@ -179,7 +174,6 @@ impl Runtime {
             })
             .collect();
         let pod = Arc::new(PodRuntime {
-            uid: uid.to_string(),
             containers,
             stopped: watch::channel(false).0,
         });
