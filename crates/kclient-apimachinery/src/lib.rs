@@ -58,6 +58,7 @@
 //! | [`labels`], [`fields`] | `labels`, `fields` | selector parsing, printing, matching |
 //! | [`quantity`], [`intstr`] | `api/resource`, `util/intstr` | `Quantity`, `IntOrString` |
 //! | [`validation`] | `api/validate/content` | DNS-1123 names, label keys and values |
+//! | [`remotecommand`] | `util/remotecommand`, `wsstream` | exec/attach channel protocol: names, frames, error-channel Status, resize |
 //! | [`resource`] | `runtime`, `api/meta` | the `Resource` and metadata-accessor traits |
 //! | [`unstructured`] | `apis/meta/v1/unstructured` | `Unstructured`, `UnstructuredList`, nested-field helpers |
 //!
@@ -65,6 +66,7 @@
 //! - `serde`, `serde_json`: every wire type is (de)serialized with serde; JSON is the wire format.
 //! - `thiserror`: the crate's one error enum.
 //! - `jiff`: RFC 3339 timestamps for `Time` and `MicroTime`.
+//! - `base64`: the text frames of the `base64.channel.k8s.io` exec protocols.
 
 pub mod error;
 mod field_error;
@@ -77,6 +79,7 @@ pub mod meta;
 pub mod options;
 pub mod quantity;
 pub mod redact;
+pub mod remotecommand;
 pub mod resource;
 pub mod status;
 pub mod unstructured;
