@@ -78,6 +78,7 @@ async fn running_pod(c: &cluster::Cluster, name: &str, command: &[&str], stdin: 
 const SLEEP: &[&str] = &["sh", "-c", "sleep 3600"];
 
 #[tokio::test]
+#[ignore = "needs the testserver kubelet streaming from branch ss"]
 async fn exec_returns_stdout_stderr_and_the_exit_code() {
     let c = cluster::start("exec").await;
     running_pod(&c, "p", SLEEP, false).await;
@@ -107,6 +108,7 @@ async fn exec_returns_stdout_stderr_and_the_exit_code() {
 }
 
 #[tokio::test]
+#[ignore = "needs the testserver kubelet streaming from branch ss"]
 async fn exec_with_stdin_echoes_what_it_reads() {
     let c = cluster::start("exec-stdin").await;
     running_pod(&c, "p", SLEEP, false).await;
@@ -138,6 +140,7 @@ async fn exec_with_stdin_echoes_what_it_reads() {
 }
 
 #[tokio::test]
+#[ignore = "needs the testserver kubelet streaming from branch ss"]
 async fn exec_errors_keep_the_servers_status() {
     let c = cluster::start("exec-errors").await;
     running_pod(&c, "p", SLEEP, false).await;
@@ -164,6 +167,7 @@ async fn exec_errors_keep_the_servers_status() {
 }
 
 #[tokio::test]
+#[ignore = "needs the testserver kubelet streaming from branch ss"]
 async fn exec_is_forbidden_without_rbac_permission() {
     if std::env::var_os(cluster::KUBECONFIG_VAR).is_some() {
         return; // needs a second identity; only on the embedded server
@@ -196,6 +200,7 @@ async fn exec_is_forbidden_without_rbac_permission() {
 }
 
 #[tokio::test]
+#[ignore = "needs the testserver kubelet streaming from branch ss"]
 async fn logs_follow_receives_lines_written_later() {
     let c = cluster::start("logs").await;
     let script = ["sh", "-c", "echo first; sleep 1; echo second; sleep 3600"];
@@ -234,6 +239,7 @@ async fn logs_follow_receives_lines_written_later() {
 }
 
 #[tokio::test]
+#[ignore = "needs the testserver kubelet streaming from branch ss"]
 async fn attach_reads_the_main_process_output_and_writes_its_stdin() {
     let c = cluster::start("attach").await;
     running_pod(&c, "p", &["sh", "-c", "read line; echo got $line"], true).await;
@@ -262,6 +268,7 @@ async fn attach_reads_the_main_process_output_and_writes_its_stdin() {
 }
 
 #[tokio::test]
+#[ignore = "needs the testserver kubelet streaming from branch ss"]
 async fn cp_copies_a_mebibyte_both_ways_unchanged() {
     let c = cluster::start("cp").await;
     running_pod(&c, "p", SLEEP, false).await;
