@@ -2,14 +2,18 @@
 //! the shared [`State`].
 
 mod apply;
+mod attach;
 mod binding;
 mod delete;
 mod discovery;
+mod exec;
 mod fields;
 mod filter;
 mod gc;
 mod graceful;
+pub(crate) mod kubelet;
 mod list_body;
+mod logs;
 mod managed;
 mod names;
 pub(crate) mod namespaces;
@@ -21,6 +25,7 @@ mod path;
 mod pods;
 mod query;
 mod read;
+mod remote;
 pub(crate) mod response;
 mod review;
 mod scale;
@@ -30,6 +35,7 @@ mod strategic;
 mod table;
 mod token;
 mod watch;
+pub(crate) mod websocket;
 mod write;
 
 use std::sync::Arc;
@@ -64,6 +70,9 @@ pub struct Behaviour {
     /// How long the simulated kubelet takes to stop a gracefully deleted pod's containers
     /// (capped by the pod's grace period) before removing it.
     pub kubelet_termination_delay: Duration,
+    /// How long the simulated kubelet takes to start the containers of a pod bound to an
+    /// existing node.
+    pub kubelet_start_delay: Duration,
 }
 
 /// Everything the handlers share.
@@ -85,6 +94,8 @@ pub struct State {
     pub crds: crate::crd::CrdRegistry,
     /// Flips to `true` when the server shuts down (ends watches).
     pub shutdown: tokio::sync::watch::Receiver<bool>,
+    /// The simulated container runtime: the running pods' containers.
+    pub runtime: crate::runtime::Runtime,
 }
 
 /// A resource request, ready for a verb handler.
@@ -98,6 +109,8 @@ pub struct Ctx {
     body: Bytes,
     output: Output,
     user: User,
+    /// The connection's upgrade, for requests asking for one (exec, attach, portforward).
+    upgrade: std::sync::Mutex<Option<hyper::upgrade::OnUpgrade>>,
 }
 
 impl Ctx {
@@ -107,6 +120,11 @@ impl Ctx {
 
     fn name(&self) -> &str {
         self.path.name.as_deref().unwrap_or_default()
+    }
+
+    /// Takes the connection upgrade of a WebSocket request (once).
+    fn take_upgrade(&self) -> Option<hyper::upgrade::OnUpgrade> {
+        self.upgrade.lock().ok().and_then(|mut u| u.take())
     }
 }
 
@@ -231,8 +249,9 @@ async fn resource(
     path: ResourcePath,
     output: Output,
     user: User,
-    req: Request<Incoming>,
+    mut req: Request<Incoming>,
 ) -> Result<Response<Body>, ApiError> {
+    let upgrade = websocket::is_websocket(req.headers()).then(|| hyper::upgrade::on(&mut req));
     let res = registry::lookup(&path.group, &path.version, &path.resource)
         .or_else(|| {
             state
@@ -290,6 +309,7 @@ async fn resource(
         body,
         output,
         user,
+        upgrade: std::sync::Mutex::new(upgrade),
     };
     let sub = ctx.path.subresource.clone();
     let result = dispatch(&ctx, verb, sub.as_deref());
@@ -317,7 +337,9 @@ fn dispatch(ctx: &Ctx, verb: &str, sub: Option<&str>) -> Result<Response<Body>, 
         ("create", Some("token")) if core && ctx.res.name() == "serviceaccounts" => {
             token::create(ctx)
         }
-        ("get", Some("log")) if is_pods(ctx) => pods::log(ctx),
+        ("get", Some("log")) if is_pods(ctx) => logs::log(ctx),
+        ("get" | "create", Some("exec")) if is_pods(ctx) => exec::exec(ctx, verb),
+        ("get" | "create", Some("attach")) if is_pods(ctx) => attach::attach(ctx, verb),
         ("get", Some("scale")) => scale::get(ctx),
         ("update", Some("scale")) => scale::write(ctx, None),
         ("patch", Some("scale")) => patch::patch_scale(ctx),

@@ -153,6 +153,7 @@ impl TestServer {
         api::namespaces::seed(&state);
         api::seed::create_all(&state, &seeds)?;
         tokio::spawn(api::namespaces::controller(Arc::downgrade(&state), ns_rx));
+        tokio::spawn(api::kubelet::run(Arc::downgrade(&state)));
         let accept_task = tokio::spawn(accept_loop(
             listener,
             TlsAcceptor::from(tls_config),
@@ -229,7 +230,7 @@ async fn serve_connection(
     // kube-apiserver's default (`--http2-max-streams-per-connection`): 1,000 watches fit on one
     // client connection (hyper's own default is 200).
     builder.http2().max_concurrent_streams(HTTP2_MAX_STREAMS);
-    let conn = builder.serve_connection(TokioIo::new(tls), service);
+    let conn = builder.serve_connection_with_upgrades(TokioIo::new(tls), service);
     tokio::select! {
         result = conn => {
             if let Err(e) = result {
