@@ -30,22 +30,41 @@ impl Default for Limits {
     }
 }
 
-/// Encodes and decodes the frames of one SPDY/3.1 connection.
+/// Encodes and decodes the frames of one SPDY/3.1 connection: a [`FrameEncoder`] for what this
+/// side sends and a [`FrameDecoder`] for what it receives.
 ///
 /// Header compression is stateful, so one `Framer` serves exactly one connection, encoding
 /// everything this side sends (in send order) and decoding everything it receives (in receive
 /// order). Any decode error leaves the inbound compression context unusable: treat it as fatal
-/// for the connection (send `GOAWAY` and close).
+/// for the connection (send `GOAWAY` and close). [`Framer::split`] gives the two halves to a
+/// writer and a reader task.
+#[derive(Debug)]
 pub struct Framer {
-    limits: Limits,
+    encoder: FrameEncoder,
+    decoder: FrameDecoder,
+}
+
+/// The sending half of a [`Framer`] (owns the outbound zlib context).
+pub struct FrameEncoder {
     compressor: HeaderCompressor,
-    decompressor: HeaderDecompressor,
     scratch: Vec<u8>,
 }
 
-impl std::fmt::Debug for Framer {
+/// The receiving half of a [`Framer`] (owns the inbound zlib context and the [`Limits`]).
+pub struct FrameDecoder {
+    limits: Limits,
+    decompressor: HeaderDecompressor,
+}
+
+impl std::fmt::Debug for FrameEncoder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Framer")
+        f.debug_struct("FrameEncoder").finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for FrameDecoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FrameDecoder")
             .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
@@ -60,12 +79,42 @@ impl Framer {
     /// A framer with explicit limits.
     pub fn with_limits(limits: Limits) -> Result<Self, Error> {
         Ok(Self {
-            limits: Limits {
-                max_data_frame: limits.max_data_frame.min(MAX_FRAME_LENGTH),
-                ..limits
-            },
+            encoder: FrameEncoder::new()?,
+            decoder: FrameDecoder::new(limits),
+        })
+    }
+
+    /// The two halves, for a writer task and a reader task.
+    pub fn split(self) -> (FrameEncoder, FrameDecoder) {
+        (self.encoder, self.decoder)
+    }
+
+    /// The 8-byte header of a `DATA` frame (see [`FrameEncoder::data_header`]).
+    pub fn data_header(stream_id: StreamId, flags: u8, len: usize) -> Result<[u8; 8], Error> {
+        FrameEncoder::data_header(stream_id, flags, len)
+    }
+
+    /// Appends the wire form of `frame` to `out` (see [`FrameEncoder::encode`]).
+    pub fn encode(&mut self, frame: &Frame, out: &mut BytesMut) -> Result<(), Error> {
+        self.encoder.encode(frame, out)
+    }
+
+    /// Takes one frame off the front of `buf` (see [`FrameDecoder::decode`]).
+    pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, Error> {
+        self.decoder.decode(buf)
+    }
+
+    /// How many bytes the frame at the start of `buf` needs (see [`FrameDecoder::frame_len`]).
+    pub fn frame_len(buf: &[u8]) -> Option<usize> {
+        FrameDecoder::frame_len(buf)
+    }
+}
+
+impl FrameEncoder {
+    /// An encoder with a fresh compression context.
+    pub fn new() -> Result<Self, Error> {
+        Ok(Self {
             compressor: HeaderCompressor::new()?,
-            decompressor: HeaderDecompressor::new(),
             scratch: Vec::new(),
         })
     }
@@ -174,6 +223,19 @@ impl Framer {
         self.scratch.clear();
         headers.encode(&mut self.scratch);
         self.compressor.compress(&self.scratch, body)
+    }
+}
+
+impl FrameDecoder {
+    /// A decoder with a fresh decompression context.
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            limits: Limits {
+                max_data_frame: limits.max_data_frame.min(MAX_FRAME_LENGTH),
+                ..limits
+            },
+            decompressor: HeaderDecompressor::new(),
+        }
     }
 
     /// How many bytes the frame at the start of `buf` needs in all, once its header is there

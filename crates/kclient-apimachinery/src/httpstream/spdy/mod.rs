@@ -25,7 +25,7 @@ pub use frame::{
     ControlFrameType, FLAG_FIN, FLAG_SETTINGS_CLEAR, FLAG_UNIDIRECTIONAL, Frame, GoAwayStatus,
     RstStatus, Setting, StreamId,
 };
-pub use framer::{Framer, Limits};
+pub use framer::{FrameDecoder, FrameEncoder, Framer, Limits};
 pub use headers::Headers;
 
 /// The protocol version carried in every control frame.
