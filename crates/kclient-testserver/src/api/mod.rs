@@ -30,6 +30,9 @@ mod strategic;
 mod table;
 mod token;
 mod watch;
+// Used by the streaming subresources (exec, attach, portforward) as they land.
+#[allow(dead_code)]
+pub(crate) mod websocket;
 mod write;
 
 use std::sync::Arc;
@@ -98,6 +101,9 @@ pub struct Ctx {
     body: Bytes,
     output: Output,
     user: User,
+    /// The connection's upgrade, for requests asking for one (exec, attach, portforward).
+    #[allow(dead_code)]
+    upgrade: std::sync::Mutex<Option<hyper::upgrade::OnUpgrade>>,
 }
 
 impl Ctx {
@@ -107,6 +113,12 @@ impl Ctx {
 
     fn name(&self) -> &str {
         self.path.name.as_deref().unwrap_or_default()
+    }
+
+    /// Takes the connection upgrade of a WebSocket request (once).
+    #[allow(dead_code)]
+    fn take_upgrade(&self) -> Option<hyper::upgrade::OnUpgrade> {
+        self.upgrade.lock().ok().and_then(|mut u| u.take())
     }
 }
 
@@ -231,8 +243,9 @@ async fn resource(
     path: ResourcePath,
     output: Output,
     user: User,
-    req: Request<Incoming>,
+    mut req: Request<Incoming>,
 ) -> Result<Response<Body>, ApiError> {
+    let upgrade = websocket::is_websocket(req.headers()).then(|| hyper::upgrade::on(&mut req));
     let res = registry::lookup(&path.group, &path.version, &path.resource)
         .or_else(|| {
             state
@@ -290,6 +303,7 @@ async fn resource(
         body,
         output,
         user,
+        upgrade: std::sync::Mutex::new(upgrade),
     };
     let sub = ctx.path.subresource.clone();
     let result = dispatch(&ctx, verb, sub.as_deref());

@@ -121,6 +121,7 @@ fn create(state: &Arc<State>, doc: &Document) -> Result<(), Error> {
         body: Bytes::from(body),
         output: Output::Json,
         user: User::new(ADMIN_USER, vec![ADMIN_GROUP.to_string()]),
+        upgrade: std::sync::Mutex::new(None),
     };
     let result = super::write::create(&ctx);
     if res.is_crd() {

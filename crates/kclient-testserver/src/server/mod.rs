@@ -229,7 +229,7 @@ async fn serve_connection(
     // kube-apiserver's default (`--http2-max-streams-per-connection`): 1,000 watches fit on one
     // client connection (hyper's own default is 200).
     builder.http2().max_concurrent_streams(HTTP2_MAX_STREAMS);
-    let conn = builder.serve_connection(TokioIo::new(tls), service);
+    let conn = builder.serve_connection_with_upgrades(TokioIo::new(tls), service);
     tokio::select! {
         result = conn => {
             if let Err(e) = result {
