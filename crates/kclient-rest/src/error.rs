@@ -121,6 +121,21 @@ pub enum Error {
         reason: String,
     },
 
+    /// A SPDY connection failed: the peer broke the protocol, the connection dropped, or a
+    /// ping went unanswered past its deadline.
+    #[error("SPDY connection: {reason}")]
+    Spdy {
+        /// What happened.
+        reason: String,
+    },
+
+    /// Port forwarding failed: the server reported an error for a port, or the protocol broke.
+    #[error("port forward: {reason}")]
+    PortForward {
+        /// What happened, with the ports involved.
+        reason: String,
+    },
+
     // ---- transport errors (owned by the transport half: src/transport, src/auth) ----
     /// TLS settings cannot be used: unreadable or malformed PEM, a key that does not match its
     /// certificate, no trusted roots at all.

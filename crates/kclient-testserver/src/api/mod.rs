@@ -19,6 +19,7 @@ mod paging;
 mod patch;
 mod path;
 mod pods;
+mod portforward;
 mod query;
 mod read;
 pub(crate) mod response;
@@ -245,7 +246,9 @@ async fn resource(
     user: User,
     mut req: Request<Incoming>,
 ) -> Result<Response<Body>, ApiError> {
-    let upgrade = websocket::is_websocket(req.headers()).then(|| hyper::upgrade::on(&mut req));
+    let upgrade = (websocket::is_websocket(req.headers())
+        || portforward::is_spdy_upgrade(req.headers()))
+    .then(|| hyper::upgrade::on(&mut req));
     let res = registry::lookup(&path.group, &path.version, &path.resource)
         .or_else(|| {
             state
@@ -332,6 +335,7 @@ fn dispatch(ctx: &Ctx, verb: &str, sub: Option<&str>) -> Result<Response<Body>, 
             token::create(ctx)
         }
         ("get", Some("log")) if is_pods(ctx) => pods::log(ctx),
+        ("get" | "create", Some("portforward")) if is_pods(ctx) => portforward::portforward(ctx),
         ("get", Some("scale")) => scale::get(ctx),
         ("update", Some("scale")) => scale::write(ctx, None),
         ("patch", Some("scale")) => patch::patch_scale(ctx),
