@@ -141,6 +141,21 @@ pub enum Error {
         reason: &'static str,
     },
 
+    /// A remote-command (exec/attach) WebSocket message is malformed.
+    #[error("invalid stream frame: {reason}")]
+    InvalidStreamFrame {
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The error channel of a remote command held something client-go's `errorDecoderV4` rejects;
+    /// `message` is client-go's text, such as `error stream protocol error: unknown error`.
+    #[error("{message}")]
+    ErrorChannelProtocol {
+        /// client-go's message.
+        message: String,
+    },
+
     /// Converting between a typed value and its JSON/unstructured form failed.
     #[error("cannot convert {what}")]
     Convert {

@@ -136,6 +136,31 @@ pub enum Error {
         reason: String,
     },
 
+    /// A WebSocket upgrade (exec, attach, port-forward) was answered with 101 but not a valid
+    /// WebSocket handshake, or with a subprotocol that was not offered (client-go's
+    /// `httpstream.UpgradeFailureError`). A non-101 answer is [`Error::Api`] or
+    /// [`Error::UnexpectedResponse`] as for any request.
+    #[error("unable to upgrade {url} to a WebSocket: {reason}")]
+    Upgrade {
+        /// The URL without its query.
+        url: String,
+        /// What was wrong with the handshake.
+        reason: String,
+    },
+
+    /// An upgraded stream (exec, attach, port-forward) failed after the handshake: the
+    /// connection broke, the peer violated the channel protocol, or no pong arrived in time.
+    #[error("stream {url}: {reason}")]
+    Stream {
+        /// The URL without its query.
+        url: String,
+        /// What went wrong, in client-go's words where it has them.
+        reason: String,
+        /// The underlying WebSocket or I/O error, if any.
+        #[source]
+        source: Option<BoxError>,
+    },
+
     // ---- transport errors (owned by the transport half: src/transport, src/auth) ----
     /// TLS settings cannot be used: unreadable or malformed PEM, a key that does not match its
     /// certificate, no trusted roots at all.
@@ -270,6 +295,12 @@ fn generic_reason(code: u16, verb: &Method) -> &'static str {
 }
 
 impl Error {
+    /// Whether a WebSocket upgrade failed at the handshake (client-go's
+    /// `httpstream.IsUpgradeFailure`).
+    pub fn is_upgrade_failure(&self) -> bool {
+        matches!(self, Error::Upgrade { .. })
+    }
+
     /// The server's `Status`, when the server sent one.
     pub fn status(&self) -> Option<&Status> {
         match self {

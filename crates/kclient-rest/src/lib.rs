@@ -55,6 +55,12 @@
 //! - `serde`, `serde_json`: bodies. `base64`: basic auth. `secrecy`: credentials never logged.
 //! - `tracing`: one span per request and logs. `fastrand`: jitter in backoff.
 //! - `thiserror`: the crate's one error enum. `pin-project-lite`: response futures and streams.
+//! - `tokio-tungstenite` (no TLS, no connector: only the `handshake` helpers): WebSocket framing
+//!   for exec, attach and port-forward. We do the HTTP upgrade ourselves through the client's own
+//!   hyper stack (so TLS, proxy, auth, impersonation and the user agent are the same as for every
+//!   other request) and hand the upgraded connection to `WebSocketStream::from_raw_socket`;
+//!   writing RFC 6455 framing, masking and control frames by hand would be a second,
+//!   less-tested implementation of a solved problem.
 
 pub(crate) mod auth;
 mod body;
@@ -66,9 +72,11 @@ mod http_client;
 pub mod httpstream;
 pub(crate) mod middleware;
 pub mod portforward;
+pub mod remotecommand;
 mod request;
 mod response;
 pub(crate) mod transport;
+mod upgrade;
 mod watch;
 
 pub use body::{BoxError, RequestBody, ResponseBody};
@@ -79,4 +87,7 @@ pub use extensions::{DEFAULT_MAX_RETRIES, RequestSettings};
 pub use http_client::HttpClient;
 pub use request::{PatchType, Request};
 pub use response::{ByteStream, Response, Warning};
+/// The WebSocket library of upgraded connections, re-exported so callers use the same version.
+pub use tokio_tungstenite;
+pub use upgrade::{MAX_UPGRADE_ERROR_BODY, MAX_WEBSOCKET_MESSAGE, WebSocketConnection};
 pub use watch::{DEFAULT_MAX_FRAME_SIZE, WatchStream};

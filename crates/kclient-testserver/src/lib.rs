@@ -38,6 +38,7 @@ mod openapi;
 mod protobuf;
 mod rbac;
 mod registry;
+mod runtime;
 mod seed;
 mod server;
 mod store;

@@ -73,7 +73,12 @@ async fn eviction_deletes_the_pod() {
 
 #[tokio::test]
 async fn logs_answer_like_a_cluster_without_kubelets() {
-    let server = TestServer::start().await.unwrap();
+    // The kubelet of node-1 takes an hour to start containers: they stay ContainerCreating.
+    let server = TestServer::builder()
+        .kubelet_start_delay(std::time::Duration::from_secs(3600))
+        .start()
+        .await
+        .unwrap();
     let c = Client::admin(&server);
     c.post(PODS, pod("pending", None, &["c"])).await;
     c.post(PODS, pod("two", None, &["a", "b"])).await;

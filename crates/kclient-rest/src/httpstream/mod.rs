@@ -10,7 +10,9 @@
 //! resets them. Dropping the [`SpdyConnection`] stops every task.
 
 mod spdy;
+mod upgrade;
 mod ws_tunnel;
 
 pub use spdy::{SpdyConfig, SpdyConnection, SpdyStream, StreamReader, StreamWriter};
+pub use upgrade::SpdyUpgrade;
 pub use ws_tunnel::WsByteStream;

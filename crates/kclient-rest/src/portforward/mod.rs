@@ -15,6 +15,7 @@
 //! (SPDY pings with a deadline) fails every stream; dropping a [`PortForward`] or
 //! [`PortForwarder`] stops all of their tasks.
 
+mod dial;
 mod forwarder;
 mod stream;
 
@@ -25,6 +26,7 @@ use kclient_apimachinery::portforward::{
     HEADER_PORT, HEADER_REQUEST_ID, HEADER_STREAM_TYPE, STREAM_TYPE_DATA, STREAM_TYPE_ERROR,
 };
 
+pub use dial::PortForwardOptions;
 pub use forwarder::{ForwardedPort, PortForwarder, PortMapping};
 pub use stream::{ForwardedStream, RemoteError};
 

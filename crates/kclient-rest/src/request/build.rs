@@ -16,6 +16,9 @@ use crate::{Error, RequestBody, RequestSettings};
 pub(crate) enum Mode {
     Normal,
     Watch,
+    /// A protocol upgrade (WebSocket): the timeout, if any, covers only the handshake and is
+    /// not sent to the server.
+    Upgrade,
 }
 
 /// A request ready to send: the HTTP request, its context for errors, and the client to use.
@@ -45,7 +48,7 @@ impl Request {
     /// The timeout enforced client side (none for watches).
     fn enforced_timeout(&self, mode: Mode) -> Option<Duration> {
         match mode {
-            Mode::Normal => self.timeout.or(self.client.default_timeout()),
+            Mode::Normal | Mode::Upgrade => self.timeout.or(self.client.default_timeout()),
             Mode::Watch => None,
         }
         .filter(|t| !t.is_zero())
@@ -70,6 +73,7 @@ impl Request {
         let sent_timeout = match mode {
             Mode::Normal => self.enforced_timeout(mode),
             Mode::Watch => self.timeout.filter(|t| !t.is_zero()),
+            Mode::Upgrade => None,
         };
         if let Some(timeout) = sent_timeout {
             query.set(TIMEOUT_PARAM, go_duration(timeout));
@@ -128,7 +132,9 @@ impl Request {
             is_watch: mode == Mode::Watch,
             max_retries: self.max_retries,
             throttle: self.throttle,
-            timeout,
+            // An upgrade's handshake timeout is enforced by the caller on the response headers
+            // only; the timeout layer would otherwise also time the (unused) body.
+            timeout: timeout.filter(|_| mode != Mode::Upgrade),
         });
         Ok(Prepared {
             request,

@@ -32,11 +32,20 @@ const POOL_MAX_IDLE_PER_HOST: usize = 25;
 
 type HyperClient = Client<Connector, RequestBody>;
 
-/// The current hyper client and the fingerprint of the identity it presents.
+/// The current hyper clients and the fingerprint of the identity they present.
 struct Current {
     client: HyperClient,
+    /// The client for protocol upgrades: same TLS trust, identity, proxy and timeouts, but its
+    /// connections offer only `http/1.1` in ALPN (an HTTP/2 connection cannot be upgraded), in
+    /// a pool of their own.
+    upgrade_client: HyperClient,
     identity_fingerprint: Option<u64>,
 }
+
+/// Request extension marking a protocol-upgrade request (a WebSocket handshake): the transport
+/// sends it over an HTTP/1.1 connection from the upgrade pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct UpgradeConnection;
 
 /// The shared transport of one `HttpClient` and all its clones.
 pub(crate) struct Transport {
@@ -66,24 +75,26 @@ impl Transport {
         };
         let proxy = ProxyConnector::new(Arc::new(rules), proxy_tls);
         let identity = tls.static_identity().cloned();
-        let client = build_client(&tls, &proxy, identity.as_ref())?;
+        let client = build_client(&tls, &proxy, identity.as_ref(), false)?;
+        let upgrade_client = build_client(&tls, &proxy, identity.as_ref(), true)?;
         Ok(Arc::new(Self {
             tls,
             proxy,
             current: RwLock::new(Current {
                 client,
+                upgrade_client,
                 identity_fingerprint: None,
             }),
         }))
     }
 
-    /// The client to send the next request with.
-    fn client(&self) -> HyperClient {
-        self.current
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .client
-            .clone()
+    /// The client to send the next request with (the HTTP/1.1-only one for upgrades).
+    fn client(&self, upgrade: bool) -> HyperClient {
+        let current = self.current.read().unwrap_or_else(PoisonError::into_inner);
+        match upgrade {
+            true => current.upgrade_client.clone(),
+            false => current.client.clone(),
+        }
     }
 
     /// Presents the PEM `cert` and `key` from now on (exec plugin credentials). A no-op when they
@@ -105,11 +116,13 @@ impl Transport {
             return Ok(());
         }
         let identity = Identity::from_pem(cert_pem, key_pem, "exec plugin credential")?;
-        let client = build_client(&self.tls, &self.proxy, Some(&identity))?;
+        let client = build_client(&self.tls, &self.proxy, Some(&identity), false)?;
+        let upgrade_client = build_client(&self.tls, &self.proxy, Some(&identity), true)?;
         let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
         let rotated = current.identity_fingerprint.is_some();
         *current = Current {
             client,
+            upgrade_client,
             identity_fingerprint: Some(fingerprint),
         };
         if rotated {
@@ -119,13 +132,15 @@ impl Transport {
     }
 }
 
-/// A hyper client with its own pool, presenting `identity`.
+/// A hyper client with its own pool, presenting `identity`; `http1_only` for upgrades.
 fn build_client(
     tls: &TlsSettings,
     proxy: &ProxyConnector,
     identity: Option<&Identity>,
+    http1_only: bool,
 ) -> Result<HyperClient, Error> {
-    let connector = Connector::new(proxy.clone(), tls, tls.client_config(identity)?);
+    let tls_config = tls.client_config(identity, http1_only)?;
+    let connector = Connector::new(proxy.clone(), tls, tls_config);
     Ok(Client::builder(TokioExecutor::new())
         .pool_timer(TokioTimer::new())
         .timer(TokioTimer::new())
@@ -157,7 +172,8 @@ impl Service<Request<RequestBody>> for HyperService {
     }
 
     fn call(&mut self, request: Request<RequestBody>) -> Self::Future {
-        let client = self.transport.client();
+        let upgrade = request.extensions().get::<UpgradeConnection>().is_some();
+        let client = self.transport.client(upgrade);
         let url = url_without_query(request.uri());
         Box::pin(async move {
             client

@@ -17,7 +17,7 @@ use tower::ServiceBuilder;
 use tower::util::BoxCloneSyncService;
 
 use client::HyperService;
-pub(crate) use client::{Transport, url_without_query};
+pub(crate) use client::{Transport, UpgradeConnection, url_without_query};
 
 use crate::Error;
 use crate::auth::Authenticator;

@@ -152,10 +152,12 @@ impl TlsSettings {
         self.static_identity.as_ref()
     }
 
-    /// A rustls client configuration presenting `identity` (or none).
+    /// A rustls client configuration presenting `identity` (or none). With `http1_only`, ALPN
+    /// offers only `http/1.1`: connections for protocol upgrades (WebSocket) must not be HTTP/2.
     pub(crate) fn client_config(
         &self,
         identity: Option<&Identity>,
+        http1_only: bool,
     ) -> Result<Arc<ClientConfig>, Error> {
         let builder = ClientConfig::builder_with_provider(self.provider.clone())
             .with_safe_default_protocol_versions()
@@ -180,7 +182,11 @@ impl TlsSettings {
                 })?,
             None => builder.with_no_client_auth(),
         };
-        config.alpn_protocols = self.alpn.clone();
+        config.alpn_protocols = if http1_only {
+            vec![b"http/1.1".to_vec()]
+        } else {
+            self.alpn.clone()
+        };
         Ok(Arc::new(config))
     }
 }
@@ -322,10 +328,13 @@ mod tests {
             ..Default::default()
         };
         let settings = TlsSettings::from_config(&tls, true).unwrap();
-        let config = settings.client_config(None).unwrap();
+        let config = settings.client_config(None, false).unwrap();
         assert_eq!(
             config.alpn_protocols,
             vec![b"h2".to_vec(), b"http/1.1".to_vec()]
         );
+        // Connections for upgrades (WebSocket exec/attach/port-forward) must stay HTTP/1.1.
+        let upgrade = settings.client_config(None, true).unwrap();
+        assert_eq!(upgrade.alpn_protocols, vec![b"http/1.1".to_vec()]);
     }
 }

@@ -9,6 +9,7 @@ mod fields;
 mod filter;
 mod gc;
 mod graceful;
+pub(crate) mod kubelet;
 mod list_body;
 mod managed;
 mod names;
@@ -68,6 +69,9 @@ pub struct Behaviour {
     /// How long the simulated kubelet takes to stop a gracefully deleted pod's containers
     /// (capped by the pod's grace period) before removing it.
     pub kubelet_termination_delay: Duration,
+    /// How long the simulated kubelet takes to start the containers of a pod bound to an
+    /// existing node.
+    pub kubelet_start_delay: Duration,
 }
 
 /// Everything the handlers share.
@@ -89,6 +93,8 @@ pub struct State {
     pub crds: crate::crd::CrdRegistry,
     /// Flips to `true` when the server shuts down (ends watches).
     pub shutdown: tokio::sync::watch::Receiver<bool>,
+    /// The simulated container runtime: the running pods' containers.
+    pub runtime: crate::runtime::Runtime,
 }
 
 /// A resource request, ready for a verb handler.

@@ -31,6 +31,7 @@ pub struct TestServerBuilder {
     default_watch_timeout: Duration,
     tokens: Vec<(String, User)>,
     kubelet_termination_delay: Duration,
+    kubelet_start_delay: Duration,
     seeds: Vec<crate::seed::Source>,
 }
 
@@ -44,6 +45,7 @@ impl std::fmt::Debug for TestServerBuilder {
             .field("default_watch_timeout", &self.default_watch_timeout)
             .field("tokens", &self.tokens.len())
             .field("kubelet_termination_delay", &self.kubelet_termination_delay)
+            .field("kubelet_start_delay", &self.kubelet_start_delay)
             .field("seeds", &self.seeds)
             .finish()
     }
@@ -59,6 +61,7 @@ impl Default for TestServerBuilder {
             default_watch_timeout: DEFAULT_WATCH_TIMEOUT,
             tokens: Vec::new(),
             kubelet_termination_delay: Duration::ZERO,
+            kubelet_start_delay: Duration::ZERO,
             seeds: Vec::new(),
         }
     }
@@ -127,6 +130,14 @@ impl TestServerBuilder {
         self
     }
 
+    /// How long the simulated kubelet takes to start the containers of a pod bound to an
+    /// existing node (default 0): until then the pod is `Pending` and its logs answer
+    /// `ContainerCreating`; then it becomes `Running` with running container statuses.
+    pub fn kubelet_start_delay(mut self, delay: Duration) -> Self {
+        self.kubelet_start_delay = delay;
+        self
+    }
+
     /// Creates the objects of `path` at start: a YAML or JSON file (multi-document YAML and
     /// `List`s allowed), or a directory whose `*.yaml`, `*.yml` and `*.json` files are read in
     /// name order. Objects go through the same create path as `kubectl create -f`; Namespaces
@@ -189,10 +200,12 @@ impl TestServerBuilder {
                 default_watch_timeout: self.default_watch_timeout,
                 rbac: self.rbac,
                 kubelet_termination_delay: self.kubelet_termination_delay,
+                kubelet_start_delay: self.kubelet_start_delay,
             },
             namespace_queue,
             crds: crate::crd::CrdRegistry::default(),
             shutdown,
+            runtime: crate::runtime::Runtime::default(),
         }
     }
 }

@@ -153,6 +153,7 @@ impl TestServer {
         api::namespaces::seed(&state);
         api::seed::create_all(&state, &seeds)?;
         tokio::spawn(api::namespaces::controller(Arc::downgrade(&state), ns_rx));
+        tokio::spawn(api::kubelet::run(Arc::downgrade(&state)));
         let accept_task = tokio::spawn(accept_loop(
             listener,
             TlsAcceptor::from(tls_config),

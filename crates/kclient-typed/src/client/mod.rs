@@ -3,6 +3,8 @@
 //! [`ResourceClient`] per resource (`pods("ns")`, `namespaces()`; generated). The verbs live on
 //! the generic, hand-written [`ResourceClient`], enabled per resource by the [`verbs`] traits.
 
+#[cfg(feature = "core-v1")]
+mod port_forward;
 mod resource_client;
 mod subresource;
 pub mod verbs;

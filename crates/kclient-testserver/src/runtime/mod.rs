@@ -1,0 +1,230 @@
+//! The simulated container runtime behind the server's kubelet: for every running pod, its
+//! containers, each with an in-memory file system ([`fs`]), a bounded log ([`log`]) and a
+//! built-in POSIX-like shell ([`shell`]) that `exec` and `attach` run instead of processes.
+//! Plays the part of the CRI runtime (containerd) and the kubelet's streaming server
+//! (`k8s.io/cri-streaming`); the kubelet's pod-status side is `api::kubelet`.
+
+// The shell and the streaming handlers that use all of this land in the next commits.
+#![allow(dead_code)]
+
+pub mod fs;
+pub mod log;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::sync::watch;
+
+use fs::Fs;
+use log::{LogRing, Stream};
+
+/// A volume's files: paths relative to the mount point, with their bytes.
+pub type Files = Vec<(String, Vec<u8>)>;
+
+/// What the kubelet prepared to start a container.
+#[derive(Debug, Clone, Default)]
+pub struct ContainerSpec {
+    /// The container's name.
+    pub name: String,
+    /// Its image, as in the pod spec.
+    pub image: String,
+    /// `command` followed by `args`.
+    pub command: Vec<String>,
+    /// The environment (`env` resolved, with the kubelet's own variables).
+    pub env: Vec<(String, String)>,
+    /// `stdin: true` in the spec (attach may write to the main process).
+    pub stdin: bool,
+    /// `tty: true` in the spec.
+    pub tty: bool,
+    /// Read-only volumes: mount path, files (relative path, bytes), file mode.
+    pub mounts: Vec<(String, Files, u32)>,
+    /// Writable empty directories (emptyDir and other volumes) to create.
+    pub dirs: Vec<String>,
+}
+
+/// A container's log with wake-ups for followers.
+#[derive(Debug)]
+pub struct ContainerLog {
+    ring: Mutex<LogRing>,
+    written: watch::Sender<u64>,
+}
+
+impl ContainerLog {
+    fn new() -> Self {
+        Self {
+            ring: Mutex::new(LogRing::new(log::LOG_CAPACITY)),
+            written: watch::channel(0).0,
+        }
+    }
+
+    /// The ring, locked.
+    pub fn ring(&self) -> MutexGuard<'_, LogRing> {
+        self.ring.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Appends what the container's main process wrote to `stream`.
+    pub fn write(&self, stream: Stream, data: &[u8]) {
+        if data.is_empty() {
+            return;
+        }
+        let next = {
+            let mut ring = self.ring();
+            ring.append(jiff::Timestamp::now(), stream, data);
+            ring.next_seq()
+        };
+        self.written.send_replace(next);
+    }
+
+    /// Notified (with the next sequence number) after every write.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.written.subscribe()
+    }
+}
+
+/// A running container.
+#[derive(Debug)]
+pub struct Container {
+    /// The spec it was started from.
+    pub spec: ContainerSpec,
+    /// The pod's hostname (its name).
+    pub hostname: String,
+    /// Its file system.
+    pub fs: Mutex<Fs>,
+    /// Its log (the main process's stdout and stderr).
+    pub log: ContainerLog,
+    /// When it started.
+    pub started: jiff::Timestamp,
+}
+
+impl Container {
+    /// Whether the main process is a shell reading commands from stdin (`sh`, `bash`, `ash`
+    /// without `-c`): what attach writes to its stdin then runs as shell input.
+    pub fn main_is_shell(&self) -> bool {
+        let Some(first) = self.spec.command.first() else {
+            return false;
+        };
+        let base = first.rsplit('/').next().unwrap_or(first);
+        matches!(base, "sh" | "bash" | "ash" | "dash")
+            && !self.spec.command.iter().any(|a| a == "-c")
+    }
+}
+
+/// A running pod.
+#[derive(Debug)]
+pub struct PodRuntime {
+    /// The pod's uid.
+    pub uid: String,
+    /// Containers by name.
+    pub containers: BTreeMap<String, Arc<Container>>,
+    stopped: watch::Sender<bool>,
+}
+
+impl PodRuntime {
+    /// A container by name.
+    pub fn container(&self, name: &str) -> Option<Arc<Container>> {
+        self.containers.get(name).cloned()
+    }
+
+    /// Becomes `true` when the pod's containers are stopped (the pod was deleted or the server
+    /// shuts down): streams end then.
+    pub fn stopped(&self) -> watch::Receiver<bool> {
+        self.stopped.subscribe()
+    }
+}
+
+/// Every running pod, by uid.
+#[derive(Debug, Default)]
+pub struct Runtime {
+    pods: Mutex<HashMap<String, Arc<PodRuntime>>>,
+    starting: Mutex<std::collections::HashSet<String>>,
+    ips: std::sync::atomic::AtomicU32,
+}
+
+impl Runtime {
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Arc<PodRuntime>>> {
+        self.pods.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Starts the containers of pod `uid` (named `hostname`): each gets its file system (with
+    /// its volumes) and writes its first log line.
+    pub fn start(&self, uid: &str, hostname: &str, specs: Vec<ContainerSpec>) -> Arc<PodRuntime> {
+        let started = jiff::Timestamp::now();
+        let containers = specs
+            .into_iter()
+            .map(|spec| {
+                let mut fs = Fs::default();
+                let _ = fs.write("/etc/hostname", format!("{hostname}\n").as_bytes(), false);
+                for dir in &spec.dirs {
+                    let _ = fs.mkdir(dir, true);
+                }
+                for (path, files, mode) in &spec.mounts {
+                    fs.mount(path, files, *mode);
+                }
+                let c = Container {
+                    hostname: hostname.to_string(),
+                    fs: Mutex::new(fs),
+                    log: ContainerLog::new(),
+                    started,
+                    spec,
+                };
+                c.log.write(
+                    Stream::Stdout,
+                    format!(
+                        "kclient-testserver: container {} started (image {})\n",
+                        c.spec.name, c.spec.image
+                    )
+                    .as_bytes(),
+                );
+                (c.spec.name.clone(), Arc::new(c))
+            })
+            .collect();
+        let pod = Arc::new(PodRuntime {
+            uid: uid.to_string(),
+            containers,
+            stopped: watch::channel(false).0,
+        });
+        self.lock().insert(uid.to_string(), pod.clone());
+        pod
+    }
+
+    /// Marks pod `uid` as being started; `false` if it already is.
+    pub fn claim(&self, uid: &str) -> bool {
+        let mut starting = self.starting.lock().unwrap_or_else(|e| e.into_inner());
+        starting.insert(uid.to_string())
+    }
+
+    /// Ends what [`claim`](Self::claim) marked.
+    pub fn unclaim(&self, uid: &str) {
+        let mut starting = self.starting.lock().unwrap_or_else(|e| e.into_inner());
+        starting.remove(uid);
+    }
+
+    /// A new number for a pod IP.
+    pub fn next_ip(&self) -> u32 {
+        self.ips.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 2
+    }
+
+    /// The running pod with this uid.
+    pub fn get(&self, uid: &str) -> Option<Arc<PodRuntime>> {
+        self.lock().get(uid).cloned()
+    }
+
+    /// Whether pod `uid` runs.
+    pub fn contains(&self, uid: &str) -> bool {
+        self.lock().contains_key(uid)
+    }
+
+    /// Stops pod `uid`: its streams end and its state goes.
+    pub fn stop(&self, uid: &str) {
+        if let Some(pod) = self.lock().remove(uid) {
+            pod.stopped.send_replace(true);
+        }
+    }
+
+    /// Stops every pod (server shutdown).
+    pub fn stop_all(&self) {
+        for (_, pod) in self.lock().drain() {
+            pod.stopped.send_replace(true);
+        }
+    }
+}
