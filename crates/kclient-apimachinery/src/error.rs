@@ -165,6 +165,21 @@ pub enum Error {
         #[source]
         source: Arc<serde_json::Error>,
     },
+    /// A SPDY/3.1 frame (or its compressed header block) is malformed or exceeds a limit.
+    #[error("invalid SPDY {frame} frame: {reason}")]
+    Spdy {
+        /// Which frame, such as `SYN_STREAM` or `DATA`.
+        frame: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A port-forward stream or channel broke the port-forward protocol's rules.
+    #[error("port-forward protocol error: {reason}")]
+    PortForward {
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 impl Error {

@@ -60,6 +60,7 @@
 //! | [`validation`] | `api/validate/content` | DNS-1123 names, label keys and values |
 //! | [`remotecommand`] | `util/remotecommand`, `wsstream` | exec/attach channel protocol: names, frames, error-channel Status, resize |
 //! | [`resource`] | `runtime`, `api/meta` | the `Resource` and metadata-accessor traits |
+//! | [`httpstream::spdy`], [`portforward`] | `util/httpstream/spdy`, `util/portforward` | SPDY/3.1 frames and header compression; port-forward constants and channel rules |
 //! | [`unstructured`] | `apis/meta/v1/unstructured` | `Unstructured`, `UnstructuredList`, nested-field helpers |
 //!
 //! ## Dependencies and why
@@ -67,16 +68,20 @@
 //! - `thiserror`: the crate's one error enum.
 //! - `jiff`: RFC 3339 timestamps for `Time` and `MicroTime`.
 //! - `base64`: the text frames of the `base64.channel.k8s.io` exec protocols.
+//! - `bytes`: SPDY `DATA` payloads are split off the read buffer without copying.
+//! - `flate2` (zlib-rs backend): SPDY/3 header blocks are zlib streams with a preset dictionary.
 
 pub mod error;
 mod field_error;
 pub mod fields;
 pub mod gvk;
 pub mod gvr;
+pub mod httpstream;
 pub mod intstr;
 pub mod labels;
 pub mod meta;
 pub mod options;
+pub mod portforward;
 pub mod quantity;
 pub mod redact;
 pub mod remotecommand;

@@ -121,6 +121,21 @@ pub enum Error {
         reason: String,
     },
 
+    /// A SPDY connection failed: the peer broke the protocol, the connection dropped, or a
+    /// ping went unanswered past its deadline.
+    #[error("SPDY connection: {reason}")]
+    Spdy {
+        /// What happened.
+        reason: String,
+    },
+
+    /// Port forwarding failed: the server reported an error for a port, or the protocol broke.
+    #[error("port forward: {reason}")]
+    PortForward {
+        /// What happened, with the ports involved.
+        reason: String,
+    },
+
     /// A WebSocket upgrade (exec, attach, port-forward) was answered with 101 but not a valid
     /// WebSocket handshake, or with a subprotocol that was not offered (client-go's
     /// `httpstream.UpgradeFailureError`). A non-101 answer is [`Error::Api`] or

@@ -92,35 +92,7 @@ impl Request {
 
         let mut response = context.run(http.send(request)).await??;
         if response.status() != StatusCode::SWITCHING_PROTOCOLS {
-            let code = response.status().as_u16();
-            let (parts, mut body) = response.into_parts();
-            let mut bytes = Vec::new();
-            let mut complete = true;
-            loop {
-                match context.run(next_chunk(&mut body)).await {
-                    Ok(Ok(Some(chunk))) => {
-                        let room = MAX_UPGRADE_ERROR_BODY - bytes.len();
-                        if chunk.len() > room {
-                            bytes.extend_from_slice(&chunk[..room]);
-                            complete = false;
-                            break;
-                        }
-                        bytes.extend_from_slice(&chunk);
-                    }
-                    Ok(Ok(None)) => break,
-                    Ok(Err(_)) | Err(_) => {
-                        complete = false;
-                        break;
-                    }
-                }
-            }
-            return Err(error_from_bytes(
-                code,
-                &parts.headers,
-                &bytes,
-                complete,
-                &context,
-            ));
+            return Err(failed_upgrade(response, &context).await);
         }
 
         let fail = |reason: String| Error::Upgrade {
@@ -177,6 +149,38 @@ impl Request {
             url,
         })
     }
+}
+
+/// The error for an upgrade answered with something other than 101, built from at most 64 KiB
+/// of its body: [`Error::Api`] for a `Status`, else [`Error::UnexpectedResponse`]. Shared by
+/// the WebSocket and the SPDY upgrade.
+pub(crate) async fn failed_upgrade(
+    response: http::Response<crate::ResponseBody>,
+    context: &crate::request::context::RequestContext,
+) -> Error {
+    let code = response.status().as_u16();
+    let (parts, mut body) = response.into_parts();
+    let mut bytes = Vec::new();
+    let mut complete = true;
+    loop {
+        match context.run(next_chunk(&mut body)).await {
+            Ok(Ok(Some(chunk))) => {
+                let room = MAX_UPGRADE_ERROR_BODY - bytes.len();
+                if chunk.len() > room {
+                    bytes.extend_from_slice(&chunk[..room]);
+                    complete = false;
+                    break;
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(Ok(None)) => break,
+            Ok(Err(_)) | Err(_) => {
+                complete = false;
+                break;
+            }
+        }
+    }
+    error_from_bytes(code, &parts.headers, &bytes, complete, context)
 }
 
 /// The WebSocket settings of every upgraded connection: bounded message and frame sizes.

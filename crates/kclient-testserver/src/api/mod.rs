@@ -23,6 +23,7 @@ mod paging;
 mod patch;
 mod path;
 mod pods;
+mod portforward;
 mod query;
 mod read;
 mod remote;
@@ -251,7 +252,9 @@ async fn resource(
     user: User,
     mut req: Request<Incoming>,
 ) -> Result<Response<Body>, ApiError> {
-    let upgrade = websocket::is_websocket(req.headers()).then(|| hyper::upgrade::on(&mut req));
+    let upgrade = (websocket::is_websocket(req.headers())
+        || portforward::is_spdy_upgrade(req.headers()))
+    .then(|| hyper::upgrade::on(&mut req));
     let res = registry::lookup(&path.group, &path.version, &path.resource)
         .or_else(|| {
             state
@@ -340,6 +343,7 @@ fn dispatch(ctx: &Ctx, verb: &str, sub: Option<&str>) -> Result<Response<Body>, 
         ("get", Some("log")) if is_pods(ctx) => logs::log(ctx),
         ("get" | "create", Some("exec")) if is_pods(ctx) => exec::exec(ctx, verb),
         ("get" | "create", Some("attach")) if is_pods(ctx) => attach::attach(ctx, verb),
+        ("get" | "create", Some("portforward")) if is_pods(ctx) => portforward::portforward(ctx),
         ("get", Some("scale")) => scale::get(ctx),
         ("update", Some("scale")) => scale::write(ctx, None),
         ("patch", Some("scale")) => patch::patch_scale(ctx),

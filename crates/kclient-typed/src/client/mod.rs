@@ -7,6 +7,8 @@
 mod pod;
 #[cfg(feature = "core-v1")]
 mod pod_cp;
+#[cfg(feature = "core-v1")]
+mod port_forward;
 mod resource_client;
 mod subresource;
 pub mod verbs;
