@@ -22,6 +22,9 @@ pub use fields_v1::FieldsV1;
 pub use label_selector::{LabelSelector, LabelSelectorRequirement};
 pub use list_meta::{ListMeta, ShardInfo};
 pub use object_meta::{ManagedFieldsEntry, ObjectMeta, OwnerReference, TypeMeta};
-pub use partial::{META_V1, PartialObjectMetadata, PartialObjectMetadataList};
+pub use partial::{
+    META_V1, PARTIAL_OBJECT_METADATA_ACCEPT, PARTIAL_OBJECT_METADATA_LIST_ACCEPT,
+    PartialObjectMetadata, PartialObjectMetadataList,
+};
 pub use preconditions::Preconditions;
 pub use time::{MicroTime, Time};

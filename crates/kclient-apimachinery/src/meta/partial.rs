@@ -15,6 +15,17 @@ use crate::HasObjectMeta;
 /// The `apiVersion` of the metadata-only kinds.
 pub const META_V1: &str = "meta.k8s.io/v1";
 
+/// The `Accept` header asking for one object (or each watch event's object) as
+/// `PartialObjectMetadata`, with plain JSON as the fallback for servers that cannot transform
+/// (client-go's metadata client, without its protobuf entry: kclient decodes JSON).
+pub const PARTIAL_OBJECT_METADATA_ACCEPT: &str =
+    "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
+
+/// The `Accept` header asking for a list as `PartialObjectMetadataList` (the server refuses the
+/// single form on a list with 406), with plain JSON as the fallback.
+pub const PARTIAL_OBJECT_METADATA_LIST_ACCEPT: &str =
+    "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
+
 /// `metav1.PartialObjectMetadata`: an object's metadata, without spec or status.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
