@@ -1,10 +1,12 @@
 //! Exponential backoff with jitter and reset after a healthy period, as the reflector uses
-//! between failed list/watch attempts (client-go's `wait.Backoff` with `DelayWithReset`).
+//! between failed list/watch attempts (client-go's `wait.Backoff` with `DelayWithReset`). The
+//! schedule itself is [`kclient_rest::wait::Backoff`]; this adds only the reset.
 //!
 //! Pure logic: the caller passes the current time, so the schedule is testable without a clock.
 
 use std::time::Duration;
 
+use kclient_rest::wait;
 use tokio::time::Instant;
 
 /// The parameters of a [`Backoff`]. The defaults are client-go's reflector backoff.
@@ -48,7 +50,7 @@ impl Default for BackoffConfig {
 #[derive(Debug)]
 pub struct Backoff {
     config: BackoffConfig,
-    current: Duration,
+    schedule: wait::Backoff,
     last: Option<Instant>,
     rng: fastrand::Rng,
 }
@@ -62,11 +64,21 @@ impl Backoff {
     /// A backoff with a given random generator (seed it for reproducible tests).
     pub fn with_rng(config: BackoffConfig, rng: fastrand::Rng) -> Self {
         Self {
-            current: config.initial,
+            schedule: Self::fresh(&config),
             config,
             last: None,
             rng,
         }
+    }
+
+    fn fresh(config: &BackoffConfig) -> wait::Backoff {
+        wait::Backoff::new(
+            config.initial.min(config.max),
+            config.factor.max(1.0),
+            config.jitter.max(0.0),
+            u32::MAX,
+        )
+        .with_cap(config.max)
     }
 
     /// The delay to wait now, and advances the schedule. If the previous delay was asked for more
@@ -75,19 +87,15 @@ impl Backoff {
         if let Some(last) = self.last
             && now.saturating_duration_since(last) > self.config.reset_after
         {
-            self.current = self.config.initial;
+            self.schedule = Self::fresh(&self.config);
         }
         self.last = Some(now);
-        let base = self.current.min(self.config.max);
-        let grown = base.as_secs_f64() * self.config.factor.max(1.0);
-        self.current = Duration::from_secs_f64(grown.min(self.config.max.as_secs_f64()));
-        let jitter = self.config.jitter.max(0.0) * self.rng.f64();
-        base.mul_f64(1.0 + jitter)
+        self.schedule.step(&mut self.rng)
     }
 
     /// Starts the schedule over from `initial`.
     pub fn reset(&mut self) {
-        self.current = self.config.initial;
+        self.schedule = Self::fresh(&self.config);
         self.last = None;
     }
 }

@@ -56,6 +56,61 @@ pub enum Error {
         reason: String,
     },
 
+    /// A setting that must be made before an informer starts (a transform) came too late.
+    #[error("cannot {what} on the informer for {resource}: it has already started")]
+    AlreadyStarted {
+        /// The resource of the informer.
+        resource: String,
+        /// What was attempted.
+        what: &'static str,
+    },
+
+    /// A wait for a condition ran out of time (client-go's `wait.ErrWaitTimeout`,
+    /// "timed out waiting for the condition").
+    #[error("timed out after {timeout:?} waiting for {what}")]
+    WaitTimeout {
+        /// What was being waited for.
+        what: String,
+        /// The time allowed.
+        timeout: std::time::Duration,
+    },
+
+    /// A watch ended before the condition was met (client-go's `ErrWatchClosed`).
+    #[error("the watch closed before {what}")]
+    WatchClosed {
+        /// What was being waited for.
+        what: String,
+    },
+
+    /// The server sent an ERROR event; for a [`RetryWatcher`](crate::watch_tools::RetryWatcher)
+    /// that is how a 410 Gone (the resourceVersion is too old: relist) surfaces.
+    #[error("the watch of {resource} failed: {message} (code {code}, reason {reason:?})")]
+    WatchError {
+        /// What was watched.
+        resource: String,
+        /// The Status code (410 for an expired resourceVersion).
+        code: u16,
+        /// The Status reason (`Expired`, `Gone`, …).
+        reason: String,
+        /// The Status message.
+        message: String,
+    },
+
+    /// A watch cannot be started or continued as asked (a RetryWatcher without a
+    /// resourceVersion, an event without one).
+    #[error("invalid watch: {reason}")]
+    InvalidWatch {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// The state waited for can no longer happen (the pod terminated, the rollout stalled).
+    #[error("the condition cannot be met: {what}")]
+    ConditionFailed {
+        /// What happened instead.
+        what: String,
+    },
+
     /// An event recorder configuration or event is not usable.
     #[error("invalid event: {reason}")]
     InvalidEvent {
@@ -85,9 +140,20 @@ impl Error {
             .is_some_and(kclient_rest::Error::is_conflict)
     }
 
-    /// The server reported an expired resourceVersion (410 Gone / `Expired`).
+    /// The server reported an expired resourceVersion (410 Gone / `Expired`), in an answer or in
+    /// a watch's ERROR event.
     pub fn is_gone(&self) -> bool {
-        self.api_error().is_some_and(kclient_rest::Error::is_gone)
+        match self {
+            Error::WatchError { code, reason, .. } => {
+                *code == 410 || matches!(reason.as_str(), "Expired" | "Gone")
+            }
+            _ => self.api_error().is_some_and(kclient_rest::Error::is_gone),
+        }
+    }
+
+    /// A wait ran out of time.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::WaitTimeout { .. })
     }
 
     /// A create found an object with the same name.
@@ -106,5 +172,18 @@ impl Error {
             resource: resource.into(),
             source: Box::new(source),
         }
+    }
+}
+
+impl kclient_rest::retry::AsRestError for Error {
+    fn as_rest_error(&self) -> Option<&kclient_rest::Error> {
+        self.api_error()
+    }
+}
+
+impl From<kclient_rest::Error> for Error {
+    /// A failed watch or list request seen by the watch tools.
+    fn from(source: kclient_rest::Error) -> Self {
+        Error::api("watch", "the watched collection", source)
     }
 }

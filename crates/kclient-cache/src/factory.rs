@@ -1,5 +1,5 @@
 //! [`InformerFactory`]: hands out one shared informer per resource (client-go's
-//! `SharedInformerFactory`, `dynamicinformer` and `InformerFor`), all with the same client,
+//! `SharedInformerFactory`, `dynamicinformer`, `metadatainformer` and `InformerFor`), all with the same client,
 //! namespace, list-option tweaks and resync period, and starts, syncs and stops them together.
 
 use std::any::{Any, TypeId};
@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
+use kclient_apimachinery::meta::PartialObjectMetadata;
 use kclient_apimachinery::options::ListOptions;
 use kclient_apimachinery::{ApiResource, Resource, Unstructured};
 use kclient_config::{Config, Serializer};
@@ -165,6 +166,17 @@ impl InformerFactory {
     pub fn for_dynamic(&self, resource: ApiResource) -> SharedInformer<Unstructured> {
         self.informer_for(resource.clone(), || {
             RestListWatch::dynamic(self.client.clone(), resource)
+        })
+    }
+
+    /// The shared informer of the metadata of `resource` ([`PartialObjectMetadata`] objects:
+    /// names, labels, annotations, owners, no spec or status), created on first use —
+    /// client-go's `metadatainformer.ForResource`. Lists and watches ask the server for the
+    /// metadata-only form (see [`RestListWatch::metadata`]), so neither the wire nor the cache
+    /// carries the rest of the objects.
+    pub fn for_metadata(&self, resource: ApiResource) -> SharedInformer<PartialObjectMetadata> {
+        self.informer_for(resource.clone(), || {
+            RestListWatch::metadata(self.client.clone(), resource)
         })
     }
 

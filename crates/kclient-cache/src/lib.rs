@@ -21,6 +21,8 @@
 //! - [`workqueue`]: deduplicating, delaying, rate-limited work queues.
 //! - [`leaderelection`]: leader election on a `coordination.k8s.io/v1` Lease.
 //! - [`events`]: an `events.k8s.io/v1` event recorder.
+//! - [`watch_tools`]: `RetryWatcher`, `until`, `until_with_sync`, `await_condition` and
+//!   conditions (client-go's `tools/watch`).
 //!
 //! Objects can be any [`CacheObject`]: generated typed structs or
 //! [`Unstructured`](kclient_apimachinery::Unstructured). Everything lists and watches through a
@@ -112,6 +114,7 @@ mod testutil;
 /// Typed informer accessors over a `kclient_typed::Clientset` (feature `typed`).
 #[cfg(feature = "typed")]
 pub mod typed;
+pub mod watch_tools;
 pub mod workqueue;
 
 pub use backoff::{Backoff, BackoffConfig};

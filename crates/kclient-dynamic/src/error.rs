@@ -81,3 +81,9 @@ impl Error {
         matches!(self, Error::Discovery(e) if e.is_no_match())
     }
 }
+
+impl kclient_rest::retry::AsRestError for Error {
+    fn as_rest_error(&self) -> Option<&kclient_rest::Error> {
+        self.rest()
+    }
+}

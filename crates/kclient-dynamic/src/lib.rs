@@ -34,6 +34,10 @@
 //! # Ok(()) }
 //! ```
 //!
+//! [`MetadataClient`] (the [`metadata`] module, client-go's `metadata/`) does the same verbs on
+//! objects' metadata only (`PartialObjectMetadata`). Lists of any of these clients can be paged
+//! with [`kclient_rest::pager::ListPager`] ([`ResourceClient::pager`], [`MetadataResourceClient::pager`]).
+//!
 //! Typed values convert with [`to_unstructured`] and [`from_unstructured`]. See
 //! `docs/dynamic.md` for when to use this client rather than the typed or REST clients.
 //!
@@ -41,16 +45,18 @@
 //! - `kclient-rest`, `kclient-config`, `kclient-apimachinery`: requests, configuration, objects.
 //! - `kclient-discovery`: the RESTMapper behind [`DynamicClient::resolve`].
 //! - `serde`, `serde_json`: objects are JSON. `bytes`: raw patch bodies.
-//! - `thiserror`: the crate's error enum.
+//! - `thiserror`: the crate's error enum. `futures-util`: the boxed page futures of pagers.
 
 mod client;
 mod convert;
 mod error;
+pub mod metadata;
 mod resource;
 
 pub use client::{DynamicClient, JSON, Mapper};
 pub use convert::{from_unstructured, to_unstructured};
 pub use error::Error;
+pub use metadata::{MetadataClient, MetadataResourceClient};
 pub use resource::{ApplyOptions, ResourceClient};
 
 #[cfg(test)]

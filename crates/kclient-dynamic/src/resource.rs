@@ -98,12 +98,16 @@ impl ResourceClient {
         &self.gvr
     }
 
+    pub(crate) fn rest(&self) -> &RestClient {
+        &self.rest
+    }
+
     /// The namespace, if one is set.
     pub fn namespace_name(&self) -> Option<&str> {
         self.namespace.as_deref()
     }
 
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let g = &self.gvr;
         let mut s = format!("{}.{}.{}", g.resource, g.version, g.group);
         if let Some(sub) = &self.subresource {
@@ -113,7 +117,7 @@ impl ResourceClient {
         s
     }
 
-    fn invalid(&self, verb: &'static str, reason: &str) -> Error {
+    pub(crate) fn invalid(&self, verb: &'static str, reason: &str) -> Error {
         Error::InvalidRequest {
             verb,
             resource: self.describe(),
@@ -122,7 +126,7 @@ impl ResourceClient {
     }
 
     /// A request on the collection (`name` `None`) or on one object, with the subresource.
-    fn request(&self, request: Request, name: Option<&str>) -> Request {
+    pub(crate) fn request(&self, request: Request, name: Option<&str>) -> Request {
         let mut r = request
             .abs_path(&self.gvr.group_version().api_path())
             .resource(&self.gvr.resource);
@@ -138,7 +142,11 @@ impl ResourceClient {
         r
     }
 
-    fn require_name<'a>(&self, verb: &'static str, name: &'a str) -> Result<&'a str, Error> {
+    pub(crate) fn require_name<'a>(
+        &self,
+        verb: &'static str,
+        name: &'a str,
+    ) -> Result<&'a str, Error> {
         if name.is_empty() {
             return Err(self.invalid(verb, "name is required"));
         }
@@ -173,6 +181,24 @@ impl ResourceClient {
             .versioned_params(options)
             .object()
             .await?)
+    }
+
+    /// A [`ListPager`](kclient_rest::pager::ListPager) over [`ResourceClient::list`] (pages of
+    /// 500, full-list fallback on an expired continue token): client-go's `tools/pager`.
+    pub fn pager(
+        &self,
+    ) -> kclient_rest::pager::ListPager<
+        impl FnMut(
+            ListOptions,
+        ) -> futures_util::future::BoxFuture<'static, Result<UnstructuredList, Error>>,
+    > {
+        let client = self.clone();
+        kclient_rest::pager::ListPager::new(move |opts: ListOptions| {
+            let client = client.clone();
+            let fut: futures_util::future::BoxFuture<'static, _> =
+                Box::pin(async move { client.list(&opts).await });
+            fut
+        })
     }
 
     /// WATCH the collection: a stream of events (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR).

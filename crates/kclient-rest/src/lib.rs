@@ -42,6 +42,14 @@
 //! # let _ = pods; Ok(()) }
 //! ```
 //!
+//! ## Helpers over any client
+//!
+//! | module | client-go package | what |
+//! |---|---|---|
+//! | [`wait`] | `apimachinery/pkg/util/wait` | [`wait::Backoff`], the one exponential backoff |
+//! | [`retry`] | `util/retry` | [`retry::retry_on_conflict`], [`retry::on_error`] |
+//! | [`pager`] | `tools/pager` | [`pager::ListPager`]: pages, item streams, full-list fallback |
+//!
 //! The terminal methods map to client-go's: [`Request::send`] (`Do`, body unread),
 //! [`Request::object`] (`Do().Into()`), [`Request::bytes`] (`DoRaw`), [`Request::stream`]
 //! (`Stream`) and [`Request::watch`] (`Watch`). `docs/rest.md` describes the layer in full.
@@ -72,12 +80,15 @@ mod extensions;
 mod http_client;
 pub mod httpstream;
 pub(crate) mod middleware;
+pub mod pager;
 pub mod portforward;
 pub mod remotecommand;
 mod request;
 mod response;
+pub mod retry;
 pub(crate) mod transport;
 mod upgrade;
+pub mod wait;
 mod watch;
 
 pub use body::{BoxError, RequestBody, ResponseBody};

@@ -103,6 +103,12 @@ impl Error {
     }
 }
 
+impl kclient_rest::retry::AsRestError for Error {
+    fn as_rest_error(&self) -> Option<&kclient_rest::Error> {
+        self.rest()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

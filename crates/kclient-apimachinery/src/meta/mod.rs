@@ -1,5 +1,5 @@
 //! `meta/v1` types every object carries or refers to: [`TypeMeta`], [`ObjectMeta`], [`ListMeta`],
-//! [`LabelSelector`], [`Condition`], [`OwnerReference`], [`Preconditions`], and the time types
+//! [`LabelSelector`], [`Condition`], [`PartialObjectMetadata`], [`OwnerReference`], [`Preconditions`], and the time types
 //! [`Time`], [`MicroTime`] and [`Duration`] — field names and wire forms as in Kubernetes v1.36.
 //!
 //! Optional fields are `Option` (or empty collections) and are left out when serializing;
@@ -11,6 +11,7 @@ mod fields_v1;
 mod label_selector;
 mod list_meta;
 mod object_meta;
+mod partial;
 mod preconditions;
 mod serde_util;
 mod time;
@@ -21,5 +22,9 @@ pub use fields_v1::FieldsV1;
 pub use label_selector::{LabelSelector, LabelSelectorRequirement};
 pub use list_meta::{ListMeta, ShardInfo};
 pub use object_meta::{ManagedFieldsEntry, ObjectMeta, OwnerReference, TypeMeta};
+pub use partial::{
+    META_V1, PARTIAL_OBJECT_METADATA_ACCEPT, PARTIAL_OBJECT_METADATA_LIST_ACCEPT,
+    PartialObjectMetadata, PartialObjectMetadataList,
+};
 pub use preconditions::Preconditions;
 pub use time::{MicroTime, Time};

@@ -38,7 +38,9 @@ pub use options::InformerOptions;
 use crate::delta_fifo::{FifoEntry, FifoProducer, delta_fifo};
 use crate::lister::Lister;
 use crate::listwatch::ListerWatcher;
-use crate::reflector::{Reflector, ReflectorHandle, ReflectorOptions, ReflectorStats};
+use crate::reflector::{
+    Reflector, ReflectorHandle, ReflectorOptions, ReflectorStats, TransformFunc,
+};
 use crate::store::{NAMESPACE_INDEX, namespace_index_func};
 use crate::{CacheObject, Error, ShutdownHandle, Store};
 use handler::Notification;
@@ -49,6 +51,7 @@ struct StartParts<T> {
     lw: Arc<dyn ListerWatcher<T>>,
     reflector: ReflectorOptions,
     fifo_capacity: usize,
+    transform: Option<TransformFunc<T>>,
 }
 
 /// The lifecycle of an informer.
@@ -166,6 +169,7 @@ impl<T: CacheObject> SharedInformer<T> {
                     lw,
                     reflector: options.reflector,
                     fifo_capacity: options.fifo_capacity,
+                    transform: options.transform,
                 })),
                 runtime: Mutex::new(Runtime {
                     phase: Phase::Created,
@@ -175,6 +179,34 @@ impl<T: CacheObject> SharedInformer<T> {
                 }),
                 default_resync: options.resync.filter(|r| !r.is_zero()),
                 handler_buffer: options.handler_buffer,
+            }),
+        }
+    }
+
+    /// Sets a function applied to every object before it is stored or handed to handlers
+    /// (client-go's `SetTransform`), such as one that drops `managedFields`. Only before
+    /// [`start`](Self::start): afterwards it fails, as in client-go.
+    ///
+    /// The function must keep the name, namespace and resourceVersion; it runs on the
+    /// reflector's task, once per object listed or watched.
+    pub fn set_transform(
+        &self,
+        transform: impl Fn(T) -> T + Send + Sync + 'static,
+    ) -> Result<(), Error> {
+        let _rt = self.shared.lock_runtime();
+        let mut start = self
+            .shared
+            .start
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        match start.as_mut() {
+            Some(parts) => {
+                parts.transform = Some(Arc::new(transform));
+                Ok(())
+            }
+            None => Err(Error::AlreadyStarted {
+                resource: self.shared.resource.clone(),
+                what: "set a transform",
             }),
         }
     }
@@ -278,7 +310,8 @@ impl<T: CacheObject> SharedInformer<T> {
             return Ok(());
         };
         let (tx, rx) = delta_fifo(parts.fifo_capacity);
-        let reflector = Reflector::new(parts.lw, tx.clone(), parts.reflector);
+        let reflector =
+            Reflector::new(parts.lw, tx.clone(), parts.reflector).with_transform(parts.transform);
         rt.reflector = reflector.handle();
         let resync_check = listeners
             .iter()

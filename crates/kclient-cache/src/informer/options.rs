@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::listener::DEFAULT_HANDLER_BUFFER;
 use crate::delta_fifo::DEFAULT_FIFO_CAPACITY;
-use crate::reflector::ReflectorOptions;
+use crate::reflector::{ReflectorOptions, TransformFunc};
 use crate::store::Indexers;
 
 /// Options of a [`SharedInformer`](super::SharedInformer).
@@ -20,6 +20,9 @@ pub struct InformerOptions<T> {
     pub fifo_capacity: usize,
     /// The buffer of each handler before coalescing starts. Default [`DEFAULT_HANDLER_BUFFER`].
     pub handler_buffer: usize,
+    /// Applied to every object before it is stored or handed to handlers (client-go's
+    /// `SetTransform`). Default `None`.
+    pub transform: Option<TransformFunc<T>>,
 }
 
 impl<T> Default for InformerOptions<T> {
@@ -30,6 +33,7 @@ impl<T> Default for InformerOptions<T> {
             reflector: ReflectorOptions::default(),
             fifo_capacity: DEFAULT_FIFO_CAPACITY,
             handler_buffer: DEFAULT_HANDLER_BUFFER,
+            transform: None,
         }
     }
 }
@@ -42,6 +46,7 @@ impl<T> std::fmt::Debug for InformerOptions<T> {
             .field("reflector", &self.reflector)
             .field("fifo_capacity", &self.fifo_capacity)
             .field("handler_buffer", &self.handler_buffer)
+            .field("transform", &self.transform.is_some())
             .finish()
     }
 }

@@ -38,6 +38,13 @@ impl<T> Default for ObjectList<T> {
     }
 }
 
+impl<T> kclient_rest::pager::ListPage for ObjectList<T> {
+    type Item = T;
+    fn into_page(self) -> (ListMeta, Vec<T>) {
+        (self.metadata, self.items)
+    }
+}
+
 fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
     D: serde::Deserializer<'de>,

@@ -5,6 +5,9 @@ use std::marker::PhantomData;
 use std::time::Duration;
 
 use futures_util::{FutureExt, StreamExt};
+use kclient_apimachinery::meta::{
+    PARTIAL_OBJECT_METADATA_ACCEPT, PARTIAL_OBJECT_METADATA_LIST_ACCEPT, PartialObjectMetadata,
+};
 use kclient_apimachinery::options::ListOptions;
 use kclient_apimachinery::{ApiResource, Resource, Unstructured};
 use kclient_rest::{Request, RestClient};
@@ -25,6 +28,8 @@ pub struct RestListWatch<T> {
     resource: ApiResource,
     namespace: Option<String>,
     fixup: Option<ItemFixup<T>>,
+    /// `Accept` headers of lists and of watches, when not the client's own.
+    accept: Option<(&'static str, &'static str)>,
     _objects: PhantomData<fn() -> T>,
 }
 
@@ -44,6 +49,7 @@ impl<T> Clone for RestListWatch<T> {
             resource: self.resource.clone(),
             namespace: self.namespace.clone(),
             fixup: self.fixup,
+            accept: self.accept,
             _objects: PhantomData,
         }
     }
@@ -57,6 +63,7 @@ impl<T> RestListWatch<T> {
             resource,
             namespace: None,
             fixup: None,
+            accept: None,
             _objects: PhantomData,
         }
     }
@@ -80,6 +87,12 @@ impl<T> RestListWatch<T> {
         &self.resource
     }
 
+    /// Sends `list` as the `Accept` header of lists and `watch` as that of watches.
+    pub fn accept(mut self, list: &'static str, watch: &'static str) -> Self {
+        self.accept = Some((list, watch));
+        self
+    }
+
     fn request(&self, opts: &ListOptions) -> Request {
         let mut req = self
             .client
@@ -92,8 +105,13 @@ impl<T> RestListWatch<T> {
         {
             req = req.namespace(ns);
         }
-        req.resource(self.resource.plural.as_str())
-            .versioned_params(opts)
+        req = req
+            .resource(self.resource.plural.as_str())
+            .versioned_params(opts);
+        match self.accept {
+            Some((list, watch)) => req.set_header("accept", if opts.watch { watch } else { list }),
+            None => req,
+        }
     }
 }
 
@@ -109,6 +127,19 @@ impl RestListWatch<Unstructured> {
     /// resource's `apiVersion` and `kind`, as client-go's dynamic client sets them.
     pub fn dynamic(client: RestClient, resource: ApiResource) -> Self {
         Self::new(client, resource).item_fixup(set_type_meta)
+    }
+}
+
+impl RestListWatch<PartialObjectMetadata> {
+    /// Lists and watches only the metadata of `resource`, as client-go's `metadatainformer`
+    /// does through the metadata client: lists ask for `PartialObjectMetadataList`, watches for
+    /// `PartialObjectMetadata`, each with plain JSON as the fallback (a server that cannot
+    /// transform sends full objects, which decode to their metadata).
+    pub fn metadata(client: RestClient, resource: ApiResource) -> Self {
+        Self::new(client, resource).accept(
+            PARTIAL_OBJECT_METADATA_LIST_ACCEPT,
+            PARTIAL_OBJECT_METADATA_ACCEPT,
+        )
     }
 }
 

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use kclient_apimachinery::options::{ListOptions, ResourceVersionMatch};
+use kclient_rest::pager::ListPager;
 
 use super::classify::{is_expired, is_too_large_rv, rejects_watch_list};
 use super::{ActiveWatch, Next, Reflector, State, WatchListMode};
@@ -104,46 +105,25 @@ impl<T: CacheObject> Reflector<T> {
         })))
     }
 
-    /// Lists every page and returns the objects and the list's resourceVersion. An expired
-    /// continue token falls back to one unpaginated list at the original resourceVersion.
+    /// Lists every page (through [`ListPager`], client-go's pager) and returns the objects,
+    /// transformed, and the list's resourceVersion. An expired continue token falls back to one
+    /// unpaginated list at the original resourceVersion.
     async fn paginated_list(&self) -> Result<(Vec<Arc<T>>, String), kclient_rest::Error> {
         let rv = self.relist_rv();
         let mut opts = self.base_options();
         opts.resource_version = Some(rv.clone());
         // A specific resourceVersion is served from the watch cache without paging.
-        if rv.is_empty() || rv == "0" {
-            opts.limit = Some(self.options.page_size).filter(|l| *l > 0);
-        }
-        let mut objects = Vec::new();
-        loop {
-            let page = match self.lw.list(&opts).await {
-                Ok(page) => page,
-                Err(e) if opts.continue_token.is_some() && is_expired(&e) => {
-                    tracing::debug!(resource = %self.lw.describe(),
-                        "continue token expired; listing again without pages");
-                    let full = ListOptions {
-                        resource_version: Some(rv),
-                        ..self.base_options()
-                    };
-                    let page = self.lw.list(&full).await?;
-                    let rv = page.metadata.resource_version.unwrap_or_default();
-                    return Ok((page.items.into_iter().map(Arc::new).collect(), rv));
-                }
-                Err(e) => return Err(e),
-            };
-            objects.extend(page.items.into_iter().map(Arc::new));
-            match page.metadata.continue_token() {
-                Some(token) => {
-                    opts.continue_token = Some(token.to_string());
-                    // The continue token carries the snapshot; a resourceVersion is refused.
-                    opts.resource_version = None;
-                    opts.resource_version_match = None;
-                }
-                None => {
-                    let rv = page.metadata.resource_version.unwrap_or_default();
-                    return Ok((objects, rv));
-                }
-            }
-        }
+        let page_size = if rv.is_empty() || rv == "0" {
+            self.options.page_size
+        } else {
+            0
+        };
+        let lw = self.lw.clone();
+        let mut pager = ListPager::new(move |o: ListOptions| lw.list(&o)).page_size(page_size);
+        let list = pager.list_map(&opts, |item| self.wrap(item)).await?;
+        Ok((
+            list.items,
+            list.metadata.resource_version.unwrap_or_default(),
+        ))
     }
 }

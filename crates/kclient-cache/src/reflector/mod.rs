@@ -34,7 +34,7 @@
 //! - Failures wait out an exponential backoff (800 ms doubling to 30 s, with up to 100 % jitter,
 //!   starting over after 2 minutes without failures).
 
-mod classify;
+pub(crate) mod classify;
 mod list;
 #[cfg(test)]
 mod tests;
@@ -181,7 +181,13 @@ pub struct Reflector<T> {
     rv_unavailable: bool,
     watch_list_rejected: bool,
     handle: ReflectorHandle,
+    transform: Option<TransformFunc<T>>,
 }
+
+/// A function applied to every object before it is stored or handed to handlers (client-go's
+/// `cache.TransformFunc`, set with `SetTransform`): strip what the program does not need, such
+/// as `managedFields`, to save memory. It must keep the name, namespace and resourceVersion.
+pub type TransformFunc<T> = Arc<dyn Fn(T) -> T + Send + Sync>;
 
 impl<T: 'static> std::fmt::Debug for Reflector<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -209,6 +215,22 @@ impl<T: crate::CacheObject> Reflector<T> {
             rv_unavailable: false,
             watch_list_rejected: false,
             handle: ReflectorHandle::default(),
+            transform: None,
+        }
+    }
+
+    /// Applies `transform` to every listed or watched object before it is queued.
+    #[must_use]
+    pub fn with_transform(mut self, transform: Option<TransformFunc<T>>) -> Self {
+        self.transform = transform;
+        self
+    }
+
+    /// The object as it is queued: transformed, shared.
+    fn wrap(&self, object: T) -> Arc<T> {
+        match &self.transform {
+            Some(transform) => Arc::new(transform(object)),
+            None => Arc::new(object),
         }
     }
 

@@ -1,8 +1,6 @@
 //! The `Watch` and `Watching` states: start a watch from the last seen resourceVersion, and
 //! handle each event it brings.
 
-use std::sync::Arc;
-
 use futures_util::StreamExt;
 use kclient_apimachinery::WatchEvent;
 
@@ -85,9 +83,9 @@ impl<T: CacheObject> Reflector<T> {
 
     async fn on_event(&mut self, mut w: Box<ActiveWatch<T>>, event: WatchEvent<T>) -> State<T> {
         let entry = match event {
-            WatchEvent::Added(o) => FifoEntry::Added(Arc::new(o)),
-            WatchEvent::Modified(o) => FifoEntry::Modified(Arc::new(o)),
-            WatchEvent::Deleted(o) => FifoEntry::Deleted(Arc::new(o)),
+            WatchEvent::Added(o) => FifoEntry::Added(self.wrap(o)),
+            WatchEvent::Modified(o) => FifoEntry::Modified(self.wrap(o)),
+            WatchEvent::Deleted(o) => FifoEntry::Deleted(self.wrap(o)),
             WatchEvent::Bookmark(o) => return self.on_bookmark(w, &o).await,
             WatchEvent::Error(status) => {
                 if status_is_expired(&status) || status_is_too_large_rv(&status) {

@@ -10,6 +10,7 @@ use std::hash::Hash;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use kclient_rest::wait;
 use tokio::time::Instant;
 
 /// Decides retry delays per item.
@@ -30,8 +31,7 @@ fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
 /// `ItemExponentialFailureRateLimiter`).
 #[derive(Debug)]
 pub struct ItemExponentialRateLimiter<T> {
-    base: Duration,
-    max: Duration,
+    schedule: wait::Backoff,
     failures: Mutex<HashMap<T, u32>>,
 }
 
@@ -39,8 +39,9 @@ impl<T> ItemExponentialRateLimiter<T> {
     /// A limiter starting at `base` and capped at `max`.
     pub fn new(base: Duration, max: Duration) -> Self {
         Self {
-            base,
-            max,
+            // A zero cap means "no delay" here (every delay is at most `max`), not "no cap".
+            schedule: wait::Backoff::new(if max.is_zero() { max } else { base }, 2.0, 0.0, 0)
+                .with_cap(max),
             failures: Mutex::new(HashMap::new()),
         }
     }
@@ -52,12 +53,7 @@ impl<T: Hash + Eq + Clone + Send> RateLimiter<T> for ItemExponentialRateLimiter<
         let n = failures.entry(item.clone()).or_insert(0);
         let exp = *n;
         *n = n.saturating_add(1);
-        let factor = 2f64.powi(i32::try_from(exp).unwrap_or(i32::MAX));
-        let delay = self.base.as_secs_f64() * factor;
-        if !delay.is_finite() || delay >= self.max.as_secs_f64() {
-            return self.max;
-        }
-        Duration::from_secs_f64(delay)
+        self.schedule.delay_after(exp)
     }
 
     fn forget(&self, item: &T) {

@@ -19,20 +19,33 @@ use tower::{Layer, Service, ServiceExt};
 use super::{ResponseFuture, clone_request, settings_of, take_ready};
 use crate::extensions::Attempt;
 use crate::transport::errors::is_reset_or_eof;
+use crate::wait;
 use crate::{Error, RequestBody, ResponseBody};
 
 /// The wait before retrying a GET after a connection reset (client-go's synthetic
 /// `Retry-After: 1`).
 const CONNECTION_RETRY_WAIT: Duration = Duration::from_secs(1);
 
-/// Exponential backoff between retries; zero by default.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Exponential backoff between retries; zero by default. A [`wait::Backoff`] doubling from the
+/// base up to the cap, read without advancing it (the attempt number says how far).
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Backoff {
-    base: Duration,
-    max: Duration,
+    schedule: wait::Backoff,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self::new(Duration::ZERO, Duration::ZERO)
+    }
 }
 
 impl Backoff {
+    fn new(base: Duration, max: Duration) -> Self {
+        Self {
+            schedule: wait::Backoff::new(base, 2.0, 0.0, u32::MAX).with_cap(max),
+        }
+    }
+
     /// From `KUBE_CLIENT_BACKOFF_BASE` and `KUBE_CLIENT_BACKOFF_DURATION`, if both are set.
     pub(crate) fn from_env() -> Self {
         let secs = |name: &str| {
@@ -45,15 +58,17 @@ impl Backoff {
             secs("KUBE_CLIENT_BACKOFF_BASE"),
             secs("KUBE_CLIENT_BACKOFF_DURATION"),
         ) {
-            (Some(base), Some(max)) => Self { base, max },
+            (Some(base), Some(max)) => Self::new(base, max),
             _ => Self::default(),
         }
     }
 
     /// The backoff before retry number `retry` (1-based).
     fn delay(&self, retry: u32) -> Duration {
-        let factor = 1u32 << retry.saturating_sub(1).min(20);
-        self.base.saturating_mul(factor).min(self.max)
+        if self.schedule.cap.is_zero() {
+            return Duration::ZERO;
+        }
+        self.schedule.delay_after(retry.saturating_sub(1))
     }
 }
 
@@ -229,10 +244,7 @@ mod tests {
 
     #[test]
     fn backoff_doubles_up_to_max() {
-        let b = Backoff {
-            base: Duration::from_secs(1),
-            max: Duration::from_secs(5),
-        };
+        let b = Backoff::new(Duration::from_secs(1), Duration::from_secs(5));
         assert_eq!(b.delay(1), Duration::from_secs(1));
         assert_eq!(b.delay(3), Duration::from_secs(4));
         assert_eq!(b.delay(30), Duration::from_secs(5));

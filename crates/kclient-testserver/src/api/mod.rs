@@ -20,6 +20,7 @@ pub(crate) mod namespaces;
 mod negotiate;
 pub(crate) mod objects;
 mod paging;
+mod partial;
 mod patch;
 mod path;
 mod pods;
@@ -315,7 +316,14 @@ async fn resource(
         upgrade: std::sync::Mutex::new(upgrade),
     };
     let sub = ctx.path.subresource.clone();
-    let result = dispatch(&ctx, verb, sub.as_deref());
+    let mut result = dispatch(&ctx, verb, sub.as_deref());
+    // Lists and watches transform as they write; every other answer is transformed here.
+    if let (Output::Metadata(target), Ok(resp)) = (ctx.output, &mut result)
+        && !matches!(verb, "list" | "watch")
+    {
+        let answer = std::mem::replace(resp, Response::new(response::full(Bytes::new())));
+        result = partial::transform_response(&ctx.res, target, answer).await;
+    }
     if ctx.res.is_crd() && !matches!(verb, "get" | "list" | "watch") {
         ctx.state.crds.refresh(&ctx.state.store);
     }

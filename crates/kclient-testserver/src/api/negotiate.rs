@@ -1,5 +1,6 @@
-//! Content negotiation on the `Accept` header: plain JSON, `meta.k8s.io/v1` Tables, and
-//! aggregated discovery (`apidiscovery.k8s.io/v2` `APIGroupDiscoveryList`).
+//! Content negotiation on the `Accept` header: plain JSON, `meta.k8s.io/v1` Tables,
+//! `PartialObjectMetadata(List)` (`meta.k8s.io` `v1` or `v1beta1`), and aggregated discovery
+//! (`apidiscovery.k8s.io/v2` `APIGroupDiscoveryList`).
 
 use super::status::ApiError;
 
@@ -12,6 +13,8 @@ pub enum Output {
     Table,
     /// Aggregated discovery (only meaningful on `/api` and `/apis`).
     AggregatedDiscovery,
+    /// Metadata only: `PartialObjectMetadata` or `PartialObjectMetadataList`.
+    Metadata(super::partial::Target),
 }
 
 /// The content type of an aggregated discovery response.
@@ -66,6 +69,16 @@ pub fn negotiate(accept: Option<&str>, discovery: bool) -> Result<Output, ApiErr
             (Some("Table"), Some("meta.k8s.io"), Some("v1" | "v1beta1")) if !discovery => {
                 return Ok(Output::Table);
             }
+            (
+                Some(kind @ ("PartialObjectMetadata" | "PartialObjectMetadataList")),
+                Some("meta.k8s.io"),
+                Some(version @ ("v1" | "v1beta1")),
+            ) if !discovery => {
+                return Ok(Output::Metadata(super::partial::Target {
+                    list: kind == "PartialObjectMetadataList",
+                    beta: version == "v1beta1",
+                }));
+            }
             _ => {}
         }
     }
@@ -96,6 +109,24 @@ mod tests {
             Output::Json
         );
         assert_eq!(negotiate(None, false).unwrap(), Output::Json);
+        let metadata = "application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
+        assert_eq!(
+            negotiate(Some(metadata), false).unwrap(),
+            Output::Metadata(super::super::partial::Target {
+                list: true,
+                beta: false
+            })
+        );
+        assert_eq!(
+            negotiate(
+                Some(
+                    "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v2,application/json"
+                ),
+                false
+            )
+            .unwrap(),
+            Output::Json
+        );
         assert_eq!(
             negotiate(Some("application/vnd.kubernetes.protobuf"), false)
                 .unwrap_err()

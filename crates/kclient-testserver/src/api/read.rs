@@ -120,6 +120,13 @@ pub fn list(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
             metadata["remainingItemCount"] = json!(remaining);
         }
     }
+    if let Output::Metadata(target) = ctx.output {
+        if !target.list {
+            return Err(target.refuse_list(&ctx.res));
+        }
+        let body = target.list(&metadata, out.iter().map(|o| o.value()));
+        return Ok(target.response(200, &body));
+    }
     if ctx.output == Output::Table {
         let values: Vec<Value> = out.iter().map(|o| o.value()).collect();
         let objs: Vec<&Value> = values.iter().collect();

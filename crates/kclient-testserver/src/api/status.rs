@@ -220,6 +220,11 @@ impl ApiError {
         )
     }
 
+    /// 406 with the server's own explanation (a transform it cannot do).
+    pub fn not_acceptable_with(message: impl Into<String>) -> Self {
+        Self::new(406, "NotAcceptable", message)
+    }
+
     /// 415 for a body in a format the server does not read.
     pub fn unsupported_media_type(message: impl Into<String>) -> Self {
         Self::new(415, "UnsupportedMediaType", message)

@@ -51,6 +51,8 @@ struct Watch {
     res: Resource,
     filter: Filter,
     table: Option<super::query::Query>,
+    /// Metadata-only events (`as=PartialObjectMetadata`).
+    metadata: Option<super::partial::Target>,
     bookmarks: bool,
     tx: mpsc::Sender<Bytes>,
     sent_any: bool,
@@ -60,7 +62,7 @@ impl Watch {
     /// The event line of a stored object, written from its serialized bytes (or, for a Table
     /// watch, from the Table made of it).
     fn encode_stored(&mut self, kind: &str, obj: &Object) -> Bytes {
-        if self.table.is_some() {
+        if self.table.is_some() || self.metadata.is_some() {
             return self.encode(kind, for_output(&self.res, obj.value()));
         }
         let mut line = Vec::with_capacity(obj.json().len() + 64);
@@ -72,7 +74,16 @@ impl Watch {
         Bytes::from(line)
     }
 
+    /// Whether an event of `kind` cannot be encoded: the list form of metadata was asked for,
+    /// which no single object can be transformed to. The real server ends the watch then.
+    fn fails_transform(&self, kind: &str) -> bool {
+        kind != "ERROR" && self.metadata.is_some_and(|t| t.list)
+    }
+
     async fn send_stored(&mut self, kind: &str, obj: &Object) -> bool {
+        if self.fails_transform(kind) {
+            return false;
+        }
         let line = self.encode_stored(kind, obj);
         self.tx.send(line).await.is_ok()
     }
@@ -84,7 +95,10 @@ impl Watch {
                 self.sent_any = true;
                 t
             }
-            _ => obj,
+            _ => match self.metadata {
+                Some(target) if kind != "ERROR" => target.object(&obj),
+                _ => obj,
+            },
         };
         let mut line =
             serde_json::to_vec(&json!({"type": kind, "object": object})).unwrap_or_default();
@@ -93,6 +107,9 @@ impl Watch {
     }
 
     async fn send(&mut self, kind: &str, obj: Value) -> bool {
+        if self.fails_transform(kind) {
+            return false;
+        }
         let line = self.encode(kind, obj);
         self.tx.send(line).await.is_ok()
     }
@@ -142,15 +159,19 @@ pub fn watch(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     };
     let prefix = Prefix::new(ctx.res.group, ctx.res.name(), ctx.path.namespace.as_deref());
     let (tx, rx) = mpsc::channel(64);
-    let content_type = if ctx.output == Output::Table {
-        super::negotiate::TABLE_CONTENT_TYPE
-    } else {
-        response::JSON
+    let content_type = match ctx.output {
+        Output::Table => super::negotiate::TABLE_CONTENT_TYPE,
+        Output::Metadata(target) => target.content_type(),
+        _ => response::JSON,
     };
     let mut w = Watch {
         res: ctx.res,
         filter,
         table: (ctx.output == Output::Table).then(|| ctx.query.clone()),
+        metadata: match ctx.output {
+            Output::Metadata(target) => Some(target),
+            _ => None,
+        },
         bookmarks: opts.allow_watch_bookmarks,
         tx,
         sent_any: false,
