@@ -58,11 +58,13 @@
 
 pub(crate) mod auth;
 mod body;
+mod builder;
 mod client;
 mod decode;
 mod error;
 mod extensions;
 mod http_client;
+pub mod metrics;
 pub(crate) mod middleware;
 mod request;
 mod response;
@@ -70,6 +72,7 @@ pub(crate) mod transport;
 mod watch;
 
 pub use body::{BoxError, RequestBody, ResponseBody};
+pub use builder::{HttpClientBuilder, StackService};
 pub use client::RestClient;
 pub use decode::list::ListParts;
 pub use error::Error;

@@ -30,7 +30,56 @@ const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 /// At most this many idle connections are kept per host (client-go's `MaxIdleConnsPerHost`).
 const POOL_MAX_IDLE_PER_HOST: usize = 25;
 
+/// client-go's default HTTP/2 `ReadIdleTimeout`.
+const HTTP2_READ_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// client-go's default HTTP/2 `PingTimeout`.
+const HTTP2_PING_TIMEOUT: Duration = Duration::from_secs(15);
+/// How often TLS files are checked for changes (client-go's `CertCallbackRefreshDuration`).
+const TLS_RELOAD_INTERVAL: Duration = Duration::from_secs(5 * 60);
+
 type HyperClient = Client<Connector, RequestBody>;
+
+/// Settings of the hyper transport that a `Config` does not hold.
+#[derive(Clone, Debug)]
+pub(crate) struct TransportOptions {
+    /// Send an HTTP/2 PING after this long without a frame; `None` disables the health check.
+    pub(crate) http2_read_idle_timeout: Option<Duration>,
+    /// Close the connection when a PING is not answered within this.
+    pub(crate) http2_ping_timeout: Duration,
+    /// How often TLS files are checked for changes.
+    pub(crate) tls_reload_interval: Duration,
+}
+
+impl Default for TransportOptions {
+    /// client-go's values, overridden by `HTTP2_READ_IDLE_TIMEOUT_SECONDS` and
+    /// `HTTP2_PING_TIMEOUT_SECONDS` (integers; an unparsable value is logged and ignored; a
+    /// read-idle timeout of 0 disables the check).
+    fn default() -> Self {
+        let read_idle = env_seconds("HTTP2_READ_IDLE_TIMEOUT_SECONDS", HTTP2_READ_IDLE_TIMEOUT);
+        Self {
+            http2_read_idle_timeout: Some(read_idle).filter(|d| !d.is_zero()),
+            http2_ping_timeout: env_seconds("HTTP2_PING_TIMEOUT_SECONDS", HTTP2_PING_TIMEOUT),
+            tls_reload_interval: TLS_RELOAD_INTERVAL,
+        }
+    }
+}
+
+/// Whole seconds from the environment variable `name`, or `default`.
+fn env_seconds(name: &str, default: Duration) -> Duration {
+    let Ok(value) = std::env::var(name) else {
+        return default;
+    };
+    match value.trim().parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => {
+            tracing::warn!(
+                "{name}={value:?} is not a whole number of seconds; using {}s",
+                default.as_secs()
+            );
+            default
+        }
+    }
+}
 
 /// The current hyper client and the fingerprint of the identity it presents.
 struct Current {
@@ -42,6 +91,7 @@ struct Current {
 pub(crate) struct Transport {
     tls: TlsSettings,
     proxy: ProxyConnector,
+    options: TransportOptions,
     current: RwLock<Current>,
 }
 
@@ -55,7 +105,16 @@ impl std::fmt::Debug for Transport {
 
 impl Transport {
     /// Reads the TLS material and proxy settings of `config` and builds the client.
+    #[allow(dead_code)] // the default options; the stack builder passes its own
     pub(crate) fn new(config: &Config) -> Result<Arc<Self>, Error> {
+        Self::with_options(config, &TransportOptions::default())
+    }
+
+    /// As [`Transport::new`], with non-default transport settings.
+    pub(crate) fn with_options(
+        config: &Config,
+        options: &TransportOptions,
+    ) -> Result<Arc<Self>, Error> {
         let needs_roots = !config.host.trim().starts_with("http://");
         let tls = TlsSettings::from_config(&config.tls, needs_roots)?;
         let rules = ProxyRules::new(config.proxy_url.as_deref())?;
@@ -66,10 +125,11 @@ impl Transport {
         };
         let proxy = ProxyConnector::new(Arc::new(rules), proxy_tls);
         let identity = tls.static_identity().cloned();
-        let client = build_client(&tls, &proxy, identity.as_ref())?;
+        let client = build_client(&tls, &proxy, options, identity.as_ref())?;
         Ok(Arc::new(Self {
             tls,
             proxy,
+            options: options.clone(),
             current: RwLock::new(Current {
                 client,
                 identity_fingerprint: None,
@@ -105,7 +165,7 @@ impl Transport {
             return Ok(());
         }
         let identity = Identity::from_pem(cert_pem, key_pem, "exec plugin credential")?;
-        let client = build_client(&self.tls, &self.proxy, Some(&identity))?;
+        let client = build_client(&self.tls, &self.proxy, &self.options, Some(&identity))?;
         let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
         let rotated = current.identity_fingerprint.is_some();
         *current = Current {
@@ -123,15 +183,25 @@ impl Transport {
 fn build_client(
     tls: &TlsSettings,
     proxy: &ProxyConnector,
+    options: &TransportOptions,
     identity: Option<&Identity>,
 ) -> Result<HyperClient, Error> {
     let connector = Connector::new(proxy.clone(), tls, tls.client_config(identity)?);
-    Ok(Client::builder(TokioExecutor::new())
+    let mut builder = Client::builder(TokioExecutor::new());
+    builder
         .pool_timer(TokioTimer::new())
         .timer(TokioTimer::new())
         .pool_idle_timeout(POOL_IDLE_TIMEOUT)
-        .pool_max_idle_per_host(POOL_MAX_IDLE_PER_HOST)
-        .build(connector))
+        .pool_max_idle_per_host(POOL_MAX_IDLE_PER_HOST);
+    // client-go's HTTP/2 health check: hyper sends a PING once `interval` has passed without
+    // a frame read from the connection, and closes it when the PING is not answered in time.
+    if let Some(read_idle) = options.http2_read_idle_timeout {
+        builder
+            .http2_keep_alive_interval(read_idle)
+            .http2_keep_alive_timeout(options.http2_ping_timeout)
+            .http2_keep_alive_while_idle(true);
+    }
+    Ok(builder.build(connector))
 }
 
 /// Sends requests through the transport's current client; errors become typed [`Error`]s.
