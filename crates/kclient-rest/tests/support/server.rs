@@ -147,7 +147,7 @@ impl TestServer {
     }
 }
 
-fn server_config(tls: ServerTls) -> rustls::ServerConfig {
+pub fn server_config(tls: ServerTls) -> rustls::ServerConfig {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let certs: Vec<CertificateDer<'static>> =
         CertificateDer::pem_slice_iter(tls.cert.cert_pem.as_bytes())
