@@ -8,7 +8,7 @@
 use std::future::Future;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::pin::Pin;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -22,6 +22,7 @@ use tower::Service;
 use super::connector::{Connector, ProxyConnector};
 use super::errors::map_client_error;
 use super::proxy::ProxyRules;
+use super::reload::TlsFiles;
 use super::tls::{Identity, TlsSettings, proxy_client_config};
 use crate::{Error, RequestBody};
 
@@ -81,24 +82,34 @@ fn env_seconds(name: &str, default: Duration) -> Duration {
     }
 }
 
-/// The current hyper client and the fingerprint of the identity it presents.
+/// The current hyper client, the TLS settings it was built with, and the exec plugin's
+/// identity it presents (if any, with its fingerprint).
 struct Current {
     client: HyperClient,
-    identity_fingerprint: Option<u64>,
+    tls: TlsSettings,
+    exec_identity: Option<(u64, Identity)>,
 }
 
 /// The shared transport of one `HttpClient` and all its clones.
 pub(crate) struct Transport {
-    tls: TlsSettings,
     proxy: ProxyConnector,
     options: TransportOptions,
     current: RwLock<Current>,
+    /// The TLS files to re-read as they rotate, if the config names any.
+    files: Option<Mutex<TlsFiles>>,
 }
 
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Transport")
-            .field("tls", &self.tls)
+            .field(
+                "tls",
+                &self
+                    .current
+                    .read()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .tls,
+            )
             .finish_non_exhaustive()
     }
 }
@@ -124,26 +135,57 @@ impl Transport {
             None
         };
         let proxy = ProxyConnector::new(Arc::new(rules), proxy_tls);
-        let identity = tls.static_identity().cloned();
-        let client = build_client(&tls, &proxy, options, identity.as_ref())?;
+        let client = build_client(&tls, &proxy, options, tls.static_identity())?;
+        let files = TlsFiles::new(&config.tls, needs_roots, options.tls_reload_interval);
         Ok(Arc::new(Self {
-            tls,
             proxy,
             options: options.clone(),
             current: RwLock::new(Current {
                 client,
-                identity_fingerprint: None,
+                tls,
+                exec_identity: None,
             }),
+            files: files.map(Mutex::new),
         }))
     }
 
-    /// The client to send the next request with.
+    /// The client to send the next request with (after re-reading TLS files, when due).
     fn client(&self) -> HyperClient {
+        self.reload_files_if_due();
         self.current
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .client
             .clone()
+    }
+
+    /// Re-reads the TLS files when a check is due, and switches to a new client when they
+    /// changed. One caller checks; the others go on with the current client.
+    fn reload_files_if_due(&self) {
+        let Some(files) = &self.files else { return };
+        let Ok(mut files) = files.try_lock() else {
+            return;
+        };
+        let now = tokio::time::Instant::now();
+        if !files.due(now) {
+            return;
+        }
+        let Some(tls) = files.check(now) else { return };
+        drop(files);
+        let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
+        let identity = match &current.exec_identity {
+            Some((_, identity)) => Some(identity),
+            None => tls.static_identity(),
+        };
+        match build_client(&tls, &self.proxy, &self.options, identity) {
+            Ok(client) => {
+                current.client = client;
+                current.tls = tls;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot use the new TLS files; keeping the old ones");
+            }
+        }
     }
 
     /// Presents the PEM `cert` and `key` from now on (exec plugin credentials). A no-op when they
@@ -159,19 +201,18 @@ impl Transport {
             .current
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .identity_fingerprint
-            == Some(fingerprint);
+            .exec_identity
+            .as_ref()
+            .is_some_and(|(f, _)| *f == fingerprint);
         if unchanged {
             return Ok(());
         }
         let identity = Identity::from_pem(cert_pem, key_pem, "exec plugin credential")?;
-        let client = build_client(&self.tls, &self.proxy, &self.options, Some(&identity))?;
         let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
-        let rotated = current.identity_fingerprint.is_some();
-        *current = Current {
-            client,
-            identity_fingerprint: Some(fingerprint),
-        };
+        let client = build_client(&current.tls, &self.proxy, &self.options, Some(&identity))?;
+        let rotated = current.exec_identity.is_some();
+        current.client = client;
+        current.exec_identity = Some((fingerprint, identity));
         if rotated {
             tracing::info!("client certificate rotated; new connections present the new one");
         }

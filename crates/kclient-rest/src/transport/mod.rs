@@ -6,6 +6,7 @@ mod connector;
 pub(crate) mod errors;
 mod insecure;
 mod proxy;
+mod reload;
 mod tls;
 
 use std::sync::Arc;
