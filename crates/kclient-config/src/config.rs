@@ -50,8 +50,8 @@ pub struct Config {
     pub burst: u32,
     /// The timeout of each non-watch request (`None`: no timeout). Also sent as `?timeout=`.
     pub timeout: Option<Duration>,
-    /// An explicit proxy (`http://`, `https://`); `None` means the `HTTPS_PROXY`/`HTTP_PROXY`/
-    /// `NO_PROXY` environment variables.
+    /// An explicit proxy (`http://`, `https://` or `socks5://`, as client-go accepts); `None`
+    /// means the `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` environment variables.
     pub proxy_url: Option<String>,
     /// When true, do not ask for gzip-compressed responses.
     pub disable_compression: bool,
@@ -123,11 +123,13 @@ pub struct TlsConfig {
     pub insecure: bool,
     /// The name to verify the server's certificate against (and send as SNI), instead of the host.
     pub server_name: Option<String>,
-    /// PEM CA bundle to trust; `None` means the system's roots.
+    /// PEM CA bundle to trust; `None` means the system's roots. A file is re-read by the
+    /// transport when it changes (checked every 5 minutes, as client-go).
     pub ca: Option<DataSource>,
-    /// PEM client certificate (chain).
+    /// PEM client certificate (chain). A file is re-read when it changes, like the CA.
     pub client_cert: Option<DataSource>,
-    /// PEM client private key. Its bytes never appear in `Debug` output.
+    /// PEM client private key. Its bytes never appear in `Debug` output. A file is re-read
+    /// when it changes, like the CA.
     pub client_key: Option<DataSource>,
     /// ALPN protocols to offer; empty means `h2` and `http/1.1`.
     pub next_protos: Vec<String>,

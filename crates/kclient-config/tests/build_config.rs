@@ -409,3 +409,25 @@ fn impersonation_extras_need_a_user() {
         "{e}"
     );
 }
+
+#[test]
+fn proxy_url_schemes_are_checked_when_the_kubeconfig_is_loaded() {
+    let config = build(&with_cluster_and_user(
+        "server: https://k\nproxy-url: socks5://user:pw@proxy:1080",
+        "{}",
+    ))
+    .unwrap();
+    assert_eq!(
+        config.proxy_url.as_deref(),
+        Some("socks5://user:pw@proxy:1080")
+    );
+    let e = build(&with_cluster_and_user(
+        "server: https://k\nproxy-url: socks4://user:hunter2@proxy:1080",
+        "{}",
+    ))
+    .unwrap_err();
+    let text = e.to_string();
+    assert!(text.contains("cluster \"k\""), "{text}");
+    assert!(text.contains("\"socks4\" is not supported"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+}

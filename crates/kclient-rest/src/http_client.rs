@@ -33,7 +33,11 @@ impl HttpClient {
     /// connection is made and no exec plugin runs until the first request.
     pub fn for_config(config: &Config) -> Result<Self, Error> {
         Ok(Self {
-            service: crate::transport::build_stack(config, None)?,
+            service: crate::transport::build_stack(
+                config,
+                None,
+                &crate::transport::StackOptions::from_globals(),
+            )?,
         })
     }
 
@@ -52,8 +56,23 @@ impl HttpClient {
     {
         let base = BoxCloneSyncService::new(service);
         Ok(Self {
-            service: crate::transport::build_stack(config, Some(base))?,
+            service: crate::transport::build_stack(
+                config,
+                Some(base),
+                &crate::transport::StackOptions::from_globals(),
+            )?,
         })
+    }
+
+    /// A builder for a client of `config` with user layers, a metrics sink of its own, or
+    /// non-default transport settings (see [`HttpClientBuilder`]).
+    pub fn builder(config: &Config) -> crate::HttpClientBuilder {
+        crate::HttpClientBuilder::new(config)
+    }
+
+    /// Wraps an already built stack.
+    pub(crate) fn from_stack(service: HttpStack) -> Self {
+        Self { service }
     }
 
     /// A client that hands every request to `service` as is, with no middleware at all: for

@@ -72,6 +72,7 @@
 
 pub(crate) mod auth;
 mod body;
+mod builder;
 mod client;
 pub mod deadline;
 mod decode;
@@ -79,6 +80,7 @@ mod error;
 mod extensions;
 mod http_client;
 pub mod httpstream;
+pub mod metrics;
 pub(crate) mod middleware;
 pub mod pager;
 pub mod portforward;
@@ -92,6 +94,7 @@ pub mod wait;
 mod watch;
 
 pub use body::{BoxError, RequestBody, ResponseBody};
+pub use builder::{HttpClientBuilder, StackService};
 pub use client::RestClient;
 pub use decode::list::ListParts;
 pub use error::Error;

@@ -17,7 +17,12 @@ mod queue;
 mod rate_limiter;
 mod rate_limiting;
 
-pub use metrics::{DurationStats, QueueMetrics};
+#[cfg(feature = "metrics")]
+mod metrics_facade;
+
+pub use metrics::{DurationStats, MetricsProvider, QueueMetrics, set_metrics_provider};
+#[cfg(feature = "metrics")]
+pub use metrics_facade::{MetricsFacade, QUEUE_DURATION_BUCKETS};
 pub use queue::WorkQueue;
 pub use rate_limiter::{
     BucketRateLimiter, DEFAULT_ITEM_BASE_DELAY, DEFAULT_ITEM_MAX_DELAY, DEFAULT_OVERALL_BURST,

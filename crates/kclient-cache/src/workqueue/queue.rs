@@ -19,7 +19,11 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-use super::metrics::{QueueMetrics, Recorder};
+use super::metrics::{MetricsProvider, QueueMetrics, Recorder, Sink, global_provider};
+
+/// How often a named queue reports unfinished work and its longest-running item (client-go's
+/// `defaultUnfinishedWorkUpdatePeriod`).
+const UNFINISHED_WORK_UPDATE_PERIOD: Duration = Duration::from_millis(500);
 
 struct State<T> {
     queue: VecDeque<T>,
@@ -33,6 +37,8 @@ struct State<T> {
     next_wait_id: u64,
     shutting_down: bool,
     metrics: Recorder<T>,
+    /// Where a named queue reports its metrics.
+    sink: Option<Sink>,
 }
 
 struct Inner<T> {
@@ -69,11 +75,21 @@ impl<T: Clone + Eq + Hash> State<T> {
         }
         self.metrics.added(&item, now);
         self.dirty.insert(item.clone());
+        if let Some(sink) = &self.sink {
+            sink.provider.add(&sink.name);
+        }
         if self.processing.contains(&item) {
             return false;
         }
         self.queue.push_back(item);
+        self.report_depth();
         true
+    }
+
+    fn report_depth(&self) {
+        if let Some(sink) = &self.sink {
+            sink.provider.depth(&sink.name, self.queue.len());
+        }
     }
 
     /// Moves every item whose delay has passed into the queue; returns how many were queued.
@@ -113,9 +129,37 @@ impl<T: Clone + Eq + Hash + Send + 'static> Default for WorkQueue<T> {
 }
 
 impl<T: Clone + Eq + Hash + Send + 'static> WorkQueue<T> {
-    /// An empty queue.
+    /// An empty queue without a name (so without metrics), as client-go's `New`.
     pub fn new() -> Self {
-        Self {
+        Self::build(None)
+    }
+
+    /// An empty queue named `name`, reporting to the provider set with
+    /// [`set_metrics_provider`](super::set_metrics_provider), if any (client-go's
+    /// `NewTypedWithConfig` with a `Name`). An empty name means no metrics.
+    pub fn named(name: &str) -> Self {
+        let sink = global_provider()
+            .filter(|_| !name.is_empty())
+            .map(|provider| Sink {
+                name: name.into(),
+                provider,
+            });
+        Self::build(sink)
+    }
+
+    /// An empty queue named `name` reporting to `provider` (client-go's `MetricsProvider` of
+    /// `TypedQueueConfig`). An empty name means no metrics.
+    pub fn with_metrics_provider(name: &str, provider: Arc<dyn MetricsProvider>) -> Self {
+        let sink = (!name.is_empty()).then(|| Sink {
+            name: name.into(),
+            provider,
+        });
+        Self::build(sink)
+    }
+
+    fn build(sink: Option<Sink>) -> Self {
+        let has_sink = sink.is_some();
+        let queue = Self {
             inner: Arc::new(Inner {
                 state: Mutex::new(State {
                     queue: VecDeque::new(),
@@ -127,11 +171,47 @@ impl<T: Clone + Eq + Hash + Send + 'static> WorkQueue<T> {
                     next_wait_id: 0,
                     shutting_down: false,
                     metrics: Recorder::default(),
+                    sink,
                 }),
                 items: Notify::new(),
                 done: Notify::new(),
             }),
+        };
+        if has_sink {
+            queue.spawn_unfinished_work_reporter();
         }
+        queue
+    }
+
+    /// Every 500 ms, reports the unfinished work and the longest-running item, until the queue
+    /// is dropped or shut down and drained. Needs a Tokio runtime; without one these two
+    /// metrics are not reported.
+    fn spawn_unfinished_work_reporter(&self) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            tracing::debug!("no Tokio runtime: unfinished-work metrics are not reported");
+            return;
+        };
+        let weak = Arc::downgrade(&self.inner);
+        runtime.spawn(async move {
+            let mut tick = tokio::time::interval(UNFINISHED_WORK_UPDATE_PERIOD);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let Some(inner) = weak.upgrade() else { return };
+                let s = inner.state.lock().unwrap_or_else(PoisonError::into_inner);
+                let Some(sink) = s.sink.clone() else { return };
+                let snapshot = s.metrics.snapshot(Instant::now());
+                let finished = s.shutting_down && s.processing.is_empty();
+                drop(s);
+                sink.provider
+                    .unfinished_work(&sink.name, snapshot.unfinished_work);
+                sink.provider
+                    .longest_running_processor(&sink.name, snapshot.longest_running);
+                if finished {
+                    return;
+                }
+            }
+        });
     }
 
     fn lock(&self) -> MutexGuard<'_, State<T>> {
@@ -192,7 +272,13 @@ impl<T: Clone + Eq + Hash + Send + 'static> WorkQueue<T> {
                 if let Some(item) = s.queue.pop_front() {
                     s.dirty.remove(&item);
                     s.processing.insert(item.clone());
-                    s.metrics.handed_out(&item, now);
+                    let waited = s.metrics.handed_out(&item, now);
+                    if let Some(sink) = &s.sink {
+                        sink.provider.depth(&sink.name, s.queue.len());
+                        if let Some(waited) = waited {
+                            sink.provider.queue_latency(&sink.name, waited);
+                        }
+                    }
                     return Some(item);
                 }
                 if s.shutting_down {
@@ -215,11 +301,15 @@ impl<T: Clone + Eq + Hash + Send + 'static> WorkQueue<T> {
     /// Marks `item` as processed. If it was added again meanwhile, it is queued now.
     pub fn done(&self, item: &T) {
         let mut s = self.lock();
-        s.metrics.done(item, Instant::now());
+        let took = s.metrics.done(item, Instant::now());
+        if let (Some(sink), Some(took)) = (&s.sink, took) {
+            sink.provider.work_duration(&sink.name, took);
+        }
         s.processing.remove(item);
         let requeue = s.dirty.contains(item);
         if requeue {
             s.queue.push_back(item.clone());
+            s.report_depth();
         }
         let idle = s.processing.is_empty();
         drop(s);
@@ -281,7 +371,11 @@ impl<T: Clone + Eq + Hash + Send + 'static> WorkQueue<T> {
     }
 
     pub(crate) fn record_retry(&self) {
-        self.lock().metrics.retries += 1;
+        let mut s = self.lock();
+        s.metrics.retries += 1;
+        if let Some(sink) = &s.sink {
+            sink.provider.retry(&sink.name);
+        }
     }
 
     /// A snapshot of the metrics.

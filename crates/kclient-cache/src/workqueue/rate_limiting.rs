@@ -60,6 +60,21 @@ impl<T: Clone + Eq + Hash + Send + Sync + 'static> RateLimitingQueue<T> {
         Self::with_rate_limiter(default_controller_rate_limiter())
     }
 
+    /// A queue named `name` (reporting to the provider set with
+    /// [`set_metrics_provider`](super::set_metrics_provider)) with client-go's default
+    /// controller rate limiter.
+    pub fn named(name: &str) -> Self {
+        Self::from_queue(WorkQueue::named(name), default_controller_rate_limiter())
+    }
+
+    /// Rate-limited retries over `queue` (for a queue made with a name or a metrics provider).
+    pub fn from_queue(queue: WorkQueue<T>, limiter: impl RateLimiter<T> + 'static) -> Self {
+        Self {
+            queue,
+            limiter: Arc::new(limiter),
+        }
+    }
+
     /// A queue with `limiter`.
     pub fn with_rate_limiter(limiter: impl RateLimiter<T> + 'static) -> Self {
         Self {

@@ -13,6 +13,7 @@ use tokio::sync::Mutex;
 use super::exec_run::run_plugin;
 use super::{Credential, bearer_header};
 use crate::Error;
+use crate::metrics::SharedMetrics;
 use crate::transport::Transport;
 
 /// The cached credential.
@@ -32,6 +33,7 @@ struct State {
 pub(crate) struct ExecAuthenticator {
     exec: ExecConfig,
     transport: Option<Arc<Transport>>,
+    metrics: Option<SharedMetrics>,
     state: Mutex<State>,
 }
 
@@ -45,7 +47,11 @@ impl std::fmt::Debug for ExecAuthenticator {
 
 impl ExecAuthenticator {
     /// An authenticator for `exec`; client certificates it returns go to `transport`.
-    pub(crate) fn new(exec: ExecConfig, transport: Option<Arc<Transport>>) -> Result<Self, Error> {
+    pub(crate) fn new(
+        exec: ExecConfig,
+        transport: Option<Arc<Transport>>,
+        metrics: Option<SharedMetrics>,
+    ) -> Result<Self, Error> {
         if exec.api_version != V1 && exec.api_version != V1BETA1 {
             return Err(Error::Config(format!(
                 "exec plugin: invalid apiVersion {:?} (expected {V1} or {V1BETA1})",
@@ -58,6 +64,7 @@ impl ExecAuthenticator {
         Ok(Self {
             exec,
             transport,
+            metrics,
             state: Mutex::new(State::default()),
         })
     }
@@ -90,7 +97,7 @@ impl ExecAuthenticator {
     /// Runs the plugin and installs its credential.
     async fn refresh(&self, state: &mut State) -> Result<Credential, Error> {
         state.current = None;
-        let credential = run_plugin(&self.exec).await?;
+        let credential = run_plugin(&self.exec, self.metrics.as_ref()).await?;
         let fail = |reason: &str| Error::ExecPlugin {
             command: self.exec.command.clone(),
             reason: reason.to_string(),

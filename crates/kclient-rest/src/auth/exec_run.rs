@@ -13,18 +13,33 @@ use kclient_config::exec_credential::{EXEC_INFO_ENV, ExecCredential, exec_info_j
 use kclient_config::{ExecConfig, InteractiveMode};
 
 use crate::Error;
+use crate::metrics::{ExecCallStatus, SharedMetrics};
 
-/// Runs the plugin and returns its checked credential.
-pub(crate) async fn run_plugin(exec: &ExecConfig) -> Result<ExecCredential, Error> {
+/// Runs the plugin and returns its checked credential; the call is counted in `metrics` as
+/// client-go counts it (by how the process ended, not by what it printed).
+pub(crate) async fn run_plugin(
+    exec: &ExecConfig,
+    metrics: Option<&SharedMetrics>,
+) -> Result<ExecCredential, Error> {
+    let count = |code: i32, status: ExecCallStatus| {
+        if let Some(m) = metrics {
+            m.exec_plugin_call(code, status);
+        }
+    };
     let fail = |reason: String, source: Option<std::io::Error>| Error::ExecPlugin {
         command: exec.command.clone(),
         reason,
         source,
     };
     let interactive = decide_interactive(exec.interactive_mode, std::io::stdin().is_terminal())
-        .map_err(|reason| fail(reason, None))?;
-    let info = exec_info_json(exec, interactive)
-        .map_err(|e| fail(format!("cannot encode {EXEC_INFO_ENV}: {e}"), None))?;
+        .map_err(|reason| {
+            count(1, ExecCallStatus::ClientInternalError);
+            fail(reason, None)
+        })?;
+    let info = exec_info_json(exec, interactive).map_err(|e| {
+        count(1, ExecCallStatus::ClientInternalError);
+        fail(format!("cannot encode {EXEC_INFO_ENV}: {e}"), None)
+    })?;
 
     let mut command = tokio::process::Command::new(&exec.command);
     command
@@ -42,13 +57,19 @@ pub(crate) async fn run_plugin(exec: &ExecConfig) -> Result<ExecCredential, Erro
     tracing::debug!(command = %exec.command, interactive, "running exec credential plugin");
     let output = output_retrying_busy(&mut command).await.map_err(|e| {
         let reason = if e.kind() == std::io::ErrorKind::NotFound {
+            count(1, ExecCallStatus::PluginNotFoundError);
             not_found_reason(exec.install_hint.as_deref())
         } else {
+            count(1, ExecCallStatus::ClientInternalError);
             "the plugin could not be started".to_string()
         };
         fail(reason, Some(e))
     })?;
     if !output.status.success() {
+        count(
+            output.status.code().unwrap_or(1),
+            ExecCallStatus::PluginExecutionError,
+        );
         return Err(fail(
             format!(
                 "the plugin {} (its standard error, if any, went to this process's)",
@@ -57,6 +78,7 @@ pub(crate) async fn run_plugin(exec: &ExecConfig) -> Result<ExecCredential, Erro
             None,
         ));
     }
+    count(0, ExecCallStatus::NoError);
     ExecCredential::from_plugin_output(&output.stdout, &exec.api_version).map_err(|e| {
         fail(
             format!("the plugin returned an unusable ExecCredential: {e}"),

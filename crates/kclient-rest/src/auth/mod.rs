@@ -14,6 +14,7 @@ use http::HeaderValue;
 use kclient_config::{Config, ExposeSecret};
 
 use crate::Error;
+use crate::metrics::SharedMetrics;
 use crate::transport::Transport;
 pub(crate) use exec::ExecAuthenticator;
 pub(crate) use token_file::{TOKEN_FILE_RELOAD, TokenFile};
@@ -58,6 +59,7 @@ impl Authenticator {
     pub(crate) fn from_config(
         config: &Config,
         transport: Option<Arc<Transport>>,
+        metrics: Option<SharedMetrics>,
     ) -> Result<Option<Arc<Self>>, Error> {
         let auth = &config.auth;
         let has_token = auth.bearer_token.is_some() || auth.bearer_token_file.is_some();
@@ -73,7 +75,11 @@ impl Authenticator {
             ));
         }
         let authenticator = if let Some(exec) = &auth.exec {
-            Authenticator::Exec(Box::new(ExecAuthenticator::new(exec.clone(), transport)?))
+            Authenticator::Exec(Box::new(ExecAuthenticator::new(
+                exec.clone(),
+                transport,
+                metrics,
+            )?))
         } else if let Some(path) = &auth.bearer_token_file {
             Authenticator::TokenFile(TokenFile::new(path.clone(), TOKEN_FILE_RELOAD))
         } else if let Some(token) = &auth.bearer_token {
@@ -170,9 +176,11 @@ mod tests {
         let mut config = Config::new("https://h");
         config.auth.bearer_token = Some(SecretString::from("SENTINEL-TOKEN"));
         config.auth.username = Some("u".into());
-        assert!(Authenticator::from_config(&config, None).is_err());
+        assert!(Authenticator::from_config(&config, None, None).is_err());
         config.auth.username = None;
-        let auth = Authenticator::from_config(&config, None).unwrap().unwrap();
+        let auth = Authenticator::from_config(&config, None, None)
+            .unwrap()
+            .unwrap();
         assert!(!format!("{auth:?}").contains("SENTINEL"));
     }
 
@@ -180,7 +188,7 @@ mod tests {
     fn bad_token_characters_do_not_echo_the_token() {
         let mut config = Config::new("https://h");
         config.auth.bearer_token = Some(SecretString::from("SENTINEL\nX"));
-        let err = Authenticator::from_config(&config, None).unwrap_err();
+        let err = Authenticator::from_config(&config, None, None).unwrap_err();
         assert!(!err.to_string().contains("SENTINEL"), "{err}");
     }
 }

@@ -13,6 +13,8 @@ use tower::{Layer, Service};
 
 use super::{ResponseFuture, settings_of, take_ready};
 use crate::extensions::Attempt;
+use crate::metrics::SharedMetrics;
+use crate::metrics::layer::observe_throttle;
 use crate::{Error, RequestBody, ResponseBody};
 
 /// Waits longer than this are logged (client-go logs throttling above 1 s at V2).
@@ -66,9 +68,10 @@ impl TokenBucket {
 }
 
 /// Makes [`RateLimit`] services sharing one bucket.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct RateLimitLayer {
     bucket: Arc<TokenBucket>,
+    metrics: Option<SharedMetrics>,
 }
 
 impl RateLimitLayer {
@@ -77,7 +80,14 @@ impl RateLimitLayer {
         let Some(qps) = qps else { return Ok(None) };
         Ok(Some(Self {
             bucket: Arc::new(TokenBucket::new(qps, burst, Instant::now())?),
+            metrics: None,
         }))
+    }
+
+    /// Reports every wait (zero included) to `metrics`.
+    pub(crate) fn with_metrics(mut self, metrics: Option<SharedMetrics>) -> Self {
+        self.metrics = metrics;
+        self
     }
 }
 
@@ -88,15 +98,17 @@ impl<S> Layer<S> for RateLimitLayer {
         RateLimit {
             inner,
             bucket: self.bucket.clone(),
+            metrics: self.metrics.clone(),
         }
     }
 }
 
 /// Waits for a token before each attempt.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct RateLimit<S> {
     inner: S,
     bucket: Arc<TokenBucket>,
+    metrics: Option<SharedMetrics>,
 }
 
 impl<S> Service<Request<RequestBody>> for RateLimit<S>
@@ -124,6 +136,7 @@ where
             return Box::pin(inner.call(request));
         }
         let wait = self.bucket.reserve(Instant::now());
+        observe_throttle(self.metrics.as_ref(), &request, wait);
         Box::pin(async move {
             if !wait.is_zero() {
                 if wait > LOG_WAIT_ABOVE {

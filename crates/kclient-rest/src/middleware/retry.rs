@@ -18,6 +18,8 @@ use tower::{Layer, Service, ServiceExt};
 
 use super::{ResponseFuture, clone_request, settings_of, take_ready};
 use crate::extensions::Attempt;
+use crate::metrics::SharedMetrics;
+use crate::metrics::layer::observe_retry;
 use crate::transport::errors::is_reset_or_eof;
 use crate::wait;
 use crate::{Error, RequestBody, ResponseBody};
@@ -84,15 +86,25 @@ pub(crate) fn retry_after(response: &Response<ResponseBody>) -> Option<Duration>
 }
 
 /// Makes [`Retry`] services.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Default)]
 pub(crate) struct RetryLayer {
     backoff: Backoff,
+    metrics: Option<SharedMetrics>,
 }
 
 impl RetryLayer {
     /// Retries with `backoff` as the minimum wait.
     pub(crate) fn new(backoff: Backoff) -> Self {
-        Self { backoff }
+        Self {
+            backoff,
+            metrics: None,
+        }
+    }
+
+    /// Counts every retry in `metrics`.
+    pub(crate) fn with_metrics(mut self, metrics: Option<SharedMetrics>) -> Self {
+        self.metrics = metrics;
+        self
     }
 }
 
@@ -103,15 +115,17 @@ impl<S> Layer<S> for RetryLayer {
         Retry {
             inner,
             backoff: self.backoff,
+            metrics: self.metrics.clone(),
         }
     }
 }
 
 /// Retries requests the way client-go does.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct Retry<S> {
     inner: S,
     backoff: Backoff,
+    metrics: Option<SharedMetrics>,
 }
 
 impl<S> Service<Request<RequestBody>> for Retry<S>
@@ -133,7 +147,7 @@ where
     fn call(&mut self, request: Request<RequestBody>) -> ResponseFuture {
         let inner = take_ready(&mut self.inner);
         let backoff = self.backoff;
-        Box::pin(run(inner, backoff, request))
+        Box::pin(run(inner, backoff, self.metrics.clone(), request))
     }
 }
 
@@ -141,6 +155,7 @@ where
 async fn run<S>(
     mut inner: S,
     backoff: Backoff,
+    metrics: Option<SharedMetrics>,
     request: Request<RequestBody>,
 ) -> Result<Response<ResponseBody>, Error>
 where
@@ -182,6 +197,7 @@ where
                 };
             }
         };
+        observe_retry(metrics.as_ref(), &request, &result);
         drop(result);
         tracing::debug!(
             attempt = attempt + 1,

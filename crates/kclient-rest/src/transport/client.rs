@@ -8,7 +8,7 @@
 use std::future::Future;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::pin::Pin;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -22,6 +22,7 @@ use tower::Service;
 use super::connector::{Connector, ProxyConnector};
 use super::errors::map_client_error;
 use super::proxy::ProxyRules;
+use super::reload::TlsFiles;
 use super::tls::{Identity, TlsSettings, proxy_client_config};
 use crate::{Error, RequestBody};
 
@@ -30,16 +31,67 @@ const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 /// At most this many idle connections are kept per host (client-go's `MaxIdleConnsPerHost`).
 const POOL_MAX_IDLE_PER_HOST: usize = 25;
 
+/// client-go's default HTTP/2 `ReadIdleTimeout`.
+const HTTP2_READ_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// client-go's default HTTP/2 `PingTimeout`.
+const HTTP2_PING_TIMEOUT: Duration = Duration::from_secs(15);
+/// How often TLS files are checked for changes (client-go's `CertCallbackRefreshDuration`).
+const TLS_RELOAD_INTERVAL: Duration = Duration::from_secs(5 * 60);
+
 type HyperClient = Client<Connector, RequestBody>;
 
-/// The current hyper clients and the fingerprint of the identity they present.
+/// Settings of the hyper transport that a `Config` does not hold.
+#[derive(Clone, Debug)]
+pub(crate) struct TransportOptions {
+    /// Send an HTTP/2 PING after this long without a frame; `None` disables the health check.
+    pub(crate) http2_read_idle_timeout: Option<Duration>,
+    /// Close the connection when a PING is not answered within this.
+    pub(crate) http2_ping_timeout: Duration,
+    /// How often TLS files are checked for changes.
+    pub(crate) tls_reload_interval: Duration,
+}
+
+impl Default for TransportOptions {
+    /// client-go's values, overridden by `HTTP2_READ_IDLE_TIMEOUT_SECONDS` and
+    /// `HTTP2_PING_TIMEOUT_SECONDS` (integers; an unparsable value is logged and ignored; a
+    /// read-idle timeout of 0 disables the check).
+    fn default() -> Self {
+        let read_idle = env_seconds("HTTP2_READ_IDLE_TIMEOUT_SECONDS", HTTP2_READ_IDLE_TIMEOUT);
+        Self {
+            http2_read_idle_timeout: Some(read_idle).filter(|d| !d.is_zero()),
+            http2_ping_timeout: env_seconds("HTTP2_PING_TIMEOUT_SECONDS", HTTP2_PING_TIMEOUT),
+            tls_reload_interval: TLS_RELOAD_INTERVAL,
+        }
+    }
+}
+
+/// Whole seconds from the environment variable `name`, or `default`.
+fn env_seconds(name: &str, default: Duration) -> Duration {
+    let Ok(value) = std::env::var(name) else {
+        return default;
+    };
+    match value.trim().parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => {
+            tracing::warn!(
+                "{name}={value:?} is not a whole number of seconds; using {}s",
+                default.as_secs()
+            );
+            default
+        }
+    }
+}
+
+/// The current hyper client, the TLS settings it was built with, and the exec plugin's
+/// identity it presents (if any, with its fingerprint).
 struct Current {
     client: HyperClient,
     /// The client for protocol upgrades: same TLS trust, identity, proxy and timeouts, but its
     /// connections offer only `http/1.1` in ALPN (an HTTP/2 connection cannot be upgraded), in
     /// a pool of their own.
     upgrade_client: HyperClient,
-    identity_fingerprint: Option<u64>,
+    tls: TlsSettings,
+    exec_identity: Option<(u64, Identity)>,
 }
 
 /// Request extension marking a protocol-upgrade request (a WebSocket handshake): the transport
@@ -49,22 +101,40 @@ pub(crate) struct UpgradeConnection;
 
 /// The shared transport of one `HttpClient` and all its clones.
 pub(crate) struct Transport {
-    tls: TlsSettings,
     proxy: ProxyConnector,
+    options: TransportOptions,
     current: RwLock<Current>,
+    /// The TLS files to re-read as they rotate, if the config names any.
+    files: Option<Mutex<TlsFiles>>,
 }
 
 impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Transport")
-            .field("tls", &self.tls)
+            .field(
+                "tls",
+                &self
+                    .current
+                    .read()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .tls,
+            )
             .finish_non_exhaustive()
     }
 }
 
 impl Transport {
     /// Reads the TLS material and proxy settings of `config` and builds the client.
+    #[allow(dead_code)] // the default options; the stack builder passes its own
     pub(crate) fn new(config: &Config) -> Result<Arc<Self>, Error> {
+        Self::with_options(config, &TransportOptions::default())
+    }
+
+    /// As [`Transport::new`], with non-default transport settings.
+    pub(crate) fn with_options(
+        config: &Config,
+        options: &TransportOptions,
+    ) -> Result<Arc<Self>, Error> {
         let needs_roots = !config.host.trim().starts_with("http://");
         let tls = TlsSettings::from_config(&config.tls, needs_roots)?;
         let rules = ProxyRules::new(config.proxy_url.as_deref())?;
@@ -74,26 +144,66 @@ impl Transport {
             None
         };
         let proxy = ProxyConnector::new(Arc::new(rules), proxy_tls);
-        let identity = tls.static_identity().cloned();
-        let client = build_client(&tls, &proxy, identity.as_ref(), false)?;
-        let upgrade_client = build_client(&tls, &proxy, identity.as_ref(), true)?;
+        let client = build_client(&tls, &proxy, options, tls.static_identity(), false)?;
+        let upgrade_client = build_client(&tls, &proxy, options, tls.static_identity(), true)?;
+        let files = TlsFiles::new(&config.tls, needs_roots, options.tls_reload_interval);
         Ok(Arc::new(Self {
-            tls,
             proxy,
+            options: options.clone(),
             current: RwLock::new(Current {
                 client,
                 upgrade_client,
-                identity_fingerprint: None,
+                tls,
+                exec_identity: None,
             }),
+            files: files.map(Mutex::new),
         }))
     }
 
-    /// The client to send the next request with (the HTTP/1.1-only one for upgrades).
+    /// The client to send the next request with (after re-reading TLS files, when due): the
+    /// HTTP/1.1-only one for upgrades.
     fn client(&self, upgrade: bool) -> HyperClient {
+        self.reload_files_if_due();
         let current = self.current.read().unwrap_or_else(PoisonError::into_inner);
         match upgrade {
             true => current.upgrade_client.clone(),
             false => current.client.clone(),
+        }
+    }
+
+    /// Re-reads the TLS files when a check is due, and switches to a new client when they
+    /// changed. One caller checks; the others go on with the current client.
+    fn reload_files_if_due(&self) {
+        let Some(files) = &self.files else { return };
+        let Ok(mut files) = files.try_lock() else {
+            return;
+        };
+        let now = tokio::time::Instant::now();
+        if !files.due(now) {
+            return;
+        }
+        let Some(tls) = files.check(now) else { return };
+        drop(files);
+        let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
+        let identity = match &current.exec_identity {
+            Some((_, identity)) => Some(identity),
+            None => tls.static_identity(),
+        };
+        let built = build_client(&tls, &self.proxy, &self.options, identity, false).and_then(
+            |client| {
+                let upgrade = build_client(&tls, &self.proxy, &self.options, identity, true)?;
+                Ok((client, upgrade))
+            },
+        );
+        match built {
+            Ok((client, upgrade_client)) => {
+                current.client = client;
+                current.upgrade_client = upgrade_client;
+                current.tls = tls;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot use the new TLS files; keeping the old ones");
+            }
         }
     }
 
@@ -110,21 +220,21 @@ impl Transport {
             .current
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .identity_fingerprint
-            == Some(fingerprint);
+            .exec_identity
+            .as_ref()
+            .is_some_and(|(f, _)| *f == fingerprint);
         if unchanged {
             return Ok(());
         }
         let identity = Identity::from_pem(cert_pem, key_pem, "exec plugin credential")?;
-        let client = build_client(&self.tls, &self.proxy, Some(&identity), false)?;
-        let upgrade_client = build_client(&self.tls, &self.proxy, Some(&identity), true)?;
         let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
-        let rotated = current.identity_fingerprint.is_some();
-        *current = Current {
-            client,
-            upgrade_client,
-            identity_fingerprint: Some(fingerprint),
-        };
+        let client = build_client(&current.tls, &self.proxy, &self.options, Some(&identity), false)?;
+        let upgrade_client =
+            build_client(&current.tls, &self.proxy, &self.options, Some(&identity), true)?;
+        let rotated = current.exec_identity.is_some();
+        current.client = client;
+        current.upgrade_client = upgrade_client;
+        current.exec_identity = Some((fingerprint, identity));
         if rotated {
             tracing::info!("client certificate rotated; new connections present the new one");
         }
@@ -136,17 +246,26 @@ impl Transport {
 fn build_client(
     tls: &TlsSettings,
     proxy: &ProxyConnector,
+    options: &TransportOptions,
     identity: Option<&Identity>,
     http1_only: bool,
 ) -> Result<HyperClient, Error> {
-    let tls_config = tls.client_config(identity, http1_only)?;
-    let connector = Connector::new(proxy.clone(), tls, tls_config);
-    Ok(Client::builder(TokioExecutor::new())
+    let connector = Connector::new(proxy.clone(), tls, tls.client_config(identity, http1_only)?);
+    let mut builder = Client::builder(TokioExecutor::new());
+    builder
         .pool_timer(TokioTimer::new())
         .timer(TokioTimer::new())
         .pool_idle_timeout(POOL_IDLE_TIMEOUT)
-        .pool_max_idle_per_host(POOL_MAX_IDLE_PER_HOST)
-        .build(connector))
+        .pool_max_idle_per_host(POOL_MAX_IDLE_PER_HOST);
+    // client-go's HTTP/2 health check: hyper sends a PING once `interval` has passed without
+    // a frame read from the connection, and closes it when the PING is not answered in time.
+    if let Some(read_idle) = options.http2_read_idle_timeout {
+        builder
+            .http2_keep_alive_interval(read_idle)
+            .http2_keep_alive_timeout(options.http2_ping_timeout)
+            .http2_keep_alive_while_idle(true);
+    }
+    Ok(builder.build(connector))
 }
 
 /// Sends requests through the transport's current client; errors become typed [`Error`]s.

@@ -1,5 +1,10 @@
-//! Connectors for the hyper client: TCP (directly, or through an HTTP CONNECT tunnel of an
-//! `http://` or `https://` proxy), then TLS for `https://` destinations.
+//! Connectors for the hyper client: TCP (directly, through an HTTP CONNECT tunnel of an
+//! `http://` or `https://` proxy, or through a `socks5://` proxy), then TLS for `https://`
+//! destinations.
+//!
+//! SOCKS5 follows Go's `net/http` (which client-go uses): the destination's host name is sent to
+//! the proxy, which resolves it (no local DNS lookup), and a user name and password in the proxy
+//! URL are used for the SOCKS5 user/password method.
 
 use std::future::Future;
 use std::io;
@@ -11,7 +16,7 @@ use std::time::Duration;
 use http::Uri;
 use hyper::rt::{Read, ReadBufCursor, Write};
 use hyper_rustls::{FixedServerNameResolver, HttpsConnector, MaybeHttpsStream};
-use hyper_util::client::legacy::connect::proxy::Tunnel;
+use hyper_util::client::legacy::connect::proxy::{SocksV5, Tunnel};
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use rustls::ClientConfig;
 use tower::Service;
@@ -125,9 +130,18 @@ impl Service<Uri> for ProxyConnector {
         let auth = intercept.basic_auth().cloned();
         let dst = with_explicit_port(dst);
         let proxy_tls = self.proxy_tls.clone();
+        let socks_auth = intercept
+            .raw_auth()
+            .map(|(user, pass)| (user.to_string(), pass.to_string()));
         Box::pin(async move {
             tracing::debug!(proxy = %redacted_authority(&proxy), "connecting through proxy");
-            if proxy.scheme_str() == Some("https") {
+            if matches!(proxy.scheme_str(), Some("socks5" | "socks5h")) {
+                let mut socks = SocksV5::new(proxy, http).local_dns(false);
+                if let Some((user, pass)) = socks_auth {
+                    socks = socks.with_auth(user, pass);
+                }
+                Ok(BoxedIo(Box::new(socks.call(dst).await?)))
+            } else if proxy.scheme_str() == Some("https") {
                 let tls = proxy_tls.ok_or("no TLS configuration for the https:// proxy")?;
                 let mut tunnel = Tunnel::new(proxy, HttpsConnector::from((http, tls)));
                 if let Some(auth) = auth {

@@ -6,6 +6,7 @@ mod connector;
 pub(crate) mod errors;
 mod insecure;
 mod proxy;
+mod reload;
 mod tls;
 
 use std::sync::Arc;
@@ -17,11 +18,13 @@ use tower::ServiceBuilder;
 use tower::util::BoxCloneSyncService;
 
 use client::HyperService;
-pub(crate) use client::{Transport, UpgradeConnection, url_without_query};
+pub(crate) use client::{Transport, TransportOptions, UpgradeConnection, url_without_query};
 
 use crate::Error;
 use crate::auth::Authenticator;
 use crate::http_client::HttpStack;
+use crate::metrics::SharedMetrics;
+use crate::metrics::layer::{AttemptMetricsLayer, RequestMetricsLayer};
 use crate::middleware::auth::AuthLayer;
 use crate::middleware::impersonate::ImpersonateLayer;
 use crate::middleware::rate_limit::RateLimitLayer;
@@ -36,18 +39,28 @@ use crate::middleware::warnings::WarningsLayer;
 ///
 /// The layers are listed below in request order (the first sees the request first and the
 /// response last), one comment each.
-pub(crate) fn build_stack(config: &Config, base: Option<HttpStack>) -> Result<HttpStack, Error> {
+pub(crate) fn build_stack(
+    config: &Config,
+    base: Option<HttpStack>,
+    options: &StackOptions,
+) -> Result<HttpStack, Error> {
     let (base, transport) = match base {
         Some(base) => (base, None),
         None => {
-            let transport = Transport::new(config)?;
+            let transport = Transport::with_options(config, &options.transport)?;
             (hyper_base(config, transport.clone()), Some(transport))
         }
     };
-    let rate_limit = RateLimitLayer::new(config.effective_qps(), config.effective_burst())?;
+    // user layers around the transport: they see every attempt, with its final headers
+    let base = options.inner_layers.iter().rev().fold(base, |s, l| l(s));
+    let metrics = options.metrics.clone();
+    let rate_limit = RateLimitLayer::new(config.effective_qps(), config.effective_burst())?
+        .map(|l| l.with_metrics(metrics.clone()));
     let impersonate = ImpersonateLayer::new(&config.impersonate)?;
-    let auth = Authenticator::from_config(config, transport)?.map(AuthLayer::new);
+    let auth = Authenticator::from_config(config, transport, metrics.clone())?.map(AuthLayer::new);
     let stack = ServiceBuilder::new()
+        // latency of the whole request, retries and throttling included (metrics sink only)
+        .option_layer(metrics.clone().map(RequestMetricsLayer::new))
         // a span per request: verb, path, status, latency (never headers or query)
         .layer(TraceLayer)
         // Warning headers of the final response to the handler or the log
@@ -55,9 +68,11 @@ pub(crate) fn build_stack(config: &Config, base: Option<HttpStack>) -> Result<Ht
         // the per-request timeout, over throttling, retries and the body
         .layer(TimeoutLayer)
         // retries of 429/5xx with Retry-After and of GETs on connection resets
-        .layer(RetryLayer::new(Backoff::from_env()))
+        .layer(RetryLayer::new(Backoff::from_env()).with_metrics(metrics.clone()))
         // client-side token bucket, per attempt (not the first attempt of a watch)
         .option_layer(rate_limit)
+        // per attempt: request size, result code, response size (metrics sink only)
+        .option_layer(metrics.map(AttemptMetricsLayer::new))
         // User-Agent unless set
         .layer(UserAgentLayer::new(config.user_agent.as_deref())?)
         // Impersonate-* headers
@@ -66,7 +81,35 @@ pub(crate) fn build_stack(config: &Config, base: Option<HttpStack>) -> Result<Ht
         .option_layer(auth)
         // then: gzip decompression (unless disabled) and the hyper client (see `hyper_base`)
         .service(base);
-    Ok(BoxCloneSyncService::new(stack))
+    let stack = BoxCloneSyncService::new(stack);
+    // user layers around everything: they see each request once, as the caller sent it
+    Ok(options.outer_layers.iter().rev().fold(stack, |s, l| l(s)))
+}
+
+/// A user layer, applied to the boxed stack below it.
+pub(crate) type LayerFn = Arc<dyn Fn(HttpStack) -> HttpStack + Send + Sync>;
+
+/// What an [`crate::HttpClientBuilder`] adds to the stack of a `Config`.
+#[derive(Clone, Default)]
+pub(crate) struct StackOptions {
+    /// The metrics sink, if any.
+    pub(crate) metrics: Option<SharedMetrics>,
+    /// User layers directly around the transport, outermost first.
+    pub(crate) inner_layers: Vec<LayerFn>,
+    /// User layers around the whole stack, outermost first.
+    pub(crate) outer_layers: Vec<LayerFn>,
+    /// Settings of the hyper transport.
+    pub(crate) transport: TransportOptions,
+}
+
+impl StackOptions {
+    /// The defaults: the registered metrics sink, if any, and no user layers.
+    pub(crate) fn from_globals() -> Self {
+        Self {
+            metrics: crate::metrics::registered(),
+            ..Self::default()
+        }
+    }
 }
 
 /// The bottom of the stack: optional gzip decompression over the hyper client.

@@ -63,22 +63,23 @@ impl ProxyRules {
     }
 }
 
-/// Accepts `http://` and `https://` proxy URLs with a host; everything else is a config error.
+/// Accepts `http://`, `https://` and `socks5://` (client-go's set; `socks5h://` too, which
+/// means the same here) proxy URLs with a host; everything else is a config error.
 fn validate_proxy_url(url: &str) -> Result<(), Error> {
     // userinfo may hold a password: never echo the URL itself in errors.
     let parsed: Uri = url
         .parse()
         .map_err(|_| Error::Config("the proxy URL is not a valid URL".into()))?;
     match parsed.scheme_str() {
-        Some("http" | "https") => {}
+        Some("http" | "https" | "socks5" | "socks5h") => {}
         Some(other) => {
             return Err(Error::Config(format!(
-                "proxy scheme {other:?} is not supported (use http:// or https://)"
+                "proxy scheme {other:?} is not supported (use http://, https:// or socks5://)"
             )));
         }
         None => {
             return Err(Error::Config(
-                "the proxy URL has no scheme (use http:// or https://)".into(),
+                "the proxy URL has no scheme (use http://, https:// or socks5://)".into(),
             ));
         }
     }
@@ -116,9 +117,10 @@ mod tests {
 
     #[test]
     fn bad_proxy_urls_are_rejected_without_echoing_them() {
-        let err = ProxyRules::new(Some("socks5://user:secret@h:1")).unwrap_err();
+        let err = ProxyRules::new(Some("socks4://user:secret@h:1")).unwrap_err();
         assert!(!err.to_string().contains("secret"), "{err}");
         assert!(ProxyRules::new(Some("proxy:3128")).is_err());
+        assert!(ProxyRules::new(Some("socks5://user:secret@h:1")).is_ok());
         assert!(
             ProxyRules::new(Some("https://p:1"))
                 .unwrap()
