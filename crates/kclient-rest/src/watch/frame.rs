@@ -15,6 +15,8 @@
 //! Chunks are not copied while frames lie inside one chunk: a frame is a slice of the chunk's
 //! `Bytes`. Only a frame split across chunks is copied (into `acc`). Frames are limited in size.
 
+use std::collections::VecDeque;
+
 use bytes::{Buf, Bytes, BytesMut};
 
 /// The default maximum size of one watch event: 16 MiB.
@@ -57,18 +59,31 @@ pub(crate) enum Frame {
 }
 
 /// Incremental splitter of concatenated JSON objects.
+///
+/// The bytes not yet handed out are a *window* (the front of the stream, where the next frame
+/// starts) followed by the chunks not yet looked at (`rest`). The window is either a zero-copy
+/// slice of one chunk (`cur`) or, only while a frame spans chunks, an owned buffer (`acc`) into
+/// which exactly the bytes of that frame are copied (up to its newline when it has one). So a
+/// chunk is never copied as a whole while its frames lie inside it, and pushing a chunk costs
+/// nothing but a queue slot.
 #[derive(Debug)]
 pub(crate) struct FrameDecoder {
-    /// Unread bytes of one chunk, kept without copying; read before `acc`.
+    /// The window when it is a slice of one chunk (empty while `acc` holds the window).
     cur: Bytes,
-    /// Unread bytes that follow `cur`, copied (only when a frame spans chunks).
+    /// The window when a frame spans chunks (empty otherwise).
     acc: BytesMut,
+    /// Chunks after the window, untouched.
+    rest: VecDeque<Bytes>,
+    /// Bytes in `rest`.
+    rest_len: usize,
     /// How far the current frame has been scanned (the scan state below describes its first
     /// `scanned` bytes).
     scanned: usize,
     depth: u32,
     in_string: bool,
     escaped: bool,
+    /// Bytes at the front of the window known to hold no newline (for the current frame).
+    no_newline: usize,
     /// Length (with its newline) of the line handed out and not yet committed or rejected.
     pending_line: usize,
     /// The line fast path failed for the frame at the front: use the state machine.
@@ -83,10 +98,13 @@ impl FrameDecoder {
         Self {
             cur: Bytes::new(),
             acc: BytesMut::new(),
+            rest: VecDeque::new(),
+            rest_len: 0,
             scanned: 0,
             depth: 0,
             in_string: false,
             escaped: false,
+            no_newline: 0,
             pending_line: 0,
             fallback: false,
             consumed: 0,
@@ -105,56 +123,138 @@ impl FrameDecoder {
 
     /// Bytes buffered and not yet handed out.
     pub(crate) fn buffered(&self) -> usize {
-        self.cur.len() + self.acc.len()
+        self.cur.len() + self.acc.len() + self.rest_len
     }
 
     /// Takes the unread bytes (nothing may be pending), leaving the decoder empty.
     pub(crate) fn take_unread(&mut self) -> Vec<Bytes> {
         let cur = std::mem::take(&mut self.cur);
         let acc = std::mem::take(&mut self.acc).freeze();
-        [cur, acc].into_iter().filter(|b| !b.is_empty()).collect()
+        self.rest_len = 0;
+        [acc, cur]
+            .into_iter()
+            .chain(self.rest.drain(..))
+            .filter(|b| !b.is_empty())
+            .collect()
     }
 
-    /// Appends a chunk read from the stream (kept as is when nothing else is buffered).
+    /// Appends a chunk read from the stream (kept as is: no copy).
     pub(crate) fn push(&mut self, data: Bytes) {
-        if self.cur.is_empty() && self.acc.is_empty() {
+        if data.is_empty() {
+            return;
+        }
+        if self.cur.is_empty() && self.acc.is_empty() && self.rest.is_empty() {
             self.cur = data;
         } else {
-            self.acc.extend_from_slice(&data);
+            self.rest_len += data.len();
+            self.rest.push_back(data);
         }
     }
 
-    /// The unread bytes at the front: `cur` if it has any, else `acc`.
-    fn data(&self) -> &[u8] {
-        if self.cur.is_empty() {
-            &self.acc
-        } else {
+    /// The window: the unread bytes at the front, where the next frame starts.
+    fn window(&self) -> &[u8] {
+        if self.acc.is_empty() {
             &self.cur
+        } else {
+            &self.acc
         }
     }
 
-    /// Makes `cur` hold the first `n` bytes of [`Self::data`] (moving them out of `acc`).
-    fn promote(&mut self, n: usize) {
-        if self.cur.is_empty() {
-            self.cur = self.acc.split_to(n).freeze();
+    /// Makes the next chunk the window once the window is used up.
+    fn refill(&mut self) {
+        while self.cur.is_empty()
+            && self.acc.is_empty()
+            && let Some(next) = self.rest.pop_front()
+        {
+            self.rest_len -= next.len();
+            self.cur = next;
         }
+    }
+
+    /// Copies the first `n` bytes of `rest` to the end of the window (which becomes `acc`).
+    fn extend_window(&mut self, mut n: usize) {
+        if self.acc.is_empty() {
+            let mut acc = BytesMut::with_capacity(self.cur.len() + n);
+            acc.extend_from_slice(&self.cur);
+            self.cur = Bytes::new();
+            self.acc = acc;
+        }
+        while n > 0 {
+            let Some(front) = self.rest.front_mut() else {
+                break;
+            };
+            let take = n.min(front.len());
+            self.acc.extend_from_slice(&front[..take]);
+            front.advance(take);
+            self.rest_len -= take;
+            n -= take;
+            if front.is_empty() {
+                self.rest.pop_front();
+            }
+        }
+    }
+
+    /// Removes the first `n` bytes of the window and returns them.
+    fn split_window(&mut self, n: usize) -> Bytes {
+        let out = if self.acc.is_empty() {
+            self.cur.split_to(n)
+        } else {
+            self.acc.split_to(n).freeze()
+        };
+        self.consumed += n as u64;
+        out
     }
 
     /// Skips whitespace between objects.
     fn skip_whitespace(&mut self) {
-        let skip = |data: &[u8]| {
-            data.iter()
+        loop {
+            self.refill();
+            let window = self.window();
+            let n = window
+                .iter()
                 .position(|b| !b.is_ascii_whitespace())
-                .unwrap_or(data.len())
-        };
-        let n = skip(&self.cur);
-        self.cur.advance(n);
-        self.consumed += n as u64;
-        if self.cur.is_empty() {
-            let n = skip(&self.acc);
-            self.acc.advance(n);
+                .unwrap_or(window.len());
+            if n == 0 {
+                return;
+            }
+            if self.acc.is_empty() {
+                self.cur.advance(n);
+            } else {
+                self.acc.advance(n);
+            }
             self.consumed += n as u64;
         }
+    }
+
+    /// The length of the line at the front (without its newline), making it one slice of the
+    /// window; `None` if no newline has arrived yet (or the line would be too large).
+    fn find_line(&mut self) -> Option<usize> {
+        let window = self.window();
+        if let Some(p) = memchr::memchr(b'\n', &window[self.no_newline.min(window.len())..]) {
+            let len = self.no_newline + p;
+            return (len <= self.max_frame).then_some(len);
+        }
+        self.no_newline = window.len();
+        // The newline may be in a later chunk: copy the line's bytes (only those) together.
+        let mut len = self.no_newline;
+        for chunk in &self.rest {
+            if len > self.max_frame {
+                return None;
+            }
+            match memchr::memchr(b'\n', chunk) {
+                Some(p) => {
+                    let in_rest = len - self.no_newline + p + 1;
+                    len += p;
+                    if len > self.max_frame {
+                        return None;
+                    }
+                    self.extend_window(in_rest);
+                    return Some(len);
+                }
+                None => len += chunk.len(),
+            }
+        }
+        None
     }
 
     /// The next frame, `Ok(None)` if more bytes are needed. A [`Frame::Line`] must be committed
@@ -163,11 +263,10 @@ impl FrameDecoder {
         if self.pending_line > 0 {
             self.commit_line();
         }
-        if self.depth == 0 {
+        if self.scanned == 0 {
             // Between objects: skip whitespace; anything else must open an object.
             self.skip_whitespace();
-            self.scanned = 0;
-            match self.data().first() {
+            match self.window().first() {
                 None => return Ok(None),
                 Some(b'{') => {}
                 Some(&byte) => {
@@ -177,14 +276,22 @@ impl FrameDecoder {
                     });
                 }
             }
-            if !self.fallback
-                && let Some(newline) = memchr::memchr(b'\n', self.data())
-                && newline <= self.max_frame
-            {
-                self.promote(newline + 1);
-                self.pending_line = newline + 1;
-                return Ok(Some(Frame::Line(self.cur.slice(..newline))));
+        }
+        if !self.fallback
+            && let Some(len) = self.find_line()
+        {
+            self.pending_line = len + 1;
+            if !self.acc.is_empty() {
+                // The line becomes the window as a frozen slice; what follows it in `acc`
+                // goes back in front of the chunks (no copy either way).
+                self.cur = self.acc.split_to(len + 1).freeze();
+                let after = std::mem::take(&mut self.acc).freeze();
+                if !after.is_empty() {
+                    self.rest_len += after.len();
+                    self.rest.push_front(after);
+                }
             }
+            return Ok(Some(Frame::Line(self.cur.slice(..len))));
         }
         loop {
             match self.scan() {
@@ -194,35 +301,42 @@ impl FrameDecoder {
                     });
                 }
                 Some(len) => {
-                    self.promote(len);
-                    self.scanned = 0;
-                    self.fallback = false;
-                    self.consumed += len as u64;
-                    return Ok(Some(Frame::Object(self.cur.split_to(len))));
+                    self.reset_frame();
+                    return Ok(Some(Frame::Object(self.split_window(len))));
                 }
-                None if !self.cur.is_empty() && !self.acc.is_empty() => {
-                    // The frame continues past this chunk: join the two.
-                    let mut joined = BytesMut::with_capacity(self.cur.len() + self.acc.len());
-                    joined.extend_from_slice(&self.cur);
-                    joined.extend_from_slice(&self.acc);
-                    self.acc = joined;
-                    self.cur = Bytes::new();
-                }
-                None if self.data().len() > self.max_frame => {
+                None if self.window().len() > self.max_frame => {
                     return Err(FrameError::TooLarge {
                         max: self.max_frame,
                     });
                 }
-                None => return Ok(None),
+                None => match self.rest.front() {
+                    // The frame continues past the window: join the next chunk to it.
+                    Some(next) => {
+                        let n = next.len();
+                        self.extend_window(n);
+                    }
+                    None => return Ok(None),
+                },
             }
         }
     }
 
+    /// Forgets the scan state of the frame just handed out.
+    fn reset_frame(&mut self) {
+        self.scanned = 0;
+        self.depth = 0;
+        self.in_string = false;
+        self.escaped = false;
+        self.no_newline = 0;
+        self.fallback = false;
+    }
+
     /// Accepts the pending line as a frame.
     pub(crate) fn commit_line(&mut self) {
-        self.cur.advance(self.pending_line);
-        self.consumed += self.pending_line as u64;
+        let n = self.pending_line;
         self.pending_line = 0;
+        self.reset_frame();
+        self.split_window(n);
     }
 
     /// Rejects the pending line: the next call finds the frame with the state machine.
@@ -231,15 +345,11 @@ impl FrameDecoder {
         self.fallback = true;
     }
 
-    /// Runs the state machine over the unscanned bytes of [`Self::data`]; the frame's length if
-    /// it ends there.
+    /// Runs the state machine over the unscanned bytes of the window; the frame's length if it
+    /// ends there.
     fn scan(&mut self) -> Option<usize> {
         let (mut depth, mut in_string, mut escaped) = (self.depth, self.in_string, self.escaped);
-        let data = if self.cur.is_empty() {
-            &self.acc[..]
-        } else {
-            &self.cur[..]
-        };
+        let data = self.window();
         let mut end = None;
         let mut i = self.scanned;
         while i < data.len() {
@@ -273,17 +383,17 @@ impl FrameDecoder {
             }
         }
         (self.depth, self.in_string, self.escaped) = (depth, in_string, escaped);
-        self.scanned = if end.is_some() { 0 } else { i };
+        self.scanned = i;
         end
     }
 
     /// Called at the end of the stream: fails if an object was left incomplete.
     pub(crate) fn finish(&self) -> Result<(), FrameError> {
-        let pending = self.cur.len() + self.acc.len();
+        let pending = self.buffered();
         if self
-            .cur
+            .window()
             .iter()
-            .chain(self.acc.iter())
+            .chain(self.rest.iter().flat_map(|c| c.iter()))
             .all(u8::is_ascii_whitespace)
         {
             Ok(())

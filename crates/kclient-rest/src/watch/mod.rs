@@ -26,7 +26,7 @@ use crate::request::context::RequestContext;
 use crate::{Error, ResponseBody};
 pub use frame::DEFAULT_MAX_FRAME_SIZE;
 use frame::{Frame, FrameDecoder, FrameError};
-use pipeline::{Decoded, JOB_FRAMES, MAX_JOBS, Pipeline, READ_AHEAD_BYTES, Taken};
+use pipeline::{Decoded, JOB_BYTES, PARALLEL_MIN_BYTES, Pipeline, READ_AHEAD_BYTES, Taken};
 
 /// A stream of watch events of objects of type `T`.
 #[must_use = "streams do nothing unless polled"]
@@ -167,35 +167,42 @@ impl<T: DeserializeOwned + Send + 'static> WatchStream<T> {
         }
     }
 
-    /// One frame at a time: a line that does not decode is framed again by the state machine.
-    fn poll_sequential(
-        &mut self,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<WatchEvent<T>, Error>>> {
+    /// Decodes the next frame at hand on the consumer; `None` if no complete frame is at hand.
+    /// A line that does not decode is framed again by the state machine.
+    fn decode_inline(&mut self) -> Option<Result<WatchEvent<T>, Error>> {
         loop {
             match self.decoder.next_frame() {
                 Ok(Some(Frame::Line(line))) => match self.decode_event(&line) {
                     Ok(event) => {
                         self.decoder.commit_line();
-                        return Poll::Ready(Some(Ok(event)));
+                        return Some(Ok(event));
                     }
                     // Not one event per line after all: find the frame the slow way (and
                     // report its error if it has one).
-                    Err(_) => {
-                        self.decoder.reject_line();
-                        continue;
-                    }
+                    Err(_) => self.decoder.reject_line(),
                 },
                 Ok(Some(Frame::Object(frame))) => {
                     let event = self.decode_event(&frame);
                     self.done = event.is_err();
-                    return Poll::Ready(Some(event));
+                    return Some(event);
                 }
-                Ok(None) => {}
+                Ok(None) => return None,
                 Err(e) => {
                     self.done = true;
-                    return Poll::Ready(Some(Err(self.framing_error(e))));
+                    return Some(Err(self.framing_error(e)));
                 }
+            }
+        }
+    }
+
+    /// One frame at a time, for good (after a line that was not one event in a burst).
+    fn poll_sequential(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<WatchEvent<T>, Error>>> {
+        loop {
+            if let Some(event) = self.decode_inline() {
+                return Poll::Ready(Some(event));
             }
             if self.body_done {
                 return self.finish();
@@ -204,25 +211,58 @@ impl<T: DeserializeOwned + Send + 'static> WatchStream<T> {
         }
     }
 
-    /// Takes the complete frames at hand and starts decoding them; `true` if there were any.
-    fn dispatch_frames(&mut self) -> bool {
-        let mut frames = Vec::new();
-        while self.framing.is_none() && frames.len() < JOB_FRAMES * MAX_JOBS {
-            match self.decoder.next_frame() {
-                Ok(Some(Frame::Line(line))) => {
-                    self.decoder.commit_line();
-                    frames.push(Taken::Line(line));
-                }
-                Ok(Some(Frame::Object(object))) => frames.push(Taken::Object(object)),
-                Ok(None) => break,
-                Err(e) => self.framing = Some(e),
+    /// Reads what the body has at hand while less than [`READ_AHEAD_BYTES`] waits undecoded;
+    /// `true` if data arrived.
+    fn read_ahead(&mut self, cx: &mut Context<'_>) -> bool {
+        let mut read = false;
+        while !self.body_done
+            && self.decoder.buffered() + self.pipeline.in_flight_bytes() < READ_AHEAD_BYTES
+        {
+            match self.poll_body(cx) {
+                Poll::Ready(data) => read |= data,
+                Poll::Pending => break,
             }
         }
-        if frames.is_empty() {
-            return false;
+        read
+    }
+
+    /// Starts jobs of about [`JOB_BYTES`] of complete frames while there is room. A smaller
+    /// job only starts at the end of the body (or of the frames, after a framing error).
+    fn dispatch_frames(&mut self) {
+        let tail = self.body_done || self.framing.is_some();
+        while self.pipeline.has_room()
+            && self.framing.is_none()
+            && (tail || self.decoder.buffered() >= JOB_BYTES)
+        {
+            let mut frames = Vec::new();
+            let mut bytes = 0;
+            while bytes < JOB_BYTES {
+                match self.decoder.next_frame() {
+                    Ok(Some(Frame::Line(line))) => {
+                        self.decoder.commit_line();
+                        bytes += line.len();
+                        frames.push(Taken::Line(line));
+                    }
+                    Ok(Some(Frame::Object(object))) => {
+                        bytes += object.len();
+                        frames.push(Taken::Object(object));
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        self.framing = Some(e);
+                        break;
+                    }
+                }
+            }
+            if frames.is_empty() {
+                return;
+            }
+            let partial = bytes < JOB_BYTES;
+            self.pipeline.dispatch(frames, bytes);
+            if partial {
+                return;
+            }
         }
-        self.pipeline.dispatch(frames);
-        true
     }
 }
 
@@ -238,55 +278,69 @@ impl<T: DeserializeOwned + Send + 'static> Stream for WatchStream<T> {
             if this.sequential {
                 return this.poll_sequential(cx);
             }
-            // Results, strictly in order.
-            if let Some(decoded) = this.pipeline.ready.pop_front() {
-                match decoded {
-                    Decoded::Event(event) => return Poll::Ready(Some(Ok(event))),
-                    Decoded::Failed(e) => {
+            // A burst: take the front job's results once it is done, and keep the pool busy.
+            if this.pipeline.is_busy() {
+                if this.pipeline.ready.is_empty()
+                    && let Some(job) = this.pipeline.jobs.front_mut()
+                    && let Poll::Ready(result) = Pin::new(&mut job.handle).poll(cx)
+                {
+                    if let Some(job) = this.pipeline.jobs.pop_front() {
+                        this.pipeline.finished(job);
+                    }
+                    match result {
+                        Ok(decoded) => this.pipeline.ready = decoded.into(),
+                        Err(e) => {
+                            this.done = true;
+                            let error = this.context.read_body_error(Box::new(e));
+                            return Poll::Ready(Some(Err(error)));
+                        }
+                    }
+                }
+                if this.pipeline.has_room() {
+                    this.read_ahead(cx);
+                    this.dispatch_frames();
+                }
+                match this.pipeline.ready.pop_front() {
+                    Some(Decoded::Event(event)) => return Poll::Ready(Some(Ok(event))),
+                    Some(Decoded::Failed(e)) => {
                         this.done = true;
                         return Poll::Ready(Some(Err(this.decode_error(e))));
                     }
-                    Decoded::NotOneEvent(line) => this.reframe(line),
-                    // Only ever after a `NotOneEvent`, whose unwinding takes them.
-                    Decoded::Skipped(_) => {}
-                }
-                continue;
-            }
-            if let Some(job) = this.pipeline.jobs.front_mut()
-                && let Poll::Ready(result) = Pin::new(&mut job.handle).poll(cx)
-            {
-                this.pipeline.jobs.pop_front();
-                match result {
-                    Ok(decoded) => this.pipeline.ready.extend(decoded),
-                    Err(e) => {
-                        this.done = true;
-                        return Poll::Ready(Some(Err(this.context.read_body_error(Box::new(e)))));
+                    Some(Decoded::NotOneEvent(line)) => {
+                        this.reframe(line);
+                        continue;
                     }
-                }
-                continue;
-            }
-            // Read ahead while the body has data (bounded while jobs are in flight).
-            let mut read = false;
-            while !this.body_done
-                && (this.pipeline.jobs.is_empty()
-                    || this.decoder.buffered() + this.pipeline.in_flight_bytes() < READ_AHEAD_BYTES)
-            {
-                match this.poll_body(cx) {
-                    Poll::Ready(data) => read |= data,
-                    Poll::Pending => break,
+                    // Only ever after a `NotOneEvent`, whose unwinding takes them.
+                    Some(Decoded::Skipped(_)) => continue,
+                    // Waiting for the front job (its waker is registered).
+                    None if !this.pipeline.jobs.is_empty() => return Poll::Pending,
+                    None => {}
                 }
             }
-            if this.pipeline.has_room() && this.dispatch_frames() {
-                continue;
-            }
-            if this.pipeline.ready.is_empty()
-                && this.pipeline.jobs.is_empty()
-                && (this.body_done || this.framing.is_some())
-            {
+            // No burst: decode on the consumer, unless a backlog has built up.
+            let read = this.read_ahead(cx);
+            if this.framing.is_some() {
                 return this.finish();
             }
+            if this.decoder.buffered() >= PARALLEL_MIN_BYTES {
+                this.dispatch_frames();
+                if this.pipeline.is_busy() {
+                    continue;
+                }
+            }
+            if let Some(event) = this.decode_inline() {
+                return Poll::Ready(Some(event));
+            }
+            if this.body_done {
+                return this.finish();
+            }
+            // No complete frame at hand: read on, even past the read-ahead bound (one frame
+            // larger than it is limited by the frame size limit).
             if !read {
-                return Poll::Pending;
+                match this.poll_body(cx) {
+                    Poll::Ready(_) => continue,
+                    Poll::Pending => return Poll::Pending,
+                }
             }
         }
     }

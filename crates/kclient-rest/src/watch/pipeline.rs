@@ -1,10 +1,17 @@
-//! Decoding watch events off the reading task, several at a time.
+//! Decoding watch events off the reading task, several at a time, when that pays.
 //!
-//! When events arrive faster than one is decoded (a watch replaying many changes, a streaming
-//! list's initial events), the stream reads ahead, takes every complete frame it has, and
-//! hands them in batches to Tokio's blocking pool, where they decode in parallel while the
-//! stream keeps reading. Results are handed out strictly in order. A slow watch (one event at
-//! a time, the usual case for a controller) is decoded inline, without a thread hop.
+//! A watch whose consumer keeps up (a controller's usual watch, a trickle of changes) is decoded
+//! on the consumer, one frame at a time, straight from the chunk it arrived in: no batching, no
+//! thread hop. Only when a backlog builds up (a watch replaying many changes, a streaming list's
+//! initial events, a consumer briefly slower than the server) does the stream cut the frames at
+//! hand into jobs of about [`JOB_BYTES`] and decode them on Tokio's blocking pool, at most one
+//! job per core plus one queued, so that the cores decode while the stream keeps reading. Results
+//! are handed out strictly in order, and the pipeline falls back to the consumer as soon as the
+//! backlog is gone.
+//!
+//! Memory is bounded by construction: at most [`READ_AHEAD_BYTES`] of frames are read ahead of
+//! the events handed out (plus the reader's own bounded channel), and decoded events wait only
+//! for as long as one job's output is being handed out.
 //!
 //! A line that does not decode as one event (two objects on one line, an object spread over
 //! lines) stops the pipeline: that line and everything after it is framed again by the byte
@@ -12,6 +19,7 @@
 //! have produced.
 
 use std::collections::VecDeque;
+use std::sync::OnceLock;
 
 use bytes::Bytes;
 use kclient_apimachinery::WatchEvent;
@@ -19,13 +27,17 @@ use serde::de::DeserializeOwned;
 use tokio::task::JoinHandle;
 
 /// Frames read ahead (in the decoder and in flight) before reading pauses, in bytes.
-pub(super) const READ_AHEAD_BYTES: usize = 4 * 1024 * 1024;
-/// Fewer frames than this at hand (and nothing in flight) are decoded inline.
-pub(super) const PARALLEL_MIN_FRAMES: usize = 4;
-/// Jobs in flight at most.
-pub(super) const MAX_JOBS: usize = 8;
-/// Frames per job at most.
-pub(super) const JOB_FRAMES: usize = 32;
+pub(super) const READ_AHEAD_BYTES: usize = 2 * 1024 * 1024;
+/// Bytes of frames per job (a job may exceed it by its last frame).
+pub(super) const JOB_BYTES: usize = 128 * 1024;
+/// With less than this at hand and nothing in flight, frames are decoded on the consumer.
+pub(super) const PARALLEL_MIN_BYTES: usize = 2 * JOB_BYTES;
+
+/// Jobs in flight at most: one per core, plus one queued so no core waits for the stream.
+pub(super) fn max_jobs() -> usize {
+    static JOBS: OnceLock<usize> = OnceLock::new();
+    *JOBS.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from) + 1)
+}
 
 /// A frame taken from the decoder, to be decoded.
 #[derive(Debug, Clone)]
@@ -34,14 +46,6 @@ pub(super) enum Taken {
     Line(Bytes),
     /// An object the state machine framed.
     Object(Bytes),
-}
-
-impl Taken {
-    pub(super) fn len(&self) -> usize {
-        match self {
-            Taken::Line(b) | Taken::Object(b) => b.len(),
-        }
-    }
 }
 
 /// What decoding a frame gave.
@@ -96,8 +100,11 @@ pub(super) struct Job<T> {
 
 /// Results waiting to be handed out and jobs in flight, both in stream order.
 pub(super) struct Pipeline<T> {
+    /// The output of the last finished job, handed out before anything else.
     pub(super) ready: VecDeque<Decoded<T>>,
     pub(super) jobs: VecDeque<Job<T>>,
+    /// Bytes of the frames in flight.
+    in_flight: usize,
 }
 
 impl<T> Default for Pipeline<T> {
@@ -105,6 +112,7 @@ impl<T> Default for Pipeline<T> {
         Self {
             ready: VecDeque::new(),
             jobs: VecDeque::new(),
+            in_flight: 0,
         }
     }
 }
@@ -112,38 +120,38 @@ impl<T> Default for Pipeline<T> {
 impl<T: DeserializeOwned + Send + 'static> Pipeline<T> {
     /// Bytes of the frames in flight.
     pub(super) fn in_flight_bytes(&self) -> usize {
-        self.jobs.iter().map(|j| j.bytes).sum()
+        self.in_flight
     }
 
     /// Whether more jobs may start.
     pub(super) fn has_room(&self) -> bool {
-        self.jobs.len() < MAX_JOBS
+        self.jobs.len() < max_jobs()
     }
 
-    /// Decodes `frames`: inline when they are few and nothing is in flight (or there is no
-    /// runtime to run jobs on), otherwise as jobs on the blocking pool.
-    pub(super) fn dispatch(&mut self, mut frames: Vec<Taken>) {
-        let runtime = tokio::runtime::Handle::try_current().ok();
-        let Some(runtime) =
-            runtime.filter(|_| frames.len() >= PARALLEL_MIN_FRAMES || !self.jobs.is_empty())
-        else {
+    /// Whether a burst is being decoded (jobs in flight or their results not handed out).
+    pub(super) fn is_busy(&self) -> bool {
+        !self.jobs.is_empty() || !self.ready.is_empty()
+    }
+
+    /// Decodes `frames` as one job on the blocking pool, or in place when there is no runtime.
+    pub(super) fn dispatch(&mut self, frames: Vec<Taken>, bytes: usize) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             self.ready.extend(decode_frames(frames));
             return;
         };
-        let workers = std::thread::available_parallelism().map_or(1, usize::from);
-        let per_job = frames.len().div_ceil(workers).clamp(1, JOB_FRAMES);
-        while !frames.is_empty() {
-            let rest = frames.split_off(per_job.min(frames.len()));
-            let input = std::mem::replace(&mut frames, rest);
-            let bytes = input.iter().map(Taken::len).sum();
-            let work = input.clone();
-            let handle = runtime.spawn_blocking(move || decode_frames::<T>(work));
-            self.jobs.push_back(Job {
-                handle,
-                input,
-                bytes,
-            });
-        }
+        let work = frames.clone();
+        let handle = runtime.spawn_blocking(move || decode_frames::<T>(work));
+        self.in_flight += bytes;
+        self.jobs.push_back(Job {
+            handle,
+            input: frames,
+            bytes,
+        });
+    }
+
+    /// Takes the front job off the queue once it finished (its output then goes to `ready`).
+    pub(super) fn finished(&mut self, job: Job<T>) {
+        self.in_flight -= job.bytes;
     }
 
     /// Everything not yet handed out, as frames in order, starting with `line`; the jobs are
@@ -159,6 +167,7 @@ impl<T: DeserializeOwned + Send + 'static> Pipeline<T> {
             job.handle.abort();
             frames.extend(job.input);
         }
+        self.in_flight = 0;
         frames
     }
 }

@@ -25,7 +25,7 @@ use crate::{BoxError, ResponseBody};
 /// Chunks read ahead of the decoder, at most.
 const CHUNKS: usize = 256;
 /// Bytes read ahead of the decoder, at most (a chunk larger than this still passes, alone).
-const BYTES: usize = 4 * 1024 * 1024;
+const BYTES: usize = 2 * 1024 * 1024;
 
 /// A chunk with its share of the byte budget, returned when the stream takes the chunk.
 type Budgeted = (Result<Bytes, BoxError>, Option<OwnedSemaphorePermit>);

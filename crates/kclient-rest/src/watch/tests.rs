@@ -265,3 +265,75 @@ async fn dropping_an_idle_watch_closes_its_body() {
     }
     panic!("the body of a dropped watch was not released");
 }
+
+/// An endless body of events in 64 KiB chunks that counts the bytes taken from it.
+struct EndlessBody {
+    chunk: Bytes,
+    taken: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl http_body::Body for EndlessBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        self.taken
+            .fetch_add(self.chunk.len(), std::sync::atomic::Ordering::SeqCst);
+        std::task::Poll::Ready(Some(Ok(Frame::data(self.chunk.clone()))))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consumer_that_stops_reading_stops_the_reader() {
+    // 64 KiB of whole events per chunk, forever.
+    let event = r#"{"type":"ADDED","object":{"metadata":{"name":"o","resourceVersion":"1"}}}"#;
+    let per_chunk = 64 * 1024 / (event.len() + 1);
+    let chunk = Bytes::from(format!("{event}\n").repeat(per_chunk));
+    let taken = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let body = EndlessBody {
+        chunk,
+        taken: taken.clone(),
+    }
+    .boxed_unsync();
+    let ctx = RequestContext::new(Method::GET, "http://h/api/v1/pods?watch=true".into(), None);
+    let mut stream: WatchStream<Obj> = WatchStream::new(body, ctx);
+    // Read a burst (the pipeline decodes in parallel), then stop reading.
+    for _ in 0..50_000 {
+        assert!(matches!(
+            stream.next().await,
+            Some(Ok(WatchEvent::Added(_)))
+        ));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let stalled = taken.load(std::sync::atomic::Ordering::SeqCst);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        taken.load(std::sync::atomic::Ordering::SeqCst),
+        stalled,
+        "the reader kept reading while nobody read the stream"
+    );
+    // What was read ahead of the consumer is bounded: the events handed out, plus at most the
+    // reader's channel, the stream's read-ahead and the jobs' frames (a few MiB).
+    let handed_out = 50_000 * (event.len() + 1);
+    let ahead = stalled - handed_out;
+    assert!(ahead < 6 * 1024 * 1024, "{ahead} bytes read ahead");
+    // And reading resumes.
+    assert!(matches!(
+        stream.next().await,
+        Some(Ok(WatchEvent::Added(_)))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_events_per_chunk_and_events_across_chunks_decode_in_order() {
+    // 20,000 events (~1.6 MB) cut into 64 KiB chunks: frames inside a chunk, frames spanning
+    // two chunks, a burst decoded in parallel and the tail decoded on the consumer.
+    let body = many_events(20_000);
+    let cuts: Vec<usize> = (65_536..body.len()).step_by(65_536).collect();
+    let events = collect(watch_of(split(body.as_bytes(), &cuts))).await;
+    let want: Vec<String> = (0..20_000).map(|i| i.to_string()).collect();
+    assert_eq!(versions(&events), want);
+}
