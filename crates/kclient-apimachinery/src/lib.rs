@@ -75,6 +75,8 @@ pub mod intstr;
 pub mod labels;
 pub mod meta;
 pub mod options;
+#[cfg(feature = "protobuf")]
+pub mod protobuf;
 pub mod quantity;
 pub mod resource;
 pub mod status;

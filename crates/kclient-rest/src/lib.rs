@@ -64,6 +64,8 @@ mod error;
 mod extensions;
 mod http_client;
 pub(crate) mod middleware;
+#[cfg(feature = "protobuf")]
+pub mod protobuf;
 mod request;
 mod response;
 pub(crate) mod transport;
