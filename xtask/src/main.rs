@@ -63,6 +63,10 @@ enum Command {
         /// Do not write; exit non-zero listing stale, missing and extra generated files.
         #[arg(long)]
         check: bool,
+        /// Directory holding the Kubernetes `generated.proto` files, for the protobuf impls.
+        /// Default: ../shared/kubernetes/v1.36/proto relative to the workspace root.
+        #[arg(long)]
+        proto: Option<PathBuf>,
         /// Generate types and clients for the custom resources of this CRD manifest (YAML or
         /// JSON) instead of the built-in API; repeat for several files. Needs --out.
         #[arg(long = "crd", value_name = "FILE")]
@@ -112,9 +116,11 @@ fn main() -> ExitCode {
             check,
             from_cluster,
             out,
+            proto,
             ..
         } => {
             let root = workspace_root();
+            let proto = proto.unwrap_or_else(|| root.join("../shared/kubernetes/v1.36/proto"));
             let source = if from_cluster {
                 codegen::Source::Cluster
             } else {
@@ -122,7 +128,7 @@ fn main() -> ExitCode {
                     spec.unwrap_or_else(|| root.join("../shared/kubernetes/v1.36/openapi/v3")),
                 )
             };
-            codegen::run(&root, &source, check, out.as_deref())
+            codegen::run(&root, &source, check, out.as_deref(), Some(&proto))
         }
     };
     match result {

@@ -19,18 +19,18 @@ const SCALARS: &[&str] = &[
 
 /// One field.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Field {
-    number: u32,
-    label: char,
-    name: String,
-    ty: String,
-    value_ty: Option<String>,
+pub(crate) struct Field {
+    pub(crate) number: u32,
+    pub(crate) label: char,
+    pub(crate) name: String,
+    pub(crate) ty: String,
+    pub(crate) value_ty: Option<String>,
 }
 
 /// All messages by full name, and the files they came from.
 #[derive(Debug, Default)]
 pub struct Schema {
-    messages: BTreeMap<String, Vec<Field>>,
+    pub(crate) messages: BTreeMap<String, Vec<Field>>,
     /// Paths of the files read, relative to the proto root, sorted.
     pub sources: Vec<String>,
 }

@@ -82,6 +82,8 @@ pub mod labels;
 pub mod meta;
 pub mod options;
 pub mod portforward;
+#[cfg(feature = "protobuf")]
+pub mod protobuf;
 pub mod quantity;
 pub mod redact;
 pub mod remotecommand;

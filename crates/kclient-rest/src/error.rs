@@ -80,6 +80,21 @@ pub enum Error {
         source: serde_json::Error,
     },
 
+    /// A protobuf response body could not be decoded into the expected type (truncated,
+    /// malformed, or of another kind).
+    #[cfg(feature = "protobuf")]
+    #[error("cannot decode the protobuf response to {verb} {url} as {target}: {reason}")]
+    DecodeProtobuf {
+        /// What was being decoded.
+        target: String,
+        /// The request's method.
+        verb: Method,
+        /// The request's URL.
+        url: String,
+        /// What is wrong, and where in the message.
+        reason: String,
+    },
+
     /// The connection failed while the response body was being read.
     #[error("reading the response body of {verb} {url} failed")]
     ReadBody {

@@ -85,6 +85,8 @@ pub(crate) mod middleware;
 pub mod pager;
 pub mod portforward;
 pub mod remotecommand;
+#[cfg(feature = "protobuf")]
+pub mod protobuf;
 mod request;
 mod response;
 pub mod retry;

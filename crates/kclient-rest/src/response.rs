@@ -131,6 +131,12 @@ impl Response {
         context.run(decode::collect(self.body, &context)).await?
     }
 
+    /// The context of the request this answers (for errors).
+    #[cfg(feature = "protobuf")]
+    pub(crate) fn context(&self) -> &RequestContext {
+        &self.context
+    }
+
     /// The body as a stream of chunks, also readable with `AsyncRead`/`AsyncBufRead` (for logs).
     pub fn into_stream(self) -> ByteStream {
         ByteStream::new(self.body, self.context)

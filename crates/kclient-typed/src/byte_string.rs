@@ -76,3 +76,31 @@ mod tests {
         assert!(err.to_string().contains("invalid base64"), "{err}");
     }
 }
+
+/// `bytes` fields in protobuf.
+#[cfg(feature = "protobuf")]
+mod protobuf {
+    use kclient_apimachinery::protobuf::ProtoField;
+    use kclient_apimachinery::protobuf::prost::DecodeError;
+    use kclient_apimachinery::protobuf::prost::bytes::{Buf, BufMut};
+    use kclient_apimachinery::protobuf::prost::encoding::{self, DecodeContext, WireType};
+
+    use super::ByteString;
+
+    impl ProtoField for ByteString {
+        fn encode_field(&self, tag: u32, buf: &mut impl BufMut) {
+            encoding::bytes::encode(tag, &self.0, buf);
+        }
+        fn field_len(&self, tag: u32) -> usize {
+            encoding::bytes::encoded_len(tag, &self.0)
+        }
+        fn merge_field(
+            &mut self,
+            wire: WireType,
+            buf: &mut impl Buf,
+            ctx: DecodeContext,
+        ) -> Result<(), DecodeError> {
+            encoding::bytes::merge(wire, &mut self.0, buf, ctx)
+        }
+    }
+}

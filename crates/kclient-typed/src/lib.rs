@@ -64,6 +64,9 @@ pub mod client;
 mod error;
 #[doc(hidden)]
 pub mod object_serde;
+#[cfg(feature = "protobuf")]
+#[path = "generated/protobuf.rs"]
+mod protobuf;
 #[doc(hidden)]
 pub mod redact;
 #[doc(hidden)]

@@ -136,6 +136,10 @@ pub(crate) fn decode_slice<T: DeserializeOwned>(
 
 /// The body as a `Status`, if it is one (`kind: Status`) and says `Failure`.
 pub(crate) fn failure_status(bytes: &[u8]) -> Option<Status> {
+    #[cfg(feature = "protobuf")]
+    if bytes.starts_with(&kclient_apimachinery::protobuf::MAGIC) {
+        return kclient_apimachinery::protobuf::decode_status(bytes).filter(Status::is_failure);
+    }
     #[derive(serde::Deserialize)]
     struct KindProbe {
         kind: Option<String>,

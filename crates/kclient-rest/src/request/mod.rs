@@ -316,7 +316,13 @@ impl Request {
         match encoded {
             Ok(bytes) => {
                 if !this.headers.contains_key(CONTENT_TYPE) {
-                    let content_type = this.client.content_type().to_string();
+                    // A client configured for protobuf still sends JSON bodies as JSON.
+                    let content_type = match this.client.content_type() {
+                        ct if ct.starts_with("application/vnd.kubernetes.protobuf") => {
+                            "application/json".to_string()
+                        }
+                        ct => ct.to_string(),
+                    };
                     this = this.set_header(CONTENT_TYPE.as_str(), &content_type);
                 }
                 this.body = Some(Bytes::from(bytes));

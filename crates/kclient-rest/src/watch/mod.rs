@@ -10,6 +10,8 @@
 
 mod frame;
 mod pipeline;
+#[cfg(feature = "protobuf")]
+mod protobuf;
 mod reader;
 
 use std::future::Future as _;
@@ -45,6 +47,9 @@ pub struct WatchStream<T> {
     tail: Option<Error>,
     /// A framing error, handed out after the events before it.
     framing: Option<FrameError>,
+    /// Protobuf framing instead of JSON (`watch/protobuf.rs`).
+    #[cfg(feature = "protobuf")]
+    protobuf: Option<protobuf::ProtoWatch<T>>,
     _events: PhantomData<fn() -> T>,
 }
 
@@ -72,8 +77,26 @@ impl<T> WatchStream<T> {
             body_done: false,
             tail: None,
             framing: None,
+            #[cfg(feature = "protobuf")]
+            protobuf: None,
             _events: PhantomData,
         }
+    }
+
+    /// A watch whose body is protobuf frames, decoded with `codec`.
+    #[cfg(feature = "protobuf")]
+    pub(crate) fn new_protobuf(
+        body: ResponseBody,
+        context: RequestContext,
+        codec: kclient_apimachinery::protobuf::Codec<T>,
+    ) -> Self {
+        use http_body_util::BodyExt as _;
+        let empty = http_body_util::Empty::new()
+            .map_err(|never| match never {})
+            .boxed_unsync();
+        let mut stream = Self::new(empty, context);
+        stream.protobuf = Some(protobuf::ProtoWatch::new(body, codec));
+        stream
     }
 
     /// Sets the largest event accepted, in bytes; a larger one ends the stream with
@@ -271,6 +294,16 @@ impl<T: DeserializeOwned + Send + 'static> Stream for WatchStream<T> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
+        #[cfg(feature = "protobuf")]
+        if let Some(proto) = this.protobuf.as_mut() {
+            if this.done {
+                return Poll::Ready(None);
+            }
+            let max = this.decoder.max_frame();
+            let item = ready!(proto.poll_event(cx, max, &this.context));
+            this.done = !matches!(item, Some(Ok(_)));
+            return Poll::Ready(item);
+        }
         loop {
             if this.done {
                 return Poll::Ready(None);

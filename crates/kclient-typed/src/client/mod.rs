@@ -9,6 +9,7 @@ mod pod;
 mod pod_cp;
 #[cfg(feature = "core-v1")]
 mod port_forward;
+mod negotiate;
 mod resource_client;
 mod subresource;
 pub mod verbs;

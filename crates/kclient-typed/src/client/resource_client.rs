@@ -14,6 +14,7 @@ use kclient_rest::{Request, RestClient, WatchStream};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::negotiate::Negotiated;
 use super::verbs;
 use crate::Error;
 
@@ -131,7 +132,9 @@ impl<K: verbs::Get> ResourceClient<K> {
     /// Reads the object `name` (client-go's `Get`).
     pub async fn get(&self, name: &str, options: &GetOptions) -> Result<K, Error> {
         let request = self.named(Method::GET, name).versioned_params(options);
-        Ok(request.object().await?)
+        let encoding = Negotiated::<K>::new(&self.rest);
+        let request = encoding.accept(request, &self.rest);
+        Ok(encoding.object(request).await?)
     }
 }
 
@@ -140,7 +143,8 @@ impl<K: verbs::List> ResourceClient<K> {
     pub async fn list(&self, options: &ListOptions) -> Result<K::List, Error> {
         let request = self.request(Method::GET).versioned_params(options);
         // The items of a large list are decoded on several threads as the body arrives.
-        let parts = request.list::<K>().await?;
+        let encoding = Negotiated::<K>::new(&self.rest);
+        let parts = encoding.list(encoding.accept(request, &self.rest)).await?;
         if let Some(kind) = parts
             .kind
             .filter(|k| k != <K::List as verbs::ObjectList<K>>::LIST_KIND)
@@ -158,7 +162,8 @@ impl<K: verbs::Watch> ResourceClient<K> {
     /// Watches the objects: a stream of events, starting after `options.resource_version`.
     pub async fn watch(&self, options: &ListOptions) -> Result<WatchStream<K>, Error> {
         let request = self.request(Method::GET).versioned_params(options);
-        Ok(request.watch().await?)
+        let encoding = Negotiated::<K>::new(&self.rest);
+        Ok(encoding.watch(encoding.accept(request, &self.rest)).await?)
     }
 }
 
@@ -166,7 +171,9 @@ impl<K: verbs::Create> ResourceClient<K> {
     /// Creates `object` in this client's namespace.
     pub async fn create(&self, object: &K, options: &CreateOptions) -> Result<K::Output, Error> {
         let request = self.request(Method::POST).versioned_params(options);
-        Ok(request.body(object).object().await?)
+        let encoding = Negotiated::<K>::new(&self.rest);
+        let request = encoding.body(encoding.accept(request, &self.rest), object);
+        Ok(encoding.output(request).await?)
     }
 }
 
@@ -176,7 +183,9 @@ impl<K: verbs::Update + HasObjectMeta> ResourceClient<K> {
     pub async fn update(&self, object: &K, options: &UpdateOptions) -> Result<K, Error> {
         let name = name_of(object, "update")?;
         let request = self.named(Method::PUT, name).versioned_params(options);
-        Ok(request.body(object).object().await?)
+        let encoding = Negotiated::<K>::new(&self.rest);
+        let request = encoding.body(encoding.accept(request, &self.rest), object);
+        Ok(encoding.object(request).await?)
     }
 }
 
