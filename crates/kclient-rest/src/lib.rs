@@ -84,9 +84,9 @@ pub mod metrics;
 pub(crate) mod middleware;
 pub mod pager;
 pub mod portforward;
-pub mod remotecommand;
 #[cfg(feature = "protobuf")]
 pub mod protobuf;
+pub mod remotecommand;
 mod request;
 mod response;
 pub mod retry;

@@ -189,12 +189,11 @@ impl Transport {
             Some((_, identity)) => Some(identity),
             None => tls.static_identity(),
         };
-        let built = build_client(&tls, &self.proxy, &self.options, identity, false).and_then(
-            |client| {
+        let built =
+            build_client(&tls, &self.proxy, &self.options, identity, false).and_then(|client| {
                 let upgrade = build_client(&tls, &self.proxy, &self.options, identity, true)?;
                 Ok((client, upgrade))
-            },
-        );
+            });
         match built {
             Ok((client, upgrade_client)) => {
                 current.client = client;
@@ -228,9 +227,20 @@ impl Transport {
         }
         let identity = Identity::from_pem(cert_pem, key_pem, "exec plugin credential")?;
         let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
-        let client = build_client(&current.tls, &self.proxy, &self.options, Some(&identity), false)?;
-        let upgrade_client =
-            build_client(&current.tls, &self.proxy, &self.options, Some(&identity), true)?;
+        let client = build_client(
+            &current.tls,
+            &self.proxy,
+            &self.options,
+            Some(&identity),
+            false,
+        )?;
+        let upgrade_client = build_client(
+            &current.tls,
+            &self.proxy,
+            &self.options,
+            Some(&identity),
+            true,
+        )?;
         let rotated = current.exec_identity.is_some();
         current.client = client;
         current.upgrade_client = upgrade_client;

@@ -9,6 +9,8 @@
 //! stops; the caller decides whether to watch again or relist.
 
 mod frame;
+#[cfg(test)]
+mod fuzz;
 mod pipeline;
 #[cfg(feature = "protobuf")]
 mod protobuf;

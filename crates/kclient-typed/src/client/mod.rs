@@ -3,13 +3,13 @@
 //! [`ResourceClient`] per resource (`pods("ns")`, `namespaces()`; generated). The verbs live on
 //! the generic, hand-written [`ResourceClient`], enabled per resource by the [`verbs`] traits.
 
+mod negotiate;
 #[cfg(feature = "core-v1")]
 mod pod;
 #[cfg(feature = "core-v1")]
 mod pod_cp;
 #[cfg(feature = "core-v1")]
 mod port_forward;
-mod negotiate;
 mod resource_client;
 mod subresource;
 pub mod verbs;
