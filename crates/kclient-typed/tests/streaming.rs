@@ -161,6 +161,35 @@ async fn exec_errors_keep_the_servers_status() {
         .await
         .unwrap_err();
     assert!(err.is_not_found(), "{err}");
+
+    if c.is_embedded() {
+        // A pod no node has taken (a real cluster's scheduler would place it at once).
+        let unscheduled = Pod {
+            metadata: ObjectMeta::namespaced(c.namespace.as_str(), "unscheduled"),
+            spec: Some(PodSpec {
+                containers: vec![Container {
+                    name: "main".into(),
+                    image: Some("busybox:1.36".into()),
+                    ..Container::default()
+                }],
+                ..PodSpec::default()
+            }),
+            ..Pod::default()
+        };
+        pods.create(&unscheduled, &CreateOptions::default())
+            .await
+            .unwrap();
+        let err = pods
+            .exec("unscheduled", &ExecOptions::command(["true"]))
+            .await
+            .unwrap_err();
+        assert!(err.rest().is_some_and(|e| e.is_bad_request()), "{err}");
+        let status = err.rest().and_then(|e| e.status()).unwrap();
+        assert_eq!(
+            status.message.as_deref(),
+            Some("pod unscheduled does not have a host assigned")
+        );
+    }
 }
 
 #[tokio::test]
