@@ -63,6 +63,7 @@ async fn main() -> anyhow::Result<()> {
                 &args.namespace,
                 DEMO_POD,
                 &sleep,
+                false,
                 timeout,
             )
             .await?;

@@ -7,9 +7,10 @@
 //! cargo run --example pod_logs -- [--namespace default] [--pod NAME] [--container C] [--lines 5] [--tail N] [--timestamps]
 //! ```
 //!
-//! Without `--pod` a demo pod that logs a line a second is created (and deleted afterwards).
-//! Configuration comes from `Config::infer()`; with no kubeconfig an embedded
-//! kclient-testserver is started.
+//! Without `--pod` a demo pod that logs a line a second is created (and deleted afterwards). The
+//! embedded kclient-testserver (used when no kubeconfig is configured) does not run container
+//! commands: there the demo pod's main process is a shell, and this example attaches to it
+//! (`pods/attach`) to make it print a line a second.
 
 #[path = "support/demo_nodes.rs"]
 mod demo_nodes;
@@ -24,7 +25,8 @@ use anyhow::Context as _;
 use clap::Parser;
 use futures_util::StreamExt;
 use kclient_typed::Clientset;
-use kclient_typed::client::LogOptions;
+use kclient_typed::client::{AttachOptions, LogOptions};
+use tokio::io::AsyncWriteExt;
 
 /// Command-line flags.
 #[derive(Debug, Parser)]
@@ -64,20 +66,36 @@ async fn main() -> anyhow::Result<()> {
         Some(pod) => pod.clone(),
         None => {
             let timeout = Duration::from_secs(args.timeout_secs);
-            let script = [
-                "sh",
-                "-c",
-                "i=1; while true; do echo \"log line $i\"; i=$((i+1)); sleep 1; done",
-            ];
-            demo_pod::start_demo_pod(
-                &cluster,
-                &clientset,
-                &args.namespace,
-                DEMO_POD,
-                &script,
-                timeout,
-            )
-            .await?;
+            if cluster.is_embedded() {
+                let shell = ["sh"];
+                demo_pod::start_demo_pod(
+                    &cluster,
+                    &clientset,
+                    &args.namespace,
+                    DEMO_POD,
+                    &shell,
+                    true,
+                    timeout,
+                )
+                .await?;
+                tokio::spawn(feed_shell(clientset.clone(), args.namespace.clone()));
+            } else {
+                let script = [
+                    "sh",
+                    "-c",
+                    "i=1; while true; do echo \"log line $i\"; i=$((i+1)); sleep 1; done",
+                ];
+                demo_pod::start_demo_pod(
+                    &cluster,
+                    &clientset,
+                    &args.namespace,
+                    DEMO_POD,
+                    &script,
+                    false,
+                    timeout,
+                )
+                .await?;
+            }
             DEMO_POD.to_string()
         }
     };
@@ -89,6 +107,36 @@ async fn main() -> anyhow::Result<()> {
         demo_pod::delete_demo_pod(&clientset, &args.namespace, DEMO_POD).await?;
     }
     result
+}
+
+/// Embedded server only: attaches to the demo pod's shell and has it print a line a second.
+async fn feed_shell(clientset: Clientset, namespace: String) {
+    let options = AttachOptions {
+        stdin: true,
+        ..AttachOptions::default()
+    };
+    let mut attached = match clientset
+        .core_v1()
+        .pods(&namespace)
+        .attach(DEMO_POD, &options)
+        .await
+    {
+        Ok(attached) => attached,
+        Err(e) => {
+            eprintln!("attaching to the demo pod failed: {e}");
+            return;
+        }
+    };
+    let Some(mut stdin) = attached.stdin.take() else {
+        return;
+    };
+    for i in 1.. {
+        let line = format!("echo \"log line {i}\"\n");
+        if stdin.write_all(line.as_bytes()).await.is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
 }
 
 async fn follow(clientset: &Clientset, args: &Args, pod: &str) -> anyhow::Result<()> {

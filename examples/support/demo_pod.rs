@@ -16,14 +16,15 @@ use kclient_typed::{Clientset, ResourceClient};
 use crate::demo_nodes::add_demo_nodes;
 use crate::support::Cluster;
 
-/// Creates pod `name` running `command` in container `main` and waits (up to `timeout`) until
-/// it is Running.
+/// Creates pod `name` running `command` in container `main` (with `stdin` open when asked) and
+/// waits (up to `timeout`) until it is Running.
 pub async fn start_demo_pod(
     cluster: &Cluster,
     clientset: &Clientset,
     namespace: &str,
     name: &str,
     command: &[&str],
+    stdin: bool,
     timeout: Duration,
 ) -> anyhow::Result<()> {
     let pods = clientset.core_v1().pods(namespace);
@@ -44,6 +45,7 @@ pub async fn start_demo_pod(
                 name: "main".into(),
                 image: Some("busybox:1.36".into()),
                 command: Some(command.iter().map(|s| s.to_string()).collect()),
+                stdin: Some(stdin),
                 ..Container::default()
             }],
             node_name,

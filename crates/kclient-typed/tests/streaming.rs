@@ -78,7 +78,6 @@ async fn running_pod(c: &cluster::Cluster, name: &str, command: &[&str], stdin: 
 const SLEEP: &[&str] = &["sh", "-c", "sleep 3600"];
 
 #[tokio::test]
-#[ignore = "needs the testserver kubelet streaming from branch ss"]
 async fn exec_returns_stdout_stderr_and_the_exit_code() {
     let c = cluster::start("exec").await;
     running_pod(&c, "p", SLEEP, false).await;
@@ -108,7 +107,6 @@ async fn exec_returns_stdout_stderr_and_the_exit_code() {
 }
 
 #[tokio::test]
-#[ignore = "needs the testserver kubelet streaming from branch ss"]
 async fn exec_with_stdin_echoes_what_it_reads() {
     let c = cluster::start("exec-stdin").await;
     running_pod(&c, "p", SLEEP, false).await;
@@ -140,7 +138,6 @@ async fn exec_with_stdin_echoes_what_it_reads() {
 }
 
 #[tokio::test]
-#[ignore = "needs the testserver kubelet streaming from branch ss"]
 async fn exec_errors_keep_the_servers_status() {
     let c = cluster::start("exec-errors").await;
     running_pod(&c, "p", SLEEP, false).await;
@@ -164,10 +161,38 @@ async fn exec_errors_keep_the_servers_status() {
         .await
         .unwrap_err();
     assert!(err.is_not_found(), "{err}");
+
+    if c.is_embedded() {
+        // A pod no node has taken (a real cluster's scheduler would place it at once).
+        let unscheduled = Pod {
+            metadata: ObjectMeta::namespaced(c.namespace.as_str(), "unscheduled"),
+            spec: Some(PodSpec {
+                containers: vec![Container {
+                    name: "main".into(),
+                    image: Some("busybox:1.36".into()),
+                    ..Container::default()
+                }],
+                ..PodSpec::default()
+            }),
+            ..Pod::default()
+        };
+        pods.create(&unscheduled, &CreateOptions::default())
+            .await
+            .unwrap();
+        let err = pods
+            .exec("unscheduled", &ExecOptions::command(["true"]))
+            .await
+            .unwrap_err();
+        assert!(err.rest().is_some_and(|e| e.is_bad_request()), "{err}");
+        let status = err.rest().and_then(|e| e.status()).unwrap();
+        assert_eq!(
+            status.message.as_deref(),
+            Some("pod unscheduled does not have a host assigned")
+        );
+    }
 }
 
 #[tokio::test]
-#[ignore = "needs the testserver kubelet streaming from branch ss"]
 async fn exec_is_forbidden_without_rbac_permission() {
     if std::env::var_os(cluster::KUBECONFIG_VAR).is_some() {
         return; // needs a second identity; only on the embedded server
@@ -199,28 +224,78 @@ async fn exec_is_forbidden_without_rbac_permission() {
     assert!(message.contains("pods/exec"), "{message}");
 }
 
+/// Attaches to a pod whose main process is `sh` reading commands from stdin (on a real
+/// cluster and on the embedded server alike), with stdin and stdout.
+async fn attach_shell(c: &cluster::Cluster) -> kclient_rest::remotecommand::RemoteCommand {
+    running_pod(c, "p", &["sh"], true).await;
+    let options = AttachOptions {
+        stdin: true,
+        stdout: true,
+        stderr: true,
+        ..AttachOptions::default()
+    };
+    c.clientset
+        .core_v1()
+        .pods(&c.namespace)
+        .attach("p", &options)
+        .await
+        .unwrap()
+}
+
+/// Reads from `stdout` until a full line arrived.
+async fn read_line(stdout: &mut kclient_rest::remotecommand::RemoteOutput) -> String {
+    let mut buf = vec![0u8; 64];
+    let mut text = String::new();
+    while !text.contains('\n') {
+        let n = tokio::time::timeout(Duration::from_secs(20), stdout.read(&mut buf))
+            .await
+            .expect("no attach output within 20 s")
+            .unwrap();
+        assert!(n > 0, "attach output ended early: {text:?}");
+        text.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    text
+}
+
 #[tokio::test]
-#[ignore = "needs the testserver kubelet streaming from branch ss"]
+async fn attach_reads_the_main_process_output_and_writes_its_stdin() {
+    let c = cluster::start("attach").await;
+    let mut command = attach_shell(&c).await;
+    let mut stdin = command.stdin.take().unwrap();
+    let mut stdout = command.stdout.take().unwrap();
+    stdin.write_all(b"echo got hello\n").await.unwrap();
+    assert_eq!(read_line(&mut stdout).await, "got hello\n");
+}
+
+#[tokio::test]
 async fn logs_follow_receives_lines_written_later() {
     let c = cluster::start("logs").await;
-    let script = ["sh", "-c", "echo first; sleep 1; echo second; sleep 3600"];
-    running_pod(&c, "p", &script, false).await;
+    // The main process is a shell fed through attach; what it prints is the container log.
+    let mut attached = attach_shell(&c).await;
+    let mut stdin = attached.stdin.take().unwrap();
+    let mut stdout = attached.stdout.take().unwrap();
+    stdin.write_all(b"echo first\n").await.unwrap();
+    assert_eq!(read_line(&mut stdout).await, "first\n");
+
     let pods = c.clientset.core_v1().pods(&c.namespace);
+    // The last line so far, then everything written later.
     let options = LogOptions {
         follow: true,
+        tail_lines: Some(1),
         ..LogOptions::default()
     };
     let mut lines = pods.log_lines("p", &options).await.unwrap();
-    let mut got = Vec::new();
-    while got.len() < 2 {
-        let line = tokio::time::timeout(Duration::from_secs(20), lines.next())
+    async fn next(lines: &mut kclient_rest::Lines) -> String {
+        tokio::time::timeout(Duration::from_secs(20), lines.next())
             .await
             .expect("no log line within 20 s")
             .expect("log ended")
-            .unwrap();
-        got.push(line);
+            .unwrap()
     }
-    assert_eq!(got, ["first", "second"]);
+    assert_eq!(next(&mut lines).await, "first");
+    // Written after the follow started.
+    stdin.write_all(b"echo second\n").await.unwrap();
+    assert_eq!(next(&mut lines).await, "second");
 
     let tail = LogOptions {
         tail_lines: Some(1),
@@ -236,39 +311,10 @@ async fn logs_follow_receives_lines_written_later() {
         .await;
     assert_eq!(last.len(), 1, "{last:?}");
     assert!(last[0].ends_with(" second"), "{last:?}");
+    drop(stdin);
 }
 
 #[tokio::test]
-#[ignore = "needs the testserver kubelet streaming from branch ss"]
-async fn attach_reads_the_main_process_output_and_writes_its_stdin() {
-    let c = cluster::start("attach").await;
-    running_pod(&c, "p", &["sh", "-c", "read line; echo got $line"], true).await;
-    let pods = c.clientset.core_v1().pods(&c.namespace);
-    let options = AttachOptions {
-        stdin: true,
-        stdout: true,
-        stderr: true,
-        ..AttachOptions::default()
-    };
-    let mut command = pods.attach("p", &options).await.unwrap();
-    let mut stdin = command.stdin.take().unwrap();
-    let mut stdout = command.stdout.take().unwrap();
-    stdin.write_all(b"hello\n").await.unwrap();
-    let mut buf = vec![0u8; 64];
-    let mut text = String::new();
-    while !text.contains('\n') {
-        let n = tokio::time::timeout(Duration::from_secs(20), stdout.read(&mut buf))
-            .await
-            .expect("no attach output within 20 s")
-            .unwrap();
-        assert!(n > 0, "attach output ended early: {text:?}");
-        text.push_str(&String::from_utf8_lossy(&buf[..n]));
-    }
-    assert_eq!(text, "got hello\n");
-}
-
-#[tokio::test]
-#[ignore = "needs the testserver kubelet streaming from branch ss"]
 async fn cp_copies_a_mebibyte_both_ways_unchanged() {
     let c = cluster::start("cp").await;
     running_pod(&c, "p", SLEEP, false).await;

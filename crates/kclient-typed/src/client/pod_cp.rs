@@ -148,7 +148,11 @@ pub(crate) fn untar_all(reader: impl Read, dest: &Path, prefix: &str) -> Result<
             report.warnings.push(warning);
             continue;
         };
-        let target = dest.join(relative);
+        // `Path::join` of an empty path would add a trailing separator.
+        let target = match relative.as_os_str().is_empty() {
+            true => dest.to_path_buf(),
+            false => dest.join(relative),
+        };
         let kind = entry.header().entry_type();
         if kind.is_dir() {
             std::fs::create_dir_all(&target).map_err(|e| {
