@@ -1,0 +1,270 @@
+//! Benchmark: bytes per second through port-forward, kclient side by side with the real
+//! `kubectl port-forward` (v1.32), to the same pod of an in-process `kclient-testserver`.
+//!
+//! The pod's port 9000 echoes; every measurement pushes the same payload (64 MiB by default)
+//! into a local TCP port and reads it all back, so each byte crosses the forward twice. Rows:
+//!
+//! - `kubectl port-forward` over the WebSocket tunnel (its default) and over plain SPDY
+//!   (`KUBECTL_PORT_FORWARD_WEBSOCKETS=false`): a separate process, a local listener;
+//! - kclient's `PortForwarder` (a local listener, like kubectl) over the same two transports;
+//! - kclient's `ForwardedStream` used directly (no local TCP hop).
+//!
+//! Throughput is payload / time from the first byte written to the last byte read back.
+//! kubectl rows are skipped (with a message) when kubectl is not installed.
+//!
+//! Run: `cargo bench -p kclient-benches --bench port_forward` (options after `--`:
+//! `--mib N`, `--runs N`).
+
+use std::error::Error;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use http::Method;
+use kclient_apimachinery::GroupVersion;
+use kclient_config::{Config, ConfigOverrides, Kubeconfig, Serializer};
+use kclient_rest::RestClient;
+use kclient_rest::portforward::{
+    PortForward, PortForwardOptions, PortForwarder, PortMapping, Protocol,
+};
+use kclient_testserver::TestServer;
+use serde_json::json;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+
+type BoxResult<T> = Result<T, Box<dyn Error + Send + Sync>>;
+
+const POD: &str = "bench-echo";
+const PORT: u16 = 9000;
+
+fn flag(name: &str, default: usize) -> BoxResult<usize> {
+    let args: Vec<String> = std::env::args().collect();
+    match args.iter().position(|a| a == name) {
+        None => Ok(default),
+        Some(i) => Ok(args
+            .get(i + 1)
+            .ok_or(format!("{name} needs a number"))?
+            .parse()?),
+    }
+}
+
+fn kubectl() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::var_os("KUBECTL")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(std::env::split_paths(&path).map(|d| d.join("kubectl")))
+        .find(|p| p.is_file())
+}
+
+/// Pushes `payload` through `io` and reads it all back; the elapsed time.
+async fn round_trip<S: AsyncRead + AsyncWrite>(io: S, payload: &[u8]) -> BoxResult<Duration> {
+    let (mut r, mut w) = tokio::io::split(io);
+    let start = Instant::now();
+    let send = async {
+        for chunk in payload.chunks(256 * 1024) {
+            w.write_all(chunk).await?;
+        }
+        w.flush().await?;
+        Ok::<_, std::io::Error>(())
+    };
+    let recv = async {
+        let mut buf = vec![0u8; 256 * 1024];
+        let mut got = 0usize;
+        while got < payload.len() {
+            let n = r.read(&mut buf).await?;
+            if n == 0 {
+                return Err(std::io::Error::other(format!("EOF after {got} bytes")));
+            }
+            got += n;
+        }
+        Ok(())
+    };
+    let (s, g) =
+        tokio::time::timeout(Duration::from_secs(300), async { tokio::join!(send, recv) }).await?;
+    s?;
+    g?;
+    Ok(start.elapsed())
+}
+
+/// Starts `kubectl port-forward pod/POD :PORT`; the process and its local address.
+async fn start_kubectl(
+    kubectl: &PathBuf,
+    kubeconfig: &PathBuf,
+    websockets: bool,
+) -> BoxResult<(Child, SocketAddr)> {
+    let mut cmd = Command::new(kubectl);
+    cmd.args(["port-forward", &format!("pod/{POD}"), &format!(":{PORT}")])
+        .env("KUBECONFIG", kubeconfig)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true);
+    if !websockets {
+        cmd.env("KUBECTL_PORT_FORWARD_WEBSOCKETS", "false");
+    }
+    let mut child = cmd.spawn()?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        .await??
+        .ok_or("kubectl port-forward exited")?;
+    let addr = line
+        .strip_prefix("Forwarding from ")
+        .and_then(|r| r.split(' ').next())
+        .ok_or(format!("unexpected kubectl output {line:?}"))?
+        .parse()?;
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Ok((child, addr))
+}
+
+struct Row {
+    name: String,
+    times: Vec<Duration>,
+}
+
+fn mb_per_s(bytes: usize, d: Duration) -> f64 {
+    bytes as f64 / 1_000_000.0 / d.as_secs_f64()
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> BoxResult<()> {
+    let mib = flag("--mib", 64)?;
+    let runs = flag("--runs", 3)?.max(1);
+    let payload: Vec<u8> = (0..mib * 1024 * 1024)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+
+    let server = TestServer::start().await?;
+    let dir = std::env::temp_dir().join(format!("kclient-pf-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let kubeconfig_path = dir.join("kubeconfig");
+    server.write_kubeconfig(&kubeconfig_path)?;
+    let kubeconfig = Kubeconfig::from_yaml(&server.kubeconfig_yaml())?;
+    let mut config = Config::from_kubeconfig(&kubeconfig, &ConfigOverrides::default())?;
+    config.api_path = "/api".into();
+    config.content.group_version = Some(GroupVersion::new("", "v1"));
+    config.content.serializer = Some(Serializer::Json);
+    let client = RestClient::for_config(&config)?;
+
+    // A node, so the simulated kubelet runs the pod; the pod echoes on PORT.
+    client
+        .post()
+        .resource("nodes")
+        .body(&json!({"apiVersion":"v1","kind":"Node","metadata":{"name":"bench-node"}}))
+        .bytes()
+        .await?;
+    let pod = json!({"apiVersion":"v1","kind":"Pod","metadata":{"name":POD,"namespace":"default"},
+        "spec":{"nodeName":"bench-node","containers":[{"name":"echo","image":"busybox",
+        "ports":[{"containerPort":PORT,"name":"echo"}]}]}});
+    client
+        .post()
+        .namespace("default")
+        .resource("pods")
+        .body(&pod)
+        .bytes()
+        .await?;
+    for _ in 0..100 {
+        let p: serde_json::Value = client
+            .get()
+            .namespace("default")
+            .resource("pods")
+            .name(POD)
+            .object()
+            .await?;
+        if p["status"]["phase"] == "Running" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let connect = |protocol| {
+        let client = client.clone();
+        async move {
+            let request = |m: Method| {
+                client
+                    .verb(m)
+                    .namespace("default")
+                    .resource("pods")
+                    .name(POD)
+                    .subresource("portforward")
+            };
+            PortForward::connect(request, &PortForwardOptions::only(protocol)).await
+        }
+    };
+
+    let mut rows = Vec::new();
+    let kubectl = kubectl();
+    if kubectl.is_none() {
+        eprintln!("port_forward: kubectl not found; kubectl rows skipped");
+    }
+    for (label, protocol, websockets) in [
+        ("WebSocket tunnel", Protocol::WebSocketTunnel, true),
+        ("plain SPDY", Protocol::Spdy, false),
+    ] {
+        if let Some(kubectl) = &kubectl {
+            let mut times = Vec::new();
+            for _ in 0..runs {
+                let (mut child, addr) =
+                    start_kubectl(kubectl, &kubeconfig_path, websockets).await?;
+                let tcp = TcpStream::connect(addr).await?;
+                tcp.set_nodelay(true)?;
+                times.push(round_trip(tcp, &payload).await?);
+                child.kill().await?;
+            }
+            rows.push(Row {
+                name: format!("kubectl port-forward, {label}"),
+                times,
+            });
+        }
+        let mut times = Vec::new();
+        for _ in 0..runs {
+            let forwarder =
+                PortForwarder::start(connect(protocol).await?, &[PortMapping::any_local(PORT)])
+                    .await?;
+            let tcp = TcpStream::connect(forwarder.ports()[0].local).await?;
+            tcp.set_nodelay(true)?;
+            times.push(round_trip(tcp, &payload).await?);
+            forwarder.stop().await?;
+        }
+        rows.push(Row {
+            name: format!("kclient PortForwarder, {label}"),
+            times,
+        });
+        let mut times = Vec::new();
+        for _ in 0..runs {
+            let forward = connect(protocol).await?;
+            let stream = forward.open(PORT).await?;
+            times.push(round_trip(stream, &payload).await?);
+            forward.close().await;
+        }
+        rows.push(Row {
+            name: format!("kclient ForwardedStream (no local TCP), {label}"),
+            times,
+        });
+    }
+
+    println!(
+        "\nport-forward echo of {mib} MiB, {runs} runs each (MB/s of payload; min / median / max)\n"
+    );
+    println!("| client | min | median | max |");
+    println!("|---|---|---|---|");
+    for row in &rows {
+        let mut speeds: Vec<f64> = row
+            .times
+            .iter()
+            .map(|t| mb_per_s(payload.len(), *t))
+            .collect();
+        speeds.sort_by(f64::total_cmp);
+        let (min, med, max) = (
+            speeds[0],
+            speeds[speeds.len() / 2],
+            speeds[speeds.len() - 1],
+        );
+        println!("| {} | {min:.0} | {med:.0} | {max:.0} |", row.name);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
