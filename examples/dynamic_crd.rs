@@ -6,21 +6,22 @@
 //! cargo run --example dynamic_crd -- [--namespace default] [--timeout-secs 60]
 //! ```
 //!
-//! It needs a cluster that serves custom resources. Without a kubeconfig it starts an embedded
-//! kclient-testserver, which stores CRDs but does not serve them yet: the example then stops at
-//! the Established wait with an error saying so.
+//! Without a kubeconfig it runs against an embedded kclient-testserver, which serves custom
+//! resources too. The Established wait is one call of `kclient_cache::watch_tools`.
 
 #[path = "support/mod.rs"]
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Parser;
 use kclient_apimachinery::options::{
-    CreateOptions, DeleteOptions, GetOptions, ListOptions, PatchOptions, PatchType,
+    CreateOptions, DeleteOptions, ListOptions, PatchOptions, PatchType,
 };
-use kclient_apimachinery::{GroupVersionResource, Unstructured};
+use kclient_apimachinery::{ApiResource, GroupVersionKind, GroupVersionResource, Unstructured};
+use kclient_cache::RestListWatch;
+use kclient_cache::watch_tools::{await_condition, conditions};
 use kclient_dynamic::{DynamicClient, ResourceClient};
 use serde_json::json;
 
@@ -72,34 +73,21 @@ fn definition() -> anyhow::Result<Unstructured> {
     }))?)
 }
 
-/// Whether the CRD's `Established` condition is `True`.
-fn established(crd: &Unstructured) -> bool {
-    let conditions = crd
-        .nested_slice(&["status", "conditions"])
-        .ok()
-        .flatten()
-        .cloned()
-        .unwrap_or_default();
-    conditions
-        .iter()
-        .any(|c| c["type"] == "Established" && c["status"] == "True")
-}
-
+/// Waits until the CRD is Established: one call of the watch tools (an informer on the one
+/// CRD, checked as it changes), instead of a poll loop.
 async fn wait_established(client: &DynamicClient, timeout: Duration) -> anyhow::Result<()> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        let crd = crds(client).get(CRD_NAME, &GetOptions::default()).await?;
-        if established(&crd) {
-            return Ok(());
-        }
-        if Instant::now() >= deadline {
-            anyhow::bail!(
-                "the CustomResourceDefinition {CRD_NAME} was not Established within {timeout:?}; \
-                 does the server serve custom resources? (kclient-testserver does not yet)"
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    let crds = ApiResource::new(
+        &GroupVersionKind::new("apiextensions.k8s.io", "v1", "CustomResourceDefinition"),
+        "customresourcedefinitions",
+        false,
+    );
+    let lw = RestListWatch::dynamic(client.rest_client().clone(), crds);
+    await_condition(timeout, lw, CRD_NAME, conditions::crd_established())
+        .await
+        .with_context(|| {
+            format!("waiting for CustomResourceDefinition {CRD_NAME} to be Established")
+        })?;
+    Ok(())
 }
 
 fn widget(namespace: &str, name: &str, size: i64) -> anyhow::Result<Unstructured> {
