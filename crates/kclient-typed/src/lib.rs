@@ -56,6 +56,11 @@
 
 #[path = "generated/mod.rs"]
 pub mod api;
+#[cfg(feature = "apply")]
+pub mod apply;
+#[cfg(feature = "apply")]
+#[path = "generated/applyconfigurations/mod.rs"]
+pub mod applyconfigurations;
 mod byte_string;
 pub mod client;
 mod error;
