@@ -103,7 +103,8 @@ async fn main() -> anyhow::Result<()> {
         anyhow::bail!("{} should no longer own spec.replicas", args.manager);
     }
     println!(
-        "{} no longer owns spec.replicas; applying this configuration back keeps the scaler's count",
+        "{} no longer owns spec.replicas of {}; applying this configuration back keeps the scaler's count",
+        args.manager,
         owned.name().unwrap_or("?")
     );
     Ok(())
