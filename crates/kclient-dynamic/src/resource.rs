@@ -1,6 +1,7 @@
 //! `ResourceClient`: the verbs on one resource, optionally in one namespace and on one
 //! subresource (client-go's `dynamic.ResourceInterface`).
 
+pub use kclient_apimachinery::options::ApplyOptions;
 use kclient_apimachinery::options::{
     CreateOptions, DeleteOptions, GetOptions, ListOptions, PatchOptions, PatchType, UpdateOptions,
 };
@@ -8,52 +9,6 @@ use kclient_apimachinery::{GroupVersionResource, Unstructured, UnstructuredList}
 use kclient_rest::{Request, RestClient, WatchStream};
 
 use crate::Error;
-
-/// The options of a server-side apply (`metav1.ApplyOptions`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[must_use]
-pub struct ApplyOptions {
-    /// The manager that owns the applied fields (required).
-    pub field_manager: String,
-    /// Take ownership of fields other managers own instead of failing with a conflict.
-    pub force: bool,
-    /// Run every stage but persist nothing.
-    pub dry_run: bool,
-}
-
-impl ApplyOptions {
-    /// Options for an apply by `field_manager`.
-    pub fn new(field_manager: impl Into<String>) -> Self {
-        Self {
-            field_manager: field_manager.into(),
-            ..Self::default()
-        }
-    }
-
-    /// Takes over conflicting fields (`force=true`).
-    pub fn force(mut self) -> Self {
-        self.force = true;
-        self
-    }
-
-    /// Asks for a dry run.
-    pub fn dry_run(mut self) -> Self {
-        self.dry_run = true;
-        self
-    }
-
-    /// The equivalent patch options (`ApplyOptions.ToPatchOptions`).
-    pub fn to_patch_options(&self) -> PatchOptions {
-        let mut options = PatchOptions::apply(self.field_manager.clone());
-        if self.force {
-            options = options.force();
-        }
-        if self.dry_run {
-            options = options.dry_run();
-        }
-        options
-    }
-}
 
 /// The verbs on one resource. Made by [`crate::DynamicClient::resource`]; cheap to clone.
 ///

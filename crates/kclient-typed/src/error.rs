@@ -28,6 +28,23 @@ pub enum Error {
         name: String,
     },
 
+    /// An apply configuration has no `metadata.name`, which apply needs to address the object.
+    #[error("cannot apply a {kind} configuration without metadata.name")]
+    MissingApplyName {
+        /// The kind of the object.
+        kind: &'static str,
+    },
+
+    /// The fields a manager owns could not be extracted from an object (a malformed
+    /// `managedFields` entry, or owned fields that do not fit the configuration type).
+    #[error("cannot extract the owned fields of a {kind}: {message}")]
+    Extract {
+        /// The kind of the object.
+        kind: &'static str,
+        /// What went wrong.
+        message: String,
+    },
+
     /// The server answered a list with another kind of object.
     #[error("expected a {expected}, the server answered a {found}")]
     UnexpectedKind {

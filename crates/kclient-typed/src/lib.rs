@@ -12,6 +12,10 @@
 //!   Each resource allows exactly the verbs the spec gives it; the others do not compile.
 //! - [`ResourceClient`]: the verbs, generic over the object type, usable with your own
 //!   resource types too.
+//! - `applyconfigurations` (feature `apply`): client-go's apply configurations, builders of
+//!   partial objects for server-side apply (`ResourceClient::apply_config`) and
+//!   `extract_<kind>` to read back the fields a field manager owns; `apply` holds what they
+//!   share (see `docs/apply.md`).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), kclient_typed::Error> {
@@ -59,6 +63,11 @@
 
 #[path = "generated/mod.rs"]
 pub mod api;
+#[cfg(feature = "apply")]
+pub mod apply;
+#[cfg(feature = "apply")]
+#[path = "generated/applyconfigurations/mod.rs"]
+pub mod applyconfigurations;
 mod byte_string;
 pub mod client;
 mod error;
@@ -88,3 +97,8 @@ mod guide_doctests {}
 #[cfg(all(doctest, feature = "core-v1"))]
 #[doc = include_str!("../../../docs/streaming.md")]
 mod streaming_doctests {}
+
+/// The snippets of `docs/apply.md` (apply configurations), compiled with the `apply` feature.
+#[cfg(all(doctest, feature = "apply"))]
+#[doc = include_str!("../../../docs/apply.md")]
+mod apply_guide_doctests {}

@@ -45,6 +45,21 @@ pub struct Schema {
     /// `x-kubernetes-group-version-kind` of a definition.
     #[serde(rename = "x-kubernetes-group-version-kind", default)]
     pub gvk: Vec<Gvk>,
+    /// `x-kubernetes-list-type` (`atomic`, `set`, `map`), read for apply configurations.
+    #[serde(rename = "x-kubernetes-list-type")]
+    pub list_type: Option<String>,
+    /// `x-kubernetes-list-map-keys` of a `map` list.
+    #[serde(rename = "x-kubernetes-list-map-keys", default)]
+    pub list_map_keys: Vec<String>,
+    /// `x-kubernetes-map-type` (`atomic`, `granular`) of a map or struct.
+    #[serde(rename = "x-kubernetes-map-type")]
+    pub map_type: Option<String>,
+    /// `x-kubernetes-patch-strategy` (`merge`, `replace`, `retainKeys`, comma-separated).
+    #[serde(rename = "x-kubernetes-patch-strategy")]
+    pub patch_strategy: Option<String>,
+    /// `x-kubernetes-patch-merge-key`.
+    #[serde(rename = "x-kubernetes-patch-merge-key")]
+    pub patch_merge_key: Option<String>,
 }
 
 impl Schema {

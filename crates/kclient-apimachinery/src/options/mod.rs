@@ -24,7 +24,9 @@ mod write;
 
 pub use delete::{DeleteOptions, PropagationPolicy};
 pub use list::{GetOptions, ListOptions, ResourceVersionMatch};
-pub use write::{CreateOptions, FieldValidation, PatchOptions, PatchType, UpdateOptions};
+pub use write::{
+    ApplyOptions, CreateOptions, FieldValidation, PatchOptions, PatchType, UpdateOptions,
+};
 
 /// Something that encodes to URL query parameters, the way client-go's `ParameterCodec` encodes
 /// option structs ("versioned params"). Pairs are `(name, value)`, unescaped; the request builder

@@ -165,6 +165,52 @@ impl ToQueryParams for PatchOptions {
     }
 }
 
+/// The options of a server-side apply (`metav1.ApplyOptions`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[must_use]
+pub struct ApplyOptions {
+    /// The manager that owns the applied fields (required).
+    pub field_manager: String,
+    /// Take ownership of fields other managers own instead of failing with a conflict.
+    pub force: bool,
+    /// Run every stage but persist nothing.
+    pub dry_run: bool,
+}
+
+impl ApplyOptions {
+    /// Options for an apply by `field_manager`.
+    pub fn new(field_manager: impl Into<String>) -> Self {
+        Self {
+            field_manager: field_manager.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Takes over conflicting fields (`force=true`).
+    pub fn force(mut self) -> Self {
+        self.force = true;
+        self
+    }
+
+    /// Asks for a dry run.
+    pub fn dry_run(mut self) -> Self {
+        self.dry_run = true;
+        self
+    }
+
+    /// The equivalent patch options (`ApplyOptions.ToPatchOptions`).
+    pub fn to_patch_options(&self) -> PatchOptions {
+        let mut options = PatchOptions::apply(self.field_manager.clone());
+        if self.force {
+            options = options.force();
+        }
+        if self.dry_run {
+            options = options.dry_run();
+        }
+        options
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{encode, pairs};
@@ -189,6 +235,11 @@ mod tests {
         );
         let update = UpdateOptions::default().field_validation(FieldValidation::Warn);
         assert_eq!(encode(&update), pairs(&[("fieldValidation", "Warn")]));
+        let apply = ApplyOptions::new("mgr")
+            .force()
+            .dry_run()
+            .to_patch_options();
+        assert_eq!(apply, PatchOptions::apply("mgr").force().dry_run());
         let patch = PatchOptions::apply("mgr").force().dry_run();
         assert_eq!(
             encode(&patch),

@@ -10,6 +10,8 @@ mod pod;
 mod pod_cp;
 #[cfg(feature = "core-v1")]
 mod port_forward;
+#[cfg(feature = "apply")]
+mod apply;
 mod resource_client;
 mod subresource;
 pub mod verbs;

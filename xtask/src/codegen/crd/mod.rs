@@ -9,6 +9,7 @@
 //! DIR/<kind>/<version>.rs    the types, the trait impls, `Kind::client(&clientset, ns)`
 //! ```
 
+mod apply;
 mod render;
 mod schema;
 
@@ -104,10 +105,9 @@ fn generate(crds: &[schema::Crd], source: &str) -> Result<BTreeMap<String, Strin
             render::render_crd_module(crd, &header),
         );
         for version in crd.versions.iter().filter(|v| v.served) {
-            files.insert(
-                format!("{module}/{}.rs", version.name),
-                render::render_version(crd, version, &header),
-            );
+            let mut text = render::render_version(crd, version, &header);
+            apply::render_version(&mut text, crd, version);
+            files.insert(format!("{module}/{}.rs", version.name), text);
         }
     }
     files.insert("mod.rs".to_string(), render::render_root(crds, &header));

@@ -84,6 +84,9 @@ pub struct Field {
     pub doc: Option<String>,
     /// The allowed values (`enum`), as JSON.
     pub allowed: Vec<String>,
+    /// How the value is owned under server-side apply (list and map types), for the apply
+    /// configurations.
+    pub ownership: crate::codegen::apply::Ownership,
 }
 
 /// The Rust type of a schema.
@@ -215,6 +218,27 @@ fn parse_version(v: &Value, kind: &str) -> Result<Version> {
     })
 }
 
+/// The list and map type extensions of a property.
+fn ownership(prop: &Value) -> crate::codegen::apply::Ownership {
+    let text = |key: &str| prop.get(key).and_then(Value::as_str).map(str::to_string);
+    crate::codegen::apply::Ownership {
+        list_type: text("x-kubernetes-list-type"),
+        list_map_keys: prop
+            .get("x-kubernetes-list-map-keys")
+            .and_then(Value::as_array)
+            .map(|keys| {
+                keys.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        patch_strategy: None,
+        patch_merge_key: None,
+        atomic_map: text("x-kubernetes-map-type").as_deref() == Some("atomic"),
+    }
+}
+
 fn preserves_unknown(schema: &Value) -> bool {
     schema
         .get("x-kubernetes-preserve-unknown-fields")
@@ -319,6 +343,7 @@ impl Builder {
                 ty,
                 doc,
                 allowed,
+                ownership: ownership(prop),
             });
         }
         Ok(fields)

@@ -197,3 +197,381 @@ impl CronTab {
         clientset.resource::<CronTab>(namespace)
     }
 }
+
+// Apply configurations (client-go's `applyconfigurations`); they need kclient-typed's
+// `apply` feature.
+
+/// The apply configuration of [`CronTab`]: every field optional, only the set ones
+/// are written.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CronTabApplyConfiguration {
+    /// `apiVersion`.
+    #[serde(
+        rename = "apiVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub api_version: Option<String>,
+    /// `kind`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Standard object metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Box<kclient_typed::apply::ObjectMetaApplyConfiguration>>,
+    /// `spec`.
+    #[serde(rename = "spec", default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<Box<CronTabSpecApplyConfiguration>>,
+    /// `status`.
+    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Box<CronTabStatusApplyConfiguration>>,
+}
+
+impl CronTabApplyConfiguration {
+    /// A `CronTab` configuration with `apiVersion`, `kind` and the name and namespace set.
+    pub fn new(name: impl Into<String>, namespace: impl Into<String>) -> Self {
+        Self {
+            api_version: Some("stable.kclient.dev/v1".into()),
+            kind: Some("CronTab".into()),
+            metadata: Some(Box::new(
+                kclient_typed::apply::ObjectMetaApplyConfiguration {
+                    name: Some(name.into()),
+                    namespace: Some(namespace.into()),
+                    ..Default::default()
+                },
+            )),
+            ..Self::default()
+        }
+    }
+    /// Sets `apiVersion`.
+    pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
+        self.api_version = Some(value.into());
+        self
+    }
+    /// Sets `kind`.
+    pub fn with_kind(mut self, value: impl Into<String>) -> Self {
+        self.kind = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    pub fn with_metadata(
+        mut self,
+        value: kclient_typed::apply::ObjectMetaApplyConfiguration,
+    ) -> Self {
+        self.metadata = Some(Box::new(value));
+        self
+    }
+    /// Sets `spec`.
+    pub fn with_spec(mut self, value: CronTabSpecApplyConfiguration) -> Self {
+        self.spec = Some(Box::new(value));
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: CronTabStatusApplyConfiguration) -> Self {
+        self.status = Some(Box::new(value));
+        self
+    }
+}
+
+#[doc(hidden)]
+pub static CRON_TAB_SCHEMA: kclient_typed::apply::StructSchema =
+    kclient_typed::apply::StructSchema {
+        atomic: false,
+        fields: &[
+            (
+                "metadata",
+                kclient_typed::apply::Shape::Struct(
+                    &kclient_typed::apply::meta::OBJECT_META_SCHEMA,
+                ),
+            ),
+            (
+                "spec",
+                kclient_typed::apply::Shape::Struct(&CRON_TAB_SPEC_SCHEMA),
+            ),
+            (
+                "status",
+                kclient_typed::apply::Shape::Struct(&CRON_TAB_STATUS_SCHEMA),
+            ),
+        ],
+    };
+
+/// The apply configuration of [`CronTabSpec`] (`.spec`): every field optional, only the set ones
+/// are written.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CronTabSpecApplyConfiguration {
+    /// `concurrencyPolicy`.
+    #[serde(
+        rename = "concurrencyPolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub concurrency_policy: Option<String>,
+    /// When to run, in cron syntax.
+    #[serde(rename = "cronSpec", default, skip_serializing_if = "Option::is_none")]
+    pub cron_spec: Option<String>,
+    /// `env`.
+    #[serde(rename = "env", default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<Vec<CronTabSpecEnvApplyConfiguration>>,
+    /// `extra`.
+    #[serde(rename = "extra", default, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<serde_json::Value>,
+    /// `image`.
+    #[serde(rename = "image", default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// `replicas`.
+    #[serde(rename = "replicas", default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<i32>,
+    /// `resources`.
+    #[serde(rename = "resources", default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<kclient_apimachinery::VecMap<String, kclient_apimachinery::IntOrString>>,
+}
+
+impl CronTabSpecApplyConfiguration {
+    /// An empty configuration.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `concurrencyPolicy`.
+    pub fn with_concurrency_policy(mut self, value: impl Into<String>) -> Self {
+        self.concurrency_policy = Some(value.into());
+        self
+    }
+    /// Sets `cronSpec`.
+    pub fn with_cron_spec(mut self, value: impl Into<String>) -> Self {
+        self.cron_spec = Some(value.into());
+        self
+    }
+    /// Appends to `env`.
+    pub fn with_env(
+        mut self,
+        values: impl IntoIterator<Item = CronTabSpecEnvApplyConfiguration>,
+    ) -> Self {
+        self.env.get_or_insert_with(Vec::new).extend(values);
+        self
+    }
+    /// Sets `extra`.
+    pub fn with_extra(mut self, value: serde_json::Value) -> Self {
+        self.extra = Some(value);
+        self
+    }
+    /// Sets `image`.
+    pub fn with_image(mut self, value: impl Into<String>) -> Self {
+        self.image = Some(value.into());
+        self
+    }
+    /// Sets `replicas`.
+    pub fn with_replicas(mut self, value: i32) -> Self {
+        self.replicas = Some(value);
+        self
+    }
+    /// Adds entries to `resources` (later keys overwrite).
+    pub fn with_resources(
+        mut self,
+        entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::IntOrString)>,
+    ) -> Self {
+        let map = self.resources.get_or_insert_with(Default::default);
+        for (key, value) in entries {
+            map.insert(key.into(), value);
+        }
+        self
+    }
+}
+
+#[doc(hidden)]
+pub static CRON_TAB_SPEC_SCHEMA: kclient_typed::apply::StructSchema =
+    kclient_typed::apply::StructSchema {
+        atomic: false,
+        fields: &[
+            (
+                "env",
+                kclient_typed::apply::Shape::List(
+                    kclient_typed::apply::ListType::Map(&["name"]),
+                    &kclient_typed::apply::Shape::Struct(&CRON_TAB_SPEC_ENV_SCHEMA),
+                ),
+            ),
+            (
+                "resources",
+                kclient_typed::apply::Shape::Map(&kclient_typed::apply::Shape::Scalar),
+            ),
+        ],
+    };
+
+/// The apply configuration of [`CronTabSpecEnv`] (`.spec.env[]`): every field optional, only the set ones
+/// are written.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CronTabSpecEnvApplyConfiguration {
+    /// `name`.
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `value`.
+    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl CronTabSpecEnvApplyConfiguration {
+    /// An empty configuration.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `value`.
+    pub fn with_value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+
+#[doc(hidden)]
+pub static CRON_TAB_SPEC_ENV_SCHEMA: kclient_typed::apply::StructSchema =
+    kclient_typed::apply::StructSchema {
+        atomic: false,
+        fields: &[],
+    };
+
+/// The apply configuration of [`CronTabStatus`] (`.status`): every field optional, only the set ones
+/// are written.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CronTabStatusApplyConfiguration {
+    /// `conditions`.
+    #[serde(
+        rename = "conditions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conditions: Option<Vec<CronTabStatusConditionsApplyConfiguration>>,
+    /// `lastScheduleTime`.
+    #[serde(
+        rename = "lastScheduleTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_schedule_time: Option<kclient_apimachinery::meta::Time>,
+    /// `replicas`.
+    #[serde(rename = "replicas", default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<i32>,
+}
+
+impl CronTabStatusApplyConfiguration {
+    /// An empty configuration.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Appends to `conditions`.
+    pub fn with_conditions(
+        mut self,
+        values: impl IntoIterator<Item = CronTabStatusConditionsApplyConfiguration>,
+    ) -> Self {
+        self.conditions.get_or_insert_with(Vec::new).extend(values);
+        self
+    }
+    /// Sets `lastScheduleTime`.
+    pub fn with_last_schedule_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
+        self.last_schedule_time = Some(value);
+        self
+    }
+    /// Sets `replicas`.
+    pub fn with_replicas(mut self, value: i32) -> Self {
+        self.replicas = Some(value);
+        self
+    }
+}
+
+#[doc(hidden)]
+pub static CRON_TAB_STATUS_SCHEMA: kclient_typed::apply::StructSchema =
+    kclient_typed::apply::StructSchema {
+        atomic: false,
+        fields: &[(
+            "conditions",
+            kclient_typed::apply::Shape::List(
+                kclient_typed::apply::ListType::Atomic,
+                &kclient_typed::apply::Shape::Struct(&CRON_TAB_STATUS_CONDITIONS_SCHEMA),
+            ),
+        )],
+    };
+
+/// The apply configuration of [`CronTabStatusConditions`] (`.status.conditions[]`): every field optional, only the set ones
+/// are written.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CronTabStatusConditionsApplyConfiguration {
+    /// `message`.
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// `status`.
+    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// `type`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+}
+
+impl CronTabStatusConditionsApplyConfiguration {
+    /// An empty configuration.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+}
+
+#[doc(hidden)]
+pub static CRON_TAB_STATUS_CONDITIONS_SCHEMA: kclient_typed::apply::StructSchema =
+    kclient_typed::apply::StructSchema {
+        atomic: false,
+        fields: &[],
+    };
+
+impl kclient_typed::apply::WithObjectMeta for CronTabApplyConfiguration {
+    fn metadata_mut(&mut self) -> &mut kclient_typed::apply::ObjectMetaApplyConfiguration {
+        self.metadata.get_or_insert_with(Default::default)
+    }
+    fn metadata_ref(&self) -> Option<&kclient_typed::apply::ObjectMetaApplyConfiguration> {
+        self.metadata.as_deref()
+    }
+}
+
+impl kclient_typed::apply::ApplyConfiguration for CronTabApplyConfiguration {
+    type Object = CronTab;
+    fn schema() -> &'static kclient_typed::apply::StructSchema {
+        &CRON_TAB_SCHEMA
+    }
+}
+
+/// The fields of `object` that `field_manager` owns through apply, as a configuration
+/// (client-go's `ExtractCronTab`).
+pub fn extract_cron_tab(
+    object: &CronTab,
+    field_manager: &str,
+) -> Result<CronTabApplyConfiguration, kclient_typed::Error> {
+    <CronTabApplyConfiguration as kclient_typed::apply::ApplyConfiguration>::extract(
+        object,
+        field_manager,
+    )
+}
+
+/// The fields of `object` that `field_manager` owns through apply to the `status`
+/// subresource (client-go's `ExtractCronTabStatus`).
+pub fn extract_cron_tab_status(
+    object: &CronTab,
+    field_manager: &str,
+) -> Result<CronTabApplyConfiguration, kclient_typed::Error> {
+    <CronTabApplyConfiguration as kclient_typed::apply::ApplyConfiguration>::extract_status(
+        object,
+        field_manager,
+    )
+}

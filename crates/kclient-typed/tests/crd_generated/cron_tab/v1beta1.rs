@@ -123,3 +123,151 @@ impl CronTab {
         clientset.resource::<CronTab>(namespace)
     }
 }
+
+// Apply configurations (client-go's `applyconfigurations`); they need kclient-typed's
+// `apply` feature.
+
+/// The apply configuration of [`CronTab`]: every field optional, only the set ones
+/// are written.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CronTabApplyConfiguration {
+    /// `apiVersion`.
+    #[serde(
+        rename = "apiVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub api_version: Option<String>,
+    /// `kind`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Standard object metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Box<kclient_typed::apply::ObjectMetaApplyConfiguration>>,
+    /// `spec`.
+    #[serde(rename = "spec", default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<Box<CronTabSpecApplyConfiguration>>,
+}
+
+impl CronTabApplyConfiguration {
+    /// A `CronTab` configuration with `apiVersion`, `kind` and the name and namespace set.
+    pub fn new(name: impl Into<String>, namespace: impl Into<String>) -> Self {
+        Self {
+            api_version: Some("stable.kclient.dev/v1beta1".into()),
+            kind: Some("CronTab".into()),
+            metadata: Some(Box::new(
+                kclient_typed::apply::ObjectMetaApplyConfiguration {
+                    name: Some(name.into()),
+                    namespace: Some(namespace.into()),
+                    ..Default::default()
+                },
+            )),
+            ..Self::default()
+        }
+    }
+    /// Sets `apiVersion`.
+    pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
+        self.api_version = Some(value.into());
+        self
+    }
+    /// Sets `kind`.
+    pub fn with_kind(mut self, value: impl Into<String>) -> Self {
+        self.kind = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    pub fn with_metadata(
+        mut self,
+        value: kclient_typed::apply::ObjectMetaApplyConfiguration,
+    ) -> Self {
+        self.metadata = Some(Box::new(value));
+        self
+    }
+    /// Sets `spec`.
+    pub fn with_spec(mut self, value: CronTabSpecApplyConfiguration) -> Self {
+        self.spec = Some(Box::new(value));
+        self
+    }
+}
+
+#[doc(hidden)]
+pub static CRON_TAB_SCHEMA: kclient_typed::apply::StructSchema =
+    kclient_typed::apply::StructSchema {
+        atomic: false,
+        fields: &[
+            (
+                "metadata",
+                kclient_typed::apply::Shape::Struct(
+                    &kclient_typed::apply::meta::OBJECT_META_SCHEMA,
+                ),
+            ),
+            (
+                "spec",
+                kclient_typed::apply::Shape::Struct(&CRON_TAB_SPEC_SCHEMA),
+            ),
+        ],
+    };
+
+/// The apply configuration of [`CronTabSpec`] (`.spec`): every field optional, only the set ones
+/// are written.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CronTabSpecApplyConfiguration {
+    /// `cronSpec`.
+    #[serde(rename = "cronSpec", default, skip_serializing_if = "Option::is_none")]
+    pub cron_spec: Option<String>,
+    /// `image`.
+    #[serde(rename = "image", default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+}
+
+impl CronTabSpecApplyConfiguration {
+    /// An empty configuration.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `cronSpec`.
+    pub fn with_cron_spec(mut self, value: impl Into<String>) -> Self {
+        self.cron_spec = Some(value.into());
+        self
+    }
+    /// Sets `image`.
+    pub fn with_image(mut self, value: impl Into<String>) -> Self {
+        self.image = Some(value.into());
+        self
+    }
+}
+
+#[doc(hidden)]
+pub static CRON_TAB_SPEC_SCHEMA: kclient_typed::apply::StructSchema =
+    kclient_typed::apply::StructSchema {
+        atomic: false,
+        fields: &[],
+    };
+
+impl kclient_typed::apply::WithObjectMeta for CronTabApplyConfiguration {
+    fn metadata_mut(&mut self) -> &mut kclient_typed::apply::ObjectMetaApplyConfiguration {
+        self.metadata.get_or_insert_with(Default::default)
+    }
+    fn metadata_ref(&self) -> Option<&kclient_typed::apply::ObjectMetaApplyConfiguration> {
+        self.metadata.as_deref()
+    }
+}
+
+impl kclient_typed::apply::ApplyConfiguration for CronTabApplyConfiguration {
+    type Object = CronTab;
+    fn schema() -> &'static kclient_typed::apply::StructSchema {
+        &CRON_TAB_SCHEMA
+    }
+}
+
+/// The fields of `object` that `field_manager` owns through apply, as a configuration
+/// (client-go's `ExtractCronTab`).
+pub fn extract_cron_tab(
+    object: &CronTab,
+    field_manager: &str,
+) -> Result<CronTabApplyConfiguration, kclient_typed::Error> {
+    <CronTabApplyConfiguration as kclient_typed::apply::ApplyConfiguration>::extract(
+        object,
+        field_manager,
+    )
+}
