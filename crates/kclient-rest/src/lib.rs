@@ -63,6 +63,7 @@ mod client;
 mod decode;
 mod error;
 mod extensions;
+pub mod flowcontrol;
 mod http_client;
 pub mod metrics;
 pub(crate) mod middleware;
