@@ -47,11 +47,13 @@ mod client;
 mod convert;
 mod error;
 mod resource;
+mod scale;
 
 pub use client::{DynamicClient, JSON, Mapper};
 pub use convert::{from_unstructured, to_unstructured};
 pub use error::Error;
 pub use resource::{ApplyOptions, ResourceClient};
+pub use scale::{Scale, ScaleClient, ScaleSpec, ScaleStatus, Scales};
 
 #[cfg(test)]
 mod resource_tests;
