@@ -57,3 +57,8 @@ pub use scale::{Scale, ScaleClient, ScaleSpec, ScaleStatus, Scales};
 
 #[cfg(test)]
 mod resource_tests;
+
+/// The snippets of `docs/dynamic.md`, compiled as doctests so the guide stays correct.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/dynamic.md")]
+mod guide_doctests {}

@@ -55,6 +55,8 @@
 //! - `serde`, `serde_json`: bodies. `base64`: basic auth. `secrecy`: credentials never logged.
 //! - `tracing`: one span per request and logs. `fastrand`: jitter in backoff.
 //! - `thiserror`: the crate's one error enum. `pin-project-lite`: response futures and streams.
+//! - `metrics` (optional, feature `metrics`): the adapter of the metrics hooks to the `metrics`
+//!   facade, under client-go's Prometheus names.
 
 pub(crate) mod auth;
 mod body;
@@ -82,3 +84,8 @@ pub use http_client::HttpClient;
 pub use request::{PatchType, Request};
 pub use response::{ByteStream, Response, Warning};
 pub use watch::{DEFAULT_MAX_FRAME_SIZE, WatchStream};
+
+/// The snippets of `docs/rest.md`, compiled as doctests so the guide stays correct.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/rest.md")]
+mod guide_doctests {}
