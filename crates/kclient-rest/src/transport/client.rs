@@ -249,7 +249,7 @@ fn report_rotation(metrics: &SharedMetrics, current: &RwLock<Current>, new: &Ide
         .exec_identity
         .as_ref()
         .and_then(|(_, old)| old.leaf())
-        .and_then(|der| validity(der))
+        .and_then(validity)
         .map(|(not_before, _)| not_before);
     if let Some(age) = old_not_before.and_then(|t| now.duration_since(t).ok()) {
         metrics.client_cert_rotation_age(age);
