@@ -52,12 +52,19 @@ mod convert;
 mod error;
 pub mod metadata;
 mod resource;
+mod scale;
 
 pub use client::{DynamicClient, JSON, Mapper};
 pub use convert::{from_unstructured, to_unstructured};
 pub use error::Error;
 pub use metadata::{MetadataClient, MetadataResourceClient};
 pub use resource::{ApplyOptions, ResourceClient};
+pub use scale::{Scale, ScaleClient, ScaleSpec, ScaleStatus, Scales};
 
 #[cfg(test)]
 mod resource_tests;
+
+/// The snippets of `docs/dynamic.md`, compiled as doctests so the guide stays correct.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/dynamic.md")]
+mod guide_doctests {}

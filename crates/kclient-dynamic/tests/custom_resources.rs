@@ -15,12 +15,12 @@ use kclient_apimachinery::options::{
     CreateOptions, DeleteOptions, GetOptions, ListOptions, PatchOptions, PatchType, UpdateOptions,
 };
 use kclient_apimachinery::{
-    GroupVersion, GroupVersionKind, GroupVersionResource, Unstructured, WatchEvent,
+    GroupResource, GroupVersion, GroupVersionKind, GroupVersionResource, Unstructured, WatchEvent,
 };
 use kclient_config::Config;
 use kclient_discovery::restmapper::DeferredRestMapper;
 use kclient_discovery::{Discovery, DiscoveryClient, MemCacheClient};
-use kclient_dynamic::{DynamicClient, ResourceClient};
+use kclient_dynamic::{DynamicClient, ResourceClient, ScaleClient};
 use serde_json::json;
 use support::Target;
 
@@ -463,6 +463,29 @@ async fn crontab_crud_status_scale_and_validation() {
         )
         .await
         .unwrap();
+    // The scale client finds the custom resource's version through the RESTMapper.
+    let typed_scales = ScaleClient::new(client.clone()).scales(&ns);
+    let resource = GroupResource::new(&crd.group, PLURAL);
+    let mut scale = typed_scales.get(&resource, "one").await.unwrap();
+    assert_eq!(scale.spec.replicas, Some(3));
+    scale.spec.replicas = Some(4);
+    let scaled = typed_scales.update(&resource, &scale).await.unwrap();
+    assert_eq!(scaled.spec.replicas, Some(4));
+    let object = tabs.get("one", &GetOptions::default()).await.unwrap();
+    assert_eq!(
+        object.nested_field(&["spec", "replicas"]).unwrap(),
+        Some(&json!(4))
+    );
+    let patched = typed_scales
+        .patch(
+            &crd.gvr(),
+            "one",
+            PatchType::Merge,
+            &json!({"spec": {"replicas": 3}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(patched.spec.replicas, Some(3));
 
     // A merge patch of the main resource.
     let merged = tabs

@@ -69,6 +69,8 @@
 //!   other request) and hand the upgraded connection to `WebSocketStream::from_raw_socket`;
 //!   writing RFC 6455 framing, masking and control frames by hand would be a second,
 //!   less-tested implementation of a solved problem.
+//! - `metrics` (optional, feature `metrics`): the adapter of the metrics hooks to the `metrics`
+//!   facade, under client-go's Prometheus names.
 
 pub(crate) mod auth;
 mod body;
@@ -78,6 +80,7 @@ pub mod deadline;
 mod decode;
 mod error;
 mod extensions;
+pub mod flowcontrol;
 mod http_client;
 pub mod httpstream;
 pub mod metrics;
@@ -108,3 +111,8 @@ pub use response::{ByteStream, Lines, Response, Warning};
 pub use tokio_tungstenite;
 pub use upgrade::{MAX_UPGRADE_ERROR_BODY, MAX_WEBSOCKET_MESSAGE, WebSocketConnection};
 pub use watch::{DEFAULT_MAX_FRAME_SIZE, WatchStream};
+
+/// The snippets of `docs/rest.md`, compiled as doctests so the guide stays correct.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/rest.md")]
+mod guide_doctests {}

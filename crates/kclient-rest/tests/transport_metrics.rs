@@ -25,6 +25,8 @@ enum Obs {
     Result(String, String, String),
     Retry(String, String, String),
     Exec(i32, ExecCallStatus),
+    Expiry(Option<std::time::SystemTime>),
+    RotationAge(Duration),
 }
 
 #[derive(Default)]
@@ -60,6 +62,12 @@ impl ClientMetrics for Recorder {
     }
     fn exec_plugin_call(&self, exit_code: i32, status: ExecCallStatus) {
         self.push(Obs::Exec(exit_code, status));
+    }
+    fn client_cert_expiry(&self, expiry: Option<std::time::SystemTime>) {
+        self.push(Obs::Expiry(expiry));
+    }
+    fn client_cert_rotation_age(&self, age: Duration) {
+        self.push(Obs::RotationAge(age));
     }
 }
 
@@ -334,4 +342,77 @@ async fn user_layers_wrap_the_transport_or_the_whole_stack() {
             Some("layered/1")
         );
     }
+}
+
+#[tokio::test]
+async fn exec_certificate_rotation_reports_expiry_and_the_age_of_the_replaced_certificate() {
+    let ca = Ca::new("rotation-ca");
+    let server = TestServer::start(
+        Some(ServerTls {
+            cert: ca.server_cert(&["127.0.0.1"]),
+            alpn: vec![b"http/1.1".to_vec()],
+            client_ca: Some(ca.cert_pem.clone()),
+        }),
+        ok_handler("mtls"),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |cert: &CertKey| {
+        let cred = serde_json::json!({
+            "apiVersion": "client.authentication.k8s.io/v1",
+            "kind": "ExecCredential",
+            "status": {
+                "clientCertificateData": cert.cert_pem,
+                "clientKeyData": cert.key_pem,
+                // already expired: the plugin runs for every request
+                "expirationTimestamp": "2001-01-01T00:00:00Z",
+            }
+        });
+        std::fs::write(dir.path().join("cred.json"), cred.to_string()).unwrap();
+    };
+    let plugin = script(
+        dir.path(),
+        "plugin.sh",
+        &format!("cat {}/cred.json\n", dir.path().display()),
+    );
+    let mut config = config_for(&server.https_url(), Some(&ca));
+    config.auth.exec = Some(kclient_config::ExecConfig {
+        api_version: "client.authentication.k8s.io/v1".into(),
+        command: plugin,
+        args: vec![],
+        env: vec![],
+        install_hint: None,
+        provide_cluster_info: false,
+        interactive_mode: kclient_config::InteractiveMode::Never,
+        cluster: None,
+    });
+    let recorder = Arc::new(Recorder::default());
+    let client = HttpClient::builder(&config)
+        .metrics(recorder.clone())
+        .build()
+        .unwrap();
+    write(&ca.client_cert("first"));
+    assert_eq!(send(&client, get(&server.https_url())).await.0, 200);
+    write(&ca.client_cert("second"));
+    assert_eq!(send(&client, get(&server.https_url())).await.0, 200);
+    let cert_obs: Vec<Obs> = recorder
+        .all()
+        .into_iter()
+        .filter(|o| matches!(o, Obs::Expiry(_) | Obs::RotationAge(_)))
+        .collect();
+    // rcgen's default validity: 1975-01-01 to 4096-01-01.
+    let expiry = std::time::UNIX_EPOCH + Duration::from_secs(67_090_118_400);
+    assert_eq!(cert_obs.len(), 3, "{cert_obs:?}");
+    assert_eq!(cert_obs[0], Obs::Expiry(Some(expiry)));
+    let Obs::RotationAge(age) = cert_obs[1] else {
+        panic!("{cert_obs:?}")
+    };
+    let since_1975 = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH + Duration::from_secs(157_766_400))
+        .unwrap();
+    assert!(
+        since_1975.abs_diff(age) < Duration::from_secs(60),
+        "{age:?}"
+    );
+    assert_eq!(cert_obs[2], Obs::Expiry(Some(expiry)));
 }

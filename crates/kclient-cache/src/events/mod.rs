@@ -15,9 +15,10 @@
 //! series finish time) does not create a new object: the first one's `series` is updated instead
 //! (`count`, `lastObservedTime`), as the events.k8s.io API intends.
 
+mod lru;
+pub mod record;
 mod types;
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -29,6 +30,7 @@ use tokio::time::Instant;
 pub use types::{Event, EventSeries, EventType, ObjectReference};
 
 use crate::Error;
+use lru::Lru;
 
 const API_PATH: &str = "/apis/events.k8s.io/v1";
 /// The largest note the API accepts, in bytes.
@@ -128,7 +130,7 @@ impl EventRecorder {
             client,
             config: config.clone(),
             stats: stats.clone(),
-            cache: HashMap::new(),
+            cache: Lru::new(config.cache_size),
         };
         runtime.spawn(sender.run(rx));
         Ok(Self { tx, config, stats })
@@ -220,7 +222,7 @@ struct Sender {
     client: RestClient,
     config: Arc<EventRecorderConfig>,
     stats: Arc<Mutex<RecorderStats>>,
-    cache: HashMap<EventKey, Seen>,
+    cache: Lru<EventKey, Seen>,
 }
 
 impl Sender {
@@ -285,7 +287,7 @@ impl Sender {
         if self.create(&namespace, &event).await {
             self.count(|s| s.created += 1);
             if self.config.deduplicate {
-                self.remember(
+                self.cache.insert(
                     key,
                     Seen {
                         namespace,
@@ -298,20 +300,6 @@ impl Sender {
         } else {
             self.count(|s| s.failed += 1);
         }
-    }
-
-    fn remember(&mut self, key: EventKey, seen: Seen) {
-        if self.cache.len() >= self.config.cache_size.max(1) {
-            let oldest = self
-                .cache
-                .iter()
-                .min_by_key(|(_, s)| s.last)
-                .map(|(k, _)| k.clone());
-            if let Some(oldest) = oldest {
-                self.cache.remove(&oldest);
-            }
-        }
-        self.cache.insert(key, seen);
     }
 
     async fn create(&self, namespace: &str, event: &Event) -> bool {

@@ -11,6 +11,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use kclient_rest::wait;
+use kclient_rest::flowcontrol::TokenBucket;
 use tokio::time::Instant;
 
 /// Decides retry delays per item.
@@ -108,49 +109,28 @@ impl<T: Hash + Eq + Clone + Send> RateLimiter<T> for ItemFastSlowRateLimiter<T> 
     }
 }
 
-#[derive(Debug)]
-struct Bucket {
-    tokens: f64,
-    last: Instant,
-}
-
 /// An overall token bucket: `qps` tokens per second, at most `burst` saved up; every call takes
 /// a token, waiting for it if none is left (client-go's `BucketRateLimiter` over
-/// `rate.Limiter.Reserve`). Not per item: `forget` does nothing and `num_requeues` is 0.
+/// `rate.Limiter.Reserve`). Not per item: `forget` does nothing and `num_requeues` is 0. The
+/// bucket is kclient-rest's [`TokenBucket`], the one behind the client's rate limiter.
 #[derive(Debug)]
 pub struct BucketRateLimiter {
-    qps: f64,
-    burst: f64,
-    bucket: Mutex<Bucket>,
+    bucket: TokenBucket,
 }
 
 impl BucketRateLimiter {
-    /// A bucket of `burst` tokens refilled at `qps` per second.
+    /// A bucket of `burst` tokens (at least one) refilled at `qps` per second; a `qps` that is
+    /// not a positive number is taken as the smallest positive rate.
     pub fn new(qps: f64, burst: u32) -> Self {
         Self {
-            qps: qps.max(f64::MIN_POSITIVE),
-            burst: f64::from(burst),
-            bucket: Mutex::new(Bucket {
-                tokens: f64::from(burst),
-                last: Instant::now(),
-            }),
+            bucket: TokenBucket::saturating(qps, burst, Instant::now()),
         }
     }
 }
 
 impl<T> RateLimiter<T> for BucketRateLimiter {
     fn when(&self, _item: &T) -> Duration {
-        let mut b = lock(&self.bucket);
-        let now = Instant::now();
-        let elapsed = now.saturating_duration_since(b.last).as_secs_f64();
-        b.last = now;
-        b.tokens = (b.tokens + elapsed * self.qps).min(self.burst);
-        b.tokens -= 1.0;
-        if b.tokens >= 0.0 {
-            Duration::ZERO
-        } else {
-            Duration::from_secs_f64(-b.tokens / self.qps)
-        }
+        self.bucket.reserve(Instant::now())
     }
 
     fn forget(&self, _item: &T) {}

@@ -24,6 +24,8 @@ use super::errors::map_client_error;
 use super::proxy::ProxyRules;
 use super::reload::TlsFiles;
 use super::tls::{Identity, TlsSettings, proxy_client_config};
+use super::x509::validity;
+use crate::metrics::SharedMetrics;
 use crate::{Error, RequestBody};
 
 /// Idle pooled connections are closed after this long (Go's `IdleConnTimeout`).
@@ -41,7 +43,7 @@ const TLS_RELOAD_INTERVAL: Duration = Duration::from_secs(5 * 60);
 type HyperClient = Client<Connector, RequestBody>;
 
 /// Settings of the hyper transport that a `Config` does not hold.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct TransportOptions {
     /// Send an HTTP/2 PING after this long without a frame; `None` disables the health check.
     pub(crate) http2_read_idle_timeout: Option<Duration>,
@@ -49,6 +51,19 @@ pub(crate) struct TransportOptions {
     pub(crate) http2_ping_timeout: Duration,
     /// How often TLS files are checked for changes.
     pub(crate) tls_reload_interval: Duration,
+    /// Where certificate rotations are reported.
+    pub(crate) metrics: Option<SharedMetrics>,
+}
+
+impl std::fmt::Debug for TransportOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransportOptions")
+            .field("http2_read_idle_timeout", &self.http2_read_idle_timeout)
+            .field("http2_ping_timeout", &self.http2_ping_timeout)
+            .field("tls_reload_interval", &self.tls_reload_interval)
+            .field("metrics", &self.metrics.is_some())
+            .finish()
+    }
 }
 
 impl Default for TransportOptions {
@@ -61,6 +76,7 @@ impl Default for TransportOptions {
             http2_read_idle_timeout: Some(read_idle).filter(|d| !d.is_zero()),
             http2_ping_timeout: env_seconds("HTTP2_PING_TIMEOUT_SECONDS", HTTP2_PING_TIMEOUT),
             tls_reload_interval: TLS_RELOAD_INTERVAL,
+            metrics: None,
         }
     }
 }
@@ -226,6 +242,9 @@ impl Transport {
             return Ok(());
         }
         let identity = Identity::from_pem(cert_pem, key_pem, "exec plugin credential")?;
+        if let Some(metrics) = &self.options.metrics {
+            report_rotation(metrics, &self.current, &identity);
+        }
         let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
         let client = build_client(
             &current.tls,
@@ -250,6 +269,28 @@ impl Transport {
         }
         Ok(())
     }
+}
+
+/// client-go's exec certificate metrics: the age of the certificate being replaced (now − its
+/// `notBefore`) and the expiry of the new one.
+fn report_rotation(metrics: &SharedMetrics, current: &RwLock<Current>, new: &Identity) {
+    let now = std::time::SystemTime::now();
+    let old_not_before = current
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .exec_identity
+        .as_ref()
+        .and_then(|(_, old)| old.leaf())
+        .and_then(validity)
+        .map(|(not_before, _)| not_before);
+    if let Some(age) = old_not_before.and_then(|t| now.duration_since(t).ok()) {
+        metrics.client_cert_rotation_age(age);
+    }
+    let expiry = new
+        .leaf()
+        .and_then(validity)
+        .map(|(_, not_after)| not_after);
+    metrics.client_cert_expiry(expiry);
 }
 
 /// A hyper client with its own pool, presenting `identity`; `http1_only` for upgrades.

@@ -8,6 +8,7 @@ mod insecure;
 mod proxy;
 mod reload;
 mod tls;
+mod x509;
 
 use std::sync::Arc;
 
@@ -47,7 +48,9 @@ pub(crate) fn build_stack(
     let (base, transport) = match base {
         Some(base) => (base, None),
         None => {
-            let transport = Transport::with_options(config, &options.transport)?;
+            let mut transport_options = options.transport.clone();
+            transport_options.metrics = options.metrics.clone();
+            let transport = Transport::with_options(config, &transport_options)?;
             (hyper_base(config, transport.clone()), Some(transport))
         }
     };

@@ -30,6 +30,11 @@ impl Identity {
         })?;
         Ok(Self { certs, key })
     }
+
+    /// The DER of the leaf certificate.
+    pub(crate) fn leaf(&self) -> Option<&[u8]> {
+        self.certs.first().map(|c| c.as_ref())
+    }
 }
 
 impl Clone for Identity {
