@@ -26,7 +26,10 @@
 //! Nothing here is generated per resource: the named accessors (namespaces, secrets,
 //! configmaps, pods, services, nodes; deployments, replicasets, statefulsets, daemonsets) are
 //! one-line calls of the generic [`resource`](CoreV1Informers::resource), which in turn is
-//! [`InformerFactory::for_resource`]. Every typed kind decodes watch bookmarks (whose object has
+//! [`InformerFactory::for_resource`]. They are `#[inline]` so that the informer machinery is
+//! compiled for a kind only in programs that use it: a plain `pub fn` returning
+//! `TypedInformer<Pod>` would make this crate compile the whole informer, reflector, list and
+//! watch decoding for all ten kinds, in every build of every user. Every typed kind decodes watch bookmarks (whose object has
 //! only `metadata`): kclient-typed gives required fields their default when absent.
 
 use std::time::Duration;
@@ -129,26 +132,32 @@ impl CoreV1Informers<'_> {
         typed(self.factory)
     }
     /// Namespaces (cluster-scoped).
+    #[inline]
     pub fn namespaces(&self) -> TypedInformer<Namespace> {
         self.resource()
     }
     /// Secrets.
+    #[inline]
     pub fn secrets(&self) -> TypedInformer<Secret> {
         self.resource()
     }
     /// ConfigMaps.
+    #[inline]
     pub fn config_maps(&self) -> TypedInformer<ConfigMap> {
         self.resource()
     }
     /// Pods.
+    #[inline]
     pub fn pods(&self) -> TypedInformer<Pod> {
         self.resource()
     }
     /// Services.
+    #[inline]
     pub fn services(&self) -> TypedInformer<Service> {
         self.resource()
     }
     /// Nodes (cluster-scoped).
+    #[inline]
     pub fn nodes(&self) -> TypedInformer<Node> {
         self.resource()
     }
@@ -181,18 +190,22 @@ impl AppsV1Informers<'_> {
         typed(self.factory)
     }
     /// Deployments.
+    #[inline]
     pub fn deployments(&self) -> TypedInformer<Deployment> {
         self.resource()
     }
     /// ReplicaSets.
+    #[inline]
     pub fn replica_sets(&self) -> TypedInformer<ReplicaSet> {
         self.resource()
     }
     /// StatefulSets.
+    #[inline]
     pub fn stateful_sets(&self) -> TypedInformer<StatefulSet> {
         self.resource()
     }
     /// DaemonSets.
+    #[inline]
     pub fn daemon_sets(&self) -> TypedInformer<DaemonSet> {
         self.resource()
     }
