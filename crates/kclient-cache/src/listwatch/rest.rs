@@ -25,6 +25,9 @@ pub struct RestListWatch<T> {
     resource: ApiResource,
     namespace: Option<String>,
     fixup: Option<ItemFixup<T>>,
+    /// Protobuf for lists and watches (`RestListWatch::protobuf`).
+    #[cfg(feature = "protobuf")]
+    codec: Option<kclient_apimachinery::protobuf::Codec<T>>,
     _objects: PhantomData<fn() -> T>,
 }
 
@@ -44,6 +47,8 @@ impl<T> Clone for RestListWatch<T> {
             resource: self.resource.clone(),
             namespace: self.namespace.clone(),
             fixup: self.fixup,
+            #[cfg(feature = "protobuf")]
+            codec: self.codec,
             _objects: PhantomData,
         }
     }
@@ -57,8 +62,18 @@ impl<T> RestListWatch<T> {
             resource,
             namespace: None,
             fixup: None,
+            #[cfg(feature = "protobuf")]
+            codec: None,
             _objects: PhantomData,
         }
+    }
+
+    /// Lists and watches in protobuf with `codec` (JSON stays the second choice, and answers
+    /// are decoded by their `Content-Type`); `None` keeps JSON.
+    #[cfg(feature = "protobuf")]
+    pub fn protobuf(mut self, codec: Option<kclient_apimachinery::protobuf::Codec<T>>) -> Self {
+        self.codec = codec;
+        self
     }
 
     /// Restricts a namespaced resource to one namespace (ignored for cluster-scoped ones; an
@@ -92,8 +107,14 @@ impl<T> RestListWatch<T> {
         {
             req = req.namespace(ns);
         }
-        req.resource(self.resource.plural.as_str())
-            .versioned_params(opts)
+        let req = req
+            .resource(self.resource.plural.as_str())
+            .versioned_params(opts);
+        #[cfg(feature = "protobuf")]
+        if self.codec.is_some() {
+            return req.accept_protobuf();
+        }
+        req
     }
 }
 
@@ -134,8 +155,13 @@ where
         let request = self.request(&opts);
         let fixup = self.fixup;
         let resource = self.resource.clone();
+        #[cfg(feature = "protobuf")]
+        let codec = self.codec;
         async move {
             // Items of a large page are decoded on several threads as the body arrives.
+            #[cfg(feature = "protobuf")]
+            let parts = request.list_with::<T>(codec).await?;
+            #[cfg(not(feature = "protobuf"))]
             let parts = request.list::<T>().await?;
             let mut list = ObjectList {
                 metadata: parts.metadata,
@@ -162,7 +188,12 @@ where
         if let Some(secs) = opts.timeout_seconds.filter(|s| *s > 0) {
             request = request.timeout(Duration::from_secs(secs.unsigned_abs()));
         }
+        #[cfg(feature = "protobuf")]
+        let codec = self.codec;
         async move {
+            #[cfg(feature = "protobuf")]
+            let stream = request.watch_with::<T>(codec).await?;
+            #[cfg(not(feature = "protobuf"))]
             let stream = request.watch::<T>().await?;
             Ok(stream.boxed())
         }

@@ -88,7 +88,14 @@ impl Request {
             error: None,
             client,
         };
-        match HeaderValue::from_str(request.client.accept()) {
+        // A client configured for protobuf asks for JSON by default: only the calls that can
+        // decode protobuf (kclient-typed's built-in kinds, `Request::accept_protobuf`) ask
+        // for it, per request.
+        let accept = match request.client.accept() {
+            a if a.starts_with("application/vnd.kubernetes.protobuf") => "application/json",
+            a => a,
+        };
+        match HeaderValue::from_str(accept) {
             Ok(accept) => {
                 request.headers.insert(ACCEPT, accept);
             }
