@@ -3,7 +3,8 @@
 //! decode protobuf request bodies (`application/vnd.kubernetes.protobuf`).
 //!
 //! The schema is a text table inside one string constant, one line per message (`M <name>`) and
-//! per field (`F <number> <o|r|m> <name> <type> [<map value type>]`), sorted for determinism.
+//! per field (`F <number> <o|r|m|e> <name> <type> [<map value type>]`, `e` marking a struct Go
+//! embeds inline), sorted for determinism.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -148,6 +149,69 @@ fn parse_file(text: &str, schema: &mut Schema) -> Result<()> {
     Ok(())
 }
 
+/// Marks the fields of structs Go embeds inline (`json:",inline"`, such as `Probe.handler`
+/// or `Volume.volumeSource`) with the label `e`: message fields whose name is not a property of
+/// the definition in the OpenAPI v3 documents under `openapi_v3`. Their fields are flat in JSON.
+pub fn mark_embedded(schema: &mut Schema, openapi_v3: &Path) -> Result<()> {
+    let mut properties: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut files = Vec::new();
+    for entry in
+        fs::read_dir(openapi_v3).with_context(|| format!("listing {}", openapi_v3.display()))?
+    {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "json") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    for path in files {
+        let text =
+            fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let doc: serde_json::Value =
+            serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        let Some(schemas) = doc
+            .pointer("/components/schemas")
+            .and_then(|s| s.as_object())
+        else {
+            continue;
+        };
+        for (name, def) in schemas {
+            let Some(props) = def.get("properties").and_then(|p| p.as_object()) else {
+                continue;
+            };
+            let Some(rest) = name.strip_prefix("io.k8s.") else {
+                continue;
+            };
+            properties
+                .entry(format!("k8s.io.{}", rest.replace('-', "_")))
+                .or_insert_with(|| props.keys().cloned().collect());
+        }
+    }
+    for (message, fields) in schema.messages.iter_mut() {
+        let Some(props) = properties.get(message) else {
+            continue;
+        };
+        for field in fields.iter_mut() {
+            if field.label == 'o'
+                && !SCALARS.contains(&field.ty.as_str())
+                && !props.contains(&field.name)
+                && !props.iter().any(|p| {
+                    let norm = |s: &str| {
+                        s.chars()
+                            .filter(char::is_ascii_alphanumeric)
+                            .map(|c| c.to_ascii_lowercase())
+                            .collect::<String>()
+                    };
+                    norm(p) == norm(&field.name)
+                })
+            {
+                field.label = 'e';
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Renders the schema as (unformatted) Rust source.
 pub fn render(schema: &Schema) -> String {
     let mut table = String::new();
@@ -168,7 +232,8 @@ pub fn render(schema: &Schema) -> String {
          //! The protobuf messages of the Kubernetes API, generated from its `generated.proto`\n\
          //! files, for decoding `application/vnd.kubernetes.protobuf` request bodies.\n\n\
          /// One line per message (`M <full name>`) followed by its fields\n\
-         /// (`F <number> <o|r|m> <name> <type> [<map value type>]`).\n\
+         /// (`F <number> <o|r|m|e> <name> <type> [<map value type>]`; `e`: a struct embedded inline,
+/// whose fields are the parent's in JSON).\n\
          pub const SCHEMA: &str = r#\"{table}\"#;\n",
         schema.sources.join(", ")
     )

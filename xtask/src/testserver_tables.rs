@@ -32,8 +32,10 @@ pub fn run(
     let model = discovery_model::read(discovery_dir)
         .with_context(|| format!("reading discovery documents in {}", discovery_dir.display()))?;
     let tables = rustfmt(&render(&model))?;
-    let schema = proto_schema::read(proto_dir)
+    let mut schema = proto_schema::read(proto_dir)
         .with_context(|| format!("reading .proto files in {}", proto_dir.display()))?;
+    proto_schema::mark_embedded(&mut schema, openapi_v3)
+        .with_context(|| format!("reading OpenAPI v3 documents in {}", openapi_v3.display()))?;
     let proto = rustfmt(&proto_schema::render(&schema))?;
     let patch = rustfmt(&patch_strategies::generate(swagger)?)?;
     let openapi = rustfmt(&openapi_model::generate(openapi_v3)?)?;

@@ -157,7 +157,15 @@ impl InformerFactory {
     {
         let resource = T::api_resource(&());
         self.informer_for(resource.clone(), || {
-            RestListWatch::<T>::new(self.client.clone(), resource)
+            let lw = RestListWatch::<T>::new(self.client.clone(), resource);
+            // Built-in kinds in protobuf when the client is configured for it.
+            #[cfg(feature = "protobuf")]
+            let lw = if kclient_apimachinery::protobuf::is_protobuf(self.client.content_type()) {
+                lw.protobuf(kclient_typed::protobuf::codec::<T>())
+            } else {
+                lw
+            };
+            lw
         })
     }
 

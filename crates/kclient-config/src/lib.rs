@@ -84,6 +84,6 @@ pub use incluster::{
 };
 pub use infer::{build_config_from_flags, build_config_from_flags_with};
 pub use kubeconfig::Kubeconfig;
-pub use loader::{KUBECONFIG_ENV, LoadingRules};
+pub use loader::{KUBECONFIG_ENV, LoadingRules, home_dir};
 pub use overrides::ConfigOverrides;
 pub use secrecy::{ExposeSecret, SecretString};

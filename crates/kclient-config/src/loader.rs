@@ -272,8 +272,9 @@ fn decode_text(bytes: &[u8]) -> Option<String> {
     }
 }
 
-/// The home directory: `$HOME`, or `%USERPROFILE%` on Windows.
-pub(crate) fn home_dir() -> Option<PathBuf> {
+/// The home directory as client-go finds it: `$HOME`, or `%USERPROFILE%` on Windows (the one
+/// lookup every crate uses: the kubeconfig's `~/.kube/config`, the discovery cache).
+pub fn home_dir() -> Option<PathBuf> {
     let home = std::env::var_os("HOME").filter(|h| !h.is_empty());
     #[cfg(windows)]
     let home = home.or_else(|| std::env::var_os("USERPROFILE").filter(|h| !h.is_empty()));

@@ -249,7 +249,7 @@ impl RestClient {
     }
 
     /// A PATCH request whose body is sent with the patch type's `Content-Type`
-    /// (`PatchType::Merge`, …, or a content type string).
+    /// (`PatchType::Merge`, `PatchType::Strategic`, `PatchType::Apply`, …).
     pub fn patch(&self, patch_type: impl Into<PatchType>) -> Request {
         let patch_type = patch_type.into();
         self.verb(Method::PATCH).set_header(

@@ -60,6 +60,10 @@
 //!   archive through exec; the `tar` crate reads and writes the format on a blocking thread, and
 //!   skipped entries are logged as warnings.
 //! - `serde`, `serde_json`: the wire format. `base64`: [`ByteString`]. `thiserror`: [`Error`].
+//! - With the `protobuf` feature, `application/vnd.kubernetes.protobuf` for the built-in kinds
+//!   (generated `prost::Message` impls in `protobuf`, negotiated per request as client-go's
+//!   generated clients do): the wire runtime is `kclient_apimachinery::protobuf`, on
+//!   `prost::encoding` (no `prost-derive`). See `docs/typed.md`.
 
 #[path = "generated/mod.rs"]
 pub mod api;
@@ -75,7 +79,7 @@ mod error;
 pub mod object_serde;
 #[cfg(feature = "protobuf")]
 #[path = "generated/protobuf.rs"]
-mod protobuf;
+pub mod protobuf;
 #[doc(hidden)]
 pub mod redact;
 #[doc(hidden)]

@@ -433,7 +433,7 @@ pub fn render(model: &Model, schema: &Schema, header: &str) -> Result<BTreeMap<S
         root,
         "\n/// The protobuf codec of `K` when it is a built-in kind compiled in; `None` for other\n\
          /// types (custom resources), which are sent and read as JSON.\n\
-         pub(crate) fn codec<K: 'static>() -> Option<Codec<K>> {{\n\
+         pub fn codec<K: 'static>() -> Option<Codec<K>> {{\n\
          let id = TypeId::of::<K>();\n{kinds}let _ = id;\nNone\n}}\n\n\
          #[allow(dead_code)]\n\
          fn cast<A: 'static, K: 'static>(codec: Codec<A>) -> Option<Codec<K>> {{\n\

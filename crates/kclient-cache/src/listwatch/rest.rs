@@ -30,6 +30,9 @@ pub struct RestListWatch<T> {
     fixup: Option<ItemFixup<T>>,
     /// `Accept` headers of lists and of watches, when not the client's own.
     accept: Option<(&'static str, &'static str)>,
+    /// Protobuf for lists and watches (`RestListWatch::protobuf`).
+    #[cfg(feature = "protobuf")]
+    codec: Option<kclient_apimachinery::protobuf::Codec<T>>,
     _objects: PhantomData<fn() -> T>,
 }
 
@@ -50,6 +53,8 @@ impl<T> Clone for RestListWatch<T> {
             namespace: self.namespace.clone(),
             fixup: self.fixup,
             accept: self.accept,
+            #[cfg(feature = "protobuf")]
+            codec: self.codec,
             _objects: PhantomData,
         }
     }
@@ -64,8 +69,18 @@ impl<T> RestListWatch<T> {
             namespace: None,
             fixup: None,
             accept: None,
+            #[cfg(feature = "protobuf")]
+            codec: None,
             _objects: PhantomData,
         }
+    }
+
+    /// Lists and watches in protobuf with `codec` (JSON stays the second choice, and answers
+    /// are decoded by their `Content-Type`); `None` keeps JSON.
+    #[cfg(feature = "protobuf")]
+    pub fn protobuf(mut self, codec: Option<kclient_apimachinery::protobuf::Codec<T>>) -> Self {
+        self.codec = codec;
+        self
     }
 
     /// Restricts a namespaced resource to one namespace (ignored for cluster-scoped ones; an
@@ -105,9 +120,13 @@ impl<T> RestListWatch<T> {
         {
             req = req.namespace(ns);
         }
-        req = req
+        let req = req
             .resource(self.resource.plural.as_str())
             .versioned_params(opts);
+        #[cfg(feature = "protobuf")]
+        if self.codec.is_some() {
+            return req.accept_protobuf();
+        }
         match self.accept {
             Some((list, watch)) => req.set_header("accept", if opts.watch { watch } else { list }),
             None => req,
@@ -165,8 +184,13 @@ where
         let request = self.request(&opts);
         let fixup = self.fixup;
         let resource = self.resource.clone();
+        #[cfg(feature = "protobuf")]
+        let codec = self.codec;
         async move {
             // Items of a large page are decoded on several threads as the body arrives.
+            #[cfg(feature = "protobuf")]
+            let parts = request.list_with::<T>(codec).await?;
+            #[cfg(not(feature = "protobuf"))]
             let parts = request.list::<T>().await?;
             let mut list = ObjectList {
                 metadata: parts.metadata,
@@ -193,7 +217,12 @@ where
         if let Some(secs) = opts.timeout_seconds.filter(|s| *s > 0) {
             request = request.timeout(Duration::from_secs(secs.unsigned_abs()));
         }
+        #[cfg(feature = "protobuf")]
+        let codec = self.codec;
         async move {
+            #[cfg(feature = "protobuf")]
+            let stream = request.watch_with::<T>(codec).await?;
+            #[cfg(not(feature = "protobuf"))]
             let stream = request.watch::<T>().await?;
             Ok(stream.boxed())
         }

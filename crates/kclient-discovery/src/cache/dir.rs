@@ -2,6 +2,7 @@
 //! functions (the environment is passed in), so they are tested without touching the disk.
 
 use std::path::{Component, Path, PathBuf};
+use kclient_config::home_dir;
 
 /// The discovery cache root kubectl uses: `$KUBECACHEDIR/discovery`, else
 /// `~/.kube/cache/discovery`. `None` when neither `KUBECACHEDIR` nor a home directory is known.
@@ -19,13 +20,6 @@ pub fn cache_root_from(kubecachedir: Option<PathBuf>, home: Option<PathBuf>) -> 
         None => home?.join(".kube").join("cache"),
     };
     Some(cache.join("discovery"))
-}
-
-fn home_dir() -> Option<PathBuf> {
-    let var = if cfg!(windows) { "USERPROFILE" } else { "HOME" };
-    std::env::var_os(var)
-        .filter(|h| !h.is_empty())
-        .map(PathBuf::from)
 }
 
 /// The directory of one server under `root`, named as kubectl names it

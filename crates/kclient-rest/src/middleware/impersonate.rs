@@ -65,16 +65,11 @@ impl ImpersonateLayer {
 /// Percent-escapes every byte that is not an RFC 7230 `tchar`, and `%` itself (client-go's
 /// `headerKeyEscape`), so any key round-trips through a header name.
 pub(crate) fn escape_header_key(key: &str) -> String {
-    let mut out = String::with_capacity(key.len());
-    for &b in key.as_bytes() {
-        let tchar = b.is_ascii_alphanumeric() || b"!#$&'*+-.^_`|~".contains(&b);
-        if tchar {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    crate::request::percent_escape(
+        key,
+        |b| b.is_ascii_alphanumeric() || b"!#$&'*+-.^_`|~".contains(&b),
+        false,
+    )
 }
 
 impl<S> Layer<S> for ImpersonateLayer {

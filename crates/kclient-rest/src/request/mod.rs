@@ -21,6 +21,7 @@ use serde::Serialize;
 
 use crate::{DEFAULT_MAX_RETRIES, Error, RestClient};
 pub(crate) use build::{Mode, Prepared};
+pub(crate) use path::escape as percent_escape;
 pub use patch::PatchType;
 use query::Query;
 
@@ -88,7 +89,14 @@ impl Request {
             error: None,
             client,
         };
-        match HeaderValue::from_str(request.client.accept()) {
+        // A client configured for protobuf asks for JSON by default: only the calls that can
+        // decode protobuf (kclient-typed's built-in kinds, `Request::accept_protobuf`) ask
+        // for it, per request.
+        let accept = match request.client.accept() {
+            a if a.starts_with("application/vnd.kubernetes.protobuf") => "application/json",
+            a => a,
+        };
+        match HeaderValue::from_str(accept) {
             Ok(accept) => {
                 request.headers.insert(ACCEPT, accept);
             }

@@ -73,7 +73,9 @@ pub(crate) fn escape_query(component: &str) -> String {
     )
 }
 
-fn escape(input: &str, keep: impl Fn(u8) -> bool, space_as_plus: bool) -> String {
+/// The one percent-encoder of the crate: bytes for which `keep` holds stay, a space becomes `+`
+/// when `space_as_plus`, every other byte becomes `%XX` (upper-case hex, as Go writes it).
+pub(crate) fn escape(input: &str, keep: impl Fn(u8) -> bool, space_as_plus: bool) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(input.len());
     for &b in input.as_bytes() {

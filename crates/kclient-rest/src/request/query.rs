@@ -44,50 +44,12 @@ impl Query {
     }
 }
 
-/// Formats a duration exactly as Go's `time.Duration.String`: `1h2m3.5s`, `1m0s`, `250ms`,
-/// `1.5µs`, `0s`.
+/// Formats a duration exactly as Go's `time.Duration.String` (`1h2m3.5s`, `250ms`, `0s`),
+/// through [`kclient_apimachinery::meta::Duration`], the one formatter; a duration beyond Go's
+/// range (about 292 years) saturates.
 pub(crate) fn go_duration(d: Duration) -> String {
-    let nanos = d.as_nanos();
-    if nanos == 0 {
-        return "0s".to_string();
-    }
-    if nanos < 1_000_000_000 {
-        let (unit, scale) = if nanos < 1_000 {
-            ("ns", 1)
-        } else if nanos < 1_000_000 {
-            ("µs", 1_000)
-        } else {
-            ("ms", 1_000_000)
-        };
-        return format!("{}{}", with_fraction(nanos, scale), unit);
-    }
-    let total_secs = nanos / 1_000_000_000;
-    let frac_nanos = nanos % 1_000_000_000;
-    let seconds = with_fraction(
-        (total_secs % 60) * 1_000_000_000 + frac_nanos,
-        1_000_000_000,
-    );
-    let minutes = total_secs / 60;
-    if minutes == 0 {
-        return format!("{seconds}s");
-    }
-    let hours = minutes / 60;
-    if hours == 0 {
-        return format!("{minutes}m{seconds}s");
-    }
-    format!("{hours}h{}m{seconds}s", minutes % 60)
-}
-
-/// `value / scale` with the fractional part printed without trailing zeros (none if zero).
-fn with_fraction(value: u128, scale: u128) -> String {
-    let whole = value / scale;
-    let frac = value % scale;
-    if frac == 0 {
-        return whole.to_string();
-    }
-    let digits = scale.ilog10() as usize;
-    let frac = format!("{frac:0digits$}");
-    format!("{whole}.{}", frac.trim_end_matches('0'))
+    let nanos = i64::try_from(d.as_nanos()).unwrap_or(i64::MAX);
+    kclient_apimachinery::meta::Duration(nanos).to_string()
 }
 
 #[cfg(test)]

@@ -254,7 +254,7 @@ fn bodies_and_content_types() {
     assert_eq!(&body[..], br#"{"kind":"ConfigMap"}"#);
 
     let request = core()
-        .patch(PatchType::StrategicMerge)
+        .patch(PatchType::Strategic)
         .namespace("ns")
         .resource("pods")
         .name("p")
@@ -268,7 +268,7 @@ fn bodies_and_content_types() {
     );
 
     let request = core()
-        .patch("application/apply-patch+yaml")
+        .patch(PatchType::Apply)
         .body_bytes("kind: Pod\n", "application/apply-patch+yaml")
         .into_http_request()
         .unwrap();

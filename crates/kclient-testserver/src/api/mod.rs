@@ -273,6 +273,16 @@ async fn resource(
     if !namespaced_ok {
         return Err(ApiError::no_such_path());
     }
+    // Custom resources have no protobuf form: JSON if the client takes it, else 406.
+    let output = if output == Output::Protobuf && res.is_custom() {
+        let accept = req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok());
+        negotiate::without_protobuf(accept)?
+    } else {
+        output
+    };
     let method = req.method().clone();
     let query = Query::parse(req.uri().query());
     let headers = req.headers().clone();
@@ -327,7 +337,62 @@ async fn resource(
     if ctx.res.is_crd() && !matches!(verb, "get" | "list" | "watch") {
         ctx.state.crds.refresh(&ctx.state.store);
     }
+    if ctx.output == Output::Protobuf && verb != "watch" {
+        return protobuf_response(result).await;
+    }
     result
+}
+
+/// A JSON answer (object, list or `Status` error) of a built-in kind re-encoded as protobuf,
+/// as the real server encodes whatever it answers with the negotiated serializer. Answers of
+/// kinds without a protobuf message stay JSON.
+async fn protobuf_response(
+    result: Result<Response<Body>, ApiError>,
+) -> Result<Response<Body>, ApiError> {
+    let resp = match result {
+        Ok(resp) => resp,
+        Err(err) => {
+            return match crate::protobuf::encode_object(&err.to_json()) {
+                Some(Ok(bytes)) => Ok(response::with_type(
+                    err.code,
+                    crate::protobuf::CONTENT_TYPE,
+                    bytes,
+                )),
+                _ => Err(err),
+            };
+        }
+    };
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == response::JSON.as_bytes());
+    if !is_json {
+        return Ok(resp);
+    }
+    let (parts, body) = resp.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return Ok(Response::from_parts(parts, response::full(bytes)));
+    };
+    match crate::protobuf::encode_object(&value) {
+        Some(Ok(encoded)) => {
+            let mut resp = Response::from_parts(parts, response::full(encoded));
+            resp.headers_mut().insert(
+                header::CONTENT_TYPE,
+                http::HeaderValue::from_static(crate::protobuf::CONTENT_TYPE),
+            );
+            resp.headers_mut().remove(header::CONTENT_LENGTH);
+            Ok(resp)
+        }
+        Some(Err(e)) => Err(ApiError::internal(&format!(
+            "encoding the response as protobuf: {e}"
+        ))),
+        None => Ok(Response::from_parts(parts, response::full(bytes))),
+    }
 }
 
 fn dispatch(ctx: &Ctx, verb: &str, sub: Option<&str>) -> Result<Response<Body>, ApiError> {

@@ -15,6 +15,8 @@ pub enum Output {
     AggregatedDiscovery,
     /// Metadata only: `PartialObjectMetadata` or `PartialObjectMetadataList`.
     Metadata(super::partial::Target),
+    /// Kubernetes protobuf (`application/vnd.kubernetes.protobuf`), for built-in kinds.
+    Protobuf,
 }
 
 /// The content type of an aggregated discovery response.
@@ -49,6 +51,20 @@ impl<'a> MediaRange<'a> {
     }
 }
 
+/// The output for a custom resource, which has no protobuf form: the first JSON choice of the
+/// Accept header, or 406 when it asks for protobuf only (as the real server answers).
+pub fn without_protobuf(accept: Option<&str>) -> Result<Output, ApiError> {
+    let accept = accept.unwrap_or_default();
+    let json_only: Vec<&str> = accept
+        .split(',')
+        .filter(|r| MediaRange::parse(r).mime != crate::protobuf::CONTENT_TYPE)
+        .collect();
+    if json_only.is_empty() {
+        return Err(ApiError::not_acceptable());
+    }
+    negotiate(Some(&json_only.join(",")), false)
+}
+
 /// Picks the output for a request, in the client's order of preference. `discovery` says
 /// whether aggregated discovery is possible (the `/api` and `/apis` endpoints).
 pub fn negotiate(accept: Option<&str>, discovery: bool) -> Result<Output, ApiError> {
@@ -56,6 +72,9 @@ pub fn negotiate(accept: Option<&str>, discovery: bool) -> Result<Output, ApiErr
         return Ok(Output::Json);
     };
     for range in accept.split(',').map(MediaRange::parse) {
+        if range.mime == crate::protobuf::CONTENT_TYPE && !discovery && range.params.is_empty() {
+            return Ok(Output::Protobuf);
+        }
         if !range.is_json() {
             continue;
         }
@@ -106,6 +125,13 @@ mod tests {
                 false
             )
             .unwrap(),
+            Output::Protobuf
+        );
+        assert_eq!(
+            without_protobuf(Some(
+                "application/vnd.kubernetes.protobuf, application/json"
+            ))
+            .unwrap(),
             Output::Json
         );
         assert_eq!(negotiate(None, false).unwrap(), Output::Json);
@@ -128,7 +154,7 @@ mod tests {
             Output::Json
         );
         assert_eq!(
-            negotiate(Some("application/vnd.kubernetes.protobuf"), false)
+            without_protobuf(Some("application/vnd.kubernetes.protobuf"))
                 .unwrap_err()
                 .code,
             406

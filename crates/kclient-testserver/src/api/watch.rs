@@ -1,4 +1,5 @@
-//! WATCH: a chunked stream of one JSON event per line, flushed per event. Starts from the
+//! WATCH: a chunked stream of one JSON event per line (or, for protobuf clients, one
+//! length-prefixed `WatchEvent` frame per event), flushed per event. Starts from the
 //! current state (as ADDED events) or from a resourceVersion (retained history, else a 410
 //! ERROR event), supports selectors (objects moving in or out of the selection become ADDED or
 //! DELETED), bookmarks, `sendInitialEvents` with the `k8s.io/initial-events-end` bookmark, and
@@ -56,13 +57,15 @@ struct Watch {
     bookmarks: bool,
     tx: mpsc::Sender<Bytes>,
     sent_any: bool,
+    /// Length-prefixed protobuf `WatchEvent` frames instead of JSON lines.
+    protobuf: bool,
 }
 
 impl Watch {
     /// The event line of a stored object, written from its serialized bytes (or, for a Table
     /// watch, from the Table made of it).
     fn encode_stored(&mut self, kind: &str, obj: &Object) -> Bytes {
-        if self.table.is_some() || self.metadata.is_some() {
+        if self.table.is_some() || self.metadata.is_some() || self.protobuf {
             return self.encode(kind, for_output(&self.res, obj.value()));
         }
         let mut line = Vec::with_capacity(obj.json().len() + 64);
@@ -100,6 +103,14 @@ impl Watch {
                 _ => obj,
             },
         };
+        if self.protobuf {
+            return match crate::protobuf::encode_object(&object) {
+                Some(Ok(bytes)) => Bytes::from(crate::protobuf::encode::watch_frame(kind, &bytes)),
+                // Not encodable: end the frame stream with an empty (undecodable) frame rather
+                // than mixing JSON in.
+                _ => Bytes::from_static(&[0, 0, 0, 0]),
+            };
+        }
         let mut line =
             serde_json::to_vec(&json!({"type": kind, "object": object})).unwrap_or_default();
         line.push(b'\n');
@@ -162,6 +173,7 @@ pub fn watch(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let content_type = match ctx.output {
         Output::Table => super::negotiate::TABLE_CONTENT_TYPE,
         Output::Metadata(target) => target.content_type(),
+        Output::Protobuf => crate::protobuf::WATCH_CONTENT_TYPE,
         _ => response::JSON,
     };
     let mut w = Watch {
@@ -172,6 +184,7 @@ pub fn watch(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
             Output::Metadata(target) => Some(target),
             _ => None,
         },
+        protobuf: ctx.output == Output::Protobuf,
         bookmarks: opts.allow_watch_bookmarks,
         tx,
         sent_any: false,

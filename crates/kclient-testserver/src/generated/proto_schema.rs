@@ -4,7 +4,8 @@
 //! files, for decoding `application/vnd.kubernetes.protobuf` request bodies.
 
 /// One line per message (`M <full name>`) followed by its fields
-/// (`F <number> <o|r|m> <name> <type> [<map value type>]`).
+/// (`F <number> <o|r|m|e> <name> <type> [<map value type>]`; `e`: a struct embedded inline,
+/// whose fields are the parent's in JSON).
 pub const SCHEMA: &str = r#"M k8s.io.api.admission.v1.AdmissionRequest
 F 1 o uid string
 F 2 o kind k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionKind
@@ -127,7 +128,7 @@ F 3 o applyConfiguration k8s.io.api.admissionregistration.v1.ApplyConfiguration
 F 4 o jsonPatch k8s.io.api.admissionregistration.v1.JSONPatch
 M k8s.io.api.admissionregistration.v1.NamedRuleWithOperations
 F 1 r resourceNames string
-F 2 o ruleWithOperations k8s.io.api.admissionregistration.v1.RuleWithOperations
+F 2 e ruleWithOperations k8s.io.api.admissionregistration.v1.RuleWithOperations
 M k8s.io.api.admissionregistration.v1.ParamKind
 F 1 o apiVersion string
 F 2 o kind string
@@ -143,7 +144,7 @@ F 3 r resources string
 F 4 o scope string
 M k8s.io.api.admissionregistration.v1.RuleWithOperations
 F 1 r operations string
-F 2 o rule k8s.io.api.admissionregistration.v1.Rule
+F 2 e rule k8s.io.api.admissionregistration.v1.Rule
 M k8s.io.api.admissionregistration.v1.ServiceReference
 F 1 o namespace string
 F 2 o name string
@@ -260,7 +261,7 @@ F 3 o applyConfiguration k8s.io.api.admissionregistration.v1alpha1.ApplyConfigur
 F 4 o jsonPatch k8s.io.api.admissionregistration.v1alpha1.JSONPatch
 M k8s.io.api.admissionregistration.v1alpha1.NamedRuleWithOperations
 F 1 r resourceNames string
-F 2 o ruleWithOperations k8s.io.api.admissionregistration.v1.RuleWithOperations
+F 2 e ruleWithOperations k8s.io.api.admissionregistration.v1.RuleWithOperations
 M k8s.io.api.admissionregistration.v1alpha1.ParamKind
 F 1 o apiVersion string
 F 2 o kind string
@@ -377,7 +378,7 @@ F 3 o applyConfiguration k8s.io.api.admissionregistration.v1beta1.ApplyConfigura
 F 4 o jsonPatch k8s.io.api.admissionregistration.v1beta1.JSONPatch
 M k8s.io.api.admissionregistration.v1beta1.NamedRuleWithOperations
 F 1 r resourceNames string
-F 2 o ruleWithOperations k8s.io.api.admissionregistration.v1.RuleWithOperations
+F 2 e ruleWithOperations k8s.io.api.admissionregistration.v1.RuleWithOperations
 M k8s.io.api.admissionregistration.v1beta1.ParamKind
 F 1 o apiVersion string
 F 2 o kind string
@@ -1722,10 +1723,10 @@ F 2 m data string string
 F 3 m binaryData string bytes
 F 4 o immutable bool
 M k8s.io.api.core.v1.ConfigMapEnvSource
-F 1 o localObjectReference k8s.io.api.core.v1.LocalObjectReference
+F 1 e localObjectReference k8s.io.api.core.v1.LocalObjectReference
 F 2 o optional bool
 M k8s.io.api.core.v1.ConfigMapKeySelector
-F 1 o localObjectReference k8s.io.api.core.v1.LocalObjectReference
+F 1 e localObjectReference k8s.io.api.core.v1.LocalObjectReference
 F 2 o key string
 F 3 o optional bool
 M k8s.io.api.core.v1.ConfigMapList
@@ -1738,11 +1739,11 @@ F 3 o uid string
 F 4 o resourceVersion string
 F 5 o kubeletConfigKey string
 M k8s.io.api.core.v1.ConfigMapProjection
-F 1 o localObjectReference k8s.io.api.core.v1.LocalObjectReference
+F 1 e localObjectReference k8s.io.api.core.v1.LocalObjectReference
 F 2 r items k8s.io.api.core.v1.KeyToPath
 F 4 o optional bool
 M k8s.io.api.core.v1.ConfigMapVolumeSource
-F 1 o localObjectReference k8s.io.api.core.v1.LocalObjectReference
+F 1 e localObjectReference k8s.io.api.core.v1.LocalObjectReference
 F 2 r items k8s.io.api.core.v1.KeyToPath
 F 3 o defaultMode int32
 F 4 o optional bool
@@ -1879,7 +1880,7 @@ F 3 o configMapKeyRef k8s.io.api.core.v1.ConfigMapKeySelector
 F 4 o secretKeyRef k8s.io.api.core.v1.SecretKeySelector
 F 5 o fileKeyRef k8s.io.api.core.v1.FileKeySelector
 M k8s.io.api.core.v1.EphemeralContainer
-F 1 o ephemeralContainerCommon k8s.io.api.core.v1.EphemeralContainerCommon
+F 1 e ephemeralContainerCommon k8s.io.api.core.v1.EphemeralContainerCommon
 F 2 o targetContainerName string
 M k8s.io.api.core.v1.EphemeralContainerCommon
 F 1 o name string
@@ -2272,7 +2273,7 @@ F 21 o storageos k8s.io.api.core.v1.StorageOSPersistentVolumeSource
 F 22 o csi k8s.io.api.core.v1.CSIPersistentVolumeSource
 M k8s.io.api.core.v1.PersistentVolumeSpec
 F 1 m capacity string k8s.io.apimachinery.pkg.api.resource.Quantity
-F 2 o persistentVolumeSource k8s.io.api.core.v1.PersistentVolumeSource
+F 2 e persistentVolumeSource k8s.io.api.core.v1.PersistentVolumeSource
 F 3 r accessModes string
 F 4 o claimRef k8s.io.api.core.v1.ObjectReference
 F 5 o persistentVolumeReclaimPolicy string
@@ -2492,7 +2493,7 @@ M k8s.io.api.core.v1.PreferredSchedulingTerm
 F 1 o weight int32
 F 2 o preference k8s.io.api.core.v1.NodeSelectorTerm
 M k8s.io.api.core.v1.Probe
-F 1 o handler k8s.io.api.core.v1.ProbeHandler
+F 1 e handler k8s.io.api.core.v1.ProbeHandler
 F 2 o initialDelaySeconds int32
 F 3 o timeoutSeconds int32
 F 4 o periodSeconds int32
@@ -2636,17 +2637,17 @@ F 3 o type string
 F 4 m stringData string string
 F 5 o immutable bool
 M k8s.io.api.core.v1.SecretEnvSource
-F 1 o localObjectReference k8s.io.api.core.v1.LocalObjectReference
+F 1 e localObjectReference k8s.io.api.core.v1.LocalObjectReference
 F 2 o optional bool
 M k8s.io.api.core.v1.SecretKeySelector
-F 1 o localObjectReference k8s.io.api.core.v1.LocalObjectReference
+F 1 e localObjectReference k8s.io.api.core.v1.LocalObjectReference
 F 2 o key string
 F 3 o optional bool
 M k8s.io.api.core.v1.SecretList
 F 1 o metadata k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta
 F 2 r items k8s.io.api.core.v1.Secret
 M k8s.io.api.core.v1.SecretProjection
-F 1 o localObjectReference k8s.io.api.core.v1.LocalObjectReference
+F 1 e localObjectReference k8s.io.api.core.v1.LocalObjectReference
 F 2 r items k8s.io.api.core.v1.KeyToPath
 F 4 o optional bool
 M k8s.io.api.core.v1.SecretReference
@@ -2782,7 +2783,7 @@ F 3 o name string
 F 4 o namespace string
 M k8s.io.api.core.v1.Volume
 F 1 o name string
-F 2 o volumeSource k8s.io.api.core.v1.VolumeSource
+F 2 e volumeSource k8s.io.api.core.v1.VolumeSource
 M k8s.io.api.core.v1.VolumeDevice
 F 1 o name string
 F 2 o devicePath string
@@ -3556,7 +3557,7 @@ F 2 o protocol string
 F 3 o error string
 M k8s.io.api.networking.v1.IngressRule
 F 1 o host string
-F 2 o ingressRuleValue k8s.io.api.networking.v1.IngressRuleValue
+F 2 e ingressRuleValue k8s.io.api.networking.v1.IngressRuleValue
 M k8s.io.api.networking.v1.IngressRuleValue
 F 1 o http k8s.io.api.networking.v1.HTTPIngressRuleValue
 M k8s.io.api.networking.v1.IngressServiceBackend
@@ -3962,7 +3963,7 @@ F 13 m nodeAllocatableResourceMappings string k8s.io.api.resource.v1.NodeAllocat
 M k8s.io.api.resource.v1.DeviceAllocationConfiguration
 F 1 o source string
 F 2 r requests string
-F 3 o deviceConfiguration k8s.io.api.resource.v1.DeviceConfiguration
+F 3 e deviceConfiguration k8s.io.api.resource.v1.DeviceConfiguration
 M k8s.io.api.resource.v1.DeviceAllocationResult
 F 1 r results k8s.io.api.resource.v1.DeviceRequestAllocationResult
 F 2 r config k8s.io.api.resource.v1.DeviceAllocationConfiguration
@@ -3984,12 +3985,12 @@ F 2 r constraints k8s.io.api.resource.v1.DeviceConstraint
 F 3 r config k8s.io.api.resource.v1.DeviceClaimConfiguration
 M k8s.io.api.resource.v1.DeviceClaimConfiguration
 F 1 r requests string
-F 2 o deviceConfiguration k8s.io.api.resource.v1.DeviceConfiguration
+F 2 e deviceConfiguration k8s.io.api.resource.v1.DeviceConfiguration
 M k8s.io.api.resource.v1.DeviceClass
 F 1 o metadata k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta
 F 2 o spec k8s.io.api.resource.v1.DeviceClassSpec
 M k8s.io.api.resource.v1.DeviceClassConfiguration
-F 1 o deviceConfiguration k8s.io.api.resource.v1.DeviceConfiguration
+F 1 e deviceConfiguration k8s.io.api.resource.v1.DeviceConfiguration
 M k8s.io.api.resource.v1.DeviceClassList
 F 1 o metadata k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta
 F 2 r items k8s.io.api.resource.v1.DeviceClass
@@ -4205,7 +4206,7 @@ F 2 o basic k8s.io.api.resource.v1beta1.BasicDevice
 M k8s.io.api.resource.v1beta1.DeviceAllocationConfiguration
 F 1 o source string
 F 2 r requests string
-F 3 o deviceConfiguration k8s.io.api.resource.v1beta1.DeviceConfiguration
+F 3 e deviceConfiguration k8s.io.api.resource.v1beta1.DeviceConfiguration
 M k8s.io.api.resource.v1beta1.DeviceAllocationResult
 F 1 r results k8s.io.api.resource.v1beta1.DeviceRequestAllocationResult
 F 2 r config k8s.io.api.resource.v1beta1.DeviceAllocationConfiguration
@@ -4227,12 +4228,12 @@ F 2 r constraints k8s.io.api.resource.v1beta1.DeviceConstraint
 F 3 r config k8s.io.api.resource.v1beta1.DeviceClaimConfiguration
 M k8s.io.api.resource.v1beta1.DeviceClaimConfiguration
 F 1 r requests string
-F 2 o deviceConfiguration k8s.io.api.resource.v1beta1.DeviceConfiguration
+F 2 e deviceConfiguration k8s.io.api.resource.v1beta1.DeviceConfiguration
 M k8s.io.api.resource.v1beta1.DeviceClass
 F 1 o metadata k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta
 F 2 o spec k8s.io.api.resource.v1beta1.DeviceClassSpec
 M k8s.io.api.resource.v1beta1.DeviceClassConfiguration
-F 1 o deviceConfiguration k8s.io.api.resource.v1beta1.DeviceConfiguration
+F 1 e deviceConfiguration k8s.io.api.resource.v1beta1.DeviceConfiguration
 M k8s.io.api.resource.v1beta1.DeviceClassList
 F 1 o metadata k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta
 F 2 r items k8s.io.api.resource.v1beta1.DeviceClass
@@ -4393,7 +4394,7 @@ F 13 m nodeAllocatableResourceMappings string k8s.io.api.resource.v1beta2.NodeAl
 M k8s.io.api.resource.v1beta2.DeviceAllocationConfiguration
 F 1 o source string
 F 2 r requests string
-F 3 o deviceConfiguration k8s.io.api.resource.v1beta2.DeviceConfiguration
+F 3 e deviceConfiguration k8s.io.api.resource.v1beta2.DeviceConfiguration
 M k8s.io.api.resource.v1beta2.DeviceAllocationResult
 F 1 r results k8s.io.api.resource.v1beta2.DeviceRequestAllocationResult
 F 2 r config k8s.io.api.resource.v1beta2.DeviceAllocationConfiguration
@@ -4415,12 +4416,12 @@ F 2 r constraints k8s.io.api.resource.v1beta2.DeviceConstraint
 F 3 r config k8s.io.api.resource.v1beta2.DeviceClaimConfiguration
 M k8s.io.api.resource.v1beta2.DeviceClaimConfiguration
 F 1 r requests string
-F 2 o deviceConfiguration k8s.io.api.resource.v1beta2.DeviceConfiguration
+F 2 e deviceConfiguration k8s.io.api.resource.v1beta2.DeviceConfiguration
 M k8s.io.api.resource.v1beta2.DeviceClass
 F 1 o metadata k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta
 F 2 o spec k8s.io.api.resource.v1beta2.DeviceClassSpec
 M k8s.io.api.resource.v1beta2.DeviceClassConfiguration
-F 1 o deviceConfiguration k8s.io.api.resource.v1beta2.DeviceConfiguration
+F 1 e deviceConfiguration k8s.io.api.resource.v1beta2.DeviceConfiguration
 M k8s.io.api.resource.v1beta2.DeviceClassList
 F 1 o metadata k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta
 F 2 r items k8s.io.api.resource.v1beta2.DeviceClass

@@ -117,42 +117,9 @@ fn utf8(b: &[u8]) -> Result<String, String> {
     String::from_utf8(b.to_vec()).map_err(|_| "invalid UTF-8 in a string field".to_string())
 }
 
-/// Go's `time.Duration.String()` for a number of nanoseconds.
+/// Go's `time.Duration.String()` for a number of nanoseconds (apimachinery's formatter).
 pub fn go_duration(ns: i64) -> String {
-    if ns == 0 {
-        return "0s".into();
-    }
-    let neg = ns < 0;
-    let u = ns.unsigned_abs();
-    let frac = |v: u64, unit: u64| -> String {
-        let whole = v / unit;
-        let rem = v % unit;
-        if rem == 0 {
-            return whole.to_string();
-        }
-        let digits = unit.to_string().len() - 1;
-        let f = format!("{rem:0digits$}");
-        format!("{whole}.{}", f.trim_end_matches('0'))
-    };
-    let s = if u < 1_000 {
-        format!("{u}ns")
-    } else if u < 1_000_000 {
-        format!("{}µs", frac(u, 1_000))
-    } else if u < 1_000_000_000 {
-        format!("{}ms", frac(u, 1_000_000))
-    } else {
-        let h = u / 3_600_000_000_000;
-        let m = (u / 60_000_000_000) % 60;
-        let s = frac(u % 60_000_000_000, 1_000_000_000);
-        if h > 0 {
-            format!("{h}h{m}m{s}s")
-        } else if m > 0 {
-            format!("{m}m{s}s")
-        } else {
-            format!("{s}s")
-        }
-    };
-    if neg { format!("-{s}") } else { s }
+    kclient_apimachinery::meta::Duration(ns).to_string()
 }
 
 fn time(buf: &[u8], micro: bool) -> Result<Value, String> {
@@ -236,11 +203,38 @@ fn special(buf: &[u8], name: &str) -> Result<Option<Value>, String> {
             }
         }
         "k8s.io.apimachinery.pkg.runtime.RawExtension"
-        | "k8s.io.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON" => {
+        | "k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1.JSON" => {
             raw_json(first_field(1)?)
         }
+        n if n.starts_with(UNIONS) => return union(buf, &n[UNIONS.len()..]),
         n if n == format!("{META}.FieldsV1") => raw_json(first_field(1)?),
         _ => return Ok(None),
+    }))
+}
+
+/// The apiextensions unions (`JSONSchemaPropsOrArray`, `...OrBool`, `...OrStringArray`).
+pub(super) const UNIONS: &str =
+    "k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOr";
+const SCHEMA_PROPS: &str =
+    "k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps";
+
+fn union(buf: &[u8], which: &str) -> Result<Option<Value>, String> {
+    let mut r = Reader::new(buf);
+    let (mut schema, mut list, mut allows) = (None, Vec::new(), false);
+    let schema_tag = if which == "Bool" { 2 } else { 1 };
+    while !r.done() {
+        match r.key()? {
+            (n, 2) if n == schema_tag => schema = Some(message(r.bytes()?, SCHEMA_PROPS)?),
+            (2, 2) if which == "Array" => list.push(message(r.bytes()?, SCHEMA_PROPS)?),
+            (2, 2) if which == "StringArray" => list.push(Value::String(utf8(r.bytes()?)?)),
+            (1, 0) if which == "Bool" => allows = r.varint()? != 0,
+            (_, w) => r.skip(w)?,
+        }
+    }
+    Ok(Some(match (schema, which) {
+        (Some(s), _) => s,
+        (None, "Bool") => Value::Bool(allows),
+        (None, _) => Value::Array(list),
     }))
 }
 
@@ -295,16 +289,25 @@ pub fn message(buf: &[u8], name: &str) -> Result<Value, String> {
             r.skip(wire)?;
             continue;
         };
+        let key = super::schema::json_name(name, f.name).into_owned();
         match f.label {
+            Label::Embedded => {
+                if wire != 2 {
+                    return Err(format!("embedded field {} has wire type {wire}", f.name));
+                }
+                if let Value::Object(inner) = message(r.bytes()?, f.ty)? {
+                    out.extend(inner);
+                }
+            }
             Label::Optional => {
                 let v = value(&mut r, f.ty, wire)?;
                 // Non-pointer Go strings are always encoded; JSON (omitempty) would leave them out.
                 if !v.is_null() && v != json!("") {
-                    out.insert(f.name.to_string(), v);
+                    out.insert(key, v);
                 }
             }
             Label::Repeated => {
-                let entry = out.entry(f.name.to_string()).or_insert_with(|| json!([]));
+                let entry = out.entry(key).or_insert_with(|| json!([]));
                 let mut items = Vec::new();
                 if wire == 2 && !is_message(f.ty) && !matches!(f.ty, "string" | "bytes") {
                     let mut packed = Reader::new(r.bytes()?);
@@ -333,7 +336,7 @@ pub fn message(buf: &[u8], name: &str) -> Result<Value, String> {
                         (_, w) => e.skip(w)?,
                     }
                 }
-                let key = match k {
+                let map_key = match k {
                     Value::String(s) => s,
                     other => other.to_string(),
                 };
@@ -343,9 +346,9 @@ pub fn message(buf: &[u8], name: &str) -> Result<Value, String> {
                         _ => v,
                     };
                 }
-                let entry = out.entry(f.name.to_string()).or_insert_with(|| json!({}));
+                let entry = out.entry(key).or_insert_with(|| json!({}));
                 if let Some(m) = entry.as_object_mut() {
-                    m.insert(key, v);
+                    m.insert(map_key, v);
                 }
             }
         }

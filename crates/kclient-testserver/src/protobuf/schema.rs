@@ -14,6 +14,8 @@ pub enum Label {
     Repeated,
     /// A `map<K, V>` (entries with key 1, value 2).
     Map,
+    /// A struct Go embeds inline: a nested message in protobuf, its fields the parent's in JSON.
+    Embedded,
 }
 
 /// One field of a message.
@@ -63,6 +65,7 @@ fn parse(text: &'static str) -> Messages {
                 let label = match label {
                     "r" => Label::Repeated,
                     "m" => Label::Map,
+                    "e" => Label::Embedded,
                     _ => Label::Optional,
                 };
                 let value_ty = parts.next().unwrap_or_default();
@@ -84,8 +87,36 @@ fn parse(text: &'static str) -> Messages {
     out
 }
 
+/// The JSON name of a field: the proto name, except for apiextensions' `JSONSchemaProps`
+/// (`$ref`, `$schema`, `x-kubernetes-*`).
+pub fn json_name(message: &str, field: &'static str) -> std::borrow::Cow<'static, str> {
+    if !message.ends_with(".JSONSchemaProps") {
+        return field.into();
+    }
+    match field {
+        "ref" => "$ref".into(),
+        "schema" => "$schema".into(),
+        f if f.starts_with("xKubernetes") => {
+            let mut out = String::from("x");
+            for c in f[1..].chars() {
+                if c.is_ascii_uppercase() {
+                    out.push('-');
+                    out.push(c.to_ascii_lowercase());
+                } else {
+                    out.push(c);
+                }
+            }
+            out.into()
+        }
+        f => f.into(),
+    }
+}
+
 /// The message of `kind` at `group`/`version` (such as `k8s.io.api.apps.v1.Deployment`).
 pub fn message_for(group: &str, version: &str, kind: &str) -> Option<&'static str> {
+    if kind == "Status" {
+        return Some("k8s.io.apimachinery.pkg.apis.meta.v1.Status");
+    }
     let suffix = format!(".{version}.{kind}");
     let hint = if group.is_empty() {
         "core"

@@ -37,16 +37,17 @@ impl<K: DeserializeOwned + Serialize + Send + 'static> Negotiated<K> {
     /// The request, with the `Accept` header of this encoding.
     pub(super) fn accept(&self, request: Request, rest: &RestClient) -> Request {
         #[cfg(feature = "protobuf")]
-        {
-            if self.codec.is_some() {
-                return request.accept_protobuf();
-            }
-            if kclient_apimachinery::protobuf::is_protobuf(rest.content_type()) {
-                // A type without a codec (a custom resource) is read as JSON.
-                return request.set_header("accept", "application/json");
-            }
+        if self.codec.is_some() {
+            return request.accept_protobuf();
         }
-        let _ = rest;
+        if rest
+            .content_type()
+            .starts_with("application/vnd.kubernetes.protobuf")
+        {
+            // Protobuf is configured but `K` has no codec (a custom resource, or the
+            // `protobuf` feature is off): ask for JSON, which every resource speaks.
+            return request.set_header("accept", "application/json");
+        }
         request
     }
 

@@ -97,7 +97,7 @@ impl<K: StaticResource> ResourceClient<K> {
                 name: name.to_string(),
             });
         }
-        let mut request = self.scoped(self.rest_client().patch(patch_type.content_type()));
+        let mut request = self.scoped(self.rest_client().patch(patch_type));
         request = request.resource(K::PLURAL).name(name);
         if !subresource.is_empty() {
             request = request.subresource(subresource);

@@ -121,7 +121,7 @@ mod storagemigration_v1beta1;
 
 /// The protobuf codec of `K` when it is a built-in kind compiled in; `None` for other
 /// types (custom resources), which are sent and read as JSON.
-pub(crate) fn codec<K: 'static>() -> Option<Codec<K>> {
+pub fn codec<K: 'static>() -> Option<Codec<K>> {
     let id = TypeId::of::<K>();
     #[cfg(feature = "admissionregistration-v1")]
     if id == TypeId::of::<crate::api::admissionregistration::v1::MutatingAdmissionPolicy>() {

@@ -264,7 +264,7 @@ impl Sender {
             let name = event.metadata.name.clone().unwrap_or_default();
             let result: Result<CoreEvent, _> = self
                 .client
-                .patch(PatchType::StrategicMerge)
+                .patch(PatchType::Strategic)
                 .abs_path("/api/v1")
                 .namespace(&namespace)
                 .resource("events")
