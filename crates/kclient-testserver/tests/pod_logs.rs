@@ -100,3 +100,31 @@ async fn a_followed_log_ends_when_the_pod_is_deleted() {
         .unwrap();
     assert!(rest.to_bytes().is_empty());
 }
+
+#[tokio::test]
+async fn the_main_process_runs_the_container_command() {
+    let server = TestServer::start().await.unwrap();
+    let c = Client::admin(&server);
+    c.post("/api/v1/nodes", json!({"metadata": {"name": "n1"}}))
+        .await;
+    let pod = json!({"metadata": {"name": "job"}, "spec": {"nodeName": "n1",
+        "containers": [{"name": "c", "image": "busybox",
+            "command": ["sh", "-c"], "args": ["echo first; echo err >&2; echo $MODE"],
+            "env": [{"name": "MODE", "value": "batch"}]}]}});
+    c.post(PODS, pod).await;
+    let mut text = String::new();
+    for _ in 0..100 {
+        let resp = c
+            .raw(Method::GET, &format!("{PODS}/job/log"), &[], None)
+            .await;
+        if resp.status() == StatusCode::OK {
+            let body = resp.into_body().collect().await.unwrap().to_bytes();
+            text = String::from_utf8_lossy(&body).into_owned();
+            if text.lines().count() == 3 {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(text, "first\nerr\nbatch\n");
+}

@@ -7,19 +7,19 @@
 //! sees it. The session ends when the client closes stdin (after the output of that input is
 //! delivered), goes away, or the pod stops.
 
-use std::io::{self, Write};
 use std::sync::Arc;
 
 use futures_util::StreamExt;
 use http::Response;
 use kclient_apimachinery::remotecommand::{Channel, Protocol};
 
-use super::exec::{Cancel, ContainerHost, output_channels, prepare, ready_channel};
+use super::exec::{output_channels, prepare, ready_channel};
 use super::remote::{self, Incoming, Streams, Wire};
 use super::response::Body;
 use super::status::ApiError;
 use super::{Ctx, websocket};
 use crate::runtime::log::Stream;
+use crate::runtime::process::{Cancel, ContainerHost, LogWriter};
 use crate::runtime::shell::{self, Io};
 use crate::runtime::{Container, PodRuntime};
 
@@ -37,22 +37,6 @@ pub fn attach(ctx: &Ctx, verb: &str) -> Result<Response<Body>, ApiError> {
         session(ws, protocol, streams, pod, container).await;
     });
     Ok(p.response)
-}
-
-/// Writes the main process's output to the container log.
-struct LogWriter {
-    container: Arc<Container>,
-    stream: Stream,
-}
-
-impl Write for LogWriter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.container.log.write(self.stream, buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Feeds one complete line to a shell main process (on a blocking thread).
@@ -125,11 +109,19 @@ async fn session(
                                 let line = String::from_utf8_lossy(&line).into_owned();
                                 run_line(&container, &pod, line).await;
                             }
-                        } else {
+                        } else if container.spec.command.is_empty() {
                             container.log.write(Stream::Stdout, &data);
+                        } else {
+                            let main = container.main_stdin.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                            if let Some(main) = main {
+                                let _ = main.send(bytes::Bytes::from(data)).await;
+                            }
                         }
                     }
                     Incoming::CloseStdin if streams.stdin => {
+                        if container.spec.stdin_once {
+                            container.main_stdin.lock().unwrap_or_else(|e| e.into_inner()).take();
+                        }
                         if shell_main && !pending.is_empty() {
                             let line = String::from_utf8_lossy(&pending).into_owned();
                             pending.clear();

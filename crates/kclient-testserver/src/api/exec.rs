@@ -4,9 +4,8 @@
 //! on the error channel. The pod's deletion kills the command (exit 137); a client that goes
 //! away stops it (no task or thread is left behind).
 
-use std::io::{self, Read, Write};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::Duration;
+use std::io::{self, Write};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -18,78 +17,9 @@ use super::remote::{self, Incoming, Streams, Wire};
 use super::response::Body;
 use super::status::ApiError;
 use super::{Ctx, pods, websocket};
-use crate::runtime::fs::Fs;
-use crate::runtime::log::Stream;
-use crate::runtime::shell::{self, Host, Io};
+use crate::runtime::process::{Cancel, ContainerHost, StdinReader};
+use crate::runtime::shell::{self, Io};
 use crate::runtime::{Container, PodRuntime};
-
-/// A flag that interrupts sleeps.
-#[derive(Debug, Default)]
-pub struct Cancel {
-    cancelled: Mutex<bool>,
-    wake: Condvar,
-}
-
-impl Cancel {
-    /// Interrupts every current and later sleep.
-    pub fn cancel(&self) {
-        *self.cancelled.lock().unwrap_or_else(|e| e.into_inner()) = true;
-        self.wake.notify_all();
-    }
-
-    /// Sleeps up to `d`; `false` when cancelled.
-    fn sleep(&self, d: Duration) -> bool {
-        let guard = self.cancelled.lock().unwrap_or_else(|e| e.into_inner());
-        let (guard, _) = self
-            .wake
-            .wait_timeout_while(guard, d, |c| !*c)
-            .unwrap_or_else(|e| e.into_inner());
-        !*guard
-    }
-}
-
-/// A container as the shell sees it during one session.
-pub struct ContainerHost {
-    /// The container.
-    pub container: Arc<Container>,
-    /// The session's cancellation.
-    pub cancel: Arc<Cancel>,
-}
-
-impl Host for ContainerHost {
-    fn fs(&self) -> MutexGuard<'_, Fs> {
-        self.container.fs.lock().unwrap_or_else(|e| e.into_inner())
-    }
-    fn hostname(&self) -> &str {
-        &self.container.hostname
-    }
-    fn log(&self, stream: Stream, data: &[u8]) {
-        self.container.log.write(stream, data);
-    }
-    fn sleep(&self, d: Duration) -> bool {
-        self.cancel.sleep(d)
-    }
-}
-
-/// The command's stdin: chunks from the session (EOF when the client closes stdin).
-struct StdinReader {
-    rx: Option<mpsc::Receiver<Bytes>>,
-    buf: Bytes,
-}
-
-impl Read for StdinReader {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        while self.buf.is_empty() {
-            match self.rx.as_mut().and_then(|rx| rx.blocking_recv()) {
-                Some(b) => self.buf = b,
-                None => return Ok(0),
-            }
-        }
-        let n = out.len().min(self.buf.len());
-        out[..n].copy_from_slice(&self.buf.split_to(n));
-        Ok(n)
-    }
-}
 
 /// The command's stdout or stderr: frames to the session (dropped when not asked for).
 struct OutWriter {
@@ -230,10 +160,7 @@ async fn session(
     };
     let env = container.spec.env.clone();
     let process = tokio::task::spawn_blocking(move || {
-        let mut stdin = StdinReader {
-            rx: Some(in_rx),
-            buf: Bytes::new(),
-        };
+        let mut stdin = StdinReader::new(in_rx);
         let mut stdout = OutWriter {
             tx: out_tx.clone(),
             channel: out_ch,

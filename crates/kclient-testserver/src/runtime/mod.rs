@@ -6,6 +6,7 @@
 
 pub mod fs;
 pub mod log;
+pub mod process;
 pub mod shell;
 
 use std::collections::{BTreeMap, HashMap};
@@ -32,6 +33,8 @@ pub struct ContainerSpec {
     pub env: Vec<(String, String)>,
     /// `stdin: true` in the spec (attach may write to the main process).
     pub stdin: bool,
+    /// `stdinOnce: true` in the spec (the first attach that closes stdin closes it for good).
+    pub stdin_once: bool,
     /// Read-only volumes: mount path, files (relative path, bytes), file mode.
     pub mounts: Vec<(String, Files, u32)>,
     /// Writable empty directories (emptyDir and other volumes) to create.
@@ -90,6 +93,26 @@ pub struct Container {
     pub log: ContainerLog,
     /// The main process's shell state, when it is a shell fed by attach.
     pub main_shell: Mutex<shell::exec::Shell>,
+    /// The main process's stdin while it runs a command that takes input.
+    pub main_stdin: Mutex<Option<tokio::sync::mpsc::Sender<bytes::Bytes>>>,
+    /// Interrupts the container's processes when it stops.
+    pub cancel: Arc<process::Cancel>,
+}
+
+impl Container {
+    /// Whether the main process runs the container's command at start (anything but no
+    /// command or an interactive shell).
+    pub fn runs_command(&self) -> bool {
+        !self.spec.command.is_empty() && !self.main_is_shell()
+    }
+
+    fn stop(&self) {
+        self.cancel.cancel();
+        self.main_stdin
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+    }
 }
 
 impl Container {
@@ -114,6 +137,13 @@ pub struct PodRuntime {
 }
 
 impl PodRuntime {
+    fn stop(&self) {
+        for c in self.containers.values() {
+            c.stop();
+        }
+        self.stopped.send_replace(true);
+    }
+
     /// A container by name.
     pub fn container(&self, name: &str) -> Option<Arc<Container>> {
         self.containers.get(name).cloned()
@@ -125,6 +155,14 @@ impl PodRuntime {
         async move {
             let _ = rx.wait_for(|s| *s).await.is_ok();
         }
+    }
+}
+
+impl Drop for Runtime {
+    /// The server is gone: stop every container's processes (blocking threads would otherwise
+    /// keep sleeping and hold up the tokio runtime's shutdown).
+    fn drop(&mut self) {
+        self.stop_all();
     }
 }
 
@@ -156,21 +194,28 @@ impl Runtime {
                     fs.mount(path, files, *mode);
                 }
                 let c = Container {
+                    main_stdin: Mutex::new(None),
+                    cancel: Arc::new(process::Cancel::default()),
                     main_shell: Mutex::new(shell::exec::Shell::new(spec.env.clone())),
                     hostname: hostname.to_string(),
                     fs: Mutex::new(fs),
                     log: ContainerLog::new(),
                     spec,
                 };
-                c.log.write(
-                    Stream::Stdout,
-                    format!(
-                        "kclient-testserver: container {} started (image {})\n",
-                        c.spec.name, c.spec.image
-                    )
-                    .as_bytes(),
-                );
-                (c.spec.name.clone(), Arc::new(c))
+                let c = Arc::new(c);
+                if c.runs_command() {
+                    process::start_main(&c);
+                } else {
+                    c.log.write(
+                        Stream::Stdout,
+                        format!(
+                            "kclient-testserver: container {} started (image {})\n",
+                            c.spec.name, c.spec.image
+                        )
+                        .as_bytes(),
+                    );
+                }
+                (c.spec.name.clone(), c)
             })
             .collect();
         let pod = Arc::new(PodRuntime {
@@ -211,14 +256,14 @@ impl Runtime {
     /// Stops pod `uid`: its streams end and its state goes.
     pub fn stop(&self, uid: &str) {
         if let Some(pod) = self.lock().remove(uid) {
-            pod.stopped.send_replace(true);
+            pod.stop();
         }
     }
 
     /// Stops every pod (server shutdown).
     pub fn stop_all(&self) {
         for (_, pod) in self.lock().drain() {
-            pod.stopped.send_replace(true);
+            pod.stop();
         }
     }
 }

@@ -1,5 +1,5 @@
 //! The commands of the built-in shell, with busybox's messages: `sh`, `echo`, `printf`, `cat`,
-//! `env`, `printenv`, `export`, `ls`, `pwd`, `cd`, `hostname`, `sleep`, `exit`, `true`,
+//! `env`, `printenv`, `export`, `read`, `ls`, `pwd`, `cd`, `hostname`, `sleep`, `exit`, `true`,
 //! `false`, `:`, `test`/`[`, `mkdir`, `rm`, `touch`, `head`, `tail`, `wc`, `seq`, `tar`.
 //! Anything else is `sh: NAME: not found` with status 127.
 
@@ -41,6 +41,7 @@ pub fn run(cx: &mut Cx<'_, '_>, argv: &[String]) -> Result<i32, Stop> {
             Ok(0)
         }
         "ls" => ls(cx, args),
+        "read" => read(cx, args),
         "pwd" => {
             let cwd = format!("{}\n", cx.sh.cwd);
             cx.out(cwd.as_bytes())?;
@@ -311,6 +312,43 @@ fn env(cx: &mut Cx<'_, '_>, name: &str, args: &[String]) -> Result<i32, Stop> {
         .collect();
     cx.out(text.as_bytes())?;
     Ok(0)
+}
+
+/// `read [-r] [NAME...]`: one line of stdin into variables (the last takes the rest;
+/// `REPLY` without names); status 1 at end of input.
+fn read(cx: &mut Cx<'_, '_>, args: &[String]) -> Result<i32, Stop> {
+    let names: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    let mut eof = true;
+    while cx.read(&mut byte)? == 1 {
+        eof = false;
+        if byte[0] == b'\n' {
+            break;
+        }
+        line.push(byte[0]);
+        if line.len() > 1 << 20 {
+            break;
+        }
+    }
+    let text = String::from_utf8_lossy(&line).into_owned();
+    if names.is_empty() {
+        cx.sh.set("REPLY", &text);
+    } else {
+        let mut rest = text.trim_start();
+        for (i, name) in names.iter().enumerate() {
+            let value = if i + 1 == names.len() {
+                rest.trim_end().to_string()
+            } else {
+                let (word, after) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+                let word = word.to_string();
+                rest = after.trim_start();
+                word
+            };
+            cx.sh.set(name, &value);
+        }
+    }
+    Ok(if eof { 1 } else { 0 })
 }
 
 fn ls(cx: &mut Cx<'_, '_>, args: &[String]) -> Result<i32, Stop> {
