@@ -8,9 +8,9 @@
 //! ```
 //!
 //! Without `--pod` a demo pod that logs a line a second is created (and deleted afterwards). The
-//! embedded kclient-testserver (used when no kubeconfig is configured) does not run container
-//! commands: there the demo pod's main process is a shell, and this example attaches to it
-//! (`pods/attach`) to make it print a line a second.
+//! embedded kclient-testserver (used when no kubeconfig is configured) has a simple shell without
+//! loops: there the demo pod's main process is `sh` reading stdin, and this example attaches to
+//! it (`pods/attach`) to make it print a line a second.
 
 #[path = "support/demo_nodes.rs"]
 mod demo_nodes;
