@@ -183,7 +183,7 @@ async fn main() -> BoxResult<()> {
     let connect = |protocol| {
         let client = client.clone();
         async move {
-            let request = |m: Method| {
+            let request = move |m: Method| {
                 client
                     .verb(m)
                     .namespace("default")

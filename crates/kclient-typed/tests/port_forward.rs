@@ -300,3 +300,35 @@ async fn a_pod_without_a_node_is_refused_with_the_servers_status() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_ports_through_kubelet_style_channels() {
+    several_ports_over(Protocol::WebSocketV4).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_a_forwarder_closes_its_ports() {
+    let c = cluster::start("pf").await;
+    let pods = running_pod(&c, "pf-drop").await;
+    let forwarder = pods
+        .port_forwarder(
+            "pf-drop",
+            &[PortMapping::any_local(9000)],
+            &PortForwardOptions::default(),
+        )
+        .await
+        .unwrap();
+    let local = forwarder.ports()[0].local;
+    let mut tcp = TcpStream::connect(local).await.unwrap();
+    tcp.write_all(b"x").await.unwrap();
+    let mut one = [0u8; 1];
+    tcp.read_exact(&mut one).await.unwrap();
+    drop(forwarder);
+    // The open connection ends and nothing listens any more.
+    let mut rest = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), tcp.read_to_end(&mut rest))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(TcpStream::connect(local).await.is_err());
+}

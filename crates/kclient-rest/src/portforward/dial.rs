@@ -16,7 +16,9 @@ use crate::{Error, Request};
 #[derive(Debug, Clone)]
 pub struct PortForwardOptions {
     /// Transports to try, in order; the next is tried only when the server refuses the upgrade
-    /// (kubectl's fallback condition). Default: the WebSocket tunnel, then plain SPDY.
+    /// (kubectl's fallback condition). Default: the WebSocket tunnel, then plain SPDY. Put
+    /// [`Protocol::WebSocketV4`] last to fall back to the kubelet-style protocol: it is chosen
+    /// without a handshake (its WebSockets are opened per connection).
     pub transports: Vec<Protocol>,
     /// How often to ping over SPDY; `None` uses client-go's period for the transport
     /// (10 s inside the tunnel, 5 s over plain SPDY).
@@ -47,7 +49,7 @@ impl PortForwardOptions {
     fn spdy_config(&self, protocol: Protocol) -> SpdyConfig {
         let default_period = match protocol {
             Protocol::WebSocketTunnel => Duration::from_secs(10),
-            Protocol::Spdy => Duration::from_secs(5),
+            Protocol::Spdy | Protocol::WebSocketV4 => Duration::from_secs(5),
         };
         SpdyConfig {
             ping_period: Some(self.ping_period.unwrap_or(default_period)),
@@ -71,12 +73,15 @@ impl PortForward {
     /// (GET for WebSocket, POST for SPDY), for example
     /// `|m| client.verb(m).namespace(ns).resource("pods").name(pod).subresource("portforward")`.
     pub async fn connect(
-        request: impl Fn(Method) -> Request,
+        request: impl Fn(Method) -> Request + Send + Sync + 'static,
         options: &PortForwardOptions,
     ) -> Result<Self, Error> {
+        let request: super::RequestFn = std::sync::Arc::new(request);
         let mut last = None;
         for &protocol in &options.transports {
             let attempt = match protocol {
+                // One WebSocket per forwarded connection: nothing to dial yet.
+                Protocol::WebSocketV4 => return Ok(PortForward::over_channels(request)),
                 Protocol::WebSocketTunnel => {
                     let offered = [WEBSOCKET_SPDY_TUNNELING_PORT_FORWARD_V1];
                     match request(Method::GET).upgrade_websocket(&offered).await {

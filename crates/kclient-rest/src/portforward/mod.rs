@@ -15,6 +15,7 @@
 //! (SPDY pings with a deadline) fails every stream; dropping a [`PortForward`] or
 //! [`PortForwarder`] stops all of their tasks.
 
+mod channels;
 mod dial;
 mod forwarder;
 mod stream;
@@ -24,6 +25,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use kclient_apimachinery::httpstream::spdy::Headers;
 use kclient_apimachinery::portforward::{
     HEADER_PORT, HEADER_REQUEST_ID, HEADER_STREAM_TYPE, STREAM_TYPE_DATA, STREAM_TYPE_ERROR,
+    WEBSOCKET_V4_CHANNEL,
 };
 
 pub use dial::PortForwardOptions;
@@ -41,23 +43,57 @@ pub enum Protocol {
     WebSocketTunnel,
     /// SPDY/3.1 over a plain HTTP/1.1 upgrade (`Upgrade: SPDY/3.1`), kubectl's fallback.
     Spdy,
+    /// The kubelet-style `v4.channel.k8s.io` WebSocket (what kube-rs speaks): one WebSocket per
+    /// forwarded connection, no half-close. Nothing is dialled until [`PortForward::open`].
+    WebSocketV4,
+}
+
+/// Builds the `portforward` request for a method (GET for WebSocket, POST for SPDY).
+pub(crate) type RequestFn = std::sync::Arc<dyn Fn(http::Method) -> crate::Request + Send + Sync>;
+
+enum Inner {
+    Spdy {
+        conn: SpdyConnection,
+        next_request_id: AtomicU64,
+    },
+    Channels {
+        request: RequestFn,
+        closed: tokio::sync::watch::Sender<bool>,
+    },
 }
 
 /// One port-forward connection to a pod. See the [module docs](self).
-#[derive(Debug)]
 pub struct PortForward {
     protocol: Protocol,
-    conn: SpdyConnection,
-    next_request_id: AtomicU64,
+    inner: Inner,
+}
+
+impl std::fmt::Debug for PortForward {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PortForward")
+            .field("protocol", &self.protocol)
+            .finish_non_exhaustive()
+    }
 }
 
 impl PortForward {
-    /// Port forwarding over an established SPDY connection (client side).
+    /// Port forwarding over an established SPDY connection (client side); `protocol` says how
+    /// it was established (the tunnel or a plain upgrade).
     pub fn over_spdy(conn: SpdyConnection, protocol: Protocol) -> Self {
         Self {
             protocol,
-            conn,
-            next_request_id: AtomicU64::new(0),
+            inner: Inner::Spdy {
+                conn,
+                next_request_id: AtomicU64::new(0),
+            },
+        }
+    }
+
+    pub(crate) fn over_channels(request: RequestFn) -> Self {
+        let (closed, _) = tokio::sync::watch::channel(false);
+        Self {
+            protocol: Protocol::WebSocketV4,
+            inner: Inner::Channels { request, closed },
         }
     }
 
@@ -74,23 +110,42 @@ impl PortForward {
                 reason: "port 0 cannot be forwarded".into(),
             });
         }
-        let request_id = self.next_request_id.fetch_add(1, Ordering::Relaxed);
+        let (conn, next_request_id) = match &self.inner {
+            Inner::Spdy {
+                conn,
+                next_request_id,
+            } => (conn, next_request_id),
+            Inner::Channels { request, closed } => {
+                if *closed.borrow() {
+                    return Err(Error::PortForward {
+                        reason: "the port forward is closed".into(),
+                    });
+                }
+                let ws = request(http::Method::GET)
+                    .param("ports", port.to_string())
+                    .upgrade_websocket(&[WEBSOCKET_V4_CHANNEL])
+                    .await?;
+                return Ok(ForwardedStream::new(
+                    port,
+                    channels::V4Stream::new(ws.socket, port),
+                ));
+            }
+        };
+        let request_id = next_request_id.fetch_add(1, Ordering::Relaxed);
         let headers = |stream_type: &str| {
             Headers::new()
                 .with(HEADER_STREAM_TYPE, stream_type)
                 .with(HEADER_PORT, port.to_string())
                 .with(HEADER_REQUEST_ID, request_id.to_string())
         };
-        let error = self
-            .conn
+        let error = conn
             .create_stream(headers(STREAM_TYPE_ERROR))
             .await
             .map_err(|e| Error::PortForward {
                 reason: format!("error creating error stream for port {port}: {e}"),
             })?;
         error.writer().close().await?;
-        let data = self
-            .conn
+        let data = conn
             .create_stream(headers(STREAM_TYPE_DATA))
             .await
             .map_err(|e| Error::PortForward {
@@ -99,13 +154,26 @@ impl PortForward {
         Ok(ForwardedStream::new(port, SpdyPair::new(port, data, error)))
     }
 
-    /// Waits until the connection ends; the reason is empty for a clean close.
+    /// Waits until the connection ends; the reason is empty for a clean close. (Over
+    /// `v4.channel.k8s.io` there is no shared connection: this waits for [`PortForward::close`].)
     pub async fn closed(&self) -> String {
-        self.conn.closed().await
+        match &self.inner {
+            Inner::Spdy { conn, .. } => conn.closed().await,
+            Inner::Channels { closed, .. } => {
+                let mut rx = closed.subscribe();
+                let _ = rx.wait_for(|c| *c).await;
+                String::new()
+            }
+        }
     }
 
     /// Closes the connection (`GOAWAY`), ending every stream.
     pub async fn close(&self) {
-        self.conn.close().await;
+        match &self.inner {
+            Inner::Spdy { conn, .. } => conn.close().await,
+            Inner::Channels { closed, .. } => {
+                closed.send_replace(true);
+            }
+        }
     }
 }

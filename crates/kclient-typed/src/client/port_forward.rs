@@ -16,7 +16,9 @@ impl ResourceClient<Pod> {
         name: &str,
         options: &PortForwardOptions,
     ) -> Result<PortForward, Error> {
-        let request = |verb| self.named(verb, name).subresource("portforward");
+        let client = self.clone();
+        let name = name.to_string();
+        let request = move |verb| client.named(verb, &name).subresource("portforward");
         Ok(PortForward::connect(request, options).await?)
     }
 
