@@ -470,7 +470,9 @@ fn render_constructor(
     resource: Option<&ResourceDef>,
 ) {
     let Some(gvk) = &ty.gvk else {
-        s.push_str("/// An empty configuration.\npub fn new() -> Self {\nSelf::default()\n}\n");
+        s.push_str(
+            "/// An empty configuration.\n#[inline]\npub fn new() -> Self {\nSelf::default()\n}\n",
+        );
         return;
     };
     let api_version = if gvk.group.is_empty() {
@@ -534,7 +536,7 @@ pub fn render_setter(s: &mut String, rust: &str, json: &str, conf: &ConfType) {
             };
             let _ = writeln!(
                 s,
-                "/// Appends to `{json}`.\n\
+                "/// Appends to `{json}`.\n#[inline]\n\
                  pub fn {setter}(mut self, values: impl IntoIterator<Item = {item}>) -> Self {{\n\
                  self.{rust}.get_or_insert_with(Vec::new).extend(values{map});\nself\n}}"
             );
@@ -547,7 +549,7 @@ pub fn render_setter(s: &mut String, rust: &str, json: &str, conf: &ConfType) {
             };
             let _ = writeln!(
                 s,
-                "/// Adds entries to `{json}` (later keys overwrite).\n\
+                "/// Adds entries to `{json}` (later keys overwrite).\n#[inline]\n\
                  pub fn {setter}(mut self, entries: impl IntoIterator<Item = (impl Into<String>, {value})>) -> Self {{\n\
                  let map = self.{rust}.get_or_insert_with(Default::default);\n\
                  for (key, value) in entries {{\nmap.insert(key.into(), value{into});\n}}\nself\n}}"
@@ -556,21 +558,21 @@ pub fn render_setter(s: &mut String, rust: &str, json: &str, conf: &ConfType) {
         ConfType::Struct { ty, .. } => {
             let _ = writeln!(
                 s,
-                "/// Sets `{json}`.\npub fn {setter}(mut self, value: {ty}) -> Self {{\n\
+                "/// Sets `{json}`.\n#[inline]\npub fn {setter}(mut self, value: {ty}) -> Self {{\n\
                  self.{rust} = Some(Box::new(value));\nself\n}}"
             );
         }
         plain if plain.is_string() => {
             let _ = writeln!(
                 s,
-                "/// Sets `{json}`.\npub fn {setter}(mut self, value: impl Into<String>) -> Self {{\n\
+                "/// Sets `{json}`.\n#[inline]\npub fn {setter}(mut self, value: impl Into<String>) -> Self {{\n\
                  self.{rust} = Some(value.into());\nself\n}}"
             );
         }
         ConfType::Plain(ty) => {
             let _ = writeln!(
                 s,
-                "/// Sets `{json}`.\npub fn {setter}(mut self, value: {ty}) -> Self {{\n\
+                "/// Sets `{json}`.\n#[inline]\npub fn {setter}(mut self, value: {ty}) -> Self {{\n\
                  self.{rust} = Some(value);\nself\n}}"
             );
         }

@@ -261,11 +261,13 @@ impl CronTabApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(mut self, value: CronTabSpecApplyConfiguration) -> Self {
         self.spec = Some(Box::new(value));
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(mut self, value: CronTabStatusApplyConfiguration) -> Self {
         self.status = Some(Box::new(value));
         self
@@ -331,16 +333,19 @@ impl CronTabSpecApplyConfiguration {
         Self::default()
     }
     /// Sets `concurrencyPolicy`.
+    #[inline]
     pub fn with_concurrency_policy(mut self, value: impl Into<String>) -> Self {
         self.concurrency_policy = Some(value.into());
         self
     }
     /// Sets `cronSpec`.
+    #[inline]
     pub fn with_cron_spec(mut self, value: impl Into<String>) -> Self {
         self.cron_spec = Some(value.into());
         self
     }
     /// Appends to `env`.
+    #[inline]
     pub fn with_env(
         mut self,
         values: impl IntoIterator<Item = CronTabSpecEnvApplyConfiguration>,
@@ -349,21 +354,25 @@ impl CronTabSpecApplyConfiguration {
         self
     }
     /// Sets `extra`.
+    #[inline]
     pub fn with_extra(mut self, value: serde_json::Value) -> Self {
         self.extra = Some(value);
         self
     }
     /// Sets `image`.
+    #[inline]
     pub fn with_image(mut self, value: impl Into<String>) -> Self {
         self.image = Some(value.into());
         self
     }
     /// Sets `replicas`.
+    #[inline]
     pub fn with_replicas(mut self, value: i32) -> Self {
         self.replicas = Some(value);
         self
     }
     /// Adds entries to `resources` (later keys overwrite).
+    #[inline]
     pub fn with_resources(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::IntOrString)>,
@@ -413,11 +422,13 @@ impl CronTabSpecEnvApplyConfiguration {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `value`.
+    #[inline]
     pub fn with_value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
@@ -460,6 +471,7 @@ impl CronTabStatusApplyConfiguration {
         Self::default()
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<Item = CronTabStatusConditionsApplyConfiguration>,
@@ -468,11 +480,13 @@ impl CronTabStatusApplyConfiguration {
         self
     }
     /// Sets `lastScheduleTime`.
+    #[inline]
     pub fn with_last_schedule_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_schedule_time = Some(value);
         self
     }
     /// Sets `replicas`.
+    #[inline]
     pub fn with_replicas(mut self, value: i32) -> Self {
         self.replicas = Some(value);
         self
@@ -513,16 +527,19 @@ impl CronTabStatusConditionsApplyConfiguration {
         Self::default()
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self

@@ -184,6 +184,7 @@ impl CronTabApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(mut self, value: CronTabSpecApplyConfiguration) -> Self {
         self.spec = Some(Box::new(value));
         self
@@ -226,11 +227,13 @@ impl CronTabSpecApplyConfiguration {
         Self::default()
     }
     /// Sets `cronSpec`.
+    #[inline]
     pub fn with_cron_spec(mut self, value: impl Into<String>) -> Self {
         self.cron_spec = Some(value.into());
         self
     }
     /// Sets `image`.
+    #[inline]
     pub fn with_image(mut self, value: impl Into<String>) -> Self {
         self.image = Some(value.into());
         self

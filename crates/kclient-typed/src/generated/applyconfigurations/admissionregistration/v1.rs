@@ -12,10 +12,12 @@ pub struct ApplyConfigurationApplyConfiguration {
 
 impl ApplyConfigurationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `expression`.
+    #[inline]
     pub fn with_expression(mut self, value: impl Into<String>) -> Self {
         self.expression = Some(value.into());
         self
@@ -81,15 +83,18 @@ pub struct AuditAnnotationApplyConfiguration {
 
 impl AuditAnnotationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `key`.
+    #[inline]
     pub fn with_key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
     /// Sets `valueExpression`.
+    #[inline]
     pub fn with_value_expression(mut self, value: impl Into<String>) -> Self {
         self.value_expression = Some(value.into());
         self
@@ -158,15 +163,18 @@ pub struct ExpressionWarningApplyConfiguration {
 
 impl ExpressionWarningApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `fieldRef`.
+    #[inline]
     pub fn with_field_ref(mut self, value: impl Into<String>) -> Self {
         self.field_ref = Some(value.into());
         self
     }
     /// Sets `warning`.
+    #[inline]
     pub fn with_warning(mut self, value: impl Into<String>) -> Self {
         self.warning = Some(value.into());
         self
@@ -233,10 +241,12 @@ pub struct JSONPatchApplyConfiguration {
 
 impl JSONPatchApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `expression`.
+    #[inline]
     pub fn with_expression(mut self, value: impl Into<String>) -> Self {
         self.expression = Some(value.into());
         self
@@ -302,15 +312,18 @@ pub struct MatchConditionApplyConfiguration {
 
 impl MatchConditionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `expression`.
+    #[inline]
     pub fn with_expression(mut self, value: impl Into<String>) -> Self {
         self.expression = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -385,10 +398,12 @@ pub struct MatchResourcesApplyConfiguration {
 
 impl MatchResourcesApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `excludeResourceRules`.
+    #[inline]
     pub fn with_exclude_resource_rules(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::admissionregistration::v1::NamedRuleWithOperationsApplyConfiguration>,
@@ -399,11 +414,13 @@ impl MatchResourcesApplyConfiguration {
         self
     }
     /// Sets `matchPolicy`.
+    #[inline]
     pub fn with_match_policy(mut self, value: impl Into<String>) -> Self {
         self.match_policy = Some(value.into());
         self
     }
     /// Sets `namespaceSelector`.
+    #[inline]
     pub fn with_namespace_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -412,6 +429,7 @@ impl MatchResourcesApplyConfiguration {
         self
     }
     /// Sets `objectSelector`.
+    #[inline]
     pub fn with_object_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -420,6 +438,7 @@ impl MatchResourcesApplyConfiguration {
         self
     }
     /// Appends to `resourceRules`.
+    #[inline]
     pub fn with_resource_rules(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::admissionregistration::v1::NamedRuleWithOperationsApplyConfiguration>,
@@ -534,16 +553,19 @@ impl MutatingAdmissionPolicyApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -552,6 +574,7 @@ impl MutatingAdmissionPolicyApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1::MutatingAdmissionPolicySpecApplyConfiguration,
@@ -680,16 +703,19 @@ impl MutatingAdmissionPolicyBindingApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -698,6 +724,7 @@ impl MutatingAdmissionPolicyBindingApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1::MutatingAdmissionPolicyBindingSpecApplyConfiguration,
@@ -817,10 +844,12 @@ pub struct MutatingAdmissionPolicyBindingSpecApplyConfiguration {
 
 impl MutatingAdmissionPolicyBindingSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `matchResources`.
+    #[inline]
     pub fn with_match_resources(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1::MatchResourcesApplyConfiguration,
@@ -829,6 +858,7 @@ impl MutatingAdmissionPolicyBindingSpecApplyConfiguration {
         self
     }
     /// Sets `paramRef`.
+    #[inline]
     pub fn with_param_ref(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1::ParamRefApplyConfiguration,
@@ -837,6 +867,7 @@ impl MutatingAdmissionPolicyBindingSpecApplyConfiguration {
         self
     }
     /// Sets `policyName`.
+    #[inline]
     pub fn with_policy_name(mut self, value: impl Into<String>) -> Self {
         self.policy_name = Some(value.into());
         self
@@ -948,15 +979,18 @@ pub struct MutatingAdmissionPolicySpecApplyConfiguration {
 
 impl MutatingAdmissionPolicySpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `failurePolicy`.
+    #[inline]
     pub fn with_failure_policy(mut self, value: impl Into<String>) -> Self {
         self.failure_policy = Some(value.into());
         self
     }
     /// Appends to `matchConditions`.
+    #[inline]
     pub fn with_match_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::admissionregistration::v1::MatchConditionApplyConfiguration>,
@@ -967,6 +1001,7 @@ impl MutatingAdmissionPolicySpecApplyConfiguration {
         self
     }
     /// Sets `matchConstraints`.
+    #[inline]
     pub fn with_match_constraints(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1::MatchResourcesApplyConfiguration,
@@ -975,6 +1010,7 @@ impl MutatingAdmissionPolicySpecApplyConfiguration {
         self
     }
     /// Appends to `mutations`.
+    #[inline]
     pub fn with_mutations(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::admissionregistration::v1::MutationApplyConfiguration>,
@@ -983,6 +1019,7 @@ impl MutatingAdmissionPolicySpecApplyConfiguration {
         self
     }
     /// Sets `paramKind`.
+    #[inline]
     pub fn with_param_kind(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1::ParamKindApplyConfiguration,
@@ -991,11 +1028,13 @@ impl MutatingAdmissionPolicySpecApplyConfiguration {
         self
     }
     /// Sets `reinvocationPolicy`.
+    #[inline]
     pub fn with_reinvocation_policy(mut self, value: impl Into<String>) -> Self {
         self.reinvocation_policy = Some(value.into());
         self
     }
     /// Appends to `variables`.
+    #[inline]
     pub fn with_variables(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::admissionregistration::v1::VariableApplyConfiguration>,
@@ -1122,10 +1161,12 @@ pub struct MutatingWebhookApplyConfiguration {
 
 impl MutatingWebhookApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `admissionReviewVersions`.
+    #[inline]
     pub fn with_admission_review_versions(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -1136,6 +1177,7 @@ impl MutatingWebhookApplyConfiguration {
         self
     }
     /// Sets `clientConfig`.
+    #[inline]
     pub fn with_client_config(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1::WebhookClientConfigApplyConfiguration,
@@ -1144,11 +1186,13 @@ impl MutatingWebhookApplyConfiguration {
         self
     }
     /// Sets `failurePolicy`.
+    #[inline]
     pub fn with_failure_policy(mut self, value: impl Into<String>) -> Self {
         self.failure_policy = Some(value.into());
         self
     }
     /// Appends to `matchConditions`.
+    #[inline]
     pub fn with_match_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::admissionregistration::v1::MatchConditionApplyConfiguration>,
@@ -1159,16 +1203,19 @@ impl MutatingWebhookApplyConfiguration {
         self
     }
     /// Sets `matchPolicy`.
+    #[inline]
     pub fn with_match_policy(mut self, value: impl Into<String>) -> Self {
         self.match_policy = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `namespaceSelector`.
+    #[inline]
     pub fn with_namespace_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -1177,6 +1224,7 @@ impl MutatingWebhookApplyConfiguration {
         self
     }
     /// Sets `objectSelector`.
+    #[inline]
     pub fn with_object_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -1185,11 +1233,13 @@ impl MutatingWebhookApplyConfiguration {
         self
     }
     /// Sets `reinvocationPolicy`.
+    #[inline]
     pub fn with_reinvocation_policy(mut self, value: impl Into<String>) -> Self {
         self.reinvocation_policy = Some(value.into());
         self
     }
     /// Appends to `rules`.
+    #[inline]
     pub fn with_rules(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::admissionregistration::v1::RuleWithOperationsApplyConfiguration>,
@@ -1198,11 +1248,13 @@ impl MutatingWebhookApplyConfiguration {
         self
     }
     /// Sets `sideEffects`.
+    #[inline]
     pub fn with_side_effects(mut self, value: impl Into<String>) -> Self {
         self.side_effects = Some(value.into());
         self
     }
     /// Sets `timeoutSeconds`.
+    #[inline]
     pub fn with_timeout_seconds(mut self, value: i32) -> Self {
         self.timeout_seconds = Some(value);
         self
@@ -1349,16 +1401,19 @@ impl MutatingWebhookConfigurationApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -1367,6 +1422,7 @@ impl MutatingWebhookConfigurationApplyConfiguration {
         self
     }
     /// Appends to `webhooks`.
+    #[inline]
     pub fn with_webhooks(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::admissionregistration::v1::MutatingWebhookApplyConfiguration>,
@@ -1480,10 +1536,12 @@ pub struct MutationApplyConfiguration {
 
 impl MutationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `applyConfiguration`.
+    #[inline]
     pub fn with_apply_configuration(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1::ApplyConfigurationApplyConfiguration,
@@ -1492,6 +1550,7 @@ impl MutationApplyConfiguration {
         self
     }
     /// Sets `jsonPatch`.
+    #[inline]
     pub fn with_json_patch(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1::JSONPatchApplyConfiguration,
@@ -1500,6 +1559,7 @@ impl MutationApplyConfiguration {
         self
     }
     /// Sets `patchType`.
+    #[inline]
     pub fn with_patch_type(mut self, value: impl Into<String>) -> Self {
         self.patch_type = Some(value.into());
         self
@@ -1594,10 +1654,12 @@ pub struct NamedRuleWithOperationsApplyConfiguration {
 
 impl NamedRuleWithOperationsApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `apiGroups`.
+    #[inline]
     pub fn with_api_groups(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.api_groups
             .get_or_insert_with(Vec::new)
@@ -1605,6 +1667,7 @@ impl NamedRuleWithOperationsApplyConfiguration {
         self
     }
     /// Appends to `apiVersions`.
+    #[inline]
     pub fn with_api_versions(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -1615,6 +1678,7 @@ impl NamedRuleWithOperationsApplyConfiguration {
         self
     }
     /// Appends to `operations`.
+    #[inline]
     pub fn with_operations(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.operations
             .get_or_insert_with(Vec::new)
@@ -1622,6 +1686,7 @@ impl NamedRuleWithOperationsApplyConfiguration {
         self
     }
     /// Appends to `resourceNames`.
+    #[inline]
     pub fn with_resource_names(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -1632,6 +1697,7 @@ impl NamedRuleWithOperationsApplyConfiguration {
         self
     }
     /// Appends to `resources`.
+    #[inline]
     pub fn with_resources(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.resources
             .get_or_insert_with(Vec::new)
@@ -1639,6 +1705,7 @@ impl NamedRuleWithOperationsApplyConfiguration {
         self
     }
     /// Sets `scope`.
+    #[inline]
     pub fn with_scope(mut self, value: impl Into<String>) -> Self {
         self.scope = Some(value.into());
         self
@@ -1768,15 +1835,18 @@ pub struct ParamKindApplyConfiguration {
 
 impl ParamKindApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
@@ -1849,25 +1919,30 @@ pub struct ParamRefApplyConfiguration {
 
 impl ParamRefApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `namespace`.
+    #[inline]
     pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
     }
     /// Sets `parameterNotFoundAction`.
+    #[inline]
     pub fn with_parameter_not_found_action(mut self, value: impl Into<String>) -> Self {
         self.parameter_not_found_action = Some(value.into());
         self
     }
     /// Sets `selector`.
+    #[inline]
     pub fn with_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -1958,10 +2033,12 @@ pub struct RuleWithOperationsApplyConfiguration {
 
 impl RuleWithOperationsApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `apiGroups`.
+    #[inline]
     pub fn with_api_groups(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.api_groups
             .get_or_insert_with(Vec::new)
@@ -1969,6 +2046,7 @@ impl RuleWithOperationsApplyConfiguration {
         self
     }
     /// Appends to `apiVersions`.
+    #[inline]
     pub fn with_api_versions(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -1979,6 +2057,7 @@ impl RuleWithOperationsApplyConfiguration {
         self
     }
     /// Appends to `operations`.
+    #[inline]
     pub fn with_operations(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.operations
             .get_or_insert_with(Vec::new)
@@ -1986,6 +2065,7 @@ impl RuleWithOperationsApplyConfiguration {
         self
     }
     /// Appends to `resources`.
+    #[inline]
     pub fn with_resources(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.resources
             .get_or_insert_with(Vec::new)
@@ -1993,6 +2073,7 @@ impl RuleWithOperationsApplyConfiguration {
         self
     }
     /// Sets `scope`.
+    #[inline]
     pub fn with_scope(mut self, value: impl Into<String>) -> Self {
         self.scope = Some(value.into());
         self
@@ -2101,25 +2182,30 @@ pub struct ServiceReferenceApplyConfiguration {
 
 impl ServiceReferenceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `namespace`.
+    #[inline]
     pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
     }
     /// Sets `path`.
+    #[inline]
     pub fn with_path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
     }
     /// Sets `port`.
+    #[inline]
     pub fn with_port(mut self, value: i32) -> Self {
         self.port = Some(value);
         self
@@ -2195,10 +2281,12 @@ pub struct TypeCheckingApplyConfiguration {
 
 impl TypeCheckingApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `expressionWarnings`.
+    #[inline]
     pub fn with_expression_warnings(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::admissionregistration::v1::ExpressionWarningApplyConfiguration>,
@@ -2296,16 +2384,19 @@ impl ValidatingAdmissionPolicyApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -2314,6 +2405,7 @@ impl ValidatingAdmissionPolicyApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1::ValidatingAdmissionPolicySpecApplyConfiguration,
@@ -2322,6 +2414,7 @@ impl ValidatingAdmissionPolicyApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1::ValidatingAdmissionPolicyStatusApplyConfiguration,
@@ -2464,16 +2557,19 @@ impl ValidatingAdmissionPolicyBindingApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -2482,6 +2578,7 @@ impl ValidatingAdmissionPolicyBindingApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1::ValidatingAdmissionPolicyBindingSpecApplyConfiguration,
@@ -2600,10 +2697,12 @@ pub struct ValidatingAdmissionPolicyBindingSpecApplyConfiguration {
 
 impl ValidatingAdmissionPolicyBindingSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `matchResources`.
+    #[inline]
     pub fn with_match_resources(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1::MatchResourcesApplyConfiguration,
@@ -2612,6 +2711,7 @@ impl ValidatingAdmissionPolicyBindingSpecApplyConfiguration {
         self
     }
     /// Sets `paramRef`.
+    #[inline]
     pub fn with_param_ref(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1::ParamRefApplyConfiguration,
@@ -2620,11 +2720,13 @@ impl ValidatingAdmissionPolicyBindingSpecApplyConfiguration {
         self
     }
     /// Sets `policyName`.
+    #[inline]
     pub fn with_policy_name(mut self, value: impl Into<String>) -> Self {
         self.policy_name = Some(value.into());
         self
     }
     /// Appends to `validationActions`.
+    #[inline]
     pub fn with_validation_actions(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -2743,10 +2845,12 @@ pub struct ValidatingAdmissionPolicySpecApplyConfiguration {
 
 impl ValidatingAdmissionPolicySpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `auditAnnotations`.
+    #[inline]
     pub fn with_audit_annotations(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::admissionregistration::v1::AuditAnnotationApplyConfiguration>,
@@ -2757,11 +2861,13 @@ impl ValidatingAdmissionPolicySpecApplyConfiguration {
         self
     }
     /// Sets `failurePolicy`.
+    #[inline]
     pub fn with_failure_policy(mut self, value: impl Into<String>) -> Self {
         self.failure_policy = Some(value.into());
         self
     }
     /// Appends to `matchConditions`.
+    #[inline]
     pub fn with_match_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::admissionregistration::v1::MatchConditionApplyConfiguration>,
@@ -2772,6 +2878,7 @@ impl ValidatingAdmissionPolicySpecApplyConfiguration {
         self
     }
     /// Sets `matchConstraints`.
+    #[inline]
     pub fn with_match_constraints(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1::MatchResourcesApplyConfiguration,
@@ -2780,6 +2887,7 @@ impl ValidatingAdmissionPolicySpecApplyConfiguration {
         self
     }
     /// Sets `paramKind`.
+    #[inline]
     pub fn with_param_kind(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1::ParamKindApplyConfiguration,
@@ -2788,6 +2896,7 @@ impl ValidatingAdmissionPolicySpecApplyConfiguration {
         self
     }
     /// Appends to `validations`.
+    #[inline]
     pub fn with_validations(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::admissionregistration::v1::ValidationApplyConfiguration>,
@@ -2796,6 +2905,7 @@ impl ValidatingAdmissionPolicySpecApplyConfiguration {
         self
     }
     /// Appends to `variables`.
+    #[inline]
     pub fn with_variables(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::admissionregistration::v1::VariableApplyConfiguration>,
@@ -2907,10 +3017,12 @@ pub struct ValidatingAdmissionPolicyStatusApplyConfiguration {
 
 impl ValidatingAdmissionPolicyStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::apply::meta::ConditionApplyConfiguration>,
@@ -2919,11 +3031,13 @@ impl ValidatingAdmissionPolicyStatusApplyConfiguration {
         self
     }
     /// Sets `observedGeneration`.
+    #[inline]
     pub fn with_observed_generation(mut self, value: i64) -> Self {
         self.observed_generation = Some(value);
         self
     }
     /// Sets `typeChecking`.
+    #[inline]
     pub fn with_type_checking(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1::TypeCheckingApplyConfiguration,
@@ -3033,10 +3147,12 @@ pub struct ValidatingWebhookApplyConfiguration {
 
 impl ValidatingWebhookApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `admissionReviewVersions`.
+    #[inline]
     pub fn with_admission_review_versions(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -3047,6 +3163,7 @@ impl ValidatingWebhookApplyConfiguration {
         self
     }
     /// Sets `clientConfig`.
+    #[inline]
     pub fn with_client_config(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1::WebhookClientConfigApplyConfiguration,
@@ -3055,11 +3172,13 @@ impl ValidatingWebhookApplyConfiguration {
         self
     }
     /// Sets `failurePolicy`.
+    #[inline]
     pub fn with_failure_policy(mut self, value: impl Into<String>) -> Self {
         self.failure_policy = Some(value.into());
         self
     }
     /// Appends to `matchConditions`.
+    #[inline]
     pub fn with_match_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::admissionregistration::v1::MatchConditionApplyConfiguration>,
@@ -3070,16 +3189,19 @@ impl ValidatingWebhookApplyConfiguration {
         self
     }
     /// Sets `matchPolicy`.
+    #[inline]
     pub fn with_match_policy(mut self, value: impl Into<String>) -> Self {
         self.match_policy = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `namespaceSelector`.
+    #[inline]
     pub fn with_namespace_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -3088,6 +3210,7 @@ impl ValidatingWebhookApplyConfiguration {
         self
     }
     /// Sets `objectSelector`.
+    #[inline]
     pub fn with_object_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -3096,6 +3219,7 @@ impl ValidatingWebhookApplyConfiguration {
         self
     }
     /// Appends to `rules`.
+    #[inline]
     pub fn with_rules(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::admissionregistration::v1::RuleWithOperationsApplyConfiguration>,
@@ -3104,11 +3228,13 @@ impl ValidatingWebhookApplyConfiguration {
         self
     }
     /// Sets `sideEffects`.
+    #[inline]
     pub fn with_side_effects(mut self, value: impl Into<String>) -> Self {
         self.side_effects = Some(value.into());
         self
     }
     /// Sets `timeoutSeconds`.
+    #[inline]
     pub fn with_timeout_seconds(mut self, value: i32) -> Self {
         self.timeout_seconds = Some(value);
         self
@@ -3250,16 +3376,19 @@ impl ValidatingWebhookConfigurationApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -3268,6 +3397,7 @@ impl ValidatingWebhookConfigurationApplyConfiguration {
         self
     }
     /// Appends to `webhooks`.
+    #[inline]
     pub fn with_webhooks(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::admissionregistration::v1::ValidatingWebhookApplyConfiguration>,
@@ -3383,25 +3513,30 @@ pub struct ValidationApplyConfiguration {
 
 impl ValidationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `expression`.
+    #[inline]
     pub fn with_expression(mut self, value: impl Into<String>) -> Self {
         self.expression = Some(value.into());
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `messageExpression`.
+    #[inline]
     pub fn with_message_expression(mut self, value: impl Into<String>) -> Self {
         self.message_expression = Some(value.into());
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
@@ -3480,15 +3615,18 @@ pub struct VariableApplyConfiguration {
 
 impl VariableApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `expression`.
+    #[inline]
     pub fn with_expression(mut self, value: impl Into<String>) -> Self {
         self.expression = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -3559,15 +3697,18 @@ pub struct WebhookClientConfigApplyConfiguration {
 
 impl WebhookClientConfigApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `caBundle`.
+    #[inline]
     pub fn with_ca_bundle(mut self, value: crate::ByteString) -> Self {
         self.ca_bundle = Some(value);
         self
     }
     /// Sets `service`.
+    #[inline]
     pub fn with_service(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1::ServiceReferenceApplyConfiguration,
@@ -3576,6 +3717,7 @@ impl WebhookClientConfigApplyConfiguration {
         self
     }
     /// Sets `url`.
+    #[inline]
     pub fn with_url(mut self, value: impl Into<String>) -> Self {
         self.url = Some(value.into());
         self

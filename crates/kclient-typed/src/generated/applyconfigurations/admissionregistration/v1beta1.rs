@@ -12,10 +12,12 @@ pub struct ApplyConfigurationApplyConfiguration {
 
 impl ApplyConfigurationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `expression`.
+    #[inline]
     pub fn with_expression(mut self, value: impl Into<String>) -> Self {
         self.expression = Some(value.into());
         self
@@ -79,10 +81,12 @@ pub struct JSONPatchApplyConfiguration {
 
 impl JSONPatchApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `expression`.
+    #[inline]
     pub fn with_expression(mut self, value: impl Into<String>) -> Self {
         self.expression = Some(value.into());
         self
@@ -148,15 +152,18 @@ pub struct MatchConditionApplyConfiguration {
 
 impl MatchConditionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `expression`.
+    #[inline]
     pub fn with_expression(mut self, value: impl Into<String>) -> Self {
         self.expression = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -231,10 +238,12 @@ pub struct MatchResourcesApplyConfiguration {
 
 impl MatchResourcesApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `excludeResourceRules`.
+    #[inline]
     pub fn with_exclude_resource_rules(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::admissionregistration::v1beta1::NamedRuleWithOperationsApplyConfiguration>,
@@ -245,11 +254,13 @@ impl MatchResourcesApplyConfiguration {
         self
     }
     /// Sets `matchPolicy`.
+    #[inline]
     pub fn with_match_policy(mut self, value: impl Into<String>) -> Self {
         self.match_policy = Some(value.into());
         self
     }
     /// Sets `namespaceSelector`.
+    #[inline]
     pub fn with_namespace_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -258,6 +269,7 @@ impl MatchResourcesApplyConfiguration {
         self
     }
     /// Sets `objectSelector`.
+    #[inline]
     pub fn with_object_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -266,6 +278,7 @@ impl MatchResourcesApplyConfiguration {
         self
     }
     /// Appends to `resourceRules`.
+    #[inline]
     pub fn with_resource_rules(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::admissionregistration::v1beta1::NamedRuleWithOperationsApplyConfiguration>,
@@ -380,16 +393,19 @@ impl MutatingAdmissionPolicyApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -398,6 +414,7 @@ impl MutatingAdmissionPolicyApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1beta1::MutatingAdmissionPolicySpecApplyConfiguration,
@@ -526,16 +543,19 @@ impl MutatingAdmissionPolicyBindingApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -544,6 +564,7 @@ impl MutatingAdmissionPolicyBindingApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1beta1::MutatingAdmissionPolicyBindingSpecApplyConfiguration,
@@ -657,10 +678,12 @@ pub struct MutatingAdmissionPolicyBindingSpecApplyConfiguration {
 
 impl MutatingAdmissionPolicyBindingSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `matchResources`.
+    #[inline]
     pub fn with_match_resources(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1beta1::MatchResourcesApplyConfiguration,
@@ -669,6 +692,7 @@ impl MutatingAdmissionPolicyBindingSpecApplyConfiguration {
         self
     }
     /// Sets `paramRef`.
+    #[inline]
     pub fn with_param_ref(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1beta1::ParamRefApplyConfiguration,
@@ -677,6 +701,7 @@ impl MutatingAdmissionPolicyBindingSpecApplyConfiguration {
         self
     }
     /// Sets `policyName`.
+    #[inline]
     pub fn with_policy_name(mut self, value: impl Into<String>) -> Self {
         self.policy_name = Some(value.into());
         self
@@ -763,15 +788,18 @@ pub struct MutatingAdmissionPolicySpecApplyConfiguration {
 
 impl MutatingAdmissionPolicySpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `failurePolicy`.
+    #[inline]
     pub fn with_failure_policy(mut self, value: impl Into<String>) -> Self {
         self.failure_policy = Some(value.into());
         self
     }
     /// Appends to `matchConditions`.
+    #[inline]
     pub fn with_match_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::admissionregistration::v1beta1::MatchConditionApplyConfiguration>,
@@ -782,6 +810,7 @@ impl MutatingAdmissionPolicySpecApplyConfiguration {
         self
     }
     /// Sets `matchConstraints`.
+    #[inline]
     pub fn with_match_constraints(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1beta1::MatchResourcesApplyConfiguration,
@@ -790,6 +819,7 @@ impl MutatingAdmissionPolicySpecApplyConfiguration {
         self
     }
     /// Appends to `mutations`.
+    #[inline]
     pub fn with_mutations(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::admissionregistration::v1beta1::MutationApplyConfiguration>,
@@ -798,6 +828,7 @@ impl MutatingAdmissionPolicySpecApplyConfiguration {
         self
     }
     /// Sets `paramKind`.
+    #[inline]
     pub fn with_param_kind(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1beta1::ParamKindApplyConfiguration,
@@ -806,11 +837,13 @@ impl MutatingAdmissionPolicySpecApplyConfiguration {
         self
     }
     /// Sets `reinvocationPolicy`.
+    #[inline]
     pub fn with_reinvocation_policy(mut self, value: impl Into<String>) -> Self {
         self.reinvocation_policy = Some(value.into());
         self
     }
     /// Appends to `variables`.
+    #[inline]
     pub fn with_variables(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::admissionregistration::v1beta1::VariableApplyConfiguration>,
@@ -919,10 +952,12 @@ pub struct MutationApplyConfiguration {
 
 impl MutationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `applyConfiguration`.
+    #[inline]
     pub fn with_apply_configuration(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1beta1::ApplyConfigurationApplyConfiguration,
@@ -931,6 +966,7 @@ impl MutationApplyConfiguration {
         self
     }
     /// Sets `jsonPatch`.
+    #[inline]
     pub fn with_json_patch(
         mut self,
         value: crate::applyconfigurations::admissionregistration::v1beta1::JSONPatchApplyConfiguration,
@@ -939,6 +975,7 @@ impl MutationApplyConfiguration {
         self
     }
     /// Sets `patchType`.
+    #[inline]
     pub fn with_patch_type(mut self, value: impl Into<String>) -> Self {
         self.patch_type = Some(value.into());
         self
@@ -1023,10 +1060,12 @@ pub struct NamedRuleWithOperationsApplyConfiguration {
 
 impl NamedRuleWithOperationsApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `apiGroups`.
+    #[inline]
     pub fn with_api_groups(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.api_groups
             .get_or_insert_with(Vec::new)
@@ -1034,6 +1073,7 @@ impl NamedRuleWithOperationsApplyConfiguration {
         self
     }
     /// Appends to `apiVersions`.
+    #[inline]
     pub fn with_api_versions(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -1044,6 +1084,7 @@ impl NamedRuleWithOperationsApplyConfiguration {
         self
     }
     /// Appends to `operations`.
+    #[inline]
     pub fn with_operations(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.operations
             .get_or_insert_with(Vec::new)
@@ -1051,6 +1092,7 @@ impl NamedRuleWithOperationsApplyConfiguration {
         self
     }
     /// Appends to `resourceNames`.
+    #[inline]
     pub fn with_resource_names(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -1061,6 +1103,7 @@ impl NamedRuleWithOperationsApplyConfiguration {
         self
     }
     /// Appends to `resources`.
+    #[inline]
     pub fn with_resources(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.resources
             .get_or_insert_with(Vec::new)
@@ -1068,6 +1111,7 @@ impl NamedRuleWithOperationsApplyConfiguration {
         self
     }
     /// Sets `scope`.
+    #[inline]
     pub fn with_scope(mut self, value: impl Into<String>) -> Self {
         self.scope = Some(value.into());
         self
@@ -1197,15 +1241,18 @@ pub struct ParamKindApplyConfiguration {
 
 impl ParamKindApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
@@ -1278,25 +1325,30 @@ pub struct ParamRefApplyConfiguration {
 
 impl ParamRefApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `namespace`.
+    #[inline]
     pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
     }
     /// Sets `parameterNotFoundAction`.
+    #[inline]
     pub fn with_parameter_not_found_action(mut self, value: impl Into<String>) -> Self {
         self.parameter_not_found_action = Some(value.into());
         self
     }
     /// Sets `selector`.
+    #[inline]
     pub fn with_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -1381,15 +1433,18 @@ pub struct VariableApplyConfiguration {
 
 impl VariableApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `expression`.
+    #[inline]
     pub fn with_expression(mut self, value: impl Into<String>) -> Self {
         self.expression = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self

@@ -22,35 +22,42 @@ pub struct CustomResourceColumnDefinitionApplyConfiguration {
 
 impl CustomResourceColumnDefinitionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `description`.
+    #[inline]
     pub fn with_description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
     /// Sets `format`.
+    #[inline]
     pub fn with_format(mut self, value: impl Into<String>) -> Self {
         self.format = Some(value.into());
         self
     }
     /// Sets `jsonPath`.
+    #[inline]
     pub fn with_json_path(mut self, value: impl Into<String>) -> Self {
         self.json_path = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `priority`.
+    #[inline]
     pub fn with_priority(mut self, value: i32) -> Self {
         self.priority = Some(value);
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -146,15 +153,18 @@ pub struct CustomResourceConversionApplyConfiguration {
 
 impl CustomResourceConversionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `strategy`.
+    #[inline]
     pub fn with_strategy(mut self, value: impl Into<String>) -> Self {
         self.strategy = Some(value.into());
         self
     }
     /// Sets `webhook`.
+    #[inline]
     pub fn with_webhook(
         mut self,
         value: crate::applyconfigurations::apiextensions::v1::WebhookConversionApplyConfiguration,
@@ -251,16 +261,19 @@ impl CustomResourceDefinitionApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -269,6 +282,7 @@ impl CustomResourceDefinitionApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::apiextensions::v1::CustomResourceDefinitionSpecApplyConfiguration,
@@ -277,6 +291,7 @@ impl CustomResourceDefinitionApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::apiextensions::v1::CustomResourceDefinitionStatusApplyConfiguration,
@@ -413,35 +428,42 @@ pub struct CustomResourceDefinitionConditionApplyConfiguration {
 
 impl CustomResourceDefinitionConditionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `lastTransitionTime`.
+    #[inline]
     pub fn with_last_transition_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_transition_time = Some(value);
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `observedGeneration`.
+    #[inline]
     pub fn with_observed_generation(mut self, value: i64) -> Self {
         self.observed_generation = Some(value);
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -543,10 +565,12 @@ pub struct CustomResourceDefinitionNamesApplyConfiguration {
 
 impl CustomResourceDefinitionNamesApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `categories`.
+    #[inline]
     pub fn with_categories(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.categories
             .get_or_insert_with(Vec::new)
@@ -554,21 +578,25 @@ impl CustomResourceDefinitionNamesApplyConfiguration {
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `listKind`.
+    #[inline]
     pub fn with_list_kind(mut self, value: impl Into<String>) -> Self {
         self.list_kind = Some(value.into());
         self
     }
     /// Sets `plural`.
+    #[inline]
     pub fn with_plural(mut self, value: impl Into<String>) -> Self {
         self.plural = Some(value.into());
         self
     }
     /// Appends to `shortNames`.
+    #[inline]
     pub fn with_short_names(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.short_names
             .get_or_insert_with(Vec::new)
@@ -576,6 +604,7 @@ impl CustomResourceDefinitionNamesApplyConfiguration {
         self
     }
     /// Sets `singular`.
+    #[inline]
     pub fn with_singular(mut self, value: impl Into<String>) -> Self {
         self.singular = Some(value.into());
         self
@@ -692,10 +721,12 @@ pub struct CustomResourceDefinitionSpecApplyConfiguration {
 
 impl CustomResourceDefinitionSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `conversion`.
+    #[inline]
     pub fn with_conversion(
         mut self,
         value: crate::applyconfigurations::apiextensions::v1::CustomResourceConversionApplyConfiguration,
@@ -704,11 +735,13 @@ impl CustomResourceDefinitionSpecApplyConfiguration {
         self
     }
     /// Sets `group`.
+    #[inline]
     pub fn with_group(mut self, value: impl Into<String>) -> Self {
         self.group = Some(value.into());
         self
     }
     /// Sets `names`.
+    #[inline]
     pub fn with_names(
         mut self,
         value: crate::applyconfigurations::apiextensions::v1::CustomResourceDefinitionNamesApplyConfiguration,
@@ -717,16 +750,19 @@ impl CustomResourceDefinitionSpecApplyConfiguration {
         self
     }
     /// Sets `preserveUnknownFields`.
+    #[inline]
     pub fn with_preserve_unknown_fields(mut self, value: bool) -> Self {
         self.preserve_unknown_fields = Some(value);
         self
     }
     /// Sets `scope`.
+    #[inline]
     pub fn with_scope(mut self, value: impl Into<String>) -> Self {
         self.scope = Some(value.into());
         self
     }
     /// Appends to `versions`.
+    #[inline]
     pub fn with_versions(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::apiextensions::v1::CustomResourceDefinitionVersionApplyConfiguration>,
@@ -830,10 +866,12 @@ pub struct CustomResourceDefinitionStatusApplyConfiguration {
 
 impl CustomResourceDefinitionStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `acceptedNames`.
+    #[inline]
     pub fn with_accepted_names(
         mut self,
         value: crate::applyconfigurations::apiextensions::v1::CustomResourceDefinitionNamesApplyConfiguration,
@@ -842,6 +880,7 @@ impl CustomResourceDefinitionStatusApplyConfiguration {
         self
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::apiextensions::v1::CustomResourceDefinitionConditionApplyConfiguration>,
@@ -850,11 +889,13 @@ impl CustomResourceDefinitionStatusApplyConfiguration {
         self
     }
     /// Sets `observedGeneration`.
+    #[inline]
     pub fn with_observed_generation(mut self, value: i64) -> Self {
         self.observed_generation = Some(value);
         self
     }
     /// Appends to `storedVersions`.
+    #[inline]
     pub fn with_stored_versions(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -960,10 +1001,12 @@ pub struct CustomResourceDefinitionVersionApplyConfiguration {
 
 impl CustomResourceDefinitionVersionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `additionalPrinterColumns`.
+    #[inline]
     pub fn with_additional_printer_columns(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::apiextensions::v1::CustomResourceColumnDefinitionApplyConfiguration>,
@@ -974,21 +1017,25 @@ impl CustomResourceDefinitionVersionApplyConfiguration {
         self
     }
     /// Sets `deprecated`.
+    #[inline]
     pub fn with_deprecated(mut self, value: bool) -> Self {
         self.deprecated = Some(value);
         self
     }
     /// Sets `deprecationWarning`.
+    #[inline]
     pub fn with_deprecation_warning(mut self, value: impl Into<String>) -> Self {
         self.deprecation_warning = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `schema`.
+    #[inline]
     pub fn with_schema(
         mut self,
         value: crate::applyconfigurations::apiextensions::v1::CustomResourceValidationApplyConfiguration,
@@ -997,6 +1044,7 @@ impl CustomResourceDefinitionVersionApplyConfiguration {
         self
     }
     /// Appends to `selectableFields`.
+    #[inline]
     pub fn with_selectable_fields(
         mut self,
         values: impl IntoIterator<
@@ -1009,16 +1057,19 @@ impl CustomResourceDefinitionVersionApplyConfiguration {
         self
     }
     /// Sets `served`.
+    #[inline]
     pub fn with_served(mut self, value: bool) -> Self {
         self.served = Some(value);
         self
     }
     /// Sets `storage`.
+    #[inline]
     pub fn with_storage(mut self, value: bool) -> Self {
         self.storage = Some(value);
         self
     }
     /// Sets `subresources`.
+    #[inline]
     pub fn with_subresources(
         mut self,
         value: crate::applyconfigurations::apiextensions::v1::CustomResourceSubresourcesApplyConfiguration,
@@ -1136,20 +1187,24 @@ pub struct CustomResourceSubresourceScaleApplyConfiguration {
 
 impl CustomResourceSubresourceScaleApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `labelSelectorPath`.
+    #[inline]
     pub fn with_label_selector_path(mut self, value: impl Into<String>) -> Self {
         self.label_selector_path = Some(value.into());
         self
     }
     /// Sets `specReplicasPath`.
+    #[inline]
     pub fn with_spec_replicas_path(mut self, value: impl Into<String>) -> Self {
         self.spec_replicas_path = Some(value.into());
         self
     }
     /// Sets `statusReplicasPath`.
+    #[inline]
     pub fn with_status_replicas_path(mut self, value: impl Into<String>) -> Self {
         self.status_replicas_path = Some(value.into());
         self
@@ -1223,6 +1278,7 @@ pub struct CustomResourceSubresourceStatusApplyConfiguration {}
 
 impl CustomResourceSubresourceStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
@@ -1280,10 +1336,12 @@ pub struct CustomResourceSubresourcesApplyConfiguration {
 
 impl CustomResourceSubresourcesApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `scale`.
+    #[inline]
     pub fn with_scale(
         mut self,
         value: crate::applyconfigurations::apiextensions::v1::CustomResourceSubresourceScaleApplyConfiguration,
@@ -1292,6 +1350,7 @@ impl CustomResourceSubresourcesApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::apiextensions::v1::CustomResourceSubresourceStatusApplyConfiguration,
@@ -1366,10 +1425,12 @@ pub struct CustomResourceValidationApplyConfiguration {
 
 impl CustomResourceValidationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `openAPIV3Schema`.
+    #[inline]
     pub fn with_open_apiv3_schema(
         mut self,
         value: crate::applyconfigurations::apiextensions::v1::JSONSchemaPropsApplyConfiguration,
@@ -1444,15 +1505,18 @@ pub struct ExternalDocumentationApplyConfiguration {
 
 impl ExternalDocumentationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `description`.
+    #[inline]
     pub fn with_description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
     /// Sets `url`.
+    #[inline]
     pub fn with_url(mut self, value: impl Into<String>) -> Self {
         self.url = Some(value.into());
         self
@@ -1637,20 +1701,24 @@ pub struct JSONSchemaPropsApplyConfiguration {
 
 impl JSONSchemaPropsApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `$ref`.
+    #[inline]
     pub fn with_ref(mut self, value: impl Into<String>) -> Self {
         self.ref_ = Some(value.into());
         self
     }
     /// Sets `$schema`.
+    #[inline]
     pub fn with_schema(mut self, value: impl Into<String>) -> Self {
         self.schema = Some(value.into());
         self
     }
     /// Sets `additionalItems`.
+    #[inline]
     pub fn with_additional_items(
         mut self,
         value: crate::api::apiextensions::v1::JSONSchemaPropsOrBool,
@@ -1659,6 +1727,7 @@ impl JSONSchemaPropsApplyConfiguration {
         self
     }
     /// Sets `additionalProperties`.
+    #[inline]
     pub fn with_additional_properties(
         mut self,
         value: crate::api::apiextensions::v1::JSONSchemaPropsOrBool,
@@ -1667,6 +1736,7 @@ impl JSONSchemaPropsApplyConfiguration {
         self
     }
     /// Appends to `allOf`.
+    #[inline]
     pub fn with_all_of(
         mut self,
         values: impl IntoIterator<
@@ -1677,6 +1747,7 @@ impl JSONSchemaPropsApplyConfiguration {
         self
     }
     /// Appends to `anyOf`.
+    #[inline]
     pub fn with_any_of(
         mut self,
         values: impl IntoIterator<
@@ -1687,11 +1758,13 @@ impl JSONSchemaPropsApplyConfiguration {
         self
     }
     /// Sets `default`.
+    #[inline]
     pub fn with_default(mut self, value: serde_json::Value) -> Self {
         self.default = Some(value);
         self
     }
     /// Adds entries to `definitions` (later keys overwrite).
+    #[inline]
     pub fn with_definitions(
         mut self,
         entries: impl IntoIterator<
@@ -1708,6 +1781,7 @@ impl JSONSchemaPropsApplyConfiguration {
         self
     }
     /// Adds entries to `dependencies` (later keys overwrite).
+    #[inline]
     pub fn with_dependencies(
         mut self,
         entries: impl IntoIterator<
@@ -1724,31 +1798,37 @@ impl JSONSchemaPropsApplyConfiguration {
         self
     }
     /// Sets `description`.
+    #[inline]
     pub fn with_description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
     /// Appends to `enum`.
+    #[inline]
     pub fn with_enum(mut self, values: impl IntoIterator<Item = serde_json::Value>) -> Self {
         self.enum_.get_or_insert_with(Vec::new).extend(values);
         self
     }
     /// Sets `example`.
+    #[inline]
     pub fn with_example(mut self, value: serde_json::Value) -> Self {
         self.example = Some(value);
         self
     }
     /// Sets `exclusiveMaximum`.
+    #[inline]
     pub fn with_exclusive_maximum(mut self, value: bool) -> Self {
         self.exclusive_maximum = Some(value);
         self
     }
     /// Sets `exclusiveMinimum`.
+    #[inline]
     pub fn with_exclusive_minimum(mut self, value: bool) -> Self {
         self.exclusive_minimum = Some(value);
         self
     }
     /// Sets `externalDocs`.
+    #[inline]
     pub fn with_external_docs(
         mut self,
         value: crate::applyconfigurations::apiextensions::v1::ExternalDocumentationApplyConfiguration,
@@ -1757,16 +1837,19 @@ impl JSONSchemaPropsApplyConfiguration {
         self
     }
     /// Sets `format`.
+    #[inline]
     pub fn with_format(mut self, value: impl Into<String>) -> Self {
         self.format = Some(value.into());
         self
     }
     /// Sets `id`.
+    #[inline]
     pub fn with_id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
     /// Sets `items`.
+    #[inline]
     pub fn with_items(
         mut self,
         value: crate::api::apiextensions::v1::JSONSchemaPropsOrArray,
@@ -1775,51 +1858,61 @@ impl JSONSchemaPropsApplyConfiguration {
         self
     }
     /// Sets `maxItems`.
+    #[inline]
     pub fn with_max_items(mut self, value: i64) -> Self {
         self.max_items = Some(value);
         self
     }
     /// Sets `maxLength`.
+    #[inline]
     pub fn with_max_length(mut self, value: i64) -> Self {
         self.max_length = Some(value);
         self
     }
     /// Sets `maxProperties`.
+    #[inline]
     pub fn with_max_properties(mut self, value: i64) -> Self {
         self.max_properties = Some(value);
         self
     }
     /// Sets `maximum`.
+    #[inline]
     pub fn with_maximum(mut self, value: f64) -> Self {
         self.maximum = Some(value);
         self
     }
     /// Sets `minItems`.
+    #[inline]
     pub fn with_min_items(mut self, value: i64) -> Self {
         self.min_items = Some(value);
         self
     }
     /// Sets `minLength`.
+    #[inline]
     pub fn with_min_length(mut self, value: i64) -> Self {
         self.min_length = Some(value);
         self
     }
     /// Sets `minProperties`.
+    #[inline]
     pub fn with_min_properties(mut self, value: i64) -> Self {
         self.min_properties = Some(value);
         self
     }
     /// Sets `minimum`.
+    #[inline]
     pub fn with_minimum(mut self, value: f64) -> Self {
         self.minimum = Some(value);
         self
     }
     /// Sets `multipleOf`.
+    #[inline]
     pub fn with_multiple_of(mut self, value: f64) -> Self {
         self.multiple_of = Some(value);
         self
     }
     /// Sets `not`.
+    #[inline]
     pub fn with_not(
         mut self,
         value: crate::applyconfigurations::apiextensions::v1::JSONSchemaPropsApplyConfiguration,
@@ -1828,11 +1921,13 @@ impl JSONSchemaPropsApplyConfiguration {
         self
     }
     /// Sets `nullable`.
+    #[inline]
     pub fn with_nullable(mut self, value: bool) -> Self {
         self.nullable = Some(value);
         self
     }
     /// Appends to `oneOf`.
+    #[inline]
     pub fn with_one_of(
         mut self,
         values: impl IntoIterator<
@@ -1843,11 +1938,13 @@ impl JSONSchemaPropsApplyConfiguration {
         self
     }
     /// Sets `pattern`.
+    #[inline]
     pub fn with_pattern(mut self, value: impl Into<String>) -> Self {
         self.pattern = Some(value.into());
         self
     }
     /// Adds entries to `patternProperties` (later keys overwrite).
+    #[inline]
     pub fn with_pattern_properties(
         mut self,
         entries: impl IntoIterator<
@@ -1864,6 +1961,7 @@ impl JSONSchemaPropsApplyConfiguration {
         self
     }
     /// Adds entries to `properties` (later keys overwrite).
+    #[inline]
     pub fn with_properties(
         mut self,
         entries: impl IntoIterator<
@@ -1880,6 +1978,7 @@ impl JSONSchemaPropsApplyConfiguration {
         self
     }
     /// Appends to `required`.
+    #[inline]
     pub fn with_required(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.required
             .get_or_insert_with(Vec::new)
@@ -1887,31 +1986,37 @@ impl JSONSchemaPropsApplyConfiguration {
         self
     }
     /// Sets `title`.
+    #[inline]
     pub fn with_title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
     /// Sets `uniqueItems`.
+    #[inline]
     pub fn with_unique_items(mut self, value: bool) -> Self {
         self.unique_items = Some(value);
         self
     }
     /// Sets `x-kubernetes-embedded-resource`.
+    #[inline]
     pub fn with_x_kubernetes_embedded_resource(mut self, value: bool) -> Self {
         self.x_kubernetes_embedded_resource = Some(value);
         self
     }
     /// Sets `x-kubernetes-int-or-string`.
+    #[inline]
     pub fn with_x_kubernetes_int_or_string(mut self, value: bool) -> Self {
         self.x_kubernetes_int_or_string = Some(value);
         self
     }
     /// Appends to `x-kubernetes-list-map-keys`.
+    #[inline]
     pub fn with_x_kubernetes_list_map_keys(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -1922,21 +2027,25 @@ impl JSONSchemaPropsApplyConfiguration {
         self
     }
     /// Sets `x-kubernetes-list-type`.
+    #[inline]
     pub fn with_x_kubernetes_list_type(mut self, value: impl Into<String>) -> Self {
         self.x_kubernetes_list_type = Some(value.into());
         self
     }
     /// Sets `x-kubernetes-map-type`.
+    #[inline]
     pub fn with_x_kubernetes_map_type(mut self, value: impl Into<String>) -> Self {
         self.x_kubernetes_map_type = Some(value.into());
         self
     }
     /// Sets `x-kubernetes-preserve-unknown-fields`.
+    #[inline]
     pub fn with_x_kubernetes_preserve_unknown_fields(mut self, value: bool) -> Self {
         self.x_kubernetes_preserve_unknown_fields = Some(value);
         self
     }
     /// Appends to `x-kubernetes-validations`.
+    #[inline]
     pub fn with_x_kubernetes_validations(
         mut self,
         values: impl IntoIterator<
@@ -2325,10 +2434,12 @@ pub struct SelectableFieldApplyConfiguration {
 
 impl SelectableFieldApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `jsonPath`.
+    #[inline]
     pub fn with_json_path(mut self, value: impl Into<String>) -> Self {
         self.json_path = Some(value.into());
         self
@@ -2398,25 +2509,30 @@ pub struct ServiceReferenceApplyConfiguration {
 
 impl ServiceReferenceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `namespace`.
+    #[inline]
     pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
     }
     /// Sets `path`.
+    #[inline]
     pub fn with_path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
     }
     /// Sets `port`.
+    #[inline]
     pub fn with_port(mut self, value: i32) -> Self {
         self.port = Some(value);
         self
@@ -2502,35 +2618,42 @@ pub struct ValidationRuleApplyConfiguration {
 
 impl ValidationRuleApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `fieldPath`.
+    #[inline]
     pub fn with_field_path(mut self, value: impl Into<String>) -> Self {
         self.field_path = Some(value.into());
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `messageExpression`.
+    #[inline]
     pub fn with_message_expression(mut self, value: impl Into<String>) -> Self {
         self.message_expression = Some(value.into());
         self
     }
     /// Sets `optionalOldSelf`.
+    #[inline]
     pub fn with_optional_old_self(mut self, value: bool) -> Self {
         self.optional_old_self = Some(value);
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
     /// Sets `rule`.
+    #[inline]
     pub fn with_rule(mut self, value: impl Into<String>) -> Self {
         self.rule = Some(value.into());
         self
@@ -2627,15 +2750,18 @@ pub struct WebhookClientConfigApplyConfiguration {
 
 impl WebhookClientConfigApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `caBundle`.
+    #[inline]
     pub fn with_ca_bundle(mut self, value: crate::ByteString) -> Self {
         self.ca_bundle = Some(value);
         self
     }
     /// Sets `service`.
+    #[inline]
     pub fn with_service(
         mut self,
         value: crate::applyconfigurations::apiextensions::v1::ServiceReferenceApplyConfiguration,
@@ -2644,6 +2770,7 @@ impl WebhookClientConfigApplyConfiguration {
         self
     }
     /// Sets `url`.
+    #[inline]
     pub fn with_url(mut self, value: impl Into<String>) -> Self {
         self.url = Some(value.into());
         self
@@ -2724,10 +2851,12 @@ pub struct WebhookConversionApplyConfiguration {
 
 impl WebhookConversionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `clientConfig`.
+    #[inline]
     pub fn with_client_config(
         mut self,
         value: crate::applyconfigurations::apiextensions::v1::WebhookClientConfigApplyConfiguration,
@@ -2736,6 +2865,7 @@ impl WebhookConversionApplyConfiguration {
         self
     }
     /// Appends to `conversionReviewVersions`.
+    #[inline]
     pub fn with_conversion_review_versions(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,

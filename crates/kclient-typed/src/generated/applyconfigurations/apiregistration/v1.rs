@@ -37,16 +37,19 @@ impl APIServiceApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -55,6 +58,7 @@ impl APIServiceApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::apiregistration::v1::APIServiceSpecApplyConfiguration,
@@ -63,6 +67,7 @@ impl APIServiceApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::apiregistration::v1::APIServiceStatusApplyConfiguration,
@@ -210,30 +215,36 @@ pub struct APIServiceConditionApplyConfiguration {
 
 impl APIServiceConditionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `lastTransitionTime`.
+    #[inline]
     pub fn with_last_transition_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_transition_time = Some(value);
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -328,30 +339,36 @@ pub struct APIServiceSpecApplyConfiguration {
 
 impl APIServiceSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `caBundle`.
+    #[inline]
     pub fn with_ca_bundle(mut self, value: crate::ByteString) -> Self {
         self.ca_bundle = Some(value);
         self
     }
     /// Sets `group`.
+    #[inline]
     pub fn with_group(mut self, value: impl Into<String>) -> Self {
         self.group = Some(value.into());
         self
     }
     /// Sets `groupPriorityMinimum`.
+    #[inline]
     pub fn with_group_priority_minimum(mut self, value: i32) -> Self {
         self.group_priority_minimum = Some(value);
         self
     }
     /// Sets `insecureSkipTLSVerify`.
+    #[inline]
     pub fn with_insecure_skip_tls_verify(mut self, value: bool) -> Self {
         self.insecure_skip_tls_verify = Some(value);
         self
     }
     /// Sets `service`.
+    #[inline]
     pub fn with_service(
         mut self,
         value: crate::applyconfigurations::apiregistration::v1::ServiceReferenceApplyConfiguration,
@@ -360,11 +377,13 @@ impl APIServiceSpecApplyConfiguration {
         self
     }
     /// Sets `version`.
+    #[inline]
     pub fn with_version(mut self, value: impl Into<String>) -> Self {
         self.version = Some(value.into());
         self
     }
     /// Sets `versionPriority`.
+    #[inline]
     pub fn with_version_priority(mut self, value: i32) -> Self {
         self.version_priority = Some(value);
         self
@@ -467,10 +486,12 @@ pub struct APIServiceStatusApplyConfiguration {
 
 impl APIServiceStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::apiregistration::v1::APIServiceConditionApplyConfiguration>,
@@ -549,20 +570,24 @@ pub struct ServiceReferenceApplyConfiguration {
 
 impl ServiceReferenceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `namespace`.
+    #[inline]
     pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
     }
     /// Sets `port`.
+    #[inline]
     pub fn with_port(mut self, value: i32) -> Self {
         self.port = Some(value);
         self

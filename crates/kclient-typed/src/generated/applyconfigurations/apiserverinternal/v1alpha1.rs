@@ -18,15 +18,18 @@ pub struct ServerStorageVersionApplyConfiguration {
 
 impl ServerStorageVersionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `apiServerID`.
+    #[inline]
     pub fn with_api_server_id(mut self, value: impl Into<String>) -> Self {
         self.api_server_id = Some(value.into());
         self
     }
     /// Appends to `decodableVersions`.
+    #[inline]
     pub fn with_decodable_versions(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -37,11 +40,13 @@ impl ServerStorageVersionApplyConfiguration {
         self
     }
     /// Sets `encodingVersion`.
+    #[inline]
     pub fn with_encoding_version(mut self, value: impl Into<String>) -> Self {
         self.encoding_version = Some(value.into());
         self
     }
     /// Appends to `servedVersions`.
+    #[inline]
     pub fn with_served_versions(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -157,16 +162,19 @@ impl StorageVersionApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -175,6 +183,7 @@ impl StorageVersionApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::apiserverinternal::v1alpha1::StorageVersionSpecApplyConfiguration,
@@ -183,6 +192,7 @@ impl StorageVersionApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::apiserverinternal::v1alpha1::StorageVersionStatusApplyConfiguration,
@@ -319,35 +329,42 @@ pub struct StorageVersionConditionApplyConfiguration {
 
 impl StorageVersionConditionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `lastTransitionTime`.
+    #[inline]
     pub fn with_last_transition_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_transition_time = Some(value);
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `observedGeneration`.
+    #[inline]
     pub fn with_observed_generation(mut self, value: i64) -> Self {
         self.observed_generation = Some(value);
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -436,6 +453,7 @@ pub struct StorageVersionSpecApplyConfiguration {}
 
 impl StorageVersionSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
@@ -494,15 +512,18 @@ pub struct StorageVersionStatusApplyConfiguration {
 
 impl StorageVersionStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `commonEncodingVersion`.
+    #[inline]
     pub fn with_common_encoding_version(mut self, value: impl Into<String>) -> Self {
         self.common_encoding_version = Some(value.into());
         self
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::apiserverinternal::v1alpha1::StorageVersionConditionApplyConfiguration>,
@@ -511,6 +532,7 @@ impl StorageVersionStatusApplyConfiguration {
         self
     }
     /// Appends to `storageVersions`.
+    #[inline]
     pub fn with_storage_versions(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::apiserverinternal::v1alpha1::ServerStorageVersionApplyConfiguration>,

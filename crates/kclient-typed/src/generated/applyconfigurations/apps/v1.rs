@@ -34,21 +34,25 @@ impl ControllerRevisionApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `data`.
+    #[inline]
     pub fn with_data(mut self, value: serde_json::Value) -> Self {
         self.data = Some(value);
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -57,6 +61,7 @@ impl ControllerRevisionApplyConfiguration {
         self
     }
     /// Sets `revision`.
+    #[inline]
     pub fn with_revision(mut self, value: i64) -> Self {
         self.revision = Some(value);
         self
@@ -190,16 +195,19 @@ impl DaemonSetApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -208,6 +216,7 @@ impl DaemonSetApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::apps::v1::DaemonSetSpecApplyConfiguration,
@@ -216,6 +225,7 @@ impl DaemonSetApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::apps::v1::DaemonSetStatusApplyConfiguration,
@@ -363,30 +373,36 @@ pub struct DaemonSetConditionApplyConfiguration {
 
 impl DaemonSetConditionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `lastTransitionTime`.
+    #[inline]
     pub fn with_last_transition_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_transition_time = Some(value);
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -478,20 +494,24 @@ pub struct DaemonSetSpecApplyConfiguration {
 
 impl DaemonSetSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `minReadySeconds`.
+    #[inline]
     pub fn with_min_ready_seconds(mut self, value: i32) -> Self {
         self.min_ready_seconds = Some(value);
         self
     }
     /// Sets `revisionHistoryLimit`.
+    #[inline]
     pub fn with_revision_history_limit(mut self, value: i32) -> Self {
         self.revision_history_limit = Some(value);
         self
     }
     /// Sets `selector`.
+    #[inline]
     pub fn with_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -500,6 +520,7 @@ impl DaemonSetSpecApplyConfiguration {
         self
     }
     /// Sets `template`.
+    #[inline]
     pub fn with_template(
         mut self,
         value: crate::applyconfigurations::core::v1::PodTemplateSpecApplyConfiguration,
@@ -508,6 +529,7 @@ impl DaemonSetSpecApplyConfiguration {
         self
     }
     /// Sets `updateStrategy`.
+    #[inline]
     pub fn with_update_strategy(
         mut self,
         value: crate::applyconfigurations::apps::v1::DaemonSetUpdateStrategyApplyConfiguration,
@@ -632,15 +654,18 @@ pub struct DaemonSetStatusApplyConfiguration {
 
 impl DaemonSetStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `collisionCount`.
+    #[inline]
     pub fn with_collision_count(mut self, value: i32) -> Self {
         self.collision_count = Some(value);
         self
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<
@@ -651,41 +676,49 @@ impl DaemonSetStatusApplyConfiguration {
         self
     }
     /// Sets `currentNumberScheduled`.
+    #[inline]
     pub fn with_current_number_scheduled(mut self, value: i32) -> Self {
         self.current_number_scheduled = Some(value);
         self
     }
     /// Sets `desiredNumberScheduled`.
+    #[inline]
     pub fn with_desired_number_scheduled(mut self, value: i32) -> Self {
         self.desired_number_scheduled = Some(value);
         self
     }
     /// Sets `numberAvailable`.
+    #[inline]
     pub fn with_number_available(mut self, value: i32) -> Self {
         self.number_available = Some(value);
         self
     }
     /// Sets `numberMisscheduled`.
+    #[inline]
     pub fn with_number_misscheduled(mut self, value: i32) -> Self {
         self.number_misscheduled = Some(value);
         self
     }
     /// Sets `numberReady`.
+    #[inline]
     pub fn with_number_ready(mut self, value: i32) -> Self {
         self.number_ready = Some(value);
         self
     }
     /// Sets `numberUnavailable`.
+    #[inline]
     pub fn with_number_unavailable(mut self, value: i32) -> Self {
         self.number_unavailable = Some(value);
         self
     }
     /// Sets `observedGeneration`.
+    #[inline]
     pub fn with_observed_generation(mut self, value: i64) -> Self {
         self.observed_generation = Some(value);
         self
     }
     /// Sets `updatedNumberScheduled`.
+    #[inline]
     pub fn with_updated_number_scheduled(mut self, value: i32) -> Self {
         self.updated_number_scheduled = Some(value);
         self
@@ -807,10 +840,12 @@ pub struct DaemonSetUpdateStrategyApplyConfiguration {
 
 impl DaemonSetUpdateStrategyApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `rollingUpdate`.
+    #[inline]
     pub fn with_rolling_update(
         mut self,
         value: crate::applyconfigurations::apps::v1::RollingUpdateDaemonSetApplyConfiguration,
@@ -819,6 +854,7 @@ impl DaemonSetUpdateStrategyApplyConfiguration {
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -914,16 +950,19 @@ impl DeploymentApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -932,6 +971,7 @@ impl DeploymentApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::apps::v1::DeploymentSpecApplyConfiguration,
@@ -940,6 +980,7 @@ impl DeploymentApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::apps::v1::DeploymentStatusApplyConfiguration,
@@ -1089,35 +1130,42 @@ pub struct DeploymentConditionApplyConfiguration {
 
 impl DeploymentConditionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `lastTransitionTime`.
+    #[inline]
     pub fn with_last_transition_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_transition_time = Some(value);
         self
     }
     /// Sets `lastUpdateTime`.
+    #[inline]
     pub fn with_last_update_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_update_time = Some(value);
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -1224,35 +1272,42 @@ pub struct DeploymentSpecApplyConfiguration {
 
 impl DeploymentSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `minReadySeconds`.
+    #[inline]
     pub fn with_min_ready_seconds(mut self, value: i32) -> Self {
         self.min_ready_seconds = Some(value);
         self
     }
     /// Sets `paused`.
+    #[inline]
     pub fn with_paused(mut self, value: bool) -> Self {
         self.paused = Some(value);
         self
     }
     /// Sets `progressDeadlineSeconds`.
+    #[inline]
     pub fn with_progress_deadline_seconds(mut self, value: i32) -> Self {
         self.progress_deadline_seconds = Some(value);
         self
     }
     /// Sets `replicas`.
+    #[inline]
     pub fn with_replicas(mut self, value: i32) -> Self {
         self.replicas = Some(value);
         self
     }
     /// Sets `revisionHistoryLimit`.
+    #[inline]
     pub fn with_revision_history_limit(mut self, value: i32) -> Self {
         self.revision_history_limit = Some(value);
         self
     }
     /// Sets `selector`.
+    #[inline]
     pub fn with_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -1261,6 +1316,7 @@ impl DeploymentSpecApplyConfiguration {
         self
     }
     /// Sets `strategy`.
+    #[inline]
     pub fn with_strategy(
         mut self,
         value: crate::applyconfigurations::apps::v1::DeploymentStrategyApplyConfiguration,
@@ -1269,6 +1325,7 @@ impl DeploymentSpecApplyConfiguration {
         self
     }
     /// Sets `template`.
+    #[inline]
     pub fn with_template(
         mut self,
         value: crate::applyconfigurations::core::v1::PodTemplateSpecApplyConfiguration,
@@ -1406,20 +1463,24 @@ pub struct DeploymentStatusApplyConfiguration {
 
 impl DeploymentStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `availableReplicas`.
+    #[inline]
     pub fn with_available_replicas(mut self, value: i32) -> Self {
         self.available_replicas = Some(value);
         self
     }
     /// Sets `collisionCount`.
+    #[inline]
     pub fn with_collision_count(mut self, value: i32) -> Self {
         self.collision_count = Some(value);
         self
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<
@@ -1430,31 +1491,37 @@ impl DeploymentStatusApplyConfiguration {
         self
     }
     /// Sets `observedGeneration`.
+    #[inline]
     pub fn with_observed_generation(mut self, value: i64) -> Self {
         self.observed_generation = Some(value);
         self
     }
     /// Sets `readyReplicas`.
+    #[inline]
     pub fn with_ready_replicas(mut self, value: i32) -> Self {
         self.ready_replicas = Some(value);
         self
     }
     /// Sets `replicas`.
+    #[inline]
     pub fn with_replicas(mut self, value: i32) -> Self {
         self.replicas = Some(value);
         self
     }
     /// Sets `terminatingReplicas`.
+    #[inline]
     pub fn with_terminating_replicas(mut self, value: i32) -> Self {
         self.terminating_replicas = Some(value);
         self
     }
     /// Sets `unavailableReplicas`.
+    #[inline]
     pub fn with_unavailable_replicas(mut self, value: i32) -> Self {
         self.unavailable_replicas = Some(value);
         self
     }
     /// Sets `updatedReplicas`.
+    #[inline]
     pub fn with_updated_replicas(mut self, value: i32) -> Self {
         self.updated_replicas = Some(value);
         self
@@ -1572,10 +1639,12 @@ pub struct DeploymentStrategyApplyConfiguration {
 
 impl DeploymentStrategyApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `rollingUpdate`.
+    #[inline]
     pub fn with_rolling_update(
         mut self,
         value: crate::applyconfigurations::apps::v1::RollingUpdateDeploymentApplyConfiguration,
@@ -1584,6 +1653,7 @@ impl DeploymentStrategyApplyConfiguration {
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -1678,16 +1748,19 @@ impl ReplicaSetApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -1696,6 +1769,7 @@ impl ReplicaSetApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::apps::v1::ReplicaSetSpecApplyConfiguration,
@@ -1704,6 +1778,7 @@ impl ReplicaSetApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::apps::v1::ReplicaSetStatusApplyConfiguration,
@@ -1851,30 +1926,36 @@ pub struct ReplicaSetConditionApplyConfiguration {
 
 impl ReplicaSetConditionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `lastTransitionTime`.
+    #[inline]
     pub fn with_last_transition_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_transition_time = Some(value);
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -1962,20 +2043,24 @@ pub struct ReplicaSetSpecApplyConfiguration {
 
 impl ReplicaSetSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `minReadySeconds`.
+    #[inline]
     pub fn with_min_ready_seconds(mut self, value: i32) -> Self {
         self.min_ready_seconds = Some(value);
         self
     }
     /// Sets `replicas`.
+    #[inline]
     pub fn with_replicas(mut self, value: i32) -> Self {
         self.replicas = Some(value);
         self
     }
     /// Sets `selector`.
+    #[inline]
     pub fn with_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -1984,6 +2069,7 @@ impl ReplicaSetSpecApplyConfiguration {
         self
     }
     /// Sets `template`.
+    #[inline]
     pub fn with_template(
         mut self,
         value: crate::applyconfigurations::core::v1::PodTemplateSpecApplyConfiguration,
@@ -2087,15 +2173,18 @@ pub struct ReplicaSetStatusApplyConfiguration {
 
 impl ReplicaSetStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `availableReplicas`.
+    #[inline]
     pub fn with_available_replicas(mut self, value: i32) -> Self {
         self.available_replicas = Some(value);
         self
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<
@@ -2106,26 +2195,31 @@ impl ReplicaSetStatusApplyConfiguration {
         self
     }
     /// Sets `fullyLabeledReplicas`.
+    #[inline]
     pub fn with_fully_labeled_replicas(mut self, value: i32) -> Self {
         self.fully_labeled_replicas = Some(value);
         self
     }
     /// Sets `observedGeneration`.
+    #[inline]
     pub fn with_observed_generation(mut self, value: i64) -> Self {
         self.observed_generation = Some(value);
         self
     }
     /// Sets `readyReplicas`.
+    #[inline]
     pub fn with_ready_replicas(mut self, value: i32) -> Self {
         self.ready_replicas = Some(value);
         self
     }
     /// Sets `replicas`.
+    #[inline]
     pub fn with_replicas(mut self, value: i32) -> Self {
         self.replicas = Some(value);
         self
     }
     /// Sets `terminatingReplicas`.
+    #[inline]
     pub fn with_terminating_replicas(mut self, value: i32) -> Self {
         self.terminating_replicas = Some(value);
         self
@@ -2231,15 +2325,18 @@ pub struct RollingUpdateDaemonSetApplyConfiguration {
 
 impl RollingUpdateDaemonSetApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `maxSurge`.
+    #[inline]
     pub fn with_max_surge(mut self, value: kclient_apimachinery::IntOrString) -> Self {
         self.max_surge = Some(value);
         self
     }
     /// Sets `maxUnavailable`.
+    #[inline]
     pub fn with_max_unavailable(mut self, value: kclient_apimachinery::IntOrString) -> Self {
         self.max_unavailable = Some(value);
         self
@@ -2309,15 +2406,18 @@ pub struct RollingUpdateDeploymentApplyConfiguration {
 
 impl RollingUpdateDeploymentApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `maxSurge`.
+    #[inline]
     pub fn with_max_surge(mut self, value: kclient_apimachinery::IntOrString) -> Self {
         self.max_surge = Some(value);
         self
     }
     /// Sets `maxUnavailable`.
+    #[inline]
     pub fn with_max_unavailable(mut self, value: kclient_apimachinery::IntOrString) -> Self {
         self.max_unavailable = Some(value);
         self
@@ -2387,15 +2487,18 @@ pub struct RollingUpdateStatefulSetStrategyApplyConfiguration {
 
 impl RollingUpdateStatefulSetStrategyApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `maxUnavailable`.
+    #[inline]
     pub fn with_max_unavailable(mut self, value: kclient_apimachinery::IntOrString) -> Self {
         self.max_unavailable = Some(value);
         self
     }
     /// Sets `partition`.
+    #[inline]
     pub fn with_partition(mut self, value: i32) -> Self {
         self.partition = Some(value);
         self
@@ -2486,16 +2589,19 @@ impl StatefulSetApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -2504,6 +2610,7 @@ impl StatefulSetApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::apps::v1::StatefulSetSpecApplyConfiguration,
@@ -2512,6 +2619,7 @@ impl StatefulSetApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::apps::v1::StatefulSetStatusApplyConfiguration,
@@ -2659,30 +2767,36 @@ pub struct StatefulSetConditionApplyConfiguration {
 
 impl StatefulSetConditionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `lastTransitionTime`.
+    #[inline]
     pub fn with_last_transition_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_transition_time = Some(value);
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -2763,10 +2877,12 @@ pub struct StatefulSetOrdinalsApplyConfiguration {
 
 impl StatefulSetOrdinalsApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `start`.
+    #[inline]
     pub fn with_start(mut self, value: i32) -> Self {
         self.start = Some(value);
         self
@@ -2832,15 +2948,18 @@ pub struct StatefulSetPersistentVolumeClaimRetentionPolicyApplyConfiguration {
 
 impl StatefulSetPersistentVolumeClaimRetentionPolicyApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `whenDeleted`.
+    #[inline]
     pub fn with_when_deleted(mut self, value: impl Into<String>) -> Self {
         self.when_deleted = Some(value.into());
         self
     }
     /// Sets `whenScaled`.
+    #[inline]
     pub fn with_when_scaled(mut self, value: impl Into<String>) -> Self {
         self.when_scaled = Some(value.into());
         self
@@ -2932,15 +3051,18 @@ pub struct StatefulSetSpecApplyConfiguration {
 
 impl StatefulSetSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `minReadySeconds`.
+    #[inline]
     pub fn with_min_ready_seconds(mut self, value: i32) -> Self {
         self.min_ready_seconds = Some(value);
         self
     }
     /// Sets `ordinals`.
+    #[inline]
     pub fn with_ordinals(
         mut self,
         value: crate::applyconfigurations::apps::v1::StatefulSetOrdinalsApplyConfiguration,
@@ -2949,6 +3071,7 @@ impl StatefulSetSpecApplyConfiguration {
         self
     }
     /// Sets `persistentVolumeClaimRetentionPolicy`.
+    #[inline]
     pub fn with_persistent_volume_claim_retention_policy(
         mut self,
         value: crate::applyconfigurations::apps::v1::StatefulSetPersistentVolumeClaimRetentionPolicyApplyConfiguration,
@@ -2957,21 +3080,25 @@ impl StatefulSetSpecApplyConfiguration {
         self
     }
     /// Sets `podManagementPolicy`.
+    #[inline]
     pub fn with_pod_management_policy(mut self, value: impl Into<String>) -> Self {
         self.pod_management_policy = Some(value.into());
         self
     }
     /// Sets `replicas`.
+    #[inline]
     pub fn with_replicas(mut self, value: i32) -> Self {
         self.replicas = Some(value);
         self
     }
     /// Sets `revisionHistoryLimit`.
+    #[inline]
     pub fn with_revision_history_limit(mut self, value: i32) -> Self {
         self.revision_history_limit = Some(value);
         self
     }
     /// Sets `selector`.
+    #[inline]
     pub fn with_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -2980,11 +3107,13 @@ impl StatefulSetSpecApplyConfiguration {
         self
     }
     /// Sets `serviceName`.
+    #[inline]
     pub fn with_service_name(mut self, value: impl Into<String>) -> Self {
         self.service_name = Some(value.into());
         self
     }
     /// Sets `template`.
+    #[inline]
     pub fn with_template(
         mut self,
         value: crate::applyconfigurations::core::v1::PodTemplateSpecApplyConfiguration,
@@ -2993,6 +3122,7 @@ impl StatefulSetSpecApplyConfiguration {
         self
     }
     /// Sets `updateStrategy`.
+    #[inline]
     pub fn with_update_strategy(
         mut self,
         value: crate::applyconfigurations::apps::v1::StatefulSetUpdateStrategyApplyConfiguration,
@@ -3001,6 +3131,7 @@ impl StatefulSetSpecApplyConfiguration {
         self
     }
     /// Appends to `volumeClaimTemplates`.
+    #[inline]
     pub fn with_volume_claim_templates(
         mut self,
         values: impl IntoIterator<
@@ -3152,20 +3283,24 @@ pub struct StatefulSetStatusApplyConfiguration {
 
 impl StatefulSetStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `availableReplicas`.
+    #[inline]
     pub fn with_available_replicas(mut self, value: i32) -> Self {
         self.available_replicas = Some(value);
         self
     }
     /// Sets `collisionCount`.
+    #[inline]
     pub fn with_collision_count(mut self, value: i32) -> Self {
         self.collision_count = Some(value);
         self
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<
@@ -3176,36 +3311,43 @@ impl StatefulSetStatusApplyConfiguration {
         self
     }
     /// Sets `currentReplicas`.
+    #[inline]
     pub fn with_current_replicas(mut self, value: i32) -> Self {
         self.current_replicas = Some(value);
         self
     }
     /// Sets `currentRevision`.
+    #[inline]
     pub fn with_current_revision(mut self, value: impl Into<String>) -> Self {
         self.current_revision = Some(value.into());
         self
     }
     /// Sets `observedGeneration`.
+    #[inline]
     pub fn with_observed_generation(mut self, value: i64) -> Self {
         self.observed_generation = Some(value);
         self
     }
     /// Sets `readyReplicas`.
+    #[inline]
     pub fn with_ready_replicas(mut self, value: i32) -> Self {
         self.ready_replicas = Some(value);
         self
     }
     /// Sets `replicas`.
+    #[inline]
     pub fn with_replicas(mut self, value: i32) -> Self {
         self.replicas = Some(value);
         self
     }
     /// Sets `updateRevision`.
+    #[inline]
     pub fn with_update_revision(mut self, value: impl Into<String>) -> Self {
         self.update_revision = Some(value.into());
         self
     }
     /// Sets `updatedReplicas`.
+    #[inline]
     pub fn with_updated_replicas(mut self, value: i32) -> Self {
         self.updated_replicas = Some(value);
         self
@@ -3326,10 +3468,12 @@ pub struct StatefulSetUpdateStrategyApplyConfiguration {
 
 impl StatefulSetUpdateStrategyApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `rollingUpdate`.
+    #[inline]
     pub fn with_rolling_update(
         mut self,
         value: crate::applyconfigurations::apps::v1::RollingUpdateStatefulSetStrategyApplyConfiguration,
@@ -3338,6 +3482,7 @@ impl StatefulSetUpdateStrategyApplyConfiguration {
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self

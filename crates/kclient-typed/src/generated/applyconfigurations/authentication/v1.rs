@@ -18,25 +18,30 @@ pub struct BoundObjectReferenceApplyConfiguration {
 
 impl BoundObjectReferenceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `uid`.
+    #[inline]
     pub fn with_uid(mut self, value: impl Into<String>) -> Self {
         self.uid = Some(value.into());
         self
@@ -131,16 +136,19 @@ impl SelfSubjectReviewApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -149,6 +157,7 @@ impl SelfSubjectReviewApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::authentication::v1::SelfSubjectReviewStatusApplyConfiguration,
@@ -267,10 +276,12 @@ pub struct SelfSubjectReviewStatusApplyConfiguration {
 
 impl SelfSubjectReviewStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `userInfo`.
+    #[inline]
     pub fn with_user_info(
         mut self,
         value: crate::applyconfigurations::authentication::v1::UserInfoApplyConfiguration,
@@ -364,16 +375,19 @@ impl TokenRequestApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -382,6 +396,7 @@ impl TokenRequestApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::authentication::v1::TokenRequestSpecApplyConfiguration,
@@ -390,6 +405,7 @@ impl TokenRequestApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::authentication::v1::TokenRequestStatusApplyConfiguration,
@@ -504,10 +520,12 @@ pub struct TokenRequestSpecApplyConfiguration {
 
 impl TokenRequestSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `audiences`.
+    #[inline]
     pub fn with_audiences(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.audiences
             .get_or_insert_with(Vec::new)
@@ -515,6 +533,7 @@ impl TokenRequestSpecApplyConfiguration {
         self
     }
     /// Sets `boundObjectRef`.
+    #[inline]
     pub fn with_bound_object_ref(
         mut self,
         value: crate::applyconfigurations::authentication::v1::BoundObjectReferenceApplyConfiguration,
@@ -523,6 +542,7 @@ impl TokenRequestSpecApplyConfiguration {
         self
     }
     /// Sets `expirationSeconds`.
+    #[inline]
     pub fn with_expiration_seconds(mut self, value: i64) -> Self {
         self.expiration_seconds = Some(value);
         self
@@ -607,15 +627,18 @@ pub struct TokenRequestStatusApplyConfiguration {
 
 impl TokenRequestStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `expirationTimestamp`.
+    #[inline]
     pub fn with_expiration_timestamp(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.expiration_timestamp = Some(value);
         self
     }
     /// Sets `token`.
+    #[inline]
     pub fn with_token(mut self, value: impl Into<String>) -> Self {
         self.token = Some(value.into());
         self
@@ -707,16 +730,19 @@ impl TokenReviewApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -725,6 +751,7 @@ impl TokenReviewApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::authentication::v1::TokenReviewSpecApplyConfiguration,
@@ -733,6 +760,7 @@ impl TokenReviewApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::authentication::v1::TokenReviewStatusApplyConfiguration,
@@ -862,10 +890,12 @@ pub struct TokenReviewSpecApplyConfiguration {
 
 impl TokenReviewSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `audiences`.
+    #[inline]
     pub fn with_audiences(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.audiences
             .get_or_insert_with(Vec::new)
@@ -873,6 +903,7 @@ impl TokenReviewSpecApplyConfiguration {
         self
     }
     /// Sets `token`.
+    #[inline]
     pub fn with_token(mut self, value: impl Into<String>) -> Self {
         self.token = Some(value.into());
         self
@@ -949,10 +980,12 @@ pub struct TokenReviewStatusApplyConfiguration {
 
 impl TokenReviewStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `audiences`.
+    #[inline]
     pub fn with_audiences(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.audiences
             .get_or_insert_with(Vec::new)
@@ -960,16 +993,19 @@ impl TokenReviewStatusApplyConfiguration {
         self
     }
     /// Sets `authenticated`.
+    #[inline]
     pub fn with_authenticated(mut self, value: bool) -> Self {
         self.authenticated = Some(value);
         self
     }
     /// Sets `error`.
+    #[inline]
     pub fn with_error(mut self, value: impl Into<String>) -> Self {
         self.error = Some(value.into());
         self
     }
     /// Sets `user`.
+    #[inline]
     pub fn with_user(
         mut self,
         value: crate::applyconfigurations::authentication::v1::UserInfoApplyConfiguration,
@@ -1065,10 +1101,12 @@ pub struct UserInfoApplyConfiguration {
 
 impl UserInfoApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Adds entries to `extra` (later keys overwrite).
+    #[inline]
     pub fn with_extra(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, Vec<String>)>,
@@ -1080,6 +1118,7 @@ impl UserInfoApplyConfiguration {
         self
     }
     /// Appends to `groups`.
+    #[inline]
     pub fn with_groups(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.groups
             .get_or_insert_with(Vec::new)
@@ -1087,11 +1126,13 @@ impl UserInfoApplyConfiguration {
         self
     }
     /// Sets `uid`.
+    #[inline]
     pub fn with_uid(mut self, value: impl Into<String>) -> Self {
         self.uid = Some(value.into());
         self
     }
     /// Sets `username`.
+    #[inline]
     pub fn with_username(mut self, value: impl Into<String>) -> Self {
         self.username = Some(value.into());
         self

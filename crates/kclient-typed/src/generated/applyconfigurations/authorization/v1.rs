@@ -16,15 +16,18 @@ pub struct FieldSelectorAttributesApplyConfiguration {
 
 impl FieldSelectorAttributesApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `rawSelector`.
+    #[inline]
     pub fn with_raw_selector(mut self, value: impl Into<String>) -> Self {
         self.raw_selector = Some(value.into());
         self
     }
     /// Appends to `requirements`.
+    #[inline]
     pub fn with_requirements(
         mut self,
         values: impl IntoIterator<
@@ -109,15 +112,18 @@ pub struct LabelSelectorAttributesApplyConfiguration {
 
 impl LabelSelectorAttributesApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `rawSelector`.
+    #[inline]
     pub fn with_raw_selector(mut self, value: impl Into<String>) -> Self {
         self.raw_selector = Some(value.into());
         self
     }
     /// Appends to `requirements`.
+    #[inline]
     pub fn with_requirements(
         mut self,
         values: impl IntoIterator<Item = crate::apply::meta::LabelSelectorRequirementApplyConfiguration>,
@@ -220,16 +226,19 @@ impl LocalSubjectAccessReviewApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -238,6 +247,7 @@ impl LocalSubjectAccessReviewApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::authorization::v1::SubjectAccessReviewSpecApplyConfiguration,
@@ -246,6 +256,7 @@ impl LocalSubjectAccessReviewApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::authorization::v1::SubjectAccessReviewStatusApplyConfiguration,
@@ -362,15 +373,18 @@ pub struct NonResourceAttributesApplyConfiguration {
 
 impl NonResourceAttributesApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `path`.
+    #[inline]
     pub fn with_path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
     }
     /// Sets `verb`.
+    #[inline]
     pub fn with_verb(mut self, value: impl Into<String>) -> Self {
         self.verb = Some(value.into());
         self
@@ -440,10 +454,12 @@ pub struct NonResourceRuleApplyConfiguration {
 
 impl NonResourceRuleApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `nonResourceURLs`.
+    #[inline]
     pub fn with_non_resource_urls(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -454,6 +470,7 @@ impl NonResourceRuleApplyConfiguration {
         self
     }
     /// Appends to `verbs`.
+    #[inline]
     pub fn with_verbs(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.verbs
             .get_or_insert_with(Vec::new)
@@ -547,10 +564,12 @@ pub struct ResourceAttributesApplyConfiguration {
 
 impl ResourceAttributesApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `fieldSelector`.
+    #[inline]
     pub fn with_field_selector(
         mut self,
         value: crate::applyconfigurations::authorization::v1::FieldSelectorAttributesApplyConfiguration,
@@ -559,11 +578,13 @@ impl ResourceAttributesApplyConfiguration {
         self
     }
     /// Sets `group`.
+    #[inline]
     pub fn with_group(mut self, value: impl Into<String>) -> Self {
         self.group = Some(value.into());
         self
     }
     /// Sets `labelSelector`.
+    #[inline]
     pub fn with_label_selector(
         mut self,
         value: crate::applyconfigurations::authorization::v1::LabelSelectorAttributesApplyConfiguration,
@@ -572,31 +593,37 @@ impl ResourceAttributesApplyConfiguration {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `namespace`.
+    #[inline]
     pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
     }
     /// Sets `resource`.
+    #[inline]
     pub fn with_resource(mut self, value: impl Into<String>) -> Self {
         self.resource = Some(value.into());
         self
     }
     /// Sets `subresource`.
+    #[inline]
     pub fn with_subresource(mut self, value: impl Into<String>) -> Self {
         self.subresource = Some(value.into());
         self
     }
     /// Sets `verb`.
+    #[inline]
     pub fn with_verb(mut self, value: impl Into<String>) -> Self {
         self.verb = Some(value.into());
         self
     }
     /// Sets `version`.
+    #[inline]
     pub fn with_version(mut self, value: impl Into<String>) -> Self {
         self.version = Some(value.into());
         self
@@ -721,10 +748,12 @@ pub struct ResourceRuleApplyConfiguration {
 
 impl ResourceRuleApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `apiGroups`.
+    #[inline]
     pub fn with_api_groups(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.api_groups
             .get_or_insert_with(Vec::new)
@@ -732,6 +761,7 @@ impl ResourceRuleApplyConfiguration {
         self
     }
     /// Appends to `resourceNames`.
+    #[inline]
     pub fn with_resource_names(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -742,6 +772,7 @@ impl ResourceRuleApplyConfiguration {
         self
     }
     /// Appends to `resources`.
+    #[inline]
     pub fn with_resources(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.resources
             .get_or_insert_with(Vec::new)
@@ -749,6 +780,7 @@ impl ResourceRuleApplyConfiguration {
         self
     }
     /// Appends to `verbs`.
+    #[inline]
     pub fn with_verbs(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.verbs
             .get_or_insert_with(Vec::new)
@@ -864,16 +896,19 @@ impl SelfSubjectAccessReviewApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -882,6 +917,7 @@ impl SelfSubjectAccessReviewApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::authorization::v1::SelfSubjectAccessReviewSpecApplyConfiguration,
@@ -890,6 +926,7 @@ impl SelfSubjectAccessReviewApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::authorization::v1::SubjectAccessReviewStatusApplyConfiguration,
@@ -1010,10 +1047,12 @@ pub struct SelfSubjectAccessReviewSpecApplyConfiguration {
 
 impl SelfSubjectAccessReviewSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `nonResourceAttributes`.
+    #[inline]
     pub fn with_non_resource_attributes(
         mut self,
         value: crate::applyconfigurations::authorization::v1::NonResourceAttributesApplyConfiguration,
@@ -1022,6 +1061,7 @@ impl SelfSubjectAccessReviewSpecApplyConfiguration {
         self
     }
     /// Sets `resourceAttributes`.
+    #[inline]
     pub fn with_resource_attributes(
         mut self,
         value: crate::applyconfigurations::authorization::v1::ResourceAttributesApplyConfiguration,
@@ -1127,16 +1167,19 @@ impl SelfSubjectRulesReviewApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -1145,6 +1188,7 @@ impl SelfSubjectRulesReviewApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::authorization::v1::SelfSubjectRulesReviewSpecApplyConfiguration,
@@ -1153,6 +1197,7 @@ impl SelfSubjectRulesReviewApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::authorization::v1::SubjectRulesReviewStatusApplyConfiguration,
@@ -1267,10 +1312,12 @@ pub struct SelfSubjectRulesReviewSpecApplyConfiguration {
 
 impl SelfSubjectRulesReviewSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `namespace`.
+    #[inline]
     pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
@@ -1356,16 +1403,19 @@ impl SubjectAccessReviewApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -1374,6 +1424,7 @@ impl SubjectAccessReviewApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::authorization::v1::SubjectAccessReviewSpecApplyConfiguration,
@@ -1382,6 +1433,7 @@ impl SubjectAccessReviewApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::authorization::v1::SubjectAccessReviewStatusApplyConfiguration,
@@ -1523,10 +1575,12 @@ pub struct SubjectAccessReviewSpecApplyConfiguration {
 
 impl SubjectAccessReviewSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Adds entries to `extra` (later keys overwrite).
+    #[inline]
     pub fn with_extra(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, Vec<String>)>,
@@ -1538,6 +1592,7 @@ impl SubjectAccessReviewSpecApplyConfiguration {
         self
     }
     /// Appends to `groups`.
+    #[inline]
     pub fn with_groups(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.groups
             .get_or_insert_with(Vec::new)
@@ -1545,6 +1600,7 @@ impl SubjectAccessReviewSpecApplyConfiguration {
         self
     }
     /// Sets `nonResourceAttributes`.
+    #[inline]
     pub fn with_non_resource_attributes(
         mut self,
         value: crate::applyconfigurations::authorization::v1::NonResourceAttributesApplyConfiguration,
@@ -1553,6 +1609,7 @@ impl SubjectAccessReviewSpecApplyConfiguration {
         self
     }
     /// Sets `resourceAttributes`.
+    #[inline]
     pub fn with_resource_attributes(
         mut self,
         value: crate::applyconfigurations::authorization::v1::ResourceAttributesApplyConfiguration,
@@ -1561,11 +1618,13 @@ impl SubjectAccessReviewSpecApplyConfiguration {
         self
     }
     /// Sets `uid`.
+    #[inline]
     pub fn with_uid(mut self, value: impl Into<String>) -> Self {
         self.uid = Some(value.into());
         self
     }
     /// Sets `user`.
+    #[inline]
     pub fn with_user(mut self, value: impl Into<String>) -> Self {
         self.user = Some(value.into());
         self
@@ -1690,25 +1749,30 @@ pub struct SubjectAccessReviewStatusApplyConfiguration {
 
 impl SubjectAccessReviewStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `allowed`.
+    #[inline]
     pub fn with_allowed(mut self, value: bool) -> Self {
         self.allowed = Some(value);
         self
     }
     /// Sets `denied`.
+    #[inline]
     pub fn with_denied(mut self, value: bool) -> Self {
         self.denied = Some(value);
         self
     }
     /// Sets `evaluationError`.
+    #[inline]
     pub fn with_evaluation_error(mut self, value: impl Into<String>) -> Self {
         self.evaluation_error = Some(value.into());
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
@@ -1794,20 +1858,24 @@ pub struct SubjectRulesReviewStatusApplyConfiguration {
 
 impl SubjectRulesReviewStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `evaluationError`.
+    #[inline]
     pub fn with_evaluation_error(mut self, value: impl Into<String>) -> Self {
         self.evaluation_error = Some(value.into());
         self
     }
     /// Sets `incomplete`.
+    #[inline]
     pub fn with_incomplete(mut self, value: bool) -> Self {
         self.incomplete = Some(value);
         self
     }
     /// Appends to `nonResourceRules`.
+    #[inline]
     pub fn with_non_resource_rules(
         mut self,
         values: impl IntoIterator<
@@ -1820,6 +1888,7 @@ impl SubjectRulesReviewStatusApplyConfiguration {
         self
     }
     /// Appends to `resourceRules`.
+    #[inline]
     pub fn with_resource_rules(
         mut self,
         values: impl IntoIterator<

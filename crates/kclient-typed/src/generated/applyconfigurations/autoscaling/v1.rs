@@ -16,20 +16,24 @@ pub struct CrossVersionObjectReferenceApplyConfiguration {
 
 impl CrossVersionObjectReferenceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -124,16 +128,19 @@ impl HorizontalPodAutoscalerApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -142,6 +149,7 @@ impl HorizontalPodAutoscalerApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::autoscaling::v1::HorizontalPodAutoscalerSpecApplyConfiguration,
@@ -150,6 +158,7 @@ impl HorizontalPodAutoscalerApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::autoscaling::v1::HorizontalPodAutoscalerStatusApplyConfiguration,
@@ -282,20 +291,24 @@ pub struct HorizontalPodAutoscalerSpecApplyConfiguration {
 
 impl HorizontalPodAutoscalerSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `maxReplicas`.
+    #[inline]
     pub fn with_max_replicas(mut self, value: i32) -> Self {
         self.max_replicas = Some(value);
         self
     }
     /// Sets `minReplicas`.
+    #[inline]
     pub fn with_min_replicas(mut self, value: i32) -> Self {
         self.min_replicas = Some(value);
         self
     }
     /// Sets `scaleTargetRef`.
+    #[inline]
     pub fn with_scale_target_ref(
         mut self,
         value: crate::applyconfigurations::autoscaling::v1::CrossVersionObjectReferenceApplyConfiguration,
@@ -304,6 +317,7 @@ impl HorizontalPodAutoscalerSpecApplyConfiguration {
         self
     }
     /// Sets `targetCPUUtilizationPercentage`.
+    #[inline]
     pub fn with_target_cpu_utilization_percentage(mut self, value: i32) -> Self {
         self.target_cpu_utilization_percentage = Some(value);
         self
@@ -401,30 +415,36 @@ pub struct HorizontalPodAutoscalerStatusApplyConfiguration {
 
 impl HorizontalPodAutoscalerStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `currentCPUUtilizationPercentage`.
+    #[inline]
     pub fn with_current_cpu_utilization_percentage(mut self, value: i32) -> Self {
         self.current_cpu_utilization_percentage = Some(value);
         self
     }
     /// Sets `currentReplicas`.
+    #[inline]
     pub fn with_current_replicas(mut self, value: i32) -> Self {
         self.current_replicas = Some(value);
         self
     }
     /// Sets `desiredReplicas`.
+    #[inline]
     pub fn with_desired_replicas(mut self, value: i32) -> Self {
         self.desired_replicas = Some(value);
         self
     }
     /// Sets `lastScaleTime`.
+    #[inline]
     pub fn with_last_scale_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_scale_time = Some(value);
         self
     }
     /// Sets `observedGeneration`.
+    #[inline]
     pub fn with_observed_generation(mut self, value: i64) -> Self {
         self.observed_generation = Some(value);
         self
@@ -532,16 +552,19 @@ impl ScaleApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -550,6 +573,7 @@ impl ScaleApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::autoscaling::v1::ScaleSpecApplyConfiguration,
@@ -558,6 +582,7 @@ impl ScaleApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::autoscaling::v1::ScaleStatusApplyConfiguration,
@@ -666,10 +691,12 @@ pub struct ScaleSpecApplyConfiguration {
 
 impl ScaleSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `replicas`.
+    #[inline]
     pub fn with_replicas(mut self, value: i32) -> Self {
         self.replicas = Some(value);
         self
@@ -735,15 +762,18 @@ pub struct ScaleStatusApplyConfiguration {
 
 impl ScaleStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `replicas`.
+    #[inline]
     pub fn with_replicas(mut self, value: i32) -> Self {
         self.replicas = Some(value);
         self
     }
     /// Sets `selector`.
+    #[inline]
     pub fn with_selector(mut self, value: impl Into<String>) -> Self {
         self.selector = Some(value.into());
         self

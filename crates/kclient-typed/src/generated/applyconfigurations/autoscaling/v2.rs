@@ -17,20 +17,24 @@ pub struct ContainerResourceMetricSourceApplyConfiguration {
 
 impl ContainerResourceMetricSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `container`.
+    #[inline]
     pub fn with_container(mut self, value: impl Into<String>) -> Self {
         self.container = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `target`.
+    #[inline]
     pub fn with_target(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::MetricTargetApplyConfiguration,
@@ -117,15 +121,18 @@ pub struct ContainerResourceMetricStatusApplyConfiguration {
 
 impl ContainerResourceMetricStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `container`.
+    #[inline]
     pub fn with_container(mut self, value: impl Into<String>) -> Self {
         self.container = Some(value.into());
         self
     }
     /// Sets `current`.
+    #[inline]
     pub fn with_current(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::MetricValueStatusApplyConfiguration,
@@ -134,6 +141,7 @@ impl ContainerResourceMetricStatusApplyConfiguration {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -215,20 +223,24 @@ pub struct CrossVersionObjectReferenceApplyConfiguration {
 
 impl CrossVersionObjectReferenceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -306,10 +318,12 @@ pub struct ExternalMetricSourceApplyConfiguration {
 
 impl ExternalMetricSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `metric`.
+    #[inline]
     pub fn with_metric(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::MetricIdentifierApplyConfiguration,
@@ -318,6 +332,7 @@ impl ExternalMetricSourceApplyConfiguration {
         self
     }
     /// Sets `target`.
+    #[inline]
     pub fn with_target(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::MetricTargetApplyConfiguration,
@@ -406,10 +421,12 @@ pub struct ExternalMetricStatusApplyConfiguration {
 
 impl ExternalMetricStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `current`.
+    #[inline]
     pub fn with_current(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::MetricValueStatusApplyConfiguration,
@@ -418,6 +435,7 @@ impl ExternalMetricStatusApplyConfiguration {
         self
     }
     /// Sets `metric`.
+    #[inline]
     pub fn with_metric(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::MetricIdentifierApplyConfiguration,
@@ -504,20 +522,24 @@ pub struct HPAScalingPolicyApplyConfiguration {
 
 impl HPAScalingPolicyApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `periodSeconds`.
+    #[inline]
     pub fn with_period_seconds(mut self, value: i32) -> Self {
         self.period_seconds = Some(value);
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
     /// Sets `value`.
+    #[inline]
     pub fn with_value(mut self, value: i32) -> Self {
         self.value = Some(value);
         self
@@ -597,10 +619,12 @@ pub struct HPAScalingRulesApplyConfiguration {
 
 impl HPAScalingRulesApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `policies`.
+    #[inline]
     pub fn with_policies(
         mut self,
         values: impl IntoIterator<
@@ -611,16 +635,19 @@ impl HPAScalingRulesApplyConfiguration {
         self
     }
     /// Sets `selectPolicy`.
+    #[inline]
     pub fn with_select_policy(mut self, value: impl Into<String>) -> Self {
         self.select_policy = Some(value.into());
         self
     }
     /// Sets `stabilizationWindowSeconds`.
+    #[inline]
     pub fn with_stabilization_window_seconds(mut self, value: i32) -> Self {
         self.stabilization_window_seconds = Some(value);
         self
     }
     /// Sets `tolerance`.
+    #[inline]
     pub fn with_tolerance(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.tolerance = Some(value);
         self
@@ -734,16 +761,19 @@ impl HorizontalPodAutoscalerApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -752,6 +782,7 @@ impl HorizontalPodAutoscalerApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::HorizontalPodAutoscalerSpecApplyConfiguration,
@@ -760,6 +791,7 @@ impl HorizontalPodAutoscalerApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::HorizontalPodAutoscalerStatusApplyConfiguration,
@@ -890,10 +922,12 @@ pub struct HorizontalPodAutoscalerBehaviorApplyConfiguration {
 
 impl HorizontalPodAutoscalerBehaviorApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `scaleDown`.
+    #[inline]
     pub fn with_scale_down(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::HPAScalingRulesApplyConfiguration,
@@ -902,6 +936,7 @@ impl HorizontalPodAutoscalerBehaviorApplyConfiguration {
         self
     }
     /// Sets `scaleUp`.
+    #[inline]
     pub fn with_scale_up(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::HPAScalingRulesApplyConfiguration,
@@ -993,30 +1028,36 @@ pub struct HorizontalPodAutoscalerConditionApplyConfiguration {
 
 impl HorizontalPodAutoscalerConditionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `lastTransitionTime`.
+    #[inline]
     pub fn with_last_transition_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_transition_time = Some(value);
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -1106,10 +1147,12 @@ pub struct HorizontalPodAutoscalerSpecApplyConfiguration {
 
 impl HorizontalPodAutoscalerSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `behavior`.
+    #[inline]
     pub fn with_behavior(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::HorizontalPodAutoscalerBehaviorApplyConfiguration,
@@ -1118,11 +1161,13 @@ impl HorizontalPodAutoscalerSpecApplyConfiguration {
         self
     }
     /// Sets `maxReplicas`.
+    #[inline]
     pub fn with_max_replicas(mut self, value: i32) -> Self {
         self.max_replicas = Some(value);
         self
     }
     /// Appends to `metrics`.
+    #[inline]
     pub fn with_metrics(
         mut self,
         values: impl IntoIterator<
@@ -1133,11 +1178,13 @@ impl HorizontalPodAutoscalerSpecApplyConfiguration {
         self
     }
     /// Sets `minReplicas`.
+    #[inline]
     pub fn with_min_replicas(mut self, value: i32) -> Self {
         self.min_replicas = Some(value);
         self
     }
     /// Sets `scaleTargetRef`.
+    #[inline]
     pub fn with_scale_target_ref(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::CrossVersionObjectReferenceApplyConfiguration,
@@ -1240,10 +1287,12 @@ pub struct HorizontalPodAutoscalerStatusApplyConfiguration {
 
 impl HorizontalPodAutoscalerStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::autoscaling::v2::HorizontalPodAutoscalerConditionApplyConfiguration>,
@@ -1252,6 +1301,7 @@ impl HorizontalPodAutoscalerStatusApplyConfiguration {
         self
     }
     /// Appends to `currentMetrics`.
+    #[inline]
     pub fn with_current_metrics(
         mut self,
         values: impl IntoIterator<
@@ -1264,21 +1314,25 @@ impl HorizontalPodAutoscalerStatusApplyConfiguration {
         self
     }
     /// Sets `currentReplicas`.
+    #[inline]
     pub fn with_current_replicas(mut self, value: i32) -> Self {
         self.current_replicas = Some(value);
         self
     }
     /// Sets `desiredReplicas`.
+    #[inline]
     pub fn with_desired_replicas(mut self, value: i32) -> Self {
         self.desired_replicas = Some(value);
         self
     }
     /// Sets `lastScaleTime`.
+    #[inline]
     pub fn with_last_scale_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_scale_time = Some(value);
         self
     }
     /// Sets `observedGeneration`.
+    #[inline]
     pub fn with_observed_generation(mut self, value: i64) -> Self {
         self.observed_generation = Some(value);
         self
@@ -1374,15 +1428,18 @@ pub struct MetricIdentifierApplyConfiguration {
 
 impl MetricIdentifierApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `selector`.
+    #[inline]
     pub fn with_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -1465,10 +1522,12 @@ pub struct MetricSpecApplyConfiguration {
 
 impl MetricSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `containerResource`.
+    #[inline]
     pub fn with_container_resource(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::ContainerResourceMetricSourceApplyConfiguration,
@@ -1477,6 +1536,7 @@ impl MetricSpecApplyConfiguration {
         self
     }
     /// Sets `external`.
+    #[inline]
     pub fn with_external(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::ExternalMetricSourceApplyConfiguration,
@@ -1485,6 +1545,7 @@ impl MetricSpecApplyConfiguration {
         self
     }
     /// Sets `object`.
+    #[inline]
     pub fn with_object(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::ObjectMetricSourceApplyConfiguration,
@@ -1493,6 +1554,7 @@ impl MetricSpecApplyConfiguration {
         self
     }
     /// Sets `pods`.
+    #[inline]
     pub fn with_pods(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::PodsMetricSourceApplyConfiguration,
@@ -1501,6 +1563,7 @@ impl MetricSpecApplyConfiguration {
         self
     }
     /// Sets `resource`.
+    #[inline]
     pub fn with_resource(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::ResourceMetricSourceApplyConfiguration,
@@ -1509,6 +1572,7 @@ impl MetricSpecApplyConfiguration {
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -1615,10 +1679,12 @@ pub struct MetricStatusApplyConfiguration {
 
 impl MetricStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `containerResource`.
+    #[inline]
     pub fn with_container_resource(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::ContainerResourceMetricStatusApplyConfiguration,
@@ -1627,6 +1693,7 @@ impl MetricStatusApplyConfiguration {
         self
     }
     /// Sets `external`.
+    #[inline]
     pub fn with_external(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::ExternalMetricStatusApplyConfiguration,
@@ -1635,6 +1702,7 @@ impl MetricStatusApplyConfiguration {
         self
     }
     /// Sets `object`.
+    #[inline]
     pub fn with_object(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::ObjectMetricStatusApplyConfiguration,
@@ -1643,6 +1711,7 @@ impl MetricStatusApplyConfiguration {
         self
     }
     /// Sets `pods`.
+    #[inline]
     pub fn with_pods(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::PodsMetricStatusApplyConfiguration,
@@ -1651,6 +1720,7 @@ impl MetricStatusApplyConfiguration {
         self
     }
     /// Sets `resource`.
+    #[inline]
     pub fn with_resource(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::ResourceMetricStatusApplyConfiguration,
@@ -1659,6 +1729,7 @@ impl MetricStatusApplyConfiguration {
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -1761,25 +1832,30 @@ pub struct MetricTargetApplyConfiguration {
 
 impl MetricTargetApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `averageUtilization`.
+    #[inline]
     pub fn with_average_utilization(mut self, value: i32) -> Self {
         self.average_utilization = Some(value);
         self
     }
     /// Sets `averageValue`.
+    #[inline]
     pub fn with_average_value(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.average_value = Some(value);
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
     /// Sets `value`.
+    #[inline]
     pub fn with_value(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.value = Some(value);
         self
@@ -1860,20 +1936,24 @@ pub struct MetricValueStatusApplyConfiguration {
 
 impl MetricValueStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `averageUtilization`.
+    #[inline]
     pub fn with_average_utilization(mut self, value: i32) -> Self {
         self.average_utilization = Some(value);
         self
     }
     /// Sets `averageValue`.
+    #[inline]
     pub fn with_average_value(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.average_value = Some(value);
         self
     }
     /// Sets `value`.
+    #[inline]
     pub fn with_value(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.value = Some(value);
         self
@@ -1949,10 +2029,12 @@ pub struct ObjectMetricSourceApplyConfiguration {
 
 impl ObjectMetricSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `describedObject`.
+    #[inline]
     pub fn with_described_object(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::CrossVersionObjectReferenceApplyConfiguration,
@@ -1961,6 +2043,7 @@ impl ObjectMetricSourceApplyConfiguration {
         self
     }
     /// Sets `metric`.
+    #[inline]
     pub fn with_metric(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::MetricIdentifierApplyConfiguration,
@@ -1969,6 +2052,7 @@ impl ObjectMetricSourceApplyConfiguration {
         self
     }
     /// Sets `target`.
+    #[inline]
     pub fn with_target(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::MetricTargetApplyConfiguration,
@@ -2066,10 +2150,12 @@ pub struct ObjectMetricStatusApplyConfiguration {
 
 impl ObjectMetricStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `current`.
+    #[inline]
     pub fn with_current(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::MetricValueStatusApplyConfiguration,
@@ -2078,6 +2164,7 @@ impl ObjectMetricStatusApplyConfiguration {
         self
     }
     /// Sets `describedObject`.
+    #[inline]
     pub fn with_described_object(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::CrossVersionObjectReferenceApplyConfiguration,
@@ -2086,6 +2173,7 @@ impl ObjectMetricStatusApplyConfiguration {
         self
     }
     /// Sets `metric`.
+    #[inline]
     pub fn with_metric(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::MetricIdentifierApplyConfiguration,
@@ -2184,10 +2272,12 @@ pub struct PodsMetricSourceApplyConfiguration {
 
 impl PodsMetricSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `metric`.
+    #[inline]
     pub fn with_metric(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::MetricIdentifierApplyConfiguration,
@@ -2196,6 +2286,7 @@ impl PodsMetricSourceApplyConfiguration {
         self
     }
     /// Sets `target`.
+    #[inline]
     pub fn with_target(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::MetricTargetApplyConfiguration,
@@ -2284,10 +2375,12 @@ pub struct PodsMetricStatusApplyConfiguration {
 
 impl PodsMetricStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `current`.
+    #[inline]
     pub fn with_current(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::MetricValueStatusApplyConfiguration,
@@ -2296,6 +2389,7 @@ impl PodsMetricStatusApplyConfiguration {
         self
     }
     /// Sets `metric`.
+    #[inline]
     pub fn with_metric(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::MetricIdentifierApplyConfiguration,
@@ -2381,15 +2475,18 @@ pub struct ResourceMetricSourceApplyConfiguration {
 
 impl ResourceMetricSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `target`.
+    #[inline]
     pub fn with_target(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::MetricTargetApplyConfiguration,
@@ -2468,10 +2565,12 @@ pub struct ResourceMetricStatusApplyConfiguration {
 
 impl ResourceMetricStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `current`.
+    #[inline]
     pub fn with_current(
         mut self,
         value: crate::applyconfigurations::autoscaling::v2::MetricValueStatusApplyConfiguration,
@@ -2480,6 +2579,7 @@ impl ResourceMetricStatusApplyConfiguration {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self

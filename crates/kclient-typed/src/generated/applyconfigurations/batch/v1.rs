@@ -34,16 +34,19 @@ impl CronJobApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -52,6 +55,7 @@ impl CronJobApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::batch::v1::CronJobSpecApplyConfiguration,
@@ -60,6 +64,7 @@ impl CronJobApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::batch::v1::CronJobStatusApplyConfiguration,
@@ -211,20 +216,24 @@ pub struct CronJobSpecApplyConfiguration {
 
 impl CronJobSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `concurrencyPolicy`.
+    #[inline]
     pub fn with_concurrency_policy(mut self, value: impl Into<String>) -> Self {
         self.concurrency_policy = Some(value.into());
         self
     }
     /// Sets `failedJobsHistoryLimit`.
+    #[inline]
     pub fn with_failed_jobs_history_limit(mut self, value: i32) -> Self {
         self.failed_jobs_history_limit = Some(value);
         self
     }
     /// Sets `jobTemplate`.
+    #[inline]
     pub fn with_job_template(
         mut self,
         value: crate::applyconfigurations::batch::v1::JobTemplateSpecApplyConfiguration,
@@ -233,26 +242,31 @@ impl CronJobSpecApplyConfiguration {
         self
     }
     /// Sets `schedule`.
+    #[inline]
     pub fn with_schedule(mut self, value: impl Into<String>) -> Self {
         self.schedule = Some(value.into());
         self
     }
     /// Sets `startingDeadlineSeconds`.
+    #[inline]
     pub fn with_starting_deadline_seconds(mut self, value: i64) -> Self {
         self.starting_deadline_seconds = Some(value);
         self
     }
     /// Sets `successfulJobsHistoryLimit`.
+    #[inline]
     pub fn with_successful_jobs_history_limit(mut self, value: i32) -> Self {
         self.successful_jobs_history_limit = Some(value);
         self
     }
     /// Sets `suspend`.
+    #[inline]
     pub fn with_suspend(mut self, value: bool) -> Self {
         self.suspend = Some(value);
         self
     }
     /// Sets `timeZone`.
+    #[inline]
     pub fn with_time_zone(mut self, value: impl Into<String>) -> Self {
         self.time_zone = Some(value.into());
         self
@@ -366,10 +380,12 @@ pub struct CronJobStatusApplyConfiguration {
 
 impl CronJobStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `active`.
+    #[inline]
     pub fn with_active(
         mut self,
         values: impl IntoIterator<
@@ -380,11 +396,13 @@ impl CronJobStatusApplyConfiguration {
         self
     }
     /// Sets `lastScheduleTime`.
+    #[inline]
     pub fn with_last_schedule_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_schedule_time = Some(value);
         self
     }
     /// Sets `lastSuccessfulTime`.
+    #[inline]
     pub fn with_last_successful_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_successful_time = Some(value);
         self
@@ -486,16 +504,19 @@ impl JobApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -504,6 +525,7 @@ impl JobApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::batch::v1::JobSpecApplyConfiguration,
@@ -512,6 +534,7 @@ impl JobApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::batch::v1::JobStatusApplyConfiguration,
@@ -654,35 +677,42 @@ pub struct JobConditionApplyConfiguration {
 
 impl JobConditionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `lastProbeTime`.
+    #[inline]
     pub fn with_last_probe_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_probe_time = Some(value);
         self
     }
     /// Sets `lastTransitionTime`.
+    #[inline]
     pub fn with_last_transition_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_transition_time = Some(value);
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -806,55 +836,66 @@ pub struct JobSpecApplyConfiguration {
 
 impl JobSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `activeDeadlineSeconds`.
+    #[inline]
     pub fn with_active_deadline_seconds(mut self, value: i64) -> Self {
         self.active_deadline_seconds = Some(value);
         self
     }
     /// Sets `backoffLimit`.
+    #[inline]
     pub fn with_backoff_limit(mut self, value: i32) -> Self {
         self.backoff_limit = Some(value);
         self
     }
     /// Sets `backoffLimitPerIndex`.
+    #[inline]
     pub fn with_backoff_limit_per_index(mut self, value: i32) -> Self {
         self.backoff_limit_per_index = Some(value);
         self
     }
     /// Sets `completionMode`.
+    #[inline]
     pub fn with_completion_mode(mut self, value: impl Into<String>) -> Self {
         self.completion_mode = Some(value.into());
         self
     }
     /// Sets `completions`.
+    #[inline]
     pub fn with_completions(mut self, value: i32) -> Self {
         self.completions = Some(value);
         self
     }
     /// Sets `managedBy`.
+    #[inline]
     pub fn with_managed_by(mut self, value: impl Into<String>) -> Self {
         self.managed_by = Some(value.into());
         self
     }
     /// Sets `manualSelector`.
+    #[inline]
     pub fn with_manual_selector(mut self, value: bool) -> Self {
         self.manual_selector = Some(value);
         self
     }
     /// Sets `maxFailedIndexes`.
+    #[inline]
     pub fn with_max_failed_indexes(mut self, value: i32) -> Self {
         self.max_failed_indexes = Some(value);
         self
     }
     /// Sets `parallelism`.
+    #[inline]
     pub fn with_parallelism(mut self, value: i32) -> Self {
         self.parallelism = Some(value);
         self
     }
     /// Sets `podFailurePolicy`.
+    #[inline]
     pub fn with_pod_failure_policy(
         mut self,
         value: crate::applyconfigurations::batch::v1::PodFailurePolicyApplyConfiguration,
@@ -863,11 +904,13 @@ impl JobSpecApplyConfiguration {
         self
     }
     /// Sets `podReplacementPolicy`.
+    #[inline]
     pub fn with_pod_replacement_policy(mut self, value: impl Into<String>) -> Self {
         self.pod_replacement_policy = Some(value.into());
         self
     }
     /// Sets `selector`.
+    #[inline]
     pub fn with_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -876,6 +919,7 @@ impl JobSpecApplyConfiguration {
         self
     }
     /// Sets `successPolicy`.
+    #[inline]
     pub fn with_success_policy(
         mut self,
         value: crate::applyconfigurations::batch::v1::SuccessPolicyApplyConfiguration,
@@ -884,11 +928,13 @@ impl JobSpecApplyConfiguration {
         self
     }
     /// Sets `suspend`.
+    #[inline]
     pub fn with_suspend(mut self, value: bool) -> Self {
         self.suspend = Some(value);
         self
     }
     /// Sets `template`.
+    #[inline]
     pub fn with_template(
         mut self,
         value: crate::applyconfigurations::core::v1::PodTemplateSpecApplyConfiguration,
@@ -897,6 +943,7 @@ impl JobSpecApplyConfiguration {
         self
     }
     /// Sets `ttlSecondsAfterFinished`.
+    #[inline]
     pub fn with_ttl_seconds_after_finished(mut self, value: i32) -> Self {
         self.ttl_seconds_after_finished = Some(value);
         self
@@ -1083,25 +1130,30 @@ pub struct JobStatusApplyConfiguration {
 
 impl JobStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `active`.
+    #[inline]
     pub fn with_active(mut self, value: i32) -> Self {
         self.active = Some(value);
         self
     }
     /// Sets `completedIndexes`.
+    #[inline]
     pub fn with_completed_indexes(mut self, value: impl Into<String>) -> Self {
         self.completed_indexes = Some(value.into());
         self
     }
     /// Sets `completionTime`.
+    #[inline]
     pub fn with_completion_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.completion_time = Some(value);
         self
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<
@@ -1112,36 +1164,43 @@ impl JobStatusApplyConfiguration {
         self
     }
     /// Sets `failed`.
+    #[inline]
     pub fn with_failed(mut self, value: i32) -> Self {
         self.failed = Some(value);
         self
     }
     /// Sets `failedIndexes`.
+    #[inline]
     pub fn with_failed_indexes(mut self, value: impl Into<String>) -> Self {
         self.failed_indexes = Some(value.into());
         self
     }
     /// Sets `ready`.
+    #[inline]
     pub fn with_ready(mut self, value: i32) -> Self {
         self.ready = Some(value);
         self
     }
     /// Sets `startTime`.
+    #[inline]
     pub fn with_start_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.start_time = Some(value);
         self
     }
     /// Sets `succeeded`.
+    #[inline]
     pub fn with_succeeded(mut self, value: i32) -> Self {
         self.succeeded = Some(value);
         self
     }
     /// Sets `terminating`.
+    #[inline]
     pub fn with_terminating(mut self, value: i32) -> Self {
         self.terminating = Some(value);
         self
     }
     /// Sets `uncountedTerminatedPods`.
+    #[inline]
     pub fn with_uncounted_terminated_pods(
         mut self,
         value: crate::applyconfigurations::batch::v1::UncountedTerminatedPodsApplyConfiguration,
@@ -1278,10 +1337,12 @@ pub struct JobTemplateSpecApplyConfiguration {
 
 impl JobTemplateSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -1290,6 +1351,7 @@ impl JobTemplateSpecApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::batch::v1::JobSpecApplyConfiguration,
@@ -1378,10 +1440,12 @@ pub struct PodFailurePolicyApplyConfiguration {
 
 impl PodFailurePolicyApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `rules`.
+    #[inline]
     pub fn with_rules(
         mut self,
         values: impl IntoIterator<
@@ -1462,20 +1526,24 @@ pub struct PodFailurePolicyOnExitCodesRequirementApplyConfiguration {
 
 impl PodFailurePolicyOnExitCodesRequirementApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `containerName`.
+    #[inline]
     pub fn with_container_name(mut self, value: impl Into<String>) -> Self {
         self.container_name = Some(value.into());
         self
     }
     /// Sets `operator`.
+    #[inline]
     pub fn with_operator(mut self, value: impl Into<String>) -> Self {
         self.operator = Some(value.into());
         self
     }
     /// Appends to `values`.
+    #[inline]
     pub fn with_values(mut self, values: impl IntoIterator<Item = i32>) -> Self {
         self.values.get_or_insert_with(Vec::new).extend(values);
         self
@@ -1553,15 +1621,18 @@ pub struct PodFailurePolicyOnPodConditionsPatternApplyConfiguration {
 
 impl PodFailurePolicyOnPodConditionsPatternApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -1633,15 +1704,18 @@ pub struct PodFailurePolicyRuleApplyConfiguration {
 
 impl PodFailurePolicyRuleApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `action`.
+    #[inline]
     pub fn with_action(mut self, value: impl Into<String>) -> Self {
         self.action = Some(value.into());
         self
     }
     /// Sets `onExitCodes`.
+    #[inline]
     pub fn with_on_exit_codes(
         mut self,
         value: crate::applyconfigurations::batch::v1::PodFailurePolicyOnExitCodesRequirementApplyConfiguration,
@@ -1650,6 +1724,7 @@ impl PodFailurePolicyRuleApplyConfiguration {
         self
     }
     /// Appends to `onPodConditions`.
+    #[inline]
     pub fn with_on_pod_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::batch::v1::PodFailurePolicyOnPodConditionsPatternApplyConfiguration>,
@@ -1730,10 +1805,12 @@ pub struct SuccessPolicyApplyConfiguration {
 
 impl SuccessPolicyApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `rules`.
+    #[inline]
     pub fn with_rules(
         mut self,
         values: impl IntoIterator<
@@ -1812,15 +1889,18 @@ pub struct SuccessPolicyRuleApplyConfiguration {
 
 impl SuccessPolicyRuleApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `succeededCount`.
+    #[inline]
     pub fn with_succeeded_count(mut self, value: i32) -> Self {
         self.succeeded_count = Some(value);
         self
     }
     /// Sets `succeededIndexes`.
+    #[inline]
     pub fn with_succeeded_indexes(mut self, value: impl Into<String>) -> Self {
         self.succeeded_indexes = Some(value.into());
         self
@@ -1890,10 +1970,12 @@ pub struct UncountedTerminatedPodsApplyConfiguration {
 
 impl UncountedTerminatedPodsApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `failed`.
+    #[inline]
     pub fn with_failed(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.failed
             .get_or_insert_with(Vec::new)
@@ -1901,6 +1983,7 @@ impl UncountedTerminatedPodsApplyConfiguration {
         self
     }
     /// Appends to `succeeded`.
+    #[inline]
     pub fn with_succeeded(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.succeeded
             .get_or_insert_with(Vec::new)

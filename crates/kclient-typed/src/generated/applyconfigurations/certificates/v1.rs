@@ -33,16 +33,19 @@ impl CertificateSigningRequestApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -51,6 +54,7 @@ impl CertificateSigningRequestApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::certificates::v1::CertificateSigningRequestSpecApplyConfiguration,
@@ -59,6 +63,7 @@ impl CertificateSigningRequestApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::certificates::v1::CertificateSigningRequestStatusApplyConfiguration,
@@ -192,35 +197,42 @@ pub struct CertificateSigningRequestConditionApplyConfiguration {
 
 impl CertificateSigningRequestConditionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `lastTransitionTime`.
+    #[inline]
     pub fn with_last_transition_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_transition_time = Some(value);
         self
     }
     /// Sets `lastUpdateTime`.
+    #[inline]
     pub fn with_last_update_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_update_time = Some(value);
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -326,15 +338,18 @@ pub struct CertificateSigningRequestSpecApplyConfiguration {
 
 impl CertificateSigningRequestSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `expirationSeconds`.
+    #[inline]
     pub fn with_expiration_seconds(mut self, value: i32) -> Self {
         self.expiration_seconds = Some(value);
         self
     }
     /// Adds entries to `extra` (later keys overwrite).
+    #[inline]
     pub fn with_extra(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, Vec<String>)>,
@@ -346,6 +361,7 @@ impl CertificateSigningRequestSpecApplyConfiguration {
         self
     }
     /// Appends to `groups`.
+    #[inline]
     pub fn with_groups(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.groups
             .get_or_insert_with(Vec::new)
@@ -353,21 +369,25 @@ impl CertificateSigningRequestSpecApplyConfiguration {
         self
     }
     /// Sets `request`.
+    #[inline]
     pub fn with_request(mut self, value: crate::ByteString) -> Self {
         self.request = Some(value);
         self
     }
     /// Sets `signerName`.
+    #[inline]
     pub fn with_signer_name(mut self, value: impl Into<String>) -> Self {
         self.signer_name = Some(value.into());
         self
     }
     /// Sets `uid`.
+    #[inline]
     pub fn with_uid(mut self, value: impl Into<String>) -> Self {
         self.uid = Some(value.into());
         self
     }
     /// Appends to `usages`.
+    #[inline]
     pub fn with_usages(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.usages
             .get_or_insert_with(Vec::new)
@@ -375,6 +395,7 @@ impl CertificateSigningRequestSpecApplyConfiguration {
         self
     }
     /// Sets `username`.
+    #[inline]
     pub fn with_username(mut self, value: impl Into<String>) -> Self {
         self.username = Some(value.into());
         self
@@ -500,15 +521,18 @@ pub struct CertificateSigningRequestStatusApplyConfiguration {
 
 impl CertificateSigningRequestStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `certificate`.
+    #[inline]
     pub fn with_certificate(mut self, value: crate::ByteString) -> Self {
         self.certificate = Some(value);
         self
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::certificates::v1::CertificateSigningRequestConditionApplyConfiguration>,

@@ -31,16 +31,19 @@ impl ClusterTrustBundleApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -49,6 +52,7 @@ impl ClusterTrustBundleApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::certificates::v1alpha1::ClusterTrustBundleSpecApplyConfiguration,
@@ -160,15 +164,18 @@ pub struct ClusterTrustBundleSpecApplyConfiguration {
 
 impl ClusterTrustBundleSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `signerName`.
+    #[inline]
     pub fn with_signer_name(mut self, value: impl Into<String>) -> Self {
         self.signer_name = Some(value.into());
         self
     }
     /// Sets `trustBundle`.
+    #[inline]
     pub fn with_trust_bundle(mut self, value: impl Into<String>) -> Self {
         self.trust_bundle = Some(value.into());
         self

@@ -31,16 +31,19 @@ impl ClusterTrustBundleApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -49,6 +52,7 @@ impl ClusterTrustBundleApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::certificates::v1beta1::ClusterTrustBundleSpecApplyConfiguration,
@@ -160,15 +164,18 @@ pub struct ClusterTrustBundleSpecApplyConfiguration {
 
 impl ClusterTrustBundleSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `signerName`.
+    #[inline]
     pub fn with_signer_name(mut self, value: impl Into<String>) -> Self {
         self.signer_name = Some(value.into());
         self
     }
     /// Sets `trustBundle`.
+    #[inline]
     pub fn with_trust_bundle(mut self, value: impl Into<String>) -> Self {
         self.trust_bundle = Some(value.into());
         self
@@ -258,16 +265,19 @@ impl PodCertificateRequestApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -276,6 +286,7 @@ impl PodCertificateRequestApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::certificates::v1beta1::PodCertificateRequestSpecApplyConfiguration,
@@ -284,6 +295,7 @@ impl PodCertificateRequestApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::certificates::v1beta1::PodCertificateRequestStatusApplyConfiguration,
@@ -432,65 +444,78 @@ pub struct PodCertificateRequestSpecApplyConfiguration {
 
 impl PodCertificateRequestSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `maxExpirationSeconds`.
+    #[inline]
     pub fn with_max_expiration_seconds(mut self, value: i32) -> Self {
         self.max_expiration_seconds = Some(value);
         self
     }
     /// Sets `nodeName`.
+    #[inline]
     pub fn with_node_name(mut self, value: impl Into<String>) -> Self {
         self.node_name = Some(value.into());
         self
     }
     /// Sets `nodeUID`.
+    #[inline]
     pub fn with_node_uid(mut self, value: impl Into<String>) -> Self {
         self.node_uid = Some(value.into());
         self
     }
     /// Sets `pkixPublicKey`.
+    #[inline]
     pub fn with_pkix_public_key(mut self, value: crate::ByteString) -> Self {
         self.pkix_public_key = Some(value);
         self
     }
     /// Sets `podName`.
+    #[inline]
     pub fn with_pod_name(mut self, value: impl Into<String>) -> Self {
         self.pod_name = Some(value.into());
         self
     }
     /// Sets `podUID`.
+    #[inline]
     pub fn with_pod_uid(mut self, value: impl Into<String>) -> Self {
         self.pod_uid = Some(value.into());
         self
     }
     /// Sets `proofOfPossession`.
+    #[inline]
     pub fn with_proof_of_possession(mut self, value: crate::ByteString) -> Self {
         self.proof_of_possession = Some(value);
         self
     }
     /// Sets `serviceAccountName`.
+    #[inline]
     pub fn with_service_account_name(mut self, value: impl Into<String>) -> Self {
         self.service_account_name = Some(value.into());
         self
     }
     /// Sets `serviceAccountUID`.
+    #[inline]
     pub fn with_service_account_uid(mut self, value: impl Into<String>) -> Self {
         self.service_account_uid = Some(value.into());
         self
     }
     /// Sets `signerName`.
+    #[inline]
     pub fn with_signer_name(mut self, value: impl Into<String>) -> Self {
         self.signer_name = Some(value.into());
         self
     }
     /// Sets `stubPKCS10Request`.
+    #[inline]
     pub fn with_stub_pkcs10_request(mut self, value: crate::ByteString) -> Self {
         self.stub_pkcs10_request = Some(value);
         self
     }
     /// Adds entries to `unverifiedUserAnnotations` (later keys overwrite).
+    #[inline]
     pub fn with_unverified_user_annotations(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
@@ -634,20 +659,24 @@ pub struct PodCertificateRequestStatusApplyConfiguration {
 
 impl PodCertificateRequestStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `beginRefreshAt`.
+    #[inline]
     pub fn with_begin_refresh_at(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.begin_refresh_at = Some(value);
         self
     }
     /// Sets `certificateChain`.
+    #[inline]
     pub fn with_certificate_chain(mut self, value: impl Into<String>) -> Self {
         self.certificate_chain = Some(value.into());
         self
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::apply::meta::ConditionApplyConfiguration>,
@@ -656,11 +685,13 @@ impl PodCertificateRequestStatusApplyConfiguration {
         self
     }
     /// Sets `notAfter`.
+    #[inline]
     pub fn with_not_after(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.not_after = Some(value);
         self
     }
     /// Sets `notBefore`.
+    #[inline]
     pub fn with_not_before(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.not_before = Some(value);
         self

@@ -33,16 +33,19 @@ impl LeaseApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -51,6 +54,7 @@ impl LeaseApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::coordination::v1::LeaseSpecApplyConfiguration,
@@ -177,40 +181,48 @@ pub struct LeaseSpecApplyConfiguration {
 
 impl LeaseSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `acquireTime`.
+    #[inline]
     pub fn with_acquire_time(mut self, value: kclient_apimachinery::meta::MicroTime) -> Self {
         self.acquire_time = Some(value);
         self
     }
     /// Sets `holderIdentity`.
+    #[inline]
     pub fn with_holder_identity(mut self, value: impl Into<String>) -> Self {
         self.holder_identity = Some(value.into());
         self
     }
     /// Sets `leaseDurationSeconds`.
+    #[inline]
     pub fn with_lease_duration_seconds(mut self, value: i32) -> Self {
         self.lease_duration_seconds = Some(value);
         self
     }
     /// Sets `leaseTransitions`.
+    #[inline]
     pub fn with_lease_transitions(mut self, value: i32) -> Self {
         self.lease_transitions = Some(value);
         self
     }
     /// Sets `preferredHolder`.
+    #[inline]
     pub fn with_preferred_holder(mut self, value: impl Into<String>) -> Self {
         self.preferred_holder = Some(value.into());
         self
     }
     /// Sets `renewTime`.
+    #[inline]
     pub fn with_renew_time(mut self, value: kclient_apimachinery::meta::MicroTime) -> Self {
         self.renew_time = Some(value);
         self
     }
     /// Sets `strategy`.
+    #[inline]
     pub fn with_strategy(mut self, value: impl Into<String>) -> Self {
         self.strategy = Some(value.into());
         self

@@ -32,16 +32,19 @@ impl LeaseCandidateApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -50,6 +53,7 @@ impl LeaseCandidateApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::coordination::v1alpha2::LeaseCandidateSpecApplyConfiguration,
@@ -177,35 +181,42 @@ pub struct LeaseCandidateSpecApplyConfiguration {
 
 impl LeaseCandidateSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `binaryVersion`.
+    #[inline]
     pub fn with_binary_version(mut self, value: impl Into<String>) -> Self {
         self.binary_version = Some(value.into());
         self
     }
     /// Sets `emulationVersion`.
+    #[inline]
     pub fn with_emulation_version(mut self, value: impl Into<String>) -> Self {
         self.emulation_version = Some(value.into());
         self
     }
     /// Sets `leaseName`.
+    #[inline]
     pub fn with_lease_name(mut self, value: impl Into<String>) -> Self {
         self.lease_name = Some(value.into());
         self
     }
     /// Sets `pingTime`.
+    #[inline]
     pub fn with_ping_time(mut self, value: kclient_apimachinery::meta::MicroTime) -> Self {
         self.ping_time = Some(value);
         self
     }
     /// Sets `renewTime`.
+    #[inline]
     pub fn with_renew_time(mut self, value: kclient_apimachinery::meta::MicroTime) -> Self {
         self.renew_time = Some(value);
         self
     }
     /// Sets `strategy`.
+    #[inline]
     pub fn with_strategy(mut self, value: impl Into<String>) -> Self {
         self.strategy = Some(value.into());
         self

@@ -18,25 +18,30 @@ pub struct AWSElasticBlockStoreVolumeSourceApplyConfiguration {
 
 impl AWSElasticBlockStoreVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `fsType`.
+    #[inline]
     pub fn with_fs_type(mut self, value: impl Into<String>) -> Self {
         self.fs_type = Some(value.into());
         self
     }
     /// Sets `partition`.
+    #[inline]
     pub fn with_partition(mut self, value: i32) -> Self {
         self.partition = Some(value);
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Sets `volumeID`.
+    #[inline]
     pub fn with_volume_id(mut self, value: impl Into<String>) -> Self {
         self.volume_id = Some(value.into());
         self
@@ -120,10 +125,12 @@ pub struct AffinityApplyConfiguration {
 
 impl AffinityApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `nodeAffinity`.
+    #[inline]
     pub fn with_node_affinity(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeAffinityApplyConfiguration,
@@ -132,6 +139,7 @@ impl AffinityApplyConfiguration {
         self
     }
     /// Sets `podAffinity`.
+    #[inline]
     pub fn with_pod_affinity(
         mut self,
         value: crate::applyconfigurations::core::v1::PodAffinityApplyConfiguration,
@@ -140,6 +148,7 @@ impl AffinityApplyConfiguration {
         self
     }
     /// Sets `podAntiAffinity`.
+    #[inline]
     pub fn with_pod_anti_affinity(
         mut self,
         value: crate::applyconfigurations::core::v1::PodAntiAffinityApplyConfiguration,
@@ -233,15 +242,18 @@ pub struct AppArmorProfileApplyConfiguration {
 
 impl AppArmorProfileApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `localhostProfile`.
+    #[inline]
     pub fn with_localhost_profile(mut self, value: impl Into<String>) -> Self {
         self.localhost_profile = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -310,15 +322,18 @@ pub struct AttachedVolumeApplyConfiguration {
 
 impl AttachedVolumeApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `devicePath`.
+    #[inline]
     pub fn with_device_path(mut self, value: impl Into<String>) -> Self {
         self.device_path = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -395,35 +410,42 @@ pub struct AzureDiskVolumeSourceApplyConfiguration {
 
 impl AzureDiskVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `cachingMode`.
+    #[inline]
     pub fn with_caching_mode(mut self, value: impl Into<String>) -> Self {
         self.caching_mode = Some(value.into());
         self
     }
     /// Sets `diskName`.
+    #[inline]
     pub fn with_disk_name(mut self, value: impl Into<String>) -> Self {
         self.disk_name = Some(value.into());
         self
     }
     /// Sets `diskURI`.
+    #[inline]
     pub fn with_disk_uri(mut self, value: impl Into<String>) -> Self {
         self.disk_uri = Some(value.into());
         self
     }
     /// Sets `fsType`.
+    #[inline]
     pub fn with_fs_type(mut self, value: impl Into<String>) -> Self {
         self.fs_type = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
@@ -521,25 +543,30 @@ pub struct AzureFilePersistentVolumeSourceApplyConfiguration {
 
 impl AzureFilePersistentVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Sets `secretName`.
+    #[inline]
     pub fn with_secret_name(mut self, value: impl Into<String>) -> Self {
         self.secret_name = Some(value.into());
         self
     }
     /// Sets `secretNamespace`.
+    #[inline]
     pub fn with_secret_namespace(mut self, value: impl Into<String>) -> Self {
         self.secret_namespace = Some(value.into());
         self
     }
     /// Sets `shareName`.
+    #[inline]
     pub fn with_share_name(mut self, value: impl Into<String>) -> Self {
         self.share_name = Some(value.into());
         self
@@ -621,20 +648,24 @@ pub struct AzureFileVolumeSourceApplyConfiguration {
 
 impl AzureFileVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Sets `secretName`.
+    #[inline]
     pub fn with_secret_name(mut self, value: impl Into<String>) -> Self {
         self.secret_name = Some(value.into());
         self
     }
     /// Sets `shareName`.
+    #[inline]
     pub fn with_share_name(mut self, value: impl Into<String>) -> Self {
         self.share_name = Some(value.into());
         self
@@ -728,16 +759,19 @@ impl BindingApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -746,6 +780,7 @@ impl BindingApplyConfiguration {
         self
     }
     /// Sets `target`.
+    #[inline]
     pub fn with_target(
         mut self,
         value: crate::applyconfigurations::core::v1::ObjectReferenceApplyConfiguration,
@@ -883,10 +918,12 @@ pub struct CSIPersistentVolumeSourceApplyConfiguration {
 
 impl CSIPersistentVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `controllerExpandSecretRef`.
+    #[inline]
     pub fn with_controller_expand_secret_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::SecretReferenceApplyConfiguration,
@@ -895,6 +932,7 @@ impl CSIPersistentVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `controllerPublishSecretRef`.
+    #[inline]
     pub fn with_controller_publish_secret_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::SecretReferenceApplyConfiguration,
@@ -903,16 +941,19 @@ impl CSIPersistentVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `driver`.
+    #[inline]
     pub fn with_driver(mut self, value: impl Into<String>) -> Self {
         self.driver = Some(value.into());
         self
     }
     /// Sets `fsType`.
+    #[inline]
     pub fn with_fs_type(mut self, value: impl Into<String>) -> Self {
         self.fs_type = Some(value.into());
         self
     }
     /// Sets `nodeExpandSecretRef`.
+    #[inline]
     pub fn with_node_expand_secret_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::SecretReferenceApplyConfiguration,
@@ -921,6 +962,7 @@ impl CSIPersistentVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `nodePublishSecretRef`.
+    #[inline]
     pub fn with_node_publish_secret_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::SecretReferenceApplyConfiguration,
@@ -929,6 +971,7 @@ impl CSIPersistentVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `nodeStageSecretRef`.
+    #[inline]
     pub fn with_node_stage_secret_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::SecretReferenceApplyConfiguration,
@@ -937,11 +980,13 @@ impl CSIPersistentVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Adds entries to `volumeAttributes` (later keys overwrite).
+    #[inline]
     pub fn with_volume_attributes(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
@@ -953,6 +998,7 @@ impl CSIPersistentVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `volumeHandle`.
+    #[inline]
     pub fn with_volume_handle(mut self, value: impl Into<String>) -> Self {
         self.volume_handle = Some(value.into());
         self
@@ -1114,20 +1160,24 @@ pub struct CSIVolumeSourceApplyConfiguration {
 
 impl CSIVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `driver`.
+    #[inline]
     pub fn with_driver(mut self, value: impl Into<String>) -> Self {
         self.driver = Some(value.into());
         self
     }
     /// Sets `fsType`.
+    #[inline]
     pub fn with_fs_type(mut self, value: impl Into<String>) -> Self {
         self.fs_type = Some(value.into());
         self
     }
     /// Sets `nodePublishSecretRef`.
+    #[inline]
     pub fn with_node_publish_secret_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::LocalObjectReferenceApplyConfiguration,
@@ -1136,11 +1186,13 @@ impl CSIVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Adds entries to `volumeAttributes` (later keys overwrite).
+    #[inline]
     pub fn with_volume_attributes(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
@@ -1245,10 +1297,12 @@ pub struct CapabilitiesApplyConfiguration {
 
 impl CapabilitiesApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `add`.
+    #[inline]
     pub fn with_add(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.add
             .get_or_insert_with(Vec::new)
@@ -1256,6 +1310,7 @@ impl CapabilitiesApplyConfiguration {
         self
     }
     /// Appends to `drop`.
+    #[inline]
     pub fn with_drop(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.drop
             .get_or_insert_with(Vec::new)
@@ -1344,10 +1399,12 @@ pub struct CephFSPersistentVolumeSourceApplyConfiguration {
 
 impl CephFSPersistentVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `monitors`.
+    #[inline]
     pub fn with_monitors(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.monitors
             .get_or_insert_with(Vec::new)
@@ -1355,21 +1412,25 @@ impl CephFSPersistentVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `path`.
+    #[inline]
     pub fn with_path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Sets `secretFile`.
+    #[inline]
     pub fn with_secret_file(mut self, value: impl Into<String>) -> Self {
         self.secret_file = Some(value.into());
         self
     }
     /// Sets `secretRef`.
+    #[inline]
     pub fn with_secret_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::SecretReferenceApplyConfiguration,
@@ -1378,6 +1439,7 @@ impl CephFSPersistentVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `user`.
+    #[inline]
     pub fn with_user(mut self, value: impl Into<String>) -> Self {
         self.user = Some(value.into());
         self
@@ -1494,10 +1556,12 @@ pub struct CephFSVolumeSourceApplyConfiguration {
 
 impl CephFSVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `monitors`.
+    #[inline]
     pub fn with_monitors(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.monitors
             .get_or_insert_with(Vec::new)
@@ -1505,21 +1569,25 @@ impl CephFSVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `path`.
+    #[inline]
     pub fn with_path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Sets `secretFile`.
+    #[inline]
     pub fn with_secret_file(mut self, value: impl Into<String>) -> Self {
         self.secret_file = Some(value.into());
         self
     }
     /// Sets `secretRef`.
+    #[inline]
     pub fn with_secret_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::LocalObjectReferenceApplyConfiguration,
@@ -1528,6 +1596,7 @@ impl CephFSVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `user`.
+    #[inline]
     pub fn with_user(mut self, value: impl Into<String>) -> Self {
         self.user = Some(value.into());
         self
@@ -1636,20 +1705,24 @@ pub struct CinderPersistentVolumeSourceApplyConfiguration {
 
 impl CinderPersistentVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `fsType`.
+    #[inline]
     pub fn with_fs_type(mut self, value: impl Into<String>) -> Self {
         self.fs_type = Some(value.into());
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Sets `secretRef`.
+    #[inline]
     pub fn with_secret_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::SecretReferenceApplyConfiguration,
@@ -1658,6 +1731,7 @@ impl CinderPersistentVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `volumeID`.
+    #[inline]
     pub fn with_volume_id(mut self, value: impl Into<String>) -> Self {
         self.volume_id = Some(value.into());
         self
@@ -1746,20 +1820,24 @@ pub struct CinderVolumeSourceApplyConfiguration {
 
 impl CinderVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `fsType`.
+    #[inline]
     pub fn with_fs_type(mut self, value: impl Into<String>) -> Self {
         self.fs_type = Some(value.into());
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Sets `secretRef`.
+    #[inline]
     pub fn with_secret_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::LocalObjectReferenceApplyConfiguration,
@@ -1768,6 +1846,7 @@ impl CinderVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `volumeID`.
+    #[inline]
     pub fn with_volume_id(mut self, value: impl Into<String>) -> Self {
         self.volume_id = Some(value.into());
         self
@@ -1848,10 +1927,12 @@ pub struct ClientIPConfigApplyConfiguration {
 
 impl ClientIPConfigApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `timeoutSeconds`.
+    #[inline]
     pub fn with_timeout_seconds(mut self, value: i32) -> Self {
         self.timeout_seconds = Some(value);
         self
@@ -1923,10 +2004,12 @@ pub struct ClusterTrustBundleProjectionApplyConfiguration {
 
 impl ClusterTrustBundleProjectionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `labelSelector`.
+    #[inline]
     pub fn with_label_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -1935,21 +2018,25 @@ impl ClusterTrustBundleProjectionApplyConfiguration {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `optional`.
+    #[inline]
     pub fn with_optional(mut self, value: bool) -> Self {
         self.optional = Some(value);
         self
     }
     /// Sets `path`.
+    #[inline]
     pub fn with_path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
     }
     /// Sets `signerName`.
+    #[inline]
     pub fn with_signer_name(mut self, value: impl Into<String>) -> Self {
         self.signer_name = Some(value.into());
         self
@@ -2040,25 +2127,30 @@ pub struct ComponentConditionApplyConfiguration {
 
 impl ComponentConditionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `error`.
+    #[inline]
     pub fn with_error(mut self, value: impl Into<String>) -> Self {
         self.error = Some(value.into());
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -2154,11 +2246,13 @@ impl ComponentStatusApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<
@@ -2169,11 +2263,13 @@ impl ComponentStatusApplyConfiguration {
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -2318,11 +2414,13 @@ impl ConfigMapApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Adds entries to `binaryData` (later keys overwrite).
+    #[inline]
     pub fn with_binary_data(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, crate::ByteString)>,
@@ -2334,6 +2432,7 @@ impl ConfigMapApplyConfiguration {
         self
     }
     /// Adds entries to `data` (later keys overwrite).
+    #[inline]
     pub fn with_data(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
@@ -2345,16 +2444,19 @@ impl ConfigMapApplyConfiguration {
         self
     }
     /// Sets `immutable`.
+    #[inline]
     pub fn with_immutable(mut self, value: bool) -> Self {
         self.immutable = Some(value);
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -2491,15 +2593,18 @@ pub struct ConfigMapEnvSourceApplyConfiguration {
 
 impl ConfigMapEnvSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `optional`.
+    #[inline]
     pub fn with_optional(mut self, value: bool) -> Self {
         self.optional = Some(value);
         self
@@ -2570,20 +2675,24 @@ pub struct ConfigMapKeySelectorApplyConfiguration {
 
 impl ConfigMapKeySelectorApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `key`.
+    #[inline]
     pub fn with_key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `optional`.
+    #[inline]
     pub fn with_optional(mut self, value: bool) -> Self {
         self.optional = Some(value);
         self
@@ -2664,30 +2773,36 @@ pub struct ConfigMapNodeConfigSourceApplyConfiguration {
 
 impl ConfigMapNodeConfigSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `kubeletConfigKey`.
+    #[inline]
     pub fn with_kubelet_config_key(mut self, value: impl Into<String>) -> Self {
         self.kubelet_config_key = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `namespace`.
+    #[inline]
     pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
     }
     /// Sets `resourceVersion`.
+    #[inline]
     pub fn with_resource_version(mut self, value: impl Into<String>) -> Self {
         self.resource_version = Some(value.into());
         self
     }
     /// Sets `uid`.
+    #[inline]
     pub fn with_uid(mut self, value: impl Into<String>) -> Self {
         self.uid = Some(value.into());
         self
@@ -2778,10 +2893,12 @@ pub struct ConfigMapProjectionApplyConfiguration {
 
 impl ConfigMapProjectionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `items`.
+    #[inline]
     pub fn with_items(
         mut self,
         values: impl IntoIterator<
@@ -2792,11 +2909,13 @@ impl ConfigMapProjectionApplyConfiguration {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `optional`.
+    #[inline]
     pub fn with_optional(mut self, value: bool) -> Self {
         self.optional = Some(value);
         self
@@ -2880,15 +2999,18 @@ pub struct ConfigMapVolumeSourceApplyConfiguration {
 
 impl ConfigMapVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `defaultMode`.
+    #[inline]
     pub fn with_default_mode(mut self, value: i32) -> Self {
         self.default_mode = Some(value);
         self
     }
     /// Appends to `items`.
+    #[inline]
     pub fn with_items(
         mut self,
         values: impl IntoIterator<
@@ -2899,11 +3021,13 @@ impl ConfigMapVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `optional`.
+    #[inline]
     pub fn with_optional(mut self, value: bool) -> Self {
         self.optional = Some(value);
         self
@@ -3043,10 +3167,12 @@ pub struct ContainerApplyConfiguration {
 
 impl ContainerApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `args`.
+    #[inline]
     pub fn with_args(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.args
             .get_or_insert_with(Vec::new)
@@ -3054,6 +3180,7 @@ impl ContainerApplyConfiguration {
         self
     }
     /// Appends to `command`.
+    #[inline]
     pub fn with_command(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.command
             .get_or_insert_with(Vec::new)
@@ -3061,6 +3188,7 @@ impl ContainerApplyConfiguration {
         self
     }
     /// Appends to `env`.
+    #[inline]
     pub fn with_env(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::core::v1::EnvVarApplyConfiguration>,
@@ -3069,6 +3197,7 @@ impl ContainerApplyConfiguration {
         self
     }
     /// Appends to `envFrom`.
+    #[inline]
     pub fn with_env_from(
         mut self,
         values: impl IntoIterator<
@@ -3079,16 +3208,19 @@ impl ContainerApplyConfiguration {
         self
     }
     /// Sets `image`.
+    #[inline]
     pub fn with_image(mut self, value: impl Into<String>) -> Self {
         self.image = Some(value.into());
         self
     }
     /// Sets `imagePullPolicy`.
+    #[inline]
     pub fn with_image_pull_policy(mut self, value: impl Into<String>) -> Self {
         self.image_pull_policy = Some(value.into());
         self
     }
     /// Sets `lifecycle`.
+    #[inline]
     pub fn with_lifecycle(
         mut self,
         value: crate::applyconfigurations::core::v1::LifecycleApplyConfiguration,
@@ -3097,6 +3229,7 @@ impl ContainerApplyConfiguration {
         self
     }
     /// Sets `livenessProbe`.
+    #[inline]
     pub fn with_liveness_probe(
         mut self,
         value: crate::applyconfigurations::core::v1::ProbeApplyConfiguration,
@@ -3105,11 +3238,13 @@ impl ContainerApplyConfiguration {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Appends to `ports`.
+    #[inline]
     pub fn with_ports(
         mut self,
         values: impl IntoIterator<
@@ -3120,6 +3255,7 @@ impl ContainerApplyConfiguration {
         self
     }
     /// Sets `readinessProbe`.
+    #[inline]
     pub fn with_readiness_probe(
         mut self,
         value: crate::applyconfigurations::core::v1::ProbeApplyConfiguration,
@@ -3128,6 +3264,7 @@ impl ContainerApplyConfiguration {
         self
     }
     /// Appends to `resizePolicy`.
+    #[inline]
     pub fn with_resize_policy(
         mut self,
         values: impl IntoIterator<
@@ -3140,6 +3277,7 @@ impl ContainerApplyConfiguration {
         self
     }
     /// Sets `resources`.
+    #[inline]
     pub fn with_resources(
         mut self,
         value: crate::applyconfigurations::core::v1::ResourceRequirementsApplyConfiguration,
@@ -3148,11 +3286,13 @@ impl ContainerApplyConfiguration {
         self
     }
     /// Sets `restartPolicy`.
+    #[inline]
     pub fn with_restart_policy(mut self, value: impl Into<String>) -> Self {
         self.restart_policy = Some(value.into());
         self
     }
     /// Appends to `restartPolicyRules`.
+    #[inline]
     pub fn with_restart_policy_rules(
         mut self,
         values: impl IntoIterator<
@@ -3165,6 +3305,7 @@ impl ContainerApplyConfiguration {
         self
     }
     /// Sets `securityContext`.
+    #[inline]
     pub fn with_security_context(
         mut self,
         value: crate::applyconfigurations::core::v1::SecurityContextApplyConfiguration,
@@ -3173,6 +3314,7 @@ impl ContainerApplyConfiguration {
         self
     }
     /// Sets `startupProbe`.
+    #[inline]
     pub fn with_startup_probe(
         mut self,
         value: crate::applyconfigurations::core::v1::ProbeApplyConfiguration,
@@ -3181,31 +3323,37 @@ impl ContainerApplyConfiguration {
         self
     }
     /// Sets `stdin`.
+    #[inline]
     pub fn with_stdin(mut self, value: bool) -> Self {
         self.stdin = Some(value);
         self
     }
     /// Sets `stdinOnce`.
+    #[inline]
     pub fn with_stdin_once(mut self, value: bool) -> Self {
         self.stdin_once = Some(value);
         self
     }
     /// Sets `terminationMessagePath`.
+    #[inline]
     pub fn with_termination_message_path(mut self, value: impl Into<String>) -> Self {
         self.termination_message_path = Some(value.into());
         self
     }
     /// Sets `terminationMessagePolicy`.
+    #[inline]
     pub fn with_termination_message_policy(mut self, value: impl Into<String>) -> Self {
         self.termination_message_policy = Some(value.into());
         self
     }
     /// Sets `tty`.
+    #[inline]
     pub fn with_tty(mut self, value: bool) -> Self {
         self.tty = Some(value);
         self
     }
     /// Appends to `volumeDevices`.
+    #[inline]
     pub fn with_volume_devices(
         mut self,
         values: impl IntoIterator<
@@ -3218,6 +3366,7 @@ impl ContainerApplyConfiguration {
         self
     }
     /// Appends to `volumeMounts`.
+    #[inline]
     pub fn with_volume_mounts(
         mut self,
         values: impl IntoIterator<
@@ -3230,6 +3379,7 @@ impl ContainerApplyConfiguration {
         self
     }
     /// Sets `workingDir`.
+    #[inline]
     pub fn with_working_dir(mut self, value: impl Into<String>) -> Self {
         self.working_dir = Some(value.into());
         self
@@ -3517,20 +3667,24 @@ pub struct ContainerExtendedResourceRequestApplyConfiguration {
 
 impl ContainerExtendedResourceRequestApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `containerName`.
+    #[inline]
     pub fn with_container_name(mut self, value: impl Into<String>) -> Self {
         self.container_name = Some(value.into());
         self
     }
     /// Sets `requestName`.
+    #[inline]
     pub fn with_request_name(mut self, value: impl Into<String>) -> Self {
         self.request_name = Some(value.into());
         self
     }
     /// Sets `resourceName`.
+    #[inline]
     pub fn with_resource_name(mut self, value: impl Into<String>) -> Self {
         self.resource_name = Some(value.into());
         self
@@ -3605,10 +3759,12 @@ pub struct ContainerImageApplyConfiguration {
 
 impl ContainerImageApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `names`.
+    #[inline]
     pub fn with_names(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.names
             .get_or_insert_with(Vec::new)
@@ -3616,6 +3772,7 @@ impl ContainerImageApplyConfiguration {
         self
     }
     /// Sets `sizeBytes`.
+    #[inline]
     pub fn with_size_bytes(mut self, value: i64) -> Self {
         self.size_bytes = Some(value);
         self
@@ -3693,30 +3850,36 @@ pub struct ContainerPortApplyConfiguration {
 
 impl ContainerPortApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `containerPort`.
+    #[inline]
     pub fn with_container_port(mut self, value: i32) -> Self {
         self.container_port = Some(value);
         self
     }
     /// Sets `hostIP`.
+    #[inline]
     pub fn with_host_ip(mut self, value: impl Into<String>) -> Self {
         self.host_ip = Some(value.into());
         self
     }
     /// Sets `hostPort`.
+    #[inline]
     pub fn with_host_port(mut self, value: i32) -> Self {
         self.host_port = Some(value);
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `protocol`.
+    #[inline]
     pub fn with_protocol(mut self, value: impl Into<String>) -> Self {
         self.protocol = Some(value.into());
         self
@@ -3799,15 +3962,18 @@ pub struct ContainerResizePolicyApplyConfiguration {
 
 impl ContainerResizePolicyApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `resourceName`.
+    #[inline]
     pub fn with_resource_name(mut self, value: impl Into<String>) -> Self {
         self.resource_name = Some(value.into());
         self
     }
     /// Sets `restartPolicy`.
+    #[inline]
     pub fn with_restart_policy(mut self, value: impl Into<String>) -> Self {
         self.restart_policy = Some(value.into());
         self
@@ -3881,15 +4047,18 @@ pub struct ContainerRestartRuleApplyConfiguration {
 
 impl ContainerRestartRuleApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `action`.
+    #[inline]
     pub fn with_action(mut self, value: impl Into<String>) -> Self {
         self.action = Some(value.into());
         self
     }
     /// Sets `exitCodes`.
+    #[inline]
     pub fn with_exit_codes(
         mut self,
         value: crate::applyconfigurations::core::v1::ContainerRestartRuleOnExitCodesApplyConfiguration,
@@ -3966,15 +4135,18 @@ pub struct ContainerRestartRuleOnExitCodesApplyConfiguration {
 
 impl ContainerRestartRuleOnExitCodesApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `operator`.
+    #[inline]
     pub fn with_operator(mut self, value: impl Into<String>) -> Self {
         self.operator = Some(value.into());
         self
     }
     /// Appends to `values`.
+    #[inline]
     pub fn with_values(mut self, values: impl IntoIterator<Item = i32>) -> Self {
         self.values.get_or_insert_with(Vec::new).extend(values);
         self
@@ -4053,10 +4225,12 @@ pub struct ContainerStateApplyConfiguration {
 
 impl ContainerStateApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `running`.
+    #[inline]
     pub fn with_running(
         mut self,
         value: crate::applyconfigurations::core::v1::ContainerStateRunningApplyConfiguration,
@@ -4065,6 +4239,7 @@ impl ContainerStateApplyConfiguration {
         self
     }
     /// Sets `terminated`.
+    #[inline]
     pub fn with_terminated(
         mut self,
         value: crate::applyconfigurations::core::v1::ContainerStateTerminatedApplyConfiguration,
@@ -4073,6 +4248,7 @@ impl ContainerStateApplyConfiguration {
         self
     }
     /// Sets `waiting`.
+    #[inline]
     pub fn with_waiting(
         mut self,
         value: crate::applyconfigurations::core::v1::ContainerStateWaitingApplyConfiguration,
@@ -4166,10 +4342,12 @@ pub struct ContainerStateRunningApplyConfiguration {
 
 impl ContainerStateRunningApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `startedAt`.
+    #[inline]
     pub fn with_started_at(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.started_at = Some(value);
         self
@@ -4246,40 +4424,48 @@ pub struct ContainerStateTerminatedApplyConfiguration {
 
 impl ContainerStateTerminatedApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `containerID`.
+    #[inline]
     pub fn with_container_id(mut self, value: impl Into<String>) -> Self {
         self.container_id = Some(value.into());
         self
     }
     /// Sets `exitCode`.
+    #[inline]
     pub fn with_exit_code(mut self, value: i32) -> Self {
         self.exit_code = Some(value);
         self
     }
     /// Sets `finishedAt`.
+    #[inline]
     pub fn with_finished_at(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.finished_at = Some(value);
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
     /// Sets `signal`.
+    #[inline]
     pub fn with_signal(mut self, value: i32) -> Self {
         self.signal = Some(value);
         self
     }
     /// Sets `startedAt`.
+    #[inline]
     pub fn with_started_at(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.started_at = Some(value);
         self
@@ -4378,15 +4564,18 @@ pub struct ContainerStateWaitingApplyConfiguration {
 
 impl ContainerStateWaitingApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
@@ -4487,10 +4676,12 @@ pub struct ContainerStatusApplyConfiguration {
 
 impl ContainerStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Adds entries to `allocatedResources` (later keys overwrite).
+    #[inline]
     pub fn with_allocated_resources(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -4504,6 +4695,7 @@ impl ContainerStatusApplyConfiguration {
         self
     }
     /// Appends to `allocatedResourcesStatus`.
+    #[inline]
     pub fn with_allocated_resources_status(
         mut self,
         values: impl IntoIterator<
@@ -4516,21 +4708,25 @@ impl ContainerStatusApplyConfiguration {
         self
     }
     /// Sets `containerID`.
+    #[inline]
     pub fn with_container_id(mut self, value: impl Into<String>) -> Self {
         self.container_id = Some(value.into());
         self
     }
     /// Sets `image`.
+    #[inline]
     pub fn with_image(mut self, value: impl Into<String>) -> Self {
         self.image = Some(value.into());
         self
     }
     /// Sets `imageID`.
+    #[inline]
     pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
         self.image_id = Some(value.into());
         self
     }
     /// Sets `lastState`.
+    #[inline]
     pub fn with_last_state(
         mut self,
         value: crate::applyconfigurations::core::v1::ContainerStateApplyConfiguration,
@@ -4539,16 +4735,19 @@ impl ContainerStatusApplyConfiguration {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `ready`.
+    #[inline]
     pub fn with_ready(mut self, value: bool) -> Self {
         self.ready = Some(value);
         self
     }
     /// Sets `resources`.
+    #[inline]
     pub fn with_resources(
         mut self,
         value: crate::applyconfigurations::core::v1::ResourceRequirementsApplyConfiguration,
@@ -4557,16 +4756,19 @@ impl ContainerStatusApplyConfiguration {
         self
     }
     /// Sets `restartCount`.
+    #[inline]
     pub fn with_restart_count(mut self, value: i32) -> Self {
         self.restart_count = Some(value);
         self
     }
     /// Sets `started`.
+    #[inline]
     pub fn with_started(mut self, value: bool) -> Self {
         self.started = Some(value);
         self
     }
     /// Sets `state`.
+    #[inline]
     pub fn with_state(
         mut self,
         value: crate::applyconfigurations::core::v1::ContainerStateApplyConfiguration,
@@ -4575,11 +4777,13 @@ impl ContainerStatusApplyConfiguration {
         self
     }
     /// Sets `stopSignal`.
+    #[inline]
     pub fn with_stop_signal(mut self, value: impl Into<String>) -> Self {
         self.stop_signal = Some(value.into());
         self
     }
     /// Sets `user`.
+    #[inline]
     pub fn with_user(
         mut self,
         value: crate::applyconfigurations::core::v1::ContainerUserApplyConfiguration,
@@ -4588,6 +4792,7 @@ impl ContainerStatusApplyConfiguration {
         self
     }
     /// Appends to `volumeMounts`.
+    #[inline]
     pub fn with_volume_mounts(
         mut self,
         values: impl IntoIterator<
@@ -4778,10 +4983,12 @@ pub struct ContainerUserApplyConfiguration {
 
 impl ContainerUserApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `linux`.
+    #[inline]
     pub fn with_linux(
         mut self,
         value: crate::applyconfigurations::core::v1::LinuxContainerUserApplyConfiguration,
@@ -4853,10 +5060,12 @@ pub struct DaemonEndpointApplyConfiguration {
 
 impl DaemonEndpointApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `Port`.
+    #[inline]
     pub fn with_port(mut self, value: i32) -> Self {
         self.port = Some(value);
         self
@@ -4921,10 +5130,12 @@ pub struct DownwardAPIProjectionApplyConfiguration {
 
 impl DownwardAPIProjectionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `items`.
+    #[inline]
     pub fn with_items(
         mut self,
         values: impl IntoIterator<
@@ -5010,10 +5221,12 @@ pub struct DownwardAPIVolumeFileApplyConfiguration {
 
 impl DownwardAPIVolumeFileApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `fieldRef`.
+    #[inline]
     pub fn with_field_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::ObjectFieldSelectorApplyConfiguration,
@@ -5022,16 +5235,19 @@ impl DownwardAPIVolumeFileApplyConfiguration {
         self
     }
     /// Sets `mode`.
+    #[inline]
     pub fn with_mode(mut self, value: i32) -> Self {
         self.mode = Some(value);
         self
     }
     /// Sets `path`.
+    #[inline]
     pub fn with_path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
     }
     /// Sets `resourceFieldRef`.
+    #[inline]
     pub fn with_resource_field_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::ResourceFieldSelectorApplyConfiguration,
@@ -5127,15 +5343,18 @@ pub struct DownwardAPIVolumeSourceApplyConfiguration {
 
 impl DownwardAPIVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `defaultMode`.
+    #[inline]
     pub fn with_default_mode(mut self, value: i32) -> Self {
         self.default_mode = Some(value);
         self
     }
     /// Appends to `items`.
+    #[inline]
     pub fn with_items(
         mut self,
         values: impl IntoIterator<
@@ -5218,15 +5437,18 @@ pub struct EmptyDirVolumeSourceApplyConfiguration {
 
 impl EmptyDirVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `medium`.
+    #[inline]
     pub fn with_medium(mut self, value: impl Into<String>) -> Self {
         self.medium = Some(value.into());
         self
     }
     /// Sets `sizeLimit`.
+    #[inline]
     pub fn with_size_limit(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.size_limit = Some(value);
         self
@@ -5301,25 +5523,30 @@ pub struct EndpointAddressApplyConfiguration {
 
 impl EndpointAddressApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `hostname`.
+    #[inline]
     pub fn with_hostname(mut self, value: impl Into<String>) -> Self {
         self.hostname = Some(value.into());
         self
     }
     /// Sets `ip`.
+    #[inline]
     pub fn with_ip(mut self, value: impl Into<String>) -> Self {
         self.ip = Some(value.into());
         self
     }
     /// Sets `nodeName`.
+    #[inline]
     pub fn with_node_name(mut self, value: impl Into<String>) -> Self {
         self.node_name = Some(value.into());
         self
     }
     /// Sets `targetRef`.
+    #[inline]
     pub fn with_target_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::ObjectReferenceApplyConfiguration,
@@ -5407,25 +5634,30 @@ pub struct EndpointPortApplyConfiguration {
 
 impl EndpointPortApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `appProtocol`.
+    #[inline]
     pub fn with_app_protocol(mut self, value: impl Into<String>) -> Self {
         self.app_protocol = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `port`.
+    #[inline]
     pub fn with_port(mut self, value: i32) -> Self {
         self.port = Some(value);
         self
     }
     /// Sets `protocol`.
+    #[inline]
     pub fn with_protocol(mut self, value: impl Into<String>) -> Self {
         self.protocol = Some(value.into());
         self
@@ -5507,10 +5739,12 @@ pub struct EndpointSubsetApplyConfiguration {
 
 impl EndpointSubsetApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `addresses`.
+    #[inline]
     pub fn with_addresses(
         mut self,
         values: impl IntoIterator<
@@ -5521,6 +5755,7 @@ impl EndpointSubsetApplyConfiguration {
         self
     }
     /// Appends to `notReadyAddresses`.
+    #[inline]
     pub fn with_not_ready_addresses(
         mut self,
         values: impl IntoIterator<
@@ -5533,6 +5768,7 @@ impl EndpointSubsetApplyConfiguration {
         self
     }
     /// Appends to `ports`.
+    #[inline]
     pub fn with_ports(
         mut self,
         values: impl IntoIterator<
@@ -5658,16 +5894,19 @@ impl EndpointsApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -5676,6 +5915,7 @@ impl EndpointsApplyConfiguration {
         self
     }
     /// Appends to `subsets`.
+    #[inline]
     pub fn with_subsets(
         mut self,
         values: impl IntoIterator<
@@ -5804,10 +6044,12 @@ pub struct EnvFromSourceApplyConfiguration {
 
 impl EnvFromSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `configMapRef`.
+    #[inline]
     pub fn with_config_map_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::ConfigMapEnvSourceApplyConfiguration,
@@ -5816,11 +6058,13 @@ impl EnvFromSourceApplyConfiguration {
         self
     }
     /// Sets `prefix`.
+    #[inline]
     pub fn with_prefix(mut self, value: impl Into<String>) -> Self {
         self.prefix = Some(value.into());
         self
     }
     /// Sets `secretRef`.
+    #[inline]
     pub fn with_secret_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::SecretEnvSourceApplyConfiguration,
@@ -5913,20 +6157,24 @@ pub struct EnvVarApplyConfiguration {
 
 impl EnvVarApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `value`.
+    #[inline]
     pub fn with_value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
     }
     /// Sets `valueFrom`.
+    #[inline]
     pub fn with_value_from(
         mut self,
         value: crate::applyconfigurations::core::v1::EnvVarSourceApplyConfiguration,
@@ -6017,10 +6265,12 @@ pub struct EnvVarSourceApplyConfiguration {
 
 impl EnvVarSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `configMapKeyRef`.
+    #[inline]
     pub fn with_config_map_key_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::ConfigMapKeySelectorApplyConfiguration,
@@ -6029,6 +6279,7 @@ impl EnvVarSourceApplyConfiguration {
         self
     }
     /// Sets `fieldRef`.
+    #[inline]
     pub fn with_field_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::ObjectFieldSelectorApplyConfiguration,
@@ -6037,6 +6288,7 @@ impl EnvVarSourceApplyConfiguration {
         self
     }
     /// Sets `fileKeyRef`.
+    #[inline]
     pub fn with_file_key_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::FileKeySelectorApplyConfiguration,
@@ -6045,6 +6297,7 @@ impl EnvVarSourceApplyConfiguration {
         self
     }
     /// Sets `resourceFieldRef`.
+    #[inline]
     pub fn with_resource_field_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::ResourceFieldSelectorApplyConfiguration,
@@ -6053,6 +6306,7 @@ impl EnvVarSourceApplyConfiguration {
         self
     }
     /// Sets `secretKeyRef`.
+    #[inline]
     pub fn with_secret_key_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::SecretKeySelectorApplyConfiguration,
@@ -6229,10 +6483,12 @@ pub struct EphemeralContainerApplyConfiguration {
 
 impl EphemeralContainerApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `args`.
+    #[inline]
     pub fn with_args(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.args
             .get_or_insert_with(Vec::new)
@@ -6240,6 +6496,7 @@ impl EphemeralContainerApplyConfiguration {
         self
     }
     /// Appends to `command`.
+    #[inline]
     pub fn with_command(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.command
             .get_or_insert_with(Vec::new)
@@ -6247,6 +6504,7 @@ impl EphemeralContainerApplyConfiguration {
         self
     }
     /// Appends to `env`.
+    #[inline]
     pub fn with_env(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::core::v1::EnvVarApplyConfiguration>,
@@ -6255,6 +6513,7 @@ impl EphemeralContainerApplyConfiguration {
         self
     }
     /// Appends to `envFrom`.
+    #[inline]
     pub fn with_env_from(
         mut self,
         values: impl IntoIterator<
@@ -6265,16 +6524,19 @@ impl EphemeralContainerApplyConfiguration {
         self
     }
     /// Sets `image`.
+    #[inline]
     pub fn with_image(mut self, value: impl Into<String>) -> Self {
         self.image = Some(value.into());
         self
     }
     /// Sets `imagePullPolicy`.
+    #[inline]
     pub fn with_image_pull_policy(mut self, value: impl Into<String>) -> Self {
         self.image_pull_policy = Some(value.into());
         self
     }
     /// Sets `lifecycle`.
+    #[inline]
     pub fn with_lifecycle(
         mut self,
         value: crate::applyconfigurations::core::v1::LifecycleApplyConfiguration,
@@ -6283,6 +6545,7 @@ impl EphemeralContainerApplyConfiguration {
         self
     }
     /// Sets `livenessProbe`.
+    #[inline]
     pub fn with_liveness_probe(
         mut self,
         value: crate::applyconfigurations::core::v1::ProbeApplyConfiguration,
@@ -6291,11 +6554,13 @@ impl EphemeralContainerApplyConfiguration {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Appends to `ports`.
+    #[inline]
     pub fn with_ports(
         mut self,
         values: impl IntoIterator<
@@ -6306,6 +6571,7 @@ impl EphemeralContainerApplyConfiguration {
         self
     }
     /// Sets `readinessProbe`.
+    #[inline]
     pub fn with_readiness_probe(
         mut self,
         value: crate::applyconfigurations::core::v1::ProbeApplyConfiguration,
@@ -6314,6 +6580,7 @@ impl EphemeralContainerApplyConfiguration {
         self
     }
     /// Appends to `resizePolicy`.
+    #[inline]
     pub fn with_resize_policy(
         mut self,
         values: impl IntoIterator<
@@ -6326,6 +6593,7 @@ impl EphemeralContainerApplyConfiguration {
         self
     }
     /// Sets `resources`.
+    #[inline]
     pub fn with_resources(
         mut self,
         value: crate::applyconfigurations::core::v1::ResourceRequirementsApplyConfiguration,
@@ -6334,11 +6602,13 @@ impl EphemeralContainerApplyConfiguration {
         self
     }
     /// Sets `restartPolicy`.
+    #[inline]
     pub fn with_restart_policy(mut self, value: impl Into<String>) -> Self {
         self.restart_policy = Some(value.into());
         self
     }
     /// Appends to `restartPolicyRules`.
+    #[inline]
     pub fn with_restart_policy_rules(
         mut self,
         values: impl IntoIterator<
@@ -6351,6 +6621,7 @@ impl EphemeralContainerApplyConfiguration {
         self
     }
     /// Sets `securityContext`.
+    #[inline]
     pub fn with_security_context(
         mut self,
         value: crate::applyconfigurations::core::v1::SecurityContextApplyConfiguration,
@@ -6359,6 +6630,7 @@ impl EphemeralContainerApplyConfiguration {
         self
     }
     /// Sets `startupProbe`.
+    #[inline]
     pub fn with_startup_probe(
         mut self,
         value: crate::applyconfigurations::core::v1::ProbeApplyConfiguration,
@@ -6367,36 +6639,43 @@ impl EphemeralContainerApplyConfiguration {
         self
     }
     /// Sets `stdin`.
+    #[inline]
     pub fn with_stdin(mut self, value: bool) -> Self {
         self.stdin = Some(value);
         self
     }
     /// Sets `stdinOnce`.
+    #[inline]
     pub fn with_stdin_once(mut self, value: bool) -> Self {
         self.stdin_once = Some(value);
         self
     }
     /// Sets `targetContainerName`.
+    #[inline]
     pub fn with_target_container_name(mut self, value: impl Into<String>) -> Self {
         self.target_container_name = Some(value.into());
         self
     }
     /// Sets `terminationMessagePath`.
+    #[inline]
     pub fn with_termination_message_path(mut self, value: impl Into<String>) -> Self {
         self.termination_message_path = Some(value.into());
         self
     }
     /// Sets `terminationMessagePolicy`.
+    #[inline]
     pub fn with_termination_message_policy(mut self, value: impl Into<String>) -> Self {
         self.termination_message_policy = Some(value.into());
         self
     }
     /// Sets `tty`.
+    #[inline]
     pub fn with_tty(mut self, value: bool) -> Self {
         self.tty = Some(value);
         self
     }
     /// Appends to `volumeDevices`.
+    #[inline]
     pub fn with_volume_devices(
         mut self,
         values: impl IntoIterator<
@@ -6409,6 +6688,7 @@ impl EphemeralContainerApplyConfiguration {
         self
     }
     /// Appends to `volumeMounts`.
+    #[inline]
     pub fn with_volume_mounts(
         mut self,
         values: impl IntoIterator<
@@ -6421,6 +6701,7 @@ impl EphemeralContainerApplyConfiguration {
         self
     }
     /// Sets `workingDir`.
+    #[inline]
     pub fn with_working_dir(mut self, value: impl Into<String>) -> Self {
         self.working_dir = Some(value.into());
         self
@@ -6711,10 +6992,12 @@ pub struct EphemeralVolumeSourceApplyConfiguration {
 
 impl EphemeralVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `volumeClaimTemplate`.
+    #[inline]
     pub fn with_volume_claim_template(
         mut self,
         value: crate::applyconfigurations::core::v1::PersistentVolumeClaimTemplateApplyConfiguration,
@@ -6835,31 +7118,37 @@ impl EventApplyConfiguration {
         }
     }
     /// Sets `action`.
+    #[inline]
     pub fn with_action(mut self, value: impl Into<String>) -> Self {
         self.action = Some(value.into());
         self
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `count`.
+    #[inline]
     pub fn with_count(mut self, value: i32) -> Self {
         self.count = Some(value);
         self
     }
     /// Sets `eventTime`.
+    #[inline]
     pub fn with_event_time(mut self, value: kclient_apimachinery::meta::MicroTime) -> Self {
         self.event_time = Some(value);
         self
     }
     /// Sets `firstTimestamp`.
+    #[inline]
     pub fn with_first_timestamp(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.first_timestamp = Some(value);
         self
     }
     /// Sets `involvedObject`.
+    #[inline]
     pub fn with_involved_object(
         mut self,
         value: crate::applyconfigurations::core::v1::ObjectReferenceApplyConfiguration,
@@ -6868,21 +7157,25 @@ impl EventApplyConfiguration {
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `lastTimestamp`.
+    #[inline]
     pub fn with_last_timestamp(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_timestamp = Some(value);
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -6891,11 +7184,13 @@ impl EventApplyConfiguration {
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
     /// Sets `related`.
+    #[inline]
     pub fn with_related(
         mut self,
         value: crate::applyconfigurations::core::v1::ObjectReferenceApplyConfiguration,
@@ -6904,16 +7199,19 @@ impl EventApplyConfiguration {
         self
     }
     /// Sets `reportingComponent`.
+    #[inline]
     pub fn with_reporting_component(mut self, value: impl Into<String>) -> Self {
         self.reporting_component = Some(value.into());
         self
     }
     /// Sets `reportingInstance`.
+    #[inline]
     pub fn with_reporting_instance(mut self, value: impl Into<String>) -> Self {
         self.reporting_instance = Some(value.into());
         self
     }
     /// Sets `series`.
+    #[inline]
     pub fn with_series(
         mut self,
         value: crate::applyconfigurations::core::v1::EventSeriesApplyConfiguration,
@@ -6922,6 +7220,7 @@ impl EventApplyConfiguration {
         self
     }
     /// Sets `source`.
+    #[inline]
     pub fn with_source(
         mut self,
         value: crate::applyconfigurations::core::v1::EventSourceApplyConfiguration,
@@ -6930,6 +7229,7 @@ impl EventApplyConfiguration {
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -7127,15 +7427,18 @@ pub struct EventSeriesApplyConfiguration {
 
 impl EventSeriesApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `count`.
+    #[inline]
     pub fn with_count(mut self, value: i32) -> Self {
         self.count = Some(value);
         self
     }
     /// Sets `lastObservedTime`.
+    #[inline]
     pub fn with_last_observed_time(mut self, value: kclient_apimachinery::meta::MicroTime) -> Self {
         self.last_observed_time = Some(value);
         self
@@ -7204,15 +7507,18 @@ pub struct EventSourceApplyConfiguration {
 
 impl EventSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `component`.
+    #[inline]
     pub fn with_component(mut self, value: impl Into<String>) -> Self {
         self.component = Some(value.into());
         self
     }
     /// Sets `host`.
+    #[inline]
     pub fn with_host(mut self, value: impl Into<String>) -> Self {
         self.host = Some(value.into());
         self
@@ -7279,10 +7585,12 @@ pub struct ExecActionApplyConfiguration {
 
 impl ExecActionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `command`.
+    #[inline]
     pub fn with_command(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.command
             .get_or_insert_with(Vec::new)
@@ -7359,25 +7667,30 @@ pub struct FCVolumeSourceApplyConfiguration {
 
 impl FCVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `fsType`.
+    #[inline]
     pub fn with_fs_type(mut self, value: impl Into<String>) -> Self {
         self.fs_type = Some(value.into());
         self
     }
     /// Sets `lun`.
+    #[inline]
     pub fn with_lun(mut self, value: i32) -> Self {
         self.lun = Some(value);
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Appends to `targetWWNs`.
+    #[inline]
     pub fn with_target_wwns(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.target_wwns
             .get_or_insert_with(Vec::new)
@@ -7385,6 +7698,7 @@ impl FCVolumeSourceApplyConfiguration {
         self
     }
     /// Appends to `wwids`.
+    #[inline]
     pub fn with_wwids(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.wwids
             .get_or_insert_with(Vec::new)
@@ -7481,25 +7795,30 @@ pub struct FileKeySelectorApplyConfiguration {
 
 impl FileKeySelectorApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `key`.
+    #[inline]
     pub fn with_key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
     /// Sets `optional`.
+    #[inline]
     pub fn with_optional(mut self, value: bool) -> Self {
         self.optional = Some(value);
         self
     }
     /// Sets `path`.
+    #[inline]
     pub fn with_path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
     }
     /// Sets `volumeName`.
+    #[inline]
     pub fn with_volume_name(mut self, value: impl Into<String>) -> Self {
         self.volume_name = Some(value.into());
         self
@@ -7584,20 +7903,24 @@ pub struct FlexPersistentVolumeSourceApplyConfiguration {
 
 impl FlexPersistentVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `driver`.
+    #[inline]
     pub fn with_driver(mut self, value: impl Into<String>) -> Self {
         self.driver = Some(value.into());
         self
     }
     /// Sets `fsType`.
+    #[inline]
     pub fn with_fs_type(mut self, value: impl Into<String>) -> Self {
         self.fs_type = Some(value.into());
         self
     }
     /// Adds entries to `options` (later keys overwrite).
+    #[inline]
     pub fn with_options(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
@@ -7609,11 +7932,13 @@ impl FlexPersistentVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Sets `secretRef`.
+    #[inline]
     pub fn with_secret_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::SecretReferenceApplyConfiguration,
@@ -7718,20 +8043,24 @@ pub struct FlexVolumeSourceApplyConfiguration {
 
 impl FlexVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `driver`.
+    #[inline]
     pub fn with_driver(mut self, value: impl Into<String>) -> Self {
         self.driver = Some(value.into());
         self
     }
     /// Sets `fsType`.
+    #[inline]
     pub fn with_fs_type(mut self, value: impl Into<String>) -> Self {
         self.fs_type = Some(value.into());
         self
     }
     /// Adds entries to `options` (later keys overwrite).
+    #[inline]
     pub fn with_options(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
@@ -7743,11 +8072,13 @@ impl FlexVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Sets `secretRef`.
+    #[inline]
     pub fn with_secret_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::LocalObjectReferenceApplyConfiguration,
@@ -7844,15 +8175,18 @@ pub struct FlockerVolumeSourceApplyConfiguration {
 
 impl FlockerVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `datasetName`.
+    #[inline]
     pub fn with_dataset_name(mut self, value: impl Into<String>) -> Self {
         self.dataset_name = Some(value.into());
         self
     }
     /// Sets `datasetUUID`.
+    #[inline]
     pub fn with_dataset_uuid(mut self, value: impl Into<String>) -> Self {
         self.dataset_uuid = Some(value.into());
         self
@@ -7925,25 +8259,30 @@ pub struct GCEPersistentDiskVolumeSourceApplyConfiguration {
 
 impl GCEPersistentDiskVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `fsType`.
+    #[inline]
     pub fn with_fs_type(mut self, value: impl Into<String>) -> Self {
         self.fs_type = Some(value.into());
         self
     }
     /// Sets `partition`.
+    #[inline]
     pub fn with_partition(mut self, value: i32) -> Self {
         self.partition = Some(value);
         self
     }
     /// Sets `pdName`.
+    #[inline]
     pub fn with_pd_name(mut self, value: impl Into<String>) -> Self {
         self.pd_name = Some(value.into());
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
@@ -8022,15 +8361,18 @@ pub struct GRPCActionApplyConfiguration {
 
 impl GRPCActionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `port`.
+    #[inline]
     pub fn with_port(mut self, value: i32) -> Self {
         self.port = Some(value);
         self
     }
     /// Sets `service`.
+    #[inline]
     pub fn with_service(mut self, value: impl Into<String>) -> Self {
         self.service = Some(value.into());
         self
@@ -8101,20 +8443,24 @@ pub struct GitRepoVolumeSourceApplyConfiguration {
 
 impl GitRepoVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `directory`.
+    #[inline]
     pub fn with_directory(mut self, value: impl Into<String>) -> Self {
         self.directory = Some(value.into());
         self
     }
     /// Sets `repository`.
+    #[inline]
     pub fn with_repository(mut self, value: impl Into<String>) -> Self {
         self.repository = Some(value.into());
         self
     }
     /// Sets `revision`.
+    #[inline]
     pub fn with_revision(mut self, value: impl Into<String>) -> Self {
         self.revision = Some(value.into());
         self
@@ -8192,25 +8538,30 @@ pub struct GlusterfsPersistentVolumeSourceApplyConfiguration {
 
 impl GlusterfsPersistentVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `endpoints`.
+    #[inline]
     pub fn with_endpoints(mut self, value: impl Into<String>) -> Self {
         self.endpoints = Some(value.into());
         self
     }
     /// Sets `endpointsNamespace`.
+    #[inline]
     pub fn with_endpoints_namespace(mut self, value: impl Into<String>) -> Self {
         self.endpoints_namespace = Some(value.into());
         self
     }
     /// Sets `path`.
+    #[inline]
     pub fn with_path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
@@ -8292,20 +8643,24 @@ pub struct GlusterfsVolumeSourceApplyConfiguration {
 
 impl GlusterfsVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `endpoints`.
+    #[inline]
     pub fn with_endpoints(mut self, value: impl Into<String>) -> Self {
         self.endpoints = Some(value.into());
         self
     }
     /// Sets `path`.
+    #[inline]
     pub fn with_path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
@@ -8387,15 +8742,18 @@ pub struct HTTPGetActionApplyConfiguration {
 
 impl HTTPGetActionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `host`.
+    #[inline]
     pub fn with_host(mut self, value: impl Into<String>) -> Self {
         self.host = Some(value.into());
         self
     }
     /// Appends to `httpHeaders`.
+    #[inline]
     pub fn with_http_headers(
         mut self,
         values: impl IntoIterator<
@@ -8408,16 +8766,19 @@ impl HTTPGetActionApplyConfiguration {
         self
     }
     /// Sets `path`.
+    #[inline]
     pub fn with_path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
     }
     /// Sets `port`.
+    #[inline]
     pub fn with_port(mut self, value: kclient_apimachinery::IntOrString) -> Self {
         self.port = Some(value);
         self
     }
     /// Sets `scheme`.
+    #[inline]
     pub fn with_scheme(mut self, value: impl Into<String>) -> Self {
         self.scheme = Some(value.into());
         self
@@ -8505,15 +8866,18 @@ pub struct HTTPHeaderApplyConfiguration {
 
 impl HTTPHeaderApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `value`.
+    #[inline]
     pub fn with_value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
@@ -8582,10 +8946,12 @@ pub struct HostAliasApplyConfiguration {
 
 impl HostAliasApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `hostnames`.
+    #[inline]
     pub fn with_hostnames(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.hostnames
             .get_or_insert_with(Vec::new)
@@ -8593,6 +8959,7 @@ impl HostAliasApplyConfiguration {
         self
     }
     /// Sets `ip`.
+    #[inline]
     pub fn with_ip(mut self, value: impl Into<String>) -> Self {
         self.ip = Some(value.into());
         self
@@ -8662,10 +9029,12 @@ pub struct HostIPApplyConfiguration {
 
 impl HostIPApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `ip`.
+    #[inline]
     pub fn with_ip(mut self, value: impl Into<String>) -> Self {
         self.ip = Some(value.into());
         self
@@ -8731,15 +9100,18 @@ pub struct HostPathVolumeSourceApplyConfiguration {
 
 impl HostPathVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `path`.
+    #[inline]
     pub fn with_path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -8828,45 +9200,54 @@ pub struct ISCSIPersistentVolumeSourceApplyConfiguration {
 
 impl ISCSIPersistentVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `chapAuthDiscovery`.
+    #[inline]
     pub fn with_chap_auth_discovery(mut self, value: bool) -> Self {
         self.chap_auth_discovery = Some(value);
         self
     }
     /// Sets `chapAuthSession`.
+    #[inline]
     pub fn with_chap_auth_session(mut self, value: bool) -> Self {
         self.chap_auth_session = Some(value);
         self
     }
     /// Sets `fsType`.
+    #[inline]
     pub fn with_fs_type(mut self, value: impl Into<String>) -> Self {
         self.fs_type = Some(value.into());
         self
     }
     /// Sets `initiatorName`.
+    #[inline]
     pub fn with_initiator_name(mut self, value: impl Into<String>) -> Self {
         self.initiator_name = Some(value.into());
         self
     }
     /// Sets `iqn`.
+    #[inline]
     pub fn with_iqn(mut self, value: impl Into<String>) -> Self {
         self.iqn = Some(value.into());
         self
     }
     /// Sets `iscsiInterface`.
+    #[inline]
     pub fn with_iscsi_interface(mut self, value: impl Into<String>) -> Self {
         self.iscsi_interface = Some(value.into());
         self
     }
     /// Sets `lun`.
+    #[inline]
     pub fn with_lun(mut self, value: i32) -> Self {
         self.lun = Some(value);
         self
     }
     /// Appends to `portals`.
+    #[inline]
     pub fn with_portals(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.portals
             .get_or_insert_with(Vec::new)
@@ -8874,11 +9255,13 @@ impl ISCSIPersistentVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Sets `secretRef`.
+    #[inline]
     pub fn with_secret_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::SecretReferenceApplyConfiguration,
@@ -8887,6 +9270,7 @@ impl ISCSIPersistentVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `targetPortal`.
+    #[inline]
     pub fn with_target_portal(mut self, value: impl Into<String>) -> Self {
         self.target_portal = Some(value.into());
         self
@@ -9038,45 +9422,54 @@ pub struct ISCSIVolumeSourceApplyConfiguration {
 
 impl ISCSIVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `chapAuthDiscovery`.
+    #[inline]
     pub fn with_chap_auth_discovery(mut self, value: bool) -> Self {
         self.chap_auth_discovery = Some(value);
         self
     }
     /// Sets `chapAuthSession`.
+    #[inline]
     pub fn with_chap_auth_session(mut self, value: bool) -> Self {
         self.chap_auth_session = Some(value);
         self
     }
     /// Sets `fsType`.
+    #[inline]
     pub fn with_fs_type(mut self, value: impl Into<String>) -> Self {
         self.fs_type = Some(value.into());
         self
     }
     /// Sets `initiatorName`.
+    #[inline]
     pub fn with_initiator_name(mut self, value: impl Into<String>) -> Self {
         self.initiator_name = Some(value.into());
         self
     }
     /// Sets `iqn`.
+    #[inline]
     pub fn with_iqn(mut self, value: impl Into<String>) -> Self {
         self.iqn = Some(value.into());
         self
     }
     /// Sets `iscsiInterface`.
+    #[inline]
     pub fn with_iscsi_interface(mut self, value: impl Into<String>) -> Self {
         self.iscsi_interface = Some(value.into());
         self
     }
     /// Sets `lun`.
+    #[inline]
     pub fn with_lun(mut self, value: i32) -> Self {
         self.lun = Some(value);
         self
     }
     /// Appends to `portals`.
+    #[inline]
     pub fn with_portals(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.portals
             .get_or_insert_with(Vec::new)
@@ -9084,11 +9477,13 @@ impl ISCSIVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Sets `secretRef`.
+    #[inline]
     pub fn with_secret_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::LocalObjectReferenceApplyConfiguration,
@@ -9097,6 +9492,7 @@ impl ISCSIVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `targetPortal`.
+    #[inline]
     pub fn with_target_portal(mut self, value: impl Into<String>) -> Self {
         self.target_portal = Some(value.into());
         self
@@ -9225,15 +9621,18 @@ pub struct ImageVolumeSourceApplyConfiguration {
 
 impl ImageVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `pullPolicy`.
+    #[inline]
     pub fn with_pull_policy(mut self, value: impl Into<String>) -> Self {
         self.pull_policy = Some(value.into());
         self
     }
     /// Sets `reference`.
+    #[inline]
     pub fn with_reference(mut self, value: impl Into<String>) -> Self {
         self.reference = Some(value.into());
         self
@@ -9300,10 +9699,12 @@ pub struct ImageVolumeStatusApplyConfiguration {
 
 impl ImageVolumeStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `imageRef`.
+    #[inline]
     pub fn with_image_ref(mut self, value: impl Into<String>) -> Self {
         self.image_ref = Some(value.into());
         self
@@ -9371,20 +9772,24 @@ pub struct KeyToPathApplyConfiguration {
 
 impl KeyToPathApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `key`.
+    #[inline]
     pub fn with_key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
     /// Sets `mode`.
+    #[inline]
     pub fn with_mode(mut self, value: i32) -> Self {
         self.mode = Some(value);
         self
     }
     /// Sets `path`.
+    #[inline]
     pub fn with_path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
@@ -9462,10 +9867,12 @@ pub struct LifecycleApplyConfiguration {
 
 impl LifecycleApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `postStart`.
+    #[inline]
     pub fn with_post_start(
         mut self,
         value: crate::applyconfigurations::core::v1::LifecycleHandlerApplyConfiguration,
@@ -9474,6 +9881,7 @@ impl LifecycleApplyConfiguration {
         self
     }
     /// Sets `preStop`.
+    #[inline]
     pub fn with_pre_stop(
         mut self,
         value: crate::applyconfigurations::core::v1::LifecycleHandlerApplyConfiguration,
@@ -9482,6 +9890,7 @@ impl LifecycleApplyConfiguration {
         self
     }
     /// Sets `stopSignal`.
+    #[inline]
     pub fn with_stop_signal(mut self, value: impl Into<String>) -> Self {
         self.stop_signal = Some(value.into());
         self
@@ -9574,10 +9983,12 @@ pub struct LifecycleHandlerApplyConfiguration {
 
 impl LifecycleHandlerApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `exec`.
+    #[inline]
     pub fn with_exec(
         mut self,
         value: crate::applyconfigurations::core::v1::ExecActionApplyConfiguration,
@@ -9586,6 +9997,7 @@ impl LifecycleHandlerApplyConfiguration {
         self
     }
     /// Sets `httpGet`.
+    #[inline]
     pub fn with_http_get(
         mut self,
         value: crate::applyconfigurations::core::v1::HTTPGetActionApplyConfiguration,
@@ -9594,6 +10006,7 @@ impl LifecycleHandlerApplyConfiguration {
         self
     }
     /// Sets `sleep`.
+    #[inline]
     pub fn with_sleep(
         mut self,
         value: crate::applyconfigurations::core::v1::SleepActionApplyConfiguration,
@@ -9602,6 +10015,7 @@ impl LifecycleHandlerApplyConfiguration {
         self
     }
     /// Sets `tcpSocket`.
+    #[inline]
     pub fn with_tcp_socket(
         mut self,
         value: crate::applyconfigurations::core::v1::TCPSocketActionApplyConfiguration,
@@ -9721,16 +10135,19 @@ impl LimitRangeApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -9739,6 +10156,7 @@ impl LimitRangeApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::core::v1::LimitRangeSpecApplyConfiguration,
@@ -9868,10 +10286,12 @@ pub struct LimitRangeItemApplyConfiguration {
 
 impl LimitRangeItemApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Adds entries to `default` (later keys overwrite).
+    #[inline]
     pub fn with_default(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -9883,6 +10303,7 @@ impl LimitRangeItemApplyConfiguration {
         self
     }
     /// Adds entries to `defaultRequest` (later keys overwrite).
+    #[inline]
     pub fn with_default_request(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -9894,6 +10315,7 @@ impl LimitRangeItemApplyConfiguration {
         self
     }
     /// Adds entries to `max` (later keys overwrite).
+    #[inline]
     pub fn with_max(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -9905,6 +10327,7 @@ impl LimitRangeItemApplyConfiguration {
         self
     }
     /// Adds entries to `maxLimitRequestRatio` (later keys overwrite).
+    #[inline]
     pub fn with_max_limit_request_ratio(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -9918,6 +10341,7 @@ impl LimitRangeItemApplyConfiguration {
         self
     }
     /// Adds entries to `min` (later keys overwrite).
+    #[inline]
     pub fn with_min(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -9929,6 +10353,7 @@ impl LimitRangeItemApplyConfiguration {
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -10040,10 +10465,12 @@ pub struct LimitRangeSpecApplyConfiguration {
 
 impl LimitRangeSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `limits`.
+    #[inline]
     pub fn with_limits(
         mut self,
         values: impl IntoIterator<
@@ -10124,15 +10551,18 @@ pub struct LinuxContainerUserApplyConfiguration {
 
 impl LinuxContainerUserApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `gid`.
+    #[inline]
     pub fn with_gid(mut self, value: i64) -> Self {
         self.gid = Some(value);
         self
     }
     /// Appends to `supplementalGroups`.
+    #[inline]
     pub fn with_supplemental_groups(mut self, values: impl IntoIterator<Item = i64>) -> Self {
         self.supplemental_groups
             .get_or_insert_with(Vec::new)
@@ -10140,6 +10570,7 @@ impl LinuxContainerUserApplyConfiguration {
         self
     }
     /// Sets `uid`.
+    #[inline]
     pub fn with_uid(mut self, value: i64) -> Self {
         self.uid = Some(value);
         self
@@ -10220,25 +10651,30 @@ pub struct LoadBalancerIngressApplyConfiguration {
 
 impl LoadBalancerIngressApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `hostname`.
+    #[inline]
     pub fn with_hostname(mut self, value: impl Into<String>) -> Self {
         self.hostname = Some(value.into());
         self
     }
     /// Sets `ip`.
+    #[inline]
     pub fn with_ip(mut self, value: impl Into<String>) -> Self {
         self.ip = Some(value.into());
         self
     }
     /// Sets `ipMode`.
+    #[inline]
     pub fn with_ip_mode(mut self, value: impl Into<String>) -> Self {
         self.ip_mode = Some(value.into());
         self
     }
     /// Appends to `ports`.
+    #[inline]
     pub fn with_ports(
         mut self,
         values: impl IntoIterator<
@@ -10326,10 +10762,12 @@ pub struct LoadBalancerStatusApplyConfiguration {
 
 impl LoadBalancerStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `ingress`.
+    #[inline]
     pub fn with_ingress(
         mut self,
         values: impl IntoIterator<
@@ -10406,10 +10844,12 @@ pub struct LocalObjectReferenceApplyConfiguration {
 
 impl LocalObjectReferenceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -10475,15 +10915,18 @@ pub struct LocalVolumeSourceApplyConfiguration {
 
 impl LocalVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `fsType`.
+    #[inline]
     pub fn with_fs_type(mut self, value: impl Into<String>) -> Self {
         self.fs_type = Some(value.into());
         self
     }
     /// Sets `path`.
+    #[inline]
     pub fn with_path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
@@ -10552,15 +10995,18 @@ pub struct ModifyVolumeStatusApplyConfiguration {
 
 impl ModifyVolumeStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
     /// Sets `targetVolumeAttributesClassName`.
+    #[inline]
     pub fn with_target_volume_attributes_class_name(mut self, value: impl Into<String>) -> Self {
         self.target_volume_attributes_class_name = Some(value.into());
         self
@@ -10635,20 +11081,24 @@ pub struct NFSVolumeSourceApplyConfiguration {
 
 impl NFSVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `path`.
+    #[inline]
     pub fn with_path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Sets `server`.
+    #[inline]
     pub fn with_server(mut self, value: impl Into<String>) -> Self {
         self.server = Some(value.into());
         self
@@ -10742,16 +11192,19 @@ impl NamespaceApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -10760,6 +11213,7 @@ impl NamespaceApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::core::v1::NamespaceSpecApplyConfiguration,
@@ -10768,6 +11222,7 @@ impl NamespaceApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::core::v1::NamespaceStatusApplyConfiguration,
@@ -10915,30 +11370,36 @@ pub struct NamespaceConditionApplyConfiguration {
 
 impl NamespaceConditionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `lastTransitionTime`.
+    #[inline]
     pub fn with_last_transition_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_transition_time = Some(value);
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -11019,10 +11480,12 @@ pub struct NamespaceSpecApplyConfiguration {
 
 impl NamespaceSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `finalizers`.
+    #[inline]
     pub fn with_finalizers(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.finalizers
             .get_or_insert_with(Vec::new)
@@ -11094,10 +11557,12 @@ pub struct NamespaceStatusApplyConfiguration {
 
 impl NamespaceStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<
@@ -11108,6 +11573,7 @@ impl NamespaceStatusApplyConfiguration {
         self
     }
     /// Sets `phase`.
+    #[inline]
     pub fn with_phase(mut self, value: impl Into<String>) -> Self {
         self.phase = Some(value.into());
         self
@@ -11203,16 +11669,19 @@ impl NodeApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -11221,6 +11690,7 @@ impl NodeApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeSpecApplyConfiguration,
@@ -11229,6 +11699,7 @@ impl NodeApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeStatusApplyConfiguration,
@@ -11363,15 +11834,18 @@ pub struct NodeAddressApplyConfiguration {
 
 impl NodeAddressApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `address`.
+    #[inline]
     pub fn with_address(mut self, value: impl Into<String>) -> Self {
         self.address = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -11443,10 +11917,12 @@ pub struct NodeAffinityApplyConfiguration {
 
 impl NodeAffinityApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `preferredDuringSchedulingIgnoredDuringExecution`.
+    #[inline]
     pub fn with_preferred_during_scheduling_ignored_during_execution(
         mut self,
         values: impl IntoIterator<
@@ -11459,6 +11935,7 @@ impl NodeAffinityApplyConfiguration {
         self
     }
     /// Sets `requiredDuringSchedulingIgnoredDuringExecution`.
+    #[inline]
     pub fn with_required_during_scheduling_ignored_during_execution(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeSelectorApplyConfiguration,
@@ -11569,10 +12046,12 @@ pub struct NodeAllocatableResourceClaimStatusApplyConfiguration {
 
 impl NodeAllocatableResourceClaimStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `containers`.
+    #[inline]
     pub fn with_containers(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.containers
             .get_or_insert_with(Vec::new)
@@ -11580,11 +12059,13 @@ impl NodeAllocatableResourceClaimStatusApplyConfiguration {
         self
     }
     /// Sets `resourceClaimName`.
+    #[inline]
     pub fn with_resource_claim_name(mut self, value: impl Into<String>) -> Self {
         self.resource_claim_name = Some(value.into());
         self
     }
     /// Adds entries to `resources` (later keys overwrite).
+    #[inline]
     pub fn with_resources(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -11685,35 +12166,42 @@ pub struct NodeConditionApplyConfiguration {
 
 impl NodeConditionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `lastHeartbeatTime`.
+    #[inline]
     pub fn with_last_heartbeat_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_heartbeat_time = Some(value);
         self
     }
     /// Sets `lastTransitionTime`.
+    #[inline]
     pub fn with_last_transition_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_transition_time = Some(value);
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -11806,10 +12294,12 @@ pub struct NodeConfigSourceApplyConfiguration {
 
 impl NodeConfigSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `configMap`.
+    #[inline]
     pub fn with_config_map(
         mut self,
         value: crate::applyconfigurations::core::v1::ConfigMapNodeConfigSourceApplyConfiguration,
@@ -11890,10 +12380,12 @@ pub struct NodeConfigStatusApplyConfiguration {
 
 impl NodeConfigStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `active`.
+    #[inline]
     pub fn with_active(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeConfigSourceApplyConfiguration,
@@ -11902,6 +12394,7 @@ impl NodeConfigStatusApplyConfiguration {
         self
     }
     /// Sets `assigned`.
+    #[inline]
     pub fn with_assigned(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeConfigSourceApplyConfiguration,
@@ -11910,11 +12403,13 @@ impl NodeConfigStatusApplyConfiguration {
         self
     }
     /// Sets `error`.
+    #[inline]
     pub fn with_error(mut self, value: impl Into<String>) -> Self {
         self.error = Some(value.into());
         self
     }
     /// Sets `lastKnownGood`.
+    #[inline]
     pub fn with_last_known_good(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeConfigSourceApplyConfiguration,
@@ -12013,10 +12508,12 @@ pub struct NodeDaemonEndpointsApplyConfiguration {
 
 impl NodeDaemonEndpointsApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `kubeletEndpoint`.
+    #[inline]
     pub fn with_kubelet_endpoint(
         mut self,
         value: crate::applyconfigurations::core::v1::DaemonEndpointApplyConfiguration,
@@ -12086,10 +12583,12 @@ pub struct NodeFeaturesApplyConfiguration {
 
 impl NodeFeaturesApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `supplementalGroupsPolicy`.
+    #[inline]
     pub fn with_supplemental_groups_policy(mut self, value: bool) -> Self {
         self.supplemental_groups_policy = Some(value);
         self
@@ -12157,10 +12656,12 @@ pub struct NodeRuntimeHandlerApplyConfiguration {
 
 impl NodeRuntimeHandlerApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `features`.
+    #[inline]
     pub fn with_features(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeRuntimeHandlerFeaturesApplyConfiguration,
@@ -12169,6 +12670,7 @@ impl NodeRuntimeHandlerApplyConfiguration {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -12242,15 +12744,18 @@ pub struct NodeRuntimeHandlerFeaturesApplyConfiguration {
 
 impl NodeRuntimeHandlerFeaturesApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `recursiveReadOnlyMounts`.
+    #[inline]
     pub fn with_recursive_read_only_mounts(mut self, value: bool) -> Self {
         self.recursive_read_only_mounts = Some(value);
         self
     }
     /// Sets `userNamespaces`.
+    #[inline]
     pub fn with_user_namespaces(mut self, value: bool) -> Self {
         self.user_namespaces = Some(value);
         self
@@ -12320,10 +12825,12 @@ pub struct NodeSelectorApplyConfiguration {
 
 impl NodeSelectorApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `nodeSelectorTerms`.
+    #[inline]
     pub fn with_node_selector_terms(
         mut self,
         values: impl IntoIterator<
@@ -12406,20 +12913,24 @@ pub struct NodeSelectorRequirementApplyConfiguration {
 
 impl NodeSelectorRequirementApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `key`.
+    #[inline]
     pub fn with_key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
     /// Sets `operator`.
+    #[inline]
     pub fn with_operator(mut self, value: impl Into<String>) -> Self {
         self.operator = Some(value.into());
         self
     }
     /// Appends to `values`.
+    #[inline]
     pub fn with_values(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.values
             .get_or_insert_with(Vec::new)
@@ -12503,10 +13014,12 @@ pub struct NodeSelectorTermApplyConfiguration {
 
 impl NodeSelectorTermApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `matchExpressions`.
+    #[inline]
     pub fn with_match_expressions(
         mut self,
         values: impl IntoIterator<
@@ -12519,6 +13032,7 @@ impl NodeSelectorTermApplyConfiguration {
         self
     }
     /// Appends to `matchFields`.
+    #[inline]
     pub fn with_match_fields(
         mut self,
         values: impl IntoIterator<
@@ -12625,10 +13139,12 @@ pub struct NodeSpecApplyConfiguration {
 
 impl NodeSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `configSource`.
+    #[inline]
     pub fn with_config_source(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeConfigSourceApplyConfiguration,
@@ -12637,16 +13153,19 @@ impl NodeSpecApplyConfiguration {
         self
     }
     /// Sets `externalID`.
+    #[inline]
     pub fn with_external_id(mut self, value: impl Into<String>) -> Self {
         self.external_id = Some(value.into());
         self
     }
     /// Sets `podCIDR`.
+    #[inline]
     pub fn with_pod_cidr(mut self, value: impl Into<String>) -> Self {
         self.pod_cidr = Some(value.into());
         self
     }
     /// Appends to `podCIDRs`.
+    #[inline]
     pub fn with_pod_cidrs(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.pod_cidrs
             .get_or_insert_with(Vec::new)
@@ -12654,11 +13173,13 @@ impl NodeSpecApplyConfiguration {
         self
     }
     /// Sets `providerID`.
+    #[inline]
     pub fn with_provider_id(mut self, value: impl Into<String>) -> Self {
         self.provider_id = Some(value.into());
         self
     }
     /// Appends to `taints`.
+    #[inline]
     pub fn with_taints(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::core::v1::TaintApplyConfiguration>,
@@ -12667,6 +13188,7 @@ impl NodeSpecApplyConfiguration {
         self
     }
     /// Sets `unschedulable`.
+    #[inline]
     pub fn with_unschedulable(mut self, value: bool) -> Self {
         self.unschedulable = Some(value);
         self
@@ -12812,10 +13334,12 @@ pub struct NodeStatusApplyConfiguration {
 
 impl NodeStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `addresses`.
+    #[inline]
     pub fn with_addresses(
         mut self,
         values: impl IntoIterator<
@@ -12826,6 +13350,7 @@ impl NodeStatusApplyConfiguration {
         self
     }
     /// Adds entries to `allocatable` (later keys overwrite).
+    #[inline]
     pub fn with_allocatable(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -12837,6 +13362,7 @@ impl NodeStatusApplyConfiguration {
         self
     }
     /// Adds entries to `capacity` (later keys overwrite).
+    #[inline]
     pub fn with_capacity(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -12848,6 +13374,7 @@ impl NodeStatusApplyConfiguration {
         self
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<
@@ -12858,6 +13385,7 @@ impl NodeStatusApplyConfiguration {
         self
     }
     /// Sets `config`.
+    #[inline]
     pub fn with_config(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeConfigStatusApplyConfiguration,
@@ -12866,6 +13394,7 @@ impl NodeStatusApplyConfiguration {
         self
     }
     /// Sets `daemonEndpoints`.
+    #[inline]
     pub fn with_daemon_endpoints(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeDaemonEndpointsApplyConfiguration,
@@ -12874,6 +13403,7 @@ impl NodeStatusApplyConfiguration {
         self
     }
     /// Appends to `declaredFeatures`.
+    #[inline]
     pub fn with_declared_features(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -12884,6 +13414,7 @@ impl NodeStatusApplyConfiguration {
         self
     }
     /// Sets `features`.
+    #[inline]
     pub fn with_features(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeFeaturesApplyConfiguration,
@@ -12892,6 +13423,7 @@ impl NodeStatusApplyConfiguration {
         self
     }
     /// Appends to `images`.
+    #[inline]
     pub fn with_images(
         mut self,
         values: impl IntoIterator<
@@ -12902,6 +13434,7 @@ impl NodeStatusApplyConfiguration {
         self
     }
     /// Sets `nodeInfo`.
+    #[inline]
     pub fn with_node_info(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeSystemInfoApplyConfiguration,
@@ -12910,11 +13443,13 @@ impl NodeStatusApplyConfiguration {
         self
     }
     /// Sets `phase`.
+    #[inline]
     pub fn with_phase(mut self, value: impl Into<String>) -> Self {
         self.phase = Some(value.into());
         self
     }
     /// Appends to `runtimeHandlers`.
+    #[inline]
     pub fn with_runtime_handlers(
         mut self,
         values: impl IntoIterator<
@@ -12927,6 +13462,7 @@ impl NodeStatusApplyConfiguration {
         self
     }
     /// Appends to `volumesAttached`.
+    #[inline]
     pub fn with_volumes_attached(
         mut self,
         values: impl IntoIterator<
@@ -12939,6 +13475,7 @@ impl NodeStatusApplyConfiguration {
         self
     }
     /// Appends to `volumesInUse`.
+    #[inline]
     pub fn with_volumes_in_use(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -13160,10 +13697,12 @@ pub struct NodeSwapStatusApplyConfiguration {
 
 impl NodeSwapStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `capacity`.
+    #[inline]
     pub fn with_capacity(mut self, value: i64) -> Self {
         self.capacity = Some(value);
         self
@@ -13247,55 +13786,66 @@ pub struct NodeSystemInfoApplyConfiguration {
 
 impl NodeSystemInfoApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `architecture`.
+    #[inline]
     pub fn with_architecture(mut self, value: impl Into<String>) -> Self {
         self.architecture = Some(value.into());
         self
     }
     /// Sets `bootID`.
+    #[inline]
     pub fn with_boot_id(mut self, value: impl Into<String>) -> Self {
         self.boot_id = Some(value.into());
         self
     }
     /// Sets `containerRuntimeVersion`.
+    #[inline]
     pub fn with_container_runtime_version(mut self, value: impl Into<String>) -> Self {
         self.container_runtime_version = Some(value.into());
         self
     }
     /// Sets `kernelVersion`.
+    #[inline]
     pub fn with_kernel_version(mut self, value: impl Into<String>) -> Self {
         self.kernel_version = Some(value.into());
         self
     }
     /// Sets `kubeProxyVersion`.
+    #[inline]
     pub fn with_kube_proxy_version(mut self, value: impl Into<String>) -> Self {
         self.kube_proxy_version = Some(value.into());
         self
     }
     /// Sets `kubeletVersion`.
+    #[inline]
     pub fn with_kubelet_version(mut self, value: impl Into<String>) -> Self {
         self.kubelet_version = Some(value.into());
         self
     }
     /// Sets `machineID`.
+    #[inline]
     pub fn with_machine_id(mut self, value: impl Into<String>) -> Self {
         self.machine_id = Some(value.into());
         self
     }
     /// Sets `operatingSystem`.
+    #[inline]
     pub fn with_operating_system(mut self, value: impl Into<String>) -> Self {
         self.operating_system = Some(value.into());
         self
     }
     /// Sets `osImage`.
+    #[inline]
     pub fn with_os_image(mut self, value: impl Into<String>) -> Self {
         self.os_image = Some(value.into());
         self
     }
     /// Sets `swap`.
+    #[inline]
     pub fn with_swap(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeSwapStatusApplyConfiguration,
@@ -13304,6 +13854,7 @@ impl NodeSystemInfoApplyConfiguration {
         self
     }
     /// Sets `systemUUID`.
+    #[inline]
     pub fn with_system_uuid(mut self, value: impl Into<String>) -> Self {
         self.system_uuid = Some(value.into());
         self
@@ -13424,15 +13975,18 @@ pub struct ObjectFieldSelectorApplyConfiguration {
 
 impl ObjectFieldSelectorApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `fieldPath`.
+    #[inline]
     pub fn with_field_path(mut self, value: impl Into<String>) -> Self {
         self.field_path = Some(value.into());
         self
@@ -13511,40 +14065,48 @@ pub struct ObjectReferenceApplyConfiguration {
 
 impl ObjectReferenceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `fieldPath`.
+    #[inline]
     pub fn with_field_path(mut self, value: impl Into<String>) -> Self {
         self.field_path = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `namespace`.
+    #[inline]
     pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
     }
     /// Sets `resourceVersion`.
+    #[inline]
     pub fn with_resource_version(mut self, value: impl Into<String>) -> Self {
         self.resource_version = Some(value.into());
         self
     }
     /// Sets `uid`.
+    #[inline]
     pub fn with_uid(mut self, value: impl Into<String>) -> Self {
         self.uid = Some(value.into());
         self
@@ -13663,16 +14225,19 @@ impl PersistentVolumeApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -13681,6 +14246,7 @@ impl PersistentVolumeApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::core::v1::PersistentVolumeSpecApplyConfiguration,
@@ -13689,6 +14255,7 @@ impl PersistentVolumeApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::core::v1::PersistentVolumeStatusApplyConfiguration,
@@ -13854,16 +14421,19 @@ impl PersistentVolumeClaimApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -13872,6 +14442,7 @@ impl PersistentVolumeClaimApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::core::v1::PersistentVolumeClaimSpecApplyConfiguration,
@@ -13880,6 +14451,7 @@ impl PersistentVolumeClaimApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::core::v1::PersistentVolumeClaimStatusApplyConfiguration,
@@ -14030,35 +14602,42 @@ pub struct PersistentVolumeClaimConditionApplyConfiguration {
 
 impl PersistentVolumeClaimConditionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `lastProbeTime`.
+    #[inline]
     pub fn with_last_probe_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_probe_time = Some(value);
         self
     }
     /// Sets `lastTransitionTime`.
+    #[inline]
     pub fn with_last_transition_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_transition_time = Some(value);
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -14171,10 +14750,12 @@ pub struct PersistentVolumeClaimSpecApplyConfiguration {
 
 impl PersistentVolumeClaimSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `accessModes`.
+    #[inline]
     pub fn with_access_modes(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -14185,6 +14766,7 @@ impl PersistentVolumeClaimSpecApplyConfiguration {
         self
     }
     /// Sets `dataSource`.
+    #[inline]
     pub fn with_data_source(
         mut self,
         value: crate::applyconfigurations::core::v1::TypedLocalObjectReferenceApplyConfiguration,
@@ -14193,6 +14775,7 @@ impl PersistentVolumeClaimSpecApplyConfiguration {
         self
     }
     /// Sets `dataSourceRef`.
+    #[inline]
     pub fn with_data_source_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::TypedObjectReferenceApplyConfiguration,
@@ -14201,6 +14784,7 @@ impl PersistentVolumeClaimSpecApplyConfiguration {
         self
     }
     /// Sets `resources`.
+    #[inline]
     pub fn with_resources(
         mut self,
         value: crate::applyconfigurations::core::v1::VolumeResourceRequirementsApplyConfiguration,
@@ -14209,6 +14793,7 @@ impl PersistentVolumeClaimSpecApplyConfiguration {
         self
     }
     /// Sets `selector`.
+    #[inline]
     pub fn with_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -14217,21 +14802,25 @@ impl PersistentVolumeClaimSpecApplyConfiguration {
         self
     }
     /// Sets `storageClassName`.
+    #[inline]
     pub fn with_storage_class_name(mut self, value: impl Into<String>) -> Self {
         self.storage_class_name = Some(value.into());
         self
     }
     /// Sets `volumeAttributesClassName`.
+    #[inline]
     pub fn with_volume_attributes_class_name(mut self, value: impl Into<String>) -> Self {
         self.volume_attributes_class_name = Some(value.into());
         self
     }
     /// Sets `volumeMode`.
+    #[inline]
     pub fn with_volume_mode(mut self, value: impl Into<String>) -> Self {
         self.volume_mode = Some(value.into());
         self
     }
     /// Sets `volumeName`.
+    #[inline]
     pub fn with_volume_name(mut self, value: impl Into<String>) -> Self {
         self.volume_name = Some(value.into());
         self
@@ -14389,10 +14978,12 @@ pub struct PersistentVolumeClaimStatusApplyConfiguration {
 
 impl PersistentVolumeClaimStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `accessModes`.
+    #[inline]
     pub fn with_access_modes(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -14403,6 +14994,7 @@ impl PersistentVolumeClaimStatusApplyConfiguration {
         self
     }
     /// Adds entries to `allocatedResourceStatuses` (later keys overwrite).
+    #[inline]
     pub fn with_allocated_resource_statuses(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
@@ -14416,6 +15008,7 @@ impl PersistentVolumeClaimStatusApplyConfiguration {
         self
     }
     /// Adds entries to `allocatedResources` (later keys overwrite).
+    #[inline]
     pub fn with_allocated_resources(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -14429,6 +15022,7 @@ impl PersistentVolumeClaimStatusApplyConfiguration {
         self
     }
     /// Adds entries to `capacity` (later keys overwrite).
+    #[inline]
     pub fn with_capacity(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -14440,6 +15034,7 @@ impl PersistentVolumeClaimStatusApplyConfiguration {
         self
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::core::v1::PersistentVolumeClaimConditionApplyConfiguration>,
@@ -14448,11 +15043,13 @@ impl PersistentVolumeClaimStatusApplyConfiguration {
         self
     }
     /// Sets `currentVolumeAttributesClassName`.
+    #[inline]
     pub fn with_current_volume_attributes_class_name(mut self, value: impl Into<String>) -> Self {
         self.current_volume_attributes_class_name = Some(value.into());
         self
     }
     /// Sets `modifyVolumeStatus`.
+    #[inline]
     pub fn with_modify_volume_status(
         mut self,
         value: crate::applyconfigurations::core::v1::ModifyVolumeStatusApplyConfiguration,
@@ -14461,6 +15058,7 @@ impl PersistentVolumeClaimStatusApplyConfiguration {
         self
     }
     /// Sets `phase`.
+    #[inline]
     pub fn with_phase(mut self, value: impl Into<String>) -> Self {
         self.phase = Some(value.into());
         self
@@ -14578,10 +15176,12 @@ pub struct PersistentVolumeClaimTemplateApplyConfiguration {
 
 impl PersistentVolumeClaimTemplateApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -14590,6 +15190,7 @@ impl PersistentVolumeClaimTemplateApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::core::v1::PersistentVolumeClaimSpecApplyConfiguration,
@@ -14682,15 +15283,18 @@ pub struct PersistentVolumeClaimVolumeSourceApplyConfiguration {
 
 impl PersistentVolumeClaimVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `claimName`.
+    #[inline]
     pub fn with_claim_name(mut self, value: impl Into<String>) -> Self {
         self.claim_name = Some(value.into());
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
@@ -14818,10 +15422,12 @@ pub struct PersistentVolumeSpecApplyConfiguration {
 
 impl PersistentVolumeSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `accessModes`.
+    #[inline]
     pub fn with_access_modes(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -14832,6 +15438,7 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Sets `awsElasticBlockStore`.
+    #[inline]
     pub fn with_aws_elastic_block_store(
         mut self,
         value: crate::applyconfigurations::core::v1::AWSElasticBlockStoreVolumeSourceApplyConfiguration,
@@ -14840,6 +15447,7 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Sets `azureDisk`.
+    #[inline]
     pub fn with_azure_disk(
         mut self,
         value: crate::applyconfigurations::core::v1::AzureDiskVolumeSourceApplyConfiguration,
@@ -14848,6 +15456,7 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Sets `azureFile`.
+    #[inline]
     pub fn with_azure_file(
         mut self,
         value: crate::applyconfigurations::core::v1::AzureFilePersistentVolumeSourceApplyConfiguration,
@@ -14856,6 +15465,7 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Adds entries to `capacity` (later keys overwrite).
+    #[inline]
     pub fn with_capacity(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -14867,6 +15477,7 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Sets `cephfs`.
+    #[inline]
     pub fn with_cephfs(
         mut self,
         value: crate::applyconfigurations::core::v1::CephFSPersistentVolumeSourceApplyConfiguration,
@@ -14875,6 +15486,7 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Sets `cinder`.
+    #[inline]
     pub fn with_cinder(
         mut self,
         value: crate::applyconfigurations::core::v1::CinderPersistentVolumeSourceApplyConfiguration,
@@ -14883,6 +15495,7 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Sets `claimRef`.
+    #[inline]
     pub fn with_claim_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::ObjectReferenceApplyConfiguration,
@@ -14891,6 +15504,7 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Sets `csi`.
+    #[inline]
     pub fn with_csi(
         mut self,
         value: crate::applyconfigurations::core::v1::CSIPersistentVolumeSourceApplyConfiguration,
@@ -14899,6 +15513,7 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Sets `fc`.
+    #[inline]
     pub fn with_fc(
         mut self,
         value: crate::applyconfigurations::core::v1::FCVolumeSourceApplyConfiguration,
@@ -14907,6 +15522,7 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Sets `flexVolume`.
+    #[inline]
     pub fn with_flex_volume(
         mut self,
         value: crate::applyconfigurations::core::v1::FlexPersistentVolumeSourceApplyConfiguration,
@@ -14915,6 +15531,7 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Sets `flocker`.
+    #[inline]
     pub fn with_flocker(
         mut self,
         value: crate::applyconfigurations::core::v1::FlockerVolumeSourceApplyConfiguration,
@@ -14923,6 +15540,7 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Sets `gcePersistentDisk`.
+    #[inline]
     pub fn with_gce_persistent_disk(
         mut self,
         value: crate::applyconfigurations::core::v1::GCEPersistentDiskVolumeSourceApplyConfiguration,
@@ -14931,6 +15549,7 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Sets `glusterfs`.
+    #[inline]
     pub fn with_glusterfs(
         mut self,
         value: crate::applyconfigurations::core::v1::GlusterfsPersistentVolumeSourceApplyConfiguration,
@@ -14939,6 +15558,7 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Sets `hostPath`.
+    #[inline]
     pub fn with_host_path(
         mut self,
         value: crate::applyconfigurations::core::v1::HostPathVolumeSourceApplyConfiguration,
@@ -14947,6 +15567,7 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Sets `iscsi`.
+    #[inline]
     pub fn with_iscsi(
         mut self,
         value: crate::applyconfigurations::core::v1::ISCSIPersistentVolumeSourceApplyConfiguration,
@@ -14955,6 +15576,7 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Sets `local`.
+    #[inline]
     pub fn with_local(
         mut self,
         value: crate::applyconfigurations::core::v1::LocalVolumeSourceApplyConfiguration,
@@ -14963,6 +15585,7 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Appends to `mountOptions`.
+    #[inline]
     pub fn with_mount_options(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -14973,6 +15596,7 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Sets `nfs`.
+    #[inline]
     pub fn with_nfs(
         mut self,
         value: crate::applyconfigurations::core::v1::NFSVolumeSourceApplyConfiguration,
@@ -14981,6 +15605,7 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Sets `nodeAffinity`.
+    #[inline]
     pub fn with_node_affinity(
         mut self,
         value: crate::applyconfigurations::core::v1::VolumeNodeAffinityApplyConfiguration,
@@ -14989,11 +15614,13 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Sets `persistentVolumeReclaimPolicy`.
+    #[inline]
     pub fn with_persistent_volume_reclaim_policy(mut self, value: impl Into<String>) -> Self {
         self.persistent_volume_reclaim_policy = Some(value.into());
         self
     }
     /// Sets `photonPersistentDisk`.
+    #[inline]
     pub fn with_photon_persistent_disk(
         mut self,
         value: crate::applyconfigurations::core::v1::PhotonPersistentDiskVolumeSourceApplyConfiguration,
@@ -15002,6 +15629,7 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Sets `portworxVolume`.
+    #[inline]
     pub fn with_portworx_volume(
         mut self,
         value: crate::applyconfigurations::core::v1::PortworxVolumeSourceApplyConfiguration,
@@ -15010,6 +15638,7 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Sets `quobyte`.
+    #[inline]
     pub fn with_quobyte(
         mut self,
         value: crate::applyconfigurations::core::v1::QuobyteVolumeSourceApplyConfiguration,
@@ -15018,6 +15647,7 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Sets `rbd`.
+    #[inline]
     pub fn with_rbd(
         mut self,
         value: crate::applyconfigurations::core::v1::RBDPersistentVolumeSourceApplyConfiguration,
@@ -15026,6 +15656,7 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Sets `scaleIO`.
+    #[inline]
     pub fn with_scale_io(
         mut self,
         value: crate::applyconfigurations::core::v1::ScaleIOPersistentVolumeSourceApplyConfiguration,
@@ -15034,11 +15665,13 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Sets `storageClassName`.
+    #[inline]
     pub fn with_storage_class_name(mut self, value: impl Into<String>) -> Self {
         self.storage_class_name = Some(value.into());
         self
     }
     /// Sets `storageos`.
+    #[inline]
     pub fn with_storageos(
         mut self,
         value: crate::applyconfigurations::core::v1::StorageOSPersistentVolumeSourceApplyConfiguration,
@@ -15047,16 +15680,19 @@ impl PersistentVolumeSpecApplyConfiguration {
         self
     }
     /// Sets `volumeAttributesClassName`.
+    #[inline]
     pub fn with_volume_attributes_class_name(mut self, value: impl Into<String>) -> Self {
         self.volume_attributes_class_name = Some(value.into());
         self
     }
     /// Sets `volumeMode`.
+    #[inline]
     pub fn with_volume_mode(mut self, value: impl Into<String>) -> Self {
         self.volume_mode = Some(value.into());
         self
     }
     /// Sets `vsphereVolume`.
+    #[inline]
     pub fn with_vsphere_volume(
         mut self,
         value: crate::applyconfigurations::core::v1::VsphereVirtualDiskVolumeSourceApplyConfiguration,
@@ -15444,10 +16080,12 @@ pub struct PersistentVolumeStatusApplyConfiguration {
 
 impl PersistentVolumeStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `lastPhaseTransitionTime`.
+    #[inline]
     pub fn with_last_phase_transition_time(
         mut self,
         value: kclient_apimachinery::meta::Time,
@@ -15456,16 +16094,19 @@ impl PersistentVolumeStatusApplyConfiguration {
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `phase`.
+    #[inline]
     pub fn with_phase(mut self, value: impl Into<String>) -> Self {
         self.phase = Some(value.into());
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
@@ -15545,15 +16186,18 @@ pub struct PhotonPersistentDiskVolumeSourceApplyConfiguration {
 
 impl PhotonPersistentDiskVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `fsType`.
+    #[inline]
     pub fn with_fs_type(mut self, value: impl Into<String>) -> Self {
         self.fs_type = Some(value.into());
         self
     }
     /// Sets `pdID`.
+    #[inline]
     pub fn with_pd_id(mut self, value: impl Into<String>) -> Self {
         self.pd_id = Some(value.into());
         self
@@ -15643,16 +16287,19 @@ impl PodApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -15661,6 +16308,7 @@ impl PodApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::core::v1::PodSpecApplyConfiguration,
@@ -15669,6 +16317,7 @@ impl PodApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::core::v1::PodStatusApplyConfiguration,
@@ -15806,10 +16455,12 @@ pub struct PodAffinityApplyConfiguration {
 
 impl PodAffinityApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `preferredDuringSchedulingIgnoredDuringExecution`.
+    #[inline]
     pub fn with_preferred_during_scheduling_ignored_during_execution(
         mut self,
         values: impl IntoIterator<
@@ -15822,6 +16473,7 @@ impl PodAffinityApplyConfiguration {
         self
     }
     /// Appends to `requiredDuringSchedulingIgnoredDuringExecution`.
+    #[inline]
     pub fn with_required_during_scheduling_ignored_during_execution(
         mut self,
         values: impl IntoIterator<
@@ -15945,10 +16597,12 @@ pub struct PodAffinityTermApplyConfiguration {
 
 impl PodAffinityTermApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `labelSelector`.
+    #[inline]
     pub fn with_label_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -15957,6 +16611,7 @@ impl PodAffinityTermApplyConfiguration {
         self
     }
     /// Appends to `matchLabelKeys`.
+    #[inline]
     pub fn with_match_label_keys(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -15967,6 +16622,7 @@ impl PodAffinityTermApplyConfiguration {
         self
     }
     /// Appends to `mismatchLabelKeys`.
+    #[inline]
     pub fn with_mismatch_label_keys(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -15977,6 +16633,7 @@ impl PodAffinityTermApplyConfiguration {
         self
     }
     /// Sets `namespaceSelector`.
+    #[inline]
     pub fn with_namespace_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -15985,6 +16642,7 @@ impl PodAffinityTermApplyConfiguration {
         self
     }
     /// Appends to `namespaces`.
+    #[inline]
     pub fn with_namespaces(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.namespaces
             .get_or_insert_with(Vec::new)
@@ -15992,6 +16650,7 @@ impl PodAffinityTermApplyConfiguration {
         self
     }
     /// Sets `topologyKey`.
+    #[inline]
     pub fn with_topology_key(mut self, value: impl Into<String>) -> Self {
         self.topology_key = Some(value.into());
         self
@@ -16108,10 +16767,12 @@ pub struct PodAntiAffinityApplyConfiguration {
 
 impl PodAntiAffinityApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `preferredDuringSchedulingIgnoredDuringExecution`.
+    #[inline]
     pub fn with_preferred_during_scheduling_ignored_during_execution(
         mut self,
         values: impl IntoIterator<
@@ -16124,6 +16785,7 @@ impl PodAntiAffinityApplyConfiguration {
         self
     }
     /// Appends to `requiredDuringSchedulingIgnoredDuringExecution`.
+    #[inline]
     pub fn with_required_during_scheduling_ignored_during_execution(
         mut self,
         values: impl IntoIterator<
@@ -16249,40 +16911,48 @@ pub struct PodCertificateProjectionApplyConfiguration {
 
 impl PodCertificateProjectionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `certificateChainPath`.
+    #[inline]
     pub fn with_certificate_chain_path(mut self, value: impl Into<String>) -> Self {
         self.certificate_chain_path = Some(value.into());
         self
     }
     /// Sets `credentialBundlePath`.
+    #[inline]
     pub fn with_credential_bundle_path(mut self, value: impl Into<String>) -> Self {
         self.credential_bundle_path = Some(value.into());
         self
     }
     /// Sets `keyPath`.
+    #[inline]
     pub fn with_key_path(mut self, value: impl Into<String>) -> Self {
         self.key_path = Some(value.into());
         self
     }
     /// Sets `keyType`.
+    #[inline]
     pub fn with_key_type(mut self, value: impl Into<String>) -> Self {
         self.key_type = Some(value.into());
         self
     }
     /// Sets `maxExpirationSeconds`.
+    #[inline]
     pub fn with_max_expiration_seconds(mut self, value: i32) -> Self {
         self.max_expiration_seconds = Some(value);
         self
     }
     /// Sets `signerName`.
+    #[inline]
     pub fn with_signer_name(mut self, value: impl Into<String>) -> Self {
         self.signer_name = Some(value.into());
         self
     }
     /// Adds entries to `userAnnotations` (later keys overwrite).
+    #[inline]
     pub fn with_user_annotations(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
@@ -16400,40 +17070,48 @@ pub struct PodConditionApplyConfiguration {
 
 impl PodConditionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `lastProbeTime`.
+    #[inline]
     pub fn with_last_probe_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_probe_time = Some(value);
         self
     }
     /// Sets `lastTransitionTime`.
+    #[inline]
     pub fn with_last_transition_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_transition_time = Some(value);
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `observedGeneration`.
+    #[inline]
     pub fn with_observed_generation(mut self, value: i64) -> Self {
         self.observed_generation = Some(value);
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -16534,10 +17212,12 @@ pub struct PodDNSConfigApplyConfiguration {
 
 impl PodDNSConfigApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `nameservers`.
+    #[inline]
     pub fn with_nameservers(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.nameservers
             .get_or_insert_with(Vec::new)
@@ -16545,6 +17225,7 @@ impl PodDNSConfigApplyConfiguration {
         self
     }
     /// Appends to `options`.
+    #[inline]
     pub fn with_options(
         mut self,
         values: impl IntoIterator<
@@ -16555,6 +17236,7 @@ impl PodDNSConfigApplyConfiguration {
         self
     }
     /// Appends to `searches`.
+    #[inline]
     pub fn with_searches(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.searches
             .get_or_insert_with(Vec::new)
@@ -16648,15 +17330,18 @@ pub struct PodDNSConfigOptionApplyConfiguration {
 
 impl PodDNSConfigOptionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `value`.
+    #[inline]
     pub fn with_value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
@@ -16725,10 +17410,12 @@ pub struct PodExtendedResourceClaimStatusApplyConfiguration {
 
 impl PodExtendedResourceClaimStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `requestMappings`.
+    #[inline]
     pub fn with_request_mappings(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::core::v1::ContainerExtendedResourceRequestApplyConfiguration>,
@@ -16739,6 +17426,7 @@ impl PodExtendedResourceClaimStatusApplyConfiguration {
         self
     }
     /// Sets `resourceClaimName`.
+    #[inline]
     pub fn with_resource_claim_name(mut self, value: impl Into<String>) -> Self {
         self.resource_claim_name = Some(value.into());
         self
@@ -16808,10 +17496,12 @@ pub struct PodIPApplyConfiguration {
 
 impl PodIPApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `ip`.
+    #[inline]
     pub fn with_ip(mut self, value: impl Into<String>) -> Self {
         self.ip = Some(value.into());
         self
@@ -16875,10 +17565,12 @@ pub struct PodOSApplyConfiguration {
 
 impl PodOSApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -16942,10 +17634,12 @@ pub struct PodReadinessGateApplyConfiguration {
 
 impl PodReadinessGateApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `conditionType`.
+    #[inline]
     pub fn with_condition_type(mut self, value: impl Into<String>) -> Self {
         self.condition_type = Some(value.into());
         self
@@ -17013,20 +17707,24 @@ pub struct PodResourceClaimApplyConfiguration {
 
 impl PodResourceClaimApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `resourceClaimName`.
+    #[inline]
     pub fn with_resource_claim_name(mut self, value: impl Into<String>) -> Self {
         self.resource_claim_name = Some(value.into());
         self
     }
     /// Sets `resourceClaimTemplateName`.
+    #[inline]
     pub fn with_resource_claim_template_name(mut self, value: impl Into<String>) -> Self {
         self.resource_claim_template_name = Some(value.into());
         self
@@ -17104,15 +17802,18 @@ pub struct PodResourceClaimStatusApplyConfiguration {
 
 impl PodResourceClaimStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `resourceClaimName`.
+    #[inline]
     pub fn with_resource_claim_name(mut self, value: impl Into<String>) -> Self {
         self.resource_claim_name = Some(value.into());
         self
@@ -17180,10 +17881,12 @@ pub struct PodSchedulingGateApplyConfiguration {
 
 impl PodSchedulingGateApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -17247,10 +17950,12 @@ pub struct PodSchedulingGroupApplyConfiguration {
 
 impl PodSchedulingGroupApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `podGroupName`.
+    #[inline]
     pub fn with_pod_group_name(mut self, value: impl Into<String>) -> Self {
         self.pod_group_name = Some(value.into());
         self
@@ -17343,10 +18048,12 @@ pub struct PodSecurityContextApplyConfiguration {
 
 impl PodSecurityContextApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `appArmorProfile`.
+    #[inline]
     pub fn with_app_armor_profile(
         mut self,
         value: crate::applyconfigurations::core::v1::AppArmorProfileApplyConfiguration,
@@ -17355,36 +18062,43 @@ impl PodSecurityContextApplyConfiguration {
         self
     }
     /// Sets `fsGroup`.
+    #[inline]
     pub fn with_fs_group(mut self, value: i64) -> Self {
         self.fs_group = Some(value);
         self
     }
     /// Sets `fsGroupChangePolicy`.
+    #[inline]
     pub fn with_fs_group_change_policy(mut self, value: impl Into<String>) -> Self {
         self.fs_group_change_policy = Some(value.into());
         self
     }
     /// Sets `runAsGroup`.
+    #[inline]
     pub fn with_run_as_group(mut self, value: i64) -> Self {
         self.run_as_group = Some(value);
         self
     }
     /// Sets `runAsNonRoot`.
+    #[inline]
     pub fn with_run_as_non_root(mut self, value: bool) -> Self {
         self.run_as_non_root = Some(value);
         self
     }
     /// Sets `runAsUser`.
+    #[inline]
     pub fn with_run_as_user(mut self, value: i64) -> Self {
         self.run_as_user = Some(value);
         self
     }
     /// Sets `seLinuxChangePolicy`.
+    #[inline]
     pub fn with_se_linux_change_policy(mut self, value: impl Into<String>) -> Self {
         self.se_linux_change_policy = Some(value.into());
         self
     }
     /// Sets `seLinuxOptions`.
+    #[inline]
     pub fn with_se_linux_options(
         mut self,
         value: crate::applyconfigurations::core::v1::SELinuxOptionsApplyConfiguration,
@@ -17393,6 +18107,7 @@ impl PodSecurityContextApplyConfiguration {
         self
     }
     /// Sets `seccompProfile`.
+    #[inline]
     pub fn with_seccomp_profile(
         mut self,
         value: crate::applyconfigurations::core::v1::SeccompProfileApplyConfiguration,
@@ -17401,6 +18116,7 @@ impl PodSecurityContextApplyConfiguration {
         self
     }
     /// Appends to `supplementalGroups`.
+    #[inline]
     pub fn with_supplemental_groups(mut self, values: impl IntoIterator<Item = i64>) -> Self {
         self.supplemental_groups
             .get_or_insert_with(Vec::new)
@@ -17408,11 +18124,13 @@ impl PodSecurityContextApplyConfiguration {
         self
     }
     /// Sets `supplementalGroupsPolicy`.
+    #[inline]
     pub fn with_supplemental_groups_policy(mut self, value: impl Into<String>) -> Self {
         self.supplemental_groups_policy = Some(value.into());
         self
     }
     /// Appends to `sysctls`.
+    #[inline]
     pub fn with_sysctls(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::core::v1::SysctlApplyConfiguration>,
@@ -17421,6 +18139,7 @@ impl PodSecurityContextApplyConfiguration {
         self
     }
     /// Sets `windowsOptions`.
+    #[inline]
     pub fn with_windows_options(
         mut self,
         value: crate::applyconfigurations::core::v1::WindowsSecurityContextOptionsApplyConfiguration,
@@ -17681,15 +18400,18 @@ pub struct PodSpecApplyConfiguration {
 
 impl PodSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `activeDeadlineSeconds`.
+    #[inline]
     pub fn with_active_deadline_seconds(mut self, value: i64) -> Self {
         self.active_deadline_seconds = Some(value);
         self
     }
     /// Sets `affinity`.
+    #[inline]
     pub fn with_affinity(
         mut self,
         value: crate::applyconfigurations::core::v1::AffinityApplyConfiguration,
@@ -17698,11 +18420,13 @@ impl PodSpecApplyConfiguration {
         self
     }
     /// Sets `automountServiceAccountToken`.
+    #[inline]
     pub fn with_automount_service_account_token(mut self, value: bool) -> Self {
         self.automount_service_account_token = Some(value);
         self
     }
     /// Appends to `containers`.
+    #[inline]
     pub fn with_containers(
         mut self,
         values: impl IntoIterator<
@@ -17713,6 +18437,7 @@ impl PodSpecApplyConfiguration {
         self
     }
     /// Sets `dnsConfig`.
+    #[inline]
     pub fn with_dns_config(
         mut self,
         value: crate::applyconfigurations::core::v1::PodDNSConfigApplyConfiguration,
@@ -17721,16 +18446,19 @@ impl PodSpecApplyConfiguration {
         self
     }
     /// Sets `dnsPolicy`.
+    #[inline]
     pub fn with_dns_policy(mut self, value: impl Into<String>) -> Self {
         self.dns_policy = Some(value.into());
         self
     }
     /// Sets `enableServiceLinks`.
+    #[inline]
     pub fn with_enable_service_links(mut self, value: bool) -> Self {
         self.enable_service_links = Some(value);
         self
     }
     /// Appends to `ephemeralContainers`.
+    #[inline]
     pub fn with_ephemeral_containers(
         mut self,
         values: impl IntoIterator<
@@ -17743,6 +18471,7 @@ impl PodSpecApplyConfiguration {
         self
     }
     /// Appends to `hostAliases`.
+    #[inline]
     pub fn with_host_aliases(
         mut self,
         values: impl IntoIterator<
@@ -17755,36 +18484,43 @@ impl PodSpecApplyConfiguration {
         self
     }
     /// Sets `hostIPC`.
+    #[inline]
     pub fn with_host_ipc(mut self, value: bool) -> Self {
         self.host_ipc = Some(value);
         self
     }
     /// Sets `hostNetwork`.
+    #[inline]
     pub fn with_host_network(mut self, value: bool) -> Self {
         self.host_network = Some(value);
         self
     }
     /// Sets `hostPID`.
+    #[inline]
     pub fn with_host_pid(mut self, value: bool) -> Self {
         self.host_pid = Some(value);
         self
     }
     /// Sets `hostUsers`.
+    #[inline]
     pub fn with_host_users(mut self, value: bool) -> Self {
         self.host_users = Some(value);
         self
     }
     /// Sets `hostname`.
+    #[inline]
     pub fn with_hostname(mut self, value: impl Into<String>) -> Self {
         self.hostname = Some(value.into());
         self
     }
     /// Sets `hostnameOverride`.
+    #[inline]
     pub fn with_hostname_override(mut self, value: impl Into<String>) -> Self {
         self.hostname_override = Some(value.into());
         self
     }
     /// Appends to `imagePullSecrets`.
+    #[inline]
     pub fn with_image_pull_secrets(
         mut self,
         values: impl IntoIterator<
@@ -17797,6 +18533,7 @@ impl PodSpecApplyConfiguration {
         self
     }
     /// Appends to `initContainers`.
+    #[inline]
     pub fn with_init_containers(
         mut self,
         values: impl IntoIterator<
@@ -17809,11 +18546,13 @@ impl PodSpecApplyConfiguration {
         self
     }
     /// Sets `nodeName`.
+    #[inline]
     pub fn with_node_name(mut self, value: impl Into<String>) -> Self {
         self.node_name = Some(value.into());
         self
     }
     /// Adds entries to `nodeSelector` (later keys overwrite).
+    #[inline]
     pub fn with_node_selector(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
@@ -17825,6 +18564,7 @@ impl PodSpecApplyConfiguration {
         self
     }
     /// Sets `os`.
+    #[inline]
     pub fn with_os(
         mut self,
         value: crate::applyconfigurations::core::v1::PodOSApplyConfiguration,
@@ -17833,6 +18573,7 @@ impl PodSpecApplyConfiguration {
         self
     }
     /// Adds entries to `overhead` (later keys overwrite).
+    #[inline]
     pub fn with_overhead(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -17844,21 +18585,25 @@ impl PodSpecApplyConfiguration {
         self
     }
     /// Sets `preemptionPolicy`.
+    #[inline]
     pub fn with_preemption_policy(mut self, value: impl Into<String>) -> Self {
         self.preemption_policy = Some(value.into());
         self
     }
     /// Sets `priority`.
+    #[inline]
     pub fn with_priority(mut self, value: i32) -> Self {
         self.priority = Some(value);
         self
     }
     /// Sets `priorityClassName`.
+    #[inline]
     pub fn with_priority_class_name(mut self, value: impl Into<String>) -> Self {
         self.priority_class_name = Some(value.into());
         self
     }
     /// Appends to `readinessGates`.
+    #[inline]
     pub fn with_readiness_gates(
         mut self,
         values: impl IntoIterator<
@@ -17871,6 +18616,7 @@ impl PodSpecApplyConfiguration {
         self
     }
     /// Appends to `resourceClaims`.
+    #[inline]
     pub fn with_resource_claims(
         mut self,
         values: impl IntoIterator<
@@ -17883,6 +18629,7 @@ impl PodSpecApplyConfiguration {
         self
     }
     /// Sets `resources`.
+    #[inline]
     pub fn with_resources(
         mut self,
         value: crate::applyconfigurations::core::v1::ResourceRequirementsApplyConfiguration,
@@ -17891,21 +18638,25 @@ impl PodSpecApplyConfiguration {
         self
     }
     /// Sets `restartPolicy`.
+    #[inline]
     pub fn with_restart_policy(mut self, value: impl Into<String>) -> Self {
         self.restart_policy = Some(value.into());
         self
     }
     /// Sets `runtimeClassName`.
+    #[inline]
     pub fn with_runtime_class_name(mut self, value: impl Into<String>) -> Self {
         self.runtime_class_name = Some(value.into());
         self
     }
     /// Sets `schedulerName`.
+    #[inline]
     pub fn with_scheduler_name(mut self, value: impl Into<String>) -> Self {
         self.scheduler_name = Some(value.into());
         self
     }
     /// Appends to `schedulingGates`.
+    #[inline]
     pub fn with_scheduling_gates(
         mut self,
         values: impl IntoIterator<
@@ -17918,6 +18669,7 @@ impl PodSpecApplyConfiguration {
         self
     }
     /// Sets `schedulingGroup`.
+    #[inline]
     pub fn with_scheduling_group(
         mut self,
         value: crate::applyconfigurations::core::v1::PodSchedulingGroupApplyConfiguration,
@@ -17926,6 +18678,7 @@ impl PodSpecApplyConfiguration {
         self
     }
     /// Sets `securityContext`.
+    #[inline]
     pub fn with_security_context(
         mut self,
         value: crate::applyconfigurations::core::v1::PodSecurityContextApplyConfiguration,
@@ -17934,36 +18687,43 @@ impl PodSpecApplyConfiguration {
         self
     }
     /// Sets `serviceAccount`.
+    #[inline]
     pub fn with_service_account(mut self, value: impl Into<String>) -> Self {
         self.service_account = Some(value.into());
         self
     }
     /// Sets `serviceAccountName`.
+    #[inline]
     pub fn with_service_account_name(mut self, value: impl Into<String>) -> Self {
         self.service_account_name = Some(value.into());
         self
     }
     /// Sets `setHostnameAsFQDN`.
+    #[inline]
     pub fn with_set_hostname_as_fqdn(mut self, value: bool) -> Self {
         self.set_hostname_as_fqdn = Some(value);
         self
     }
     /// Sets `shareProcessNamespace`.
+    #[inline]
     pub fn with_share_process_namespace(mut self, value: bool) -> Self {
         self.share_process_namespace = Some(value);
         self
     }
     /// Sets `subdomain`.
+    #[inline]
     pub fn with_subdomain(mut self, value: impl Into<String>) -> Self {
         self.subdomain = Some(value.into());
         self
     }
     /// Sets `terminationGracePeriodSeconds`.
+    #[inline]
     pub fn with_termination_grace_period_seconds(mut self, value: i64) -> Self {
         self.termination_grace_period_seconds = Some(value);
         self
     }
     /// Appends to `tolerations`.
+    #[inline]
     pub fn with_tolerations(
         mut self,
         values: impl IntoIterator<
@@ -17974,6 +18734,7 @@ impl PodSpecApplyConfiguration {
         self
     }
     /// Appends to `topologySpreadConstraints`.
+    #[inline]
     pub fn with_topology_spread_constraints(
         mut self,
         values: impl IntoIterator<
@@ -17986,6 +18747,7 @@ impl PodSpecApplyConfiguration {
         self
     }
     /// Appends to `volumes`.
+    #[inline]
     pub fn with_volumes(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::core::v1::VolumeApplyConfiguration>,
@@ -18443,10 +19205,12 @@ pub struct PodStatusApplyConfiguration {
 
 impl PodStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Adds entries to `allocatedResources` (later keys overwrite).
+    #[inline]
     pub fn with_allocated_resources(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -18460,6 +19224,7 @@ impl PodStatusApplyConfiguration {
         self
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<
@@ -18470,6 +19235,7 @@ impl PodStatusApplyConfiguration {
         self
     }
     /// Appends to `containerStatuses`.
+    #[inline]
     pub fn with_container_statuses(
         mut self,
         values: impl IntoIterator<
@@ -18482,6 +19248,7 @@ impl PodStatusApplyConfiguration {
         self
     }
     /// Appends to `ephemeralContainerStatuses`.
+    #[inline]
     pub fn with_ephemeral_container_statuses(
         mut self,
         values: impl IntoIterator<
@@ -18494,6 +19261,7 @@ impl PodStatusApplyConfiguration {
         self
     }
     /// Sets `extendedResourceClaimStatus`.
+    #[inline]
     pub fn with_extended_resource_claim_status(
         mut self,
         value: crate::applyconfigurations::core::v1::PodExtendedResourceClaimStatusApplyConfiguration,
@@ -18502,11 +19270,13 @@ impl PodStatusApplyConfiguration {
         self
     }
     /// Sets `hostIP`.
+    #[inline]
     pub fn with_host_ip(mut self, value: impl Into<String>) -> Self {
         self.host_ip = Some(value.into());
         self
     }
     /// Appends to `hostIPs`.
+    #[inline]
     pub fn with_host_ips(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::core::v1::HostIPApplyConfiguration>,
@@ -18515,6 +19285,7 @@ impl PodStatusApplyConfiguration {
         self
     }
     /// Appends to `initContainerStatuses`.
+    #[inline]
     pub fn with_init_container_statuses(
         mut self,
         values: impl IntoIterator<
@@ -18527,11 +19298,13 @@ impl PodStatusApplyConfiguration {
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Appends to `nodeAllocatableResourceClaimStatuses`.
+    #[inline]
     pub fn with_node_allocatable_resource_claim_statuses(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::core::v1::NodeAllocatableResourceClaimStatusApplyConfiguration>,
@@ -18542,26 +19315,31 @@ impl PodStatusApplyConfiguration {
         self
     }
     /// Sets `nominatedNodeName`.
+    #[inline]
     pub fn with_nominated_node_name(mut self, value: impl Into<String>) -> Self {
         self.nominated_node_name = Some(value.into());
         self
     }
     /// Sets `observedGeneration`.
+    #[inline]
     pub fn with_observed_generation(mut self, value: i64) -> Self {
         self.observed_generation = Some(value);
         self
     }
     /// Sets `phase`.
+    #[inline]
     pub fn with_phase(mut self, value: impl Into<String>) -> Self {
         self.phase = Some(value.into());
         self
     }
     /// Sets `podIP`.
+    #[inline]
     pub fn with_pod_ip(mut self, value: impl Into<String>) -> Self {
         self.pod_ip = Some(value.into());
         self
     }
     /// Appends to `podIPs`.
+    #[inline]
     pub fn with_pod_ips(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::core::v1::PodIPApplyConfiguration>,
@@ -18570,21 +19348,25 @@ impl PodStatusApplyConfiguration {
         self
     }
     /// Sets `qosClass`.
+    #[inline]
     pub fn with_qos_class(mut self, value: impl Into<String>) -> Self {
         self.qos_class = Some(value.into());
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
     /// Sets `resize`.
+    #[inline]
     pub fn with_resize(mut self, value: impl Into<String>) -> Self {
         self.resize = Some(value.into());
         self
     }
     /// Appends to `resourceClaimStatuses`.
+    #[inline]
     pub fn with_resource_claim_statuses(
         mut self,
         values: impl IntoIterator<
@@ -18597,6 +19379,7 @@ impl PodStatusApplyConfiguration {
         self
     }
     /// Sets `resources`.
+    #[inline]
     pub fn with_resources(
         mut self,
         value: crate::applyconfigurations::core::v1::ResourceRequirementsApplyConfiguration,
@@ -18605,6 +19388,7 @@ impl PodStatusApplyConfiguration {
         self
     }
     /// Sets `startTime`.
+    #[inline]
     pub fn with_start_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.start_time = Some(value);
         self
@@ -18815,16 +19599,19 @@ impl PodTemplateApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -18833,6 +19620,7 @@ impl PodTemplateApplyConfiguration {
         self
     }
     /// Sets `template`.
+    #[inline]
     pub fn with_template(
         mut self,
         value: crate::applyconfigurations::core::v1::PodTemplateSpecApplyConfiguration,
@@ -18952,10 +19740,12 @@ pub struct PodTemplateSpecApplyConfiguration {
 
 impl PodTemplateSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -18964,6 +19754,7 @@ impl PodTemplateSpecApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::core::v1::PodSpecApplyConfiguration,
@@ -19055,20 +19846,24 @@ pub struct PortStatusApplyConfiguration {
 
 impl PortStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `error`.
+    #[inline]
     pub fn with_error(mut self, value: impl Into<String>) -> Self {
         self.error = Some(value.into());
         self
     }
     /// Sets `port`.
+    #[inline]
     pub fn with_port(mut self, value: i32) -> Self {
         self.port = Some(value);
         self
     }
     /// Sets `protocol`.
+    #[inline]
     pub fn with_protocol(mut self, value: impl Into<String>) -> Self {
         self.protocol = Some(value.into());
         self
@@ -19144,20 +19939,24 @@ pub struct PortworxVolumeSourceApplyConfiguration {
 
 impl PortworxVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `fsType`.
+    #[inline]
     pub fn with_fs_type(mut self, value: impl Into<String>) -> Self {
         self.fs_type = Some(value.into());
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Sets `volumeID`.
+    #[inline]
     pub fn with_volume_id(mut self, value: impl Into<String>) -> Self {
         self.volume_id = Some(value.into());
         self
@@ -19232,10 +20031,12 @@ pub struct PreferredSchedulingTermApplyConfiguration {
 
 impl PreferredSchedulingTermApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `preference`.
+    #[inline]
     pub fn with_preference(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeSelectorTermApplyConfiguration,
@@ -19244,6 +20045,7 @@ impl PreferredSchedulingTermApplyConfiguration {
         self
     }
     /// Sets `weight`.
+    #[inline]
     pub fn with_weight(mut self, value: i32) -> Self {
         self.weight = Some(value);
         self
@@ -19336,10 +20138,12 @@ pub struct ProbeApplyConfiguration {
 
 impl ProbeApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `exec`.
+    #[inline]
     pub fn with_exec(
         mut self,
         value: crate::applyconfigurations::core::v1::ExecActionApplyConfiguration,
@@ -19348,11 +20152,13 @@ impl ProbeApplyConfiguration {
         self
     }
     /// Sets `failureThreshold`.
+    #[inline]
     pub fn with_failure_threshold(mut self, value: i32) -> Self {
         self.failure_threshold = Some(value);
         self
     }
     /// Sets `grpc`.
+    #[inline]
     pub fn with_grpc(
         mut self,
         value: crate::applyconfigurations::core::v1::GRPCActionApplyConfiguration,
@@ -19361,6 +20167,7 @@ impl ProbeApplyConfiguration {
         self
     }
     /// Sets `httpGet`.
+    #[inline]
     pub fn with_http_get(
         mut self,
         value: crate::applyconfigurations::core::v1::HTTPGetActionApplyConfiguration,
@@ -19369,21 +20176,25 @@ impl ProbeApplyConfiguration {
         self
     }
     /// Sets `initialDelaySeconds`.
+    #[inline]
     pub fn with_initial_delay_seconds(mut self, value: i32) -> Self {
         self.initial_delay_seconds = Some(value);
         self
     }
     /// Sets `periodSeconds`.
+    #[inline]
     pub fn with_period_seconds(mut self, value: i32) -> Self {
         self.period_seconds = Some(value);
         self
     }
     /// Sets `successThreshold`.
+    #[inline]
     pub fn with_success_threshold(mut self, value: i32) -> Self {
         self.success_threshold = Some(value);
         self
     }
     /// Sets `tcpSocket`.
+    #[inline]
     pub fn with_tcp_socket(
         mut self,
         value: crate::applyconfigurations::core::v1::TCPSocketActionApplyConfiguration,
@@ -19392,11 +20203,13 @@ impl ProbeApplyConfiguration {
         self
     }
     /// Sets `terminationGracePeriodSeconds`.
+    #[inline]
     pub fn with_termination_grace_period_seconds(mut self, value: i64) -> Self {
         self.termination_grace_period_seconds = Some(value);
         self
     }
     /// Sets `timeoutSeconds`.
+    #[inline]
     pub fn with_timeout_seconds(mut self, value: i32) -> Self {
         self.timeout_seconds = Some(value);
         self
@@ -19534,15 +20347,18 @@ pub struct ProjectedVolumeSourceApplyConfiguration {
 
 impl ProjectedVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `defaultMode`.
+    #[inline]
     pub fn with_default_mode(mut self, value: i32) -> Self {
         self.default_mode = Some(value);
         self
     }
     /// Appends to `sources`.
+    #[inline]
     pub fn with_sources(
         mut self,
         values: impl IntoIterator<
@@ -19633,35 +20449,42 @@ pub struct QuobyteVolumeSourceApplyConfiguration {
 
 impl QuobyteVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `group`.
+    #[inline]
     pub fn with_group(mut self, value: impl Into<String>) -> Self {
         self.group = Some(value.into());
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Sets `registry`.
+    #[inline]
     pub fn with_registry(mut self, value: impl Into<String>) -> Self {
         self.registry = Some(value.into());
         self
     }
     /// Sets `tenant`.
+    #[inline]
     pub fn with_tenant(mut self, value: impl Into<String>) -> Self {
         self.tenant = Some(value.into());
         self
     }
     /// Sets `user`.
+    #[inline]
     pub fn with_user(mut self, value: impl Into<String>) -> Self {
         self.user = Some(value.into());
         self
     }
     /// Sets `volume`.
+    #[inline]
     pub fn with_volume(mut self, value: impl Into<String>) -> Self {
         self.volume = Some(value.into());
         self
@@ -19761,25 +20584,30 @@ pub struct RBDPersistentVolumeSourceApplyConfiguration {
 
 impl RBDPersistentVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `fsType`.
+    #[inline]
     pub fn with_fs_type(mut self, value: impl Into<String>) -> Self {
         self.fs_type = Some(value.into());
         self
     }
     /// Sets `image`.
+    #[inline]
     pub fn with_image(mut self, value: impl Into<String>) -> Self {
         self.image = Some(value.into());
         self
     }
     /// Sets `keyring`.
+    #[inline]
     pub fn with_keyring(mut self, value: impl Into<String>) -> Self {
         self.keyring = Some(value.into());
         self
     }
     /// Appends to `monitors`.
+    #[inline]
     pub fn with_monitors(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.monitors
             .get_or_insert_with(Vec::new)
@@ -19787,16 +20615,19 @@ impl RBDPersistentVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `pool`.
+    #[inline]
     pub fn with_pool(mut self, value: impl Into<String>) -> Self {
         self.pool = Some(value.into());
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Sets `secretRef`.
+    #[inline]
     pub fn with_secret_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::SecretReferenceApplyConfiguration,
@@ -19805,6 +20636,7 @@ impl RBDPersistentVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `user`.
+    #[inline]
     pub fn with_user(mut self, value: impl Into<String>) -> Self {
         self.user = Some(value.into());
         self
@@ -19935,25 +20767,30 @@ pub struct RBDVolumeSourceApplyConfiguration {
 
 impl RBDVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `fsType`.
+    #[inline]
     pub fn with_fs_type(mut self, value: impl Into<String>) -> Self {
         self.fs_type = Some(value.into());
         self
     }
     /// Sets `image`.
+    #[inline]
     pub fn with_image(mut self, value: impl Into<String>) -> Self {
         self.image = Some(value.into());
         self
     }
     /// Sets `keyring`.
+    #[inline]
     pub fn with_keyring(mut self, value: impl Into<String>) -> Self {
         self.keyring = Some(value.into());
         self
     }
     /// Appends to `monitors`.
+    #[inline]
     pub fn with_monitors(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.monitors
             .get_or_insert_with(Vec::new)
@@ -19961,16 +20798,19 @@ impl RBDVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `pool`.
+    #[inline]
     pub fn with_pool(mut self, value: impl Into<String>) -> Self {
         self.pool = Some(value.into());
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Sets `secretRef`.
+    #[inline]
     pub fn with_secret_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::LocalObjectReferenceApplyConfiguration,
@@ -19979,6 +20819,7 @@ impl RBDVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `user`.
+    #[inline]
     pub fn with_user(mut self, value: impl Into<String>) -> Self {
         self.user = Some(value.into());
         self
@@ -20116,16 +20957,19 @@ impl ReplicationControllerApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -20134,6 +20978,7 @@ impl ReplicationControllerApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::core::v1::ReplicationControllerSpecApplyConfiguration,
@@ -20142,6 +20987,7 @@ impl ReplicationControllerApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::core::v1::ReplicationControllerStatusApplyConfiguration,
@@ -20289,30 +21135,36 @@ pub struct ReplicationControllerConditionApplyConfiguration {
 
 impl ReplicationControllerConditionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `lastTransitionTime`.
+    #[inline]
     pub fn with_last_transition_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_transition_time = Some(value);
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -20401,20 +21253,24 @@ pub struct ReplicationControllerSpecApplyConfiguration {
 
 impl ReplicationControllerSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `minReadySeconds`.
+    #[inline]
     pub fn with_min_ready_seconds(mut self, value: i32) -> Self {
         self.min_ready_seconds = Some(value);
         self
     }
     /// Sets `replicas`.
+    #[inline]
     pub fn with_replicas(mut self, value: i32) -> Self {
         self.replicas = Some(value);
         self
     }
     /// Adds entries to `selector` (later keys overwrite).
+    #[inline]
     pub fn with_selector(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
@@ -20426,6 +21282,7 @@ impl ReplicationControllerSpecApplyConfiguration {
         self
     }
     /// Sets `template`.
+    #[inline]
     pub fn with_template(
         mut self,
         value: crate::applyconfigurations::core::v1::PodTemplateSpecApplyConfiguration,
@@ -20526,15 +21383,18 @@ pub struct ReplicationControllerStatusApplyConfiguration {
 
 impl ReplicationControllerStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `availableReplicas`.
+    #[inline]
     pub fn with_available_replicas(mut self, value: i32) -> Self {
         self.available_replicas = Some(value);
         self
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::core::v1::ReplicationControllerConditionApplyConfiguration>,
@@ -20543,21 +21403,25 @@ impl ReplicationControllerStatusApplyConfiguration {
         self
     }
     /// Sets `fullyLabeledReplicas`.
+    #[inline]
     pub fn with_fully_labeled_replicas(mut self, value: i32) -> Self {
         self.fully_labeled_replicas = Some(value);
         self
     }
     /// Sets `observedGeneration`.
+    #[inline]
     pub fn with_observed_generation(mut self, value: i64) -> Self {
         self.observed_generation = Some(value);
         self
     }
     /// Sets `readyReplicas`.
+    #[inline]
     pub fn with_ready_replicas(mut self, value: i32) -> Self {
         self.ready_replicas = Some(value);
         self
     }
     /// Sets `replicas`.
+    #[inline]
     pub fn with_replicas(mut self, value: i32) -> Self {
         self.replicas = Some(value);
         self
@@ -20659,15 +21523,18 @@ pub struct ResourceClaimApplyConfiguration {
 
 impl ResourceClaimApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `request`.
+    #[inline]
     pub fn with_request(mut self, value: impl Into<String>) -> Self {
         self.request = Some(value.into());
         self
@@ -20738,20 +21605,24 @@ pub struct ResourceFieldSelectorApplyConfiguration {
 
 impl ResourceFieldSelectorApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `containerName`.
+    #[inline]
     pub fn with_container_name(mut self, value: impl Into<String>) -> Self {
         self.container_name = Some(value.into());
         self
     }
     /// Sets `divisor`.
+    #[inline]
     pub fn with_divisor(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.divisor = Some(value);
         self
     }
     /// Sets `resource`.
+    #[inline]
     pub fn with_resource(mut self, value: impl Into<String>) -> Self {
         self.resource = Some(value.into());
         self
@@ -20828,20 +21699,24 @@ pub struct ResourceHealthApplyConfiguration {
 
 impl ResourceHealthApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `health`.
+    #[inline]
     pub fn with_health(mut self, value: impl Into<String>) -> Self {
         self.health = Some(value.into());
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `resourceID`.
+    #[inline]
     pub fn with_resource_id(mut self, value: impl Into<String>) -> Self {
         self.resource_id = Some(value.into());
         self
@@ -20937,16 +21812,19 @@ impl ResourceQuotaApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -20955,6 +21833,7 @@ impl ResourceQuotaApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::core::v1::ResourceQuotaSpecApplyConfiguration,
@@ -20963,6 +21842,7 @@ impl ResourceQuotaApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::core::v1::ResourceQuotaStatusApplyConfiguration,
@@ -21107,10 +21987,12 @@ pub struct ResourceQuotaSpecApplyConfiguration {
 
 impl ResourceQuotaSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Adds entries to `hard` (later keys overwrite).
+    #[inline]
     pub fn with_hard(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -21122,6 +22004,7 @@ impl ResourceQuotaSpecApplyConfiguration {
         self
     }
     /// Sets `scopeSelector`.
+    #[inline]
     pub fn with_scope_selector(
         mut self,
         value: crate::applyconfigurations::core::v1::ScopeSelectorApplyConfiguration,
@@ -21130,6 +22013,7 @@ impl ResourceQuotaSpecApplyConfiguration {
         self
     }
     /// Appends to `scopes`.
+    #[inline]
     pub fn with_scopes(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.scopes
             .get_or_insert_with(Vec::new)
@@ -21220,10 +22104,12 @@ pub struct ResourceQuotaStatusApplyConfiguration {
 
 impl ResourceQuotaStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Adds entries to `hard` (later keys overwrite).
+    #[inline]
     pub fn with_hard(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -21235,6 +22121,7 @@ impl ResourceQuotaStatusApplyConfiguration {
         self
     }
     /// Adds entries to `used` (later keys overwrite).
+    #[inline]
     pub fn with_used(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -21320,10 +22207,12 @@ pub struct ResourceRequirementsApplyConfiguration {
 
 impl ResourceRequirementsApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `claims`.
+    #[inline]
     pub fn with_claims(
         mut self,
         values: impl IntoIterator<
@@ -21334,6 +22223,7 @@ impl ResourceRequirementsApplyConfiguration {
         self
     }
     /// Adds entries to `limits` (later keys overwrite).
+    #[inline]
     pub fn with_limits(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -21345,6 +22235,7 @@ impl ResourceRequirementsApplyConfiguration {
         self
     }
     /// Adds entries to `requests` (later keys overwrite).
+    #[inline]
     pub fn with_requests(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -21443,15 +22334,18 @@ pub struct ResourceStatusApplyConfiguration {
 
 impl ResourceStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Appends to `resources`.
+    #[inline]
     pub fn with_resources(
         mut self,
         values: impl IntoIterator<
@@ -21537,25 +22431,30 @@ pub struct SELinuxOptionsApplyConfiguration {
 
 impl SELinuxOptionsApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `level`.
+    #[inline]
     pub fn with_level(mut self, value: impl Into<String>) -> Self {
         self.level = Some(value.into());
         self
     }
     /// Sets `role`.
+    #[inline]
     pub fn with_role(mut self, value: impl Into<String>) -> Self {
         self.role = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
     /// Sets `user`.
+    #[inline]
     pub fn with_user(mut self, value: impl Into<String>) -> Self {
         self.user = Some(value.into());
         self
@@ -21650,30 +22549,36 @@ pub struct ScaleIOPersistentVolumeSourceApplyConfiguration {
 
 impl ScaleIOPersistentVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `fsType`.
+    #[inline]
     pub fn with_fs_type(mut self, value: impl Into<String>) -> Self {
         self.fs_type = Some(value.into());
         self
     }
     /// Sets `gateway`.
+    #[inline]
     pub fn with_gateway(mut self, value: impl Into<String>) -> Self {
         self.gateway = Some(value.into());
         self
     }
     /// Sets `protectionDomain`.
+    #[inline]
     pub fn with_protection_domain(mut self, value: impl Into<String>) -> Self {
         self.protection_domain = Some(value.into());
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Sets `secretRef`.
+    #[inline]
     pub fn with_secret_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::SecretReferenceApplyConfiguration,
@@ -21682,26 +22587,31 @@ impl ScaleIOPersistentVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `sslEnabled`.
+    #[inline]
     pub fn with_ssl_enabled(mut self, value: bool) -> Self {
         self.ssl_enabled = Some(value);
         self
     }
     /// Sets `storageMode`.
+    #[inline]
     pub fn with_storage_mode(mut self, value: impl Into<String>) -> Self {
         self.storage_mode = Some(value.into());
         self
     }
     /// Sets `storagePool`.
+    #[inline]
     pub fn with_storage_pool(mut self, value: impl Into<String>) -> Self {
         self.storage_pool = Some(value.into());
         self
     }
     /// Sets `system`.
+    #[inline]
     pub fn with_system(mut self, value: impl Into<String>) -> Self {
         self.system = Some(value.into());
         self
     }
     /// Sets `volumeName`.
+    #[inline]
     pub fn with_volume_name(mut self, value: impl Into<String>) -> Self {
         self.volume_name = Some(value.into());
         self
@@ -21837,30 +22747,36 @@ pub struct ScaleIOVolumeSourceApplyConfiguration {
 
 impl ScaleIOVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `fsType`.
+    #[inline]
     pub fn with_fs_type(mut self, value: impl Into<String>) -> Self {
         self.fs_type = Some(value.into());
         self
     }
     /// Sets `gateway`.
+    #[inline]
     pub fn with_gateway(mut self, value: impl Into<String>) -> Self {
         self.gateway = Some(value.into());
         self
     }
     /// Sets `protectionDomain`.
+    #[inline]
     pub fn with_protection_domain(mut self, value: impl Into<String>) -> Self {
         self.protection_domain = Some(value.into());
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Sets `secretRef`.
+    #[inline]
     pub fn with_secret_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::LocalObjectReferenceApplyConfiguration,
@@ -21869,26 +22785,31 @@ impl ScaleIOVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `sslEnabled`.
+    #[inline]
     pub fn with_ssl_enabled(mut self, value: bool) -> Self {
         self.ssl_enabled = Some(value);
         self
     }
     /// Sets `storageMode`.
+    #[inline]
     pub fn with_storage_mode(mut self, value: impl Into<String>) -> Self {
         self.storage_mode = Some(value.into());
         self
     }
     /// Sets `storagePool`.
+    #[inline]
     pub fn with_storage_pool(mut self, value: impl Into<String>) -> Self {
         self.storage_pool = Some(value.into());
         self
     }
     /// Sets `system`.
+    #[inline]
     pub fn with_system(mut self, value: impl Into<String>) -> Self {
         self.system = Some(value.into());
         self
     }
     /// Sets `volumeName`.
+    #[inline]
     pub fn with_volume_name(mut self, value: impl Into<String>) -> Self {
         self.volume_name = Some(value.into());
         self
@@ -22004,10 +22925,12 @@ pub struct ScopeSelectorApplyConfiguration {
 
 impl ScopeSelectorApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `matchExpressions`.
+    #[inline]
     pub fn with_match_expressions(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::core::v1::ScopedResourceSelectorRequirementApplyConfiguration>,
@@ -22088,20 +23011,24 @@ pub struct ScopedResourceSelectorRequirementApplyConfiguration {
 
 impl ScopedResourceSelectorRequirementApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `operator`.
+    #[inline]
     pub fn with_operator(mut self, value: impl Into<String>) -> Self {
         self.operator = Some(value.into());
         self
     }
     /// Sets `scopeName`.
+    #[inline]
     pub fn with_scope_name(mut self, value: impl Into<String>) -> Self {
         self.scope_name = Some(value.into());
         self
     }
     /// Appends to `values`.
+    #[inline]
     pub fn with_values(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.values
             .get_or_insert_with(Vec::new)
@@ -22181,15 +23108,18 @@ pub struct SeccompProfileApplyConfiguration {
 
 impl SeccompProfileApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `localhostProfile`.
+    #[inline]
     pub fn with_localhost_profile(mut self, value: impl Into<String>) -> Self {
         self.localhost_profile = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -22282,11 +23212,13 @@ impl SecretApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Adds entries to `data` (later keys overwrite).
+    #[inline]
     pub fn with_data(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, crate::ByteString)>,
@@ -22298,16 +23230,19 @@ impl SecretApplyConfiguration {
         self
     }
     /// Sets `immutable`.
+    #[inline]
     pub fn with_immutable(mut self, value: bool) -> Self {
         self.immutable = Some(value);
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -22316,6 +23251,7 @@ impl SecretApplyConfiguration {
         self
     }
     /// Adds entries to `stringData` (later keys overwrite).
+    #[inline]
     pub fn with_string_data(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
@@ -22327,6 +23263,7 @@ impl SecretApplyConfiguration {
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -22462,15 +23399,18 @@ pub struct SecretEnvSourceApplyConfiguration {
 
 impl SecretEnvSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `optional`.
+    #[inline]
     pub fn with_optional(mut self, value: bool) -> Self {
         self.optional = Some(value);
         self
@@ -22541,20 +23481,24 @@ pub struct SecretKeySelectorApplyConfiguration {
 
 impl SecretKeySelectorApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `key`.
+    #[inline]
     pub fn with_key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `optional`.
+    #[inline]
     pub fn with_optional(mut self, value: bool) -> Self {
         self.optional = Some(value);
         self
@@ -22630,10 +23574,12 @@ pub struct SecretProjectionApplyConfiguration {
 
 impl SecretProjectionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `items`.
+    #[inline]
     pub fn with_items(
         mut self,
         values: impl IntoIterator<
@@ -22644,11 +23590,13 @@ impl SecretProjectionApplyConfiguration {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `optional`.
+    #[inline]
     pub fn with_optional(mut self, value: bool) -> Self {
         self.optional = Some(value);
         self
@@ -22728,15 +23676,18 @@ pub struct SecretReferenceApplyConfiguration {
 
 impl SecretReferenceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `namespace`.
+    #[inline]
     pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
@@ -22809,15 +23760,18 @@ pub struct SecretVolumeSourceApplyConfiguration {
 
 impl SecretVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `defaultMode`.
+    #[inline]
     pub fn with_default_mode(mut self, value: i32) -> Self {
         self.default_mode = Some(value);
         self
     }
     /// Appends to `items`.
+    #[inline]
     pub fn with_items(
         mut self,
         values: impl IntoIterator<
@@ -22828,11 +23782,13 @@ impl SecretVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `optional`.
+    #[inline]
     pub fn with_optional(mut self, value: bool) -> Self {
         self.optional = Some(value);
         self
     }
     /// Sets `secretName`.
+    #[inline]
     pub fn with_secret_name(mut self, value: impl Into<String>) -> Self {
         self.secret_name = Some(value.into());
         self
@@ -22942,15 +23898,18 @@ pub struct SecurityContextApplyConfiguration {
 
 impl SecurityContextApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `allowPrivilegeEscalation`.
+    #[inline]
     pub fn with_allow_privilege_escalation(mut self, value: bool) -> Self {
         self.allow_privilege_escalation = Some(value);
         self
     }
     /// Sets `appArmorProfile`.
+    #[inline]
     pub fn with_app_armor_profile(
         mut self,
         value: crate::applyconfigurations::core::v1::AppArmorProfileApplyConfiguration,
@@ -22959,6 +23918,7 @@ impl SecurityContextApplyConfiguration {
         self
     }
     /// Sets `capabilities`.
+    #[inline]
     pub fn with_capabilities(
         mut self,
         value: crate::applyconfigurations::core::v1::CapabilitiesApplyConfiguration,
@@ -22967,36 +23927,43 @@ impl SecurityContextApplyConfiguration {
         self
     }
     /// Sets `privileged`.
+    #[inline]
     pub fn with_privileged(mut self, value: bool) -> Self {
         self.privileged = Some(value);
         self
     }
     /// Sets `procMount`.
+    #[inline]
     pub fn with_proc_mount(mut self, value: impl Into<String>) -> Self {
         self.proc_mount = Some(value.into());
         self
     }
     /// Sets `readOnlyRootFilesystem`.
+    #[inline]
     pub fn with_read_only_root_filesystem(mut self, value: bool) -> Self {
         self.read_only_root_filesystem = Some(value);
         self
     }
     /// Sets `runAsGroup`.
+    #[inline]
     pub fn with_run_as_group(mut self, value: i64) -> Self {
         self.run_as_group = Some(value);
         self
     }
     /// Sets `runAsNonRoot`.
+    #[inline]
     pub fn with_run_as_non_root(mut self, value: bool) -> Self {
         self.run_as_non_root = Some(value);
         self
     }
     /// Sets `runAsUser`.
+    #[inline]
     pub fn with_run_as_user(mut self, value: i64) -> Self {
         self.run_as_user = Some(value);
         self
     }
     /// Sets `seLinuxOptions`.
+    #[inline]
     pub fn with_se_linux_options(
         mut self,
         value: crate::applyconfigurations::core::v1::SELinuxOptionsApplyConfiguration,
@@ -23005,6 +23972,7 @@ impl SecurityContextApplyConfiguration {
         self
     }
     /// Sets `seccompProfile`.
+    #[inline]
     pub fn with_seccomp_profile(
         mut self,
         value: crate::applyconfigurations::core::v1::SeccompProfileApplyConfiguration,
@@ -23013,6 +23981,7 @@ impl SecurityContextApplyConfiguration {
         self
     }
     /// Sets `windowsOptions`.
+    #[inline]
     pub fn with_windows_options(
         mut self,
         value: crate::applyconfigurations::core::v1::WindowsSecurityContextOptionsApplyConfiguration,
@@ -23187,16 +24156,19 @@ impl ServiceApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -23205,6 +24177,7 @@ impl ServiceApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::core::v1::ServiceSpecApplyConfiguration,
@@ -23213,6 +24186,7 @@ impl ServiceApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::core::v1::ServiceStatusApplyConfiguration,
@@ -23373,16 +24347,19 @@ impl ServiceAccountApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `automountServiceAccountToken`.
+    #[inline]
     pub fn with_automount_service_account_token(mut self, value: bool) -> Self {
         self.automount_service_account_token = Some(value);
         self
     }
     /// Appends to `imagePullSecrets`.
+    #[inline]
     pub fn with_image_pull_secrets(
         mut self,
         values: impl IntoIterator<
@@ -23395,11 +24372,13 @@ impl ServiceAccountApplyConfiguration {
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -23408,6 +24387,7 @@ impl ServiceAccountApplyConfiguration {
         self
     }
     /// Appends to `secrets`.
+    #[inline]
     pub fn with_secrets(
         mut self,
         values: impl IntoIterator<
@@ -23561,20 +24541,24 @@ pub struct ServiceAccountTokenProjectionApplyConfiguration {
 
 impl ServiceAccountTokenProjectionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `audience`.
+    #[inline]
     pub fn with_audience(mut self, value: impl Into<String>) -> Self {
         self.audience = Some(value.into());
         self
     }
     /// Sets `expirationSeconds`.
+    #[inline]
     pub fn with_expiration_seconds(mut self, value: i64) -> Self {
         self.expiration_seconds = Some(value);
         self
     }
     /// Sets `path`.
+    #[inline]
     pub fn with_path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
@@ -23657,35 +24641,42 @@ pub struct ServicePortApplyConfiguration {
 
 impl ServicePortApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `appProtocol`.
+    #[inline]
     pub fn with_app_protocol(mut self, value: impl Into<String>) -> Self {
         self.app_protocol = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `nodePort`.
+    #[inline]
     pub fn with_node_port(mut self, value: i32) -> Self {
         self.node_port = Some(value);
         self
     }
     /// Sets `port`.
+    #[inline]
     pub fn with_port(mut self, value: i32) -> Self {
         self.port = Some(value);
         self
     }
     /// Sets `protocol`.
+    #[inline]
     pub fn with_protocol(mut self, value: impl Into<String>) -> Self {
         self.protocol = Some(value.into());
         self
     }
     /// Sets `targetPort`.
+    #[inline]
     pub fn with_target_port(mut self, value: kclient_apimachinery::IntOrString) -> Self {
         self.target_port = Some(value);
         self
@@ -23815,20 +24806,24 @@ pub struct ServiceSpecApplyConfiguration {
 
 impl ServiceSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `allocateLoadBalancerNodePorts`.
+    #[inline]
     pub fn with_allocate_load_balancer_node_ports(mut self, value: bool) -> Self {
         self.allocate_load_balancer_node_ports = Some(value);
         self
     }
     /// Sets `clusterIP`.
+    #[inline]
     pub fn with_cluster_ip(mut self, value: impl Into<String>) -> Self {
         self.cluster_ip = Some(value.into());
         self
     }
     /// Appends to `clusterIPs`.
+    #[inline]
     pub fn with_cluster_ips(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.cluster_ips
             .get_or_insert_with(Vec::new)
@@ -23836,6 +24831,7 @@ impl ServiceSpecApplyConfiguration {
         self
     }
     /// Appends to `externalIPs`.
+    #[inline]
     pub fn with_external_ips(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -23846,26 +24842,31 @@ impl ServiceSpecApplyConfiguration {
         self
     }
     /// Sets `externalName`.
+    #[inline]
     pub fn with_external_name(mut self, value: impl Into<String>) -> Self {
         self.external_name = Some(value.into());
         self
     }
     /// Sets `externalTrafficPolicy`.
+    #[inline]
     pub fn with_external_traffic_policy(mut self, value: impl Into<String>) -> Self {
         self.external_traffic_policy = Some(value.into());
         self
     }
     /// Sets `healthCheckNodePort`.
+    #[inline]
     pub fn with_health_check_node_port(mut self, value: i32) -> Self {
         self.health_check_node_port = Some(value);
         self
     }
     /// Sets `internalTrafficPolicy`.
+    #[inline]
     pub fn with_internal_traffic_policy(mut self, value: impl Into<String>) -> Self {
         self.internal_traffic_policy = Some(value.into());
         self
     }
     /// Appends to `ipFamilies`.
+    #[inline]
     pub fn with_ip_families(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.ip_families
             .get_or_insert_with(Vec::new)
@@ -23873,21 +24874,25 @@ impl ServiceSpecApplyConfiguration {
         self
     }
     /// Sets `ipFamilyPolicy`.
+    #[inline]
     pub fn with_ip_family_policy(mut self, value: impl Into<String>) -> Self {
         self.ip_family_policy = Some(value.into());
         self
     }
     /// Sets `loadBalancerClass`.
+    #[inline]
     pub fn with_load_balancer_class(mut self, value: impl Into<String>) -> Self {
         self.load_balancer_class = Some(value.into());
         self
     }
     /// Sets `loadBalancerIP`.
+    #[inline]
     pub fn with_load_balancer_ip(mut self, value: impl Into<String>) -> Self {
         self.load_balancer_ip = Some(value.into());
         self
     }
     /// Appends to `loadBalancerSourceRanges`.
+    #[inline]
     pub fn with_load_balancer_source_ranges(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -23898,6 +24903,7 @@ impl ServiceSpecApplyConfiguration {
         self
     }
     /// Appends to `ports`.
+    #[inline]
     pub fn with_ports(
         mut self,
         values: impl IntoIterator<
@@ -23908,11 +24914,13 @@ impl ServiceSpecApplyConfiguration {
         self
     }
     /// Sets `publishNotReadyAddresses`.
+    #[inline]
     pub fn with_publish_not_ready_addresses(mut self, value: bool) -> Self {
         self.publish_not_ready_addresses = Some(value);
         self
     }
     /// Adds entries to `selector` (later keys overwrite).
+    #[inline]
     pub fn with_selector(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
@@ -23924,11 +24932,13 @@ impl ServiceSpecApplyConfiguration {
         self
     }
     /// Sets `sessionAffinity`.
+    #[inline]
     pub fn with_session_affinity(mut self, value: impl Into<String>) -> Self {
         self.session_affinity = Some(value.into());
         self
     }
     /// Sets `sessionAffinityConfig`.
+    #[inline]
     pub fn with_session_affinity_config(
         mut self,
         value: crate::applyconfigurations::core::v1::SessionAffinityConfigApplyConfiguration,
@@ -23937,11 +24947,13 @@ impl ServiceSpecApplyConfiguration {
         self
     }
     /// Sets `trafficDistribution`.
+    #[inline]
     pub fn with_traffic_distribution(mut self, value: impl Into<String>) -> Self {
         self.traffic_distribution = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -24147,10 +25159,12 @@ pub struct ServiceStatusApplyConfiguration {
 
 impl ServiceStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::apply::meta::ConditionApplyConfiguration>,
@@ -24159,6 +25173,7 @@ impl ServiceStatusApplyConfiguration {
         self
     }
     /// Sets `loadBalancer`.
+    #[inline]
     pub fn with_load_balancer(
         mut self,
         value: crate::applyconfigurations::core::v1::LoadBalancerStatusApplyConfiguration,
@@ -24243,10 +25258,12 @@ pub struct SessionAffinityConfigApplyConfiguration {
 
 impl SessionAffinityConfigApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `clientIP`.
+    #[inline]
     pub fn with_client_ip(
         mut self,
         value: crate::applyconfigurations::core::v1::ClientIPConfigApplyConfiguration,
@@ -24319,10 +25336,12 @@ pub struct SleepActionApplyConfiguration {
 
 impl SleepActionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `seconds`.
+    #[inline]
     pub fn with_seconds(mut self, value: i64) -> Self {
         self.seconds = Some(value);
         self
@@ -24395,20 +25414,24 @@ pub struct StorageOSPersistentVolumeSourceApplyConfiguration {
 
 impl StorageOSPersistentVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `fsType`.
+    #[inline]
     pub fn with_fs_type(mut self, value: impl Into<String>) -> Self {
         self.fs_type = Some(value.into());
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Sets `secretRef`.
+    #[inline]
     pub fn with_secret_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::ObjectReferenceApplyConfiguration,
@@ -24417,11 +25440,13 @@ impl StorageOSPersistentVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `volumeName`.
+    #[inline]
     pub fn with_volume_name(mut self, value: impl Into<String>) -> Self {
         self.volume_name = Some(value.into());
         self
     }
     /// Sets `volumeNamespace`.
+    #[inline]
     pub fn with_volume_namespace(mut self, value: impl Into<String>) -> Self {
         self.volume_namespace = Some(value.into());
         self
@@ -24522,20 +25547,24 @@ pub struct StorageOSVolumeSourceApplyConfiguration {
 
 impl StorageOSVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `fsType`.
+    #[inline]
     pub fn with_fs_type(mut self, value: impl Into<String>) -> Self {
         self.fs_type = Some(value.into());
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Sets `secretRef`.
+    #[inline]
     pub fn with_secret_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::LocalObjectReferenceApplyConfiguration,
@@ -24544,11 +25573,13 @@ impl StorageOSVolumeSourceApplyConfiguration {
         self
     }
     /// Sets `volumeName`.
+    #[inline]
     pub fn with_volume_name(mut self, value: impl Into<String>) -> Self {
         self.volume_name = Some(value.into());
         self
     }
     /// Sets `volumeNamespace`.
+    #[inline]
     pub fn with_volume_namespace(mut self, value: impl Into<String>) -> Self {
         self.volume_namespace = Some(value.into());
         self
@@ -24642,15 +25673,18 @@ pub struct SysctlApplyConfiguration {
 
 impl SysctlApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `value`.
+    #[inline]
     pub fn with_value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
@@ -24719,15 +25753,18 @@ pub struct TCPSocketActionApplyConfiguration {
 
 impl TCPSocketActionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `host`.
+    #[inline]
     pub fn with_host(mut self, value: impl Into<String>) -> Self {
         self.host = Some(value.into());
         self
     }
     /// Sets `port`.
+    #[inline]
     pub fn with_port(mut self, value: kclient_apimachinery::IntOrString) -> Self {
         self.port = Some(value);
         self
@@ -24800,25 +25837,30 @@ pub struct TaintApplyConfiguration {
 
 impl TaintApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `effect`.
+    #[inline]
     pub fn with_effect(mut self, value: impl Into<String>) -> Self {
         self.effect = Some(value.into());
         self
     }
     /// Sets `key`.
+    #[inline]
     pub fn with_key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
     /// Sets `timeAdded`.
+    #[inline]
     pub fn with_time_added(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.time_added = Some(value);
         self
     }
     /// Sets `value`.
+    #[inline]
     pub fn with_value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
@@ -24902,30 +25944,36 @@ pub struct TolerationApplyConfiguration {
 
 impl TolerationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `effect`.
+    #[inline]
     pub fn with_effect(mut self, value: impl Into<String>) -> Self {
         self.effect = Some(value.into());
         self
     }
     /// Sets `key`.
+    #[inline]
     pub fn with_key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
     /// Sets `operator`.
+    #[inline]
     pub fn with_operator(mut self, value: impl Into<String>) -> Self {
         self.operator = Some(value.into());
         self
     }
     /// Sets `tolerationSeconds`.
+    #[inline]
     pub fn with_toleration_seconds(mut self, value: i64) -> Self {
         self.toleration_seconds = Some(value);
         self
     }
     /// Sets `value`.
+    #[inline]
     pub fn with_value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
@@ -25008,15 +26056,18 @@ pub struct TopologySelectorLabelRequirementApplyConfiguration {
 
 impl TopologySelectorLabelRequirementApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `key`.
+    #[inline]
     pub fn with_key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
     /// Appends to `values`.
+    #[inline]
     pub fn with_values(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.values
             .get_or_insert_with(Vec::new)
@@ -25089,10 +26140,12 @@ pub struct TopologySelectorTermApplyConfiguration {
 
 impl TopologySelectorTermApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `matchLabelExpressions`.
+    #[inline]
     pub fn with_match_label_expressions(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::core::v1::TopologySelectorLabelRequirementApplyConfiguration>,
@@ -25183,10 +26236,12 @@ pub struct TopologySpreadConstraintApplyConfiguration {
 
 impl TopologySpreadConstraintApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `labelSelector`.
+    #[inline]
     pub fn with_label_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -25195,6 +26250,7 @@ impl TopologySpreadConstraintApplyConfiguration {
         self
     }
     /// Appends to `matchLabelKeys`.
+    #[inline]
     pub fn with_match_label_keys(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -25205,31 +26261,37 @@ impl TopologySpreadConstraintApplyConfiguration {
         self
     }
     /// Sets `maxSkew`.
+    #[inline]
     pub fn with_max_skew(mut self, value: i32) -> Self {
         self.max_skew = Some(value);
         self
     }
     /// Sets `minDomains`.
+    #[inline]
     pub fn with_min_domains(mut self, value: i32) -> Self {
         self.min_domains = Some(value);
         self
     }
     /// Sets `nodeAffinityPolicy`.
+    #[inline]
     pub fn with_node_affinity_policy(mut self, value: impl Into<String>) -> Self {
         self.node_affinity_policy = Some(value.into());
         self
     }
     /// Sets `nodeTaintsPolicy`.
+    #[inline]
     pub fn with_node_taints_policy(mut self, value: impl Into<String>) -> Self {
         self.node_taints_policy = Some(value.into());
         self
     }
     /// Sets `topologyKey`.
+    #[inline]
     pub fn with_topology_key(mut self, value: impl Into<String>) -> Self {
         self.topology_key = Some(value.into());
         self
     }
     /// Sets `whenUnsatisfiable`.
+    #[inline]
     pub fn with_when_unsatisfiable(mut self, value: impl Into<String>) -> Self {
         self.when_unsatisfiable = Some(value.into());
         self
@@ -25347,20 +26409,24 @@ pub struct TypedLocalObjectReferenceApplyConfiguration {
 
 impl TypedLocalObjectReferenceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `apiGroup`.
+    #[inline]
     pub fn with_api_group(mut self, value: impl Into<String>) -> Self {
         self.api_group = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -25439,25 +26505,30 @@ pub struct TypedObjectReferenceApplyConfiguration {
 
 impl TypedObjectReferenceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `apiGroup`.
+    #[inline]
     pub fn with_api_group(mut self, value: impl Into<String>) -> Self {
         self.api_group = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `namespace`.
+    #[inline]
     pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
@@ -25593,10 +26664,12 @@ pub struct VolumeApplyConfiguration {
 
 impl VolumeApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `awsElasticBlockStore`.
+    #[inline]
     pub fn with_aws_elastic_block_store(
         mut self,
         value: crate::applyconfigurations::core::v1::AWSElasticBlockStoreVolumeSourceApplyConfiguration,
@@ -25605,6 +26678,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `azureDisk`.
+    #[inline]
     pub fn with_azure_disk(
         mut self,
         value: crate::applyconfigurations::core::v1::AzureDiskVolumeSourceApplyConfiguration,
@@ -25613,6 +26687,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `azureFile`.
+    #[inline]
     pub fn with_azure_file(
         mut self,
         value: crate::applyconfigurations::core::v1::AzureFileVolumeSourceApplyConfiguration,
@@ -25621,6 +26696,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `cephfs`.
+    #[inline]
     pub fn with_cephfs(
         mut self,
         value: crate::applyconfigurations::core::v1::CephFSVolumeSourceApplyConfiguration,
@@ -25629,6 +26705,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `cinder`.
+    #[inline]
     pub fn with_cinder(
         mut self,
         value: crate::applyconfigurations::core::v1::CinderVolumeSourceApplyConfiguration,
@@ -25637,6 +26714,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `configMap`.
+    #[inline]
     pub fn with_config_map(
         mut self,
         value: crate::applyconfigurations::core::v1::ConfigMapVolumeSourceApplyConfiguration,
@@ -25645,6 +26723,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `csi`.
+    #[inline]
     pub fn with_csi(
         mut self,
         value: crate::applyconfigurations::core::v1::CSIVolumeSourceApplyConfiguration,
@@ -25653,6 +26732,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `downwardAPI`.
+    #[inline]
     pub fn with_downward_api(
         mut self,
         value: crate::applyconfigurations::core::v1::DownwardAPIVolumeSourceApplyConfiguration,
@@ -25661,6 +26741,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `emptyDir`.
+    #[inline]
     pub fn with_empty_dir(
         mut self,
         value: crate::applyconfigurations::core::v1::EmptyDirVolumeSourceApplyConfiguration,
@@ -25669,6 +26750,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `ephemeral`.
+    #[inline]
     pub fn with_ephemeral(
         mut self,
         value: crate::applyconfigurations::core::v1::EphemeralVolumeSourceApplyConfiguration,
@@ -25677,6 +26759,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `fc`.
+    #[inline]
     pub fn with_fc(
         mut self,
         value: crate::applyconfigurations::core::v1::FCVolumeSourceApplyConfiguration,
@@ -25685,6 +26768,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `flexVolume`.
+    #[inline]
     pub fn with_flex_volume(
         mut self,
         value: crate::applyconfigurations::core::v1::FlexVolumeSourceApplyConfiguration,
@@ -25693,6 +26777,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `flocker`.
+    #[inline]
     pub fn with_flocker(
         mut self,
         value: crate::applyconfigurations::core::v1::FlockerVolumeSourceApplyConfiguration,
@@ -25701,6 +26786,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `gcePersistentDisk`.
+    #[inline]
     pub fn with_gce_persistent_disk(
         mut self,
         value: crate::applyconfigurations::core::v1::GCEPersistentDiskVolumeSourceApplyConfiguration,
@@ -25709,6 +26795,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `gitRepo`.
+    #[inline]
     pub fn with_git_repo(
         mut self,
         value: crate::applyconfigurations::core::v1::GitRepoVolumeSourceApplyConfiguration,
@@ -25717,6 +26804,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `glusterfs`.
+    #[inline]
     pub fn with_glusterfs(
         mut self,
         value: crate::applyconfigurations::core::v1::GlusterfsVolumeSourceApplyConfiguration,
@@ -25725,6 +26813,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `hostPath`.
+    #[inline]
     pub fn with_host_path(
         mut self,
         value: crate::applyconfigurations::core::v1::HostPathVolumeSourceApplyConfiguration,
@@ -25733,6 +26822,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `image`.
+    #[inline]
     pub fn with_image(
         mut self,
         value: crate::applyconfigurations::core::v1::ImageVolumeSourceApplyConfiguration,
@@ -25741,6 +26831,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `iscsi`.
+    #[inline]
     pub fn with_iscsi(
         mut self,
         value: crate::applyconfigurations::core::v1::ISCSIVolumeSourceApplyConfiguration,
@@ -25749,11 +26840,13 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `nfs`.
+    #[inline]
     pub fn with_nfs(
         mut self,
         value: crate::applyconfigurations::core::v1::NFSVolumeSourceApplyConfiguration,
@@ -25762,6 +26855,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `persistentVolumeClaim`.
+    #[inline]
     pub fn with_persistent_volume_claim(
         mut self,
         value: crate::applyconfigurations::core::v1::PersistentVolumeClaimVolumeSourceApplyConfiguration,
@@ -25770,6 +26864,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `photonPersistentDisk`.
+    #[inline]
     pub fn with_photon_persistent_disk(
         mut self,
         value: crate::applyconfigurations::core::v1::PhotonPersistentDiskVolumeSourceApplyConfiguration,
@@ -25778,6 +26873,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `portworxVolume`.
+    #[inline]
     pub fn with_portworx_volume(
         mut self,
         value: crate::applyconfigurations::core::v1::PortworxVolumeSourceApplyConfiguration,
@@ -25786,6 +26882,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `projected`.
+    #[inline]
     pub fn with_projected(
         mut self,
         value: crate::applyconfigurations::core::v1::ProjectedVolumeSourceApplyConfiguration,
@@ -25794,6 +26891,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `quobyte`.
+    #[inline]
     pub fn with_quobyte(
         mut self,
         value: crate::applyconfigurations::core::v1::QuobyteVolumeSourceApplyConfiguration,
@@ -25802,6 +26900,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `rbd`.
+    #[inline]
     pub fn with_rbd(
         mut self,
         value: crate::applyconfigurations::core::v1::RBDVolumeSourceApplyConfiguration,
@@ -25810,6 +26909,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `scaleIO`.
+    #[inline]
     pub fn with_scale_io(
         mut self,
         value: crate::applyconfigurations::core::v1::ScaleIOVolumeSourceApplyConfiguration,
@@ -25818,6 +26918,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `secret`.
+    #[inline]
     pub fn with_secret(
         mut self,
         value: crate::applyconfigurations::core::v1::SecretVolumeSourceApplyConfiguration,
@@ -25826,6 +26927,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `storageos`.
+    #[inline]
     pub fn with_storageos(
         mut self,
         value: crate::applyconfigurations::core::v1::StorageOSVolumeSourceApplyConfiguration,
@@ -25834,6 +26936,7 @@ impl VolumeApplyConfiguration {
         self
     }
     /// Sets `vsphereVolume`.
+    #[inline]
     pub fn with_vsphere_volume(
         mut self,
         value: crate::applyconfigurations::core::v1::VsphereVirtualDiskVolumeSourceApplyConfiguration,
@@ -26235,15 +27338,18 @@ pub struct VolumeDeviceApplyConfiguration {
 
 impl VolumeDeviceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `devicePath`.
+    #[inline]
     pub fn with_device_path(mut self, value: impl Into<String>) -> Self {
         self.device_path = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -26322,40 +27428,48 @@ pub struct VolumeMountApplyConfiguration {
 
 impl VolumeMountApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `mountPath`.
+    #[inline]
     pub fn with_mount_path(mut self, value: impl Into<String>) -> Self {
         self.mount_path = Some(value.into());
         self
     }
     /// Sets `mountPropagation`.
+    #[inline]
     pub fn with_mount_propagation(mut self, value: impl Into<String>) -> Self {
         self.mount_propagation = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Sets `recursiveReadOnly`.
+    #[inline]
     pub fn with_recursive_read_only(mut self, value: impl Into<String>) -> Self {
         self.recursive_read_only = Some(value.into());
         self
     }
     /// Sets `subPath`.
+    #[inline]
     pub fn with_sub_path(mut self, value: impl Into<String>) -> Self {
         self.sub_path = Some(value.into());
         self
     }
     /// Sets `subPathExpr`.
+    #[inline]
     pub fn with_sub_path_expr(mut self, value: impl Into<String>) -> Self {
         self.sub_path_expr = Some(value.into());
         self
@@ -26460,30 +27574,36 @@ pub struct VolumeMountStatusApplyConfiguration {
 
 impl VolumeMountStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `mountPath`.
+    #[inline]
     pub fn with_mount_path(mut self, value: impl Into<String>) -> Self {
         self.mount_path = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `readOnly`.
+    #[inline]
     pub fn with_read_only(mut self, value: bool) -> Self {
         self.read_only = Some(value);
         self
     }
     /// Sets `recursiveReadOnly`.
+    #[inline]
     pub fn with_recursive_read_only(mut self, value: impl Into<String>) -> Self {
         self.recursive_read_only = Some(value.into());
         self
     }
     /// Sets `volumeStatus`.
+    #[inline]
     pub fn with_volume_status(
         mut self,
         value: crate::applyconfigurations::core::v1::VolumeStatusApplyConfiguration,
@@ -26575,10 +27695,12 @@ pub struct VolumeNodeAffinityApplyConfiguration {
 
 impl VolumeNodeAffinityApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `required`.
+    #[inline]
     pub fn with_required(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeSelectorApplyConfiguration,
@@ -26667,10 +27789,12 @@ pub struct VolumeProjectionApplyConfiguration {
 
 impl VolumeProjectionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `clusterTrustBundle`.
+    #[inline]
     pub fn with_cluster_trust_bundle(
         mut self,
         value: crate::applyconfigurations::core::v1::ClusterTrustBundleProjectionApplyConfiguration,
@@ -26679,6 +27803,7 @@ impl VolumeProjectionApplyConfiguration {
         self
     }
     /// Sets `configMap`.
+    #[inline]
     pub fn with_config_map(
         mut self,
         value: crate::applyconfigurations::core::v1::ConfigMapProjectionApplyConfiguration,
@@ -26687,6 +27812,7 @@ impl VolumeProjectionApplyConfiguration {
         self
     }
     /// Sets `downwardAPI`.
+    #[inline]
     pub fn with_downward_api(
         mut self,
         value: crate::applyconfigurations::core::v1::DownwardAPIProjectionApplyConfiguration,
@@ -26695,6 +27821,7 @@ impl VolumeProjectionApplyConfiguration {
         self
     }
     /// Sets `podCertificate`.
+    #[inline]
     pub fn with_pod_certificate(
         mut self,
         value: crate::applyconfigurations::core::v1::PodCertificateProjectionApplyConfiguration,
@@ -26703,6 +27830,7 @@ impl VolumeProjectionApplyConfiguration {
         self
     }
     /// Sets `secret`.
+    #[inline]
     pub fn with_secret(
         mut self,
         value: crate::applyconfigurations::core::v1::SecretProjectionApplyConfiguration,
@@ -26711,6 +27839,7 @@ impl VolumeProjectionApplyConfiguration {
         self
     }
     /// Sets `serviceAccountToken`.
+    #[inline]
     pub fn with_service_account_token(
         mut self,
         value: crate::applyconfigurations::core::v1::ServiceAccountTokenProjectionApplyConfiguration,
@@ -26843,10 +27972,12 @@ pub struct VolumeResourceRequirementsApplyConfiguration {
 
 impl VolumeResourceRequirementsApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Adds entries to `limits` (later keys overwrite).
+    #[inline]
     pub fn with_limits(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -26858,6 +27989,7 @@ impl VolumeResourceRequirementsApplyConfiguration {
         self
     }
     /// Adds entries to `requests` (later keys overwrite).
+    #[inline]
     pub fn with_requests(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -26941,10 +28073,12 @@ pub struct VolumeStatusApplyConfiguration {
 
 impl VolumeStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `image`.
+    #[inline]
     pub fn with_image(
         mut self,
         value: crate::applyconfigurations::core::v1::ImageVolumeStatusApplyConfiguration,
@@ -27022,25 +28156,30 @@ pub struct VsphereVirtualDiskVolumeSourceApplyConfiguration {
 
 impl VsphereVirtualDiskVolumeSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `fsType`.
+    #[inline]
     pub fn with_fs_type(mut self, value: impl Into<String>) -> Self {
         self.fs_type = Some(value.into());
         self
     }
     /// Sets `storagePolicyID`.
+    #[inline]
     pub fn with_storage_policy_id(mut self, value: impl Into<String>) -> Self {
         self.storage_policy_id = Some(value.into());
         self
     }
     /// Sets `storagePolicyName`.
+    #[inline]
     pub fn with_storage_policy_name(mut self, value: impl Into<String>) -> Self {
         self.storage_policy_name = Some(value.into());
         self
     }
     /// Sets `volumePath`.
+    #[inline]
     pub fn with_volume_path(mut self, value: impl Into<String>) -> Self {
         self.volume_path = Some(value.into());
         self
@@ -27125,10 +28264,12 @@ pub struct WeightedPodAffinityTermApplyConfiguration {
 
 impl WeightedPodAffinityTermApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `podAffinityTerm`.
+    #[inline]
     pub fn with_pod_affinity_term(
         mut self,
         value: crate::applyconfigurations::core::v1::PodAffinityTermApplyConfiguration,
@@ -27137,6 +28278,7 @@ impl WeightedPodAffinityTermApplyConfiguration {
         self
     }
     /// Sets `weight`.
+    #[inline]
     pub fn with_weight(mut self, value: i32) -> Self {
         self.weight = Some(value);
         self
@@ -27215,25 +28357,30 @@ pub struct WindowsSecurityContextOptionsApplyConfiguration {
 
 impl WindowsSecurityContextOptionsApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `gmsaCredentialSpec`.
+    #[inline]
     pub fn with_gmsa_credential_spec(mut self, value: impl Into<String>) -> Self {
         self.gmsa_credential_spec = Some(value.into());
         self
     }
     /// Sets `gmsaCredentialSpecName`.
+    #[inline]
     pub fn with_gmsa_credential_spec_name(mut self, value: impl Into<String>) -> Self {
         self.gmsa_credential_spec_name = Some(value.into());
         self
     }
     /// Sets `hostProcess`.
+    #[inline]
     pub fn with_host_process(mut self, value: bool) -> Self {
         self.host_process = Some(value);
         self
     }
     /// Sets `runAsUserName`.
+    #[inline]
     pub fn with_run_as_user_name(mut self, value: impl Into<String>) -> Self {
         self.run_as_user_name = Some(value.into());
         self

@@ -30,10 +30,12 @@ pub struct EndpointApplyConfiguration {
 
 impl EndpointApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `addresses`.
+    #[inline]
     pub fn with_addresses(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.addresses
             .get_or_insert_with(Vec::new)
@@ -41,6 +43,7 @@ impl EndpointApplyConfiguration {
         self
     }
     /// Sets `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         value: crate::applyconfigurations::discovery::v1::EndpointConditionsApplyConfiguration,
@@ -49,6 +52,7 @@ impl EndpointApplyConfiguration {
         self
     }
     /// Adds entries to `deprecatedTopology` (later keys overwrite).
+    #[inline]
     pub fn with_deprecated_topology(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
@@ -62,6 +66,7 @@ impl EndpointApplyConfiguration {
         self
     }
     /// Sets `hints`.
+    #[inline]
     pub fn with_hints(
         mut self,
         value: crate::applyconfigurations::discovery::v1::EndpointHintsApplyConfiguration,
@@ -70,16 +75,19 @@ impl EndpointApplyConfiguration {
         self
     }
     /// Sets `hostname`.
+    #[inline]
     pub fn with_hostname(mut self, value: impl Into<String>) -> Self {
         self.hostname = Some(value.into());
         self
     }
     /// Sets `nodeName`.
+    #[inline]
     pub fn with_node_name(mut self, value: impl Into<String>) -> Self {
         self.node_name = Some(value.into());
         self
     }
     /// Sets `targetRef`.
+    #[inline]
     pub fn with_target_ref(
         mut self,
         value: crate::applyconfigurations::core::v1::ObjectReferenceApplyConfiguration,
@@ -88,6 +96,7 @@ impl EndpointApplyConfiguration {
         self
     }
     /// Sets `zone`.
+    #[inline]
     pub fn with_zone(mut self, value: impl Into<String>) -> Self {
         self.zone = Some(value.into());
         self
@@ -219,20 +228,24 @@ pub struct EndpointConditionsApplyConfiguration {
 
 impl EndpointConditionsApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `ready`.
+    #[inline]
     pub fn with_ready(mut self, value: bool) -> Self {
         self.ready = Some(value);
         self
     }
     /// Sets `serving`.
+    #[inline]
     pub fn with_serving(mut self, value: bool) -> Self {
         self.serving = Some(value);
         self
     }
     /// Sets `terminating`.
+    #[inline]
     pub fn with_terminating(mut self, value: bool) -> Self {
         self.terminating = Some(value);
         self
@@ -308,10 +321,12 @@ pub struct EndpointHintsApplyConfiguration {
 
 impl EndpointHintsApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `forNodes`.
+    #[inline]
     pub fn with_for_nodes(
         mut self,
         values: impl IntoIterator<
@@ -322,6 +337,7 @@ impl EndpointHintsApplyConfiguration {
         self
     }
     /// Appends to `forZones`.
+    #[inline]
     pub fn with_for_zones(
         mut self,
         values: impl IntoIterator<
@@ -418,25 +434,30 @@ pub struct EndpointPortApplyConfiguration {
 
 impl EndpointPortApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `appProtocol`.
+    #[inline]
     pub fn with_app_protocol(mut self, value: impl Into<String>) -> Self {
         self.app_protocol = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `port`.
+    #[inline]
     pub fn with_port(mut self, value: i32) -> Self {
         self.port = Some(value);
         self
     }
     /// Sets `protocol`.
+    #[inline]
     pub fn with_protocol(mut self, value: impl Into<String>) -> Self {
         self.protocol = Some(value.into());
         self
@@ -538,16 +559,19 @@ impl EndpointSliceApplyConfiguration {
         }
     }
     /// Sets `addressType`.
+    #[inline]
     pub fn with_address_type(mut self, value: impl Into<String>) -> Self {
         self.address_type = Some(value.into());
         self
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Appends to `endpoints`.
+    #[inline]
     pub fn with_endpoints(
         mut self,
         values: impl IntoIterator<
@@ -558,11 +582,13 @@ impl EndpointSliceApplyConfiguration {
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -571,6 +597,7 @@ impl EndpointSliceApplyConfiguration {
         self
     }
     /// Appends to `ports`.
+    #[inline]
     pub fn with_ports(
         mut self,
         values: impl IntoIterator<
@@ -717,10 +744,12 @@ pub struct ForNodeApplyConfiguration {
 
 impl ForNodeApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -784,10 +813,12 @@ pub struct ForZoneApplyConfiguration {
 
 impl ForZoneApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self

@@ -61,21 +61,25 @@ impl EventApplyConfiguration {
         }
     }
     /// Sets `action`.
+    #[inline]
     pub fn with_action(mut self, value: impl Into<String>) -> Self {
         self.action = Some(value.into());
         self
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `deprecatedCount`.
+    #[inline]
     pub fn with_deprecated_count(mut self, value: i32) -> Self {
         self.deprecated_count = Some(value);
         self
     }
     /// Sets `deprecatedFirstTimestamp`.
+    #[inline]
     pub fn with_deprecated_first_timestamp(
         mut self,
         value: kclient_apimachinery::meta::Time,
@@ -84,6 +88,7 @@ impl EventApplyConfiguration {
         self
     }
     /// Sets `deprecatedLastTimestamp`.
+    #[inline]
     pub fn with_deprecated_last_timestamp(
         mut self,
         value: kclient_apimachinery::meta::Time,
@@ -92,6 +97,7 @@ impl EventApplyConfiguration {
         self
     }
     /// Sets `deprecatedSource`.
+    #[inline]
     pub fn with_deprecated_source(
         mut self,
         value: crate::applyconfigurations::core::v1::EventSourceApplyConfiguration,
@@ -100,16 +106,19 @@ impl EventApplyConfiguration {
         self
     }
     /// Sets `eventTime`.
+    #[inline]
     pub fn with_event_time(mut self, value: kclient_apimachinery::meta::MicroTime) -> Self {
         self.event_time = Some(value);
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -118,16 +127,19 @@ impl EventApplyConfiguration {
         self
     }
     /// Sets `note`.
+    #[inline]
     pub fn with_note(mut self, value: impl Into<String>) -> Self {
         self.note = Some(value.into());
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
     /// Sets `regarding`.
+    #[inline]
     pub fn with_regarding(
         mut self,
         value: crate::applyconfigurations::core::v1::ObjectReferenceApplyConfiguration,
@@ -136,6 +148,7 @@ impl EventApplyConfiguration {
         self
     }
     /// Sets `related`.
+    #[inline]
     pub fn with_related(
         mut self,
         value: crate::applyconfigurations::core::v1::ObjectReferenceApplyConfiguration,
@@ -144,16 +157,19 @@ impl EventApplyConfiguration {
         self
     }
     /// Sets `reportingController`.
+    #[inline]
     pub fn with_reporting_controller(mut self, value: impl Into<String>) -> Self {
         self.reporting_controller = Some(value.into());
         self
     }
     /// Sets `reportingInstance`.
+    #[inline]
     pub fn with_reporting_instance(mut self, value: impl Into<String>) -> Self {
         self.reporting_instance = Some(value.into());
         self
     }
     /// Sets `series`.
+    #[inline]
     pub fn with_series(
         mut self,
         value: crate::applyconfigurations::events::v1::EventSeriesApplyConfiguration,
@@ -162,6 +178,7 @@ impl EventApplyConfiguration {
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -361,15 +378,18 @@ pub struct EventSeriesApplyConfiguration {
 
 impl EventSeriesApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `count`.
+    #[inline]
     pub fn with_count(mut self, value: i32) -> Self {
         self.count = Some(value);
         self
     }
     /// Sets `lastObservedTime`.
+    #[inline]
     pub fn with_last_observed_time(mut self, value: kclient_apimachinery::meta::MicroTime) -> Self {
         self.last_observed_time = Some(value);
         self

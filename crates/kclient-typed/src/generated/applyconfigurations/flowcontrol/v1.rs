@@ -14,15 +14,18 @@ pub struct ExemptPriorityLevelConfigurationApplyConfiguration {
 
 impl ExemptPriorityLevelConfigurationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `lendablePercent`.
+    #[inline]
     pub fn with_lendable_percent(mut self, value: i32) -> Self {
         self.lendable_percent = Some(value);
         self
     }
     /// Sets `nominalConcurrencyShares`.
+    #[inline]
     pub fn with_nominal_concurrency_shares(mut self, value: i32) -> Self {
         self.nominal_concurrency_shares = Some(value);
         self
@@ -91,10 +94,12 @@ pub struct FlowDistinguisherMethodApplyConfiguration {
 
 impl FlowDistinguisherMethodApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -183,16 +188,19 @@ impl FlowSchemaApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -201,6 +209,7 @@ impl FlowSchemaApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::flowcontrol::v1::FlowSchemaSpecApplyConfiguration,
@@ -209,6 +218,7 @@ impl FlowSchemaApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::flowcontrol::v1::FlowSchemaStatusApplyConfiguration,
@@ -356,30 +366,36 @@ pub struct FlowSchemaConditionApplyConfiguration {
 
 impl FlowSchemaConditionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `lastTransitionTime`.
+    #[inline]
     pub fn with_last_transition_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_transition_time = Some(value);
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -466,10 +482,12 @@ pub struct FlowSchemaSpecApplyConfiguration {
 
 impl FlowSchemaSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `distinguisherMethod`.
+    #[inline]
     pub fn with_distinguisher_method(
         mut self,
         value: crate::applyconfigurations::flowcontrol::v1::FlowDistinguisherMethodApplyConfiguration,
@@ -478,11 +496,13 @@ impl FlowSchemaSpecApplyConfiguration {
         self
     }
     /// Sets `matchingPrecedence`.
+    #[inline]
     pub fn with_matching_precedence(mut self, value: i32) -> Self {
         self.matching_precedence = Some(value);
         self
     }
     /// Sets `priorityLevelConfiguration`.
+    #[inline]
     pub fn with_priority_level_configuration(
         mut self,
         value: crate::applyconfigurations::flowcontrol::v1::PriorityLevelConfigurationReferenceApplyConfiguration,
@@ -491,6 +511,7 @@ impl FlowSchemaSpecApplyConfiguration {
         self
     }
     /// Appends to `rules`.
+    #[inline]
     pub fn with_rules(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::flowcontrol::v1::PolicyRulesWithSubjectsApplyConfiguration>,
@@ -583,10 +604,12 @@ pub struct FlowSchemaStatusApplyConfiguration {
 
 impl FlowSchemaStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::flowcontrol::v1::FlowSchemaConditionApplyConfiguration>,
@@ -661,10 +684,12 @@ pub struct GroupSubjectApplyConfiguration {
 
 impl GroupSubjectApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -732,10 +757,12 @@ pub struct LimitResponseApplyConfiguration {
 
 impl LimitResponseApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `queuing`.
+    #[inline]
     pub fn with_queuing(
         mut self,
         value: crate::applyconfigurations::flowcontrol::v1::QueuingConfigurationApplyConfiguration,
@@ -744,6 +771,7 @@ impl LimitResponseApplyConfiguration {
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -822,20 +850,24 @@ pub struct LimitedPriorityLevelConfigurationApplyConfiguration {
 
 impl LimitedPriorityLevelConfigurationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `borrowingLimitPercent`.
+    #[inline]
     pub fn with_borrowing_limit_percent(mut self, value: i32) -> Self {
         self.borrowing_limit_percent = Some(value);
         self
     }
     /// Sets `lendablePercent`.
+    #[inline]
     pub fn with_lendable_percent(mut self, value: i32) -> Self {
         self.lendable_percent = Some(value);
         self
     }
     /// Sets `limitResponse`.
+    #[inline]
     pub fn with_limit_response(
         mut self,
         value: crate::applyconfigurations::flowcontrol::v1::LimitResponseApplyConfiguration,
@@ -844,6 +876,7 @@ impl LimitedPriorityLevelConfigurationApplyConfiguration {
         self
     }
     /// Sets `nominalConcurrencyShares`.
+    #[inline]
     pub fn with_nominal_concurrency_shares(mut self, value: i32) -> Self {
         self.nominal_concurrency_shares = Some(value);
         self
@@ -932,10 +965,12 @@ pub struct NonResourcePolicyRuleApplyConfiguration {
 
 impl NonResourcePolicyRuleApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `nonResourceURLs`.
+    #[inline]
     pub fn with_non_resource_urls(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -946,6 +981,7 @@ impl NonResourcePolicyRuleApplyConfiguration {
         self
     }
     /// Appends to `verbs`.
+    #[inline]
     pub fn with_verbs(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.verbs
             .get_or_insert_with(Vec::new)
@@ -1039,10 +1075,12 @@ pub struct PolicyRulesWithSubjectsApplyConfiguration {
 
 impl PolicyRulesWithSubjectsApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `nonResourceRules`.
+    #[inline]
     pub fn with_non_resource_rules(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::flowcontrol::v1::NonResourcePolicyRuleApplyConfiguration>,
@@ -1053,6 +1091,7 @@ impl PolicyRulesWithSubjectsApplyConfiguration {
         self
     }
     /// Appends to `resourceRules`.
+    #[inline]
     pub fn with_resource_rules(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::flowcontrol::v1::ResourcePolicyRuleApplyConfiguration>,
@@ -1063,6 +1102,7 @@ impl PolicyRulesWithSubjectsApplyConfiguration {
         self
     }
     /// Appends to `subjects`.
+    #[inline]
     pub fn with_subjects(
         mut self,
         values: impl IntoIterator<
@@ -1164,16 +1204,19 @@ impl PriorityLevelConfigurationApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -1182,6 +1225,7 @@ impl PriorityLevelConfigurationApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::flowcontrol::v1::PriorityLevelConfigurationSpecApplyConfiguration,
@@ -1190,6 +1234,7 @@ impl PriorityLevelConfigurationApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::flowcontrol::v1::PriorityLevelConfigurationStatusApplyConfiguration,
@@ -1321,30 +1366,36 @@ pub struct PriorityLevelConfigurationConditionApplyConfiguration {
 
 impl PriorityLevelConfigurationConditionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `lastTransitionTime`.
+    #[inline]
     pub fn with_last_transition_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.last_transition_time = Some(value);
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -1426,10 +1477,12 @@ pub struct PriorityLevelConfigurationReferenceApplyConfiguration {
 
 impl PriorityLevelConfigurationReferenceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -1498,10 +1551,12 @@ pub struct PriorityLevelConfigurationSpecApplyConfiguration {
 
 impl PriorityLevelConfigurationSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `exempt`.
+    #[inline]
     pub fn with_exempt(
         mut self,
         value: crate::applyconfigurations::flowcontrol::v1::ExemptPriorityLevelConfigurationApplyConfiguration,
@@ -1510,6 +1565,7 @@ impl PriorityLevelConfigurationSpecApplyConfiguration {
         self
     }
     /// Sets `limited`.
+    #[inline]
     pub fn with_limited(
         mut self,
         value: crate::applyconfigurations::flowcontrol::v1::LimitedPriorityLevelConfigurationApplyConfiguration,
@@ -1518,6 +1574,7 @@ impl PriorityLevelConfigurationSpecApplyConfiguration {
         self
     }
     /// Sets `type`.
+    #[inline]
     pub fn with_type(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
@@ -1592,10 +1649,12 @@ pub struct PriorityLevelConfigurationStatusApplyConfiguration {
 
 impl PriorityLevelConfigurationStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::flowcontrol::v1::PriorityLevelConfigurationConditionApplyConfiguration>,
@@ -1668,20 +1727,24 @@ pub struct QueuingConfigurationApplyConfiguration {
 
 impl QueuingConfigurationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `handSize`.
+    #[inline]
     pub fn with_hand_size(mut self, value: i32) -> Self {
         self.hand_size = Some(value);
         self
     }
     /// Sets `queueLengthLimit`.
+    #[inline]
     pub fn with_queue_length_limit(mut self, value: i32) -> Self {
         self.queue_length_limit = Some(value);
         self
     }
     /// Sets `queues`.
+    #[inline]
     pub fn with_queues(mut self, value: i32) -> Self {
         self.queues = Some(value);
         self
@@ -1761,10 +1824,12 @@ pub struct ResourcePolicyRuleApplyConfiguration {
 
 impl ResourcePolicyRuleApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `apiGroups`.
+    #[inline]
     pub fn with_api_groups(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.api_groups
             .get_or_insert_with(Vec::new)
@@ -1772,11 +1837,13 @@ impl ResourcePolicyRuleApplyConfiguration {
         self
     }
     /// Sets `clusterScope`.
+    #[inline]
     pub fn with_cluster_scope(mut self, value: bool) -> Self {
         self.cluster_scope = Some(value);
         self
     }
     /// Appends to `namespaces`.
+    #[inline]
     pub fn with_namespaces(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.namespaces
             .get_or_insert_with(Vec::new)
@@ -1784,6 +1851,7 @@ impl ResourcePolicyRuleApplyConfiguration {
         self
     }
     /// Appends to `resources`.
+    #[inline]
     pub fn with_resources(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.resources
             .get_or_insert_with(Vec::new)
@@ -1791,6 +1859,7 @@ impl ResourcePolicyRuleApplyConfiguration {
         self
     }
     /// Appends to `verbs`.
+    #[inline]
     pub fn with_verbs(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.verbs
             .get_or_insert_with(Vec::new)
@@ -1897,15 +1966,18 @@ pub struct ServiceAccountSubjectApplyConfiguration {
 
 impl ServiceAccountSubjectApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `namespace`.
+    #[inline]
     pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
@@ -1983,10 +2055,12 @@ pub struct SubjectApplyConfiguration {
 
 impl SubjectApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `group`.
+    #[inline]
     pub fn with_group(
         mut self,
         value: crate::applyconfigurations::flowcontrol::v1::GroupSubjectApplyConfiguration,
@@ -1995,11 +2069,13 @@ impl SubjectApplyConfiguration {
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `serviceAccount`.
+    #[inline]
     pub fn with_service_account(
         mut self,
         value: crate::applyconfigurations::flowcontrol::v1::ServiceAccountSubjectApplyConfiguration,
@@ -2008,6 +2084,7 @@ impl SubjectApplyConfiguration {
         self
     }
     /// Sets `user`.
+    #[inline]
     pub fn with_user(
         mut self,
         value: crate::applyconfigurations::flowcontrol::v1::UserSubjectApplyConfiguration,
@@ -2105,10 +2182,12 @@ pub struct UserSubjectApplyConfiguration {
 
 impl UserSubjectApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self

@@ -22,20 +22,24 @@ pub struct FieldSelectorRequirementApplyConfiguration {
 
 impl FieldSelectorRequirementApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `key`.
+    #[inline]
     pub fn with_key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
     /// Sets `operator`.
+    #[inline]
     pub fn with_operator(mut self, value: impl Into<String>) -> Self {
         self.operator = Some(value.into());
         self
     }
     /// Appends to `values`.
+    #[inline]
     pub fn with_values(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.values
             .get_or_insert_with(Vec::new)

@@ -17,10 +17,12 @@ pub struct HTTPIngressPathApplyConfiguration {
 
 impl HTTPIngressPathApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `backend`.
+    #[inline]
     pub fn with_backend(
         mut self,
         value: crate::applyconfigurations::networking::v1::IngressBackendApplyConfiguration,
@@ -29,11 +31,13 @@ impl HTTPIngressPathApplyConfiguration {
         self
     }
     /// Sets `path`.
+    #[inline]
     pub fn with_path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
     }
     /// Sets `pathType`.
+    #[inline]
     pub fn with_path_type(mut self, value: impl Into<String>) -> Self {
         self.path_type = Some(value.into());
         self
@@ -111,10 +115,12 @@ pub struct HTTPIngressRuleValueApplyConfiguration {
 
 impl HTTPIngressRuleValueApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `paths`.
+    #[inline]
     pub fn with_paths(
         mut self,
         values: impl IntoIterator<
@@ -212,16 +218,19 @@ impl IPAddressApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -230,6 +239,7 @@ impl IPAddressApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::networking::v1::IPAddressSpecApplyConfiguration,
@@ -348,10 +358,12 @@ pub struct IPAddressSpecApplyConfiguration {
 
 impl IPAddressSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `parentRef`.
+    #[inline]
     pub fn with_parent_ref(
         mut self,
         value: crate::applyconfigurations::networking::v1::ParentReferenceApplyConfiguration,
@@ -425,15 +437,18 @@ pub struct IPBlockApplyConfiguration {
 
 impl IPBlockApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `cidr`.
+    #[inline]
     pub fn with_cidr(mut self, value: impl Into<String>) -> Self {
         self.cidr = Some(value.into());
         self
     }
     /// Appends to `except`.
+    #[inline]
     pub fn with_except(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.except
             .get_or_insert_with(Vec::new)
@@ -529,16 +544,19 @@ impl IngressApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -547,6 +565,7 @@ impl IngressApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::networking::v1::IngressSpecApplyConfiguration,
@@ -555,6 +574,7 @@ impl IngressApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::networking::v1::IngressStatusApplyConfiguration,
@@ -697,10 +717,12 @@ pub struct IngressBackendApplyConfiguration {
 
 impl IngressBackendApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `resource`.
+    #[inline]
     pub fn with_resource(
         mut self,
         value: crate::applyconfigurations::core::v1::TypedLocalObjectReferenceApplyConfiguration,
@@ -709,6 +731,7 @@ impl IngressBackendApplyConfiguration {
         self
     }
     /// Sets `service`.
+    #[inline]
     pub fn with_service(
         mut self,
         value: crate::applyconfigurations::networking::v1::IngressServiceBackendApplyConfiguration,
@@ -811,16 +834,19 @@ impl IngressClassApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -829,6 +855,7 @@ impl IngressClassApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::networking::v1::IngressClassSpecApplyConfiguration,
@@ -954,30 +981,36 @@ pub struct IngressClassParametersReferenceApplyConfiguration {
 
 impl IngressClassParametersReferenceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `apiGroup`.
+    #[inline]
     pub fn with_api_group(mut self, value: impl Into<String>) -> Self {
         self.api_group = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `namespace`.
+    #[inline]
     pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
     }
     /// Sets `scope`.
+    #[inline]
     pub fn with_scope(mut self, value: impl Into<String>) -> Self {
         self.scope = Some(value.into());
         self
@@ -1060,15 +1093,18 @@ pub struct IngressClassSpecApplyConfiguration {
 
 impl IngressClassSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `controller`.
+    #[inline]
     pub fn with_controller(mut self, value: impl Into<String>) -> Self {
         self.controller = Some(value.into());
         self
     }
     /// Sets `parameters`.
+    #[inline]
     pub fn with_parameters(
         mut self,
         value: crate::applyconfigurations::networking::v1::IngressClassParametersReferenceApplyConfiguration,
@@ -1149,20 +1185,24 @@ pub struct IngressLoadBalancerIngressApplyConfiguration {
 
 impl IngressLoadBalancerIngressApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `hostname`.
+    #[inline]
     pub fn with_hostname(mut self, value: impl Into<String>) -> Self {
         self.hostname = Some(value.into());
         self
     }
     /// Sets `ip`.
+    #[inline]
     pub fn with_ip(mut self, value: impl Into<String>) -> Self {
         self.ip = Some(value.into());
         self
     }
     /// Appends to `ports`.
+    #[inline]
     pub fn with_ports(
         mut self,
         values: impl IntoIterator<
@@ -1248,10 +1288,12 @@ pub struct IngressLoadBalancerStatusApplyConfiguration {
 
 impl IngressLoadBalancerStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `ingress`.
+    #[inline]
     pub fn with_ingress(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::networking::v1::IngressLoadBalancerIngressApplyConfiguration>,
@@ -1324,20 +1366,24 @@ pub struct IngressPortStatusApplyConfiguration {
 
 impl IngressPortStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `error`.
+    #[inline]
     pub fn with_error(mut self, value: impl Into<String>) -> Self {
         self.error = Some(value.into());
         self
     }
     /// Sets `port`.
+    #[inline]
     pub fn with_port(mut self, value: i32) -> Self {
         self.port = Some(value);
         self
     }
     /// Sets `protocol`.
+    #[inline]
     pub fn with_protocol(mut self, value: impl Into<String>) -> Self {
         self.protocol = Some(value.into());
         self
@@ -1413,15 +1459,18 @@ pub struct IngressRuleApplyConfiguration {
 
 impl IngressRuleApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `host`.
+    #[inline]
     pub fn with_host(mut self, value: impl Into<String>) -> Self {
         self.host = Some(value.into());
         self
     }
     /// Sets `http`.
+    #[inline]
     pub fn with_http(
         mut self,
         value: crate::applyconfigurations::networking::v1::HTTPIngressRuleValueApplyConfiguration,
@@ -1500,15 +1549,18 @@ pub struct IngressServiceBackendApplyConfiguration {
 
 impl IngressServiceBackendApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `port`.
+    #[inline]
     pub fn with_port(
         mut self,
         value: crate::applyconfigurations::networking::v1::ServiceBackendPortApplyConfiguration,
@@ -1592,10 +1644,12 @@ pub struct IngressSpecApplyConfiguration {
 
 impl IngressSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `defaultBackend`.
+    #[inline]
     pub fn with_default_backend(
         mut self,
         value: crate::applyconfigurations::networking::v1::IngressBackendApplyConfiguration,
@@ -1604,11 +1658,13 @@ impl IngressSpecApplyConfiguration {
         self
     }
     /// Sets `ingressClassName`.
+    #[inline]
     pub fn with_ingress_class_name(mut self, value: impl Into<String>) -> Self {
         self.ingress_class_name = Some(value.into());
         self
     }
     /// Appends to `rules`.
+    #[inline]
     pub fn with_rules(
         mut self,
         values: impl IntoIterator<
@@ -1619,6 +1675,7 @@ impl IngressSpecApplyConfiguration {
         self
     }
     /// Appends to `tls`.
+    #[inline]
     pub fn with_tls(
         mut self,
         values: impl IntoIterator<
@@ -1728,10 +1785,12 @@ pub struct IngressStatusApplyConfiguration {
 
 impl IngressStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `loadBalancer`.
+    #[inline]
     pub fn with_load_balancer(
         mut self,
         value: crate::applyconfigurations::networking::v1::IngressLoadBalancerStatusApplyConfiguration,
@@ -1805,10 +1864,12 @@ pub struct IngressTLSApplyConfiguration {
 
 impl IngressTLSApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `hosts`.
+    #[inline]
     pub fn with_hosts(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.hosts
             .get_or_insert_with(Vec::new)
@@ -1816,6 +1877,7 @@ impl IngressTLSApplyConfiguration {
         self
     }
     /// Sets `secretName`.
+    #[inline]
     pub fn with_secret_name(mut self, value: impl Into<String>) -> Self {
         self.secret_name = Some(value.into());
         self
@@ -1907,16 +1969,19 @@ impl NetworkPolicyApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -1925,6 +1990,7 @@ impl NetworkPolicyApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::networking::v1::NetworkPolicySpecApplyConfiguration,
@@ -2048,10 +2114,12 @@ pub struct NetworkPolicyEgressRuleApplyConfiguration {
 
 impl NetworkPolicyEgressRuleApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `ports`.
+    #[inline]
     pub fn with_ports(
         mut self,
         values: impl IntoIterator<
@@ -2062,6 +2130,7 @@ impl NetworkPolicyEgressRuleApplyConfiguration {
         self
     }
     /// Appends to `to`.
+    #[inline]
     pub fn with_to(
         mut self,
         values: impl IntoIterator<
@@ -2159,10 +2228,12 @@ pub struct NetworkPolicyIngressRuleApplyConfiguration {
 
 impl NetworkPolicyIngressRuleApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `from`.
+    #[inline]
     pub fn with_from(
         mut self,
         values: impl IntoIterator<
@@ -2173,6 +2244,7 @@ impl NetworkPolicyIngressRuleApplyConfiguration {
         self
     }
     /// Appends to `ports`.
+    #[inline]
     pub fn with_ports(
         mut self,
         values: impl IntoIterator<
@@ -2269,10 +2341,12 @@ pub struct NetworkPolicyPeerApplyConfiguration {
 
 impl NetworkPolicyPeerApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `ipBlock`.
+    #[inline]
     pub fn with_ip_block(
         mut self,
         value: crate::applyconfigurations::networking::v1::IPBlockApplyConfiguration,
@@ -2281,6 +2355,7 @@ impl NetworkPolicyPeerApplyConfiguration {
         self
     }
     /// Sets `namespaceSelector`.
+    #[inline]
     pub fn with_namespace_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -2289,6 +2364,7 @@ impl NetworkPolicyPeerApplyConfiguration {
         self
     }
     /// Sets `podSelector`.
+    #[inline]
     pub fn with_pod_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -2382,20 +2458,24 @@ pub struct NetworkPolicyPortApplyConfiguration {
 
 impl NetworkPolicyPortApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `endPort`.
+    #[inline]
     pub fn with_end_port(mut self, value: i32) -> Self {
         self.end_port = Some(value);
         self
     }
     /// Sets `port`.
+    #[inline]
     pub fn with_port(mut self, value: kclient_apimachinery::IntOrString) -> Self {
         self.port = Some(value);
         self
     }
     /// Sets `protocol`.
+    #[inline]
     pub fn with_protocol(mut self, value: impl Into<String>) -> Self {
         self.protocol = Some(value.into());
         self
@@ -2477,10 +2557,12 @@ pub struct NetworkPolicySpecApplyConfiguration {
 
 impl NetworkPolicySpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `egress`.
+    #[inline]
     pub fn with_egress(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::networking::v1::NetworkPolicyEgressRuleApplyConfiguration>,
@@ -2489,6 +2571,7 @@ impl NetworkPolicySpecApplyConfiguration {
         self
     }
     /// Appends to `ingress`.
+    #[inline]
     pub fn with_ingress(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::networking::v1::NetworkPolicyIngressRuleApplyConfiguration>,
@@ -2497,6 +2580,7 @@ impl NetworkPolicySpecApplyConfiguration {
         self
     }
     /// Sets `podSelector`.
+    #[inline]
     pub fn with_pod_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -2505,6 +2589,7 @@ impl NetworkPolicySpecApplyConfiguration {
         self
     }
     /// Appends to `policyTypes`.
+    #[inline]
     pub fn with_policy_types(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -2618,25 +2703,30 @@ pub struct ParentReferenceApplyConfiguration {
 
 impl ParentReferenceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `group`.
+    #[inline]
     pub fn with_group(mut self, value: impl Into<String>) -> Self {
         self.group = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `namespace`.
+    #[inline]
     pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
     }
     /// Sets `resource`.
+    #[inline]
     pub fn with_resource(mut self, value: impl Into<String>) -> Self {
         self.resource = Some(value.into());
         self
@@ -2714,15 +2804,18 @@ pub struct ServiceBackendPortApplyConfiguration {
 
 impl ServiceBackendPortApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `number`.
+    #[inline]
     pub fn with_number(mut self, value: i32) -> Self {
         self.number = Some(value);
         self
@@ -2813,16 +2906,19 @@ impl ServiceCIDRApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -2831,6 +2927,7 @@ impl ServiceCIDRApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::networking::v1::ServiceCIDRSpecApplyConfiguration,
@@ -2839,6 +2936,7 @@ impl ServiceCIDRApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::networking::v1::ServiceCIDRStatusApplyConfiguration,
@@ -2978,10 +3076,12 @@ pub struct ServiceCIDRSpecApplyConfiguration {
 
 impl ServiceCIDRSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `cidrs`.
+    #[inline]
     pub fn with_cidrs(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.cidrs
             .get_or_insert_with(Vec::new)
@@ -3050,10 +3150,12 @@ pub struct ServiceCIDRStatusApplyConfiguration {
 
 impl ServiceCIDRStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::apply::meta::ConditionApplyConfiguration>,

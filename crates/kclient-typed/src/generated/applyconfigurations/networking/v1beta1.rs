@@ -33,16 +33,19 @@ impl IPAddressApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -51,6 +54,7 @@ impl IPAddressApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::networking::v1beta1::IPAddressSpecApplyConfiguration,
@@ -170,10 +174,12 @@ pub struct IPAddressSpecApplyConfiguration {
 
 impl IPAddressSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `parentRef`.
+    #[inline]
     pub fn with_parent_ref(
         mut self,
         value: crate::applyconfigurations::networking::v1beta1::ParentReferenceApplyConfiguration,
@@ -251,25 +257,30 @@ pub struct ParentReferenceApplyConfiguration {
 
 impl ParentReferenceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `group`.
+    #[inline]
     pub fn with_group(mut self, value: impl Into<String>) -> Self {
         self.group = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `namespace`.
+    #[inline]
     pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self
     }
     /// Sets `resource`.
+    #[inline]
     pub fn with_resource(mut self, value: impl Into<String>) -> Self {
         self.resource = Some(value.into());
         self
@@ -370,16 +381,19 @@ impl ServiceCIDRApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -388,6 +402,7 @@ impl ServiceCIDRApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::networking::v1beta1::ServiceCIDRSpecApplyConfiguration,
@@ -396,6 +411,7 @@ impl ServiceCIDRApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::networking::v1beta1::ServiceCIDRStatusApplyConfiguration,
@@ -535,10 +551,12 @@ pub struct ServiceCIDRSpecApplyConfiguration {
 
 impl ServiceCIDRSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `cidrs`.
+    #[inline]
     pub fn with_cidrs(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.cidrs
             .get_or_insert_with(Vec::new)
@@ -607,10 +625,12 @@ pub struct ServiceCIDRStatusApplyConfiguration {
 
 impl ServiceCIDRStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::apply::meta::ConditionApplyConfiguration>,

@@ -12,10 +12,12 @@ pub struct OverheadApplyConfiguration {
 
 impl OverheadApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Adds entries to `podFixed` (later keys overwrite).
+    #[inline]
     pub fn with_pod_fixed(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -111,21 +113,25 @@ impl RuntimeClassApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `handler`.
+    #[inline]
     pub fn with_handler(mut self, value: impl Into<String>) -> Self {
         self.handler = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -134,6 +140,7 @@ impl RuntimeClassApplyConfiguration {
         self
     }
     /// Sets `overhead`.
+    #[inline]
     pub fn with_overhead(
         mut self,
         value: crate::applyconfigurations::node::v1::OverheadApplyConfiguration,
@@ -142,6 +149,7 @@ impl RuntimeClassApplyConfiguration {
         self
     }
     /// Sets `scheduling`.
+    #[inline]
     pub fn with_scheduling(
         mut self,
         value: crate::applyconfigurations::node::v1::SchedulingApplyConfiguration,
@@ -279,10 +287,12 @@ pub struct SchedulingApplyConfiguration {
 
 impl SchedulingApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Adds entries to `nodeSelector` (later keys overwrite).
+    #[inline]
     pub fn with_node_selector(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
@@ -294,6 +304,7 @@ impl SchedulingApplyConfiguration {
         self
     }
     /// Appends to `tolerations`.
+    #[inline]
     pub fn with_tolerations(
         mut self,
         values: impl IntoIterator<

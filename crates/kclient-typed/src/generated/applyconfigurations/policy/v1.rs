@@ -27,11 +27,13 @@ impl EvictionApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `deleteOptions`.
+    #[inline]
     pub fn with_delete_options(
         mut self,
         value: kclient_apimachinery::options::DeleteOptions,
@@ -40,11 +42,13 @@ impl EvictionApplyConfiguration {
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -161,16 +165,19 @@ impl PodDisruptionBudgetApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -179,6 +186,7 @@ impl PodDisruptionBudgetApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::policy::v1::PodDisruptionBudgetSpecApplyConfiguration,
@@ -187,6 +195,7 @@ impl PodDisruptionBudgetApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::policy::v1::PodDisruptionBudgetStatusApplyConfiguration,
@@ -332,20 +341,24 @@ pub struct PodDisruptionBudgetSpecApplyConfiguration {
 
 impl PodDisruptionBudgetSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `maxUnavailable`.
+    #[inline]
     pub fn with_max_unavailable(mut self, value: kclient_apimachinery::IntOrString) -> Self {
         self.max_unavailable = Some(value);
         self
     }
     /// Sets `minAvailable`.
+    #[inline]
     pub fn with_min_available(mut self, value: kclient_apimachinery::IntOrString) -> Self {
         self.min_available = Some(value);
         self
     }
     /// Sets `selector`.
+    #[inline]
     pub fn with_selector(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -354,6 +367,7 @@ impl PodDisruptionBudgetSpecApplyConfiguration {
         self
     }
     /// Sets `unhealthyPodEvictionPolicy`.
+    #[inline]
     pub fn with_unhealthy_pod_eviction_policy(mut self, value: impl Into<String>) -> Self {
         self.unhealthy_pod_eviction_policy = Some(value.into());
         self
@@ -454,10 +468,12 @@ pub struct PodDisruptionBudgetStatusApplyConfiguration {
 
 impl PodDisruptionBudgetStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::apply::meta::ConditionApplyConfiguration>,
@@ -466,16 +482,19 @@ impl PodDisruptionBudgetStatusApplyConfiguration {
         self
     }
     /// Sets `currentHealthy`.
+    #[inline]
     pub fn with_current_healthy(mut self, value: i32) -> Self {
         self.current_healthy = Some(value);
         self
     }
     /// Sets `desiredHealthy`.
+    #[inline]
     pub fn with_desired_healthy(mut self, value: i32) -> Self {
         self.desired_healthy = Some(value);
         self
     }
     /// Adds entries to `disruptedPods` (later keys overwrite).
+    #[inline]
     pub fn with_disrupted_pods(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::meta::Time)>,
@@ -487,16 +506,19 @@ impl PodDisruptionBudgetStatusApplyConfiguration {
         self
     }
     /// Sets `disruptionsAllowed`.
+    #[inline]
     pub fn with_disruptions_allowed(mut self, value: i32) -> Self {
         self.disruptions_allowed = Some(value);
         self
     }
     /// Sets `expectedPods`.
+    #[inline]
     pub fn with_expected_pods(mut self, value: i32) -> Self {
         self.expected_pods = Some(value);
         self
     }
     /// Sets `observedGeneration`.
+    #[inline]
     pub fn with_observed_generation(mut self, value: i64) -> Self {
         self.observed_generation = Some(value);
         self

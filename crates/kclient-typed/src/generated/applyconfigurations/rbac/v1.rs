@@ -12,10 +12,12 @@ pub struct AggregationRuleApplyConfiguration {
 
 impl AggregationRuleApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `clusterRoleSelectors`.
+    #[inline]
     pub fn with_cluster_role_selectors(
         mut self,
         values: impl IntoIterator<Item = crate::apply::meta::LabelSelectorApplyConfiguration>,
@@ -112,6 +114,7 @@ impl ClusterRoleApplyConfiguration {
         }
     }
     /// Sets `aggregationRule`.
+    #[inline]
     pub fn with_aggregation_rule(
         mut self,
         value: crate::applyconfigurations::rbac::v1::AggregationRuleApplyConfiguration,
@@ -120,16 +123,19 @@ impl ClusterRoleApplyConfiguration {
         self
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -138,6 +144,7 @@ impl ClusterRoleApplyConfiguration {
         self
     }
     /// Appends to `rules`.
+    #[inline]
     pub fn with_rules(
         mut self,
         values: impl IntoIterator<
@@ -292,16 +299,19 @@ impl ClusterRoleBindingApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -310,6 +320,7 @@ impl ClusterRoleBindingApplyConfiguration {
         self
     }
     /// Sets `roleRef`.
+    #[inline]
     pub fn with_role_ref(
         mut self,
         value: crate::applyconfigurations::rbac::v1::RoleRefApplyConfiguration,
@@ -318,6 +329,7 @@ impl ClusterRoleBindingApplyConfiguration {
         self
     }
     /// Appends to `subjects`.
+    #[inline]
     pub fn with_subjects(
         mut self,
         values: impl IntoIterator<
@@ -455,10 +467,12 @@ pub struct PolicyRuleApplyConfiguration {
 
 impl PolicyRuleApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `apiGroups`.
+    #[inline]
     pub fn with_api_groups(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.api_groups
             .get_or_insert_with(Vec::new)
@@ -466,6 +480,7 @@ impl PolicyRuleApplyConfiguration {
         self
     }
     /// Appends to `nonResourceURLs`.
+    #[inline]
     pub fn with_non_resource_urls(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -476,6 +491,7 @@ impl PolicyRuleApplyConfiguration {
         self
     }
     /// Appends to `resourceNames`.
+    #[inline]
     pub fn with_resource_names(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -486,6 +502,7 @@ impl PolicyRuleApplyConfiguration {
         self
     }
     /// Appends to `resources`.
+    #[inline]
     pub fn with_resources(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.resources
             .get_or_insert_with(Vec::new)
@@ -493,6 +510,7 @@ impl PolicyRuleApplyConfiguration {
         self
     }
     /// Appends to `verbs`.
+    #[inline]
     pub fn with_verbs(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.verbs
             .get_or_insert_with(Vec::new)
@@ -621,16 +639,19 @@ impl RoleApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -639,6 +660,7 @@ impl RoleApplyConfiguration {
         self
     }
     /// Appends to `rules`.
+    #[inline]
     pub fn with_rules(
         mut self,
         values: impl IntoIterator<
@@ -780,16 +802,19 @@ impl RoleBindingApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -798,6 +823,7 @@ impl RoleBindingApplyConfiguration {
         self
     }
     /// Sets `roleRef`.
+    #[inline]
     pub fn with_role_ref(
         mut self,
         value: crate::applyconfigurations::rbac::v1::RoleRefApplyConfiguration,
@@ -806,6 +832,7 @@ impl RoleBindingApplyConfiguration {
         self
     }
     /// Appends to `subjects`.
+    #[inline]
     pub fn with_subjects(
         mut self,
         values: impl IntoIterator<
@@ -939,20 +966,24 @@ pub struct RoleRefApplyConfiguration {
 
 impl RoleRefApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `apiGroup`.
+    #[inline]
     pub fn with_api_group(mut self, value: impl Into<String>) -> Self {
         self.api_group = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -1030,25 +1061,30 @@ pub struct SubjectApplyConfiguration {
 
 impl SubjectApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `apiGroup`.
+    #[inline]
     pub fn with_api_group(mut self, value: impl Into<String>) -> Self {
         self.api_group = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `namespace`.
+    #[inline]
     pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
         self.namespace = Some(value.into());
         self

@@ -25,10 +25,12 @@ pub struct AllocatedDeviceStatusApplyConfiguration {
 
 impl AllocatedDeviceStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::apply::meta::ConditionApplyConfiguration>,
@@ -37,21 +39,25 @@ impl AllocatedDeviceStatusApplyConfiguration {
         self
     }
     /// Sets `data`.
+    #[inline]
     pub fn with_data(mut self, value: serde_json::Value) -> Self {
         self.data = Some(value);
         self
     }
     /// Sets `device`.
+    #[inline]
     pub fn with_device(mut self, value: impl Into<String>) -> Self {
         self.device = Some(value.into());
         self
     }
     /// Sets `driver`.
+    #[inline]
     pub fn with_driver(mut self, value: impl Into<String>) -> Self {
         self.driver = Some(value.into());
         self
     }
     /// Sets `networkData`.
+    #[inline]
     pub fn with_network_data(
         mut self,
         value: crate::applyconfigurations::resource::v1::NetworkDeviceDataApplyConfiguration,
@@ -60,11 +66,13 @@ impl AllocatedDeviceStatusApplyConfiguration {
         self
     }
     /// Sets `pool`.
+    #[inline]
     pub fn with_pool(mut self, value: impl Into<String>) -> Self {
         self.pool = Some(value.into());
         self
     }
     /// Sets `shareID`.
+    #[inline]
     pub fn with_share_id(mut self, value: impl Into<String>) -> Self {
         self.share_id = Some(value.into());
         self
@@ -182,15 +190,18 @@ pub struct AllocationResultApplyConfiguration {
 
 impl AllocationResultApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `allocationTimestamp`.
+    #[inline]
     pub fn with_allocation_timestamp(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.allocation_timestamp = Some(value);
         self
     }
     /// Sets `devices`.
+    #[inline]
     pub fn with_devices(
         mut self,
         value: crate::applyconfigurations::resource::v1::DeviceAllocationResultApplyConfiguration,
@@ -199,6 +210,7 @@ impl AllocationResultApplyConfiguration {
         self
     }
     /// Sets `nodeSelector`.
+    #[inline]
     pub fn with_node_selector(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeSelectorApplyConfiguration,
@@ -286,10 +298,12 @@ pub struct CELDeviceSelectorApplyConfiguration {
 
 impl CELDeviceSelectorApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `expression`.
+    #[inline]
     pub fn with_expression(mut self, value: impl Into<String>) -> Self {
         self.expression = Some(value.into());
         self
@@ -359,15 +373,18 @@ pub struct CapacityRequestPolicyApplyConfiguration {
 
 impl CapacityRequestPolicyApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `default`.
+    #[inline]
     pub fn with_default(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.default = Some(value);
         self
     }
     /// Sets `validRange`.
+    #[inline]
     pub fn with_valid_range(
         mut self,
         value: crate::applyconfigurations::resource::v1::CapacityRequestPolicyRangeApplyConfiguration,
@@ -376,6 +393,7 @@ impl CapacityRequestPolicyApplyConfiguration {
         self
     }
     /// Appends to `validValues`.
+    #[inline]
     pub fn with_valid_values(
         mut self,
         values: impl IntoIterator<Item = kclient_apimachinery::Quantity>,
@@ -471,20 +489,24 @@ pub struct CapacityRequestPolicyRangeApplyConfiguration {
 
 impl CapacityRequestPolicyRangeApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `max`.
+    #[inline]
     pub fn with_max(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.max = Some(value);
         self
     }
     /// Sets `min`.
+    #[inline]
     pub fn with_min(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.min = Some(value);
         self
     }
     /// Sets `step`.
+    #[inline]
     pub fn with_step(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.step = Some(value);
         self
@@ -557,10 +579,12 @@ pub struct CapacityRequirementsApplyConfiguration {
 
 impl CapacityRequirementsApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Adds entries to `requests` (later keys overwrite).
+    #[inline]
     pub fn with_requests(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -633,10 +657,12 @@ pub struct CounterApplyConfiguration {
 
 impl CounterApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `value`.
+    #[inline]
     pub fn with_value(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.value = Some(value);
         self
@@ -707,10 +733,12 @@ pub struct CounterSetApplyConfiguration {
 
 impl CounterSetApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Adds entries to `counters` (later keys overwrite).
+    #[inline]
     pub fn with_counters(
         mut self,
         entries: impl IntoIterator<
@@ -727,6 +755,7 @@ impl CounterSetApplyConfiguration {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -822,20 +851,24 @@ pub struct DeviceApplyConfiguration {
 
 impl DeviceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `allNodes`.
+    #[inline]
     pub fn with_all_nodes(mut self, value: bool) -> Self {
         self.all_nodes = Some(value);
         self
     }
     /// Sets `allowMultipleAllocations`.
+    #[inline]
     pub fn with_allow_multiple_allocations(mut self, value: bool) -> Self {
         self.allow_multiple_allocations = Some(value);
         self
     }
     /// Adds entries to `attributes` (later keys overwrite).
+    #[inline]
     pub fn with_attributes(
         mut self,
         entries: impl IntoIterator<
@@ -852,6 +885,7 @@ impl DeviceApplyConfiguration {
         self
     }
     /// Appends to `bindingConditions`.
+    #[inline]
     pub fn with_binding_conditions(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -862,6 +896,7 @@ impl DeviceApplyConfiguration {
         self
     }
     /// Appends to `bindingFailureConditions`.
+    #[inline]
     pub fn with_binding_failure_conditions(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -872,11 +907,13 @@ impl DeviceApplyConfiguration {
         self
     }
     /// Sets `bindsToNode`.
+    #[inline]
     pub fn with_binds_to_node(mut self, value: bool) -> Self {
         self.binds_to_node = Some(value);
         self
     }
     /// Adds entries to `capacity` (later keys overwrite).
+    #[inline]
     pub fn with_capacity(
         mut self,
         entries: impl IntoIterator<
@@ -893,6 +930,7 @@ impl DeviceApplyConfiguration {
         self
     }
     /// Appends to `consumesCounters`.
+    #[inline]
     pub fn with_consumes_counters(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1::DeviceCounterConsumptionApplyConfiguration>,
@@ -903,11 +941,13 @@ impl DeviceApplyConfiguration {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Adds entries to `nodeAllocatableResourceMappings` (later keys overwrite).
+    #[inline]
     pub fn with_node_allocatable_resource_mappings(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, crate::applyconfigurations::resource::v1::NodeAllocatableResourceMappingApplyConfiguration)>,
@@ -921,11 +961,13 @@ impl DeviceApplyConfiguration {
         self
     }
     /// Sets `nodeName`.
+    #[inline]
     pub fn with_node_name(mut self, value: impl Into<String>) -> Self {
         self.node_name = Some(value.into());
         self
     }
     /// Sets `nodeSelector`.
+    #[inline]
     pub fn with_node_selector(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeSelectorApplyConfiguration,
@@ -934,6 +976,7 @@ impl DeviceApplyConfiguration {
         self
     }
     /// Appends to `taints`.
+    #[inline]
     pub fn with_taints(
         mut self,
         values: impl IntoIterator<
@@ -1124,10 +1167,12 @@ pub struct DeviceAllocationConfigurationApplyConfiguration {
 
 impl DeviceAllocationConfigurationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `opaque`.
+    #[inline]
     pub fn with_opaque(
         mut self,
         value: crate::applyconfigurations::resource::v1::OpaqueDeviceConfigurationApplyConfiguration,
@@ -1136,6 +1181,7 @@ impl DeviceAllocationConfigurationApplyConfiguration {
         self
     }
     /// Appends to `requests`.
+    #[inline]
     pub fn with_requests(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.requests
             .get_or_insert_with(Vec::new)
@@ -1143,6 +1189,7 @@ impl DeviceAllocationConfigurationApplyConfiguration {
         self
     }
     /// Sets `source`.
+    #[inline]
     pub fn with_source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
@@ -1231,10 +1278,12 @@ pub struct DeviceAllocationResultApplyConfiguration {
 
 impl DeviceAllocationResultApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `config`.
+    #[inline]
     pub fn with_config(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1::DeviceAllocationConfigurationApplyConfiguration>,
@@ -1243,6 +1292,7 @@ impl DeviceAllocationResultApplyConfiguration {
         self
     }
     /// Appends to `results`.
+    #[inline]
     pub fn with_results(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1::DeviceRequestAllocationResultApplyConfiguration>,
@@ -1329,35 +1379,42 @@ pub struct DeviceAttributeApplyConfiguration {
 
 impl DeviceAttributeApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `bool`.
+    #[inline]
     pub fn with_bool(mut self, value: bool) -> Self {
         self.bool = Some(value);
         self
     }
     /// Appends to `bools`.
+    #[inline]
     pub fn with_bools(mut self, values: impl IntoIterator<Item = bool>) -> Self {
         self.bools.get_or_insert_with(Vec::new).extend(values);
         self
     }
     /// Sets `int`.
+    #[inline]
     pub fn with_int(mut self, value: i64) -> Self {
         self.int = Some(value);
         self
     }
     /// Appends to `ints`.
+    #[inline]
     pub fn with_ints(mut self, values: impl IntoIterator<Item = i64>) -> Self {
         self.ints.get_or_insert_with(Vec::new).extend(values);
         self
     }
     /// Sets `string`.
+    #[inline]
     pub fn with_string(mut self, value: impl Into<String>) -> Self {
         self.string = Some(value.into());
         self
     }
     /// Appends to `strings`.
+    #[inline]
     pub fn with_strings(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.strings
             .get_or_insert_with(Vec::new)
@@ -1365,11 +1422,13 @@ impl DeviceAttributeApplyConfiguration {
         self
     }
     /// Sets `version`.
+    #[inline]
     pub fn with_version(mut self, value: impl Into<String>) -> Self {
         self.version = Some(value.into());
         self
     }
     /// Appends to `versions`.
+    #[inline]
     pub fn with_versions(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.versions
             .get_or_insert_with(Vec::new)
@@ -1486,10 +1545,12 @@ pub struct DeviceCapacityApplyConfiguration {
 
 impl DeviceCapacityApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `requestPolicy`.
+    #[inline]
     pub fn with_request_policy(
         mut self,
         value: crate::applyconfigurations::resource::v1::CapacityRequestPolicyApplyConfiguration,
@@ -1498,6 +1559,7 @@ impl DeviceCapacityApplyConfiguration {
         self
     }
     /// Sets `value`.
+    #[inline]
     pub fn with_value(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.value = Some(value);
         self
@@ -1577,10 +1639,12 @@ pub struct DeviceClaimApplyConfiguration {
 
 impl DeviceClaimApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `config`.
+    #[inline]
     pub fn with_config(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1::DeviceClaimConfigurationApplyConfiguration>,
@@ -1589,6 +1653,7 @@ impl DeviceClaimApplyConfiguration {
         self
     }
     /// Appends to `constraints`.
+    #[inline]
     pub fn with_constraints(
         mut self,
         values: impl IntoIterator<
@@ -1599,6 +1664,7 @@ impl DeviceClaimApplyConfiguration {
         self
     }
     /// Appends to `requests`.
+    #[inline]
     pub fn with_requests(
         mut self,
         values: impl IntoIterator<
@@ -1707,10 +1773,12 @@ pub struct DeviceClaimConfigurationApplyConfiguration {
 
 impl DeviceClaimConfigurationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `opaque`.
+    #[inline]
     pub fn with_opaque(
         mut self,
         value: crate::applyconfigurations::resource::v1::OpaqueDeviceConfigurationApplyConfiguration,
@@ -1719,6 +1787,7 @@ impl DeviceClaimConfigurationApplyConfiguration {
         self
     }
     /// Appends to `requests`.
+    #[inline]
     pub fn with_requests(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.requests
             .get_or_insert_with(Vec::new)
@@ -1822,16 +1891,19 @@ impl DeviceClassApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -1840,6 +1912,7 @@ impl DeviceClassApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::resource::v1::DeviceClassSpecApplyConfiguration,
@@ -1959,10 +2032,12 @@ pub struct DeviceClassConfigurationApplyConfiguration {
 
 impl DeviceClassConfigurationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `opaque`.
+    #[inline]
     pub fn with_opaque(
         mut self,
         value: crate::applyconfigurations::resource::v1::OpaqueDeviceConfigurationApplyConfiguration,
@@ -2042,10 +2117,12 @@ pub struct DeviceClassSpecApplyConfiguration {
 
 impl DeviceClassSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `config`.
+    #[inline]
     pub fn with_config(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1::DeviceClassConfigurationApplyConfiguration>,
@@ -2054,11 +2131,13 @@ impl DeviceClassSpecApplyConfiguration {
         self
     }
     /// Sets `extendedResourceName`.
+    #[inline]
     pub fn with_extended_resource_name(mut self, value: impl Into<String>) -> Self {
         self.extended_resource_name = Some(value.into());
         self
     }
     /// Appends to `selectors`.
+    #[inline]
     pub fn with_selectors(
         mut self,
         values: impl IntoIterator<
@@ -2158,20 +2237,24 @@ pub struct DeviceConstraintApplyConfiguration {
 
 impl DeviceConstraintApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `distinctAttribute`.
+    #[inline]
     pub fn with_distinct_attribute(mut self, value: impl Into<String>) -> Self {
         self.distinct_attribute = Some(value.into());
         self
     }
     /// Sets `matchAttribute`.
+    #[inline]
     pub fn with_match_attribute(mut self, value: impl Into<String>) -> Self {
         self.match_attribute = Some(value.into());
         self
     }
     /// Appends to `requests`.
+    #[inline]
     pub fn with_requests(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.requests
             .get_or_insert_with(Vec::new)
@@ -2255,15 +2338,18 @@ pub struct DeviceCounterConsumptionApplyConfiguration {
 
 impl DeviceCounterConsumptionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `counterSet`.
+    #[inline]
     pub fn with_counter_set(mut self, value: impl Into<String>) -> Self {
         self.counter_set = Some(value.into());
         self
     }
     /// Adds entries to `counters` (later keys overwrite).
+    #[inline]
     pub fn with_counters(
         mut self,
         entries: impl IntoIterator<
@@ -2353,10 +2439,12 @@ pub struct DeviceRequestApplyConfiguration {
 
 impl DeviceRequestApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `exactly`.
+    #[inline]
     pub fn with_exactly(
         mut self,
         value: crate::applyconfigurations::resource::v1::ExactDeviceRequestApplyConfiguration,
@@ -2365,6 +2453,7 @@ impl DeviceRequestApplyConfiguration {
         self
     }
     /// Appends to `firstAvailable`.
+    #[inline]
     pub fn with_first_available(
         mut self,
         values: impl IntoIterator<
@@ -2377,6 +2466,7 @@ impl DeviceRequestApplyConfiguration {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -2484,15 +2574,18 @@ pub struct DeviceRequestAllocationResultApplyConfiguration {
 
 impl DeviceRequestAllocationResultApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `adminAccess`.
+    #[inline]
     pub fn with_admin_access(mut self, value: bool) -> Self {
         self.admin_access = Some(value);
         self
     }
     /// Appends to `bindingConditions`.
+    #[inline]
     pub fn with_binding_conditions(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -2503,6 +2596,7 @@ impl DeviceRequestAllocationResultApplyConfiguration {
         self
     }
     /// Appends to `bindingFailureConditions`.
+    #[inline]
     pub fn with_binding_failure_conditions(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -2513,6 +2607,7 @@ impl DeviceRequestAllocationResultApplyConfiguration {
         self
     }
     /// Adds entries to `consumedCapacity` (later keys overwrite).
+    #[inline]
     pub fn with_consumed_capacity(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -2524,31 +2619,37 @@ impl DeviceRequestAllocationResultApplyConfiguration {
         self
     }
     /// Sets `device`.
+    #[inline]
     pub fn with_device(mut self, value: impl Into<String>) -> Self {
         self.device = Some(value.into());
         self
     }
     /// Sets `driver`.
+    #[inline]
     pub fn with_driver(mut self, value: impl Into<String>) -> Self {
         self.driver = Some(value.into());
         self
     }
     /// Sets `pool`.
+    #[inline]
     pub fn with_pool(mut self, value: impl Into<String>) -> Self {
         self.pool = Some(value.into());
         self
     }
     /// Sets `request`.
+    #[inline]
     pub fn with_request(mut self, value: impl Into<String>) -> Self {
         self.request = Some(value.into());
         self
     }
     /// Sets `shareID`.
+    #[inline]
     pub fn with_share_id(mut self, value: impl Into<String>) -> Self {
         self.share_id = Some(value.into());
         self
     }
     /// Appends to `tolerations`.
+    #[inline]
     pub fn with_tolerations(
         mut self,
         values: impl IntoIterator<
@@ -2694,10 +2795,12 @@ pub struct DeviceSelectorApplyConfiguration {
 
 impl DeviceSelectorApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `cel`.
+    #[inline]
     pub fn with_cel(
         mut self,
         value: crate::applyconfigurations::resource::v1::CELDeviceSelectorApplyConfiguration,
@@ -2785,15 +2888,18 @@ pub struct DeviceSubRequestApplyConfiguration {
 
 impl DeviceSubRequestApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `allocationMode`.
+    #[inline]
     pub fn with_allocation_mode(mut self, value: impl Into<String>) -> Self {
         self.allocation_mode = Some(value.into());
         self
     }
     /// Sets `capacity`.
+    #[inline]
     pub fn with_capacity(
         mut self,
         value: crate::applyconfigurations::resource::v1::CapacityRequirementsApplyConfiguration,
@@ -2802,21 +2908,25 @@ impl DeviceSubRequestApplyConfiguration {
         self
     }
     /// Sets `count`.
+    #[inline]
     pub fn with_count(mut self, value: i64) -> Self {
         self.count = Some(value);
         self
     }
     /// Sets `deviceClassName`.
+    #[inline]
     pub fn with_device_class_name(mut self, value: impl Into<String>) -> Self {
         self.device_class_name = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Appends to `selectors`.
+    #[inline]
     pub fn with_selectors(
         mut self,
         values: impl IntoIterator<
@@ -2827,6 +2937,7 @@ impl DeviceSubRequestApplyConfiguration {
         self
     }
     /// Appends to `tolerations`.
+    #[inline]
     pub fn with_tolerations(
         mut self,
         values: impl IntoIterator<
@@ -2958,25 +3069,30 @@ pub struct DeviceTaintApplyConfiguration {
 
 impl DeviceTaintApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `effect`.
+    #[inline]
     pub fn with_effect(mut self, value: impl Into<String>) -> Self {
         self.effect = Some(value.into());
         self
     }
     /// Sets `key`.
+    #[inline]
     pub fn with_key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
     /// Sets `timeAdded`.
+    #[inline]
     pub fn with_time_added(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.time_added = Some(value);
         self
     }
     /// Sets `value`.
+    #[inline]
     pub fn with_value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
@@ -3060,30 +3176,36 @@ pub struct DeviceTolerationApplyConfiguration {
 
 impl DeviceTolerationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `effect`.
+    #[inline]
     pub fn with_effect(mut self, value: impl Into<String>) -> Self {
         self.effect = Some(value.into());
         self
     }
     /// Sets `key`.
+    #[inline]
     pub fn with_key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
     /// Sets `operator`.
+    #[inline]
     pub fn with_operator(mut self, value: impl Into<String>) -> Self {
         self.operator = Some(value.into());
         self
     }
     /// Sets `tolerationSeconds`.
+    #[inline]
     pub fn with_toleration_seconds(mut self, value: i64) -> Self {
         self.toleration_seconds = Some(value);
         self
     }
     /// Sets `value`.
+    #[inline]
     pub fn with_value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
@@ -3180,20 +3302,24 @@ pub struct ExactDeviceRequestApplyConfiguration {
 
 impl ExactDeviceRequestApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `adminAccess`.
+    #[inline]
     pub fn with_admin_access(mut self, value: bool) -> Self {
         self.admin_access = Some(value);
         self
     }
     /// Sets `allocationMode`.
+    #[inline]
     pub fn with_allocation_mode(mut self, value: impl Into<String>) -> Self {
         self.allocation_mode = Some(value.into());
         self
     }
     /// Sets `capacity`.
+    #[inline]
     pub fn with_capacity(
         mut self,
         value: crate::applyconfigurations::resource::v1::CapacityRequirementsApplyConfiguration,
@@ -3202,16 +3328,19 @@ impl ExactDeviceRequestApplyConfiguration {
         self
     }
     /// Sets `count`.
+    #[inline]
     pub fn with_count(mut self, value: i64) -> Self {
         self.count = Some(value);
         self
     }
     /// Sets `deviceClassName`.
+    #[inline]
     pub fn with_device_class_name(mut self, value: impl Into<String>) -> Self {
         self.device_class_name = Some(value.into());
         self
     }
     /// Appends to `selectors`.
+    #[inline]
     pub fn with_selectors(
         mut self,
         values: impl IntoIterator<
@@ -3222,6 +3351,7 @@ impl ExactDeviceRequestApplyConfiguration {
         self
     }
     /// Appends to `tolerations`.
+    #[inline]
     pub fn with_tolerations(
         mut self,
         values: impl IntoIterator<
@@ -3351,20 +3481,24 @@ pub struct NetworkDeviceDataApplyConfiguration {
 
 impl NetworkDeviceDataApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `hardwareAddress`.
+    #[inline]
     pub fn with_hardware_address(mut self, value: impl Into<String>) -> Self {
         self.hardware_address = Some(value.into());
         self
     }
     /// Sets `interfaceName`.
+    #[inline]
     pub fn with_interface_name(mut self, value: impl Into<String>) -> Self {
         self.interface_name = Some(value.into());
         self
     }
     /// Appends to `ips`.
+    #[inline]
     pub fn with_ips(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.ips
             .get_or_insert_with(Vec::new)
@@ -3443,15 +3577,18 @@ pub struct NodeAllocatableResourceMappingApplyConfiguration {
 
 impl NodeAllocatableResourceMappingApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `allocationMultiplier`.
+    #[inline]
     pub fn with_allocation_multiplier(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.allocation_multiplier = Some(value);
         self
     }
     /// Sets `capacityKey`.
+    #[inline]
     pub fn with_capacity_key(mut self, value: impl Into<String>) -> Self {
         self.capacity_key = Some(value.into());
         self
@@ -3522,15 +3659,18 @@ pub struct OpaqueDeviceConfigurationApplyConfiguration {
 
 impl OpaqueDeviceConfigurationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `driver`.
+    #[inline]
     pub fn with_driver(mut self, value: impl Into<String>) -> Self {
         self.driver = Some(value.into());
         self
     }
     /// Sets `parameters`.
+    #[inline]
     pub fn with_parameters(mut self, value: serde_json::Value) -> Self {
         self.parameters = Some(value);
         self
@@ -3623,16 +3763,19 @@ impl ResourceClaimApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -3641,6 +3784,7 @@ impl ResourceClaimApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::resource::v1::ResourceClaimSpecApplyConfiguration,
@@ -3649,6 +3793,7 @@ impl ResourceClaimApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::resource::v1::ResourceClaimStatusApplyConfiguration,
@@ -3794,25 +3939,30 @@ pub struct ResourceClaimConsumerReferenceApplyConfiguration {
 
 impl ResourceClaimConsumerReferenceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `apiGroup`.
+    #[inline]
     pub fn with_api_group(mut self, value: impl Into<String>) -> Self {
         self.api_group = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `resource`.
+    #[inline]
     pub fn with_resource(mut self, value: impl Into<String>) -> Self {
         self.resource = Some(value.into());
         self
     }
     /// Sets `uid`.
+    #[inline]
     pub fn with_uid(mut self, value: impl Into<String>) -> Self {
         self.uid = Some(value.into());
         self
@@ -3890,10 +4040,12 @@ pub struct ResourceClaimSpecApplyConfiguration {
 
 impl ResourceClaimSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `devices`.
+    #[inline]
     pub fn with_devices(
         mut self,
         value: crate::applyconfigurations::resource::v1::DeviceClaimApplyConfiguration,
@@ -3967,10 +4119,12 @@ pub struct ResourceClaimStatusApplyConfiguration {
 
 impl ResourceClaimStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `allocation`.
+    #[inline]
     pub fn with_allocation(
         mut self,
         value: crate::applyconfigurations::resource::v1::AllocationResultApplyConfiguration,
@@ -3979,6 +4133,7 @@ impl ResourceClaimStatusApplyConfiguration {
         self
     }
     /// Appends to `devices`.
+    #[inline]
     pub fn with_devices(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1::AllocatedDeviceStatusApplyConfiguration>,
@@ -3987,6 +4142,7 @@ impl ResourceClaimStatusApplyConfiguration {
         self
     }
     /// Appends to `reservedFor`.
+    #[inline]
     pub fn with_reserved_for(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1::ResourceClaimConsumerReferenceApplyConfiguration>,
@@ -4089,16 +4245,19 @@ impl ResourceClaimTemplateApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -4107,6 +4266,7 @@ impl ResourceClaimTemplateApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::resource::v1::ResourceClaimTemplateSpecApplyConfiguration,
@@ -4228,10 +4388,12 @@ pub struct ResourceClaimTemplateSpecApplyConfiguration {
 
 impl ResourceClaimTemplateSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -4240,6 +4402,7 @@ impl ResourceClaimTemplateSpecApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::resource::v1::ResourceClaimSpecApplyConfiguration,
@@ -4334,20 +4497,24 @@ pub struct ResourcePoolApplyConfiguration {
 
 impl ResourcePoolApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `generation`.
+    #[inline]
     pub fn with_generation(mut self, value: i64) -> Self {
         self.generation = Some(value);
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `resourceSliceCount`.
+    #[inline]
     pub fn with_resource_slice_count(mut self, value: i64) -> Self {
         self.resource_slice_count = Some(value);
         self
@@ -4439,16 +4606,19 @@ impl ResourceSliceApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -4457,6 +4627,7 @@ impl ResourceSliceApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::resource::v1::ResourceSliceSpecApplyConfiguration,
@@ -4590,15 +4761,18 @@ pub struct ResourceSliceSpecApplyConfiguration {
 
 impl ResourceSliceSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `allNodes`.
+    #[inline]
     pub fn with_all_nodes(mut self, value: bool) -> Self {
         self.all_nodes = Some(value);
         self
     }
     /// Appends to `devices`.
+    #[inline]
     pub fn with_devices(
         mut self,
         values: impl IntoIterator<
@@ -4609,16 +4783,19 @@ impl ResourceSliceSpecApplyConfiguration {
         self
     }
     /// Sets `driver`.
+    #[inline]
     pub fn with_driver(mut self, value: impl Into<String>) -> Self {
         self.driver = Some(value.into());
         self
     }
     /// Sets `nodeName`.
+    #[inline]
     pub fn with_node_name(mut self, value: impl Into<String>) -> Self {
         self.node_name = Some(value.into());
         self
     }
     /// Sets `nodeSelector`.
+    #[inline]
     pub fn with_node_selector(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeSelectorApplyConfiguration,
@@ -4627,11 +4804,13 @@ impl ResourceSliceSpecApplyConfiguration {
         self
     }
     /// Sets `perDeviceNodeSelection`.
+    #[inline]
     pub fn with_per_device_node_selection(mut self, value: bool) -> Self {
         self.per_device_node_selection = Some(value);
         self
     }
     /// Sets `pool`.
+    #[inline]
     pub fn with_pool(
         mut self,
         value: crate::applyconfigurations::resource::v1::ResourcePoolApplyConfiguration,
@@ -4640,6 +4819,7 @@ impl ResourceSliceSpecApplyConfiguration {
         self
     }
     /// Appends to `sharedCounters`.
+    #[inline]
     pub fn with_shared_counters(
         mut self,
         values: impl IntoIterator<

@@ -18,25 +18,30 @@ pub struct DeviceTaintApplyConfiguration {
 
 impl DeviceTaintApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `effect`.
+    #[inline]
     pub fn with_effect(mut self, value: impl Into<String>) -> Self {
         self.effect = Some(value.into());
         self
     }
     /// Sets `key`.
+    #[inline]
     pub fn with_key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
     /// Sets `timeAdded`.
+    #[inline]
     pub fn with_time_added(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.time_added = Some(value);
         self
     }
     /// Sets `value`.
+    #[inline]
     pub fn with_value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
@@ -139,16 +144,19 @@ impl DeviceTaintRuleApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -157,6 +165,7 @@ impl DeviceTaintRuleApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::resource::v1alpha3::DeviceTaintRuleSpecApplyConfiguration,
@@ -165,6 +174,7 @@ impl DeviceTaintRuleApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::resource::v1alpha3::DeviceTaintRuleStatusApplyConfiguration,
@@ -309,10 +319,12 @@ pub struct DeviceTaintRuleSpecApplyConfiguration {
 
 impl DeviceTaintRuleSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `deviceSelector`.
+    #[inline]
     pub fn with_device_selector(
         mut self,
         value: crate::applyconfigurations::resource::v1alpha3::DeviceTaintSelectorApplyConfiguration,
@@ -321,6 +333,7 @@ impl DeviceTaintRuleSpecApplyConfiguration {
         self
     }
     /// Sets `taint`.
+    #[inline]
     pub fn with_taint(
         mut self,
         value: crate::applyconfigurations::resource::v1alpha3::DeviceTaintApplyConfiguration,
@@ -403,10 +416,12 @@ pub struct DeviceTaintRuleStatusApplyConfiguration {
 
 impl DeviceTaintRuleStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::apply::meta::ConditionApplyConfiguration>,
@@ -484,20 +499,24 @@ pub struct DeviceTaintSelectorApplyConfiguration {
 
 impl DeviceTaintSelectorApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `device`.
+    #[inline]
     pub fn with_device(mut self, value: impl Into<String>) -> Self {
         self.device = Some(value.into());
         self
     }
     /// Sets `driver`.
+    #[inline]
     pub fn with_driver(mut self, value: impl Into<String>) -> Self {
         self.driver = Some(value.into());
         self
     }
     /// Sets `pool`.
+    #[inline]
     pub fn with_pool(mut self, value: impl Into<String>) -> Self {
         self.pool = Some(value.into());
         self
@@ -587,55 +606,66 @@ pub struct PoolStatusApplyConfiguration {
 
 impl PoolStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `allocatedDevices`.
+    #[inline]
     pub fn with_allocated_devices(mut self, value: i32) -> Self {
         self.allocated_devices = Some(value);
         self
     }
     /// Sets `availableDevices`.
+    #[inline]
     pub fn with_available_devices(mut self, value: i32) -> Self {
         self.available_devices = Some(value);
         self
     }
     /// Sets `driver`.
+    #[inline]
     pub fn with_driver(mut self, value: impl Into<String>) -> Self {
         self.driver = Some(value.into());
         self
     }
     /// Sets `generation`.
+    #[inline]
     pub fn with_generation(mut self, value: i64) -> Self {
         self.generation = Some(value);
         self
     }
     /// Sets `nodeName`.
+    #[inline]
     pub fn with_node_name(mut self, value: impl Into<String>) -> Self {
         self.node_name = Some(value.into());
         self
     }
     /// Sets `poolName`.
+    #[inline]
     pub fn with_pool_name(mut self, value: impl Into<String>) -> Self {
         self.pool_name = Some(value.into());
         self
     }
     /// Sets `resourceSliceCount`.
+    #[inline]
     pub fn with_resource_slice_count(mut self, value: i32) -> Self {
         self.resource_slice_count = Some(value);
         self
     }
     /// Sets `totalDevices`.
+    #[inline]
     pub fn with_total_devices(mut self, value: i32) -> Self {
         self.total_devices = Some(value);
         self
     }
     /// Sets `unavailableDevices`.
+    #[inline]
     pub fn with_unavailable_devices(mut self, value: i32) -> Self {
         self.unavailable_devices = Some(value);
         self
     }
     /// Sets `validationError`.
+    #[inline]
     pub fn with_validation_error(mut self, value: impl Into<String>) -> Self {
         self.validation_error = Some(value.into());
         self
@@ -767,16 +797,19 @@ impl ResourcePoolStatusRequestApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -785,6 +818,7 @@ impl ResourcePoolStatusRequestApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::resource::v1alpha3::ResourcePoolStatusRequestSpecApplyConfiguration,
@@ -793,6 +827,7 @@ impl ResourcePoolStatusRequestApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::resource::v1alpha3::ResourcePoolStatusRequestStatusApplyConfiguration,
@@ -920,20 +955,24 @@ pub struct ResourcePoolStatusRequestSpecApplyConfiguration {
 
 impl ResourcePoolStatusRequestSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `driver`.
+    #[inline]
     pub fn with_driver(mut self, value: impl Into<String>) -> Self {
         self.driver = Some(value.into());
         self
     }
     /// Sets `limit`.
+    #[inline]
     pub fn with_limit(mut self, value: i32) -> Self {
         self.limit = Some(value);
         self
     }
     /// Sets `poolName`.
+    #[inline]
     pub fn with_pool_name(mut self, value: impl Into<String>) -> Self {
         self.pool_name = Some(value.into());
         self
@@ -1011,10 +1050,12 @@ pub struct ResourcePoolStatusRequestStatusApplyConfiguration {
 
 impl ResourcePoolStatusRequestStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::apply::meta::ConditionApplyConfiguration>,
@@ -1023,11 +1064,13 @@ impl ResourcePoolStatusRequestStatusApplyConfiguration {
         self
     }
     /// Sets `poolCount`.
+    #[inline]
     pub fn with_pool_count(mut self, value: i32) -> Self {
         self.pool_count = Some(value);
         self
     }
     /// Appends to `pools`.
+    #[inline]
     pub fn with_pools(
         mut self,
         values: impl IntoIterator<

@@ -26,10 +26,12 @@ pub struct AllocatedDeviceStatusApplyConfiguration {
 
 impl AllocatedDeviceStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::apply::meta::ConditionApplyConfiguration>,
@@ -38,21 +40,25 @@ impl AllocatedDeviceStatusApplyConfiguration {
         self
     }
     /// Sets `data`.
+    #[inline]
     pub fn with_data(mut self, value: serde_json::Value) -> Self {
         self.data = Some(value);
         self
     }
     /// Sets `device`.
+    #[inline]
     pub fn with_device(mut self, value: impl Into<String>) -> Self {
         self.device = Some(value.into());
         self
     }
     /// Sets `driver`.
+    #[inline]
     pub fn with_driver(mut self, value: impl Into<String>) -> Self {
         self.driver = Some(value.into());
         self
     }
     /// Sets `networkData`.
+    #[inline]
     pub fn with_network_data(
         mut self,
         value: crate::applyconfigurations::resource::v1beta1::NetworkDeviceDataApplyConfiguration,
@@ -61,11 +67,13 @@ impl AllocatedDeviceStatusApplyConfiguration {
         self
     }
     /// Sets `pool`.
+    #[inline]
     pub fn with_pool(mut self, value: impl Into<String>) -> Self {
         self.pool = Some(value.into());
         self
     }
     /// Sets `shareID`.
+    #[inline]
     pub fn with_share_id(mut self, value: impl Into<String>) -> Self {
         self.share_id = Some(value.into());
         self
@@ -185,15 +193,18 @@ pub struct AllocationResultApplyConfiguration {
 
 impl AllocationResultApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `allocationTimestamp`.
+    #[inline]
     pub fn with_allocation_timestamp(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.allocation_timestamp = Some(value);
         self
     }
     /// Sets `devices`.
+    #[inline]
     pub fn with_devices(
         mut self,
         value: crate::applyconfigurations::resource::v1beta1::DeviceAllocationResultApplyConfiguration,
@@ -202,6 +213,7 @@ impl AllocationResultApplyConfiguration {
         self
     }
     /// Sets `nodeSelector`.
+    #[inline]
     pub fn with_node_selector(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeSelectorApplyConfiguration,
@@ -311,20 +323,24 @@ pub struct BasicDeviceApplyConfiguration {
 
 impl BasicDeviceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `allNodes`.
+    #[inline]
     pub fn with_all_nodes(mut self, value: bool) -> Self {
         self.all_nodes = Some(value);
         self
     }
     /// Sets `allowMultipleAllocations`.
+    #[inline]
     pub fn with_allow_multiple_allocations(mut self, value: bool) -> Self {
         self.allow_multiple_allocations = Some(value);
         self
     }
     /// Adds entries to `attributes` (later keys overwrite).
+    #[inline]
     pub fn with_attributes(
         mut self,
         entries: impl IntoIterator<
@@ -341,6 +357,7 @@ impl BasicDeviceApplyConfiguration {
         self
     }
     /// Appends to `bindingConditions`.
+    #[inline]
     pub fn with_binding_conditions(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -351,6 +368,7 @@ impl BasicDeviceApplyConfiguration {
         self
     }
     /// Appends to `bindingFailureConditions`.
+    #[inline]
     pub fn with_binding_failure_conditions(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -361,11 +379,13 @@ impl BasicDeviceApplyConfiguration {
         self
     }
     /// Sets `bindsToNode`.
+    #[inline]
     pub fn with_binds_to_node(mut self, value: bool) -> Self {
         self.binds_to_node = Some(value);
         self
     }
     /// Adds entries to `capacity` (later keys overwrite).
+    #[inline]
     pub fn with_capacity(
         mut self,
         entries: impl IntoIterator<
@@ -382,6 +402,7 @@ impl BasicDeviceApplyConfiguration {
         self
     }
     /// Appends to `consumesCounters`.
+    #[inline]
     pub fn with_consumes_counters(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1beta1::DeviceCounterConsumptionApplyConfiguration>,
@@ -392,6 +413,7 @@ impl BasicDeviceApplyConfiguration {
         self
     }
     /// Adds entries to `nodeAllocatableResourceMappings` (later keys overwrite).
+    #[inline]
     pub fn with_node_allocatable_resource_mappings(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, crate::applyconfigurations::resource::v1beta1::NodeAllocatableResourceMappingApplyConfiguration)>,
@@ -405,11 +427,13 @@ impl BasicDeviceApplyConfiguration {
         self
     }
     /// Sets `nodeName`.
+    #[inline]
     pub fn with_node_name(mut self, value: impl Into<String>) -> Self {
         self.node_name = Some(value.into());
         self
     }
     /// Sets `nodeSelector`.
+    #[inline]
     pub fn with_node_selector(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeSelectorApplyConfiguration,
@@ -418,6 +442,7 @@ impl BasicDeviceApplyConfiguration {
         self
     }
     /// Appends to `taints`.
+    #[inline]
     pub fn with_taints(
         mut self,
         values: impl IntoIterator<
@@ -555,10 +580,12 @@ pub struct CELDeviceSelectorApplyConfiguration {
 
 impl CELDeviceSelectorApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `expression`.
+    #[inline]
     pub fn with_expression(mut self, value: impl Into<String>) -> Self {
         self.expression = Some(value.into());
         self
@@ -626,15 +653,18 @@ pub struct CapacityRequestPolicyApplyConfiguration {
 
 impl CapacityRequestPolicyApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `default`.
+    #[inline]
     pub fn with_default(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.default = Some(value);
         self
     }
     /// Sets `validRange`.
+    #[inline]
     pub fn with_valid_range(
         mut self,
         value: crate::applyconfigurations::resource::v1beta1::CapacityRequestPolicyRangeApplyConfiguration,
@@ -643,6 +673,7 @@ impl CapacityRequestPolicyApplyConfiguration {
         self
     }
     /// Appends to `validValues`.
+    #[inline]
     pub fn with_valid_values(
         mut self,
         values: impl IntoIterator<Item = kclient_apimachinery::Quantity>,
@@ -726,20 +757,24 @@ pub struct CapacityRequestPolicyRangeApplyConfiguration {
 
 impl CapacityRequestPolicyRangeApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `max`.
+    #[inline]
     pub fn with_max(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.max = Some(value);
         self
     }
     /// Sets `min`.
+    #[inline]
     pub fn with_min(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.min = Some(value);
         self
     }
     /// Sets `step`.
+    #[inline]
     pub fn with_step(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.step = Some(value);
         self
@@ -812,10 +847,12 @@ pub struct CapacityRequirementsApplyConfiguration {
 
 impl CapacityRequirementsApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Adds entries to `requests` (later keys overwrite).
+    #[inline]
     pub fn with_requests(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -888,10 +925,12 @@ pub struct CounterApplyConfiguration {
 
 impl CounterApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `value`.
+    #[inline]
     pub fn with_value(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.value = Some(value);
         self
@@ -962,10 +1001,12 @@ pub struct CounterSetApplyConfiguration {
 
 impl CounterSetApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Adds entries to `counters` (later keys overwrite).
+    #[inline]
     pub fn with_counters(
         mut self,
         entries: impl IntoIterator<
@@ -982,6 +1023,7 @@ impl CounterSetApplyConfiguration {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -1056,10 +1098,12 @@ pub struct DeviceApplyConfiguration {
 
 impl DeviceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `basic`.
+    #[inline]
     pub fn with_basic(
         mut self,
         value: crate::applyconfigurations::resource::v1beta1::BasicDeviceApplyConfiguration,
@@ -1068,6 +1112,7 @@ impl DeviceApplyConfiguration {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -1143,10 +1188,12 @@ pub struct DeviceAllocationConfigurationApplyConfiguration {
 
 impl DeviceAllocationConfigurationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `opaque`.
+    #[inline]
     pub fn with_opaque(
         mut self,
         value: crate::applyconfigurations::resource::v1beta1::OpaqueDeviceConfigurationApplyConfiguration,
@@ -1155,6 +1202,7 @@ impl DeviceAllocationConfigurationApplyConfiguration {
         self
     }
     /// Appends to `requests`.
+    #[inline]
     pub fn with_requests(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.requests
             .get_or_insert_with(Vec::new)
@@ -1162,6 +1210,7 @@ impl DeviceAllocationConfigurationApplyConfiguration {
         self
     }
     /// Sets `source`.
+    #[inline]
     pub fn with_source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
@@ -1238,10 +1287,12 @@ pub struct DeviceAllocationResultApplyConfiguration {
 
 impl DeviceAllocationResultApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `config`.
+    #[inline]
     pub fn with_config(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1beta1::DeviceAllocationConfigurationApplyConfiguration>,
@@ -1250,6 +1301,7 @@ impl DeviceAllocationResultApplyConfiguration {
         self
     }
     /// Appends to `results`.
+    #[inline]
     pub fn with_results(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1beta1::DeviceRequestAllocationResultApplyConfiguration>,
@@ -1336,35 +1388,42 @@ pub struct DeviceAttributeApplyConfiguration {
 
 impl DeviceAttributeApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `bool`.
+    #[inline]
     pub fn with_bool(mut self, value: bool) -> Self {
         self.bool = Some(value);
         self
     }
     /// Appends to `bools`.
+    #[inline]
     pub fn with_bools(mut self, values: impl IntoIterator<Item = bool>) -> Self {
         self.bools.get_or_insert_with(Vec::new).extend(values);
         self
     }
     /// Sets `int`.
+    #[inline]
     pub fn with_int(mut self, value: i64) -> Self {
         self.int = Some(value);
         self
     }
     /// Appends to `ints`.
+    #[inline]
     pub fn with_ints(mut self, values: impl IntoIterator<Item = i64>) -> Self {
         self.ints.get_or_insert_with(Vec::new).extend(values);
         self
     }
     /// Sets `string`.
+    #[inline]
     pub fn with_string(mut self, value: impl Into<String>) -> Self {
         self.string = Some(value.into());
         self
     }
     /// Appends to `strings`.
+    #[inline]
     pub fn with_strings(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.strings
             .get_or_insert_with(Vec::new)
@@ -1372,11 +1431,13 @@ impl DeviceAttributeApplyConfiguration {
         self
     }
     /// Sets `version`.
+    #[inline]
     pub fn with_version(mut self, value: impl Into<String>) -> Self {
         self.version = Some(value.into());
         self
     }
     /// Appends to `versions`.
+    #[inline]
     pub fn with_versions(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.versions
             .get_or_insert_with(Vec::new)
@@ -1493,10 +1554,12 @@ pub struct DeviceCapacityApplyConfiguration {
 
 impl DeviceCapacityApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `requestPolicy`.
+    #[inline]
     pub fn with_request_policy(
         mut self,
         value: crate::applyconfigurations::resource::v1beta1::CapacityRequestPolicyApplyConfiguration,
@@ -1505,6 +1568,7 @@ impl DeviceCapacityApplyConfiguration {
         self
     }
     /// Sets `value`.
+    #[inline]
     pub fn with_value(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.value = Some(value);
         self
@@ -1580,10 +1644,12 @@ pub struct DeviceClaimApplyConfiguration {
 
 impl DeviceClaimApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `config`.
+    #[inline]
     pub fn with_config(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1beta1::DeviceClaimConfigurationApplyConfiguration>,
@@ -1592,6 +1658,7 @@ impl DeviceClaimApplyConfiguration {
         self
     }
     /// Appends to `constraints`.
+    #[inline]
     pub fn with_constraints(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1beta1::DeviceConstraintApplyConfiguration>,
@@ -1600,6 +1667,7 @@ impl DeviceClaimApplyConfiguration {
         self
     }
     /// Appends to `requests`.
+    #[inline]
     pub fn with_requests(
         mut self,
         values: impl IntoIterator<
@@ -1682,10 +1750,12 @@ pub struct DeviceClaimConfigurationApplyConfiguration {
 
 impl DeviceClaimConfigurationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `opaque`.
+    #[inline]
     pub fn with_opaque(
         mut self,
         value: crate::applyconfigurations::resource::v1beta1::OpaqueDeviceConfigurationApplyConfiguration,
@@ -1694,6 +1764,7 @@ impl DeviceClaimConfigurationApplyConfiguration {
         self
     }
     /// Appends to `requests`.
+    #[inline]
     pub fn with_requests(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.requests
             .get_or_insert_with(Vec::new)
@@ -1786,16 +1857,19 @@ impl DeviceClassApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -1804,6 +1878,7 @@ impl DeviceClassApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::resource::v1beta1::DeviceClassSpecApplyConfiguration,
@@ -1921,10 +1996,12 @@ pub struct DeviceClassConfigurationApplyConfiguration {
 
 impl DeviceClassConfigurationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `opaque`.
+    #[inline]
     pub fn with_opaque(
         mut self,
         value: crate::applyconfigurations::resource::v1beta1::OpaqueDeviceConfigurationApplyConfiguration,
@@ -2001,10 +2078,12 @@ pub struct DeviceClassSpecApplyConfiguration {
 
 impl DeviceClassSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `config`.
+    #[inline]
     pub fn with_config(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1beta1::DeviceClassConfigurationApplyConfiguration>,
@@ -2013,11 +2092,13 @@ impl DeviceClassSpecApplyConfiguration {
         self
     }
     /// Sets `extendedResourceName`.
+    #[inline]
     pub fn with_extended_resource_name(mut self, value: impl Into<String>) -> Self {
         self.extended_resource_name = Some(value.into());
         self
     }
     /// Appends to `selectors`.
+    #[inline]
     pub fn with_selectors(
         mut self,
         values: impl IntoIterator<
@@ -2101,20 +2182,24 @@ pub struct DeviceConstraintApplyConfiguration {
 
 impl DeviceConstraintApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `distinctAttribute`.
+    #[inline]
     pub fn with_distinct_attribute(mut self, value: impl Into<String>) -> Self {
         self.distinct_attribute = Some(value.into());
         self
     }
     /// Sets `matchAttribute`.
+    #[inline]
     pub fn with_match_attribute(mut self, value: impl Into<String>) -> Self {
         self.match_attribute = Some(value.into());
         self
     }
     /// Appends to `requests`.
+    #[inline]
     pub fn with_requests(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.requests
             .get_or_insert_with(Vec::new)
@@ -2198,15 +2283,18 @@ pub struct DeviceCounterConsumptionApplyConfiguration {
 
 impl DeviceCounterConsumptionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `counterSet`.
+    #[inline]
     pub fn with_counter_set(mut self, value: impl Into<String>) -> Self {
         self.counter_set = Some(value.into());
         self
     }
     /// Adds entries to `counters` (later keys overwrite).
+    #[inline]
     pub fn with_counters(
         mut self,
         entries: impl IntoIterator<
@@ -2314,20 +2402,24 @@ pub struct DeviceRequestApplyConfiguration {
 
 impl DeviceRequestApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `adminAccess`.
+    #[inline]
     pub fn with_admin_access(mut self, value: bool) -> Self {
         self.admin_access = Some(value);
         self
     }
     /// Sets `allocationMode`.
+    #[inline]
     pub fn with_allocation_mode(mut self, value: impl Into<String>) -> Self {
         self.allocation_mode = Some(value.into());
         self
     }
     /// Sets `capacity`.
+    #[inline]
     pub fn with_capacity(
         mut self,
         value: crate::applyconfigurations::resource::v1beta1::CapacityRequirementsApplyConfiguration,
@@ -2336,16 +2428,19 @@ impl DeviceRequestApplyConfiguration {
         self
     }
     /// Sets `count`.
+    #[inline]
     pub fn with_count(mut self, value: i64) -> Self {
         self.count = Some(value);
         self
     }
     /// Sets `deviceClassName`.
+    #[inline]
     pub fn with_device_class_name(mut self, value: impl Into<String>) -> Self {
         self.device_class_name = Some(value.into());
         self
     }
     /// Appends to `firstAvailable`.
+    #[inline]
     pub fn with_first_available(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1beta1::DeviceSubRequestApplyConfiguration>,
@@ -2356,11 +2451,13 @@ impl DeviceRequestApplyConfiguration {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Appends to `selectors`.
+    #[inline]
     pub fn with_selectors(
         mut self,
         values: impl IntoIterator<
@@ -2371,6 +2468,7 @@ impl DeviceRequestApplyConfiguration {
         self
     }
     /// Appends to `tolerations`.
+    #[inline]
     pub fn with_tolerations(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1beta1::DeviceTolerationApplyConfiguration>,
@@ -2534,15 +2632,18 @@ pub struct DeviceRequestAllocationResultApplyConfiguration {
 
 impl DeviceRequestAllocationResultApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `adminAccess`.
+    #[inline]
     pub fn with_admin_access(mut self, value: bool) -> Self {
         self.admin_access = Some(value);
         self
     }
     /// Appends to `bindingConditions`.
+    #[inline]
     pub fn with_binding_conditions(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -2553,6 +2654,7 @@ impl DeviceRequestAllocationResultApplyConfiguration {
         self
     }
     /// Appends to `bindingFailureConditions`.
+    #[inline]
     pub fn with_binding_failure_conditions(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -2563,6 +2665,7 @@ impl DeviceRequestAllocationResultApplyConfiguration {
         self
     }
     /// Adds entries to `consumedCapacity` (later keys overwrite).
+    #[inline]
     pub fn with_consumed_capacity(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -2574,31 +2677,37 @@ impl DeviceRequestAllocationResultApplyConfiguration {
         self
     }
     /// Sets `device`.
+    #[inline]
     pub fn with_device(mut self, value: impl Into<String>) -> Self {
         self.device = Some(value.into());
         self
     }
     /// Sets `driver`.
+    #[inline]
     pub fn with_driver(mut self, value: impl Into<String>) -> Self {
         self.driver = Some(value.into());
         self
     }
     /// Sets `pool`.
+    #[inline]
     pub fn with_pool(mut self, value: impl Into<String>) -> Self {
         self.pool = Some(value.into());
         self
     }
     /// Sets `request`.
+    #[inline]
     pub fn with_request(mut self, value: impl Into<String>) -> Self {
         self.request = Some(value.into());
         self
     }
     /// Sets `shareID`.
+    #[inline]
     pub fn with_share_id(mut self, value: impl Into<String>) -> Self {
         self.share_id = Some(value.into());
         self
     }
     /// Appends to `tolerations`.
+    #[inline]
     pub fn with_tolerations(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1beta1::DeviceTolerationApplyConfiguration>,
@@ -2743,10 +2852,12 @@ pub struct DeviceSelectorApplyConfiguration {
 
 impl DeviceSelectorApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `cel`.
+    #[inline]
     pub fn with_cel(
         mut self,
         value: crate::applyconfigurations::resource::v1beta1::CELDeviceSelectorApplyConfiguration,
@@ -2836,15 +2947,18 @@ pub struct DeviceSubRequestApplyConfiguration {
 
 impl DeviceSubRequestApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `allocationMode`.
+    #[inline]
     pub fn with_allocation_mode(mut self, value: impl Into<String>) -> Self {
         self.allocation_mode = Some(value.into());
         self
     }
     /// Sets `capacity`.
+    #[inline]
     pub fn with_capacity(
         mut self,
         value: crate::applyconfigurations::resource::v1beta1::CapacityRequirementsApplyConfiguration,
@@ -2853,21 +2967,25 @@ impl DeviceSubRequestApplyConfiguration {
         self
     }
     /// Sets `count`.
+    #[inline]
     pub fn with_count(mut self, value: i64) -> Self {
         self.count = Some(value);
         self
     }
     /// Sets `deviceClassName`.
+    #[inline]
     pub fn with_device_class_name(mut self, value: impl Into<String>) -> Self {
         self.device_class_name = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Appends to `selectors`.
+    #[inline]
     pub fn with_selectors(
         mut self,
         values: impl IntoIterator<
@@ -2878,6 +2996,7 @@ impl DeviceSubRequestApplyConfiguration {
         self
     }
     /// Appends to `tolerations`.
+    #[inline]
     pub fn with_tolerations(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1beta1::DeviceTolerationApplyConfiguration>,
@@ -3007,25 +3126,30 @@ pub struct DeviceTaintApplyConfiguration {
 
 impl DeviceTaintApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `effect`.
+    #[inline]
     pub fn with_effect(mut self, value: impl Into<String>) -> Self {
         self.effect = Some(value.into());
         self
     }
     /// Sets `key`.
+    #[inline]
     pub fn with_key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
     /// Sets `timeAdded`.
+    #[inline]
     pub fn with_time_added(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.time_added = Some(value);
         self
     }
     /// Sets `value`.
+    #[inline]
     pub fn with_value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
@@ -3109,30 +3233,36 @@ pub struct DeviceTolerationApplyConfiguration {
 
 impl DeviceTolerationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `effect`.
+    #[inline]
     pub fn with_effect(mut self, value: impl Into<String>) -> Self {
         self.effect = Some(value.into());
         self
     }
     /// Sets `key`.
+    #[inline]
     pub fn with_key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
     /// Sets `operator`.
+    #[inline]
     pub fn with_operator(mut self, value: impl Into<String>) -> Self {
         self.operator = Some(value.into());
         self
     }
     /// Sets `tolerationSeconds`.
+    #[inline]
     pub fn with_toleration_seconds(mut self, value: i64) -> Self {
         self.toleration_seconds = Some(value);
         self
     }
     /// Sets `value`.
+    #[inline]
     pub fn with_value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
@@ -3217,20 +3347,24 @@ pub struct NetworkDeviceDataApplyConfiguration {
 
 impl NetworkDeviceDataApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `hardwareAddress`.
+    #[inline]
     pub fn with_hardware_address(mut self, value: impl Into<String>) -> Self {
         self.hardware_address = Some(value.into());
         self
     }
     /// Sets `interfaceName`.
+    #[inline]
     pub fn with_interface_name(mut self, value: impl Into<String>) -> Self {
         self.interface_name = Some(value.into());
         self
     }
     /// Appends to `ips`.
+    #[inline]
     pub fn with_ips(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.ips
             .get_or_insert_with(Vec::new)
@@ -3309,15 +3443,18 @@ pub struct NodeAllocatableResourceMappingApplyConfiguration {
 
 impl NodeAllocatableResourceMappingApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `allocationMultiplier`.
+    #[inline]
     pub fn with_allocation_multiplier(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.allocation_multiplier = Some(value);
         self
     }
     /// Sets `capacityKey`.
+    #[inline]
     pub fn with_capacity_key(mut self, value: impl Into<String>) -> Self {
         self.capacity_key = Some(value.into());
         self
@@ -3388,15 +3525,18 @@ pub struct OpaqueDeviceConfigurationApplyConfiguration {
 
 impl OpaqueDeviceConfigurationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `driver`.
+    #[inline]
     pub fn with_driver(mut self, value: impl Into<String>) -> Self {
         self.driver = Some(value.into());
         self
     }
     /// Sets `parameters`.
+    #[inline]
     pub fn with_parameters(mut self, value: serde_json::Value) -> Self {
         self.parameters = Some(value);
         self
@@ -3490,16 +3630,19 @@ impl ResourceClaimApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -3508,6 +3651,7 @@ impl ResourceClaimApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::resource::v1beta1::ResourceClaimSpecApplyConfiguration,
@@ -3516,6 +3660,7 @@ impl ResourceClaimApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::resource::v1beta1::ResourceClaimStatusApplyConfiguration,
@@ -3661,25 +3806,30 @@ pub struct ResourceClaimConsumerReferenceApplyConfiguration {
 
 impl ResourceClaimConsumerReferenceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `apiGroup`.
+    #[inline]
     pub fn with_api_group(mut self, value: impl Into<String>) -> Self {
         self.api_group = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `resource`.
+    #[inline]
     pub fn with_resource(mut self, value: impl Into<String>) -> Self {
         self.resource = Some(value.into());
         self
     }
     /// Sets `uid`.
+    #[inline]
     pub fn with_uid(mut self, value: impl Into<String>) -> Self {
         self.uid = Some(value.into());
         self
@@ -3757,10 +3907,12 @@ pub struct ResourceClaimSpecApplyConfiguration {
 
 impl ResourceClaimSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `devices`.
+    #[inline]
     pub fn with_devices(
         mut self,
         value: crate::applyconfigurations::resource::v1beta1::DeviceClaimApplyConfiguration,
@@ -3836,10 +3988,12 @@ pub struct ResourceClaimStatusApplyConfiguration {
 
 impl ResourceClaimStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `allocation`.
+    #[inline]
     pub fn with_allocation(
         mut self,
         value: crate::applyconfigurations::resource::v1beta1::AllocationResultApplyConfiguration,
@@ -3848,6 +4002,7 @@ impl ResourceClaimStatusApplyConfiguration {
         self
     }
     /// Appends to `devices`.
+    #[inline]
     pub fn with_devices(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1beta1::AllocatedDeviceStatusApplyConfiguration>,
@@ -3856,6 +4011,7 @@ impl ResourceClaimStatusApplyConfiguration {
         self
     }
     /// Appends to `reservedFor`.
+    #[inline]
     pub fn with_reserved_for(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1beta1::ResourceClaimConsumerReferenceApplyConfiguration>,
@@ -3956,16 +4112,19 @@ impl ResourceClaimTemplateApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -3974,6 +4133,7 @@ impl ResourceClaimTemplateApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::resource::v1beta1::ResourceClaimTemplateSpecApplyConfiguration,
@@ -4087,10 +4247,12 @@ pub struct ResourceClaimTemplateSpecApplyConfiguration {
 
 impl ResourceClaimTemplateSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -4099,6 +4261,7 @@ impl ResourceClaimTemplateSpecApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::resource::v1beta1::ResourceClaimSpecApplyConfiguration,
@@ -4193,20 +4356,24 @@ pub struct ResourcePoolApplyConfiguration {
 
 impl ResourcePoolApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `generation`.
+    #[inline]
     pub fn with_generation(mut self, value: i64) -> Self {
         self.generation = Some(value);
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `resourceSliceCount`.
+    #[inline]
     pub fn with_resource_slice_count(mut self, value: i64) -> Self {
         self.resource_slice_count = Some(value);
         self
@@ -4299,16 +4466,19 @@ impl ResourceSliceApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -4317,6 +4487,7 @@ impl ResourceSliceApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::resource::v1beta1::ResourceSliceSpecApplyConfiguration,
@@ -4452,15 +4623,18 @@ pub struct ResourceSliceSpecApplyConfiguration {
 
 impl ResourceSliceSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `allNodes`.
+    #[inline]
     pub fn with_all_nodes(mut self, value: bool) -> Self {
         self.all_nodes = Some(value);
         self
     }
     /// Appends to `devices`.
+    #[inline]
     pub fn with_devices(
         mut self,
         values: impl IntoIterator<
@@ -4471,16 +4645,19 @@ impl ResourceSliceSpecApplyConfiguration {
         self
     }
     /// Sets `driver`.
+    #[inline]
     pub fn with_driver(mut self, value: impl Into<String>) -> Self {
         self.driver = Some(value.into());
         self
     }
     /// Sets `nodeName`.
+    #[inline]
     pub fn with_node_name(mut self, value: impl Into<String>) -> Self {
         self.node_name = Some(value.into());
         self
     }
     /// Sets `nodeSelector`.
+    #[inline]
     pub fn with_node_selector(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeSelectorApplyConfiguration,
@@ -4489,11 +4666,13 @@ impl ResourceSliceSpecApplyConfiguration {
         self
     }
     /// Sets `perDeviceNodeSelection`.
+    #[inline]
     pub fn with_per_device_node_selection(mut self, value: bool) -> Self {
         self.per_device_node_selection = Some(value);
         self
     }
     /// Sets `pool`.
+    #[inline]
     pub fn with_pool(
         mut self,
         value: crate::applyconfigurations::resource::v1beta1::ResourcePoolApplyConfiguration,
@@ -4502,6 +4681,7 @@ impl ResourceSliceSpecApplyConfiguration {
         self
     }
     /// Appends to `sharedCounters`.
+    #[inline]
     pub fn with_shared_counters(
         mut self,
         values: impl IntoIterator<

@@ -26,10 +26,12 @@ pub struct AllocatedDeviceStatusApplyConfiguration {
 
 impl AllocatedDeviceStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::apply::meta::ConditionApplyConfiguration>,
@@ -38,21 +40,25 @@ impl AllocatedDeviceStatusApplyConfiguration {
         self
     }
     /// Sets `data`.
+    #[inline]
     pub fn with_data(mut self, value: serde_json::Value) -> Self {
         self.data = Some(value);
         self
     }
     /// Sets `device`.
+    #[inline]
     pub fn with_device(mut self, value: impl Into<String>) -> Self {
         self.device = Some(value.into());
         self
     }
     /// Sets `driver`.
+    #[inline]
     pub fn with_driver(mut self, value: impl Into<String>) -> Self {
         self.driver = Some(value.into());
         self
     }
     /// Sets `networkData`.
+    #[inline]
     pub fn with_network_data(
         mut self,
         value: crate::applyconfigurations::resource::v1beta2::NetworkDeviceDataApplyConfiguration,
@@ -61,11 +67,13 @@ impl AllocatedDeviceStatusApplyConfiguration {
         self
     }
     /// Sets `pool`.
+    #[inline]
     pub fn with_pool(mut self, value: impl Into<String>) -> Self {
         self.pool = Some(value.into());
         self
     }
     /// Sets `shareID`.
+    #[inline]
     pub fn with_share_id(mut self, value: impl Into<String>) -> Self {
         self.share_id = Some(value.into());
         self
@@ -185,15 +193,18 @@ pub struct AllocationResultApplyConfiguration {
 
 impl AllocationResultApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `allocationTimestamp`.
+    #[inline]
     pub fn with_allocation_timestamp(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.allocation_timestamp = Some(value);
         self
     }
     /// Sets `devices`.
+    #[inline]
     pub fn with_devices(
         mut self,
         value: crate::applyconfigurations::resource::v1beta2::DeviceAllocationResultApplyConfiguration,
@@ -202,6 +213,7 @@ impl AllocationResultApplyConfiguration {
         self
     }
     /// Sets `nodeSelector`.
+    #[inline]
     pub fn with_node_selector(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeSelectorApplyConfiguration,
@@ -289,10 +301,12 @@ pub struct CELDeviceSelectorApplyConfiguration {
 
 impl CELDeviceSelectorApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `expression`.
+    #[inline]
     pub fn with_expression(mut self, value: impl Into<String>) -> Self {
         self.expression = Some(value.into());
         self
@@ -360,15 +374,18 @@ pub struct CapacityRequestPolicyApplyConfiguration {
 
 impl CapacityRequestPolicyApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `default`.
+    #[inline]
     pub fn with_default(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.default = Some(value);
         self
     }
     /// Sets `validRange`.
+    #[inline]
     pub fn with_valid_range(
         mut self,
         value: crate::applyconfigurations::resource::v1beta2::CapacityRequestPolicyRangeApplyConfiguration,
@@ -377,6 +394,7 @@ impl CapacityRequestPolicyApplyConfiguration {
         self
     }
     /// Appends to `validValues`.
+    #[inline]
     pub fn with_valid_values(
         mut self,
         values: impl IntoIterator<Item = kclient_apimachinery::Quantity>,
@@ -460,20 +478,24 @@ pub struct CapacityRequestPolicyRangeApplyConfiguration {
 
 impl CapacityRequestPolicyRangeApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `max`.
+    #[inline]
     pub fn with_max(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.max = Some(value);
         self
     }
     /// Sets `min`.
+    #[inline]
     pub fn with_min(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.min = Some(value);
         self
     }
     /// Sets `step`.
+    #[inline]
     pub fn with_step(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.step = Some(value);
         self
@@ -546,10 +568,12 @@ pub struct CapacityRequirementsApplyConfiguration {
 
 impl CapacityRequirementsApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Adds entries to `requests` (later keys overwrite).
+    #[inline]
     pub fn with_requests(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -622,10 +646,12 @@ pub struct CounterApplyConfiguration {
 
 impl CounterApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `value`.
+    #[inline]
     pub fn with_value(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.value = Some(value);
         self
@@ -696,10 +722,12 @@ pub struct CounterSetApplyConfiguration {
 
 impl CounterSetApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Adds entries to `counters` (later keys overwrite).
+    #[inline]
     pub fn with_counters(
         mut self,
         entries: impl IntoIterator<
@@ -716,6 +744,7 @@ impl CounterSetApplyConfiguration {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -811,20 +840,24 @@ pub struct DeviceApplyConfiguration {
 
 impl DeviceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `allNodes`.
+    #[inline]
     pub fn with_all_nodes(mut self, value: bool) -> Self {
         self.all_nodes = Some(value);
         self
     }
     /// Sets `allowMultipleAllocations`.
+    #[inline]
     pub fn with_allow_multiple_allocations(mut self, value: bool) -> Self {
         self.allow_multiple_allocations = Some(value);
         self
     }
     /// Adds entries to `attributes` (later keys overwrite).
+    #[inline]
     pub fn with_attributes(
         mut self,
         entries: impl IntoIterator<
@@ -841,6 +874,7 @@ impl DeviceApplyConfiguration {
         self
     }
     /// Appends to `bindingConditions`.
+    #[inline]
     pub fn with_binding_conditions(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -851,6 +885,7 @@ impl DeviceApplyConfiguration {
         self
     }
     /// Appends to `bindingFailureConditions`.
+    #[inline]
     pub fn with_binding_failure_conditions(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -861,11 +896,13 @@ impl DeviceApplyConfiguration {
         self
     }
     /// Sets `bindsToNode`.
+    #[inline]
     pub fn with_binds_to_node(mut self, value: bool) -> Self {
         self.binds_to_node = Some(value);
         self
     }
     /// Adds entries to `capacity` (later keys overwrite).
+    #[inline]
     pub fn with_capacity(
         mut self,
         entries: impl IntoIterator<
@@ -882,6 +919,7 @@ impl DeviceApplyConfiguration {
         self
     }
     /// Appends to `consumesCounters`.
+    #[inline]
     pub fn with_consumes_counters(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1beta2::DeviceCounterConsumptionApplyConfiguration>,
@@ -892,11 +930,13 @@ impl DeviceApplyConfiguration {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Adds entries to `nodeAllocatableResourceMappings` (later keys overwrite).
+    #[inline]
     pub fn with_node_allocatable_resource_mappings(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, crate::applyconfigurations::resource::v1beta2::NodeAllocatableResourceMappingApplyConfiguration)>,
@@ -910,11 +950,13 @@ impl DeviceApplyConfiguration {
         self
     }
     /// Sets `nodeName`.
+    #[inline]
     pub fn with_node_name(mut self, value: impl Into<String>) -> Self {
         self.node_name = Some(value.into());
         self
     }
     /// Sets `nodeSelector`.
+    #[inline]
     pub fn with_node_selector(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeSelectorApplyConfiguration,
@@ -923,6 +965,7 @@ impl DeviceApplyConfiguration {
         self
     }
     /// Appends to `taints`.
+    #[inline]
     pub fn with_taints(
         mut self,
         values: impl IntoIterator<
@@ -1069,10 +1112,12 @@ pub struct DeviceAllocationConfigurationApplyConfiguration {
 
 impl DeviceAllocationConfigurationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `opaque`.
+    #[inline]
     pub fn with_opaque(
         mut self,
         value: crate::applyconfigurations::resource::v1beta2::OpaqueDeviceConfigurationApplyConfiguration,
@@ -1081,6 +1126,7 @@ impl DeviceAllocationConfigurationApplyConfiguration {
         self
     }
     /// Appends to `requests`.
+    #[inline]
     pub fn with_requests(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.requests
             .get_or_insert_with(Vec::new)
@@ -1088,6 +1134,7 @@ impl DeviceAllocationConfigurationApplyConfiguration {
         self
     }
     /// Sets `source`.
+    #[inline]
     pub fn with_source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
@@ -1164,10 +1211,12 @@ pub struct DeviceAllocationResultApplyConfiguration {
 
 impl DeviceAllocationResultApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `config`.
+    #[inline]
     pub fn with_config(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1beta2::DeviceAllocationConfigurationApplyConfiguration>,
@@ -1176,6 +1225,7 @@ impl DeviceAllocationResultApplyConfiguration {
         self
     }
     /// Appends to `results`.
+    #[inline]
     pub fn with_results(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1beta2::DeviceRequestAllocationResultApplyConfiguration>,
@@ -1262,35 +1312,42 @@ pub struct DeviceAttributeApplyConfiguration {
 
 impl DeviceAttributeApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `bool`.
+    #[inline]
     pub fn with_bool(mut self, value: bool) -> Self {
         self.bool = Some(value);
         self
     }
     /// Appends to `bools`.
+    #[inline]
     pub fn with_bools(mut self, values: impl IntoIterator<Item = bool>) -> Self {
         self.bools.get_or_insert_with(Vec::new).extend(values);
         self
     }
     /// Sets `int`.
+    #[inline]
     pub fn with_int(mut self, value: i64) -> Self {
         self.int = Some(value);
         self
     }
     /// Appends to `ints`.
+    #[inline]
     pub fn with_ints(mut self, values: impl IntoIterator<Item = i64>) -> Self {
         self.ints.get_or_insert_with(Vec::new).extend(values);
         self
     }
     /// Sets `string`.
+    #[inline]
     pub fn with_string(mut self, value: impl Into<String>) -> Self {
         self.string = Some(value.into());
         self
     }
     /// Appends to `strings`.
+    #[inline]
     pub fn with_strings(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.strings
             .get_or_insert_with(Vec::new)
@@ -1298,11 +1355,13 @@ impl DeviceAttributeApplyConfiguration {
         self
     }
     /// Sets `version`.
+    #[inline]
     pub fn with_version(mut self, value: impl Into<String>) -> Self {
         self.version = Some(value.into());
         self
     }
     /// Appends to `versions`.
+    #[inline]
     pub fn with_versions(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.versions
             .get_or_insert_with(Vec::new)
@@ -1419,10 +1478,12 @@ pub struct DeviceCapacityApplyConfiguration {
 
 impl DeviceCapacityApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `requestPolicy`.
+    #[inline]
     pub fn with_request_policy(
         mut self,
         value: crate::applyconfigurations::resource::v1beta2::CapacityRequestPolicyApplyConfiguration,
@@ -1431,6 +1492,7 @@ impl DeviceCapacityApplyConfiguration {
         self
     }
     /// Sets `value`.
+    #[inline]
     pub fn with_value(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.value = Some(value);
         self
@@ -1506,10 +1568,12 @@ pub struct DeviceClaimApplyConfiguration {
 
 impl DeviceClaimApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `config`.
+    #[inline]
     pub fn with_config(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1beta2::DeviceClaimConfigurationApplyConfiguration>,
@@ -1518,6 +1582,7 @@ impl DeviceClaimApplyConfiguration {
         self
     }
     /// Appends to `constraints`.
+    #[inline]
     pub fn with_constraints(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1beta2::DeviceConstraintApplyConfiguration>,
@@ -1526,6 +1591,7 @@ impl DeviceClaimApplyConfiguration {
         self
     }
     /// Appends to `requests`.
+    #[inline]
     pub fn with_requests(
         mut self,
         values: impl IntoIterator<
@@ -1608,10 +1674,12 @@ pub struct DeviceClaimConfigurationApplyConfiguration {
 
 impl DeviceClaimConfigurationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `opaque`.
+    #[inline]
     pub fn with_opaque(
         mut self,
         value: crate::applyconfigurations::resource::v1beta2::OpaqueDeviceConfigurationApplyConfiguration,
@@ -1620,6 +1688,7 @@ impl DeviceClaimConfigurationApplyConfiguration {
         self
     }
     /// Appends to `requests`.
+    #[inline]
     pub fn with_requests(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.requests
             .get_or_insert_with(Vec::new)
@@ -1712,16 +1781,19 @@ impl DeviceClassApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -1730,6 +1802,7 @@ impl DeviceClassApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::resource::v1beta2::DeviceClassSpecApplyConfiguration,
@@ -1847,10 +1920,12 @@ pub struct DeviceClassConfigurationApplyConfiguration {
 
 impl DeviceClassConfigurationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `opaque`.
+    #[inline]
     pub fn with_opaque(
         mut self,
         value: crate::applyconfigurations::resource::v1beta2::OpaqueDeviceConfigurationApplyConfiguration,
@@ -1927,10 +2002,12 @@ pub struct DeviceClassSpecApplyConfiguration {
 
 impl DeviceClassSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `config`.
+    #[inline]
     pub fn with_config(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1beta2::DeviceClassConfigurationApplyConfiguration>,
@@ -1939,11 +2016,13 @@ impl DeviceClassSpecApplyConfiguration {
         self
     }
     /// Sets `extendedResourceName`.
+    #[inline]
     pub fn with_extended_resource_name(mut self, value: impl Into<String>) -> Self {
         self.extended_resource_name = Some(value.into());
         self
     }
     /// Appends to `selectors`.
+    #[inline]
     pub fn with_selectors(
         mut self,
         values: impl IntoIterator<
@@ -2027,20 +2106,24 @@ pub struct DeviceConstraintApplyConfiguration {
 
 impl DeviceConstraintApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `distinctAttribute`.
+    #[inline]
     pub fn with_distinct_attribute(mut self, value: impl Into<String>) -> Self {
         self.distinct_attribute = Some(value.into());
         self
     }
     /// Sets `matchAttribute`.
+    #[inline]
     pub fn with_match_attribute(mut self, value: impl Into<String>) -> Self {
         self.match_attribute = Some(value.into());
         self
     }
     /// Appends to `requests`.
+    #[inline]
     pub fn with_requests(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.requests
             .get_or_insert_with(Vec::new)
@@ -2124,15 +2207,18 @@ pub struct DeviceCounterConsumptionApplyConfiguration {
 
 impl DeviceCounterConsumptionApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `counterSet`.
+    #[inline]
     pub fn with_counter_set(mut self, value: impl Into<String>) -> Self {
         self.counter_set = Some(value.into());
         self
     }
     /// Adds entries to `counters` (later keys overwrite).
+    #[inline]
     pub fn with_counters(
         mut self,
         entries: impl IntoIterator<
@@ -2224,10 +2310,12 @@ pub struct DeviceRequestApplyConfiguration {
 
 impl DeviceRequestApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `exactly`.
+    #[inline]
     pub fn with_exactly(
         mut self,
         value: crate::applyconfigurations::resource::v1beta2::ExactDeviceRequestApplyConfiguration,
@@ -2236,6 +2324,7 @@ impl DeviceRequestApplyConfiguration {
         self
     }
     /// Appends to `firstAvailable`.
+    #[inline]
     pub fn with_first_available(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1beta2::DeviceSubRequestApplyConfiguration>,
@@ -2246,6 +2335,7 @@ impl DeviceRequestApplyConfiguration {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -2354,15 +2444,18 @@ pub struct DeviceRequestAllocationResultApplyConfiguration {
 
 impl DeviceRequestAllocationResultApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `adminAccess`.
+    #[inline]
     pub fn with_admin_access(mut self, value: bool) -> Self {
         self.admin_access = Some(value);
         self
     }
     /// Appends to `bindingConditions`.
+    #[inline]
     pub fn with_binding_conditions(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -2373,6 +2466,7 @@ impl DeviceRequestAllocationResultApplyConfiguration {
         self
     }
     /// Appends to `bindingFailureConditions`.
+    #[inline]
     pub fn with_binding_failure_conditions(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -2383,6 +2477,7 @@ impl DeviceRequestAllocationResultApplyConfiguration {
         self
     }
     /// Adds entries to `consumedCapacity` (later keys overwrite).
+    #[inline]
     pub fn with_consumed_capacity(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, kclient_apimachinery::Quantity)>,
@@ -2394,31 +2489,37 @@ impl DeviceRequestAllocationResultApplyConfiguration {
         self
     }
     /// Sets `device`.
+    #[inline]
     pub fn with_device(mut self, value: impl Into<String>) -> Self {
         self.device = Some(value.into());
         self
     }
     /// Sets `driver`.
+    #[inline]
     pub fn with_driver(mut self, value: impl Into<String>) -> Self {
         self.driver = Some(value.into());
         self
     }
     /// Sets `pool`.
+    #[inline]
     pub fn with_pool(mut self, value: impl Into<String>) -> Self {
         self.pool = Some(value.into());
         self
     }
     /// Sets `request`.
+    #[inline]
     pub fn with_request(mut self, value: impl Into<String>) -> Self {
         self.request = Some(value.into());
         self
     }
     /// Sets `shareID`.
+    #[inline]
     pub fn with_share_id(mut self, value: impl Into<String>) -> Self {
         self.share_id = Some(value.into());
         self
     }
     /// Appends to `tolerations`.
+    #[inline]
     pub fn with_tolerations(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1beta2::DeviceTolerationApplyConfiguration>,
@@ -2563,10 +2664,12 @@ pub struct DeviceSelectorApplyConfiguration {
 
 impl DeviceSelectorApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `cel`.
+    #[inline]
     pub fn with_cel(
         mut self,
         value: crate::applyconfigurations::resource::v1beta2::CELDeviceSelectorApplyConfiguration,
@@ -2656,15 +2759,18 @@ pub struct DeviceSubRequestApplyConfiguration {
 
 impl DeviceSubRequestApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `allocationMode`.
+    #[inline]
     pub fn with_allocation_mode(mut self, value: impl Into<String>) -> Self {
         self.allocation_mode = Some(value.into());
         self
     }
     /// Sets `capacity`.
+    #[inline]
     pub fn with_capacity(
         mut self,
         value: crate::applyconfigurations::resource::v1beta2::CapacityRequirementsApplyConfiguration,
@@ -2673,21 +2779,25 @@ impl DeviceSubRequestApplyConfiguration {
         self
     }
     /// Sets `count`.
+    #[inline]
     pub fn with_count(mut self, value: i64) -> Self {
         self.count = Some(value);
         self
     }
     /// Sets `deviceClassName`.
+    #[inline]
     pub fn with_device_class_name(mut self, value: impl Into<String>) -> Self {
         self.device_class_name = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Appends to `selectors`.
+    #[inline]
     pub fn with_selectors(
         mut self,
         values: impl IntoIterator<
@@ -2698,6 +2808,7 @@ impl DeviceSubRequestApplyConfiguration {
         self
     }
     /// Appends to `tolerations`.
+    #[inline]
     pub fn with_tolerations(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1beta2::DeviceTolerationApplyConfiguration>,
@@ -2827,25 +2938,30 @@ pub struct DeviceTaintApplyConfiguration {
 
 impl DeviceTaintApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `effect`.
+    #[inline]
     pub fn with_effect(mut self, value: impl Into<String>) -> Self {
         self.effect = Some(value.into());
         self
     }
     /// Sets `key`.
+    #[inline]
     pub fn with_key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
     /// Sets `timeAdded`.
+    #[inline]
     pub fn with_time_added(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.time_added = Some(value);
         self
     }
     /// Sets `value`.
+    #[inline]
     pub fn with_value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
@@ -2946,16 +3062,19 @@ impl DeviceTaintRuleApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -2964,6 +3083,7 @@ impl DeviceTaintRuleApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::resource::v1beta2::DeviceTaintRuleSpecApplyConfiguration,
@@ -2972,6 +3092,7 @@ impl DeviceTaintRuleApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::resource::v1beta2::DeviceTaintRuleStatusApplyConfiguration,
@@ -3116,10 +3237,12 @@ pub struct DeviceTaintRuleSpecApplyConfiguration {
 
 impl DeviceTaintRuleSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `deviceSelector`.
+    #[inline]
     pub fn with_device_selector(
         mut self,
         value: crate::applyconfigurations::resource::v1beta2::DeviceTaintSelectorApplyConfiguration,
@@ -3128,6 +3251,7 @@ impl DeviceTaintRuleSpecApplyConfiguration {
         self
     }
     /// Sets `taint`.
+    #[inline]
     pub fn with_taint(
         mut self,
         value: crate::applyconfigurations::resource::v1beta2::DeviceTaintApplyConfiguration,
@@ -3210,10 +3334,12 @@ pub struct DeviceTaintRuleStatusApplyConfiguration {
 
 impl DeviceTaintRuleStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::apply::meta::ConditionApplyConfiguration>,
@@ -3291,20 +3417,24 @@ pub struct DeviceTaintSelectorApplyConfiguration {
 
 impl DeviceTaintSelectorApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `device`.
+    #[inline]
     pub fn with_device(mut self, value: impl Into<String>) -> Self {
         self.device = Some(value.into());
         self
     }
     /// Sets `driver`.
+    #[inline]
     pub fn with_driver(mut self, value: impl Into<String>) -> Self {
         self.driver = Some(value.into());
         self
     }
     /// Sets `pool`.
+    #[inline]
     pub fn with_pool(mut self, value: impl Into<String>) -> Self {
         self.pool = Some(value.into());
         self
@@ -3384,30 +3514,36 @@ pub struct DeviceTolerationApplyConfiguration {
 
 impl DeviceTolerationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `effect`.
+    #[inline]
     pub fn with_effect(mut self, value: impl Into<String>) -> Self {
         self.effect = Some(value.into());
         self
     }
     /// Sets `key`.
+    #[inline]
     pub fn with_key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
     /// Sets `operator`.
+    #[inline]
     pub fn with_operator(mut self, value: impl Into<String>) -> Self {
         self.operator = Some(value.into());
         self
     }
     /// Sets `tolerationSeconds`.
+    #[inline]
     pub fn with_toleration_seconds(mut self, value: i64) -> Self {
         self.toleration_seconds = Some(value);
         self
     }
     /// Sets `value`.
+    #[inline]
     pub fn with_value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
@@ -3506,20 +3642,24 @@ pub struct ExactDeviceRequestApplyConfiguration {
 
 impl ExactDeviceRequestApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `adminAccess`.
+    #[inline]
     pub fn with_admin_access(mut self, value: bool) -> Self {
         self.admin_access = Some(value);
         self
     }
     /// Sets `allocationMode`.
+    #[inline]
     pub fn with_allocation_mode(mut self, value: impl Into<String>) -> Self {
         self.allocation_mode = Some(value.into());
         self
     }
     /// Sets `capacity`.
+    #[inline]
     pub fn with_capacity(
         mut self,
         value: crate::applyconfigurations::resource::v1beta2::CapacityRequirementsApplyConfiguration,
@@ -3528,16 +3668,19 @@ impl ExactDeviceRequestApplyConfiguration {
         self
     }
     /// Sets `count`.
+    #[inline]
     pub fn with_count(mut self, value: i64) -> Self {
         self.count = Some(value);
         self
     }
     /// Sets `deviceClassName`.
+    #[inline]
     pub fn with_device_class_name(mut self, value: impl Into<String>) -> Self {
         self.device_class_name = Some(value.into());
         self
     }
     /// Appends to `selectors`.
+    #[inline]
     pub fn with_selectors(
         mut self,
         values: impl IntoIterator<
@@ -3548,6 +3691,7 @@ impl ExactDeviceRequestApplyConfiguration {
         self
     }
     /// Appends to `tolerations`.
+    #[inline]
     pub fn with_tolerations(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1beta2::DeviceTolerationApplyConfiguration>,
@@ -3675,20 +3819,24 @@ pub struct NetworkDeviceDataApplyConfiguration {
 
 impl NetworkDeviceDataApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `hardwareAddress`.
+    #[inline]
     pub fn with_hardware_address(mut self, value: impl Into<String>) -> Self {
         self.hardware_address = Some(value.into());
         self
     }
     /// Sets `interfaceName`.
+    #[inline]
     pub fn with_interface_name(mut self, value: impl Into<String>) -> Self {
         self.interface_name = Some(value.into());
         self
     }
     /// Appends to `ips`.
+    #[inline]
     pub fn with_ips(mut self, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.ips
             .get_or_insert_with(Vec::new)
@@ -3767,15 +3915,18 @@ pub struct NodeAllocatableResourceMappingApplyConfiguration {
 
 impl NodeAllocatableResourceMappingApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `allocationMultiplier`.
+    #[inline]
     pub fn with_allocation_multiplier(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.allocation_multiplier = Some(value);
         self
     }
     /// Sets `capacityKey`.
+    #[inline]
     pub fn with_capacity_key(mut self, value: impl Into<String>) -> Self {
         self.capacity_key = Some(value.into());
         self
@@ -3846,15 +3997,18 @@ pub struct OpaqueDeviceConfigurationApplyConfiguration {
 
 impl OpaqueDeviceConfigurationApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `driver`.
+    #[inline]
     pub fn with_driver(mut self, value: impl Into<String>) -> Self {
         self.driver = Some(value.into());
         self
     }
     /// Sets `parameters`.
+    #[inline]
     pub fn with_parameters(mut self, value: serde_json::Value) -> Self {
         self.parameters = Some(value);
         self
@@ -3948,16 +4102,19 @@ impl ResourceClaimApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -3966,6 +4123,7 @@ impl ResourceClaimApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::resource::v1beta2::ResourceClaimSpecApplyConfiguration,
@@ -3974,6 +4132,7 @@ impl ResourceClaimApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::resource::v1beta2::ResourceClaimStatusApplyConfiguration,
@@ -4119,25 +4278,30 @@ pub struct ResourceClaimConsumerReferenceApplyConfiguration {
 
 impl ResourceClaimConsumerReferenceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `apiGroup`.
+    #[inline]
     pub fn with_api_group(mut self, value: impl Into<String>) -> Self {
         self.api_group = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `resource`.
+    #[inline]
     pub fn with_resource(mut self, value: impl Into<String>) -> Self {
         self.resource = Some(value.into());
         self
     }
     /// Sets `uid`.
+    #[inline]
     pub fn with_uid(mut self, value: impl Into<String>) -> Self {
         self.uid = Some(value.into());
         self
@@ -4215,10 +4379,12 @@ pub struct ResourceClaimSpecApplyConfiguration {
 
 impl ResourceClaimSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `devices`.
+    #[inline]
     pub fn with_devices(
         mut self,
         value: crate::applyconfigurations::resource::v1beta2::DeviceClaimApplyConfiguration,
@@ -4294,10 +4460,12 @@ pub struct ResourceClaimStatusApplyConfiguration {
 
 impl ResourceClaimStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `allocation`.
+    #[inline]
     pub fn with_allocation(
         mut self,
         value: crate::applyconfigurations::resource::v1beta2::AllocationResultApplyConfiguration,
@@ -4306,6 +4474,7 @@ impl ResourceClaimStatusApplyConfiguration {
         self
     }
     /// Appends to `devices`.
+    #[inline]
     pub fn with_devices(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1beta2::AllocatedDeviceStatusApplyConfiguration>,
@@ -4314,6 +4483,7 @@ impl ResourceClaimStatusApplyConfiguration {
         self
     }
     /// Appends to `reservedFor`.
+    #[inline]
     pub fn with_reserved_for(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::resource::v1beta2::ResourceClaimConsumerReferenceApplyConfiguration>,
@@ -4414,16 +4584,19 @@ impl ResourceClaimTemplateApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -4432,6 +4605,7 @@ impl ResourceClaimTemplateApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::resource::v1beta2::ResourceClaimTemplateSpecApplyConfiguration,
@@ -4545,10 +4719,12 @@ pub struct ResourceClaimTemplateSpecApplyConfiguration {
 
 impl ResourceClaimTemplateSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -4557,6 +4733,7 @@ impl ResourceClaimTemplateSpecApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::resource::v1beta2::ResourceClaimSpecApplyConfiguration,
@@ -4651,20 +4828,24 @@ pub struct ResourcePoolApplyConfiguration {
 
 impl ResourcePoolApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `generation`.
+    #[inline]
     pub fn with_generation(mut self, value: i64) -> Self {
         self.generation = Some(value);
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `resourceSliceCount`.
+    #[inline]
     pub fn with_resource_slice_count(mut self, value: i64) -> Self {
         self.resource_slice_count = Some(value);
         self
@@ -4757,16 +4938,19 @@ impl ResourceSliceApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -4775,6 +4959,7 @@ impl ResourceSliceApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::resource::v1beta2::ResourceSliceSpecApplyConfiguration,
@@ -4910,15 +5095,18 @@ pub struct ResourceSliceSpecApplyConfiguration {
 
 impl ResourceSliceSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `allNodes`.
+    #[inline]
     pub fn with_all_nodes(mut self, value: bool) -> Self {
         self.all_nodes = Some(value);
         self
     }
     /// Appends to `devices`.
+    #[inline]
     pub fn with_devices(
         mut self,
         values: impl IntoIterator<
@@ -4929,16 +5117,19 @@ impl ResourceSliceSpecApplyConfiguration {
         self
     }
     /// Sets `driver`.
+    #[inline]
     pub fn with_driver(mut self, value: impl Into<String>) -> Self {
         self.driver = Some(value.into());
         self
     }
     /// Sets `nodeName`.
+    #[inline]
     pub fn with_node_name(mut self, value: impl Into<String>) -> Self {
         self.node_name = Some(value.into());
         self
     }
     /// Sets `nodeSelector`.
+    #[inline]
     pub fn with_node_selector(
         mut self,
         value: crate::applyconfigurations::core::v1::NodeSelectorApplyConfiguration,
@@ -4947,11 +5138,13 @@ impl ResourceSliceSpecApplyConfiguration {
         self
     }
     /// Sets `perDeviceNodeSelection`.
+    #[inline]
     pub fn with_per_device_node_selection(mut self, value: bool) -> Self {
         self.per_device_node_selection = Some(value);
         self
     }
     /// Sets `pool`.
+    #[inline]
     pub fn with_pool(
         mut self,
         value: crate::applyconfigurations::resource::v1beta2::ResourcePoolApplyConfiguration,
@@ -4960,6 +5153,7 @@ impl ResourceSliceSpecApplyConfiguration {
         self
     }
     /// Appends to `sharedCounters`.
+    #[inline]
     pub fn with_shared_counters(
         mut self,
         values: impl IntoIterator<

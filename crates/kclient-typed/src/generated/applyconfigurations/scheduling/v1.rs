@@ -37,26 +37,31 @@ impl PriorityClassApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `description`.
+    #[inline]
     pub fn with_description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
     /// Sets `globalDefault`.
+    #[inline]
     pub fn with_global_default(mut self, value: bool) -> Self {
         self.global_default = Some(value);
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -65,11 +70,13 @@ impl PriorityClassApplyConfiguration {
         self
     }
     /// Sets `preemptionPolicy`.
+    #[inline]
     pub fn with_preemption_policy(mut self, value: impl Into<String>) -> Self {
         self.preemption_policy = Some(value.into());
         self
     }
     /// Sets `value`.
+    #[inline]
     pub fn with_value(mut self, value: i32) -> Self {
         self.value = Some(value);
         self

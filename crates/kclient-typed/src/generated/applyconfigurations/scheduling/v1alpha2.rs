@@ -9,6 +9,7 @@ pub struct BasicSchedulingPolicyApplyConfiguration {}
 
 impl BasicSchedulingPolicyApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
@@ -64,10 +65,12 @@ pub struct GangSchedulingPolicyApplyConfiguration {
 
 impl GangSchedulingPolicyApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `minCount`.
+    #[inline]
     pub fn with_min_count(mut self, value: i32) -> Self {
         self.min_count = Some(value);
         self
@@ -157,16 +160,19 @@ impl PodGroupApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -175,6 +181,7 @@ impl PodGroupApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::scheduling::v1alpha2::PodGroupSpecApplyConfiguration,
@@ -183,6 +190,7 @@ impl PodGroupApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::scheduling::v1alpha2::PodGroupStatusApplyConfiguration,
@@ -323,20 +331,24 @@ pub struct PodGroupResourceClaimApplyConfiguration {
 
 impl PodGroupResourceClaimApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `resourceClaimName`.
+    #[inline]
     pub fn with_resource_claim_name(mut self, value: impl Into<String>) -> Self {
         self.resource_claim_name = Some(value.into());
         self
     }
     /// Sets `resourceClaimTemplateName`.
+    #[inline]
     pub fn with_resource_claim_template_name(mut self, value: impl Into<String>) -> Self {
         self.resource_claim_template_name = Some(value.into());
         self
@@ -415,15 +427,18 @@ pub struct PodGroupResourceClaimStatusApplyConfiguration {
 
 impl PodGroupResourceClaimStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `resourceClaimName`.
+    #[inline]
     pub fn with_resource_claim_name(mut self, value: impl Into<String>) -> Self {
         self.resource_claim_name = Some(value.into());
         self
@@ -493,10 +508,12 @@ pub struct PodGroupSchedulingConstraintsApplyConfiguration {
 
 impl PodGroupSchedulingConstraintsApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `topology`.
+    #[inline]
     pub fn with_topology(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::scheduling::v1alpha2::TopologyConstraintApplyConfiguration>,
@@ -574,10 +591,12 @@ pub struct PodGroupSchedulingPolicyApplyConfiguration {
 
 impl PodGroupSchedulingPolicyApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `basic`.
+    #[inline]
     pub fn with_basic(
         mut self,
         value: crate::applyconfigurations::scheduling::v1alpha2::BasicSchedulingPolicyApplyConfiguration,
@@ -586,6 +605,7 @@ impl PodGroupSchedulingPolicyApplyConfiguration {
         self
     }
     /// Sets `gang`.
+    #[inline]
     pub fn with_gang(
         mut self,
         value: crate::applyconfigurations::scheduling::v1alpha2::GangSchedulingPolicyApplyConfiguration,
@@ -670,15 +690,18 @@ pub struct PodGroupSpecApplyConfiguration {
 
 impl PodGroupSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `disruptionMode`.
+    #[inline]
     pub fn with_disruption_mode(mut self, value: impl Into<String>) -> Self {
         self.disruption_mode = Some(value.into());
         self
     }
     /// Sets `podGroupTemplateRef`.
+    #[inline]
     pub fn with_pod_group_template_ref(
         mut self,
         value: crate::applyconfigurations::scheduling::v1alpha2::PodGroupTemplateReferenceApplyConfiguration,
@@ -687,16 +710,19 @@ impl PodGroupSpecApplyConfiguration {
         self
     }
     /// Sets `priority`.
+    #[inline]
     pub fn with_priority(mut self, value: i32) -> Self {
         self.priority = Some(value);
         self
     }
     /// Sets `priorityClassName`.
+    #[inline]
     pub fn with_priority_class_name(mut self, value: impl Into<String>) -> Self {
         self.priority_class_name = Some(value.into());
         self
     }
     /// Appends to `resourceClaims`.
+    #[inline]
     pub fn with_resource_claims(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::scheduling::v1alpha2::PodGroupResourceClaimApplyConfiguration>,
@@ -707,6 +733,7 @@ impl PodGroupSpecApplyConfiguration {
         self
     }
     /// Sets `schedulingConstraints`.
+    #[inline]
     pub fn with_scheduling_constraints(
         mut self,
         value: crate::applyconfigurations::scheduling::v1alpha2::PodGroupSchedulingConstraintsApplyConfiguration,
@@ -715,6 +742,7 @@ impl PodGroupSpecApplyConfiguration {
         self
     }
     /// Sets `schedulingPolicy`.
+    #[inline]
     pub fn with_scheduling_policy(
         mut self,
         value: crate::applyconfigurations::scheduling::v1alpha2::PodGroupSchedulingPolicyApplyConfiguration,
@@ -820,10 +848,12 @@ pub struct PodGroupStatusApplyConfiguration {
 
 impl PodGroupStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::apply::meta::ConditionApplyConfiguration>,
@@ -832,6 +862,7 @@ impl PodGroupStatusApplyConfiguration {
         self
     }
     /// Appends to `resourceClaimStatuses`.
+    #[inline]
     pub fn with_resource_claim_statuses(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::scheduling::v1alpha2::PodGroupResourceClaimStatusApplyConfiguration>,
@@ -919,30 +950,36 @@ pub struct PodGroupTemplateApplyConfiguration {
 
 impl PodGroupTemplateApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `disruptionMode`.
+    #[inline]
     pub fn with_disruption_mode(mut self, value: impl Into<String>) -> Self {
         self.disruption_mode = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `priority`.
+    #[inline]
     pub fn with_priority(mut self, value: i32) -> Self {
         self.priority = Some(value);
         self
     }
     /// Sets `priorityClassName`.
+    #[inline]
     pub fn with_priority_class_name(mut self, value: impl Into<String>) -> Self {
         self.priority_class_name = Some(value.into());
         self
     }
     /// Appends to `resourceClaims`.
+    #[inline]
     pub fn with_resource_claims(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::scheduling::v1alpha2::PodGroupResourceClaimApplyConfiguration>,
@@ -953,6 +990,7 @@ impl PodGroupTemplateApplyConfiguration {
         self
     }
     /// Sets `schedulingConstraints`.
+    #[inline]
     pub fn with_scheduling_constraints(
         mut self,
         value: crate::applyconfigurations::scheduling::v1alpha2::PodGroupSchedulingConstraintsApplyConfiguration,
@@ -961,6 +999,7 @@ impl PodGroupTemplateApplyConfiguration {
         self
     }
     /// Sets `schedulingPolicy`.
+    #[inline]
     pub fn with_scheduling_policy(
         mut self,
         value: crate::applyconfigurations::scheduling::v1alpha2::PodGroupSchedulingPolicyApplyConfiguration,
@@ -1063,10 +1102,12 @@ pub struct PodGroupTemplateReferenceApplyConfiguration {
 
 impl PodGroupTemplateReferenceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `workload`.
+    #[inline]
     pub fn with_workload(
         mut self,
         value: crate::applyconfigurations::scheduling::v1alpha2::WorkloadPodGroupTemplateReferenceApplyConfiguration,
@@ -1135,10 +1176,12 @@ pub struct TopologyConstraintApplyConfiguration {
 
 impl TopologyConstraintApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `key`.
+    #[inline]
     pub fn with_key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
@@ -1206,20 +1249,24 @@ pub struct TypedLocalObjectReferenceApplyConfiguration {
 
 impl TypedLocalObjectReferenceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `apiGroup`.
+    #[inline]
     pub fn with_api_group(mut self, value: impl Into<String>) -> Self {
         self.api_group = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -1314,16 +1361,19 @@ impl WorkloadApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -1332,6 +1382,7 @@ impl WorkloadApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::scheduling::v1alpha2::WorkloadSpecApplyConfiguration,
@@ -1448,15 +1499,18 @@ pub struct WorkloadPodGroupTemplateReferenceApplyConfiguration {
 
 impl WorkloadPodGroupTemplateReferenceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `podGroupTemplateName`.
+    #[inline]
     pub fn with_pod_group_template_name(mut self, value: impl Into<String>) -> Self {
         self.pod_group_template_name = Some(value.into());
         self
     }
     /// Sets `workloadName`.
+    #[inline]
     pub fn with_workload_name(mut self, value: impl Into<String>) -> Self {
         self.workload_name = Some(value.into());
         self
@@ -1527,10 +1581,12 @@ pub struct WorkloadSpecApplyConfiguration {
 
 impl WorkloadSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `controllerRef`.
+    #[inline]
     pub fn with_controller_ref(
         mut self,
         value: crate::applyconfigurations::scheduling::v1alpha2::TypedLocalObjectReferenceApplyConfiguration,
@@ -1539,6 +1595,7 @@ impl WorkloadSpecApplyConfiguration {
         self
     }
     /// Appends to `podGroupTemplates`.
+    #[inline]
     pub fn with_pod_group_templates(
         mut self,
         values: impl IntoIterator<Item = crate::applyconfigurations::scheduling::v1alpha2::PodGroupTemplateApplyConfiguration>,

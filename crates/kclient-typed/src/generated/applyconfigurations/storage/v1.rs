@@ -31,16 +31,19 @@ impl CSIDriverApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -49,6 +52,7 @@ impl CSIDriverApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::storage::v1::CSIDriverSpecApplyConfiguration,
@@ -187,55 +191,66 @@ pub struct CSIDriverSpecApplyConfiguration {
 
 impl CSIDriverSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `attachRequired`.
+    #[inline]
     pub fn with_attach_required(mut self, value: bool) -> Self {
         self.attach_required = Some(value);
         self
     }
     /// Sets `fsGroupPolicy`.
+    #[inline]
     pub fn with_fs_group_policy(mut self, value: impl Into<String>) -> Self {
         self.fs_group_policy = Some(value.into());
         self
     }
     /// Sets `nodeAllocatableUpdatePeriodSeconds`.
+    #[inline]
     pub fn with_node_allocatable_update_period_seconds(mut self, value: i64) -> Self {
         self.node_allocatable_update_period_seconds = Some(value);
         self
     }
     /// Sets `podInfoOnMount`.
+    #[inline]
     pub fn with_pod_info_on_mount(mut self, value: bool) -> Self {
         self.pod_info_on_mount = Some(value);
         self
     }
     /// Sets `preventPodSchedulingIfMissing`.
+    #[inline]
     pub fn with_prevent_pod_scheduling_if_missing(mut self, value: bool) -> Self {
         self.prevent_pod_scheduling_if_missing = Some(value);
         self
     }
     /// Sets `requiresRepublish`.
+    #[inline]
     pub fn with_requires_republish(mut self, value: bool) -> Self {
         self.requires_republish = Some(value);
         self
     }
     /// Sets `seLinuxMount`.
+    #[inline]
     pub fn with_se_linux_mount(mut self, value: bool) -> Self {
         self.se_linux_mount = Some(value);
         self
     }
     /// Sets `serviceAccountTokenInSecrets`.
+    #[inline]
     pub fn with_service_account_token_in_secrets(mut self, value: bool) -> Self {
         self.service_account_token_in_secrets = Some(value);
         self
     }
     /// Sets `storageCapacity`.
+    #[inline]
     pub fn with_storage_capacity(mut self, value: bool) -> Self {
         self.storage_capacity = Some(value);
         self
     }
     /// Appends to `tokenRequests`.
+    #[inline]
     pub fn with_token_requests(
         mut self,
         values: impl IntoIterator<
@@ -248,6 +263,7 @@ impl CSIDriverSpecApplyConfiguration {
         self
     }
     /// Appends to `volumeLifecycleModes`.
+    #[inline]
     pub fn with_volume_lifecycle_modes(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -410,16 +426,19 @@ impl CSINodeApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -428,6 +447,7 @@ impl CSINodeApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::storage::v1::CSINodeSpecApplyConfiguration,
@@ -549,10 +569,12 @@ pub struct CSINodeDriverApplyConfiguration {
 
 impl CSINodeDriverApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `allocatable`.
+    #[inline]
     pub fn with_allocatable(
         mut self,
         value: crate::applyconfigurations::storage::v1::VolumeNodeResourcesApplyConfiguration,
@@ -561,16 +583,19 @@ impl CSINodeDriverApplyConfiguration {
         self
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets `nodeID`.
+    #[inline]
     pub fn with_node_id(mut self, value: impl Into<String>) -> Self {
         self.node_id = Some(value.into());
         self
     }
     /// Appends to `topologyKeys`.
+    #[inline]
     pub fn with_topology_keys(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -663,10 +688,12 @@ pub struct CSINodeSpecApplyConfiguration {
 
 impl CSINodeSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `drivers`.
+    #[inline]
     pub fn with_drivers(
         mut self,
         values: impl IntoIterator<
@@ -769,26 +796,31 @@ impl CSIStorageCapacityApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `capacity`.
+    #[inline]
     pub fn with_capacity(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.capacity = Some(value);
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `maximumVolumeSize`.
+    #[inline]
     pub fn with_maximum_volume_size(mut self, value: kclient_apimachinery::Quantity) -> Self {
         self.maximum_volume_size = Some(value);
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -797,6 +829,7 @@ impl CSIStorageCapacityApplyConfiguration {
         self
     }
     /// Sets `nodeTopology`.
+    #[inline]
     pub fn with_node_topology(
         mut self,
         value: crate::apply::meta::LabelSelectorApplyConfiguration,
@@ -805,6 +838,7 @@ impl CSIStorageCapacityApplyConfiguration {
         self
     }
     /// Sets `storageClassName`.
+    #[inline]
     pub fn with_storage_class_name(mut self, value: impl Into<String>) -> Self {
         self.storage_class_name = Some(value.into());
         self
@@ -969,11 +1003,13 @@ impl StorageClassApplyConfiguration {
         }
     }
     /// Sets `allowVolumeExpansion`.
+    #[inline]
     pub fn with_allow_volume_expansion(mut self, value: bool) -> Self {
         self.allow_volume_expansion = Some(value);
         self
     }
     /// Appends to `allowedTopologies`.
+    #[inline]
     pub fn with_allowed_topologies(
         mut self,
         values: impl IntoIterator<
@@ -986,16 +1022,19 @@ impl StorageClassApplyConfiguration {
         self
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -1004,6 +1043,7 @@ impl StorageClassApplyConfiguration {
         self
     }
     /// Appends to `mountOptions`.
+    #[inline]
     pub fn with_mount_options(
         mut self,
         values: impl IntoIterator<Item = impl Into<String>>,
@@ -1014,6 +1054,7 @@ impl StorageClassApplyConfiguration {
         self
     }
     /// Adds entries to `parameters` (later keys overwrite).
+    #[inline]
     pub fn with_parameters(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
@@ -1025,16 +1066,19 @@ impl StorageClassApplyConfiguration {
         self
     }
     /// Sets `provisioner`.
+    #[inline]
     pub fn with_provisioner(mut self, value: impl Into<String>) -> Self {
         self.provisioner = Some(value.into());
         self
     }
     /// Sets `reclaimPolicy`.
+    #[inline]
     pub fn with_reclaim_policy(mut self, value: impl Into<String>) -> Self {
         self.reclaim_policy = Some(value.into());
         self
     }
     /// Sets `volumeBindingMode`.
+    #[inline]
     pub fn with_volume_binding_mode(mut self, value: impl Into<String>) -> Self {
         self.volume_binding_mode = Some(value.into());
         self
@@ -1197,15 +1241,18 @@ pub struct TokenRequestApplyConfiguration {
 
 impl TokenRequestApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `audience`.
+    #[inline]
     pub fn with_audience(mut self, value: impl Into<String>) -> Self {
         self.audience = Some(value.into());
         self
     }
     /// Sets `expirationSeconds`.
+    #[inline]
     pub fn with_expiration_seconds(mut self, value: i64) -> Self {
         self.expiration_seconds = Some(value);
         self
@@ -1297,16 +1344,19 @@ impl VolumeAttachmentApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -1315,6 +1365,7 @@ impl VolumeAttachmentApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::storage::v1::VolumeAttachmentSpecApplyConfiguration,
@@ -1323,6 +1374,7 @@ impl VolumeAttachmentApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::storage::v1::VolumeAttachmentStatusApplyConfiguration,
@@ -1465,10 +1517,12 @@ pub struct VolumeAttachmentSourceApplyConfiguration {
 
 impl VolumeAttachmentSourceApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `inlineVolumeSpec`.
+    #[inline]
     pub fn with_inline_volume_spec(
         mut self,
         value: crate::applyconfigurations::core::v1::PersistentVolumeSpecApplyConfiguration,
@@ -1477,6 +1531,7 @@ impl VolumeAttachmentSourceApplyConfiguration {
         self
     }
     /// Sets `persistentVolumeName`.
+    #[inline]
     pub fn with_persistent_volume_name(mut self, value: impl Into<String>) -> Self {
         self.persistent_volume_name = Some(value.into());
         self
@@ -1556,20 +1611,24 @@ pub struct VolumeAttachmentSpecApplyConfiguration {
 
 impl VolumeAttachmentSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `attacher`.
+    #[inline]
     pub fn with_attacher(mut self, value: impl Into<String>) -> Self {
         self.attacher = Some(value.into());
         self
     }
     /// Sets `nodeName`.
+    #[inline]
     pub fn with_node_name(mut self, value: impl Into<String>) -> Self {
         self.node_name = Some(value.into());
         self
     }
     /// Sets `source`.
+    #[inline]
     pub fn with_source(
         mut self,
         value: crate::applyconfigurations::storage::v1::VolumeAttachmentSourceApplyConfiguration,
@@ -1657,10 +1716,12 @@ pub struct VolumeAttachmentStatusApplyConfiguration {
 
 impl VolumeAttachmentStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `attachError`.
+    #[inline]
     pub fn with_attach_error(
         mut self,
         value: crate::applyconfigurations::storage::v1::VolumeErrorApplyConfiguration,
@@ -1669,11 +1730,13 @@ impl VolumeAttachmentStatusApplyConfiguration {
         self
     }
     /// Sets `attached`.
+    #[inline]
     pub fn with_attached(mut self, value: bool) -> Self {
         self.attached = Some(value);
         self
     }
     /// Adds entries to `attachmentMetadata` (later keys overwrite).
+    #[inline]
     pub fn with_attachment_metadata(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
@@ -1687,6 +1750,7 @@ impl VolumeAttachmentStatusApplyConfiguration {
         self
     }
     /// Sets `detachError`.
+    #[inline]
     pub fn with_detach_error(
         mut self,
         value: crate::applyconfigurations::storage::v1::VolumeErrorApplyConfiguration,
@@ -1809,21 +1873,25 @@ impl VolumeAttributesClassApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `driverName`.
+    #[inline]
     pub fn with_driver_name(mut self, value: impl Into<String>) -> Self {
         self.driver_name = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -1832,6 +1900,7 @@ impl VolumeAttributesClassApplyConfiguration {
         self
     }
     /// Adds entries to `parameters` (later keys overwrite).
+    #[inline]
     pub fn with_parameters(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
@@ -1960,20 +2029,24 @@ pub struct VolumeErrorApplyConfiguration {
 
 impl VolumeErrorApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `errorCode`.
+    #[inline]
     pub fn with_error_code(mut self, value: i32) -> Self {
         self.error_code = Some(value);
         self
     }
     /// Sets `message`.
+    #[inline]
     pub fn with_message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
     /// Sets `time`.
+    #[inline]
     pub fn with_time(mut self, value: kclient_apimachinery::meta::Time) -> Self {
         self.time = Some(value);
         self
@@ -2045,10 +2118,12 @@ pub struct VolumeNodeResourcesApplyConfiguration {
 
 impl VolumeNodeResourcesApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `count`.
+    #[inline]
     pub fn with_count(mut self, value: i32) -> Self {
         self.count = Some(value);
         self

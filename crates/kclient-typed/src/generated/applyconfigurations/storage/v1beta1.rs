@@ -33,21 +33,25 @@ impl VolumeAttributesClassApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `driverName`.
+    #[inline]
     pub fn with_driver_name(mut self, value: impl Into<String>) -> Self {
         self.driver_name = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -56,6 +60,7 @@ impl VolumeAttributesClassApplyConfiguration {
         self
     }
     /// Adds entries to `parameters` (later keys overwrite).
+    #[inline]
     pub fn with_parameters(
         mut self,
         entries: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,

@@ -33,16 +33,19 @@ impl StorageVersionMigrationApplyConfiguration {
         }
     }
     /// Sets `apiVersion`.
+    #[inline]
     pub fn with_api_version(mut self, value: impl Into<String>) -> Self {
         self.api_version = Some(value.into());
         self
     }
     /// Sets `kind`.
+    #[inline]
     pub fn with_kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(
         mut self,
         value: crate::apply::meta::ObjectMetaApplyConfiguration,
@@ -51,6 +54,7 @@ impl StorageVersionMigrationApplyConfiguration {
         self
     }
     /// Sets `spec`.
+    #[inline]
     pub fn with_spec(
         mut self,
         value: crate::applyconfigurations::storagemigration::v1beta1::StorageVersionMigrationSpecApplyConfiguration,
@@ -59,6 +63,7 @@ impl StorageVersionMigrationApplyConfiguration {
         self
     }
     /// Sets `status`.
+    #[inline]
     pub fn with_status(
         mut self,
         value: crate::applyconfigurations::storagemigration::v1beta1::StorageVersionMigrationStatusApplyConfiguration,
@@ -185,10 +190,12 @@ pub struct StorageVersionMigrationSpecApplyConfiguration {
 
 impl StorageVersionMigrationSpecApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Sets `resource`.
+    #[inline]
     pub fn with_resource(mut self, value: kclient_apimachinery::GroupResource) -> Self {
         self.resource = Some(value);
         self
@@ -255,10 +262,12 @@ pub struct StorageVersionMigrationStatusApplyConfiguration {
 
 impl StorageVersionMigrationStatusApplyConfiguration {
     /// An empty configuration.
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
     /// Appends to `conditions`.
+    #[inline]
     pub fn with_conditions(
         mut self,
         values: impl IntoIterator<Item = crate::apply::meta::ConditionApplyConfiguration>,
@@ -267,6 +276,7 @@ impl StorageVersionMigrationStatusApplyConfiguration {
         self
     }
     /// Sets `resourceVersion`.
+    #[inline]
     pub fn with_resource_version(mut self, value: impl Into<String>) -> Self {
         self.resource_version = Some(value.into());
         self
