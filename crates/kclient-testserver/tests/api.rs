@@ -348,6 +348,20 @@ async fn unknown_paths_and_verbs() {
             None,
         )
         .await;
+    // A built-in kind is served in protobuf, as the real server does.
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        resp.headers()["content-type"],
+        "application/vnd.kubernetes.protobuf"
+    );
+    let resp = c
+        .raw(
+            Method::GET,
+            "/api/v1/namespaces",
+            &[("accept", "application/yaml")],
+            None,
+        )
+        .await;
     assert_eq!(resp.status(), StatusCode::NOT_ACCEPTABLE);
 }
 

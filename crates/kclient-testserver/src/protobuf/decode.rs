@@ -281,6 +281,7 @@ pub fn message(buf: &[u8], name: &str) -> Result<Value, String> {
     let fields = messages()
         .get(name)
         .ok_or_else(|| format!("unknown message {name}"))?;
+    let wrapper = super::schema::is_list_wrapper(fields);
     let mut out = Map::new();
     let mut r = Reader::new(buf);
     while !r.done() {
@@ -352,6 +353,9 @@ pub fn message(buf: &[u8], name: &str) -> Result<Value, String> {
                 }
             }
         }
+    }
+    if wrapper {
+        return Ok(out.remove("items").unwrap_or_else(|| json!([])));
     }
     Ok(Value::Object(out))
 }

@@ -168,6 +168,16 @@ pub fn message(json: &Value, name: &str) -> Result<Vec<u8>, String> {
     let fields = messages()
         .get(name)
         .ok_or_else(|| format!("unknown message {name}"))?;
+    if let Value::Array(items) = json
+        && super::schema::is_list_wrapper(fields)
+    {
+        let mut buf = Vec::new();
+        let ty = fields[&1].ty;
+        for item in items {
+            value(1, ty, item, &mut buf)?;
+        }
+        return Ok(buf);
+    }
     let empty = Map::new();
     let object = match json {
         Value::Object(o) => o,

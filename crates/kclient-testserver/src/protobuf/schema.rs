@@ -87,6 +87,15 @@ fn parse(text: &'static str) -> Messages {
     out
 }
 
+/// Whether a message only wraps a list (`repeated items = 1`, such as authentication's
+/// `ExtraValue`): in JSON it is the list itself.
+pub fn is_list_wrapper(fields: &HashMap<u32, Field>) -> bool {
+    fields.len() == 1
+        && fields
+            .get(&1)
+            .is_some_and(|f| f.label == Label::Repeated && f.name == "items")
+}
+
 /// The JSON name of a field: the proto name, except for apiextensions' `JSONSchemaProps`
 /// (`$ref`, `$schema`, `x-kubernetes-*`).
 pub fn json_name(message: &str, field: &'static str) -> std::borrow::Cow<'static, str> {
