@@ -232,15 +232,14 @@ impl MetadataResourceClient {
                 &format!("the patch cannot be encoded as JSON: {e}"),
             )
         })?;
-        let content_type = patch_type.content_type();
         let obj = self
             .request(
-                self.inner_rest().patch(content_type),
+                self.inner_rest().patch(patch_type),
                 Some(name),
                 PARTIAL_OBJECT_METADATA_ACCEPT,
             )
             .versioned_params(options)
-            .body_bytes(body, content_type)
+            .body_bytes(body, patch_type.content_type())
             .object()
             .await?;
         self.object("patch", obj)

@@ -264,11 +264,10 @@ impl ResourceClient {
         options: &PatchOptions,
     ) -> Result<Unstructured, Error> {
         let name = self.require_name("patch", name)?;
-        let content_type = patch_type.content_type();
         Ok(self
-            .request(self.rest.patch(content_type), Some(name))
+            .request(self.rest.patch(patch_type), Some(name))
             .versioned_params(options)
-            .body_bytes(body, content_type)
+            .body_bytes(body, patch_type.content_type())
             .object()
             .await?)
     }

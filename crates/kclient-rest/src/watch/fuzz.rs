@@ -3,6 +3,8 @@
 //! real events is split into exactly those events however it is chunked and spaced. 2,000 cases
 //! each by default; `PROPTEST_CASES=100000 cargo test -p kclient-rest fuzz` runs more.
 
+#![allow(clippy::unwrap_used)]
+
 use bytes::Bytes;
 use proptest::prelude::*;
 
