@@ -86,7 +86,7 @@ pub use error::Error;
 pub use extensions::{DEFAULT_MAX_RETRIES, RequestSettings};
 pub use http_client::HttpClient;
 pub use request::{PatchType, Request};
-pub use response::{ByteStream, Response, Warning};
+pub use response::{ByteStream, Lines, Response, Warning};
 /// The WebSocket library of upgraded connections, re-exported so callers use the same version.
 pub use tokio_tungstenite;
 pub use upgrade::{MAX_UPGRADE_ERROR_BODY, MAX_WEBSOCKET_MESSAGE, WebSocketConnection};

@@ -2,6 +2,7 @@
 //! lazy), with its status code, content type and warnings, and the ways to consume the body.
 
 mod byte_stream;
+mod lines;
 
 use bytes::Bytes;
 use http::header::CONTENT_TYPE;
@@ -13,6 +14,7 @@ use crate::decode;
 use crate::request::context::RequestContext;
 use crate::{Error, ListParts};
 pub use byte_stream::ByteStream;
+pub use lines::Lines;
 
 /// One warning the server sent with a response (client-go's `net.WarningHeader`).
 #[derive(Debug, Clone, PartialEq, Eq)]

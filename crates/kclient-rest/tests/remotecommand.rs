@@ -43,6 +43,7 @@ struct Seen {
     protocols: String,
     authorization: String,
     user_agent: String,
+    impersonate: String,
     alpn: Option<Vec<u8>>,
 }
 
@@ -124,6 +125,7 @@ impl Server {
                             protocols: offered.clone(),
                             authorization: header("authorization"),
                             user_agent: header("user-agent"),
+                            impersonate: header("impersonate-user"),
                             alpn: alpn.clone(),
                         });
                         let chosen = match answer {
@@ -166,6 +168,10 @@ impl Server {
     }
 
     fn client(&self) -> RestClient {
+        self.client_with(|_| {})
+    }
+
+    fn client_with(&self, adjust: impl FnOnce(&mut Config)) -> RestClient {
         let mut config = Config::new(&self.url);
         config.api_path = "/api".into();
         config.content.group_version = Some(GroupVersion::new("", "v1"));
@@ -175,6 +181,7 @@ impl Server {
         if let Some(ca) = &self.ca {
             config.tls.ca = Some(DataSource::Data(ca.cert_pem.clone().into_bytes()));
         }
+        adjust(&mut config);
         RestClient::for_config(&config).unwrap()
     }
 
@@ -524,4 +531,34 @@ async fn a_connection_dropped_without_close_is_an_error() {
         .unwrap();
     let err = command.output(1024).await.unwrap_err();
     assert!(err.to_string().contains("next reader"), "{err}");
+}
+
+#[tokio::test]
+async fn upgrades_go_through_a_proxy_tunnel_with_impersonation() {
+    let server = Server::start(
+        V5_V4,
+        Some(&[b"h2", b"http/1.1"]),
+        |mut socket| async move {
+            socket.send(frame(1, b"via proxy")).await.unwrap();
+            finish(&mut socket, &success_status()).await;
+        },
+    )
+    .await;
+    let proxy = support::ConnectProxy::start().await;
+    let client = server.client_with(|config| {
+        config.proxy_url = Some(format!("http://{}", proxy.addr));
+        config.impersonate.user = Some("jane".into());
+    });
+    let output = exec_request(&client, &[])
+        .remote_command(OUT_ERR, StreamSettings::default())
+        .await
+        .unwrap()
+        .output(1024)
+        .await
+        .unwrap();
+    assert_eq!(output.stdout, b"via proxy");
+    assert_eq!(proxy.tunnels.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let seen = &server.seen()[0];
+    assert_eq!(seen.impersonate, "jane");
+    assert_eq!(seen.authorization, "Bearer sekret");
 }

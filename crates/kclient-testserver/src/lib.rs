@@ -19,7 +19,8 @@
 //!
 //! What it implements (discovery, CRUD, patch including strategic merge and server-side apply,
 //! watch, pagination, finalizers, namespaces, CRDs, defaulting, garbage collection, opt-in RBAC,
-//! service account tokens, pod binding and graceful deletion, objects seeded from YAML at start)
+//! service account tokens, pod binding and graceful deletion, simulated kubelets running pods with
+//! `exec`/`attach`/`log` over a built-in shell, objects seeded from YAML at start)
 //! and what it does not yet is listed in `docs/testserver.md`.
 //!
 //! ## Dependencies and why
@@ -28,6 +29,9 @@
 //! - `serde_json`, `json-patch`: objects are stored as JSON; merge and JSON patches.
 //! - `jiff`, `fastrand`, `base64`: timestamps, uids/tokens/generated names, continue tokens.
 //! - `serde-saphyr`: YAML bodies of server-side apply; seed files.
+//! - `tokio-tungstenite` (handshake helpers only), `futures-util`: WebSocket framing of the
+//!   streaming subresources (`exec`, `attach`) over hyper's own upgraded connection.
+//! - `tar`: the archive format of the simulated containers' `tar` (what `kubectl cp` runs).
 
 mod api;
 mod auth;

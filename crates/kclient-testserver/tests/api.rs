@@ -360,9 +360,15 @@ async fn unimplemented_subresources_are_refused() {
     let (s, created) = c.post("/api/v1/namespaces/default/pods", pod).await;
     assert_eq!(s, StatusCode::CREATED, "{created}");
     assert_eq!(
-        c.get("/api/v1/namespaces/default/pods/p/exec").await.0,
+        c.get("/api/v1/namespaces/default/pods/p/proxy").await.0,
         StatusCode::METHOD_NOT_ALLOWED
     );
+    // exec is served (over WebSocket); a plain GET is told to upgrade.
+    let (s, body) = c
+        .get("/api/v1/namespaces/default/pods/p/exec?stdout=1&command=ls")
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(body["message"], "pod p does not have a host assigned");
     let (s, status) = c.get("/api/v1/namespaces/default/pods/p/status").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(status["kind"], "Pod");

@@ -37,6 +37,18 @@ pub enum Error {
         found: String,
     },
 
+    /// Copying files to or from a container (`kubectl cp`) failed: a local file could not be
+    /// read or written, the tar stream was corrupt, or `tar` in the container failed (its
+    /// stderr is in the reason).
+    #[error("copy failed: {reason}")]
+    Copy {
+        /// What went wrong, naming the path or command.
+        reason: String,
+        /// The I/O error, if any.
+        #[source]
+        source: Option<std::io::Error>,
+    },
+
     /// The answer to a delete was neither the object nor a `Status`.
     #[error("cannot decode the answer to deleting {kind} {name:?}")]
     DecodeDeleted {

@@ -52,6 +52,9 @@
 //! ## Dependencies and why
 //! - `kclient-apimachinery`: meta types, options, `Resource` traits. `kclient-rest` and
 //!   `kclient-config`: requests and configuration. `http`: methods.
+//! - `tokio`, `tar`, `tracing`: `kubectl cp` (`copy_to_pod`, `copy_from_pod`) streams a tar
+//!   archive through exec; the `tar` crate reads and writes the format on a blocking thread, and
+//!   skipped entries are logged as warnings.
 //! - `serde`, `serde_json`: the wire format. `base64`: [`ByteString`]. `thiserror`: [`Error`].
 
 #[path = "generated/mod.rs"]
@@ -77,3 +80,8 @@ pub use type_meta::{ApiVersion, Kind, TypeInfo};
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/typed.md")]
 mod guide_doctests {}
+
+/// The snippets of `docs/streaming.md` (exec, attach, cp, logs), compiled as doctests.
+#[cfg(all(doctest, feature = "core-v1"))]
+#[doc = include_str!("../../../docs/streaming.md")]
+mod streaming_doctests {}

@@ -48,6 +48,11 @@ impl ByteStream {
         }
     }
 
+    /// The URL of the request (without its query), for messages.
+    pub fn url(&self) -> &str {
+        url_only(&self.context.url)
+    }
+
     /// The next non-empty chunk, `None` at the end.
     fn poll_chunk(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Error>>> {
         if !self.current.is_empty() {
@@ -125,4 +130,9 @@ impl AsyncRead for ByteStream {
         self.consume(n);
         Poll::Ready(Ok(()))
     }
+}
+
+/// `url` without its query string (queries may hold sensitive values).
+fn url_only(url: &str) -> &str {
+    url.split_once('?').map_or(url, |(path, _)| path)
 }

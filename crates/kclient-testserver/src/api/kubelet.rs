@@ -449,7 +449,7 @@ fn container_specs(state: &State, pod: &Value, pod_ip: &str) -> Vec<ContainerSpe
                 command,
                 env: environment(state, pod, c, pod_ip),
                 stdin: c["stdin"].as_bool().unwrap_or(false),
-                tty: c["tty"].as_bool().unwrap_or(false),
+                stdin_once: c["stdinOnce"].as_bool().unwrap_or(false),
                 ..ContainerSpec::default()
             };
             for m in c["volumeMounts"].as_array().into_iter().flatten() {

@@ -2,15 +2,18 @@
 //! the shared [`State`].
 
 mod apply;
+mod attach;
 mod binding;
 mod delete;
 mod discovery;
+mod exec;
 mod fields;
 mod filter;
 mod gc;
 mod graceful;
 pub(crate) mod kubelet;
 mod list_body;
+mod logs;
 mod managed;
 mod names;
 pub(crate) mod namespaces;
@@ -23,6 +26,7 @@ mod pods;
 mod portforward;
 mod query;
 mod read;
+mod remote;
 pub(crate) mod response;
 mod review;
 mod scale;
@@ -32,8 +36,6 @@ mod strategic;
 mod table;
 mod token;
 mod watch;
-// Used by the streaming subresources (exec, attach, portforward) as they land.
-#[allow(dead_code)]
 pub(crate) mod websocket;
 mod write;
 
@@ -109,7 +111,6 @@ pub struct Ctx {
     output: Output,
     user: User,
     /// The connection's upgrade, for requests asking for one (exec, attach, portforward).
-    #[allow(dead_code)]
     upgrade: std::sync::Mutex<Option<hyper::upgrade::OnUpgrade>>,
 }
 
@@ -123,7 +124,6 @@ impl Ctx {
     }
 
     /// Takes the connection upgrade of a WebSocket request (once).
-    #[allow(dead_code)]
     fn take_upgrade(&self) -> Option<hyper::upgrade::OnUpgrade> {
         self.upgrade.lock().ok().and_then(|mut u| u.take())
     }
@@ -340,7 +340,9 @@ fn dispatch(ctx: &Ctx, verb: &str, sub: Option<&str>) -> Result<Response<Body>, 
         ("create", Some("token")) if core && ctx.res.name() == "serviceaccounts" => {
             token::create(ctx)
         }
-        ("get", Some("log")) if is_pods(ctx) => pods::log(ctx),
+        ("get", Some("log")) if is_pods(ctx) => logs::log(ctx),
+        ("get" | "create", Some("exec")) if is_pods(ctx) => exec::exec(ctx, verb),
+        ("get" | "create", Some("attach")) if is_pods(ctx) => attach::attach(ctx, verb),
         ("get" | "create", Some("portforward")) if is_pods(ctx) => portforward::portforward(ctx),
         ("get", Some("scale")) => scale::get(ctx),
         ("update", Some("scale")) => scale::write(ctx, None),

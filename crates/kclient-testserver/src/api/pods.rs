@@ -1,6 +1,8 @@
-//! The pod subresources a cluster without kubelets can answer: `eviction` (policy/v1
-//! `Eviction`: the pod is deleted, PodDisruptionBudgets are not consulted) and `log` (the real
-//! server's errors for a pod whose containers never start).
+//! The pod subresources: `eviction` (policy/v1 `Eviction`: the pod is deleted,
+//! PodDisruptionBudgets are not consulted), and how `log`, `exec` and `attach` find their pod
+//! and container (`pkg/registry/core/pod/strategy.go`, `validateContainer`, `streamLocation`).
+
+use std::sync::Arc;
 
 use http::Response;
 use serde_json::{Value, json};
@@ -9,6 +11,7 @@ use super::Ctx;
 use super::objects::meta_str;
 use super::response::{self, Body};
 use super::status::ApiError;
+use crate::runtime::{Container, PodRuntime};
 use crate::store::Key;
 
 /// POST `pods/<name>/eviction`: deletes the pod with the body's `deleteOptions`; 201 `Success`.
@@ -36,9 +39,21 @@ pub fn evict(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     ))
 }
 
-/// GET `pods/<name>/log`: no kubelet ever runs the containers, so the answer is the error the
-/// real server gives for the pod's state.
-pub fn log(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
+/// What a pod subresource that reaches a container (`log`, `exec`, `attach`) addresses: the
+/// stored pod, the chosen container, and the node it runs on.
+#[derive(Debug)]
+pub struct Target {
+    /// The pod.
+    pub pod: Value,
+    /// The container's name.
+    pub container: String,
+}
+
+/// Finds the pod and container of a `log`/`exec`/`attach` request with the real server's errors
+/// (`validateContainer`, `streamLocation`): 404 for a missing pod; 400 `a container name must
+/// be specified for pod p, choose one of: [a b]`, `container z is not valid for pod p`, `pod p
+/// does not have a host assigned`; 404 `nodes "n" not found` when the node does not exist.
+pub fn target(ctx: &Ctx, container: &str) -> Result<Target, ApiError> {
     let key = Key::new("", "pods", ctx.namespace(), ctx.name());
     let pod = ctx
         .state
@@ -61,7 +76,7 @@ pub fn log(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let containers = names("containers");
     let init = names("initContainers");
     let ephemeral = names("ephemeralContainers");
-    let container = match ctx.query.get("container").unwrap_or_default() {
+    let container = match container {
         "" if containers.len() == 1 => containers.first().cloned().unwrap_or_default(),
         "" => {
             let mut msg = format!(
@@ -116,7 +131,22 @@ pub fn log(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
             node,
         ));
     }
-    Err(ApiError::bad_request(format!(
-        "container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating"
-    )))
+    Ok(Target { pod, container })
+}
+
+/// The running container a target names, or the kubelet's error for one that is not running
+/// (`container "c" in pod "p" is waiting to start: ContainerCreating`).
+pub fn running(ctx: &Ctx, t: &Target) -> Result<(Arc<PodRuntime>, Arc<Container>), ApiError> {
+    let uid = meta_str(&t.pod, "uid");
+    let name = meta_str(&t.pod, "name");
+    ctx.state
+        .runtime
+        .get(uid)
+        .and_then(|p| p.container(&t.container).map(|c| (p, c)))
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "container \"{}\" in pod \"{name}\" is waiting to start: ContainerCreating",
+                t.container
+            ))
+        })
 }

@@ -23,8 +23,6 @@ pub enum FsError {
     ReadOnly,
     /// ENOSPC.
     NoSpace,
-    /// ENOTEMPTY.
-    NotEmpty,
 }
 
 impl std::fmt::Display for FsError {
@@ -36,7 +34,6 @@ impl std::fmt::Display for FsError {
             FsError::Exists => "File exists",
             FsError::ReadOnly => "Read-only file system",
             FsError::NoSpace => "No space left on device",
-            FsError::NotEmpty => "Directory not empty",
         })
     }
 }

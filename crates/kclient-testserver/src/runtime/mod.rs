@@ -4,11 +4,10 @@
 //! Plays the part of the CRI runtime (containerd) and the kubelet's streaming server
 //! (`k8s.io/cri-streaming`); the kubelet's pod-status side is `api::kubelet`.
 
-// The shell and the streaming handlers that use all of this land in the next commits.
-#![allow(dead_code)]
-
 pub mod fs;
 pub mod log;
+pub mod process;
+pub mod shell;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -34,8 +33,8 @@ pub struct ContainerSpec {
     pub env: Vec<(String, String)>,
     /// `stdin: true` in the spec (attach may write to the main process).
     pub stdin: bool,
-    /// `tty: true` in the spec.
-    pub tty: bool,
+    /// `stdinOnce: true` in the spec (the first attach that closes stdin closes it for good).
+    pub stdin_once: bool,
     /// Read-only volumes: mount path, files (relative path, bytes), file mode.
     pub mounts: Vec<(String, Files, u32)>,
     /// Writable empty directories (emptyDir and other volumes) to create.
@@ -92,8 +91,28 @@ pub struct Container {
     pub fs: Mutex<Fs>,
     /// Its log (the main process's stdout and stderr).
     pub log: ContainerLog,
-    /// When it started.
-    pub started: jiff::Timestamp,
+    /// The main process's shell state, when it is a shell fed by attach.
+    pub main_shell: Mutex<shell::exec::Shell>,
+    /// The main process's stdin while it runs a command that takes input.
+    pub main_stdin: Mutex<Option<tokio::sync::mpsc::Sender<bytes::Bytes>>>,
+    /// Interrupts the container's processes when it stops.
+    pub cancel: Arc<process::Cancel>,
+}
+
+impl Container {
+    /// Whether the main process runs the container's command at start (anything but no
+    /// command or an interactive shell).
+    pub fn runs_command(&self) -> bool {
+        !self.spec.command.is_empty() && !self.main_is_shell()
+    }
+
+    fn stop(&self) {
+        self.cancel.cancel();
+        self.main_stdin
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+    }
 }
 
 impl Container {
@@ -112,23 +131,38 @@ impl Container {
 /// A running pod.
 #[derive(Debug)]
 pub struct PodRuntime {
-    /// The pod's uid.
-    pub uid: String,
     /// Containers by name.
     pub containers: BTreeMap<String, Arc<Container>>,
     stopped: watch::Sender<bool>,
 }
 
 impl PodRuntime {
+    fn stop(&self) {
+        for c in self.containers.values() {
+            c.stop();
+        }
+        self.stopped.send_replace(true);
+    }
+
     /// A container by name.
     pub fn container(&self, name: &str) -> Option<Arc<Container>> {
         self.containers.get(name).cloned()
     }
 
-    /// Becomes `true` when the pod's containers are stopped (the pod was deleted or the server
-    /// shuts down): streams end then.
-    pub fn stopped(&self) -> watch::Receiver<bool> {
-        self.stopped.subscribe()
+    /// Resolves when the pod's containers are stopped.
+    pub fn until_stopped(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self.stopped.subscribe();
+        async move {
+            let _ = rx.wait_for(|s| *s).await.is_ok();
+        }
+    }
+}
+
+impl Drop for Runtime {
+    /// The server is gone: stop every container's processes (blocking threads would otherwise
+    /// keep sleeping and hold up the tokio runtime's shutdown).
+    fn drop(&mut self) {
+        self.stop_all();
     }
 }
 
@@ -148,7 +182,6 @@ impl Runtime {
     /// Starts the containers of pod `uid` (named `hostname`): each gets its file system (with
     /// its volumes) and writes its first log line.
     pub fn start(&self, uid: &str, hostname: &str, specs: Vec<ContainerSpec>) -> Arc<PodRuntime> {
-        let started = jiff::Timestamp::now();
         let containers = specs
             .into_iter()
             .map(|spec| {
@@ -161,25 +194,31 @@ impl Runtime {
                     fs.mount(path, files, *mode);
                 }
                 let c = Container {
+                    main_stdin: Mutex::new(None),
+                    cancel: Arc::new(process::Cancel::default()),
+                    main_shell: Mutex::new(shell::exec::Shell::new(spec.env.clone())),
                     hostname: hostname.to_string(),
                     fs: Mutex::new(fs),
                     log: ContainerLog::new(),
-                    started,
                     spec,
                 };
-                c.log.write(
-                    Stream::Stdout,
-                    format!(
-                        "kclient-testserver: container {} started (image {})\n",
-                        c.spec.name, c.spec.image
-                    )
-                    .as_bytes(),
-                );
-                (c.spec.name.clone(), Arc::new(c))
+                let c = Arc::new(c);
+                if c.runs_command() {
+                    process::start_main(&c);
+                } else {
+                    c.log.write(
+                        Stream::Stdout,
+                        format!(
+                            "kclient-testserver: container {} started (image {})\n",
+                            c.spec.name, c.spec.image
+                        )
+                        .as_bytes(),
+                    );
+                }
+                (c.spec.name.clone(), c)
             })
             .collect();
         let pod = Arc::new(PodRuntime {
-            uid: uid.to_string(),
             containers,
             stopped: watch::channel(false).0,
         });
@@ -217,14 +256,14 @@ impl Runtime {
     /// Stops pod `uid`: its streams end and its state goes.
     pub fn stop(&self, uid: &str) {
         if let Some(pod) = self.lock().remove(uid) {
-            pod.stopped.send_replace(true);
+            pod.stop();
         }
     }
 
     /// Stops every pod (server shutdown).
     pub fn stop_all(&self) {
         for (_, pod) in self.lock().drain() {
-            pod.stopped.send_replace(true);
+            pod.stop();
         }
     }
 }

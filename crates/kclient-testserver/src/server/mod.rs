@@ -126,6 +126,7 @@ impl TestServer {
     /// Stops the server and waits for the listener to close.
     pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);
+        self.state.runtime.stop_all();
         if let Some(task) = self.accept_task.take() {
             let _ = task.await;
         }
@@ -174,6 +175,9 @@ impl TestServer {
 impl Drop for TestServer {
     fn drop(&mut self) {
         let _ = self.shutdown.send(true);
+        // Containers' processes run on blocking threads: stop them now, not when a task gets
+        // to it (the tokio runtime may be shutting down and waiting for those threads).
+        self.state.runtime.stop_all();
     }
 }
 

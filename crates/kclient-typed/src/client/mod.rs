@@ -4,6 +4,10 @@
 //! the generic, hand-written [`ResourceClient`], enabled per resource by the [`verbs`] traits.
 
 #[cfg(feature = "core-v1")]
+mod pod;
+#[cfg(feature = "core-v1")]
+mod pod_cp;
+#[cfg(feature = "core-v1")]
 mod port_forward;
 mod resource_client;
 mod subresource;
@@ -17,6 +21,10 @@ use kclient_apimachinery::resource::StaticResource;
 use kclient_config::{Config, GROUPS_API_PATH, LEGACY_API_PATH, Serializer};
 use kclient_rest::{HttpClient, RestClient};
 
+#[cfg(feature = "core-v1")]
+pub use pod::{AttachOptions, DEFAULT_MAX_LOG_LINE, ExecOptions, LogOptions};
+#[cfg(feature = "core-v1")]
+pub use pod_cp::CopyReport;
 pub use resource_client::{Deleted, ResourceClient};
 pub use visit::{Creatable, ResourceVisitor};
 
