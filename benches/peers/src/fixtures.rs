@@ -11,6 +11,12 @@ use crate::pods;
 pub const LIST_PODS: usize = 10_000;
 /// `MODIFIED` events in the pod watch.
 pub const WATCH_EVENTS: usize = 30_000;
+/// Bytes per chunk of the "chunked" watch (several events per chunk).
+pub const CHUNK_BYTES: usize = 64 * 1024;
+/// Events of the trickle watch (the first ones of the pod watch).
+pub const TRICKLE_EVENTS: usize = 2_000;
+/// Time between two events of the trickle watch.
+pub const TRICKLE_GAP: std::time::Duration = std::time::Duration::from_micros(500);
 /// ConfigMaps behind the informer.
 pub const CONFIG_MAPS: usize = 100_000;
 /// The server's page size for the ConfigMap list (also the most it returns without `limit`).
@@ -22,6 +28,8 @@ pub struct Fixtures {
     pub pod_list: Bytes,
     /// One watch event per element, each a JSON line ending in `\n`.
     pub pod_events: Vec<Bytes>,
+    /// The same events cut into [`CHUNK_BYTES`] chunks regardless of event boundaries.
+    pub pod_event_chunks: Vec<Bytes>,
     /// Each ConfigMap, serialized (as a list item: no `apiVersion`/`kind`).
     pub config_maps: Vec<Bytes>,
 }
@@ -30,13 +38,19 @@ impl Fixtures {
     /// Generates and serializes all the data.
     pub fn generate() -> Self {
         let pod_list = Bytes::from(pods::pod_list_json(LIST_PODS));
-        let pod_events = (0..WATCH_EVENTS).map(pod_event).collect();
+        let pod_events: Vec<Bytes> = (0..WATCH_EVENTS).map(pod_event).collect();
+        let all = Bytes::from(pod_events.concat());
+        let pod_event_chunks = (0..all.len())
+            .step_by(CHUNK_BYTES)
+            .map(|at| all.slice(at..(at + CHUNK_BYTES).min(all.len())))
+            .collect();
         let config_maps = (0..CONFIG_MAPS)
             .map(|i| Bytes::from(serde_json::to_vec(&config_map(i)).unwrap()))
             .collect();
         Self {
             pod_list,
             pod_events,
+            pod_event_chunks,
             config_maps,
         }
     }

@@ -5,12 +5,14 @@
 //! `child <scenario> <url>`), so that each scenario's peak memory (`VmHWM`) is its own. Each
 //! scenario runs [`RUNS`] times, the two libraries interleaved; the tables give medians.
 //!
-//! Run: `cd benches/peers && cargo run --release -- all` (or `list-watch`, `informer`,
-//! `breakdown` for one part).
+//! Run: `cd benches/peers && cargo run --release -- all` (or any of `list`, `watch`,
+//! `informer`, `build`, `breakdown`). `build` times cold builds of two small programs
+//! (`build-probe/`), one per library.
 
 #[path = "../../shared/pods.rs"]
 mod pods;
 
+mod build;
 mod fixtures;
 mod measure;
 mod report;
@@ -24,29 +26,49 @@ use fixtures::Fixtures;
 /// Runs of each scenario.
 pub const RUNS: usize = 3;
 
-/// The parts `all` runs, each a list of scenarios.
+/// The environment variable that gives a child the HTTPS server's URL.
+pub const TLS_URL_ENV: &str = "KCLIENT_PEERS_TLS_URL";
+/// The environment variable that gives a child the directory of the server's certificate.
+pub const TLS_DIR_ENV: &str = "KCLIENT_PEERS_TLS_DIR";
+
+/// The parts `all` runs, each a list of scenarios (`build` runs cargo, not scenarios).
 const PARTS: &[(&str, &[&str])] = &[
+    ("list", &["list-kclient", "list-kube"]),
     (
-        "list-watch",
-        &["list-kclient", "list-kube", "watch-kclient", "watch-kube"],
-    ),
-    ("informer", &["informer-kclient", "informer-kube"]),
-    (
-        "breakdown",
+        "watch",
         &[
-            "body-list-kclient",
-            "body-list-kube",
-            "decode-list-kclient",
-            "decode-list-kube",
-            "body-watch-kclient",
-            "decode-watch-kclient",
-            "decode-watch-kube",
-            "heap-configmap-kclient",
-            "heap-configmap-kube",
-            "heap-fieldsv1",
+            "watch-kclient",
+            "watch-kube",
+            "watch64k-kclient",
+            "watch64k-kube",
+            "watchtls-kclient",
+            "watchtls-kube",
+            "trickle-kclient",
+            "trickle-kube",
         ],
     ),
+    ("informer", &["informer-kclient", "informer-kube"]),
+    ("build", &[]),
 ];
+
+/// Scenarios run only when asked for by name.
+const BREAKDOWN: (&str, &[&str]) = (
+    "breakdown",
+    &[
+        "body-list-kclient",
+        "body-list-kube",
+        "decode-list-kclient",
+        "decode-list-kube",
+        "body-watch-kclient",
+        "decode-watch-kclient",
+        "decode-watch-kube",
+        "heap-configmap-kclient",
+        "heap-configmap-kube",
+        "heap-fieldsv1",
+    ],
+);
+
+const USAGE: &str = "usage: kclient-peer-benches [all|list|watch|informer|build|breakdown]...";
 
 fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -58,58 +80,84 @@ fn main() -> Result<(), String> {
             Ok(())
         }
         [] | ["all"] => parent(PARTS),
-        [part] => {
-            let chosen: Vec<_> = PARTS
-                .iter()
-                .filter(|(name, _)| name == part)
-                .copied()
-                .collect();
-            if chosen.is_empty() {
-                return Err(format!(
-                    "unknown part {part:?}; use all, list-watch, informer or breakdown"
-                ));
+        parts => {
+            let mut chosen = Vec::new();
+            for part in parts {
+                let found = PARTS
+                    .iter()
+                    .chain(std::iter::once(&BREAKDOWN))
+                    .find(|(name, _)| name == part)
+                    .ok_or_else(|| format!("unknown part {part:?}; {USAGE}"))?;
+                chosen.push(*found);
             }
             parent(&chosen)
         }
-        _ => Err("usage: kclient-peer-benches [all|list-watch|informer|breakdown]".into()),
     }
 }
 
-/// Generates the data, starts the server and runs `parts`, printing a table for each.
+/// Generates the data, starts the server and runs `parts`, printing a table for each and the
+/// summary of the ratios at the end.
 fn parent(parts: &[(&str, &[&str])]) -> Result<(), String> {
     let started = Instant::now();
-    let fixtures = Fixtures::generate();
-    println!(
-        "data: pod list {:.1} MB ({} pods); watch {:.1} MB ({} events); {} ConfigMaps {:.1} MB \
-         (pages of {}); generated in {:.1} s",
-        fixtures.pod_list.len() as f64 / 1e6,
-        fixtures::LIST_PODS,
-        fixtures.pod_events_len() as f64 / 1e6,
-        fixtures::WATCH_EVENTS,
-        fixtures::CONFIG_MAPS,
-        fixtures.config_maps_len() as f64 / 1e6,
-        fixtures::PAGE_SIZE,
-        started.elapsed().as_secs_f64()
-    );
-    let (addr, stats) = server::start(fixtures);
-    let url = format!("http://{addr}");
+    let mut summary = report::Summary::default();
+    let needs_server = parts.iter().any(|(_, scenarios)| !scenarios.is_empty());
+    let server = needs_server.then(|| {
+        let fixtures = Fixtures::generate();
+        println!(
+            "data: pod list {:.1} MB ({} pods); watch {:.1} MB ({} events); {} ConfigMaps \
+             {:.1} MB (pages of {}); generated in {:.1} s",
+            fixtures.pod_list.len() as f64 / 1e6,
+            fixtures::LIST_PODS,
+            fixtures.pod_events_len() as f64 / 1e6,
+            fixtures::WATCH_EVENTS,
+            fixtures::CONFIG_MAPS,
+            fixtures.config_maps_len() as f64 / 1e6,
+            fixtures::PAGE_SIZE,
+            started.elapsed().as_secs_f64()
+        );
+        server::start(fixtures)
+    });
+    let mut target = None;
+    if let Some((addresses, _)) = &server {
+        let dir = std::env::temp_dir().join(format!("kclient-peers-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        std::fs::write(dir.join("cert.pem"), &addresses.cert_pem)
+            .and_then(|()| std::fs::write(dir.join("cert.der"), &addresses.cert_der))
+            .map_err(|e| format!("writing the certificate: {e}"))?;
+        target = Some(measure::Target {
+            url: format!("http://{}", addresses.http),
+            env: vec![
+                (TLS_URL_ENV, format!("https://{}", addresses.https)),
+                (TLS_DIR_ENV, dir.display().to_string()),
+            ],
+        });
+    }
     for (part, scenarios) in parts {
+        if *part == "build" {
+            build::run(&mut summary)?;
+            continue;
+        }
+        let (Some(target), Some((_, stats))) = (&target, &server) else {
+            continue;
+        };
         let mut results = report::Results::default();
         for run in 0..RUNS {
             for scenario in *scenarios {
-                let figures = measure::run_child(scenario, &url)?;
+                let figures = measure::run_child(scenario, target)?;
                 let (pages, unlimited, watches) = stats.take();
                 eprintln!(
-                    "{part} run {}/{RUNS}: {scenario}: {:.0} ms, peak {:.1} MiB \
+                    "{part} run {}/{RUNS}: {scenario}: {:.0} ms, cpu {:.0} ms, peak {:.1} MiB \
                      (server saw {pages} list requests, {unlimited} without limit, {watches} watches)",
                     run + 1,
                     figures.get("wall_ms").copied().unwrap_or(0.0),
+                    figures.get("cpu_ms").copied().unwrap_or(0.0),
                     figures.get("peak_kib").copied().unwrap_or(0.0) / 1024.0,
                 );
                 results.add(scenario, figures);
             }
         }
-        report::print(part, &results);
+        report::print(part, &results, &mut summary);
     }
+    summary.print();
     Ok(())
 }

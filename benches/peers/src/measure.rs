@@ -25,6 +25,32 @@ pub fn rss_kib() -> u64 {
     status_kib("VmRSS")
 }
 
+/// Clock-tick fields of `/proc/self/stat` summed, in milliseconds (10 ms resolution); `skip`
+/// counts the fields after the command name's `)`. 0 where the file is missing.
+fn stat_ms(skip: usize) -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The command name may hold spaces: fields are counted from its closing parenthesis.
+    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let ticks: f64 = rest
+        .split_whitespace()
+        .skip(skip)
+        .take(2)
+        .filter_map(|t| t.parse::<f64>().ok())
+        .sum();
+    ticks * 10.0
+}
+
+/// CPU time (user + system) this process has used so far, in milliseconds.
+pub fn cpu_ms() -> f64 {
+    stat_ms(11) // utime, stime: fields 14 and 15
+}
+
+/// CPU time (user + system) of this process's children that have been waited for, in
+/// milliseconds (a finished `cargo build` with every `rustc` it ran).
+pub fn children_cpu_ms() -> f64 {
+    stat_ms(13) // cutime, cstime: fields 16 and 17
+}
+
 /// What a child reported.
 pub type Report = BTreeMap<String, f64>;
 
@@ -34,11 +60,21 @@ pub fn print_result(values: &[(&str, f64)]) {
     println!("RESULT {}", fields.join(" "));
 }
 
+/// Where children find the server: the plain URL (an argument) and the environment for the
+/// HTTPS one.
+pub struct Target {
+    /// The plain-HTTP URL.
+    pub url: String,
+    /// Environment variables set for the child.
+    pub env: Vec<(&'static str, String)>,
+}
+
 /// Runs this binary as `child <scenario> <url>` and parses its result line.
-pub fn run_child(scenario: &str, url: &str) -> Result<Report, String> {
+pub fn run_child(scenario: &str, target: &Target) -> Result<Report, String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this binary: {e}"))?;
     let output = Command::new(exe)
-        .args(["child", scenario, url])
+        .args(["child", scenario, &target.url])
+        .envs(target.env.iter().map(|(k, v)| (*k, v.as_str())))
         .output()
         .map_err(|e| format!("cannot start child {scenario}: {e}"))?;
     let stdout = String::from_utf8_lossy(&output.stdout);

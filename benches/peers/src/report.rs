@@ -1,7 +1,7 @@
 //! The tables the parent prints: medians over the runs of each scenario, and the ratios of
 //! kclient to kube-rs next to the aims of the issues.
 
-use crate::fixtures::{CONFIG_MAPS, WATCH_EVENTS};
+use crate::fixtures::{CONFIG_MAPS, TRICKLE_EVENTS, WATCH_EVENTS};
 use crate::measure::{Report, median};
 use crate::scenarios::SCENARIOS;
 
@@ -75,55 +75,191 @@ fn verdict(met: bool) -> &'static str {
     if met { "met" } else { "NOT met" }
 }
 
-/// Prints the table of `part`.
-pub fn print(part: &str, results: &Results) {
+/// One line of the summary: what, kclient's and kube-rs's figures, their ratio and the aim.
+struct Line {
+    what: String,
+    kclient: String,
+    kube: String,
+    ratio: f64,
+    aim: &'static str,
+    met: Option<bool>,
+}
+
+/// The ratios of every part run, printed last as one table.
+#[derive(Default)]
+pub struct Summary {
+    lines: Vec<Line>,
+}
+
+impl Summary {
+    /// Adds a line; `met` is `None` where there is no aim.
+    pub fn add(
+        &mut self,
+        what: impl Into<String>,
+        kclient: String,
+        kube: String,
+        ratio: f64,
+        aim: &'static str,
+        met: Option<bool>,
+    ) {
+        self.lines.push(Line {
+            what: what.into(),
+            kclient,
+            kube,
+            ratio,
+            aim,
+            met,
+        });
+    }
+
+    /// Prints the table (nothing when empty).
+    pub fn print(&self) {
+        if self.lines.is_empty() {
+            return;
+        }
+        println!("\n## summary: kclient / kube-rs\n");
+        println!("| measure | kclient | kube-rs | ratio | aim | met? |");
+        println!("|---|---:|---:|---:|---|---|");
+        for l in &self.lines {
+            let met = match l.met {
+                Some(m) => verdict(m),
+                None => "-",
+            };
+            println!(
+                "| {} | {} | {} | {:.2}x | {} | {met} |",
+                l.what, l.kclient, l.kube, l.ratio, l.aim
+            );
+        }
+    }
+}
+
+/// Prints the table of `part` and adds its ratios to `summary`.
+pub fn print(part: &str, results: &Results, summary: &mut Summary) {
     println!("\n## {part}\n");
     match part {
-        "list-watch" => list_watch(results),
-        "informer" => informer(results),
+        "list" => list(results, summary),
+        "watch" => watch(results, summary),
+        "informer" => informer(results, summary),
         _ => breakdown(results),
     }
 }
 
-fn list_watch(r: &Results) {
-    println!("| scenario | what | wall, median (runs) | events/s | peak RSS |");
-    println!("|---|---|---:|---:|---:|");
-    for s in ["list-kclient", "list-kube", "watch-kclient", "watch-kube"] {
-        let rate = if s.starts_with("watch") {
-            format!(
-                "{:.0}",
-                WATCH_EVENTS as f64 / (r.median(s, "wall_ms") / 1000.0)
-            )
-        } else {
-            "-".into()
-        };
+fn list(r: &Results, summary: &mut Summary) {
+    println!("| scenario | what | wall, median (runs) | peak RSS |");
+    println!("|---|---|---:|---:|");
+    for s in ["list-kclient", "list-kube"] {
         println!(
-            "| {s} | {} | {} | {rate} | {:.1} MiB |",
+            "| {s} | {} | {} | {:.1} MiB |",
             describe(s),
             r.wall(s),
             r.peak_mib(s)
         );
     }
-    let wall = r.median("list-kclient", "wall_ms") / r.median("list-kube", "wall_ms");
-    let peak = r.peak_mib("list-kclient") / r.peak_mib("list-kube");
-    // Events per second over the same event count: the inverse ratio of the wall times.
-    let rate = r.median("watch-kube", "wall_ms") / r.median("watch-kclient", "wall_ms");
-    println!();
-    println!(
-        "- list wall time, kclient / kube-rs: {wall:.2}x (aim <= 0.5x): {}",
-        verdict(wall <= 0.5)
+    let (kc, ku) = (
+        r.median("list-kclient", "wall_ms"),
+        r.median("list-kube", "wall_ms"),
     );
-    println!(
-        "- list peak RSS, kclient / kube-rs: {peak:.2}x (aim <= 0.5x): {}",
-        verdict(peak <= 0.5)
+    summary.add(
+        "list 10,000 pods: wall time",
+        format!("{kc:.0} ms"),
+        format!("{ku:.0} ms"),
+        kc / ku,
+        "<= 0.5x",
+        Some(kc / ku <= 0.5),
     );
-    println!(
-        "- watch events/s, kclient / kube-rs: {rate:.2}x (aim >= 1.5x): {}",
-        verdict(rate >= 1.5)
+    let (kc, ku) = (r.peak_mib("list-kclient"), r.peak_mib("list-kube"));
+    summary.add(
+        "list 10,000 pods: peak RSS",
+        format!("{kc:.1} MiB"),
+        format!("{ku:.1} MiB"),
+        kc / ku,
+        "<= 0.5x",
+        Some(kc / ku <= 0.5),
     );
 }
 
-fn informer(r: &Results) {
+/// Median of (peak − base) in MiB: the memory the watch itself took.
+fn above_base_mib(r: &Results, scenario: &str) -> f64 {
+    let deltas: Vec<f64> = r
+        .values(scenario, "peak_kib")
+        .iter()
+        .zip(r.values(scenario, "base_kib"))
+        .map(|(peak, base)| (peak - base) / 1024.0)
+        .collect();
+    median(&deltas)
+}
+
+fn watch(r: &Results, summary: &mut Summary) {
+    println!(
+        "| scenario | what | wall, median (runs) | events/s | CPU time | peak RSS | peak above start |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|");
+    let shapes = [
+        ("watch", "one event per chunk", WATCH_EVENTS),
+        ("watch64k", "64 KiB chunks", WATCH_EVENTS),
+        ("watchtls", "HTTPS (kclient HTTP/2)", WATCH_EVENTS),
+        ("trickle", "trickle, 1 per 0.5 ms", TRICKLE_EVENTS),
+    ];
+    for (shape, _, events) in shapes {
+        for lib in ["kclient", "kube"] {
+            let s = format!("{shape}-{lib}");
+            if r.values(&s, "wall_ms").is_empty() {
+                continue;
+            }
+            println!(
+                "| {s} | {} | {} | {:.0} | {:.0} ms | {:.1} MiB | {:.1} MiB |",
+                describe(&s),
+                r.wall(&s),
+                events as f64 / (r.median(&s, "wall_ms") / 1000.0),
+                r.median(&s, "cpu_ms"),
+                r.peak_mib(&s),
+                above_base_mib(r, &s),
+            );
+        }
+    }
+    for (shape, label, events) in shapes {
+        let (kc, ku) = (format!("{shape}-kclient"), format!("{shape}-kube"));
+        if r.values(&kc, "wall_ms").is_empty() || r.values(&ku, "wall_ms").is_empty() {
+            continue;
+        }
+        let (wk, wu) = (r.median(&kc, "wall_ms"), r.median(&ku, "wall_ms"));
+        let rate = |w: f64| events as f64 / (w / 1000.0);
+        // A trickle's pace is the server's: its rate is the same for both, CPU is what counts.
+        let rate_aim = shape != "trickle";
+        summary.add(
+            format!("watch, {label}: events/s"),
+            format!("{:.0}", rate(wk)),
+            format!("{:.0}", rate(wu)),
+            wu / wk,
+            if rate_aim {
+                ">= 1.5x"
+            } else {
+                "(server-paced)"
+            },
+            rate_aim.then_some(wu / wk >= 1.5),
+        );
+        let (ck, cu) = (r.median(&kc, "cpu_ms"), r.median(&ku, "cpu_ms"));
+        summary.add(
+            format!("watch, {label}: CPU time"),
+            format!("{ck:.0} ms"),
+            format!("{cu:.0} ms"),
+            ck / cu,
+            "<= 1.2x",
+            Some(ck <= 1.2 * cu),
+        );
+        let mk = above_base_mib(r, &kc);
+        summary.add(
+            format!("watch, {label}: peak above start"),
+            format!("{mk:.1} MiB"),
+            format!("{:.1} MiB", above_base_mib(r, &ku)),
+            mk / above_base_mib(r, &ku).max(0.1),
+            "kclient <= 32 MiB",
+            Some(mk <= 32.0),
+        );
+    }
+}
+
+fn informer(r: &Results, summary: &mut Summary) {
     println!(
         "| scenario | what | sync, median (runs) | peak RSS | held after sync | bytes/object |"
     );
@@ -150,6 +286,22 @@ fn informer(r: &Results) {
     println!(
         "- sync time, kclient / kube-rs: {sync:.2}x (aim <= 1.0x): {}",
         verdict(sync <= 1.0)
+    );
+    summary.add(
+        "informer, 100,000 ConfigMaps: peak RSS",
+        format!("{:.1} MiB", r.peak_mib("informer-kclient")),
+        format!("{:.1} MiB", r.peak_mib("informer-kube")),
+        peak,
+        "<= 0.5x",
+        Some(peak <= 0.5),
+    );
+    summary.add(
+        "informer, 100,000 ConfigMaps: sync time",
+        format!("{:.0} ms", r.median("informer-kclient", "wall_ms")),
+        format!("{:.0} ms", r.median("informer-kube", "wall_ms")),
+        sync,
+        "<= 1.0x",
+        Some(sync <= 1.0),
     );
 }
 

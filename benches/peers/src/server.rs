@@ -1,9 +1,14 @@
-//! The stand-in API server: plain HTTP/1.1 on 127.0.0.1, on its own thread with a
-//! single-threaded runtime (so it takes at most one of the machine's cores).
+//! The stand-in API server on 127.0.0.1, on its own thread with a single-threaded runtime (so it
+//! takes at most one of the machine's cores): plain HTTP/1.1 on one port, and HTTPS offering
+//! HTTP/2 and HTTP/1.1 (ALPN, as an API server does) on another, with a self-signed certificate.
 //!
 //! - `GET /api/v1/namespaces/bench/pods`: the pod list (`Content-Length` body).
 //! - `GET /api/v1/namespaces/bench/pods?watch=true`: the 30,000 `MODIFIED` events, chunked, one
-//!   event per chunk, then the end of the body.
+//!   event per chunk (as the API server flushes them), then the end of the body.
+//! - `GET /api/v1/namespaces/chunked/pods?watch=true`: the same bytes in 64 KiB chunks, several
+//!   events per chunk and events split across chunks.
+//! - `GET /api/v1/namespaces/trickle/pods?watch=true`: the first 2,000 events, one per chunk,
+//!   one every 0.5 ms (a slow watch).
 //! - `GET /api/v1/namespaces/bench/configmaps[?limit=N&continue=K]`: pages of at most
 //!   [`PAGE_SIZE`] ConfigMaps (fewer if `limit` asks), `continue` being the next index.
 //! - `GET /api/v1/namespaces/bench/configmaps?watch=true`: a watch that sends nothing and stays
@@ -15,6 +20,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
+use futures_util::StreamExt as _;
 use futures_util::stream;
 use http::{Request, Response, StatusCode};
 use http_body_util::combinators::BoxBody;
@@ -23,7 +29,7 @@ use hyper::body::{Frame, Incoming};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 
-use crate::fixtures::{Fixtures, PAGE_SIZE, config_map_page};
+use crate::fixtures::{Fixtures, PAGE_SIZE, TRICKLE_EVENTS, TRICKLE_GAP, config_map_page};
 
 type Body = BoxBody<Bytes, Infallible>;
 
@@ -46,11 +52,45 @@ impl Stats {
     }
 }
 
-/// Starts the server on a thread of its own; returns its address and request counters.
-pub fn start(fixtures: Fixtures) -> (SocketAddr, Arc<Stats>) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let addr = listener.local_addr().unwrap();
+/// Where the server listens, and the certificate of its HTTPS port.
+pub struct Addresses {
+    /// Plain HTTP/1.1.
+    pub http: SocketAddr,
+    /// HTTPS, HTTP/2 or HTTP/1.1.
+    pub https: SocketAddr,
+    /// The HTTPS port's self-signed certificate (to trust), PEM and DER.
+    pub cert_pem: String,
+    /// The same certificate, DER.
+    pub cert_der: Vec<u8>,
+}
+
+/// Starts the server on a thread of its own; returns its addresses and request counters.
+pub fn start(fixtures: Fixtures) -> (Addresses, Arc<Stats>) {
+    let bind = || {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        listener
+    };
+    let (plain, tls) = (bind(), bind());
+    let cert =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()]).unwrap();
+    let addresses = Addresses {
+        http: plain.local_addr().unwrap(),
+        https: tls.local_addr().unwrap(),
+        cert_pem: cert.cert.pem(),
+        cert_der: cert.cert.der().to_vec(),
+    };
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![cert.cert.der().clone()], key)
+    .unwrap();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let stats = Arc::new(Stats::default());
     let state = Arc::new((fixtures, stats.clone()));
     std::thread::spawn(move || {
@@ -58,12 +98,19 @@ pub fn start(fixtures: Fixtures) -> (SocketAddr, Arc<Stats>) {
             .enable_all()
             .build()
             .unwrap();
-        runtime.block_on(serve(listener, state));
+        runtime.block_on(async move {
+            tokio::spawn(serve(tls, state.clone(), Some(acceptor)));
+            serve(plain, state, None).await;
+        });
     });
-    (addr, stats)
+    (addresses, stats)
 }
 
-async fn serve(listener: std::net::TcpListener, state: Arc<(Fixtures, Arc<Stats>)>) {
+async fn serve(
+    listener: std::net::TcpListener,
+    state: Arc<(Fixtures, Arc<Stats>)>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) {
     let listener = tokio::net::TcpListener::from_std(listener).unwrap();
     loop {
         let Ok((socket, _)) = listener.accept().await else {
@@ -71,14 +118,29 @@ async fn serve(listener: std::net::TcpListener, state: Arc<(Fixtures, Arc<Stats>
         };
         let _ = socket.set_nodelay(true);
         let state = state.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
             let service = service_fn(move |req| {
                 let state = state.clone();
                 async move { Ok::<_, Infallible>(handle(&state.0, &state.1, &req)) }
             });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(socket), service)
-                .await;
+            match tls {
+                None => {
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(socket), service)
+                        .await;
+                }
+                Some(acceptor) => {
+                    let Ok(stream) = acceptor.accept(socket).await else {
+                        return;
+                    };
+                    let _ = hyper_util::server::conn::auto::Builder::new(
+                        hyper_util::rt::TokioExecutor::new(),
+                    )
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+                }
+            }
         });
     }
 }
@@ -99,7 +161,23 @@ fn handle(fixtures: &Fixtures, stats: &Stats, req: &Request<Incoming>) -> Respon
             stats.watches.fetch_add(1, Ordering::Relaxed);
             let events = fixtures.pod_events.clone();
             let frames = stream::iter(events.into_iter().map(|e| Ok(Frame::data(e))));
-            json_response(StreamBody::new(frames).boxed())
+            json_response(BodyExt::boxed(StreamBody::new(frames)))
+        }
+        "/api/v1/namespaces/chunked/pods" if watch => {
+            stats.watches.fetch_add(1, Ordering::Relaxed);
+            let chunks = fixtures.pod_event_chunks.clone();
+            let frames = stream::iter(chunks.into_iter().map(|e| Ok(Frame::data(e))));
+            json_response(BodyExt::boxed(StreamBody::new(frames)))
+        }
+        "/api/v1/namespaces/trickle/pods" if watch => {
+            stats.watches.fetch_add(1, Ordering::Relaxed);
+            let events = fixtures.pod_events[..TRICKLE_EVENTS].to_vec();
+            let start = tokio::time::Instant::now();
+            let frames = stream::iter(events.into_iter().enumerate()).then(move |(i, e)| async move {
+                tokio::time::sleep_until(start + TRICKLE_GAP * i as u32).await;
+                Ok(Frame::data(e))
+            });
+            json_response(BodyExt::boxed(StreamBody::new(frames)))
         }
         "/api/v1/namespaces/bench/pods" => {
             stats.list_pages.fetch_add(1, Ordering::Relaxed);
@@ -108,7 +186,7 @@ fn handle(fixtures: &Fixtures, stats: &Stats, req: &Request<Incoming>) -> Respon
         "/api/v1/namespaces/bench/configmaps" if watch => {
             stats.watches.fetch_add(1, Ordering::Relaxed);
             let never = stream::pending::<Result<Frame<Bytes>, Infallible>>();
-            json_response(StreamBody::new(never).boxed())
+            json_response(BodyExt::boxed(StreamBody::new(never)))
         }
         "/api/v1/namespaces/bench/configmaps" => {
             stats.list_pages.fetch_add(1, Ordering::Relaxed);

@@ -19,9 +19,30 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("list-kube", "kube-rs `Api::<Pod>::list`"),
     (
         "watch-kclient",
-        "kclient `Clientset` pods().watch(), all events",
+        "kclient `Clientset` pods().watch(), one event per chunk",
     ),
-    ("watch-kube", "kube-rs `Api::<Pod>::watch`, all events"),
+    (
+        "watch-kube",
+        "kube-rs `Api::<Pod>::watch`, one event per chunk",
+    ),
+    ("watch64k-kclient", "kclient watch, 64 KiB chunks"),
+    ("watch64k-kube", "kube-rs watch, 64 KiB chunks"),
+    (
+        "watchtls-kclient",
+        "kclient watch, HTTPS (HTTP/2), one event per chunk",
+    ),
+    (
+        "watchtls-kube",
+        "kube-rs watch, HTTPS (HTTP/1.1: kube-rs has no HTTP/2)",
+    ),
+    (
+        "trickle-kclient",
+        "kclient watch, 2,000 events, one per 0.5 ms",
+    ),
+    (
+        "trickle-kube",
+        "kube-rs watch, 2,000 events, one per 0.5 ms",
+    ),
     (
         "informer-kclient",
         "kclient-cache `InformerFactory` ConfigMap informer",
@@ -79,8 +100,14 @@ pub fn run(scenario: &str, url: &str) -> Result<Figures, BoxError> {
         match scenario {
             "list-kclient" => list_watch::list_kclient(url).await,
             "list-kube" => list_watch::list_kube(url).await,
-            "watch-kclient" => list_watch::watch_kclient(url).await,
-            "watch-kube" => list_watch::watch_kube(url).await,
+            "watch-kclient" => list_watch::watch_kclient(url, list_watch::ONE_PER_CHUNK).await,
+            "watch-kube" => list_watch::watch_kube(url, list_watch::ONE_PER_CHUNK).await,
+            "watch64k-kclient" => list_watch::watch_kclient(url, list_watch::CHUNKED).await,
+            "watch64k-kube" => list_watch::watch_kube(url, list_watch::CHUNKED).await,
+            "watchtls-kclient" => list_watch::watch_kclient(url, list_watch::TLS).await,
+            "watchtls-kube" => list_watch::watch_kube(url, list_watch::TLS).await,
+            "trickle-kclient" => list_watch::watch_kclient(url, list_watch::TRICKLE).await,
+            "trickle-kube" => list_watch::watch_kube(url, list_watch::TRICKLE).await,
             "informer-kclient" => informer::kclient(url).await,
             "informer-kube" => informer::kube(url).await,
             "body-list-kclient" => breakdown::body_kclient(url).await,
