@@ -10,8 +10,8 @@ use std::hash::Hash;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use kclient_rest::wait;
 use kclient_rest::flowcontrol::TokenBucket;
+use kclient_rest::wait;
 use tokio::time::Instant;
 
 /// Decides retry delays per item.

@@ -1,8 +1,8 @@
 //! Where kubectl keeps its discovery cache, and the name it gives each server's directory. Pure
 //! functions (the environment is passed in), so they are tested without touching the disk.
 
-use std::path::{Component, Path, PathBuf};
 use kclient_config::home_dir;
+use std::path::{Component, Path, PathBuf};
 
 /// The discovery cache root kubectl uses: `$KUBECACHEDIR/discovery`, else
 /// `~/.kube/cache/discovery`. `None` when neither `KUBECACHEDIR` nor a home directory is known.

@@ -21,8 +21,8 @@ use serde::Serialize;
 
 use crate::{DEFAULT_MAX_RETRIES, Error, RestClient};
 pub(crate) use build::{Mode, Prepared};
-pub(crate) use path::escape as percent_escape;
 pub use patch::PatchType;
+pub(crate) use path::escape as percent_escape;
 use query::Query;
 
 /// The query parameter `timeout`, set only through [`Request::timeout`] (client-go's

@@ -3,6 +3,8 @@
 //! [`ResourceClient`] per resource (`pods("ns")`, `namespaces()`; generated). The verbs live on
 //! the generic, hand-written [`ResourceClient`], enabled per resource by the [`verbs`] traits.
 
+#[cfg(feature = "apply")]
+mod apply;
 mod negotiate;
 #[cfg(feature = "core-v1")]
 mod pod;
@@ -10,8 +12,6 @@ mod pod;
 mod pod_cp;
 #[cfg(feature = "core-v1")]
 mod port_forward;
-#[cfg(feature = "apply")]
-mod apply;
 mod resource_client;
 mod subresource;
 pub mod verbs;
