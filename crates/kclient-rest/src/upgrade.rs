@@ -62,38 +62,33 @@ impl Request {
     /// not offered is [`Error::Upgrade`]. The request's timeout (or the client's default), if
     /// any, bounds only the handshake.
     pub async fn upgrade_websocket(self, protocols: &[&str]) -> Result<WebSocketConnection, Error> {
-        let Prepared {
-            mut request,
-            context,
-            http,
-        } = self.prepare(Mode::Upgrade)?;
-        let url = url_without_query(request.uri());
         let key = generate_key();
         let offered = protocols.join(", ");
-        let headers = request.headers_mut();
-        headers.insert(CONNECTION, HeaderValue::from_static("Upgrade"));
-        headers.insert(UPGRADE, HeaderValue::from_static("websocket"));
-        headers.insert(SEC_WEBSOCKET_VERSION, HeaderValue::from_static("13"));
-        headers.insert(
-            SEC_WEBSOCKET_KEY,
-            HeaderValue::from_str(&key).map_err(|_| Error::InvalidRequest {
-                reason: "generated WebSocket key is not a header value".into(),
-            })?,
-        );
-        if !protocols.is_empty() {
-            let value = HeaderValue::from_str(&offered).map_err(|_| Error::InvalidRequest {
-                reason: format!(
-                    "WebSocket subprotocols {protocols:?} are not a valid header value"
-                ),
-            })?;
-            headers.insert(SEC_WEBSOCKET_PROTOCOL, value);
-        }
-        request.extensions_mut().insert(UpgradeConnection);
-
-        let mut response = context.run(http.send(request)).await??;
-        if response.status() != StatusCode::SWITCHING_PROTOCOLS {
-            return Err(failed_upgrade(response, &context).await);
-        }
+        let Switched {
+            mut response,
+            context,
+            url,
+        } = self
+            .send_upgrade("websocket", |headers| {
+                headers.insert(SEC_WEBSOCKET_VERSION, HeaderValue::from_static("13"));
+                headers.insert(
+                    SEC_WEBSOCKET_KEY,
+                    HeaderValue::from_str(&key).map_err(|_| Error::InvalidRequest {
+                        reason: "generated WebSocket key is not a header value".into(),
+                    })?,
+                );
+                if !protocols.is_empty() {
+                    let value =
+                        HeaderValue::from_str(&offered).map_err(|_| Error::InvalidRequest {
+                            reason: format!(
+                                "WebSocket subprotocols {protocols:?} are not a valid header value"
+                            ),
+                        })?;
+                    headers.insert(SEC_WEBSOCKET_PROTOCOL, value);
+                }
+                Ok(())
+            })
+            .await?;
 
         let fail = |reason: String| Error::Upgrade {
             url: url.clone(),
@@ -154,6 +149,47 @@ impl Request {
 /// The error for an upgrade answered with something other than 101, built from at most 64 KiB
 /// of its body: [`Error::Api`] for a `Status`, else [`Error::UnexpectedResponse`]. Shared by
 /// the WebSocket and the SPDY upgrade.
+/// The answer to an upgrade request that switched protocols (101), with what errors need.
+pub(crate) struct Switched {
+    pub(crate) response: http::Response<crate::ResponseBody>,
+    pub(crate) context: crate::request::context::RequestContext,
+    /// The request's URL without its query.
+    pub(crate) url: String,
+}
+
+impl Request {
+    /// Sends the request as an upgrade to `protocol` (`Connection: Upgrade`, `Upgrade:
+    /// <protocol>`, plus what `headers` adds) through the client's stack, on an HTTP/1.1
+    /// connection of the upgrade pool. A non-101 answer is [`failed_upgrade`]'s error. The one
+    /// sender of the WebSocket and the SPDY upgrades.
+    pub(crate) async fn send_upgrade(
+        self,
+        protocol: &'static str,
+        headers: impl FnOnce(&mut http::HeaderMap) -> Result<(), Error>,
+    ) -> Result<Switched, Error> {
+        let Prepared {
+            mut request,
+            context,
+            http,
+        } = self.prepare(Mode::Upgrade)?;
+        let url = url_without_query(request.uri());
+        let map = request.headers_mut();
+        map.insert(CONNECTION, HeaderValue::from_static("Upgrade"));
+        map.insert(UPGRADE, HeaderValue::from_static(protocol));
+        headers(map)?;
+        request.extensions_mut().insert(UpgradeConnection);
+        let response = context.run(http.send(request)).await??;
+        if response.status() != StatusCode::SWITCHING_PROTOCOLS {
+            return Err(failed_upgrade(response, &context).await);
+        }
+        Ok(Switched {
+            response,
+            context,
+            url,
+        })
+    }
+}
+
 pub(crate) async fn failed_upgrade(
     response: http::Response<crate::ResponseBody>,
     context: &crate::request::context::RequestContext,

@@ -3,15 +3,12 @@
 //! `X-Stream-Protocol-Version` per offered protocol, sent through the client's own stack on an
 //! HTTP/1.1 connection from the upgrade pool, like the WebSocket upgrade.
 
-use http::StatusCode;
-use http::header::{CONNECTION, HeaderValue, UPGRADE};
+use http::header::HeaderValue;
 use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
 use kclient_apimachinery::httpstream::{HEADER_PROTOCOL_VERSION, SPDY_31};
 
-use crate::request::{Mode, Prepared};
-use crate::transport::{UpgradeConnection, url_without_query};
-use crate::upgrade::failed_upgrade;
+use crate::upgrade::Switched;
 use crate::{Error, Request};
 
 /// A connection upgraded to SPDY/3.1: the raw bytes, and the protocol the server chose.
@@ -39,26 +36,21 @@ impl Request {
     /// [`Error::UnexpectedResponse`] from at most 64 KiB of its body; a 101 without the upgrade
     /// headers, or choosing a protocol that was not offered, is [`Error::Upgrade`].
     pub async fn upgrade_spdy(self, protocols: &[&str]) -> Result<SpdyUpgrade, Error> {
-        let Prepared {
-            mut request,
+        let Switched {
+            mut response,
             context,
-            http,
-        } = self.prepare(Mode::Upgrade)?;
-        let url = url_without_query(request.uri());
-        let headers = request.headers_mut();
-        headers.insert(CONNECTION, HeaderValue::from_static("Upgrade"));
-        headers.insert(UPGRADE, HeaderValue::from_static(SPDY_31));
-        for p in protocols {
-            let value = HeaderValue::from_str(p).map_err(|_| Error::InvalidRequest {
-                reason: format!("stream protocol {p:?} is not a valid header value"),
-            })?;
-            headers.append(HEADER_PROTOCOL_VERSION, value);
-        }
-        request.extensions_mut().insert(UpgradeConnection);
-        let mut response = context.run(http.send(request)).await??;
-        if response.status() != StatusCode::SWITCHING_PROTOCOLS {
-            return Err(failed_upgrade(response, &context).await);
-        }
+            url,
+        } = self
+            .send_upgrade(SPDY_31, |headers| {
+                for p in protocols {
+                    let value = HeaderValue::from_str(p).map_err(|_| Error::InvalidRequest {
+                        reason: format!("stream protocol {p:?} is not a valid header value"),
+                    })?;
+                    headers.append(HEADER_PROTOCOL_VERSION, value);
+                }
+                Ok(())
+            })
+            .await?;
         let fail = |reason: String| Error::Upgrade {
             url: url.clone(),
             reason,
