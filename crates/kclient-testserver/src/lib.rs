@@ -37,6 +37,7 @@ mod api;
 mod auth;
 mod crd;
 mod error;
+mod faults;
 mod generated;
 mod openapi;
 mod protobuf;
@@ -53,5 +54,6 @@ mod types;
 mod version;
 
 pub use error::Error;
+pub use faults::{Fault, FaultStats, Faults};
 pub use server::{TestServer, TestServerBuilder};
 pub use version::GIT_VERSION;

@@ -98,6 +98,8 @@ pub struct State {
     pub shutdown: tokio::sync::watch::Receiver<bool>,
     /// The simulated container runtime: the running pods' containers.
     pub runtime: crate::runtime::Runtime,
+    /// Faults waiting to be injected into the next requests.
+    pub faults: crate::faults::Faults,
 }
 
 /// A resource request, ready for a verb handler.
@@ -146,6 +148,21 @@ pub async fn handle(
     }) else {
         return response::error(&ApiError::unauthorized());
     };
+    let (is_list, is_watch) = match &route {
+        Route::Resource(p) if req.method() == Method::GET && p.name.is_none() => {
+            let watch = req.uri().query().is_some_and(|q| {
+                q.split('&')
+                    .any(|kv| matches!(kv, "watch=true" | "watch=1" | "watch=True"))
+            });
+            (!watch, watch)
+        }
+        _ => (false, false),
+    };
+    match state.faults.take(req.headers(), is_list, is_watch) {
+        crate::faults::Verdict::Answer(resp) => return resp,
+        crate::faults::Verdict::Serve(Some(delay)) => tokio::time::sleep(delay).await,
+        crate::faults::Verdict::Serve(None) => {}
+    }
     match serve(state, route, user, req).await {
         Ok(resp) => resp,
         Err(err) => response::error(&err),

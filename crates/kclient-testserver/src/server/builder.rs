@@ -206,6 +206,7 @@ impl TestServerBuilder {
             crds: crate::crd::CrdRegistry::default(),
             shutdown,
             runtime: crate::runtime::Runtime::default(),
+            faults: crate::faults::Faults::default(),
         }
     }
 }

@@ -123,6 +123,13 @@ impl TestServer {
         self.state.store.compact();
     }
 
+    /// Fault injection: 429s, 5xx answers and latency for the next requests (see [`Faults`]).
+    ///
+    /// [`Faults`]: crate::Faults
+    pub fn faults(&self) -> &crate::Faults {
+        &self.state.faults
+    }
+
     /// Stops the server and waits for the listener to close.
     pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);
