@@ -156,12 +156,19 @@ where
     let result = retry_on_conflict(DEFAULT_RETRY, || {
         let given = first.take();
         async move {
-            let mut latest = match given {
-                Some(obj) => obj,
-                None => client.get(name, &GetOptions::default()).await?,
+            let (mut latest, fresh) = match given {
+                Some(obj) => (obj, false),
+                None => (client.get(name, &GetOptions::default()).await?, true),
             };
             if !change(&mut latest) {
-                return Ok(latest);
+                // Nothing to do on the given (maybe stale) copy: decide on the latest.
+                if fresh {
+                    return Ok(latest);
+                }
+                latest = client.get(name, &GetOptions::default()).await?;
+                if !change(&mut latest) {
+                    return Ok(latest);
+                }
             }
             client.update(&latest, &UpdateOptions::default()).await
         }

@@ -236,8 +236,21 @@ impl<K: CacheObject> Controller<K> {
             .iter()
             .map(|s| s.wait_for_cache_sync())
             .collect();
+        // Synced caches, and handlers that have been handed the initial lists: those adds
+        // found no queue and were dropped; each term starts by queueing every object, once.
+        let handlers_synced = async {
+            while !registered_handlers.iter().all(|h| h.has_synced()) {
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        };
         let synced = tokio::select! {
-            all = futures_util::future::join_all(waits) => all.into_iter().all(|s| s),
+            all = async {
+                let all = futures_util::future::join_all(waits).await.into_iter().all(|s| s);
+                if all {
+                    handlers_synced.await;
+                }
+                all
+            } => all,
             () = self.shutdown.cancelled() => false,
         };
         if !synced {

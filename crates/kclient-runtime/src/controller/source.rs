@@ -54,8 +54,9 @@ pub(crate) trait Source: Send + Sync {
     fn resource(&self) -> String;
 }
 
-/// Removes a handler.
-pub(crate) trait Unregister: Send {
+/// A registered handler: whether it has been handed the initial list, and its removal.
+pub(crate) trait Unregister: Send + Sync {
+    fn has_synced(&self) -> bool;
     fn unregister(&self);
 }
 
@@ -65,6 +66,10 @@ struct Registered<C> {
 }
 
 impl<C: CacheObject> Unregister for Registered<C> {
+    fn has_synced(&self) -> bool {
+        self.registration.has_synced()
+    }
+
     fn unregister(&self) {
         self.informer.remove_event_handler(&self.registration);
     }
