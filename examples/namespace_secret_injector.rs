@@ -1,7 +1,8 @@
 //! The namespace secret injector: every namespace (except a skip list) gets a
-//! `kubernetes.io/dockerconfigjson` Secret for a private registry, kept there by a controller
-//! built from an informer, a rate-limited work queue and (optionally) leader election. The
-//! walkthrough is `docs/exercise-secret-injector.md`; the logic is `support/injector/`.
+//! `kubernetes.io/dockerconfigjson` Secret for a private registry, kept there by a
+//! kclient-runtime `Controller` of namespaces that watches those Secrets, optionally under
+//! leader election. The walkthrough is `docs/exercise-secret-injector.md` (the hand-written
+//! loop it replaced) and `docs/controller.md`; the logic is `support/injector/`.
 //!
 //! ```sh
 //! REGISTRY_SERVER=registry.example.com REGISTRY_USERNAME=bot REGISTRY_PASSWORD=... \

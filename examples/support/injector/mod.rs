@@ -1,31 +1,32 @@
 //! The core of `examples/namespace_secret_injector.rs`, shared with `examples/tour.rs` and the
 //! integration test `tests/tests/injector.rs` (each includes it with `#[path]`).
 //!
-//! A namespace informer enqueues every namespace into a rate-limited work queue; a Secret
-//! informer (only Secrets with the configured name) enqueues a namespace whose Secret changed or
-//! was deleted. Workers take one namespace at a time, look at the caches ([`desired::decide`]),
-//! and create or fix the Secret. Creating is idempotent: AlreadyExists counts as success.
-//! [`run_with_leader_election`] runs the controller only while holding a Lease.
+//! A [`Controller`] of namespaces (kclient-runtime) that also watches the Secrets of the
+//! configured name, mapping each to its namespace. Its reconcile looks at the namespace and the
+//! cached Secret ([`desired::decide`]) and creates or fixes the Secret; creating is idempotent
+//! (AlreadyExists counts as success). Everything else — informers, the work queue with one
+//! worker per namespace, retries with client-go's default controller rate limiter, periodic
+//! resync, graceful shutdown, leader election ([`run_with_leader_election`]) — is the runtime's.
 #![allow(dead_code, unused_imports)]
 
 pub mod desired;
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use anyhow::Context as _;
 use kclient_apimachinery::options::{CreateOptions, UpdateOptions};
-use kclient_cache::leaderelection::{LeaderElectionConfig, LeaderElector};
-use kclient_cache::workqueue::RateLimitingQueue;
-use kclient_cache::{HandlerFns, InformerFactory, Lister, ShutdownHandle};
+use kclient_cache::leaderelection::LeaderElectionConfig;
+use kclient_cache::{InformerFactory, Lister, ShutdownHandle};
+use kclient_runtime::{Controller, ObjectKey, default_error_policy};
 use kclient_typed::Clientset;
 use kclient_typed::api::core::v1::{Namespace, Secret};
-use tracing::{debug, info, warn};
+use tracing::{debug, info};
 
 pub use desired::{Action, DEFAULT_SKIP, InjectorConfig, RegistryCredentials, decide};
 
-/// How often informers replay their caches to the handlers, so anything missed is retried.
+/// How often every namespace is reconciled again, so anything missed is retried.
 const RESYNC: Duration = Duration::from_secs(300);
 
 /// Counters of what the injector did, for tests and logs.
@@ -84,10 +85,9 @@ pub struct Injector {
     metrics: Arc<Metrics>,
 }
 
-/// The caches a worker reads.
-#[derive(Clone)]
-struct Caches {
-    namespaces: Lister<Namespace>,
+/// What the reconcile reads: the injector and the Secret cache.
+struct Context {
+    injector: Injector,
     secrets: Lister<Secret>,
 }
 
@@ -111,148 +111,103 @@ impl Injector {
         &self.config
     }
 
-    /// Runs the controller until `shutdown` is triggered, then stops the informers, lets the
-    /// workers finish the namespace in hand (queued ones are dropped: nothing is done once
-    /// `shutdown` fires) and returns.
+    /// Runs the controller until `shutdown` is triggered, then lets the reconciles in flight
+    /// finish (queued ones are dropped), stops the informers and returns.
     pub async fn run(&self, shutdown: ShutdownHandle) -> anyhow::Result<()> {
-        let secret_name = self.config.secret_name.clone();
+        self.run_controller(shutdown, None).await
+    }
+
+    async fn run_controller(
+        &self,
+        shutdown: ShutdownHandle,
+        election: Option<LeaderElectionConfig>,
+    ) -> anyhow::Result<()> {
         let selector = self.config.namespace_selector.clone();
-        let namespaces_factory = InformerFactory::for_clientset(&self.clientset, RESYNC)
+        let namespaces = InformerFactory::for_clientset(&self.clientset, Duration::ZERO)
             .with_tweak_list_options(move |o| o.label_selector.clone_from(&selector));
-        let secrets_factory = InformerFactory::for_clientset(&self.clientset, RESYNC)
+        // Only the Secrets of our name, in a cache of their own.
+        let secret_name = self.config.secret_name.clone();
+        let secrets = InformerFactory::for_clientset(&self.clientset, Duration::ZERO)
             .with_tweak_list_options(move |o| {
                 o.field_selector = Some(format!("metadata.name={secret_name}"));
-            });
-        let namespaces = namespaces_factory.core().v1().namespaces();
-        let secrets = secrets_factory.core().v1().secrets();
-        let queue = RateLimitingQueue::<String>::new();
-
-        let (q_add, q_update) = (queue.clone(), queue.clone());
-        namespaces.informer().add_event_handler(
-            HandlerFns::<Namespace>::new()
-                .on_add(move |ns, _| enqueue(&q_add, ns.metadata.name.as_deref()))
-                .on_update(move |_, ns| enqueue(&q_update, ns.metadata.name.as_deref())),
-        )?;
-        let (q_update, q_delete) = (queue.clone(), queue.clone());
-        secrets.informer().add_event_handler(
-            HandlerFns::<Secret>::new()
-                .on_update(move |_, s| enqueue(&q_update, s.metadata.namespace.as_deref()))
-                .on_delete(move |s| {
-                    let ns = s.object().metadata.namespace.clone();
-                    debug!(namespace = ?ns, "secret deleted; enqueueing its namespace");
-                    enqueue(&q_delete, ns.as_deref());
-                }),
-        )?;
-        namespaces_factory.start()?;
-        secrets_factory.start()?;
-        let stop = |reason: &str| {
-            info!(reason, "stopping informers");
-            namespaces_factory.shutdown();
-            secrets_factory.shutdown();
-        };
-        let synced = tokio::select! {
-            () = shutdown.cancelled() => false,
-            synced = async {
-                namespaces_factory.wait_for_cache_sync().await
-                    && secrets_factory.wait_for_cache_sync().await
-            } => synced,
-        };
-        if !synced {
-            stop("shut down before the caches synced");
-            queue.shut_down();
-            return Ok(());
-        }
-        info!(
-            namespaces = namespaces.lister().list(&Default::default()).len(),
-            "caches synced; starting {} workers", self.config.workers
-        );
-        let caches = Caches {
-            namespaces: namespaces.lister(),
-            secrets: secrets.lister(),
-        };
-        let workers: Vec<_> = (0..self.config.workers.max(1))
-            .map(|_| {
-                let (me, queue, caches, shutdown) = (
-                    self.clone(),
-                    queue.clone(),
-                    caches.clone(),
-                    shutdown.clone(),
-                );
-                tokio::spawn(async move { me.worker(queue, caches, shutdown).await })
             })
-            .collect();
-        shutdown.cancelled().await;
-        stop("shutdown requested");
-        queue.shut_down_with_drain().await;
-        for worker in workers {
-            worker.await.context("a worker task failed")?;
+            .core()
+            .v1()
+            .secrets()
+            .informer();
+        let mut controller = Controller::<Namespace>::new(Arc::new(namespaces))
+            .name("namespace-secret-injector")
+            .concurrency(self.config.workers)
+            .resync(RESYNC)
+            .watches_informer(secrets.clone(), |s: &Secret| {
+                s.metadata.namespace.clone().map(ObjectKey::cluster)
+            })
+            .graceful_shutdown_on(shutdown);
+        if let Some(election) = election {
+            let client = self.clientset.core_v1().namespaces().rest_client().clone();
+            controller = controller.leader_election(client, election);
         }
+        let context = Arc::new(Context {
+            injector: self.clone(),
+            secrets: secrets.lister(),
+        });
+        controller
+            .run(reconcile, default_error_policy, context)
+            .await
+            .context("the injector controller failed")?;
         info!(metrics = ?self.metrics.snapshot(), "injector stopped");
-        Ok(())
-    }
-
-    async fn worker(&self, queue: RateLimitingQueue<String>, caches: Caches, stop: ShutdownHandle) {
-        while let Some(ns) = queue.get().await {
-            if stop.is_shutdown() {
-                // Draining: act on nothing more (another replica may be leading already).
-                queue.done(&ns);
-                continue;
-            }
-            bump(&self.metrics.reconciles);
-            match self.reconcile(&caches, &ns).await {
-                Ok(()) => queue.forget(&ns),
-                Err(e) => {
-                    bump(&self.metrics.errors);
-                    warn!(namespace = %ns, retries = queue.num_requeues(&ns), error = %format!("{e:#}"),
-                        "reconcile failed; retrying with backoff");
-                    queue.add_rate_limited(ns.clone());
-                }
-            }
-            queue.done(&ns);
-        }
-    }
-
-    /// Makes namespace `ns` have its Secret, judging from the caches.
-    async fn reconcile(&self, caches: &Caches, ns: &str) -> anyhow::Result<()> {
-        let namespace = caches.namespaces.get(ns);
-        let secret = caches.secrets.namespace(ns).get(&self.config.secret_name);
-        let secrets = self.clientset.core_v1().secrets(ns);
-        match decide(&self.config, ns, namespace.as_deref(), secret.as_deref()) {
-            Action::Nothing(reason) => debug!(namespace = %ns, reason, "nothing to do"),
-            Action::Create(desired) => {
-                match secrets.create(&desired, &CreateOptions::default()).await {
-                    Ok(_) => {
-                        bump(&self.metrics.creates);
-                        info!(namespace = %ns, secret = %self.config.secret_name, "created secret");
-                    }
-                    Err(e) if e.is_already_exists() => {
-                        bump(&self.metrics.already_exists);
-                        debug!(namespace = %ns, "secret already exists (cache behind); fine");
-                    }
-                    // Gone or terminating since the cache saw it: nothing to do.
-                    Err(e) if e.is_not_found() || e.is_forbidden() => {
-                        info!(namespace = %ns, error = %e, "namespace no longer takes secrets");
-                    }
-                    Err(e) => return Err(e).context(format!("creating secret in namespace {ns}")),
-                }
-            }
-            Action::Update(updated) => {
-                secrets
-                    .update(&updated, &UpdateOptions::default())
-                    .await
-                    .with_context(|| format!("updating secret in namespace {ns}"))?;
-                bump(&self.metrics.updates);
-                info!(namespace = %ns, secret = %self.config.secret_name, "restored secret data");
-            }
-        }
         Ok(())
     }
 }
 
-fn enqueue(queue: &RateLimitingQueue<String>, namespace: Option<&str>) {
-    if let Some(ns) = namespace.filter(|n| !n.is_empty()) {
-        queue.add(ns.to_string());
+/// Makes namespace `ns` have its Secret, judging from the caches.
+async fn reconcile(
+    ns: Arc<Namespace>,
+    ctx: Arc<Context>,
+) -> anyhow::Result<kclient_runtime::Action> {
+    let (me, config) = (&ctx.injector, &ctx.injector.config);
+    bump(&me.metrics.reconciles);
+    let name = ns.metadata.name.as_deref().unwrap_or_default();
+    let secret = ctx.secrets.namespace(name).get(&config.secret_name);
+    let secrets = me.clientset.core_v1().secrets(name);
+    let result = match decide(config, name, Some(&ns), secret.as_deref()) {
+        Action::Nothing(reason) => {
+            debug!(namespace = %name, reason, "nothing to do");
+            Ok(())
+        }
+        Action::Create(desired) => {
+            match secrets.create(&desired, &CreateOptions::default()).await {
+                Ok(_) => {
+                    bump(&me.metrics.creates);
+                    info!(namespace = %name, secret = %config.secret_name, "created secret");
+                    Ok(())
+                }
+                Err(e) if e.is_already_exists() => {
+                    bump(&me.metrics.already_exists);
+                    debug!(namespace = %name, "secret already exists (cache behind); fine");
+                    Ok(())
+                }
+                // Gone or terminating since the cache saw it: nothing to do.
+                Err(e) if e.is_not_found() || e.is_forbidden() => {
+                    info!(namespace = %name, error = %e, "namespace no longer takes secrets");
+                    Ok(())
+                }
+                Err(e) => Err(e).context(format!("creating secret in namespace {name}")),
+            }
+        }
+        Action::Update(updated) => secrets
+            .update(&updated, &UpdateOptions::default())
+            .await
+            .map(|_| {
+                bump(&me.metrics.updates);
+                info!(namespace = %name, secret = %config.secret_name, "restored secret data");
+            })
+            .with_context(|| format!("updating secret in namespace {name}")),
+    };
+    if result.is_err() {
+        bump(&me.metrics.errors);
     }
+    result.map(|()| kclient_runtime::Action::await_change())
 }
 
 /// Where and how replicas elect a leader.
@@ -269,49 +224,20 @@ pub struct LeaderElection {
 }
 
 /// Runs `injector` only while this replica holds the Lease, campaigning again after losing it,
-/// until `shutdown`. When leadership ends the controller's handle fires before the Lease is
-/// released, so it starts nothing new; a request already in flight may still complete (and is
-/// harmless: creates are idempotent).
+/// until `shutdown`. The informers run on every replica (a new leader starts warm); losing the
+/// lease cancels the reconciles in flight at once.
 pub async fn run_with_leader_election(
     injector: Injector,
     election: LeaderElection,
     shutdown: ShutdownHandle,
 ) -> anyhow::Result<()> {
-    let client = injector
-        .clientset
-        .core_v1()
-        .namespaces()
-        .rest_client()
-        .clone();
-    while !shutdown.is_shutdown() {
-        let running: Arc<Mutex<Option<tokio::task::JoinHandle<anyhow::Result<()>>>>> =
-            Arc::default();
-        let (slot, me) = (running.clone(), injector.clone());
-        let mut config = LeaderElectionConfig::new(
-            &election.namespace,
-            &election.lease_name,
-            &election.identity,
-        )
-        .on_started_leading(move |leading| {
-            info!("became leader; starting the injector");
-            let me = me.clone();
-            let task = tokio::spawn(async move { me.run(leading).await });
-            *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(task);
-        })
-        .on_stopped_leading(|| info!("stopped leading"))
-        .on_new_leader(|who| info!(leader = who, "leader observed"));
-        if let Some((lease, renew, retry)) = election.timings {
-            config = config.timings(lease, renew, retry);
-        }
-        let elector = LeaderElector::new(client.clone(), config)?;
-        elector.run(shutdown.clone()).await;
-        let task = running
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        if let Some(task) = task {
-            task.await.context("the injector task failed")??;
-        }
+    let mut config = LeaderElectionConfig::new(
+        &election.namespace,
+        &election.lease_name,
+        &election.identity,
+    );
+    if let Some((lease, renew, retry)) = election.timings {
+        config = config.timings(lease, renew, retry);
     }
-    Ok(())
+    injector.run_controller(shutdown, Some(config)).await
 }
