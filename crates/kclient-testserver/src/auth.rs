@@ -62,6 +62,11 @@ impl Authenticator {
         Self { tokens }
     }
 
+    /// The user of one of the configured bearer tokens (not of issued ones).
+    pub fn static_token(&self, token: &str) -> Option<User> {
+        self.tokens.get(token).cloned()
+    }
+
     /// The user of a request: a valid bearer token wins (a configured one, else whatever
     /// `issued` makes of it), then the verified client certificate. `None` means anonymous (or a
     /// bad token, which the real server also rejects with 401).

@@ -82,6 +82,48 @@ pub fn authorize(policy: &Policy, user: &User, req: &Request) -> Option<String> 
     None
 }
 
+/// Every rule of the roles bound to `user` by the ClusterRoleBindings and by the RoleBindings
+/// of `namespace` (`RulesFor`), bindings in name order.
+pub fn rules_for(policy: &Policy, user: &User, namespace: &str) -> Vec<Value> {
+    let mut rules = Vec::new();
+    let mut add = |binding: &Value, ns: Option<&str>| {
+        let role_name = str_at(binding, "/roleRef/name");
+        let role = match (str_at(binding, "/roleRef/kind"), ns) {
+            ("ClusterRole", _) => policy
+                .cluster_roles
+                .iter()
+                .find(|r| str_at(r, "/metadata/name") == role_name),
+            ("Role", Some(ns)) => policy.roles.iter().find(|r| {
+                str_at(r, "/metadata/name") == role_name && str_at(r, "/metadata/namespace") == ns
+            }),
+            _ => None,
+        };
+        for rule in role
+            .and_then(|r| r.get("rules"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            rules.push(rule.clone());
+        }
+    };
+    for b in &policy.cluster_role_bindings {
+        if binds(b, user, "") {
+            add(b, None);
+        }
+    }
+    for b in policy
+        .role_bindings
+        .iter()
+        .filter(|b| str_at(b, "/metadata/namespace") == namespace)
+    {
+        if binds(b, user, namespace) {
+            add(b, Some(namespace));
+        }
+    }
+    rules
+}
+
 /// The authorizer's message for a denied request (`buildForbiddenMessage`).
 pub fn forbidden_message(user: &User, req: &Request) -> String {
     match req {

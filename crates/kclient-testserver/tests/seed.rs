@@ -121,9 +121,15 @@ async fn seeded_objects_are_served_as_if_created() {
         .await;
     assert_eq!(s, StatusCode::OK);
     // Seeded objects are visible to watches from resourceVersion 0 like any other.
+    // The seeded namespace got its `kube-root-ca.crt` when it was created, as on a real
+    // cluster; it sorts before the seeded ConfigMap.
     let mut watch = c
         .watch("/api/v1/namespaces/team/configmaps?watch=true&resourceVersion=0")
         .await;
+    assert_eq!(
+        watch.next_kind_name().await,
+        ("ADDED".to_string(), "kube-root-ca.crt".to_string())
+    );
     assert_eq!(
         watch.next_kind_name().await,
         ("ADDED".to_string(), "settings".to_string())

@@ -197,6 +197,7 @@ async fn bound_tokens_need_and_follow_their_object() {
     assert_eq!(whoami(&server, token).await.0, StatusCode::UNAUTHORIZED);
 
     // Pods: the pod must run as the service account.
+    service_account(&c, "other").await;
     let pod = json!({"metadata": {"name": "p"}, "spec": {"serviceAccountName": "other",
         "containers": [{"name": "c", "image": "nginx"}]}});
     c.post("/api/v1/namespaces/default/pods", pod).await;

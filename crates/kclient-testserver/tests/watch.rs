@@ -198,6 +198,11 @@ async fn bookmarks_initial_events_and_timeouts() {
         ))
         .await;
     assert_eq!(w.next_kind_name().await, ("ADDED".into(), "a".into()));
+    // Every namespace holds the root CA publisher's ConfigMap, as on a real cluster.
+    assert_eq!(
+        w.next_kind_name().await,
+        ("ADDED".into(), "kube-root-ca.crt".into())
+    );
     let end = w.next().await.unwrap();
     assert_eq!(end["type"], "BOOKMARK");
     assert_eq!(
@@ -239,8 +244,15 @@ async fn pagination_is_consistent_and_expires() {
     }
     let (s, page1) = c.get(&format!("{}?limit=2", cms("default"))).await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(page1["items"].as_array().unwrap().len(), 2);
-    assert_eq!(page1["metadata"]["remainingItemCount"], 3);
+    // The namespace's `kube-root-ca.crt` (published in every namespace) sorts first.
+    let first: Vec<&str> = page1["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(first, ["kube-root-ca.crt", "p0"]);
+    assert_eq!(page1["metadata"]["remainingItemCount"], 4);
     let token = page1["metadata"]["continue"].as_str().unwrap().to_string();
 
     // Changes after the first page do not show up in later pages.
@@ -266,7 +278,7 @@ async fn pagination_is_consistent_and_expires() {
         );
         token = page["metadata"]["continue"].as_str().map(str::to_string);
     }
-    assert_eq!(names, ["p2", "p3", "p4"]);
+    assert_eq!(names, ["p1", "p2", "p3", "p4"]);
 
     let (_, page) = c.get(&format!("{}?limit=1", cms("default"))).await;
     let token = page["metadata"]["continue"].as_str().unwrap().to_string();

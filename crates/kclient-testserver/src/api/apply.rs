@@ -116,9 +116,14 @@ pub fn apply(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
             namespaces::admit_create(txn, &ctx.res, ctx.namespace(), ctx.name())?;
             let mut obj =
                 objects::prepare_create(&ctx.res, ctx.path.namespace.as_deref(), applied.clone())?;
+            super::admission::create(txn, &ctx.res, ctx.namespace(), &mut obj, dry_run)?;
             super::write::allocate(txn, &ctx.res, &mut obj);
             managed::set_entries(&mut obj, std::slice::from_ref(&entry));
-            let stored = if dry_run { obj } else { txn.put(&key, obj) };
+            if dry_run {
+                return Ok((201, obj));
+            }
+            let stored = txn.put(&key, obj);
+            super::admission::after_create(txn, &ctx.state, &ctx.res, &stored);
             return Ok((201, stored));
         };
         let mut others = managed::entries(&old);

@@ -1,11 +1,15 @@
 //! The HTTP API: authentication, routing, content negotiation and the verb handlers, all over
 //! the shared [`State`].
 
+pub(crate) mod admission;
 mod apply;
 mod attach;
 mod binding;
+pub(crate) mod bootstrap;
+pub(crate) mod controllers;
 mod delete;
 mod discovery;
+mod disruption;
 mod exec;
 mod fields;
 mod filter;
@@ -30,12 +34,14 @@ mod read;
 mod remote;
 pub(crate) mod response;
 mod review;
+mod rules_review;
 mod scale;
 pub(crate) mod seed;
 pub(crate) mod status;
 mod strategic;
 mod table;
 mod token;
+mod token_review;
 mod watch;
 pub(crate) mod websocket;
 mod write;
@@ -86,6 +92,9 @@ pub struct State {
     pub auth: Authenticator,
     /// The service account tokens the server issued.
     pub tokens: crate::tokens::Issuer,
+    /// The CA certificate (PEM) clients verify the server with (published in every namespace's
+    /// `kube-root-ca.crt`).
+    pub ca_pem: String,
     /// `host:port` as clients reach the server.
     pub server_address: String,
     /// Behaviour options.
@@ -419,6 +428,12 @@ fn dispatch(ctx: &Ctx, verb: &str, sub: Option<&str>) -> Result<Response<Body>, 
         }
         ("authentication.k8s.io", "selfsubjectreviews", "create", None) => {
             return review::self_review(ctx, &ctx.user);
+        }
+        ("authentication.k8s.io", "tokenreviews", "create", None) => {
+            return token_review::create(ctx);
+        }
+        ("authorization.k8s.io", "selfsubjectrulesreviews", "create", None) => {
+            return rules_review::create(ctx);
         }
         _ => {}
     }

@@ -102,6 +102,8 @@ pub async fn controller(state: Weak<State>, mut queue: mpsc::UnboundedReceiver<S
     while let Some(name) = queue.recv().await {
         let Some(state) = state.upgrade() else { return };
         reconcile(&state, &name);
+        // Something in the namespace went away: the quota controller's resync.
+        super::controllers::resync_namespace(&state, &name);
     }
 }
 

@@ -1,5 +1,5 @@
-//! The pod subresources: `eviction` (policy/v1 `Eviction`: the pod is deleted,
-//! PodDisruptionBudgets are not consulted), and how `log`, `exec` and `attach` find their pod
+//! The pod subresources: `eviction` (policy/v1 `Eviction`: the pod is deleted unless a
+//! PodDisruptionBudget forbids it, see `disruption`), and how `log`, `exec` and `attach` find their pod
 //! and container (`pkg/registry/core/pod/strategy.go`, `validateContainer`, `streamLocation`).
 
 use std::sync::Arc;
@@ -14,7 +14,8 @@ use super::status::ApiError;
 use crate::runtime::{Container, PodRuntime};
 use crate::store::Key;
 
-/// POST `pods/<name>/eviction`: deletes the pod with the body's `deleteOptions`; 201 `Success`.
+/// POST `pods/<name>/eviction`: checks the pod's disruption budget (429 when it allows no
+/// disruption), then deletes the pod with the body's `deleteOptions`; 201 `Success`.
 pub fn evict(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let body = super::write::parse_body(ctx)?;
     let name = body
@@ -32,6 +33,11 @@ pub fn evict(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
             .and_then(|o| o.get("dryRun"))
             .and_then(Value::as_array)
             .is_some_and(|d| d.iter().any(|v| v == "All"));
+    let key = Key::new("", "pods", ctx.namespace(), ctx.name());
+    ctx.state.store.transact(|txn| match txn.get(&key) {
+        Some(pod) => super::disruption::check_eviction(txn, &pod, dry_run),
+        None => Ok(()),
+    })?;
     super::delete::delete_named(ctx, delete_options, dry_run)?;
     Ok(response::json(
         201,

@@ -17,7 +17,7 @@ use crate::store::{Prefix, Store};
 const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
 
 /// The stored RBAC objects relevant to a request in `namespace`.
-fn policy(store: &Store, namespace: &str) -> Policy {
+pub fn policy(store: &Store, namespace: &str) -> Policy {
     let load = |resource: &str, ns: Option<&str>| -> Vec<Value> {
         store
             .snapshot(&Prefix::new(RBAC_GROUP, resource, ns), None)

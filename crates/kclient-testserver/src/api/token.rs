@@ -222,12 +222,16 @@ fn timestamp(seconds: i64) -> String {
 /// for the server's audience, its service account (and bound object) still there with the
 /// same uid.
 pub fn authenticate(state: &State, token: &str) -> Option<User> {
+    let (user, audiences) = validate(state, token)?;
+    audiences.iter().any(|a| a == AUDIENCE).then_some(user)
+}
+
+/// The user and audiences of a token this server issued that is still valid (not expired, its
+/// service account and bound object still there with the same uids), whatever its audience.
+pub fn validate(state: &State, token: &str) -> Option<(User, Vec<String>)> {
     let claims = state
         .tokens
         .lookup(token, jiff::Timestamp::now().as_second())?;
-    if !claims.audiences.iter().any(|a| a == AUDIENCE) {
-        return None;
-    }
     let uid_of = |resource: &str, ns: &str, name: &str| {
         state
             .store
@@ -247,5 +251,5 @@ pub fn authenticate(state: &State, token: &str) -> Option<User> {
             return None;
         }
     }
-    Some(claims.user())
+    Some((claims.user(), claims.audiences.clone()))
 }

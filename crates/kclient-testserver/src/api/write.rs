@@ -53,12 +53,15 @@ pub fn create(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
             return Err(ApiError::already_exists(&ctx.res.group_resource(), &name));
         }
         let mut obj = obj;
+        super::admission::create(txn, &ctx.res, ctx.namespace(), &mut obj, dry_run)?;
         allocate(txn, &ctx.res, &mut obj);
         super::managed::track_update(ctx, None, &mut obj);
         if dry_run {
             return Ok(obj);
         }
-        Ok(txn.put(&key, obj))
+        let stored = txn.put(&key, obj);
+        super::admission::after_create(txn, &ctx.state, &ctx.res, &stored);
+        Ok(stored)
     })?;
     let resp = response::json(201, &for_output(&ctx.res, stored));
     Ok(super::fields::with_warnings(resp, &warnings))
@@ -127,7 +130,11 @@ pub fn update(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
             }
             return Err(ApiError::not_found(&ctx.res.group_resource(), ctx.name()));
         };
-        let mut updated = objects::prepare_update(&ctx.res, &old, new.clone(), sub)?;
+        let mut new = new.clone();
+        if sub.is_none() {
+            super::admission::update(&ctx.res, &old, &mut new);
+        }
+        let mut updated = objects::prepare_update(&ctx.res, &old, new, sub)?;
         super::managed::track_update(ctx, Some(&old), &mut updated);
         Ok((
             200,

@@ -182,6 +182,7 @@ impl TestServerBuilder {
         &self,
         addr: SocketAddr,
         admin_token: &str,
+        ca_pem: &str,
         namespace_queue: tokio::sync::mpsc::UnboundedSender<String>,
         shutdown: tokio::sync::watch::Receiver<bool>,
     ) -> State {
@@ -194,6 +195,7 @@ impl TestServerBuilder {
             store: Store::new(self.watch_history),
             auth: Authenticator::new(tokens),
             tokens: crate::tokens::Issuer::default(),
+            ca_pem: ca_pem.to_string(),
             server_address: addr.to_string(),
             behaviour: Behaviour {
                 bookmark_interval: self.bookmark_interval,

@@ -1,5 +1,7 @@
-//! The kubeconfig a test server hands out: one cluster, one user with the admin token, and the
-//! `kclient-testserver` context (namespace `default`) as current context.
+//! The kubeconfig a test server hands out: one cluster; the admin as two users, one with the
+//! admin token and one with the admin client certificate and key; the `kclient-testserver`
+//! context (token, namespace `default`) as current context and `kclient-testserver-cert`
+//! (certificate) beside it.
 
 use std::path::Path;
 
@@ -11,9 +13,14 @@ use crate::Error;
 /// The name of the cluster, context and (with `-admin`) user in the kubeconfig.
 pub const CONTEXT: &str = "kclient-testserver";
 
-/// Renders the kubeconfig YAML.
-pub fn render(server: &str, ca_pem: &str, token: &str) -> String {
+/// Renders the kubeconfig YAML: the token user in the current context, the certificate user
+/// (`cert`: certificate and key PEM) in the `-cert` context.
+pub fn render(server: &str, ca_pem: &str, token: &str, cert: (&str, &str)) -> String {
     let ca = STANDARD.encode(ca_pem.as_bytes());
+    let (cert, key) = (
+        STANDARD.encode(cert.0.as_bytes()),
+        STANDARD.encode(cert.1.as_bytes()),
+    );
     format!(
         "apiVersion: v1
 kind: Config
@@ -26,11 +33,20 @@ users:
 - name: {CONTEXT}-admin
   user:
     token: {token}
+- name: {CONTEXT}-admin-cert
+  user:
+    client-certificate-data: {cert}
+    client-key-data: {key}
 contexts:
 - name: {CONTEXT}
   context:
     cluster: {CONTEXT}
     user: {CONTEXT}-admin
+    namespace: default
+- name: {CONTEXT}-cert
+  context:
+    cluster: {CONTEXT}
+    user: {CONTEXT}-admin-cert
     namespace: default
 current-context: {CONTEXT}
 preferences: {{}}

@@ -96,10 +96,16 @@ impl TestServer {
     }
 
     /// A kubeconfig for this server: cluster `kclient-testserver` with the CA data, user
-    /// `kclient-testserver-admin` with the admin token, and context `kclient-testserver`
-    /// (namespace `default`) as the current context.
+    /// `kclient-testserver-admin` with the admin token in context `kclient-testserver`
+    /// (namespace `default`, the current context), and user `kclient-testserver-admin-cert`
+    /// with the admin client certificate and key in context `kclient-testserver-cert`.
     pub fn kubeconfig_yaml(&self) -> String {
-        kubeconfig::render(&self.url(), &self.certs.ca_pem, &self.admin_token)
+        kubeconfig::render(
+            &self.url(),
+            &self.certs.ca_pem,
+            &self.admin_token,
+            (&self.certs.admin_cert_pem, &self.certs.admin_key_pem),
+        )
     }
 
     /// Writes [`kubeconfig_yaml`](Self::kubeconfig_yaml) to `path` (mode 0600 on Unix).
@@ -157,9 +163,17 @@ impl TestServer {
         let admin_token = crate::auth::random_token();
         let (shutdown, shutdown_rx) = watch::channel(false);
         let (ns_tx, ns_rx) = tokio::sync::mpsc::unbounded_channel();
-        let state = Arc::new(b.state(addr, &admin_token, ns_tx, shutdown_rx.clone()));
+        let state = Arc::new(b.state(
+            addr,
+            &admin_token,
+            &certs.ca_pem,
+            ns_tx,
+            shutdown_rx.clone(),
+        ));
         api::namespaces::seed(&state);
+        api::bootstrap::seed_cluster(&state);
         api::seed::create_all(&state, &seeds)?;
+        api::controllers::spawn(&state);
         tokio::spawn(api::namespaces::controller(Arc::downgrade(&state), ns_rx));
         tokio::spawn(api::kubelet::run(Arc::downgrade(&state)));
         let accept_task = tokio::spawn(accept_loop(

@@ -229,6 +229,17 @@ impl Txn<'_> {
             .collect()
     }
 
+    /// The objects under `prefix` (parsed), in key order; reads only that resource's range.
+    pub fn list(&self, prefix: &Prefix) -> Vec<Value> {
+        self.inner
+            .objects
+            .range(prefix.range_start()..)
+            .take_while(|(k, _)| prefix.same_resource(k))
+            .filter(|(k, _)| prefix.contains(k))
+            .map(|(_, o)| o.value())
+            .collect()
+    }
+
     /// Every stored object with its key (for the garbage collector's scans).
     pub fn all(&self) -> Entries {
         self.inner

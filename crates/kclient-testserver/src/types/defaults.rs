@@ -82,7 +82,7 @@ fn template(spec: &mut Value) {
 }
 
 /// The QoS class the real server reports for a pod (`GetPodQOS`, simplified to cpu/memory).
-fn qos_class(spec: &Value) -> &'static str {
+pub fn qos_class(spec: &Value) -> &'static str {
     let containers: Vec<&Value> = spec
         .get("containers")
         .and_then(Value::as_array)
@@ -113,6 +113,32 @@ fn qos_class(spec: &Value) -> &'static str {
     }
 }
 
+/// A pod's containers without a request for a resource they have a limit for request the
+/// limit (`SetDefaults_Pod`).
+fn requests_from_limits(spec: &mut Value) {
+    for list in ["initContainers", "containers"] {
+        for c in spec
+            .get_mut(list)
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            let Some(limits) = c
+                .pointer("/resources/limits")
+                .and_then(Value::as_object)
+                .cloned()
+            else {
+                continue;
+            };
+            let resources = child(c, "resources");
+            let requests = child(resources, "requests");
+            for (k, v) in limits {
+                default(requests, &k, v);
+            }
+        }
+    }
+}
+
 /// Applies the defaults of `group`/`resource` to `obj` (on create and update). `create` adds the
 /// initial status the registry sets (pods: phase Pending).
 pub fn apply(group: &str, resource: &str, obj: &mut Value, create: bool) {
@@ -121,6 +147,7 @@ pub fn apply(group: &str, resource: &str, obj: &mut Value, create: bool) {
             let spec = child(obj, "spec");
             pod_spec(spec);
             default(spec, "enableServiceLinks", json!(true));
+            requests_from_limits(spec);
             if create {
                 let qos = qos_class(&obj["spec"]);
                 obj["status"] = json!({"phase": "Pending", "qosClass": qos});
