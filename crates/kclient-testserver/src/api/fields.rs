@@ -91,7 +91,7 @@ pub fn unknown_fields(res: &Resource, obj: &mut Value) -> Vec<String> {
     out
 }
 
-fn by_kind(group: &str, version: &str, kind: &str) -> Option<&'static Definition> {
+pub(super) fn by_kind(group: &str, version: &str, kind: &str) -> Option<&'static Definition> {
     static INDEX: OnceLock<HashMap<(&'static str, &'static str, &'static str), usize>> =
         OnceLock::new();
     let index = INDEX.get_or_init(|| {
@@ -108,7 +108,7 @@ fn by_kind(group: &str, version: &str, kind: &str) -> Option<&'static Definition
         .and_then(|i| DEFINITIONS.get(*i))
 }
 
-fn definition(name: &str) -> Option<&'static Definition> {
+pub(super) fn definition(name: &str) -> Option<&'static Definition> {
     DEFINITIONS
         .binary_search_by(|d| d.name.cmp(name))
         .ok()

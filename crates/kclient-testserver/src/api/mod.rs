@@ -8,6 +8,7 @@ mod delete;
 mod discovery;
 mod exec;
 mod fields;
+mod fieldset;
 mod filter;
 mod gc;
 mod graceful;
