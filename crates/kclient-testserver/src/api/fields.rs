@@ -58,10 +58,20 @@ pub fn check(ctx: &Ctx, obj: &mut Value) -> Result<Vec<String>, ApiError> {
         .map(|p| format!("unknown field \"{p}\""))
         .collect();
     if directive == Directive::Strict {
-        return Err(ApiError::bad_request(format!(
-            "strict decoding error: {}",
-            messages.join(", ")
-        )));
+        let mut message = format!("strict decoding error: {}", messages.join(", "));
+        // Create and update decode the body (`transformDecodeError`); patches do not.
+        let patching = ctx
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.contains("patch"));
+        if !patching {
+            let version = ctx.res.version;
+            let kind = ctx.res.kind();
+            message =
+                format!("{kind} in version {version:?} cannot be handled as a {kind}: {message}");
+        }
+        return Err(ApiError::bad_request(message));
     }
     Ok(messages)
 }

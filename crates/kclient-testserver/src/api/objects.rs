@@ -363,6 +363,9 @@ pub fn prepare_update(
             }
             o
         }
+        Some(sub @ ("ephemeralcontainers" | "resize" | "approval")) => {
+            super::subresources::prepare(sub, old, &new)?
+        }
         Some("finalize") => {
             let mut o = old.clone();
             o["spec"]["finalizers"] = new
