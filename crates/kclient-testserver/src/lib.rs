@@ -34,6 +34,7 @@
 //! - `tar`: the archive format of the simulated containers' `tar` (what `kubectl cp` runs).
 
 mod api;
+mod apis;
 mod auth;
 mod crd;
 mod error;

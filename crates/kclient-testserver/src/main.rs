@@ -34,6 +34,11 @@ struct Args {
     /// CustomResourceDefinitions, then the rest; a bad object stops the server from starting.
     #[arg(long, value_name = "PATH")]
     seed: Vec<PathBuf>,
+    /// The built-in group/versions to serve beyond (or instead of) the defaults, as
+    /// kube-apiserver's flag: `api/all=true`, `api/beta=true`, `group/version=true|false`,
+    /// comma-separated. By default every GA group/version and no beta or alpha is served.
+    #[arg(long, value_name = "KEY=VALUE,...")]
+    runtime_config: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -56,6 +61,10 @@ async fn run(args: Args) -> ExitCode {
         .seed
         .iter()
         .fold(TestServer::builder(), |b, path| b.seed_path(path));
+    let builder = args
+        .runtime_config
+        .iter()
+        .fold(builder, |b, spec| b.runtime_config(spec));
     let server = match builder.port(args.port).rbac(args.rbac).start().await {
         Ok(s) => s,
         Err(e) => {

@@ -62,7 +62,7 @@ async fn builtin_kinds_strict_warn_ignore() {
     assert_eq!(body["reason"], "BadRequest");
     assert_eq!(
         body["message"],
-        "strict decoding error: unknown field \"metadata.bogus\", unknown field \"spec\""
+        "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"metadata.bogus\", unknown field \"spec\""
     );
     assert_eq!(c.get(&format!("{CMS}/a")).await.0, StatusCode::NOT_FOUND);
 
@@ -106,7 +106,7 @@ async fn builtin_kinds_strict_warn_ignore() {
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(
         body["message"],
-        "strict decoding error: unknown field \"spec.containers[0].colour\""
+        "Pod in version \"v1\" cannot be handled as a Pod: strict decoding error: unknown field \"spec.containers[0].colour\""
     );
 
     // Update and patch.
@@ -123,7 +123,7 @@ async fn builtin_kinds_strict_warn_ignore() {
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(
         body["message"],
-        "strict decoding error: unknown field \"spec\""
+        "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"spec\""
     );
     let (s, warnings, _) = send(&c, Method::PUT, &format!("{CMS}/a"), ct, &upd).await;
     assert_eq!(s, StatusCode::OK);
@@ -195,7 +195,7 @@ async fn custom_resources_strict_and_warn() {
     assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(
         body["message"],
-        "strict decoding error: unknown field \"spec.foo\""
+        "Gadget in version \"v1\" cannot be handled as a Gadget: strict decoding error: unknown field \"spec.foo\""
     );
     let (s, warnings, body) = send(&c, Method::POST, path, "application/json", &g).await;
     assert_eq!(s, StatusCode::CREATED);

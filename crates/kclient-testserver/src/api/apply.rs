@@ -7,7 +7,8 @@ use kclient_apimachinery::{GroupKind, StatusCause, StatusDetails};
 use serde_json::Value;
 
 use super::Ctx;
-use super::managed::{self, Entry, Leaf};
+use super::fieldset::{self, Path};
+use super::managed::{self, Entry};
 use super::namespaces;
 use super::objects::{self, for_output, strip_type};
 use super::response::{self, Body};
@@ -25,7 +26,7 @@ fn parse(body: &[u8]) -> Result<Value, ApiError> {
         .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))
 }
 
-fn conflict_error(conflicts: &[(String, Leaf)]) -> ApiError {
+fn conflict_error(conflicts: &[(String, Path)]) -> ApiError {
     let n = conflicts.len();
     let detail = if let [(who, leaf)] = conflicts {
         format!("conflict with {who}: {}", managed::display(leaf))
@@ -91,6 +92,11 @@ pub fn apply(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     }
     objects::check_type(&ctx.res, &applied)?;
     let mut applied = strip_type(applied);
+    // The name may be left out: it comes from the URL, as the real server merges the patch
+    // onto an object named by the request.
+    if objects::meta_str(&applied, "name").is_empty() {
+        objects::meta_mut(&mut applied).insert("name".into(), Value::String(ctx.name().into()));
+    }
     check_identity(ctx, &mut applied)?;
     let sub = ctx.path.subresource.as_deref();
     let def = if ctx.res.is_custom() {
@@ -98,14 +104,19 @@ pub fn apply(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     } else {
         super::strategic::root(ctx.res.group, ctx.res.version, ctx.res.kind())
     };
-    let mine = managed::leaves(&applied, def, sub.is_none());
+    let ty = managed::ty_of(&ctx.res);
+    let ignored = managed::ignored(&ctx.res, sub);
+    let mut mine = fieldset::to_set(ty, &applied);
+    mine.retain(|p| !fieldset::under_any(p, &ignored));
+    managed::strip(&mut mine);
     let key = Key::new(ctx.res.group, ctx.res.name(), ctx.namespace(), ctx.name());
     let api_version = ctx.res.api_version();
-    let entry = Entry {
+    let mut entry = Entry {
         manager: manager.clone(),
         operation: "Apply".into(),
         api_version: api_version.clone(),
-        leaves: mine.clone(),
+        time: objects::now(),
+        set: mine.clone(),
         subresource: sub.map(str::to_string),
     };
     let (code, stored) = ctx.state.store.transact(|txn| {
@@ -127,56 +138,49 @@ pub fn apply(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
             return Ok((201, stored));
         };
         let mut others = managed::entries(&old);
-        let is_mine = |e: &Entry| {
-            e.manager == manager && e.operation == "Apply" && e.subresource.as_deref() == sub
-        };
-        let previous: Vec<Leaf> = others
-            .iter()
-            .filter(|e| is_mine(e))
-            .flat_map(|e| e.leaves.clone())
-            .collect();
+        let is_mine = |e: &Entry| e.is(&manager, "Apply", &api_version, sub);
+        let previous = others.iter().find(|e| is_mine(e)).cloned();
         others.retain(|e| !is_mine(e));
-        let mut conflicts = Vec::new();
-        for e in &others {
-            let who = if e.operation == "Apply" {
-                format!("{:?}", e.manager)
-            } else {
-                format!("{:?} using {}", e.manager, e.api_version)
-            };
-            for leaf in e.leaves.iter().filter(|l| mine.contains(l)) {
-                if managed::value_at(&old, leaf) != managed::value_at(&applied, leaf) {
-                    conflicts.push((who.clone(), leaf.clone()));
-                }
-            }
-        }
-        if !conflicts.is_empty() && !force {
-            return Err(conflict_error(&conflicts));
-        }
-        if force {
-            let taken: Vec<&Leaf> = conflicts.iter().map(|c| &c.1).collect();
-            for e in &mut others {
-                e.leaves.retain(|l| !taken.contains(&l));
-            }
-        }
         let mut doc = old.clone();
         let mut patch = applied.clone();
         if let Some(m) = patch.get_mut("metadata").and_then(Value::as_object_mut) {
             m.remove("managedFields");
         }
         super::strategic::apply(&mut doc, &patch, def).map_err(ApiError::bad_request)?;
-        let removed: Vec<Leaf> = previous.into_iter().filter(|l| !mine.contains(l)).collect();
-        let kept: Vec<&Leaf> = mine
-            .iter()
-            .chain(others.iter().flat_map(|e| e.leaves.iter()))
-            .collect();
-        managed::remove_unowned(&mut doc, &removed, &kept);
-        others.push(entry.clone());
-        managed::set_entries(&mut doc, &others);
-        let updated = objects::prepare_update(&ctx.res, &old, doc, sub)?;
-        let mut updated = updated;
-        if sub.is_some() {
-            managed::set_entries(&mut updated, &others);
+        // What this manager applied before and no longer does, and nobody else owns, goes.
+        if let Some(prev) = &previous {
+            let owned: fieldset::Set = others
+                .iter()
+                .flat_map(|e| e.set.iter().cloned())
+                .chain(mine.iter().cloned())
+                .collect();
+            let dropped: fieldset::Set = prev.set.difference(&owned).cloned().collect();
+            let removed = fieldset::leaves(&dropped);
+            let kept: Vec<&Path> = owned.iter().collect();
+            managed::remove_unowned(&mut doc, &removed, &kept);
         }
+        let mut updated = objects::prepare_update(&ctx.res, &old, doc, sub)?;
+        let c = managed::diff(ty, Some(&old), &updated, &ignored);
+        let changed = c.changed();
+        let mut conflicts = Vec::new();
+        for e in &others {
+            for p in e.set.intersection(&changed) {
+                conflicts.push((e.describe(), p.clone()));
+            }
+        }
+        if !conflicts.is_empty() && !force {
+            return Err(conflict_error(&conflicts));
+        }
+        for e in &mut others {
+            e.set
+                .retain(|p| !changed.contains(p) && !c.removed.contains(p));
+        }
+        let unchanged = c.added.is_empty() && c.removed.is_empty() && c.modified.is_empty();
+        if let Some(prev) = previous.filter(|p| unchanged && p.set == entry.set) {
+            entry.time = prev.time;
+        }
+        others.push(entry.clone());
+        managed::set_entries(&mut updated, &others);
         Ok((
             200,
             commit_update(txn, &ctx.res, &ctx.state, &key, &old, updated, dry_run),

@@ -4,8 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::generated::resources::GROUPS;
-use crate::registry;
+use crate::apis::ApiSet;
 use crate::tables::{ApiGroup, ApiResource, ApiVersion};
 
 fn group_version(group: &str, version: &str) -> String {
@@ -17,16 +16,20 @@ fn group_version(group: &str, version: &str) -> String {
 }
 
 /// The named groups: the built-in ones, then those CRDs add (`custom`).
-fn named_groups(custom: &[&'static ApiGroup]) -> impl Iterator<Item = &'static ApiGroup> {
-    GROUPS
+fn named_groups(
+    apis: &ApiSet,
+    custom: &[&'static ApiGroup],
+) -> impl Iterator<Item = &'static ApiGroup> {
+    apis.groups()
         .iter()
         .filter(|g| !g.name.is_empty())
         .chain(custom.iter().copied())
 }
 
 /// `/api` (legacy): `APIVersions`.
-pub fn core_versions(server_address: &str) -> Value {
-    let versions: Vec<&str> = registry::group("")
+pub fn core_versions(apis: &ApiSet, server_address: &str) -> Value {
+    let versions: Vec<&str> = apis
+        .group("")
         .map(|g| g.versions.iter().map(|v| v.version).collect())
         .unwrap_or_default();
     json!({
@@ -53,14 +56,14 @@ fn api_group(g: &ApiGroup) -> Value {
 }
 
 /// `/apis` (legacy): `APIGroupList`.
-pub fn group_list(custom: &[&'static ApiGroup]) -> Value {
-    let groups: Vec<Value> = named_groups(custom).map(api_group).collect();
+pub fn group_list(apis: &ApiSet, custom: &[&'static ApiGroup]) -> Value {
+    let groups: Vec<Value> = named_groups(apis, custom).map(api_group).collect();
     json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
 
 /// `/apis/<group>` (legacy): `APIGroup`, or `None` if the group is not served.
-pub fn group(name: &str, custom: &[&'static ApiGroup]) -> Option<Value> {
-    let g = named_groups(custom).find(|g| g.name == name)?;
+pub fn group(apis: &ApiSet, name: &str, custom: &[&'static ApiGroup]) -> Option<Value> {
+    let g = named_groups(apis, custom).find(|g| g.name == name)?;
     let mut v = api_group(g);
     v["kind"] = json!("APIGroup");
     v["apiVersion"] = json!("v1");
@@ -110,8 +113,13 @@ fn legacy_resources(v: &ApiVersion) -> Vec<Value> {
 }
 
 /// `/api/v1`, `/apis/<group>/<version>` (legacy): `APIResourceList`, or `None` if not served.
-pub fn resource_list(group: &str, version: &str, custom: &[&'static ApiGroup]) -> Option<Value> {
-    let v = registry::group_version(group, version).or_else(|| {
+pub fn resource_list(
+    apis: &ApiSet,
+    group: &str,
+    version: &str,
+    custom: &[&'static ApiGroup],
+) -> Option<Value> {
+    let v = apis.version(group, version).or_else(|| {
         custom
             .iter()
             .find(|g| g.name == group)
@@ -189,8 +197,9 @@ fn aggregated_group(g: &ApiGroup, custom: bool) -> Value {
 }
 
 /// Aggregated discovery for `/api` (`core`) or `/apis`.
-pub fn aggregated(core: bool, custom: &[&'static ApiGroup]) -> Value {
-    let mut items: Vec<Value> = GROUPS
+pub fn aggregated(apis: &ApiSet, core: bool, custom: &[&'static ApiGroup]) -> Value {
+    let mut items: Vec<Value> = apis
+        .groups()
         .iter()
         .filter(|g| g.name.is_empty() == core)
         .map(|g| aggregated_group(g, false))

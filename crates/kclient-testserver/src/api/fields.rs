@@ -58,10 +58,20 @@ pub fn check(ctx: &Ctx, obj: &mut Value) -> Result<Vec<String>, ApiError> {
         .map(|p| format!("unknown field \"{p}\""))
         .collect();
     if directive == Directive::Strict {
-        return Err(ApiError::bad_request(format!(
-            "strict decoding error: {}",
-            messages.join(", ")
-        )));
+        let mut message = format!("strict decoding error: {}", messages.join(", "));
+        // Create and update decode the body (`transformDecodeError`); patches do not.
+        let patching = ctx
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.contains("patch"));
+        if !patching {
+            let version = ctx.res.version;
+            let kind = ctx.res.kind();
+            message =
+                format!("{kind} in version {version:?} cannot be handled as a {kind}: {message}");
+        }
+        return Err(ApiError::bad_request(message));
     }
     Ok(messages)
 }
@@ -91,7 +101,7 @@ pub fn unknown_fields(res: &Resource, obj: &mut Value) -> Vec<String> {
     out
 }
 
-fn by_kind(group: &str, version: &str, kind: &str) -> Option<&'static Definition> {
+pub(super) fn by_kind(group: &str, version: &str, kind: &str) -> Option<&'static Definition> {
     static INDEX: OnceLock<HashMap<(&'static str, &'static str, &'static str), usize>> =
         OnceLock::new();
     let index = INDEX.get_or_init(|| {
@@ -108,7 +118,7 @@ fn by_kind(group: &str, version: &str, kind: &str) -> Option<&'static Definition
         .and_then(|i| DEFINITIONS.get(*i))
 }
 
-fn definition(name: &str) -> Option<&'static Definition> {
+pub(super) fn definition(name: &str) -> Option<&'static Definition> {
     DEFINITIONS
         .binary_search_by(|d| d.name.cmp(name))
         .ok()

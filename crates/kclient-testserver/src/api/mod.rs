@@ -12,6 +12,7 @@ mod discovery;
 mod disruption;
 mod exec;
 mod fields;
+mod fieldset;
 mod filter;
 mod gc;
 mod graceful;
@@ -39,6 +40,7 @@ mod scale;
 pub(crate) mod seed;
 pub(crate) mod status;
 mod strategic;
+mod subresources;
 mod table;
 mod token;
 mod token_review;
@@ -109,6 +111,8 @@ pub struct State {
     pub runtime: crate::runtime::Runtime,
     /// Faults waiting to be injected into the next requests.
     pub faults: crate::faults::Faults,
+    /// The built-in group/versions served (`--runtime-config`).
+    pub apis: crate::apis::ApiSet,
 }
 
 /// A resource request, ready for a verb handler.
@@ -212,7 +216,7 @@ async fn serve(
             let output = negotiate::negotiate(accept.as_deref(), discovery_root)?;
             let core = route == Route::CoreVersions;
             if output == Output::AggregatedDiscovery {
-                let doc = discovery::aggregated(core, &state.crds.groups());
+                let doc = discovery::aggregated(&state.apis, core, &state.crds.groups());
                 return Ok(discovery_response(
                     &req,
                     &doc,
@@ -220,21 +224,21 @@ async fn serve(
                 ));
             }
             let doc = if core {
-                discovery::core_versions(&state.server_address)
+                discovery::core_versions(&state.apis, &state.server_address)
             } else {
-                discovery::group_list(&state.crds.groups())
+                discovery::group_list(&state.apis, &state.crds.groups())
             };
             Ok(discovery_response(&req, &doc, response::JSON))
         }
         Route::Group(g) => {
             negotiate::negotiate(accept.as_deref(), false)?;
-            discovery::group(&g, &state.crds.groups())
+            discovery::group(&state.apis, &g, &state.crds.groups())
                 .map(|doc| response::json(200, &doc))
                 .ok_or_else(ApiError::no_such_path)
         }
         Route::ResourceList { group, version } => {
             negotiate::negotiate(accept.as_deref(), false)?;
-            discovery::resource_list(&group, &version, &state.crds.groups())
+            discovery::resource_list(&state.apis, &group, &version, &state.crds.groups())
                 .map(|doc| response::json(200, &doc))
                 .ok_or_else(ApiError::no_such_path)
         }
@@ -283,6 +287,11 @@ async fn resource(
         || portforward::is_spdy_upgrade(req.headers()))
     .then(|| hyper::upgrade::on(&mut req));
     let res = registry::lookup(&path.group, &path.version, &path.resource)
+        .filter(|_| {
+            state
+                .apis
+                .serves(&path.group, &path.version, &path.resource)
+        })
         .or_else(|| {
             state
                 .crds
@@ -449,6 +458,16 @@ fn dispatch(ctx: &Ctx, verb: &str, sub: Option<&str>) -> Result<Response<Body>, 
         ("get" | "create", Some("exec")) if is_pods(ctx) => exec::exec(ctx, verb),
         ("get" | "create", Some("attach")) if is_pods(ctx) => attach::attach(ctx, verb),
         ("get" | "create", Some("portforward")) if is_pods(ctx) => portforward::portforward(ctx),
+        (_, Some("proxy")) => subresources::proxy(ctx),
+        ("get", Some("ephemeralcontainers" | "resize")) if is_pods(ctx) => read::get(ctx),
+        ("get", Some("approval")) => read::get(ctx),
+        ("update", Some("ephemeralcontainers" | "resize")) if is_pods(ctx) => write::update(ctx),
+        ("update", Some("approval")) => write::update(ctx),
+        ("patch", Some("ephemeralcontainers" | "resize" | "approval")) if patch::is_apply(ctx) => {
+            apply::apply(ctx)
+        }
+        ("patch", Some("ephemeralcontainers" | "resize")) if is_pods(ctx) => patch::patch(ctx),
+        ("patch", Some("approval")) => patch::patch(ctx),
         ("get", Some("scale")) => scale::get(ctx),
         ("update", Some("scale")) => scale::write(ctx, None),
         ("patch", Some("scale")) => patch::patch_scale(ctx),

@@ -270,7 +270,16 @@ pub fn prepare_create(
             &errors,
         ));
     }
+    go_shape(res, &mut obj);
     Ok(obj)
+}
+
+/// Fills in the struct fields the real server's Go types always serialize (a Deployment's
+/// `"status": {}`, a container's `"resources": {}`), so objects read back as from a real server.
+fn go_shape(res: &Resource, obj: &mut Value) {
+    if !res.is_custom() {
+        super::fieldset::fill(super::managed::ty_of(res), obj, false);
+    }
 }
 
 /// Whether `res` is the core `namespaces` resource.
@@ -354,6 +363,9 @@ pub fn prepare_update(
             }
             o
         }
+        Some(sub @ ("ephemeralcontainers" | "resize" | "approval")) => {
+            super::subresources::prepare(sub, old, &new)?
+        }
         Some("finalize") => {
             let mut o = old.clone();
             o["spec"]["finalizers"] = new
@@ -394,6 +406,7 @@ pub fn prepare_update(
             o
         }
     };
+    go_shape(res, &mut out);
     if res.tracks_generation() && desired_state(&out) != desired_state(old) {
         let generation = meta(old)
             .and_then(|m| m.get("generation"))
@@ -429,6 +442,7 @@ pub fn prepare_update(
     if !errors.is_empty() {
         return Err(ApiError::invalid(&res.group_kind(), &name, &errors));
     }
+    go_shape(res, &mut out);
     Ok(out)
 }
 

@@ -103,6 +103,12 @@ fn resource_route(group: &str, version: &str, rest: &[&str]) -> Route {
             out.name = Some(name.to_string());
             out.subresource = Some(sub.to_string());
         }
+        // `…/<name>/proxy/<path>`: the path goes to the proxied target.
+        [resource, name, "proxy", ..] => {
+            out.resource = resource.to_string();
+            out.name = Some(name.to_string());
+            out.subresource = Some("proxy".to_string());
+        }
         _ => return Route::NotFound,
     }
     if out.resource == "namespaces" && out.group.is_empty() {

@@ -10,8 +10,8 @@ use serde_json::{Map, Value, json};
 use super::model::{self, Definition, Flavour};
 use super::ops::{Paths, Schema, Style, custom_definition};
 use super::{paths, render, root_paths};
+use crate::apis::ApiSet;
 use crate::generated::openapi_model::DEFINITIONS;
-use crate::generated::resources::GROUPS;
 use crate::tables::ApiResource;
 
 const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
@@ -243,9 +243,9 @@ pub fn root_documents() -> Vec<(String, Value)> {
 }
 
 /// The paths of every built-in group/version and of the discovery and version paths.
-fn builtin_paths() -> Paths {
+fn builtin_paths(apis: &ApiSet) -> Paths {
     let mut all = Paths::new();
-    for g in GROUPS {
+    for g in apis.groups() {
         for v in g.versions {
             let infos: Vec<&ApiResource> = v.resources.iter().collect();
             all.extend(paths::build(g.name, v.version, &infos, Style::BuiltIn));
@@ -257,14 +257,24 @@ fn builtin_paths() -> Paths {
     all
 }
 
-/// The OpenAPI v2 (Swagger 2.0) document: every built-in definition and path.
-pub fn v2_document() -> Value {
-    let served: BTreeSet<(&str, &str)> = GROUPS
+/// The OpenAPI v2 (Swagger 2.0) document: the paths of the served group/versions and the
+/// definitions they reach.
+pub fn v2_document(apis: &ApiSet) -> Value {
+    let all_paths = builtin_paths(apis);
+    let reached = closure(
+        referenced(&all_paths)
+            .iter()
+            .map(String::as_str)
+            .chain(GV_INDEPENDENT.iter().copied()),
+    );
+    let served: BTreeSet<(&str, &str)> = apis
+        .groups()
         .iter()
         .flat_map(|g| g.versions.iter().map(|v| (g.name, v.version)))
         .collect();
     let definitions: BTreeMap<&str, Value> = DEFINITIONS
         .iter()
+        .filter(|d| reached.contains(d.name))
         .map(|d| {
             let mut schema = model::render(&d.schema, Flavour::V2);
             if GV_INDEPENDENT.contains(&d.name) {
@@ -278,7 +288,7 @@ pub fn v2_document() -> Value {
             (d.name, schema)
         })
         .collect();
-    let (paths, parameters) = render::v2(&builtin_paths());
+    let (paths, parameters) = render::v2(&all_paths);
     json!({
         "swagger": "2.0",
         "info": {"title": "Kubernetes", "version": "unversioned"},

@@ -12,7 +12,7 @@ mod render;
 mod root_paths;
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use bytes::Bytes;
 use http::{HeaderValue, Response, header};
@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 
 use crate::api::status::ApiError;
 use crate::api::{Body, State};
+use crate::apis::ApiSet;
 use crate::generated::resources::GROUPS;
 use documents::{GvResource, gv_key};
 
@@ -81,9 +82,27 @@ fn builtin() -> &'static BTreeMap<String, Doc> {
     })
 }
 
-fn v2() -> &'static Doc {
-    static DOC: OnceLock<Doc> = OnceLock::new();
-    DOC.get_or_init(|| Doc::new(&documents::v2_document()))
+/// Whether the document of index key `key` is served with `apis`: the group/version
+/// documents only for served group/versions, the others always.
+fn visible(apis: &ApiSet, key: &str) -> bool {
+    let parts: Vec<&str> = key.split('/').collect();
+    match parts.as_slice() {
+        ["api", v] => apis.version("", v).is_some(),
+        ["apis", g, v] => apis.version(g, v).is_some(),
+        _ => true,
+    }
+}
+
+/// The v2 document of the served group/versions (built once per API set).
+fn v2(apis: &ApiSet) -> Doc {
+    static DOCS: OnceLock<Mutex<BTreeMap<usize, Doc>>> = OnceLock::new();
+    let docs = DOCS.get_or_init(Default::default);
+    let mut docs = docs
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    docs.entry(apis.id())
+        .or_insert_with(|| Doc::new(&documents::v2_document(apis)))
+        .clone()
 }
 
 /// The documents of the group/versions the stored CRDs serve, by index key.
@@ -159,12 +178,13 @@ pub fn serve(
         return Err(ApiError::not_acceptable());
     }
     if rest == "v2" {
-        return Ok(respond(v2(), false));
+        return Ok(respond(&v2(&state.apis), false));
     }
     if rest == "v3" {
         let mut paths = serde_json::Map::new();
         let custom = custom(state);
-        for (key, doc) in builtin().iter().chain(custom.iter()) {
+        let builtin = builtin().iter().filter(|(k, _)| visible(&state.apis, k));
+        for (key, doc) in builtin.chain(custom.iter()) {
             paths.insert(
                 key.clone(),
                 json!({"serverRelativeURL": format!("/openapi/v3/{key}?hash={}", doc.hash)}),
@@ -176,7 +196,7 @@ pub fn serve(
         return Err(ApiError::no_such_path());
     };
     let key = key.trim_end_matches('/');
-    let doc = match builtin().get(key) {
+    let doc = match builtin().get(key).filter(|_| visible(&state.apis, key)) {
         Some(doc) => doc.clone(),
         None => custom(state)
             .remove(key)

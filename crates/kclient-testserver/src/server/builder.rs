@@ -33,6 +33,7 @@ pub struct TestServerBuilder {
     kubelet_termination_delay: Duration,
     kubelet_start_delay: Duration,
     seeds: Vec<crate::seed::Source>,
+    runtime_config: Vec<String>,
 }
 
 impl std::fmt::Debug for TestServerBuilder {
@@ -47,6 +48,7 @@ impl std::fmt::Debug for TestServerBuilder {
             .field("kubelet_termination_delay", &self.kubelet_termination_delay)
             .field("kubelet_start_delay", &self.kubelet_start_delay)
             .field("seeds", &self.seeds)
+            .field("runtime_config", &self.runtime_config)
             .finish()
     }
 }
@@ -63,6 +65,7 @@ impl Default for TestServerBuilder {
             kubelet_termination_delay: Duration::ZERO,
             kubelet_start_delay: Duration::ZERO,
             seeds: Vec::new(),
+            runtime_config: Vec::new(),
         }
     }
 }
@@ -156,6 +159,30 @@ impl TestServerBuilder {
         self
     }
 
+    /// Changes the set of built-in group/versions served, as kube-apiserver's
+    /// `--runtime-config` does (same syntax, comma-separated `key=value`): `api/all=true`
+    /// serves every version, `api/beta=true` the betas, `group/version=true|false` (`v1` for
+    /// the core group) one group/version, `group/version/resource=false` one resource. By
+    /// default a server serves what a v1.36 kube-apiserver with default flags serves: every
+    /// GA group/version, no beta or alpha. May be called several times (the specs are joined).
+    /// A spec the real server refuses makes [`start`](Self::start) fail.
+    pub fn runtime_config(mut self, spec: impl Into<String>) -> Self {
+        self.runtime_config.push(spec.into());
+        self
+    }
+
+    fn api_set(&self) -> Result<crate::apis::ApiSet, Error> {
+        if self.runtime_config.is_empty() {
+            return Ok(crate::apis::ApiSet::default());
+        }
+        crate::apis::ApiSet::parse(&self.runtime_config.join(",")).map_err(|reason| {
+            Error::InvalidOption {
+                option: "runtime_config",
+                reason,
+            }
+        })
+    }
+
     /// Starts the server. Must be called inside a Tokio runtime.
     pub async fn start(self) -> Result<TestServer, Error> {
         if self.watch_history == 0 {
@@ -170,6 +197,7 @@ impl TestServerBuilder {
                 reason: "must be greater than zero".into(),
             });
         }
+        self.api_set()?;
         TestServer::launch(self).await
     }
 
@@ -209,6 +237,7 @@ impl TestServerBuilder {
             shutdown,
             runtime: crate::runtime::Runtime::default(),
             faults: crate::faults::Faults::default(),
+            apis: self.api_set().unwrap_or_default(),
         }
     }
 }
