@@ -32,6 +32,7 @@ pub(crate) mod response;
 mod review;
 mod scale;
 pub(crate) mod seed;
+mod session;
 pub(crate) mod status;
 mod strategic;
 mod table;

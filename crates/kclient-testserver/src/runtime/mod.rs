@@ -8,6 +8,7 @@ pub mod fs;
 pub mod log;
 pub mod process;
 pub mod shell;
+pub mod tty;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -51,6 +51,8 @@ pub struct ContainerHost {
     pub container: Arc<Container>,
     /// The session's cancellation.
     pub cancel: Arc<Cancel>,
+    /// The session's terminal, with `tty=true`.
+    pub terminal: Option<Arc<super::tty::Terminal>>,
 }
 
 impl Host for ContainerHost {
@@ -59,6 +61,9 @@ impl Host for ContainerHost {
     }
     fn hostname(&self) -> &str {
         &self.container.hostname
+    }
+    fn terminal_size(&self) -> Option<(u16, u16)> {
+        self.terminal.as_ref().map(|t| t.size())
     }
     fn log(&self, stream: Stream, data: &[u8]) {
         self.container.log.write(stream, data);
@@ -148,6 +153,7 @@ pub fn start_main(container: &Arc<Container>) {
         let host = ContainerHost {
             container: c.clone(),
             cancel: c.cancel.clone(),
+            terminal: None,
         };
         let mut stdin = StdinReader::new(rx);
         let mut out = LogWriter {
