@@ -158,15 +158,35 @@ fn mb_per_s(bytes: usize, d: Duration) -> f64 {
     bytes as f64 / 1_000_000.0 / d.as_secs_f64()
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() -> BoxResult<()> {
+/// The test server runs in a runtime of its own (2 worker threads) and the kclient client in
+/// another (2 worker threads), as `kubectl` is a process of its own (Go uses as many threads as
+/// there are cores, 2 here): on a busy machine the scheduler then shares the CPU alike between
+/// the kubectl and the kclient rows.
+fn main() -> BoxResult<()> {
+    let runtime = |name: &str| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name(name)
+            .enable_all()
+            .build()
+    };
+    let server_runtime = runtime("testserver")?;
+    let client_runtime = runtime("client")?;
+    let server = server_runtime.block_on(TestServer::start())?;
+    let result = client_runtime.block_on(bench(&server));
+    drop(client_runtime);
+    drop(server);
+    server_runtime.shutdown_background();
+    result
+}
+
+async fn bench(server: &TestServer) -> BoxResult<()> {
     let mib = flag("--mib", 64)?;
     let runs = flag("--runs", 3)?.max(1);
     let payload: Vec<u8> = (0..mib * 1024 * 1024)
         .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
         .collect();
 
-    let server = TestServer::start().await?;
     let dir = std::env::temp_dir().join(format!("kclient-pf-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let kubeconfig_path = dir.join("kubeconfig");

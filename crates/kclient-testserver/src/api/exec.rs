@@ -101,6 +101,15 @@ pub fn prepare(ctx: &Ctx, verb: &str) -> Result<Prepared, ApiError> {
     let target = pods::target(ctx, ctx.query.get("container").unwrap_or_default())?;
     let streams = remote::streams(ctx)?;
     let (pod, container) = pods::running(ctx, &target)?;
+    if !container.is_running() {
+        // The kubelet finds no running container to stream to (`findContainer`).
+        return Err(ApiError {
+            code: 500,
+            reason: "InternalError",
+            message: format!("container not found (\"{}\")", target.container),
+            details: None,
+        });
+    }
     let (resp, transport) = session::accept(&ctx.headers)?;
     Ok(Prepared {
         pod,

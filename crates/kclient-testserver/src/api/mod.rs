@@ -12,6 +12,7 @@ mod filter;
 mod gc;
 mod graceful;
 pub(crate) mod kubelet;
+mod kubelet_restarts;
 mod list_body;
 mod logs;
 mod managed;

@@ -377,6 +377,7 @@ impl Wire {
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 
@@ -412,9 +413,9 @@ mod tests {
         let (resp, transport) = accept(&offer(&[])).expect("legacy client");
         assert_eq!(transport, Transport::Spdy(Protocol::V1));
         assert!(resp.headers().get(HEADER_PROTOCOL_VERSION).is_none());
-        let err = accept(&offer(&["v9.channel.k8s.io"]))
-            .err()
-            .expect("refused");
+        let Err(err) = accept(&offer(&["v9.channel.k8s.io"])) else {
+            panic!("an unknown protocol is refused");
+        };
         assert_eq!(err.code, 403);
         assert!(
             err.message.contains("unable to negotiate protocol"),

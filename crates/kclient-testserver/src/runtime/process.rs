@@ -169,11 +169,17 @@ pub fn start_main(container: &Arc<Container>) {
             stdout: &mut out,
             stderr: &mut err,
         };
-        let _ = shell::run(&c.spec.command, c.spec.env.clone(), &host, io);
+        let result = shell::run(&c.spec.command, c.spec.env.clone(), &host, io);
         // The process ended: attach input has nowhere to go.
         c.main_stdin
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take();
+        // An exit of its own ends the instance (a stopped pod's processes are killed instead).
+        if let Ok(code) = result
+            && !c.cancel.is_cancelled()
+        {
+            c.exited(code);
+        }
     });
 }
