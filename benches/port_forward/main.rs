@@ -10,10 +10,15 @@
 //! - kclient's `ForwardedStream` used directly (no local TCP hop).
 //!
 //! Throughput is payload / time from the first byte written to the last byte read back.
-//! kubectl rows are skipped (with a message) when kubectl is not installed.
+//! Beside it, each row reports the CPU time the whole transfer cost (user + system, from
+//! `/proc`): this process (the test server, plus the client for kclient rows) and, for kubectl
+//! rows, the kubectl process. CPU time per MiB depends far less on other load than wall time,
+//! so it is the figure to compare on a busy machine.
+//! kubectl rows are skipped (with a message) when kubectl is not installed or with
+//! `--no-kubectl` (for profiling kclient alone).
 //!
 //! Run: `cargo bench -p kclient-benches --bench port_forward` (options after `--`:
-//! `--mib N`, `--runs N`).
+//! `--mib N`, `--runs N`, `--no-kubectl`).
 
 use std::error::Error;
 use std::net::SocketAddr;
@@ -57,6 +62,20 @@ fn kubectl() -> Option<PathBuf> {
         .into_iter()
         .chain(std::env::split_paths(&path).map(|d| d.join("kubectl")))
         .find(|p| p.is_file())
+}
+
+/// CPU time (user + system) used so far by process `pid` (`self` for this one), from
+/// `/proc/<pid>/stat` in clock ticks of 10 ms (Linux's fixed `USER_HZ` of 100); `None` where
+/// there is no `/proc`.
+fn cpu_time(pid: &str) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces) start at field 3; utime and
+    // stime are fields 14 and 15.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let mut fields = rest.split(' ').skip(11);
+    let utime: u64 = fields.next()?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some(Duration::from_millis((utime + stime) * 10))
 }
 
 /// Pushes `payload` through `io` and reads it all back; the elapsed time.
@@ -123,21 +142,51 @@ async fn start_kubectl(
 struct Row {
     name: String,
     times: Vec<Duration>,
+    /// CPU time of each run (this process, plus kubectl's for kubectl rows).
+    cpu: Vec<Duration>,
+}
+
+/// CPU time of this process since `before`.
+fn cpu_since(before: Option<Duration>) -> Duration {
+    match (before, cpu_time("self")) {
+        (Some(b), Some(a)) => a.saturating_sub(b),
+        _ => Duration::ZERO,
+    }
 }
 
 fn mb_per_s(bytes: usize, d: Duration) -> f64 {
     bytes as f64 / 1_000_000.0 / d.as_secs_f64()
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() -> BoxResult<()> {
+/// The test server runs in a runtime of its own (2 worker threads) and the kclient client in
+/// another (2 worker threads), as `kubectl` is a process of its own (Go uses as many threads as
+/// there are cores, 2 here): on a busy machine the scheduler then shares the CPU alike between
+/// the kubectl and the kclient rows.
+fn main() -> BoxResult<()> {
+    let runtime = |name: &str| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name(name)
+            .enable_all()
+            .build()
+    };
+    let server_runtime = runtime("testserver")?;
+    let client_runtime = runtime("client")?;
+    let server = server_runtime.block_on(TestServer::start())?;
+    let result = client_runtime.block_on(bench(&server));
+    drop(client_runtime);
+    drop(server);
+    server_runtime.shutdown_background();
+    result
+}
+
+async fn bench(server: &TestServer) -> BoxResult<()> {
     let mib = flag("--mib", 64)?;
     let runs = flag("--runs", 3)?.max(1);
     let payload: Vec<u8> = (0..mib * 1024 * 1024)
         .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
         .collect();
 
-    let server = TestServer::start().await?;
     let dir = std::env::temp_dir().join(format!("kclient-pf-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let kubeconfig_path = dir.join("kubeconfig");
@@ -196,8 +245,9 @@ async fn main() -> BoxResult<()> {
     };
 
     let mut rows = Vec::new();
-    let kubectl = kubectl();
-    if kubectl.is_none() {
+    let no_kubectl = std::env::args().any(|a| a == "--no-kubectl");
+    let kubectl = kubectl().filter(|_| !no_kubectl);
+    if kubectl.is_none() && !no_kubectl {
         eprintln!("port_forward: kubectl not found; kubectl rows skipped");
     }
     for (label, protocol, websockets) in [
@@ -205,52 +255,66 @@ async fn main() -> BoxResult<()> {
         ("plain SPDY", Protocol::Spdy, false),
     ] {
         if let Some(kubectl) = &kubectl {
-            let mut times = Vec::new();
+            let (mut times, mut cpu) = (Vec::new(), Vec::new());
             for _ in 0..runs {
                 let (mut child, addr) =
                     start_kubectl(kubectl, &kubeconfig_path, websockets).await?;
+                let child_pid = child.id().map(|p| p.to_string()).unwrap_or_default();
                 let tcp = TcpStream::connect(addr).await?;
                 tcp.set_nodelay(true)?;
+                let (before, child_before) = (cpu_time("self"), cpu_time(&child_pid));
                 times.push(round_trip(tcp, &payload).await?);
+                let child_cpu = match (child_before, cpu_time(&child_pid)) {
+                    (Some(b), Some(a)) => a.saturating_sub(b),
+                    _ => Duration::ZERO,
+                };
+                cpu.push(cpu_since(before) + child_cpu);
                 child.kill().await?;
             }
             rows.push(Row {
                 name: format!("kubectl port-forward, {label}"),
                 times,
+                cpu,
             });
         }
-        let mut times = Vec::new();
+        let (mut times, mut cpu) = (Vec::new(), Vec::new());
         for _ in 0..runs {
             let forwarder =
                 PortForwarder::start(connect(protocol).await?, &[PortMapping::any_local(PORT)])
                     .await?;
             let tcp = TcpStream::connect(forwarder.ports()[0].local).await?;
             tcp.set_nodelay(true)?;
+            let before = cpu_time("self");
             times.push(round_trip(tcp, &payload).await?);
+            cpu.push(cpu_since(before));
             forwarder.stop().await?;
         }
         rows.push(Row {
             name: format!("kclient PortForwarder, {label}"),
             times,
+            cpu,
         });
-        let mut times = Vec::new();
+        let (mut times, mut cpu) = (Vec::new(), Vec::new());
         for _ in 0..runs {
             let forward = connect(protocol).await?;
             let stream = forward.open(PORT).await?;
+            let before = cpu_time("self");
             times.push(round_trip(stream, &payload).await?);
+            cpu.push(cpu_since(before));
             forward.close().await;
         }
         rows.push(Row {
             name: format!("kclient ForwardedStream (no local TCP), {label}"),
             times,
+            cpu,
         });
     }
 
     println!(
         "\nport-forward echo of {mib} MiB, {runs} runs each (MB/s of payload; min / median / max)\n"
     );
-    println!("| client | min | median | max |");
-    println!("|---|---|---|---|");
+    println!("| client | min | median | max | CPU ms per MiB (median) |");
+    println!("|---|---|---|---|---|");
     for row in &rows {
         let mut speeds: Vec<f64> = row
             .times
@@ -263,7 +327,13 @@ async fn main() -> BoxResult<()> {
             speeds[speeds.len() / 2],
             speeds[speeds.len() - 1],
         );
-        println!("| {} | {min:.0} | {med:.0} | {max:.0} |", row.name);
+        let mut cpu: Vec<Duration> = row.cpu.clone();
+        cpu.sort();
+        let cpu_per_mib = cpu[cpu.len() / 2].as_secs_f64() * 1000.0 / mib as f64;
+        println!(
+            "| {} | {min:.0} | {med:.0} | {max:.0} | {cpu_per_mib:.1} |",
+            row.name
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())

@@ -54,7 +54,18 @@ async fn env_with_pod() -> Option<Env> {
 
 /// Runs kubectl; (exit code, stdout, stderr).
 async fn run_code(env: &Env, args: &[&str], stdin: Option<&[u8]>) -> (i32, Vec<u8>, String) {
+    run_code_with(env, args, stdin, &[]).await
+}
+
+/// Runs kubectl with extra environment variables; (exit code, stdout, stderr).
+async fn run_code_with(
+    env: &Env,
+    args: &[&str],
+    stdin: Option<&[u8]>,
+    vars: &[(&str, &str)],
+) -> (i32, Vec<u8>, String) {
     let mut cmd = env.command(args);
+    cmd.envs(vars.iter().copied());
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     if stdin.is_some() {
         cmd.stdin(Stdio::piped());
@@ -260,4 +271,80 @@ async fn attach_sees_the_main_process() {
     assert!(out.contains("hi-from-attach\nhello\n"), "{out:?} {err}");
     // What the main process wrote is in the log.
     assert!(env.run(&["logs", "web", "--tail=2"]).await == "hi-from-attach\nhello\n");
+}
+
+/// kubectl's SPDY executor (`KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false`, what kubectl before 1.30
+/// and client-go's fallback use): `POST` with `Upgrade: SPDY/3.1`, one stream per channel.
+#[tokio::test]
+async fn exec_and_attach_over_spdy() {
+    let Some(env) = env_with_pod().await else {
+        return;
+    };
+    let spdy = [("KUBECTL_REMOTE_COMMAND_WEBSOCKETS", "false")];
+    let (code, out, err) = run_code_with(
+        &env,
+        &[
+            "exec",
+            "web",
+            "--",
+            "sh",
+            "-c",
+            "echo a; echo b >&2; exit 3",
+        ],
+        None,
+        &spdy,
+    )
+    .await;
+    assert_eq!(code, 3, "{err}");
+    assert_eq!(out, b"a\n");
+    assert!(err.starts_with("b\n"), "{err}");
+    assert!(err.contains("command terminated with exit code 3"), "{err}");
+
+    let (code, out, err) = run_code_with(
+        &env,
+        &["exec", "-i", "web", "--", "cat"],
+        Some(b"line one\nline two\n"),
+        &spdy,
+    )
+    .await;
+    assert_eq!(
+        (code, out.as_slice()),
+        (0, &b"line one\nline two\n"[..]),
+        "{err}"
+    );
+
+    let (code, out, err) = run_code_with(
+        &env,
+        &["attach", "-i", "web"],
+        Some(b"echo over-spdy\n"),
+        &spdy,
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        String::from_utf8_lossy(&out).contains("over-spdy\n"),
+        "{err}"
+    );
+
+    // cp runs tar over the same executor.
+    let data: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let src = env.dir.path().join("spdy.bin");
+    std::fs::write(&src, &data).unwrap();
+    let (code, _, err) = run_code_with(
+        &env,
+        &["cp", src.to_str().unwrap(), "web:/tmp/spdy.bin"],
+        None,
+        &spdy,
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run_code_with(
+        &env,
+        &["exec", "web", "--", "cat", "/tmp/spdy.bin"],
+        None,
+        &spdy,
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out == data, "the bytes differ");
 }

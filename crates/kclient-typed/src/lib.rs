@@ -97,7 +97,8 @@ pub use type_meta::{ApiVersion, Kind, TypeInfo};
 #[doc = include_str!("../../../docs/typed.md")]
 mod guide_doctests {}
 
-/// The snippets of `docs/streaming.md` (exec, attach, cp, logs), compiled as doctests.
+/// The snippets of `docs/streaming.md` (exec, attach, cp, logs, port-forward), compiled as
+/// doctests.
 #[cfg(all(doctest, feature = "core-v1"))]
 #[doc = include_str!("../../../docs/streaming.md")]
 mod streaming_doctests {}

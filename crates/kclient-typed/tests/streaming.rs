@@ -137,6 +137,45 @@ async fn exec_with_stdin_echoes_what_it_reads() {
     assert_eq!(command.status().await.unwrap(), ExitStatus::Success);
 }
 
+/// With a TTY: input is echoed, `\n` comes back as `\r\n`, stderr joins stdout, and the size
+/// the terminal-size sender sends is what `stty size` reports.
+#[tokio::test]
+async fn exec_with_a_tty_echoes_maps_newlines_and_resizes() {
+    let c = cluster::start("exec-tty").await;
+    running_pod(&c, "p", SLEEP, false).await;
+    let pods = c.clientset.core_v1().pods(&c.namespace);
+    let script = "read line; echo got $line; echo err >&2; stty size";
+    let mut command = pods
+        .exec(
+            "p",
+            &ExecOptions::command(["sh", "-c", script]).stdin().tty(),
+        )
+        .await
+        .unwrap();
+    assert!(command.stderr.is_none(), "no stderr stream with a TTY");
+    let resize = command.resize.take().expect("a TTY has a resize sender");
+    resize
+        .send(kclient_apimachinery::remotecommand::TerminalSize::new(
+            120, 40,
+        ))
+        .await
+        .unwrap();
+    let mut stdin = command.stdin.take().unwrap();
+    let mut stdout = command.stdout.take().unwrap();
+    stdin.write_all(b"hello\r").await.unwrap();
+    let mut out = Vec::new();
+    tokio::time::timeout(Duration::from_secs(30), stdout.read_to_end(&mut out))
+        .await
+        .expect("the command ends")
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out),
+        "hello\r\ngot hello\r\nerr\r\n40 120\r\n"
+    );
+    drop((stdin, resize));
+    assert_eq!(command.status().await.unwrap(), ExitStatus::Success);
+}
+
 #[tokio::test]
 async fn exec_errors_keep_the_servers_status() {
     let c = cluster::start("exec-errors").await;

@@ -13,6 +13,8 @@ mod spdy;
 mod upgrade;
 mod ws_tunnel;
 
-pub use spdy::{SpdyConfig, SpdyConnection, SpdyStream, StreamReader, StreamWriter};
+pub use spdy::{
+    CLOSE_FLUSH_TIMEOUT, SpdyConfig, SpdyConnection, SpdyStream, StreamReader, StreamWriter,
+};
 pub use upgrade::SpdyUpgrade;
 pub use ws_tunnel::WsByteStream;

@@ -23,6 +23,9 @@ const WRITE_QUEUE: usize = 64;
 /// The writer sends what it has once this much is buffered.
 const WRITE_BATCH: usize = 256 * 1024;
 
+/// How long [`SpdyConnection::close`] waits for queued frames to be written.
+pub const CLOSE_FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Settings of a [`SpdyConnection`].
 #[derive(Debug, Clone)]
 pub struct SpdyConfig {
@@ -70,6 +73,8 @@ struct Shared {
     pong: Notify,
     /// `Some(reason)` once the connection is over (`""` for a clean close).
     closed: watch::Sender<Option<String>>,
+    /// `true` once the writer has written what was queued and shut the connection down.
+    written: watch::Sender<bool>,
 }
 
 impl Shared {
@@ -176,6 +181,7 @@ impl SpdyConnection {
             next_ping: AtomicU32::new(if client { 1 } else { 2 }),
             pong: Notify::new(),
             closed,
+            written: watch::channel(false).0,
         });
         let (incoming_tx, incoming_rx) = if client {
             (None, None)
@@ -191,7 +197,13 @@ impl SpdyConnection {
                 incoming_tx,
                 client,
             )),
-            tokio::spawn(write_loop(write, encoder, out_rx, shared.clone())),
+            tokio::spawn({
+                let shared = shared.clone();
+                async move {
+                    write_loop(write, encoder, out_rx, shared.clone()).await;
+                    shared.written.send_replace(true);
+                }
+            }),
         ];
         if let Some(period) = config.ping_period {
             tasks.push(tokio::spawn(ping_loop(
@@ -283,7 +295,9 @@ impl SpdyConnection {
         self.shared.close_reason().is_some()
     }
 
-    /// Sends `GOAWAY` and closes the connection once queued frames are written.
+    /// Sends `GOAWAY` and closes the connection once queued frames are written; returns when
+    /// they are (or after [`CLOSE_FLUSH_TIMEOUT`]), so dropping the connection next loses
+    /// nothing.
     pub async fn close(&self) {
         let last = self
             .shared
@@ -300,6 +314,8 @@ impl SpdyConnection {
             .await;
         // The writer drains the queue, then ends the connection.
         self.shared.close("");
+        let mut written = self.shared.written.subscribe();
+        let _ = tokio::time::timeout(CLOSE_FLUSH_TIMEOUT, written.wait_for(|w| *w)).await;
     }
 
     fn closed_now(&self) -> Error {

@@ -1,6 +1,7 @@
-//! `pods/<name>/attach` over WebSocket: the session sees the container's main process, whose
-//! stdout and stderr are the container log from the moment of attaching (channels 1 and 2;
-//! stderr joins stdout with a TTY). What the client writes to stdin reaches the main process
+//! `pods/<name>/attach` over WebSocket or SPDY ([`super::session`]): the session sees the
+//! container's main process, whose stdout and stderr are the container log from the moment of
+//! attaching (channels 1 and 2; with a TTY stderr joins stdout and newlines reach the client as
+//! `\r\n`). What the client writes to stdin reaches the main process
 //! only when the container has `stdin: true` (as with a real runtime): a main process that is
 //! a shell (`sh`, `bash` … without `-c`) runs each line through the built-in shell, anything
 //! else echoes its input to stdout; either way it lands in the log and every attached client
@@ -9,15 +10,15 @@
 
 use std::sync::Arc;
 
-use futures_util::StreamExt;
 use http::Response;
-use kclient_apimachinery::remotecommand::{Channel, Protocol};
+use kclient_apimachinery::remotecommand::Channel;
 
+use super::Ctx;
 use super::exec::{output_channels, prepare, ready_channel};
-use super::remote::{self, Incoming, Streams, Wire};
+use super::remote::{Incoming, Streams};
 use super::response::Body;
+use super::session::{self, Inbound, Wire};
 use super::status::ApiError;
-use super::{Ctx, websocket};
 use crate::runtime::log::Stream;
 use crate::runtime::process::{Cancel, ContainerHost, LogWriter};
 use crate::runtime::shell::{self, Io};
@@ -29,12 +30,12 @@ pub fn attach(ctx: &Ctx, verb: &str) -> Result<Response<Body>, ApiError> {
     let upgrade = ctx
         .take_upgrade()
         .ok_or_else(|| ApiError::bad_request("Upgrade request required"))?;
-    let (pod, container, streams, protocol) = (p.pod, p.container, p.streams, p.protocol);
+    let (pod, container, streams, transport) = (p.pod, p.container, p.streams, p.transport);
     tokio::spawn(async move {
-        let Ok(ws) = websocket::upgraded(upgrade).await else {
+        let Some((wire, inbound)) = session::connect(transport, upgrade, streams).await else {
             return;
         };
-        session(ws, protocol, streams, pod, container).await;
+        run(wire, inbound, streams, pod, container).await;
     });
     Ok(p.response)
 }
@@ -45,6 +46,7 @@ async fn run_line(container: &Arc<Container>, pod: &PodRuntime, line: String) {
     let host = ContainerHost {
         container: container.clone(),
         cancel: cancel.clone(),
+        terminal: None,
     };
     let c = container.clone();
     let job = tokio::task::spawn_blocking(move || {
@@ -76,18 +78,16 @@ async fn run_line(container: &Arc<Container>, pod: &PodRuntime, line: String) {
     }
 }
 
-async fn session(
-    ws: websocket::WebSocket,
-    protocol: Protocol,
+async fn run(
+    mut wire: Wire,
+    mut incoming: Inbound,
     streams: Streams,
     pod: Arc<PodRuntime>,
     container: Arc<Container>,
 ) {
-    let (sink, mut incoming) = ws.split();
-    let mut wire = Wire { sink, protocol };
     let mut written = container.log.subscribe();
     let mut cursor = container.log.ring().next_seq();
-    if !wire.send(ready_channel(streams), &[]).await {
+    if !wire.ready(ready_channel(streams)).await {
         return;
     }
     let (out_ch, err_ch) = output_channels(streams);
@@ -98,9 +98,8 @@ async fn session(
     tokio::pin!(stopped);
     loop {
         tokio::select! {
-            msg = incoming.next() => {
-                let Some(Ok(msg)) = msg else { return };
-                match remote::incoming(msg, protocol) {
+            event = incoming.next() => {
+                match event {
                     Incoming::Stdin(data) if accepts_input => {
                         if shell_main {
                             pending.extend_from_slice(&data);
@@ -127,7 +126,7 @@ async fn session(
                             pending.clear();
                             run_line(&container, &pod, line).await;
                         }
-                        if forward(&mut wire, &container, &mut cursor, out_ch, err_ch).await {
+                        if forward(&mut wire, &container, &mut cursor, (out_ch, err_ch), streams.tty).await {
                             wire.finish(0).await;
                         }
                         return;
@@ -137,12 +136,12 @@ async fn session(
                 }
             }
             changed = written.changed() => {
-                if changed.is_err() || !forward(&mut wire, &container, &mut cursor, out_ch, err_ch).await {
+                if changed.is_err() || !forward(&mut wire, &container, &mut cursor, (out_ch, err_ch), streams.tty).await {
                     return;
                 }
             }
             _ = &mut stopped => {
-                if forward(&mut wire, &container, &mut cursor, out_ch, err_ch).await {
+                if forward(&mut wire, &container, &mut cursor, (out_ch, err_ch), streams.tty).await {
                     wire.finish(0).await;
                 }
                 return;
@@ -156,8 +155,8 @@ async fn forward(
     wire: &mut Wire,
     container: &Container,
     cursor: &mut u64,
-    out_ch: Option<Channel>,
-    err_ch: Option<Channel>,
+    (out_ch, err_ch): (Option<Channel>, Option<Channel>),
+    tty: bool,
 ) -> bool {
     let entries = container.log.ring().since_seq(*cursor);
     for e in entries {
@@ -166,8 +165,13 @@ async fn forward(
             Stream::Stdout => out_ch,
             Stream::Stderr => err_ch,
         };
+        let data = if tty {
+            crate::runtime::tty::output(&e.data)
+        } else {
+            e.data.to_vec()
+        };
         if let Some(ch) = ch
-            && !wire.send(ch, &e.data).await
+            && !wire.send(ch, &data).await
         {
             return false;
         }

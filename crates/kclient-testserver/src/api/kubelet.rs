@@ -125,7 +125,12 @@ fn start(state: &Arc<State>, key: &Key, uid: &str, pod: &Value) {
     let name = meta_str(pod, "name");
     let ip = pod_ip(state);
     let specs = container_specs(state, pod, &ip);
-    state.runtime.start(uid, name, specs);
+    let runtime = state.runtime.start(uid, name, specs);
+    let policy = pod
+        .pointer("/spec/restartPolicy")
+        .and_then(Value::as_str)
+        .unwrap_or("Always")
+        .to_string();
     let started = state.store.transact(|txn| {
         let Some(mut current) = txn.get(key) else {
             return false;
@@ -149,6 +154,18 @@ fn start(state: &Arc<State>, key: &Key, uid: &str, pod: &Value) {
     });
     if !started {
         state.runtime.stop(uid);
+        return;
+    }
+    // Containers that run a command may exit: report it and restart them per restartPolicy.
+    for container in runtime.containers.values().filter(|c| c.runs_command()) {
+        tokio::spawn(super::kubelet_restarts::supervise(
+            Arc::downgrade(state),
+            key.clone(),
+            uid.to_string(),
+            runtime.clone(),
+            container.clone(),
+            policy.clone(),
+        ));
     }
     tracing::debug!(namespace = ns, pod = name, started, "kubelet started pod");
 }

@@ -1,7 +1,8 @@
 //! GET `pods/<name>/log`: the container's log from the simulated runtime, with every
 //! `PodLogOptions` field the kubelet honours (`pkg/kubelet/kuberuntime/logs/logs.go`):
-//! `container`, `follow` (the stream stays open, each write flushed, until the pod stops or the
-//! client goes away), `previous` (containers never restart here, so always the kubelet's 400),
+//! `container`, `follow` (the stream stays open, each write flushed, until the container ends,
+//! the pod stops or the client goes away), `previous` (the last terminated instance's log
+//! after a restart, else the kubelet's 400),
 //! `sinceSeconds`, `sinceTime`, `tailLines`, `limitBytes`, `timestamps` (RFC3339Nano prefix).
 //! Options are validated as `ValidatePodLogOptions` does.
 
@@ -128,17 +129,31 @@ pub fn log(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
     let target = pods::target(ctx, ctx.query.get("container").unwrap_or_default())?;
     let opts = options(ctx)?;
     let (pod, container) = pods::running(ctx, &target)?;
-    if opts.previous {
-        return Err(ApiError::bad_request(format!(
-            "previous terminated container \"{}\" in pod \"{}\" not found",
-            target.container,
-            meta_str(&target.pod, "name")
-        )));
-    }
     let mut render = Render {
         timestamps: opts.timestamps,
         remaining: opts.limit,
     };
+    if opts.previous {
+        // The last terminated instance's log, whole (it cannot grow: follow ends at once).
+        let previous = container
+            .previous_log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let Some(ring) = previous.as_ref() else {
+            return Err(ApiError::bad_request(format!(
+                "previous terminated container \"{}\" in pod \"{}\" not found",
+                target.container,
+                meta_str(&target.pod, "name")
+            )));
+        };
+        let mut body = Vec::new();
+        for e in &ring.select(opts.since, opts.tail) {
+            if !render.write(e, &mut body) {
+                break;
+            }
+        }
+        return Ok(text_response(response::full(body)));
+    }
     let mut written = container.log.subscribe();
     let (first, mut cursor) = {
         let ring = container.log.ring();
@@ -150,13 +165,15 @@ pub fn log(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
             break;
         }
     }
-    if !opts.follow || render.done() {
+    if !opts.follow || render.done() || !container.is_running() {
         return Ok(text_response(response::full(head)));
     }
     let (tx, rx) = mpsc::channel::<Bytes>(16);
     let stopped = pod.until_stopped();
+    let ended = container.until_ended();
     tokio::spawn(async move {
         tokio::pin!(stopped);
+        tokio::pin!(ended);
         if !head.is_empty() && tx.send(Bytes::from(head)).await.is_err() {
             return;
         }
@@ -182,6 +199,19 @@ pub fn log(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
                     }
                 }
                 _ = &mut stopped => return,
+                _ = &mut ended => {
+                    // The container ended: what it wrote last, then the end of the stream.
+                    let mut chunk = Vec::new();
+                    for e in &container.log.ring().since_seq(cursor) {
+                        if !render.write(e, &mut chunk) {
+                            break;
+                        }
+                    }
+                    if !chunk.is_empty() {
+                        let _ = tx.send(Bytes::from(chunk)).await;
+                    }
+                    return;
+                }
                 _ = tx.closed() => return,
             }
         }

@@ -1,20 +1,16 @@
 //! What `exec` and `attach` share: their query options (`PodExecOptions`/`PodAttachOptions`),
 //! the `create` check a WebSocket GET needs (`AuthorizePodWebsocketUpgradeCreatePermission`),
-//! the subprotocols served, and writing channel frames and the final status as the kubelet
-//! and the apiserver's v5 translator do (`k8s.io/streaming/pkg/httpstream/wsstream`,
+//! the WebSocket subprotocols served, and reading channel frames as the kubelet and the
+//! apiserver's v5 translator do (`k8s.io/streaming/pkg/httpstream/wsstream`,
 //! `apiserver/pkg/util/proxy/streamtranslator.go`). Channel framing itself is
-//! `kclient_apimachinery::remotecommand`.
+//! `kclient_apimachinery::remotecommand`; the transports (WebSocket, SPDY) are
+//! [`super::session`].
 
-use futures_util::SinkExt;
-use futures_util::stream::SplitSink;
 use http::Method;
 use kclient_apimachinery::remotecommand::{self as rc, Channel, Protocol};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use super::status::ApiError;
-use super::websocket::WebSocket;
 use super::{Ctx, review};
 
 /// The subprotocols exec and attach accept, in the server's preference (the client's order
@@ -88,50 +84,6 @@ pub fn authorize_create(ctx: &Ctx, method: &Method) -> Result<(), ApiError> {
     )
 }
 
-/// The sending half of a session's WebSocket, framing by protocol.
-pub struct Wire {
-    /// The sink.
-    pub sink: SplitSink<WebSocket, Message>,
-    /// The negotiated protocol.
-    pub protocol: Protocol,
-}
-
-impl Wire {
-    /// Sends `data` on `channel` (an empty payload is the readiness signal).
-    pub async fn send(&mut self, channel: Channel, data: &[u8]) -> bool {
-        let msg = if self.protocol.is_base64() {
-            Message::text(rc::encode_base64_text_frame(channel, data))
-        } else {
-            Message::binary(rc::encode_data_frame(channel, data))
-        };
-        self.sink.send(msg).await.is_ok()
-    }
-
-    /// Writes how the command ended on the error channel (v4/v5: a `Status`; older: the
-    /// message text, nothing on success), then closes the WebSocket normally.
-    pub async fn finish(mut self, exit: i32) {
-        let code = u8::try_from(exit & 0xff).unwrap_or(u8::MAX);
-        let status = if code == 0 {
-            rc::success_status()
-        } else {
-            rc::exit_code_status(code)
-        };
-        if self.protocol.status_on_error_channel() {
-            let _ = self.send(Channel::Error, &rc::encode_status(&status)).await;
-        } else if let Some(message) = status.message.as_deref().filter(|_| code != 0) {
-            let _ = self.send(Channel::Error, message.as_bytes()).await;
-        }
-        let _ = self
-            .sink
-            .send(Message::Close(Some(CloseFrame {
-                code: CloseCode::Normal,
-                reason: "".into(),
-            })))
-            .await;
-        let _ = self.sink.close().await;
-    }
-}
-
 /// What one incoming message means.
 #[derive(Debug)]
 pub enum Incoming {
@@ -139,8 +91,8 @@ pub enum Incoming {
     Stdin(Vec<u8>),
     /// The client half-closed stdin (v5 CLOSE).
     CloseStdin,
-    /// A terminal resize (the simulated processes have no terminal to resize).
-    Resize,
+    /// Bytes on the resize channel: `TerminalSize` JSON values.
+    Resize(Vec<u8>),
     /// Nothing to do (pings, empty or unknown-channel frames).
     Nothing,
     /// The client closed the connection or broke the protocol.
@@ -170,7 +122,7 @@ pub fn incoming(msg: Message, protocol: Protocol) -> Incoming {
     };
     match Channel::from_id(channel) {
         Some(Channel::Stdin) => Incoming::Stdin(payload),
-        Some(Channel::Resize) => Incoming::Resize,
+        Some(Channel::Resize) => Incoming::Resize(payload),
         _ => Incoming::Nothing,
     }
 }

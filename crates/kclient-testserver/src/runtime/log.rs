@@ -57,6 +57,14 @@ impl LogRing {
         self.next
     }
 
+    /// Numbers the lines of an empty ring from `next` on (a restarted container's log goes on
+    /// from where the previous instance's stopped).
+    pub fn skip_to(&mut self, next: u64) {
+        if self.entries.is_empty() {
+            self.next = next;
+        }
+    }
+
     /// Appends `data` written at `time` to `stream`, one entry per line (a final piece without
     /// a newline is an entry of its own), dropping the oldest lines beyond the capacity.
     pub fn append(&mut self, time: jiff::Timestamp, stream: Stream, data: &[u8]) {

@@ -8,6 +8,7 @@ pub mod fs;
 pub mod log;
 pub mod process;
 pub mod shell;
+pub mod tty;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -78,6 +79,41 @@ impl ContainerLog {
     pub fn subscribe(&self) -> watch::Receiver<u64> {
         self.written.subscribe()
     }
+
+    /// Starts a new instance's log: the old one is returned (sequence numbers go on, so
+    /// followers' cursors stay valid).
+    fn restart(&self) -> LogRing {
+        let mut ring = self.ring();
+        let mut fresh = LogRing::new(log::LOG_CAPACITY);
+        fresh.skip_to(ring.next_seq());
+        std::mem::replace(&mut *ring, fresh)
+    }
+}
+
+/// How an instance of a container ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Terminated {
+    /// The main process's exit code.
+    pub exit_code: i32,
+    /// When the instance started.
+    pub started_at: jiff::Timestamp,
+    /// When it ended.
+    pub finished_at: jiff::Timestamp,
+}
+
+/// Where a container is in its life (what the kubelet reads for `containerStatuses`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lifecycle {
+    /// How many times it was restarted.
+    pub restarts: u32,
+    /// When the current instance started.
+    pub started_at: jiff::Timestamp,
+    /// How the current instance ended, once it has.
+    pub ended: Option<Terminated>,
+    /// The previous instance, after a restart.
+    pub last: Option<Terminated>,
+    /// Set while the kubelet waits to restart the ended instance.
+    pub back_off: Option<std::time::Duration>,
 }
 
 /// A running container.
@@ -97,6 +133,12 @@ pub struct Container {
     pub main_stdin: Mutex<Option<tokio::sync::mpsc::Sender<bytes::Bytes>>>,
     /// Interrupts the container's processes when it stops.
     pub cancel: Arc<process::Cancel>,
+    /// Its lifecycle (restarts, how instances ended).
+    pub lifecycle: Mutex<Lifecycle>,
+    /// The log of the last terminated instance, after a restart (`previous=true`).
+    pub previous_log: Mutex<Option<LogRing>>,
+    /// Counts the ends of instances (the main process exited).
+    ended: watch::Sender<u32>,
 }
 
 impl Container {
@@ -112,6 +154,60 @@ impl Container {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take();
+    }
+
+    /// The lifecycle, locked.
+    pub fn lifecycle(&self) -> MutexGuard<'_, Lifecycle> {
+        self.lifecycle.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether the current instance still runs.
+    pub fn is_running(&self) -> bool {
+        self.lifecycle().ended.is_none()
+    }
+
+    /// The main process exited with `code`: the instance is over.
+    pub fn exited(&self, code: i32) {
+        {
+            let mut l = self.lifecycle();
+            if l.ended.is_some() {
+                return;
+            }
+            l.ended = Some(Terminated {
+                exit_code: code,
+                started_at: l.started_at,
+                finished_at: jiff::Timestamp::now(),
+            });
+        }
+        self.ended.send_modify(|n| *n += 1);
+    }
+
+    /// Resolves once the current instance (as of this call) has ended.
+    pub fn until_ended(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self.ended.subscribe();
+        let running = self.is_running();
+        async move {
+            if running {
+                let _ = rx.changed().await;
+            }
+        }
+    }
+
+    /// Starts a new instance after the last one ended (the kubelet's restart): its log moves to
+    /// `previous_log`, the restart count goes up, the main process runs again.
+    pub fn restart(self: &Arc<Self>) {
+        {
+            let mut l = self.lifecycle();
+            let Some(ended) = l.ended.take() else {
+                return;
+            };
+            l.last = Some(ended);
+            l.restarts += 1;
+            l.started_at = jiff::Timestamp::now();
+        }
+        let old = self.log.restart();
+        *self.previous_log.lock().unwrap_or_else(|e| e.into_inner()) = Some(old);
+        process::start_main(self);
     }
 }
 
@@ -194,6 +290,15 @@ impl Runtime {
                     fs.mount(path, files, *mode);
                 }
                 let c = Container {
+                    lifecycle: Mutex::new(Lifecycle {
+                        restarts: 0,
+                        started_at: jiff::Timestamp::now(),
+                        ended: None,
+                        last: None,
+                        back_off: None,
+                    }),
+                    previous_log: Mutex::new(None),
+                    ended: watch::channel(0).0,
                     main_stdin: Mutex::new(None),
                     cancel: Arc::new(process::Cancel::default()),
                     main_shell: Mutex::new(shell::exec::Shell::new(spec.env.clone())),

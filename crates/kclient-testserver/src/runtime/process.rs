@@ -51,6 +51,8 @@ pub struct ContainerHost {
     pub container: Arc<Container>,
     /// The session's cancellation.
     pub cancel: Arc<Cancel>,
+    /// The session's terminal, with `tty=true`.
+    pub terminal: Option<Arc<super::tty::Terminal>>,
 }
 
 impl Host for ContainerHost {
@@ -59,6 +61,9 @@ impl Host for ContainerHost {
     }
     fn hostname(&self) -> &str {
         &self.container.hostname
+    }
+    fn terminal_size(&self) -> Option<(u16, u16)> {
+        self.terminal.as_ref().map(|t| t.size())
     }
     fn log(&self, stream: Stream, data: &[u8]) {
         self.container.log.write(stream, data);
@@ -148,6 +153,7 @@ pub fn start_main(container: &Arc<Container>) {
         let host = ContainerHost {
             container: c.clone(),
             cancel: c.cancel.clone(),
+            terminal: None,
         };
         let mut stdin = StdinReader::new(rx);
         let mut out = LogWriter {
@@ -163,11 +169,17 @@ pub fn start_main(container: &Arc<Container>) {
             stdout: &mut out,
             stderr: &mut err,
         };
-        let _ = shell::run(&c.spec.command, c.spec.env.clone(), &host, io);
+        let result = shell::run(&c.spec.command, c.spec.env.clone(), &host, io);
         // The process ended: attach input has nowhere to go.
         c.main_stdin
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take();
+        // An exit of its own ends the instance (a stopped pod's processes are killed instead).
+        if let Ok(code) = result
+            && !c.cancel.is_cancelled()
+        {
+            c.exited(code);
+        }
     });
 }

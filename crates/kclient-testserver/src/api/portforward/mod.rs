@@ -19,18 +19,16 @@ mod spdy;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::{HeaderMap, HeaderValue, Response, StatusCode, header};
+use http::{HeaderMap, Response, header};
 use hyper_util::rt::TokioIo;
-use kclient_apimachinery::httpstream::{
-    HEADER_PROTOCOL_VERSION, SPDY_31, WEBSOCKET_SPDY_TUNNELING_PREFIX,
-};
+use kclient_apimachinery::httpstream::{SPDY_31, WEBSOCKET_SPDY_TUNNELING_PREFIX};
 use kclient_apimachinery::portforward::{
     PORT_FORWARD_V1, WEBSOCKET_SPDY_TUNNELING_PORT_FORWARD_V1, WEBSOCKET_V4_CHANNEL,
 };
 use kclient_rest::httpstream::WsByteStream;
 use serde_json::Value;
 
-use super::response::{self, Body};
+use super::response::Body;
 use super::status::ApiError;
 use super::{Ctx, State, websocket};
 use crate::store::Key;
@@ -145,39 +143,10 @@ pub fn portforward(ctx: &Ctx) -> Result<Response<Body>, ApiError> {
         ));
     }
     // httpstream.Handshake: no protocol offered is the legacy case; otherwise it must match.
-    let offered: Vec<&str> = headers
-        .get_all(HEADER_PROTOCOL_VERSION)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .collect();
-    if !offered.is_empty() && !offered.contains(&PORT_FORWARD_V1) {
-        return Err(ApiError {
-            code: 403,
-            reason: "Forbidden",
-            message: format!(
-                "unable to upgrade: unable to negotiate protocol: client supports [{}], server supports [{PORT_FORWARD_V1}]",
-                offered.join(" ")
-            ),
-            details: None,
-        });
-    }
+    let (resp, _) = super::session::spdy_handshake(headers, &[PORT_FORWARD_V1])?;
     let upgrade = ctx
         .take_upgrade()
         .ok_or_else(|| ApiError::bad_request("Upgrade request required"))?;
-    let mut resp = Response::new(response::full(bytes::Bytes::new()));
-    *resp.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
-    let h = resp.headers_mut();
-    h.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
-    h.insert(header::UPGRADE, HeaderValue::from_static(SPDY_31));
-    if !offered.is_empty() {
-        h.insert(
-            HEADER_PROTOCOL_VERSION,
-            HeaderValue::from_static(PORT_FORWARD_V1),
-        );
-    }
     tokio::spawn(async move {
         if let Ok(upgraded) = upgrade.await {
             spdy::serve(TokioIo::new(upgraded), target, watch).await;

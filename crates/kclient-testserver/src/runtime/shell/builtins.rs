@@ -78,11 +78,35 @@ pub fn run(cx: &mut Cx<'_, '_>, argv: &[String]) -> Result<i32, Stop> {
         "wc" => wc(cx, args),
         "seq" => seq(cx, args),
         "tar" => super::tar::tar(cx, args),
+        "stty" => stty(cx, args),
+        "tty" => {
+            let tty = cx.host().terminal_size().is_some();
+            cx.out(if tty { b"/dev/pts/0\n" } else { b"not a tty\n" })?;
+            Ok(if tty { 0 } else { 1 })
+        }
         _ => {
             cx.err(format!("sh: {first}: not found\n").as_bytes())?;
             Ok(127)
         }
     }
+}
+
+/// `stty size` (rows and columns of the session's terminal) and `stty` with no arguments (the
+/// speed line); anything else is accepted and ignored, as settings a simulated terminal does
+/// not have. Without a TTY: busybox's "Not a tty".
+fn stty(cx: &mut Cx<'_, '_>, args: &[String]) -> Result<i32, Stop> {
+    let Some((rows, cols)) = cx.host().terminal_size() else {
+        cx.err(b"stty: standard input: Not a tty\n")?;
+        return Ok(1);
+    };
+    match args.first().map(String::as_str) {
+        Some("size") => cx.out(format!("{rows} {cols}\n").as_bytes())?,
+        None => cx.out(
+            format!("speed 38400 baud; rows {rows}; columns {cols}; line = 0;\n").as_bytes(),
+        )?,
+        Some(_) => {}
+    }
+    Ok(0)
 }
 
 fn sh(cx: &mut Cx<'_, '_>, args: &[String]) -> Result<i32, Stop> {

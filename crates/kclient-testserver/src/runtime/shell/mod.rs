@@ -28,6 +28,10 @@ pub trait Host {
     fn log(&self, stream: Stream, data: &[u8]);
     /// Sleeps; `false` when interrupted (the session or the container ended).
     fn sleep(&self, duration: Duration) -> bool;
+    /// The session's terminal size as (rows, columns) when it has a TTY; `None` without one.
+    fn terminal_size(&self) -> Option<(u16, u16)> {
+        None
+    }
 }
 
 /// The session's streams.
