@@ -446,6 +446,7 @@ fn render_type(
         s,
         "\n/// The fields of `object` that `field_manager` owns through apply, as a configuration\n\
          /// (client-go's `Extract{kind}`); see [`crate::apply::ApplyConfiguration::extract_from`].\n\
+         #[inline]\n\
          pub fn extract_{snake}(object: &{api}, field_manager: &str) -> Result<{name}, crate::Error> {{\n\
          <{name} as crate::apply::ApplyConfiguration>::extract(object, field_manager)\n}}",
         kind = gvk.kind
@@ -455,6 +456,7 @@ fn render_type(
             s,
             "\n/// The fields of `object` that `field_manager` owns through apply to the `status`\n\
              /// subresource (client-go's `Extract{kind}Status`).\n\
+             #[inline]\n\
              pub fn extract_{snake}_status(object: &{api}, field_manager: &str) -> Result<{name}, crate::Error> {{\n\
              <{name} as crate::apply::ApplyConfiguration>::extract_status(object, field_manager)\n}}",
             kind = gvk.kind

@@ -180,6 +180,7 @@ pub fn render_version(s: &mut String, crd: &Crd, version: &Version) {
         s,
         "/// The fields of `object` that `field_manager` owns through apply, as a configuration\n\
          /// (client-go's `Extract{kind}`).\n\
+         #[inline]\n\
          pub fn extract_{snake}(object: &{kind}, field_manager: &str) -> Result<{config}, kclient_typed::Error> {{\n\
          <{config} as kclient_typed::apply::ApplyConfiguration>::extract(object, field_manager)\n}}"
     );
@@ -188,6 +189,7 @@ pub fn render_version(s: &mut String, crd: &Crd, version: &Version) {
             s,
             "\n/// The fields of `object` that `field_manager` owns through apply to the `status`\n\
              /// subresource (client-go's `Extract{kind}Status`).\n\
+             #[inline]\n\
              pub fn extract_{snake}_status(object: &{kind}, field_manager: &str) -> Result<{config}, kclient_typed::Error> {{\n\
              <{config} as kclient_typed::apply::ApplyConfiguration>::extract_status(object, field_manager)\n}}"
         );

@@ -571,6 +571,7 @@ impl kclient_typed::apply::ApplyConfiguration for CronTabApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractCronTab`).
+#[inline]
 pub fn extract_cron_tab(
     object: &CronTab,
     field_manager: &str,
@@ -583,6 +584,7 @@ pub fn extract_cron_tab(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractCronTabStatus`).
+#[inline]
 pub fn extract_cron_tab_status(
     object: &CronTab,
     field_manager: &str,

@@ -265,6 +265,7 @@ impl kclient_typed::apply::ApplyConfiguration for CronTabApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractCronTab`).
+#[inline]
 pub fn extract_cron_tab(
     object: &CronTab,
     field_manager: &str,

@@ -664,6 +664,7 @@ impl crate::apply::ApplyConfiguration for MutatingAdmissionPolicyApplyConfigurat
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractMutatingAdmissionPolicy`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_mutating_admission_policy(
     object: &crate::api::admissionregistration::v1::MutatingAdmissionPolicy,
     field_manager: &str,
@@ -814,6 +815,7 @@ impl crate::apply::ApplyConfiguration for MutatingAdmissionPolicyBindingApplyCon
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractMutatingAdmissionPolicyBinding`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_mutating_admission_policy_binding(
     object: &crate::api::admissionregistration::v1::MutatingAdmissionPolicyBinding,
     field_manager: &str,
@@ -1512,6 +1514,7 @@ impl crate::apply::ApplyConfiguration for MutatingWebhookConfigurationApplyConfi
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractMutatingWebhookConfiguration`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_mutating_webhook_configuration(
     object: &crate::api::admissionregistration::v1::MutatingWebhookConfiguration,
     field_manager: &str,
@@ -2509,6 +2512,7 @@ impl crate::apply::ApplyConfiguration for ValidatingAdmissionPolicyApplyConfigur
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractValidatingAdmissionPolicy`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_validating_admission_policy(
     object: &crate::api::admissionregistration::v1::ValidatingAdmissionPolicy,
     field_manager: &str,
@@ -2521,6 +2525,7 @@ pub fn extract_validating_admission_policy(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractValidatingAdmissionPolicyStatus`).
+#[inline]
 pub fn extract_validating_admission_policy_status(
     object: &crate::api::admissionregistration::v1::ValidatingAdmissionPolicy,
     field_manager: &str,
@@ -2668,6 +2673,7 @@ impl crate::apply::ApplyConfiguration for ValidatingAdmissionPolicyBindingApplyC
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractValidatingAdmissionPolicyBinding`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_validating_admission_policy_binding(
     object: &crate::api::admissionregistration::v1::ValidatingAdmissionPolicyBinding,
     field_manager: &str,
@@ -3487,6 +3493,7 @@ impl crate::apply::ApplyConfiguration for ValidatingWebhookConfigurationApplyCon
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractValidatingWebhookConfiguration`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_validating_webhook_configuration(
     object: &crate::api::admissionregistration::v1::ValidatingWebhookConfiguration,
     field_manager: &str,

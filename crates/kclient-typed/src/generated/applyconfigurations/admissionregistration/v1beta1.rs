@@ -504,6 +504,7 @@ impl crate::apply::ApplyConfiguration for MutatingAdmissionPolicyApplyConfigurat
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractMutatingAdmissionPolicy`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_mutating_admission_policy(
     object: &crate::api::admissionregistration::v1beta1::MutatingAdmissionPolicy,
     field_manager: &str,
@@ -654,6 +655,7 @@ impl crate::apply::ApplyConfiguration for MutatingAdmissionPolicyBindingApplyCon
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractMutatingAdmissionPolicyBinding`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_mutating_admission_policy_binding(
     object: &crate::api::admissionregistration::v1beta1::MutatingAdmissionPolicyBinding,
     field_manager: &str,

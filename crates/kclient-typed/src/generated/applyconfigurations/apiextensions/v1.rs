@@ -386,6 +386,7 @@ impl crate::apply::ApplyConfiguration for CustomResourceDefinitionApplyConfigura
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractCustomResourceDefinition`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_custom_resource_definition(
     object: &crate::api::apiextensions::v1::CustomResourceDefinition,
     field_manager: &str,
@@ -398,6 +399,7 @@ pub fn extract_custom_resource_definition(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractCustomResourceDefinitionStatus`).
+#[inline]
 pub fn extract_custom_resource_definition_status(
     object: &crate::api::apiextensions::v1::CustomResourceDefinition,
     field_manager: &str,

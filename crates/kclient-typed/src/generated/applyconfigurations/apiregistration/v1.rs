@@ -175,6 +175,7 @@ impl crate::apply::ApplyConfiguration for APIServiceApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractAPIService`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_api_service(
     object: &crate::api::apiregistration::v1::APIService,
     field_manager: &str,
@@ -187,6 +188,7 @@ pub fn extract_api_service(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractAPIServiceStatus`).
+#[inline]
 pub fn extract_api_service_status(
     object: &crate::api::apiregistration::v1::APIService,
     field_manager: &str,

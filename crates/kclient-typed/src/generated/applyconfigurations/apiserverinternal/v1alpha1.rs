@@ -287,6 +287,7 @@ impl crate::apply::ApplyConfiguration for StorageVersionApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractStorageVersion`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_storage_version(
     object: &crate::api::apiserverinternal::v1alpha1::StorageVersion,
     field_manager: &str,
@@ -299,6 +300,7 @@ pub fn extract_storage_version(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractStorageVersionStatus`).
+#[inline]
 pub fn extract_storage_version_status(
     object: &crate::api::apiserverinternal::v1alpha1::StorageVersion,
     field_manager: &str,

@@ -152,6 +152,7 @@ impl crate::apply::ApplyConfiguration for ControllerRevisionApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractControllerRevision`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_controller_revision(
     object: &crate::api::apps::v1::ControllerRevision,
     field_manager: &str,
@@ -333,6 +334,7 @@ impl crate::apply::ApplyConfiguration for DaemonSetApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractDaemonSet`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_daemon_set(
     object: &crate::api::apps::v1::DaemonSet,
     field_manager: &str,
@@ -345,6 +347,7 @@ pub fn extract_daemon_set(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractDaemonSetStatus`).
+#[inline]
 pub fn extract_daemon_set_status(
     object: &crate::api::apps::v1::DaemonSet,
     field_manager: &str,
@@ -1088,6 +1091,7 @@ impl crate::apply::ApplyConfiguration for DeploymentApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractDeployment`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_deployment(
     object: &crate::api::apps::v1::Deployment,
     field_manager: &str,
@@ -1100,6 +1104,7 @@ pub fn extract_deployment(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractDeploymentStatus`).
+#[inline]
 pub fn extract_deployment_status(
     object: &crate::api::apps::v1::Deployment,
     field_manager: &str,
@@ -1886,6 +1891,7 @@ impl crate::apply::ApplyConfiguration for ReplicaSetApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractReplicaSet`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_replica_set(
     object: &crate::api::apps::v1::ReplicaSet,
     field_manager: &str,
@@ -1898,6 +1904,7 @@ pub fn extract_replica_set(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractReplicaSetStatus`).
+#[inline]
 pub fn extract_replica_set_status(
     object: &crate::api::apps::v1::ReplicaSet,
     field_manager: &str,
@@ -2727,6 +2734,7 @@ impl crate::apply::ApplyConfiguration for StatefulSetApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractStatefulSet`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_stateful_set(
     object: &crate::api::apps::v1::StatefulSet,
     field_manager: &str,
@@ -2739,6 +2747,7 @@ pub fn extract_stateful_set(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractStatefulSetStatus`).
+#[inline]
 pub fn extract_stateful_set_status(
     object: &crate::api::apps::v1::StatefulSet,
     field_manager: &str,

@@ -255,6 +255,7 @@ impl crate::apply::ApplyConfiguration for SelfSubjectReviewApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractSelfSubjectReview`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_self_subject_review(
     object: &crate::api::authentication::v1::SelfSubjectReview,
     field_manager: &str,
@@ -868,6 +869,7 @@ impl crate::apply::ApplyConfiguration for TokenReviewApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractTokenReview`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_token_review(
     object: &crate::api::authentication::v1::TokenReview,
     field_manager: &str,

@@ -351,6 +351,7 @@ impl crate::apply::ApplyConfiguration for LocalSubjectAccessReviewApplyConfigura
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractLocalSubjectAccessReview`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_local_subject_access_review(
     object: &crate::api::authorization::v1::LocalSubjectAccessReview,
     field_manager: &str,
@@ -1021,6 +1022,7 @@ impl crate::apply::ApplyConfiguration for SelfSubjectAccessReviewApplyConfigurat
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractSelfSubjectAccessReview`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_self_subject_access_review(
     object: &crate::api::authorization::v1::SelfSubjectAccessReview,
     field_manager: &str,
@@ -1292,6 +1294,7 @@ impl crate::apply::ApplyConfiguration for SelfSubjectRulesReviewApplyConfigurati
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractSelfSubjectRulesReview`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_self_subject_rules_review(
     object: &crate::api::authorization::v1::SelfSubjectRulesReview,
     field_manager: &str,
@@ -1541,6 +1544,7 @@ impl crate::apply::ApplyConfiguration for SubjectAccessReviewApplyConfiguration 
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractSubjectAccessReview`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_subject_access_review(
     object: &crate::api::authorization::v1::SubjectAccessReview,
     field_manager: &str,

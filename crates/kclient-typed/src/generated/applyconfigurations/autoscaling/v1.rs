@@ -253,6 +253,7 @@ impl crate::apply::ApplyConfiguration for HorizontalPodAutoscalerApplyConfigurat
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractHorizontalPodAutoscaler`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_horizontal_pod_autoscaler(
     object: &crate::api::autoscaling::v1::HorizontalPodAutoscaler,
     field_manager: &str,
@@ -265,6 +266,7 @@ pub fn extract_horizontal_pod_autoscaler(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractHorizontalPodAutoscalerStatus`).
+#[inline]
 pub fn extract_horizontal_pod_autoscaler_status(
     object: &crate::api::autoscaling::v1::HorizontalPodAutoscaler,
     field_manager: &str,

@@ -172,6 +172,7 @@ impl crate::apply::ApplyConfiguration for CronJobApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractCronJob`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_cron_job(
     object: &crate::api::batch::v1::CronJob,
     field_manager: &str,
@@ -181,6 +182,7 @@ pub fn extract_cron_job(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractCronJobStatus`).
+#[inline]
 pub fn extract_cron_job_status(
     object: &crate::api::batch::v1::CronJob,
     field_manager: &str,
@@ -638,6 +640,7 @@ impl crate::apply::ApplyConfiguration for JobApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractJob`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_job(
     object: &crate::api::batch::v1::Job,
     field_manager: &str,
@@ -647,6 +650,7 @@ pub fn extract_job(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractJobStatus`).
+#[inline]
 pub fn extract_job_status(
     object: &crate::api::batch::v1::Job,
     field_manager: &str,

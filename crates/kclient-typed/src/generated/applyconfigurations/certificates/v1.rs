@@ -158,6 +158,7 @@ impl crate::apply::ApplyConfiguration for CertificateSigningRequestApplyConfigur
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractCertificateSigningRequest`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_certificate_signing_request(
     object: &crate::api::certificates::v1::CertificateSigningRequest,
     field_manager: &str,
@@ -170,6 +171,7 @@ pub fn extract_certificate_signing_request(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractCertificateSigningRequestStatus`).
+#[inline]
 pub fn extract_certificate_signing_request_status(
     object: &crate::api::certificates::v1::CertificateSigningRequest,
     field_manager: &str,

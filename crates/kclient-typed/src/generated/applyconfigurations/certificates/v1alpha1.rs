@@ -142,6 +142,7 @@ impl crate::apply::ApplyConfiguration for ClusterTrustBundleApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractClusterTrustBundle`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_cluster_trust_bundle(
     object: &crate::api::certificates::v1alpha1::ClusterTrustBundle,
     field_manager: &str,

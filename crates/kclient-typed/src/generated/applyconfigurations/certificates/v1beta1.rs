@@ -142,6 +142,7 @@ impl crate::apply::ApplyConfiguration for ClusterTrustBundleApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractClusterTrustBundle`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_cluster_trust_bundle(
     object: &crate::api::certificates::v1beta1::ClusterTrustBundle,
     field_manager: &str,
@@ -390,6 +391,7 @@ impl crate::apply::ApplyConfiguration for PodCertificateRequestApplyConfiguratio
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractPodCertificateRequest`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_pod_certificate_request(
     object: &crate::api::certificates::v1beta1::PodCertificateRequest,
     field_manager: &str,
@@ -402,6 +404,7 @@ pub fn extract_pod_certificate_request(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractPodCertificateRequestStatus`).
+#[inline]
 pub fn extract_pod_certificate_request_status(
     object: &crate::api::certificates::v1beta1::PodCertificateRequest,
     field_manager: &str,

@@ -152,6 +152,7 @@ impl crate::apply::ApplyConfiguration for LeaseApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractLease`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_lease(
     object: &crate::api::coordination::v1::Lease,
     field_manager: &str,

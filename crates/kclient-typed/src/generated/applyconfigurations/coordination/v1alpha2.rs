@@ -151,6 +151,7 @@ impl crate::apply::ApplyConfiguration for LeaseCandidateApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractLeaseCandidate`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_lease_candidate(
     object: &crate::api::coordination::v1alpha2::LeaseCandidate,
     field_manager: &str,

@@ -878,6 +878,7 @@ impl crate::apply::ApplyConfiguration for BindingApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractBinding`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_binding(
     object: &crate::api::core::v1::Binding,
     field_manager: &str,
@@ -2370,6 +2371,7 @@ impl crate::apply::ApplyConfiguration for ComponentStatusApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractComponentStatus`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_component_status(
     object: &crate::api::core::v1::ComponentStatus,
     field_manager: &str,
@@ -2571,6 +2573,7 @@ impl crate::apply::ApplyConfiguration for ConfigMapApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractConfigMap`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_config_map(
     object: &crate::api::core::v1::ConfigMap,
     field_manager: &str,
@@ -6018,6 +6021,7 @@ impl crate::apply::ApplyConfiguration for EndpointsApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractEndpoints`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_endpoints(
     object: &crate::api::core::v1::Endpoints,
     field_manager: &str,
@@ -7408,6 +7412,7 @@ impl crate::apply::ApplyConfiguration for EventApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractEvent`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_event(
     object: &crate::api::core::v1::Event,
     field_manager: &str,
@@ -10254,6 +10259,7 @@ impl crate::apply::ApplyConfiguration for LimitRangeApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractLimitRange`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_limit_range(
     object: &crate::api::core::v1::LimitRange,
     field_manager: &str,
@@ -11330,6 +11336,7 @@ impl crate::apply::ApplyConfiguration for NamespaceApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractNamespace`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_namespace(
     object: &crate::api::core::v1::Namespace,
     field_manager: &str,
@@ -11342,6 +11349,7 @@ pub fn extract_namespace(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractNamespaceStatus`).
+#[inline]
 pub fn extract_namespace_status(
     object: &crate::api::core::v1::Namespace,
     field_manager: &str,
@@ -11803,6 +11811,7 @@ impl crate::apply::ApplyConfiguration for NodeApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractNode`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_node(
     object: &crate::api::core::v1::Node,
     field_manager: &str,
@@ -11812,6 +11821,7 @@ pub fn extract_node(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractNodeStatus`).
+#[inline]
 pub fn extract_node_status(
     object: &crate::api::core::v1::Node,
     field_manager: &str,
@@ -14363,6 +14373,7 @@ impl crate::apply::ApplyConfiguration for PersistentVolumeApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractPersistentVolume`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_persistent_volume(
     object: &crate::api::core::v1::PersistentVolume,
     field_manager: &str,
@@ -14375,6 +14386,7 @@ pub fn extract_persistent_volume(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractPersistentVolumeStatus`).
+#[inline]
 pub fn extract_persistent_volume_status(
     object: &crate::api::core::v1::PersistentVolume,
     field_manager: &str,
@@ -14560,6 +14572,7 @@ impl crate::apply::ApplyConfiguration for PersistentVolumeClaimApplyConfiguratio
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractPersistentVolumeClaim`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_persistent_volume_claim(
     object: &crate::api::core::v1::PersistentVolumeClaim,
     field_manager: &str,
@@ -14572,6 +14585,7 @@ pub fn extract_persistent_volume_claim(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractPersistentVolumeClaimStatus`).
+#[inline]
 pub fn extract_persistent_volume_claim_status(
     object: &crate::api::core::v1::PersistentVolumeClaim,
     field_manager: &str,
@@ -16421,6 +16435,7 @@ impl crate::apply::ApplyConfiguration for PodApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractPod`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_pod(
     object: &crate::api::core::v1::Pod,
     field_manager: &str,
@@ -16430,6 +16445,7 @@ pub fn extract_pod(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractPodStatus`).
+#[inline]
 pub fn extract_pod_status(
     object: &crate::api::core::v1::Pod,
     field_manager: &str,
@@ -19718,6 +19734,7 @@ impl crate::apply::ApplyConfiguration for PodTemplateApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractPodTemplate`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_pod_template(
     object: &crate::api::core::v1::PodTemplate,
     field_manager: &str,
@@ -21095,6 +21112,7 @@ impl crate::apply::ApplyConfiguration for ReplicationControllerApplyConfiguratio
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractReplicationController`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_replication_controller(
     object: &crate::api::core::v1::ReplicationController,
     field_manager: &str,
@@ -21107,6 +21125,7 @@ pub fn extract_replication_controller(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractReplicationControllerStatus`).
+#[inline]
 pub fn extract_replication_controller_status(
     object: &crate::api::core::v1::ReplicationController,
     field_manager: &str,
@@ -21950,6 +21969,7 @@ impl crate::apply::ApplyConfiguration for ResourceQuotaApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractResourceQuota`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_resource_quota(
     object: &crate::api::core::v1::ResourceQuota,
     field_manager: &str,
@@ -21962,6 +21982,7 @@ pub fn extract_resource_quota(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractResourceQuotaStatus`).
+#[inline]
 pub fn extract_resource_quota_status(
     object: &crate::api::core::v1::ResourceQuota,
     field_manager: &str,
@@ -23380,6 +23401,7 @@ impl crate::apply::ApplyConfiguration for SecretApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractSecret`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_secret(
     object: &crate::api::core::v1::Secret,
     field_manager: &str,
@@ -24292,6 +24314,7 @@ impl crate::apply::ApplyConfiguration for ServiceApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractService`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_service(
     object: &crate::api::core::v1::Service,
     field_manager: &str,
@@ -24301,6 +24324,7 @@ pub fn extract_service(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractServiceStatus`).
+#[inline]
 pub fn extract_service_status(
     object: &crate::api::core::v1::Service,
     field_manager: &str,
@@ -24517,6 +24541,7 @@ impl crate::apply::ApplyConfiguration for ServiceAccountApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractServiceAccount`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_service_account(
     object: &crate::api::core::v1::ServiceAccount,
     field_manager: &str,

@@ -724,6 +724,7 @@ impl crate::apply::ApplyConfiguration for EndpointSliceApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractEndpointSlice`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_endpoint_slice(
     object: &crate::api::discovery::v1::EndpointSlice,
     field_manager: &str,

@@ -359,6 +359,7 @@ impl crate::apply::ApplyConfiguration for EventApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractEvent`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_event(
     object: &crate::api::events::v1::Event,
     field_manager: &str,

@@ -326,6 +326,7 @@ impl crate::apply::ApplyConfiguration for FlowSchemaApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractFlowSchema`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_flow_schema(
     object: &crate::api::flowcontrol::v1::FlowSchema,
     field_manager: &str,
@@ -338,6 +339,7 @@ pub fn extract_flow_schema(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractFlowSchemaStatus`).
+#[inline]
 pub fn extract_flow_schema_status(
     object: &crate::api::flowcontrol::v1::FlowSchema,
     field_manager: &str,
@@ -1329,6 +1331,7 @@ impl crate::apply::ApplyConfiguration for PriorityLevelConfigurationApplyConfigu
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractPriorityLevelConfiguration`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_priority_level_configuration(
     object: &crate::api::flowcontrol::v1::PriorityLevelConfiguration,
     field_manager: &str,
@@ -1341,6 +1344,7 @@ pub fn extract_priority_level_configuration(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractPriorityLevelConfigurationStatus`).
+#[inline]
 pub fn extract_priority_level_configuration_status(
     object: &crate::api::flowcontrol::v1::PriorityLevelConfiguration,
     field_manager: &str,

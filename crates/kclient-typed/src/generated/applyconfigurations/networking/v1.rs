@@ -337,6 +337,7 @@ impl crate::apply::ApplyConfiguration for IPAddressApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractIPAddress`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_ip_address(
     object: &crate::api::networking::v1::IPAddress,
     field_manager: &str,
@@ -682,6 +683,7 @@ impl crate::apply::ApplyConfiguration for IngressApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractIngress`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_ingress(
     object: &crate::api::networking::v1::Ingress,
     field_manager: &str,
@@ -691,6 +693,7 @@ pub fn extract_ingress(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractIngressStatus`).
+#[inline]
 pub fn extract_ingress_status(
     object: &crate::api::networking::v1::Ingress,
     field_manager: &str,
@@ -953,6 +956,7 @@ impl crate::apply::ApplyConfiguration for IngressClassApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractIngressClass`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_ingress_class(
     object: &crate::api::networking::v1::IngressClass,
     field_manager: &str,
@@ -2088,6 +2092,7 @@ impl crate::apply::ApplyConfiguration for NetworkPolicyApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractNetworkPolicy`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_network_policy(
     object: &crate::api::networking::v1::NetworkPolicy,
     field_manager: &str,
@@ -3044,6 +3049,7 @@ impl crate::apply::ApplyConfiguration for ServiceCIDRApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractServiceCIDR`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_service_cidr(
     object: &crate::api::networking::v1::ServiceCIDR,
     field_manager: &str,
@@ -3056,6 +3062,7 @@ pub fn extract_service_cidr(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractServiceCIDRStatus`).
+#[inline]
 pub fn extract_service_cidr_status(
     object: &crate::api::networking::v1::ServiceCIDR,
     field_manager: &str,

@@ -152,6 +152,7 @@ impl crate::apply::ApplyConfiguration for IPAddressApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractIPAddress`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_ip_address(
     object: &crate::api::networking::v1beta1::IPAddress,
     field_manager: &str,
@@ -519,6 +520,7 @@ impl crate::apply::ApplyConfiguration for ServiceCIDRApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractServiceCIDR`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_service_cidr(
     object: &crate::api::networking::v1beta1::ServiceCIDR,
     field_manager: &str,
@@ -531,6 +533,7 @@ pub fn extract_service_cidr(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractServiceCIDRStatus`).
+#[inline]
 pub fn extract_service_cidr_status(
     object: &crate::api::networking::v1beta1::ServiceCIDR,
     field_manager: &str,

@@ -264,6 +264,7 @@ impl crate::apply::ApplyConfiguration for RuntimeClassApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractRuntimeClass`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_runtime_class(
     object: &crate::api::node::v1::RuntimeClass,
     field_manager: &str,

@@ -303,6 +303,7 @@ impl crate::apply::ApplyConfiguration for PodDisruptionBudgetApplyConfiguration 
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractPodDisruptionBudget`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_pod_disruption_budget(
     object: &crate::api::policy::v1::PodDisruptionBudget,
     field_manager: &str,
@@ -315,6 +316,7 @@ pub fn extract_pod_disruption_budget(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractPodDisruptionBudgetStatus`).
+#[inline]
 pub fn extract_pod_disruption_budget_status(
     object: &crate::api::policy::v1::PodDisruptionBudget,
     field_manager: &str,

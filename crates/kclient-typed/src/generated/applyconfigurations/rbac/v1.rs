@@ -258,6 +258,7 @@ impl crate::apply::ApplyConfiguration for ClusterRoleApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractClusterRole`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_cluster_role(
     object: &crate::api::rbac::v1::ClusterRole,
     field_manager: &str,
@@ -439,6 +440,7 @@ impl crate::apply::ApplyConfiguration for ClusterRoleBindingApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractClusterRoleBinding`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_cluster_role_binding(
     object: &crate::api::rbac::v1::ClusterRoleBinding,
     field_manager: &str,
@@ -763,6 +765,7 @@ impl crate::apply::ApplyConfiguration for RoleApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractRole`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_role(
     object: &crate::api::rbac::v1::Role,
     field_manager: &str,
@@ -942,6 +945,7 @@ impl crate::apply::ApplyConfiguration for RoleBindingApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractRoleBinding`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_role_binding(
     object: &crate::api::rbac::v1::RoleBinding,
     field_manager: &str,

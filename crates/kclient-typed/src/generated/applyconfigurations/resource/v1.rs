@@ -2010,6 +2010,7 @@ impl crate::apply::ApplyConfiguration for DeviceClassApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractDeviceClass`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_device_class(
     object: &crate::api::resource::v1::DeviceClass,
     field_manager: &str,
@@ -3901,6 +3902,7 @@ impl crate::apply::ApplyConfiguration for ResourceClaimApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractResourceClaim`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_resource_claim(
     object: &crate::api::resource::v1::ResourceClaim,
     field_manager: &str,
@@ -3913,6 +3915,7 @@ pub fn extract_resource_claim(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractResourceClaimStatus`).
+#[inline]
 pub fn extract_resource_claim_status(
     object: &crate::api::resource::v1::ResourceClaim,
     field_manager: &str,
@@ -4365,6 +4368,7 @@ impl crate::apply::ApplyConfiguration for ResourceClaimTemplateApplyConfiguratio
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractResourceClaimTemplate`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_resource_claim_template(
     object: &crate::api::resource::v1::ResourceClaimTemplate,
     field_manager: &str,
@@ -4725,6 +4729,7 @@ impl crate::apply::ApplyConfiguration for ResourceSliceApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractResourceSlice`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_resource_slice(
     object: &crate::api::resource::v1::ResourceSlice,
     field_manager: &str,

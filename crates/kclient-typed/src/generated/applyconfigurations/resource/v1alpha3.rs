@@ -282,6 +282,7 @@ impl crate::apply::ApplyConfiguration for DeviceTaintRuleApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractDeviceTaintRule`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_device_taint_rule(
     object: &crate::api::resource::v1alpha3::DeviceTaintRule,
     field_manager: &str,
@@ -294,6 +295,7 @@ pub fn extract_device_taint_rule(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractDeviceTaintRuleStatus`).
+#[inline]
 pub fn extract_device_taint_rule_status(
     object: &crate::api::resource::v1alpha3::DeviceTaintRule,
     field_manager: &str,
@@ -922,6 +924,7 @@ impl crate::apply::ApplyConfiguration for ResourcePoolStatusRequestApplyConfigur
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractResourcePoolStatusRequest`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_resource_pool_status_request(
     object: &crate::api::resource::v1alpha3::ResourcePoolStatusRequest,
     field_manager: &str,
@@ -934,6 +937,7 @@ pub fn extract_resource_pool_status_request(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractResourcePoolStatusRequestStatus`).
+#[inline]
 pub fn extract_resource_pool_status_request_status(
     object: &crate::api::resource::v1alpha3::ResourcePoolStatusRequest,
     field_manager: &str,

@@ -1976,6 +1976,7 @@ impl crate::apply::ApplyConfiguration for DeviceClassApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractDeviceClass`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_device_class(
     object: &crate::api::resource::v1beta1::DeviceClass,
     field_manager: &str,
@@ -3768,6 +3769,7 @@ impl crate::apply::ApplyConfiguration for ResourceClaimApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractResourceClaim`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_resource_claim(
     object: &crate::api::resource::v1beta1::ResourceClaim,
     field_manager: &str,
@@ -3780,6 +3782,7 @@ pub fn extract_resource_claim(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractResourceClaimStatus`).
+#[inline]
 pub fn extract_resource_claim_status(
     object: &crate::api::resource::v1beta1::ResourceClaim,
     field_manager: &str,
@@ -4223,6 +4226,7 @@ impl crate::apply::ApplyConfiguration for ResourceClaimTemplateApplyConfiguratio
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractResourceClaimTemplate`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_resource_claim_template(
     object: &crate::api::resource::v1beta1::ResourceClaimTemplate,
     field_manager: &str,
@@ -4585,6 +4589,7 @@ impl crate::apply::ApplyConfiguration for ResourceSliceApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractResourceSlice`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_resource_slice(
     object: &crate::api::resource::v1beta1::ResourceSlice,
     field_manager: &str,

@@ -1900,6 +1900,7 @@ impl crate::apply::ApplyConfiguration for DeviceClassApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractDeviceClass`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_device_class(
     object: &crate::api::resource::v1beta2::DeviceClass,
     field_manager: &str,
@@ -3200,6 +3201,7 @@ impl crate::apply::ApplyConfiguration for DeviceTaintRuleApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractDeviceTaintRule`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_device_taint_rule(
     object: &crate::api::resource::v1beta2::DeviceTaintRule,
     field_manager: &str,
@@ -3212,6 +3214,7 @@ pub fn extract_device_taint_rule(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractDeviceTaintRuleStatus`).
+#[inline]
 pub fn extract_device_taint_rule_status(
     object: &crate::api::resource::v1beta2::DeviceTaintRule,
     field_manager: &str,
@@ -4240,6 +4243,7 @@ impl crate::apply::ApplyConfiguration for ResourceClaimApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractResourceClaim`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_resource_claim(
     object: &crate::api::resource::v1beta2::ResourceClaim,
     field_manager: &str,
@@ -4252,6 +4256,7 @@ pub fn extract_resource_claim(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractResourceClaimStatus`).
+#[inline]
 pub fn extract_resource_claim_status(
     object: &crate::api::resource::v1beta2::ResourceClaim,
     field_manager: &str,
@@ -4695,6 +4700,7 @@ impl crate::apply::ApplyConfiguration for ResourceClaimTemplateApplyConfiguratio
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractResourceClaimTemplate`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_resource_claim_template(
     object: &crate::api::resource::v1beta2::ResourceClaimTemplate,
     field_manager: &str,
@@ -5057,6 +5063,7 @@ impl crate::apply::ApplyConfiguration for ResourceSliceApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractResourceSlice`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_resource_slice(
     object: &crate::api::resource::v1beta2::ResourceSlice,
     field_manager: &str,

@@ -183,6 +183,7 @@ impl crate::apply::ApplyConfiguration for PriorityClassApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractPriorityClass`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_priority_class(
     object: &crate::api::scheduling::v1::PriorityClass,
     field_manager: &str,

@@ -298,6 +298,7 @@ impl crate::apply::ApplyConfiguration for PodGroupApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractPodGroup`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_pod_group(
     object: &crate::api::scheduling::v1alpha2::PodGroup,
     field_manager: &str,
@@ -307,6 +308,7 @@ pub fn extract_pod_group(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractPodGroupStatus`).
+#[inline]
 pub fn extract_pod_group_status(
     object: &crate::api::scheduling::v1alpha2::PodGroup,
     field_manager: &str,
@@ -1480,6 +1482,7 @@ impl crate::apply::ApplyConfiguration for WorkloadApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractWorkload`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_workload(
     object: &crate::api::scheduling::v1alpha2::Workload,
     field_manager: &str,

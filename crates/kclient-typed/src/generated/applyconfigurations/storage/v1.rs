@@ -150,6 +150,7 @@ impl crate::apply::ApplyConfiguration for CSIDriverApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractCSIDriver`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_csi_driver(
     object: &crate::api::storage::v1::CSIDriver,
     field_manager: &str,
@@ -545,6 +546,7 @@ impl crate::apply::ApplyConfiguration for CSINodeApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractCSINode`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_csi_node(
     object: &crate::api::storage::v1::CSINode,
     field_manager: &str,
@@ -951,6 +953,7 @@ impl crate::apply::ApplyConfiguration for CSIStorageCapacityApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractCSIStorageCapacity`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_csi_storage_capacity(
     object: &crate::api::storage::v1::CSIStorageCapacity,
     field_manager: &str,
@@ -1219,6 +1222,7 @@ impl crate::apply::ApplyConfiguration for StorageClassApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractStorageClass`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_storage_class(
     object: &crate::api::storage::v1::StorageClass,
     field_manager: &str,
@@ -1482,6 +1486,7 @@ impl crate::apply::ApplyConfiguration for VolumeAttachmentApplyConfiguration {
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractVolumeAttachment`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_volume_attachment(
     object: &crate::api::storage::v1::VolumeAttachment,
     field_manager: &str,
@@ -1494,6 +1499,7 @@ pub fn extract_volume_attachment(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractVolumeAttachmentStatus`).
+#[inline]
 pub fn extract_volume_attachment_status(
     object: &crate::api::storage::v1::VolumeAttachment,
     field_manager: &str,
@@ -2005,6 +2011,7 @@ impl crate::apply::ApplyConfiguration for VolumeAttributesClassApplyConfiguratio
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractVolumeAttributesClass`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_volume_attributes_class(
     object: &crate::api::storage::v1::VolumeAttributesClass,
     field_manager: &str,

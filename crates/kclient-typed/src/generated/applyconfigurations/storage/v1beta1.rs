@@ -165,6 +165,7 @@ impl crate::apply::ApplyConfiguration for VolumeAttributesClassApplyConfiguratio
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractVolumeAttributesClass`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_volume_attributes_class(
     object: &crate::api::storage::v1beta1::VolumeAttributesClass,
     field_manager: &str,

@@ -158,6 +158,7 @@ impl crate::apply::ApplyConfiguration for StorageVersionMigrationApplyConfigurat
 
 /// The fields of `object` that `field_manager` owns through apply, as a configuration
 /// (client-go's `ExtractStorageVersionMigration`); see [`crate::apply::ApplyConfiguration::extract_from`].
+#[inline]
 pub fn extract_storage_version_migration(
     object: &crate::api::storagemigration::v1beta1::StorageVersionMigration,
     field_manager: &str,
@@ -170,6 +171,7 @@ pub fn extract_storage_version_migration(
 
 /// The fields of `object` that `field_manager` owns through apply to the `status`
 /// subresource (client-go's `ExtractStorageVersionMigrationStatus`).
+#[inline]
 pub fn extract_storage_version_migration_status(
     object: &crate::api::storagemigration::v1beta1::StorageVersionMigration,
     field_manager: &str,
