@@ -80,3 +80,13 @@ pub use openapi::{OpenApiV3Path, OpenApiV3Root};
 mod client_tests;
 #[cfg(test)]
 mod fake;
+
+/// The snippets of `docs/discovery.md`, compiled as doctests so the guide stays correct.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/discovery.md")]
+mod guide_doctests {}
+
+/// The Chinese chapter `docs/zh/discovery.md`, its snippets compiled as doctests too.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/zh/discovery.md")]
+mod guide_zh_doctests {}
