@@ -1,8 +1,14 @@
-//! `cargo xtask`: repository automation for kclient (code generators and their `--check` modes).
+//! `cargo xtask`: repository automation for kclient (code generators and their `--check` modes,
+//! and the book of the study guide).
 //!
 //! Run from anywhere in the workspace: `.cargo/config.toml` aliases `cargo xtask` to
 //! `cargo run --package xtask --`.
 
+// The doc comments of the command-line types are clap's `--help` text, where `<group>` is a
+// placeholder, not HTML.
+#![allow(rustdoc::invalid_html_tags)]
+
+mod book;
 mod codegen;
 mod discovery_model;
 mod openapi_model;
@@ -81,11 +87,19 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Build the study guide (docs/, English and Chinese, with mdBook) and the API docs into
+    /// target/book, and fail on a broken link or anchor.
+    Book {
+        /// Use the API docs already in the target directory instead of running `cargo doc`.
+        #[arg(long)]
+        skip_api_docs: bool,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Book { skip_api_docs } => book::run(&workspace_root(), skip_api_docs),
         Command::TestserverTables {
             discovery,
             proto,

@@ -110,3 +110,8 @@ pub use watch::{WatchEvent, WatchEventType};
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/apimachinery.md")]
 mod guide_doctests {}
+
+/// The Chinese chapter `docs/zh/apimachinery.md`, its snippets compiled as doctests too.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/zh/apimachinery.md")]
+mod guide_zh_doctests {}

@@ -133,3 +133,8 @@ pub use store::Store;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/informers.md")]
 mod guide_doctests {}
+
+/// The Chinese chapter `docs/zh/informers.md`, its snippets compiled as doctests too.
+#[cfg(all(doctest, feature = "typed"))]
+#[doc = include_str!("../../../docs/zh/informers.md")]
+mod guide_zh_doctests {}

@@ -87,3 +87,13 @@ pub use kubeconfig::Kubeconfig;
 pub use loader::{KUBECONFIG_ENV, LoadingRules, home_dir};
 pub use overrides::ConfigOverrides;
 pub use secrecy::{ExposeSecret, SecretString};
+
+/// The snippets of `docs/config.md`, compiled as doctests so the guide stays correct.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/config.md")]
+mod guide_doctests {}
+
+/// The Chinese chapter `docs/zh/config.md`, its snippets compiled as doctests too.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/zh/config.md")]
+mod guide_zh_doctests {}

@@ -41,7 +41,7 @@
 //! | [`MemCacheClient`], [`DiskCacheClient`] | `cached/memory`, `cached/disk` | caching; the disk cache shares kubectl's `~/.kube/cache/discovery/<host_port>/` |
 //! | [`restmapper`] | `restmapper`, `meta.RESTMapper` | kind ↔ resource, short names, categories, preferred versions, scope |
 //! | [`types`] | `metav1` and `apidiscovery/v2` types | the discovery documents |
-//! | [`print`] | kubectl's `api-resources` | byte-identical `kubectl api-resources` output |
+//! | [`print`](mod@print) | kubectl's `api-resources` | byte-identical `kubectl api-resources` output |
 //! | `openapi_*` methods | `OpenAPISchema`, `openapi.Client` | `/openapi/v2` and `/openapi/v3` documents as JSON |
 //!
 //! See `docs/discovery.md` for the behaviour in detail.
@@ -80,3 +80,13 @@ pub use openapi::{OpenApiV3Path, OpenApiV3Root};
 mod client_tests;
 #[cfg(test)]
 mod fake;
+
+/// The snippets of `docs/discovery.md`, compiled as doctests so the guide stays correct.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/discovery.md")]
+mod guide_doctests {}
+
+/// The Chinese chapter `docs/zh/discovery.md`, its snippets compiled as doctests too.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/zh/discovery.md")]
+mod guide_zh_doctests {}

@@ -68,3 +68,8 @@ mod resource_tests;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/dynamic.md")]
 mod guide_doctests {}
+
+/// The Chinese chapter `docs/zh/dynamic.md`, its snippets compiled as doctests too.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/zh/dynamic.md")]
+mod guide_zh_doctests {}

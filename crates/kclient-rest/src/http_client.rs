@@ -65,7 +65,7 @@ impl HttpClient {
     }
 
     /// A builder for a client of `config` with user layers, a metrics sink of its own, or
-    /// non-default transport settings (see [`HttpClientBuilder`]).
+    /// non-default transport settings (see [`HttpClientBuilder`](crate::HttpClientBuilder)).
     pub fn builder(config: &Config) -> crate::HttpClientBuilder {
         crate::HttpClientBuilder::new(config)
     }

@@ -116,3 +116,8 @@ pub use watch::{DEFAULT_MAX_FRAME_SIZE, WatchStream};
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/rest.md")]
 mod guide_doctests {}
+
+/// The Chinese chapter `docs/zh/rest.md`, its snippets compiled as doctests too.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/zh/rest.md")]
+mod guide_zh_doctests {}

@@ -4,6 +4,11 @@
 //! for tests of clients and controllers: real clients (kubectl, client-go, kclient) talk to it
 //! as to a v1.36 API server. Every test can start its own server on a free port.
 //!
+//! client-go has no counterpart: its `kubernetes/fake` clientset (`fake.NewSimpleClientset`)
+//! answers in memory without HTTP, and controller-runtime's `envtest` starts real etcd and
+//! kube-apiserver binaries. This server speaks the real protocol like envtest and starts
+//! in-process in milliseconds like the fake. The guide is `docs/testserver.md`.
+//!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), kclient_testserver::Error> {
@@ -58,3 +63,13 @@ pub use error::Error;
 pub use faults::{Fault, FaultStats, Faults};
 pub use server::{TestServer, TestServerBuilder};
 pub use version::GIT_VERSION;
+
+/// The snippets of `docs/testserver.md`, compiled and run as doctests so the guide stays correct.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/testserver.md")]
+mod guide_doctests {}
+
+/// The Chinese chapter `docs/zh/testserver.md`, its snippets compiled as doctests too.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/zh/testserver.md")]
+mod guide_zh_doctests {}

@@ -97,8 +97,12 @@ pub use type_meta::{ApiVersion, Kind, TypeInfo};
 #[doc = include_str!("../../../docs/typed.md")]
 mod guide_doctests {}
 
-/// The snippets of `docs/streaming.md` (exec, attach, cp, logs, port-forward), compiled as
-/// doctests.
+/// The snippets of `docs/codegen.md`, compiled as doctests.
+#[cfg(all(doctest, feature = "core-v1"))]
+#[doc = include_str!("../../../docs/codegen.md")]
+mod codegen_doctests {}
+
+/// The snippets of `docs/streaming.md` (exec, attach, cp, logs), compiled as doctests.
 #[cfg(all(doctest, feature = "core-v1"))]
 #[doc = include_str!("../../../docs/streaming.md")]
 mod streaming_doctests {}
@@ -107,3 +111,23 @@ mod streaming_doctests {}
 #[cfg(all(doctest, feature = "apply"))]
 #[doc = include_str!("../../../docs/apply.md")]
 mod apply_guide_doctests {}
+
+/// The Chinese chapter `docs/zh/typed.md`, its snippets compiled as doctests too.
+#[cfg(all(doctest, feature = "core-v1"))]
+#[doc = include_str!("../../../docs/zh/typed.md")]
+mod guide_zh_doctests {}
+
+/// The Chinese chapter `docs/zh/codegen.md`, compiled as doctests.
+#[cfg(all(doctest, feature = "core-v1"))]
+#[doc = include_str!("../../../docs/zh/codegen.md")]
+mod codegen_zh_doctests {}
+
+/// The Chinese chapter `docs/zh/streaming.md`, compiled as doctests.
+#[cfg(all(doctest, feature = "core-v1"))]
+#[doc = include_str!("../../../docs/zh/streaming.md")]
+mod streaming_zh_doctests {}
+
+/// The Chinese chapter `docs/zh/apply.md`, compiled as doctests.
+#[cfg(all(doctest, feature = "apply"))]
+#[doc = include_str!("../../../docs/zh/apply.md")]
+mod apply_zh_doctests {}

@@ -25,7 +25,7 @@
 //!
 //! Nothing here is generated per resource: the named accessors (namespaces, secrets,
 //! configmaps, pods, services, nodes; deployments, replicasets, statefulsets, daemonsets) are
-//! one-line calls of the generic [`resource`](CoreV1Informers::resource), which in turn is
+//! one-line calls of the generic [`resource`](crate::typed::CoreV1Informers::resource), which in turn is
 //! [`InformerFactory::for_resource`]. They are `#[inline]` so that the informer machinery is
 //! compiled for a kind only in programs that use it: a plain `pub fn` returning
 //! `TypedInformer<Pod>` would make this crate compile the whole informer, reflector, list and

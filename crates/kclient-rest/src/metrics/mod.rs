@@ -12,7 +12,7 @@
 //! before creating clients. A client without a sink has no metrics layer at all, so the default
 //! costs nothing.
 //!
-//! With the `metrics` cargo feature, [`MetricsFacade`] reports to the
+//! With the `metrics` cargo feature, `MetricsFacade` reports to the
 //! [`metrics`](https://docs.rs/metrics) facade under the Prometheus names of client-go's
 //! component-base adapters (`rest_client_requests_total`, ...).
 
