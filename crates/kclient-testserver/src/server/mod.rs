@@ -118,9 +118,10 @@ impl TestServer {
         self.state.store.current_rv()
     }
 
-    /// Fault injection: ends every open watch, as if the server dropped the connections.
-    pub fn close_watches(&self) {
-        self.state.store.close_watches();
+    /// Fault injection: ends every open watch, as if the server dropped the connections;
+    /// returns how many were open.
+    pub fn close_watches(&self) -> usize {
+        self.state.store.close_watches()
     }
 
     /// Fault injection: forgets the change history, so watches and list continuations from any

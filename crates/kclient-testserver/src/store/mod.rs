@@ -187,9 +187,13 @@ impl Store {
         })
     }
 
-    /// Ends every watch (their streams close), as if the server dropped the connections.
-    pub fn close_watches(&self) {
-        self.lock().watchers.clear();
+    /// Ends every watch (their streams close), as if the server dropped the connections;
+    /// returns how many were open.
+    pub fn close_watches(&self) -> usize {
+        let mut inner = self.lock();
+        let open = inner.watchers.iter().filter(|w| !w.tx.is_closed()).count();
+        inner.watchers.clear();
+        open
     }
 
     /// Forgets all retained history: later watches or continues from an older resourceVersion
