@@ -181,7 +181,7 @@ fn controller_part(summary: &mut report::Summary) -> Result<(), String> {
     std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
     let kubeconfig = dir.join("kubeconfig");
     let started = Instant::now();
-    let (_runtime, _server) =
+    let (runtime, server) =
         start_server(&kubeconfig).map_err(|e| format!("starting the test server: {e}"))?;
     println!(
         "controller: kclient-testserver with {OBJECTS} ConfigMaps, seeded in {:.1} s",
@@ -207,5 +207,7 @@ fn controller_part(summary: &mut report::Summary) -> Result<(), String> {
         }
     }
     report::print("controller", &results, summary);
+    let _entered = runtime.enter();
+    drop(server);
     Ok(())
 }

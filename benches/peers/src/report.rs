@@ -358,7 +358,10 @@ fn controller(r: &Results, summary: &mut Summary) {
         "<= 1x",
         Some(kc / ku <= 1.0),
     );
-    let (kc, ku) = (r.peak_mib("controller-kclient"), r.peak_mib("controller-kube"));
+    let (kc, ku) = (
+        r.peak_mib("controller-kclient"),
+        r.peak_mib("controller-kube"),
+    );
     summary.add(
         "controller, 10,000 ConfigMaps patched: peak RSS",
         format!("{kc:.1} MiB"),

@@ -64,7 +64,13 @@ impl Progress {
     async fn wait(&self) -> Result<(), BoxError> {
         tokio::time::timeout(LIMIT, self.done.notified())
             .await
-            .map_err(|_| format!("only {} of {OBJECTS} patched", self.patched.load(Ordering::SeqCst)).into())
+            .map_err(|_| {
+                format!(
+                    "only {} of {OBJECTS} patched",
+                    self.patched.load(Ordering::SeqCst)
+                )
+                .into()
+            })
     }
 }
 
@@ -82,7 +88,12 @@ async fn kclient_reconcile(
         ctx.clientset
             .core_v1()
             .config_maps(NAMESPACE)
-            .patch(name, PatchType::Merge, &ctx.progress.patch(), &PatchOptions::default())
+            .patch(
+                name,
+                PatchType::Merge,
+                &ctx.progress.patch(),
+                &PatchOptions::default(),
+            )
             .await?;
         ctx.progress.count();
     }
@@ -103,13 +114,18 @@ pub async fn kclient(kubeconfig: &str) -> Result<Figures, BoxError> {
     let factory = Arc::new(
         InformerFactory::for_clientset(&clientset, Duration::ZERO).with_namespace(NAMESPACE),
     );
-    let controller = kclient_runtime::Controller::<ConfigMap>::new(factory).concurrency(CONCURRENCY);
+    let controller =
+        kclient_runtime::Controller::<ConfigMap>::new(factory).concurrency(CONCURRENCY);
     let handle = controller.handle();
     let ctx = Arc::new(KclientCtx {
         clientset,
         progress: progress.clone(),
     });
-    let task = tokio::spawn(controller.run(kclient_reconcile, kclient_runtime::default_error_policy, ctx));
+    let task = tokio::spawn(controller.run(
+        kclient_reconcile,
+        kclient_runtime::default_error_policy,
+        ctx,
+    ));
     progress.wait().await?;
     let wall = started.elapsed();
     let errors = handle.stats().errors;
@@ -233,7 +249,9 @@ pub fn start_server(
                 let cms = clientset.core_v1().config_maps(NAMESPACE);
                 batch.spawn(async move {
                     let cm = ConfigMap {
-                        metadata: kclient_apimachinery::meta::ObjectMeta::namespaced(NAMESPACE, name),
+                        metadata: kclient_apimachinery::meta::ObjectMeta::namespaced(
+                            NAMESPACE, name,
+                        ),
                         data: Some(kclient_apimachinery::VecMap::from([(
                             "settings".to_string(),
                             "x".repeat(256),
