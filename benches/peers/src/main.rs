@@ -6,7 +6,8 @@
 //! scenario runs [`RUNS`] times, the two libraries interleaved; the tables give medians.
 //!
 //! Run: `cd benches/peers && cargo run --release -- all` (or any of `list`, `watch`,
-//! `informer`, `build`, `breakdown`). `build` times cold builds of two small programs
+//! `informer`, `build`, `controller`, `breakdown`). `controller` runs the embedded
+//! kclient-testserver in the parent instead of the stand-in server. `build` times cold builds of two small programs
 //! (`build-probe/`), one per library.
 
 #[path = "../../shared/pods.rs"]
@@ -49,7 +50,12 @@ const PARTS: &[(&str, &[&str])] = &[
     ),
     ("informer", &["informer-kclient", "informer-kube"]),
     ("build", &[]),
+    // Runs its own server (kclient-testserver), not the stand-in one.
+    ("controller", &[]),
 ];
+
+/// The scenarios of the `controller` part.
+const CONTROLLER: &[&str] = &["controller-kclient", "controller-kube"];
 
 /// Scenarios run only when asked for by name.
 const BREAKDOWN: (&str, &[&str]) = (
@@ -68,7 +74,8 @@ const BREAKDOWN: (&str, &[&str]) = (
     ],
 );
 
-const USAGE: &str = "usage: kclient-peer-benches [all|list|watch|informer|build|breakdown]...";
+const USAGE: &str =
+    "usage: kclient-peer-benches [all|list|watch|informer|build|controller|breakdown]...";
 
 fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -137,6 +144,10 @@ fn parent(parts: &[(&str, &[&str])]) -> Result<(), String> {
             build::run(&mut summary)?;
             continue;
         }
+        if *part == "controller" {
+            controller_part(&mut summary)?;
+            continue;
+        }
         let (Some(target), Some((_, stats))) = (&target, &server) else {
             continue;
         };
@@ -159,5 +170,44 @@ fn parent(parts: &[(&str, &[&str])]) -> Result<(), String> {
         report::print(part, &results, &mut summary);
     }
     summary.print();
+    Ok(())
+}
+
+/// The `controller` part: the test server with 10,000 ConfigMaps in this process, each
+/// controller in a child given the server's kubeconfig and a fresh token per run.
+fn controller_part(summary: &mut report::Summary) -> Result<(), String> {
+    use scenarios::controller::{OBJECTS, TOKEN_ENV, start_server};
+    let dir = std::env::temp_dir().join(format!("kclient-peers-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+    let kubeconfig = dir.join("kubeconfig");
+    let started = Instant::now();
+    let (runtime, server) =
+        start_server(&kubeconfig).map_err(|e| format!("starting the test server: {e}"))?;
+    println!(
+        "controller: kclient-testserver with {OBJECTS} ConfigMaps, seeded in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let mut results = report::Results::default();
+    for run in 0..RUNS {
+        for scenario in CONTROLLER {
+            let target = measure::Target {
+                url: kubeconfig.display().to_string(),
+                env: vec![(TOKEN_ENV, format!("{scenario}-{run}"))],
+            };
+            let figures = measure::run_child(scenario, &target)?;
+            eprintln!(
+                "controller run {}/{RUNS}: {scenario}: {:.0} ms, cpu {:.0} ms, peak {:.1} MiB, errors {}",
+                run + 1,
+                figures.get("wall_ms").copied().unwrap_or(0.0),
+                figures.get("cpu_ms").copied().unwrap_or(0.0),
+                figures.get("peak_kib").copied().unwrap_or(0.0) / 1024.0,
+                figures.get("errors").copied().unwrap_or(0.0),
+            );
+            results.add(scenario, figures);
+        }
+    }
+    report::print("controller", &results, summary);
+    let _entered = runtime.enter();
+    drop(server);
     Ok(())
 }

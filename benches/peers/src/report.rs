@@ -140,6 +140,7 @@ pub fn print(part: &str, results: &Results, summary: &mut Summary) {
         "list" => list(results, summary),
         "watch" => watch(results, summary),
         "informer" => informer(results, summary),
+        "controller" => controller(results, summary),
         _ => breakdown(results),
     }
 }
@@ -331,4 +332,42 @@ fn breakdown(r: &Results) {
             r.peak_mib(s)
         );
     }
+}
+
+fn controller(r: &Results, summary: &mut Summary) {
+    println!("| scenario | what | all patched, median (runs) | CPU time | peak RSS |");
+    println!("|---|---|---:|---:|---:|");
+    for s in ["controller-kclient", "controller-kube"] {
+        println!(
+            "| {s} | {} | {} | {:.0} ms | {:.1} MiB |",
+            describe(s),
+            r.wall(s),
+            r.median(s, "cpu_ms"),
+            r.peak_mib(s)
+        );
+    }
+    let (kc, ku) = (
+        r.median("controller-kclient", "wall_ms"),
+        r.median("controller-kube", "wall_ms"),
+    );
+    summary.add(
+        "controller, 10,000 ConfigMaps patched: wall time",
+        format!("{kc:.0} ms"),
+        format!("{ku:.0} ms"),
+        kc / ku,
+        "<= 1x",
+        Some(kc / ku <= 1.0),
+    );
+    let (kc, ku) = (
+        r.peak_mib("controller-kclient"),
+        r.peak_mib("controller-kube"),
+    );
+    summary.add(
+        "controller, 10,000 ConfigMaps patched: peak RSS",
+        format!("{kc:.1} MiB"),
+        format!("{ku:.1} MiB"),
+        kc / ku,
+        "<= 0.5x",
+        Some(kc / ku <= 0.5),
+    );
 }

@@ -1,6 +1,6 @@
 //! The crate's one error type.
 
-/// A boxed error from user code (a cleanup or apply step given to [`finalizer`](crate::finalizer)).
+/// A boxed error from user code (a cleanup or apply step given to [`finalizer`](crate::finalizer())).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Everything that can go wrong in the controller runtime and its helpers.
@@ -46,7 +46,7 @@ pub enum Error {
         source: Box<kclient_typed::Error>,
     },
 
-    /// The apply or cleanup step given to [`finalizer`](crate::finalizer) failed.
+    /// The apply or cleanup step given to [`finalizer`](crate::finalizer()) failed.
     #[error("{step} of {object} failed")]
     Reconcile {
         /// `apply` or `cleanup`.

@@ -1,6 +1,5 @@
-//! Recording events from a reconcile: kclient-cache's `events.k8s.io/v1`
-//! [`EventRecorder`](kclient_cache::events::EventRecorder) (client-go's `tools/events`), with
-//! the object reference made from the typed object (controller-runtime's
+//! Recording events from a reconcile: kclient-cache's `events.k8s.io/v1` [`EventRecorder`]
+//! (client-go's `tools/events`), with the object reference made from the typed object (controller-runtime's
 //! `mgr.GetEventRecorderFor(name)`, kube-runtime's `events::Recorder`). Recording never blocks
 //! and never fails the reconcile: a full queue drops the event (counted by the recorder).
 

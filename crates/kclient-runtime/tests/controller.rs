@@ -88,7 +88,7 @@ async fn requeue_after_reconciles_again_after_the_delay_and_reports_metrics() {
     for pair in times.windows(2) {
         let gap = pair[1] - pair[0];
         assert!(gap >= Duration::from_millis(300), "requeued after {gap:?}");
-        assert!(gap < Duration::from_secs(3), "requeued after {gap:?}");
+        assert!(gap < Duration::from_secs(10), "requeued after {gap:?}");
     }
     let outcomes = sink.outcomes.lock().unwrap().clone();
     assert!(

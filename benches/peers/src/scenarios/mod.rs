@@ -1,6 +1,7 @@
 //! The scenarios a child process runs, one per process; each returns the figures it measured.
 
 mod breakdown;
+pub mod controller;
 pub mod heap;
 mod informer;
 mod list_watch;
@@ -48,6 +49,14 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "kclient-cache `InformerFactory` ConfigMap informer",
     ),
     ("informer-kube", "kube-rs `reflector(store, watcher(api))`"),
+    (
+        "controller-kclient",
+        "kclient-runtime `Controller`, 16 at once, one merge patch per ConfigMap",
+    ),
+    (
+        "controller-kube",
+        "kube-runtime `Controller`, 16 at once, one merge patch per ConfigMap",
+    ),
     (
         "body-list-kclient",
         "pod list body only: kclient `RestClient::bytes()`",
@@ -110,6 +119,8 @@ pub fn run(scenario: &str, url: &str) -> Result<Figures, BoxError> {
             "trickle-kube" => list_watch::watch_kube(url, list_watch::TRICKLE).await,
             "informer-kclient" => informer::kclient(url).await,
             "informer-kube" => informer::kube(url).await,
+            "controller-kclient" => controller::kclient(url).await,
+            "controller-kube" => controller::kube(url).await,
             "body-list-kclient" => breakdown::body_kclient(url).await,
             "body-list-kube" => breakdown::body_kube(url).await,
             "decode-list-kclient" => breakdown::decode_list_kclient(url).await,
