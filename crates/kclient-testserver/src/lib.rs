@@ -25,7 +25,8 @@
 //! What it implements (discovery, CRUD, patch including strategic merge and server-side apply,
 //! watch, pagination, finalizers, namespaces, CRDs, defaulting, garbage collection, opt-in RBAC,
 //! service account tokens, pod binding and graceful deletion, simulated kubelets running pods with
-//! `exec`/`attach`/`log` over a built-in shell, objects seeded from YAML at start)
+//! `exec`/`attach`/`log` over a built-in shell, objects seeded from YAML at start, the default
+//! admission plugins, the objects of a fresh cluster and the controllers that keep them)
 //! and what it does not yet is listed in `docs/testserver.md`.
 //!
 //! ## Dependencies and why
