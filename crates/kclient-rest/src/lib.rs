@@ -109,6 +109,7 @@ pub use request::{PatchType, Request};
 pub use response::{ByteStream, Lines, Response, Warning};
 /// The WebSocket library of upgraded connections, re-exported so callers use the same version.
 pub use tokio_tungstenite;
+pub use transport::crypto_provider;
 pub use upgrade::{MAX_UPGRADE_ERROR_BODY, MAX_WEBSOCKET_MESSAGE, WebSocketConnection};
 pub use watch::{DEFAULT_MAX_FRAME_SIZE, WatchStream};
 

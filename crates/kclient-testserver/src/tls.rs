@@ -105,7 +105,7 @@ impl Certificates {
     /// The rustls server configuration: our serving certificate, ALPN h2 + http/1.1, and
     /// optional client certificates verified against our CA.
     pub fn server_config(&self) -> Result<Arc<rustls::ServerConfig>, Error> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let provider = kclient_rest::crypto_provider();
         let mut roots = RootCertStore::empty();
         roots
             .add(self.ca_der.clone())

@@ -20,6 +20,7 @@ use tower::util::BoxCloneSyncService;
 
 use client::HyperService;
 pub(crate) use client::{Transport, TransportOptions, UpgradeConnection, url_without_query};
+pub use tls::crypto_provider;
 
 use crate::Error;
 use crate::auth::Authenticator;

@@ -1,6 +1,7 @@
 //! TLS client settings: which servers to trust (custom CA, system roots, or — dangerously —
 //! anything), which name to verify, which ALPN protocols to offer, and which client identity to
-//! present. Builds rustls `ClientConfig`s with the ring provider.
+//! present. Builds rustls `ClientConfig`s with [`crypto_provider`]: the process's default
+//! provider when the application installed one, else ring.
 
 use std::fmt;
 use std::sync::Arc;
@@ -89,7 +90,7 @@ impl TlsSettings {
     /// Reads the CA and client identity named by `tls`. `needs_roots` is false when the server
     /// is plain `http://`: then a missing system trust store is not an error.
     pub(crate) fn from_config(tls: &TlsConfig, needs_roots: bool) -> Result<Self, Error> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let provider = crypto_provider();
         let trust = if tls.insecure {
             if tls.ca.is_some() {
                 return Err(Error::Config(
@@ -196,6 +197,24 @@ impl TlsSettings {
     }
 }
 
+/// The cryptography behind every TLS connection kclient makes.
+///
+/// The provider the application installed as the process default
+/// ([`CryptoProvider::install_default`]) when there is one: that is how a program picks
+/// aws-lc-rs (with post-quantum key exchange, `X25519MLKEM768`), a FIPS-validated provider, or
+/// its own. Otherwise kclient's built-in provider, ring: it builds without a C toolchain or
+/// cmake and quickly, which keeps a user's first build short, but it has no post-quantum key
+/// exchange — the reason rustls 0.23.48 deprecated `ring::default_provider`. That call is
+/// made here and nowhere else, deliberately.
+pub fn crypto_provider() -> Arc<CryptoProvider> {
+    if let Some(installed) = CryptoProvider::get_default() {
+        return installed.clone();
+    }
+    #[allow(deprecated)] // ring has no post-quantum key exchange: see above.
+    let ring = rustls::crypto::ring::default_provider();
+    Arc::new(ring)
+}
+
 /// Reads the bytes of a `DataSource` (a file is read now).
 pub(crate) fn read_source(source: &DataSource, what: &str) -> Result<Vec<u8>, Error> {
     match source {
@@ -267,8 +286,7 @@ pub(crate) fn proxy_client_config(ca: Option<&DataSource>) -> Result<Arc<ClientC
             store.roots.push(cert);
         }
     }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = ClientConfig::builder_with_provider(provider)
+    let mut config = ClientConfig::builder_with_provider(crypto_provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::Tls {
             reason: "the TLS provider supports no protocol version".into(),

@@ -148,7 +148,7 @@ impl TestServer {
 }
 
 pub fn server_config(tls: ServerTls) -> rustls::ServerConfig {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = kclient_rest::crypto_provider();
     let certs: Vec<CertificateDer<'static>> =
         CertificateDer::pem_slice_iter(tls.cert.cert_pem.as_bytes())
             .collect::<Result<_, _>>()

@@ -4,7 +4,6 @@
 
 pub mod kubectl;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -32,12 +31,10 @@ fn tls(server: &TestServer, cert: Option<(String, String)>) -> rustls::ClientCon
     let mut roots = rustls::RootCertStore::empty();
     let ca = CertificateDer::from_pem_slice(server.ca_pem().as_bytes()).unwrap();
     roots.add(ca).unwrap();
-    let builder = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots);
+    let builder = rustls::ClientConfig::builder_with_provider(kclient_rest::crypto_provider())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots);
     match cert {
         Some((cert, key)) => {
             let certs = vec![CertificateDer::from_pem_slice(cert.as_bytes()).unwrap()];
