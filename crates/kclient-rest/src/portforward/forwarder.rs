@@ -5,6 +5,7 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::{JoinHandle, JoinSet};
@@ -208,26 +209,70 @@ async fn run(
     result
 }
 
+/// Bytes moved per read in each direction of a forwarded connection.
+const COPY_BUFFER: usize = 128 * 1024;
+
 /// One local connection: open a stream, copy both ways. Errors the server reports end the
 /// forwarder (client-go closes the connection on them); local I/O errors only end this one.
+///
+/// Each direction runs on its own task, as client-go copies each in its own goroutine: on a
+/// multi-threaded runtime both move bytes at once.
 async fn handle(
     forward: Arc<PortForward>,
-    mut tcp: TcpStream,
+    tcp: TcpStream,
     local: SocketAddr,
     remote: u16,
 ) -> Result<(), Error> {
     let _ = tcp.set_nodelay(true);
-    let mut stream = match forward.open(remote).await {
+    let stream = match forward.open(remote).await {
         Ok(s) => s,
         Err(e) => {
             tracing::warn!(error = %e, port = remote, "port-forward: creating streams failed");
             return Ok(());
         }
     };
-    match tokio::io::copy_bidirectional_with_sizes(&mut tcp, &mut stream, 64 * 1024, 64 * 1024)
-        .await
-    {
-        Ok(_) => Ok(()),
+    let (mut tcp_read, mut tcp_write) = tcp.into_split();
+    let (mut pod_read, mut pod_write) = tokio::io::split(stream);
+    // Local → pod: until the local side half-closes, then half-close the stream.
+    let upstream = tokio::spawn(async move {
+        let mut buf = vec![0u8; COPY_BUFFER];
+        loop {
+            let n = tcp_read.read(&mut buf).await?;
+            if n == 0 {
+                return pod_write.shutdown().await;
+            }
+            pod_write.write_all(&buf[..n]).await?;
+        }
+    });
+    // Aborts the local → pod copy however this function ends.
+    struct AbortOnDrop(tokio::task::JoinHandle<std::io::Result<()>>);
+    impl Drop for AbortOnDrop {
+        fn drop(&mut self) {
+            self.0.abort();
+        }
+    }
+    let mut upstream = AbortOnDrop(upstream);
+    // Pod → local, here: its errors are the server's.
+    let downstream = async {
+        let mut buf = vec![0u8; COPY_BUFFER];
+        loop {
+            let n = pod_read.read(&mut buf).await?;
+            if n == 0 {
+                return tcp_write.shutdown().await;
+            }
+            tcp_write.write_all(&buf[..n]).await?;
+        }
+    };
+    let result = match downstream.await {
+        // The pod's side is done; the local side may still be sending (half-close).
+        Ok(()) => match (&mut upstream.0).await {
+            Ok(r) => r,
+            Err(_) => Ok(()),
+        },
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(()),
         Err(e) => match RemoteError::from_io(&e) {
             Some(remote_error) => Err(Error::PortForward {
                 reason: format!(

@@ -123,6 +123,8 @@ pub(crate) struct SpdyPair {
     error: Option<oneshot::Receiver<String>>,
     error_text: Option<String>,
     eof: bool,
+    /// The data stream failed after data that was still handed out.
+    failed: bool,
     write_closed: bool,
 }
 
@@ -153,6 +155,7 @@ impl SpdyPair {
             error: Some(rx),
             error_text: None,
             eof: false,
+            failed: false,
             write_closed: false,
         }
     }
@@ -196,12 +199,47 @@ impl AsyncRead for SpdyPair {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = &mut *self;
+        let mut copied = false;
         loop {
             if !this.pending.is_empty() {
                 let n = this.pending.len().min(buf.remaining());
                 buf.put_slice(&this.pending[..n]);
                 this.pending.advance(n);
-                return Poll::Ready(Ok(()));
+                copied = true;
+            }
+            if copied {
+                // Fill the caller's buffer with what else is queued (fewer, larger writes
+                // downstream); return what there is once the queue is empty or the stream ends.
+                if buf.remaining() == 0 || this.eof {
+                    return Poll::Ready(Ok(()));
+                }
+                match this.reader.poll_read_chunk(cx) {
+                    Poll::Ready(Ok(Some(chunk))) => {
+                        this.pending = chunk;
+                        continue;
+                    }
+                    Poll::Ready(Ok(None)) => {
+                        this.eof = true;
+                        return Poll::Ready(Ok(()));
+                    }
+                    // An error is reported by the next read, after this data.
+                    Poll::Ready(Err(_)) => {
+                        this.eof = true;
+                        this.failed = true;
+                        return Poll::Ready(Ok(()));
+                    }
+                    Poll::Pending => return Poll::Ready(Ok(())),
+                }
+            }
+            if this.failed {
+                this.failed = false;
+                return match ready!(this.poll_error(cx)) {
+                    Some(text) => Poll::Ready(Err(this.forwarding_error(&text))),
+                    None => Poll::Ready(Err(io::Error::new(
+                        io::ErrorKind::ConnectionReset,
+                        "the port-forward stream was reset",
+                    ))),
+                };
             }
             if this.eof {
                 // The data stream ended: report the server's error, if it sent one.
