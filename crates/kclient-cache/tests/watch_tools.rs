@@ -12,6 +12,7 @@ use futures_util::StreamExt;
 use kclient_apimachinery::meta::PartialObjectMetadata;
 use kclient_apimachinery::options::ListOptions;
 use kclient_apimachinery::{ApiResource, GroupVersionKind, MetaAccessor, WatchEvent};
+use kclient_cache::reflector::{ReflectorOptions, WatchListMode};
 use kclient_cache::watch_tools::{
     RetryWatcher, await_condition, conditions, until, until_with_sync,
 };
@@ -83,6 +84,104 @@ async fn metadata_informer_caches_only_metadata_and_transforms_apply() {
     );
     factory.shutdown();
     env.cleanup().await;
+}
+
+/// A metadata informer against a server that ignores `as=` (some aggregated API servers):
+/// the lists and watches still ask for the metadata form, the answers are full objects in
+/// plain JSON (a layer below the client strips the `as=` entries before the server sees
+/// them), and the informer still syncs and follows changes, holding only metadata — as
+/// client-go's metadata informer does through the metadata client's fallback. Both with the
+/// streaming list (the default: everything through one watch) and with list + watch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn metadata_informer_works_when_the_server_ignores_as() {
+    let env = Env::new().await;
+    ignoring_as(&env, WatchListMode::Auto, "auto").await;
+    ignoring_as(&env, WatchListMode::Disabled, "listwatch").await;
+    env.cleanup().await;
+}
+
+async fn ignoring_as(env: &Env, mode: WatchListMode, prefix: &str) {
+    use std::sync::{Arc, Mutex};
+
+    use http::header::{ACCEPT, HeaderValue};
+    use kclient_rest::{HttpClient, RequestBody, RestClient};
+
+    let (one, two) = (format!("{prefix}-1"), format!("{prefix}-2"));
+    let label = format!("{prefix}-web");
+    env.create_labeled(&one, "one", &[("tier", &label)]).await;
+    let sent = Arc::new(Mutex::new(Vec::<String>::new()));
+    let record = sent.clone();
+    let http = HttpClient::builder(&env.config)
+        .layer(tower::util::MapRequestLayer::new(
+            move |mut request: http::Request<RequestBody>| {
+                let accept = request
+                    .headers()
+                    .get(ACCEPT)
+                    .and_then(|a| a.to_str().ok())
+                    .unwrap_or_default()
+                    .to_string();
+                if accept.contains("as=") {
+                    request
+                        .headers_mut()
+                        .insert(ACCEPT, HeaderValue::from_static("application/json"));
+                    record.lock().unwrap().push(accept);
+                }
+                request
+            },
+        ))
+        .build()
+        .unwrap();
+    let client = RestClient::unversioned_for_config_and_client(&env.config, http).unwrap();
+    let factory = InformerFactory::new(client, Duration::ZERO)
+        .with_namespace(env.namespace.clone())
+        .with_reflector_options(ReflectorOptions {
+            watch_list: mode,
+            ..ReflectorOptions::default()
+        })
+        .with_tweak_list_options(|o| o.label_selector = Some(support::TEST_LABEL.into()));
+    let informer = factory.for_metadata(configmaps());
+    factory.start().unwrap();
+    assert!(factory.wait_for_cache_sync().await);
+
+    let lister = informer.lister();
+    let ns = env.namespace.clone();
+    let cached = lister.namespace(ns.clone()).get(&one).unwrap();
+    assert_ne!(cached.kind, "PartialObjectMetadata");
+    assert_eq!(
+        cached.metadata.labels.get("tier").map(String::as_str),
+        Some(label.as_str())
+    );
+    assert!(cached.metadata.uid.is_some());
+
+    // Changes arrive through the watch as full objects, decoded to their metadata.
+    env.create_labeled(&two, "two", &[("tier", "db")]).await;
+    env.delete(&one).await;
+    assert!(
+        eventually(Duration::from_secs(10), || {
+            let ns = lister.namespace(ns.clone());
+            ns.get(&one).is_none()
+                && ns.get(&two).is_some_and(|o| {
+                    o.metadata.labels.get("tier").map(String::as_str) == Some("db")
+                })
+        })
+        .await,
+        "{prefix}: the watch's changes did not reach the cache"
+    );
+    // The watch (and, without the streaming list, the list) asked for the metadata form, and
+    // did not get it.
+    let sent = sent.lock().unwrap().clone();
+    assert!(
+        sent.iter().any(|a| a.contains("as=PartialObjectMetadata;")),
+        "{sent:?}"
+    );
+    if matches!(mode, WatchListMode::Disabled) {
+        assert!(
+            sent.iter()
+                .any(|a| a.contains("as=PartialObjectMetadataList")),
+            "{sent:?}"
+        );
+    }
+    factory.shutdown();
 }
 
 /// The resourceVersion of the namespace's test configmaps now.
