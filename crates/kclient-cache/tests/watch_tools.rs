@@ -14,7 +14,7 @@ use kclient_apimachinery::options::ListOptions;
 use kclient_apimachinery::{ApiResource, GroupVersionKind, MetaAccessor, WatchEvent};
 use kclient_cache::reflector::{ReflectorOptions, WatchListMode};
 use kclient_cache::watch_tools::{
-    RetryWatcher, await_condition, conditions, until, until_with_sync,
+    ConditionFunc, RetryWatcher, await_condition, conditions, until, until_with_sync,
 };
 use kclient_cache::{Error, InformerFactory, ListerWatcher};
 use support::{ConfigMap, Env, eventually};
@@ -316,7 +316,7 @@ async fn waits_for_conditions() {
         env.configmap_lw(),
         ListOptions::default(),
         |store| Ok(store.list().iter().any(|c| c.name() == Some("w-2"))),
-        |_: &WatchEvent<ConfigMap>| Ok(false),
+        [|_: &WatchEvent<ConfigMap>| Ok(false)],
     )
     .await
     .unwrap();
@@ -330,9 +330,9 @@ async fn waits_for_conditions() {
             lw,
             ListOptions::default(),
             |_| Ok(false),
-            |e: &WatchEvent<ConfigMap>| {
+            [|e: &WatchEvent<ConfigMap>| {
                 Ok(matches!(e, WatchEvent::Modified(c) if c.data["v"] == "y"))
-            },
+            }],
         )
         .await
     });
@@ -349,12 +349,95 @@ async fn waits_for_conditions() {
             Duration::from_secs(20),
             &rv,
             lw,
-            |e: &WatchEvent<ConfigMap>| Ok(matches!(e, WatchEvent::Deleted(_))),
+            [|e: &WatchEvent<ConfigMap>| Ok(matches!(e, WatchEvent::Deleted(_)))],
         )
         .await
     });
     env.delete("w-2").await;
     let event = wait.await.unwrap().unwrap();
     assert_eq!(describe(&event).unwrap(), "DELETED w-2");
+
+    // A list of conditions, met one after the other (client-go's variadic conditions): the
+    // second is checked first against the event that met the first, then against later ones.
+    let rv = list_rv(&env).await;
+    let lw = env.configmap_lw();
+    let checked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = checked.clone();
+    let wait = tokio::spawn(async move {
+        let log2 = log.clone();
+        let conditions: Vec<ConditionFunc<'static, ConfigMap>> = vec![
+            // Met by the creation of w-3…
+            Box::new(move |e| {
+                log.lock()
+                    .unwrap()
+                    .push(format!("1:{}", describe(e).unwrap_or_default()));
+                Ok(matches!(e, WatchEvent::Added(c) if c.name() == Some("w-3")))
+            }),
+            // …which the second condition sees again, then the update of w-3.
+            Box::new(move |e| {
+                log2.lock()
+                    .unwrap()
+                    .push(format!("2:{}", describe(e).unwrap_or_default()));
+                Ok(matches!(e, WatchEvent::Modified(c) if c.data["v"] == "z"))
+            }),
+            // Already met by the update: no further event is needed.
+            Box::new(|e| Ok(matches!(e, WatchEvent::Modified(_)))),
+        ];
+        until(Duration::from_secs(20), &rv, lw, conditions).await
+    });
+    env.create("w-4", "a").await;
+    env.create("w-3", "a").await;
+    env.update("w-3", "z").await;
+    let event = wait.await.unwrap().unwrap();
+    assert_eq!(describe(&event).unwrap(), "MODIFIED w-3=z");
+    assert_eq!(
+        *checked.lock().unwrap(),
+        [
+            "1:ADDED w-4",
+            "1:ADDED w-3",
+            "2:ADDED w-3",
+            "2:MODIFIED w-3=z"
+        ]
+    );
+
+    // The same over an informer: the second condition only counts after the first is met
+    // (an update to "q" alone would not do; "p" must come first).
+    let lw = env.configmap_lw();
+    let wait = tokio::spawn(async move {
+        until_with_sync(
+            Duration::from_secs(20),
+            lw,
+            ListOptions::default(),
+            |_| Ok(false),
+            [
+                Box::new(|e: &WatchEvent<ConfigMap>| {
+                    Ok(matches!(e, WatchEvent::Modified(c) if c.data["v"] == "p"))
+                }) as ConditionFunc<'_, ConfigMap>,
+                Box::new(|e: &WatchEvent<ConfigMap>| {
+                    Ok(matches!(e, WatchEvent::Modified(c) if c.data["v"] == "q"))
+                }),
+            ],
+        )
+        .await
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    env.update("w-4", "q").await;
+    env.update("w-3", "p").await;
+    env.update("w-3", "r").await;
+    env.update("w-4", "q2").await;
+    env.update("w-4", "q").await;
+    let event = wait.await.unwrap().unwrap().unwrap();
+    assert_eq!(describe(&event).unwrap(), "MODIFIED w-4=q");
+
+    // No conditions: refused at once, nothing to wait for.
+    let err = until(
+        Duration::from_secs(5),
+        &list_rv(&env).await,
+        env.configmap_lw(),
+        Vec::<ConditionFunc<'static, ConfigMap>>::new(),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("no conditions"), "{err}");
     env.cleanup().await;
 }
