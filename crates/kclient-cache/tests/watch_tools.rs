@@ -12,8 +12,9 @@ use futures_util::StreamExt;
 use kclient_apimachinery::meta::PartialObjectMetadata;
 use kclient_apimachinery::options::ListOptions;
 use kclient_apimachinery::{ApiResource, GroupVersionKind, MetaAccessor, WatchEvent};
+use kclient_cache::reflector::{ReflectorOptions, WatchListMode};
 use kclient_cache::watch_tools::{
-    RetryWatcher, await_condition, conditions, until, until_with_sync,
+    ConditionFunc, RetryWatcher, await_condition, conditions, until, until_with_sync,
 };
 use kclient_cache::{Error, InformerFactory, ListerWatcher};
 use support::{ConfigMap, Env, eventually};
@@ -83,6 +84,104 @@ async fn metadata_informer_caches_only_metadata_and_transforms_apply() {
     );
     factory.shutdown();
     env.cleanup().await;
+}
+
+/// A metadata informer against a server that ignores `as=` (some aggregated API servers):
+/// the lists and watches still ask for the metadata form, the answers are full objects in
+/// plain JSON (a layer below the client strips the `as=` entries before the server sees
+/// them), and the informer still syncs and follows changes, holding only metadata — as
+/// client-go's metadata informer does through the metadata client's fallback. Both with the
+/// streaming list (the default: everything through one watch) and with list + watch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn metadata_informer_works_when_the_server_ignores_as() {
+    let env = Env::new().await;
+    ignoring_as(&env, WatchListMode::Auto, "auto").await;
+    ignoring_as(&env, WatchListMode::Disabled, "listwatch").await;
+    env.cleanup().await;
+}
+
+async fn ignoring_as(env: &Env, mode: WatchListMode, prefix: &str) {
+    use std::sync::{Arc, Mutex};
+
+    use http::header::{ACCEPT, HeaderValue};
+    use kclient_rest::{HttpClient, RequestBody, RestClient};
+
+    let (one, two) = (format!("{prefix}-1"), format!("{prefix}-2"));
+    let label = format!("{prefix}-web");
+    env.create_labeled(&one, "one", &[("tier", &label)]).await;
+    let sent = Arc::new(Mutex::new(Vec::<String>::new()));
+    let record = sent.clone();
+    let http = HttpClient::builder(&env.config)
+        .layer(tower::util::MapRequestLayer::new(
+            move |mut request: http::Request<RequestBody>| {
+                let accept = request
+                    .headers()
+                    .get(ACCEPT)
+                    .and_then(|a| a.to_str().ok())
+                    .unwrap_or_default()
+                    .to_string();
+                if accept.contains("as=") {
+                    request
+                        .headers_mut()
+                        .insert(ACCEPT, HeaderValue::from_static("application/json"));
+                    record.lock().unwrap().push(accept);
+                }
+                request
+            },
+        ))
+        .build()
+        .unwrap();
+    let client = RestClient::unversioned_for_config_and_client(&env.config, http).unwrap();
+    let factory = InformerFactory::new(client, Duration::ZERO)
+        .with_namespace(env.namespace.clone())
+        .with_reflector_options(ReflectorOptions {
+            watch_list: mode,
+            ..ReflectorOptions::default()
+        })
+        .with_tweak_list_options(|o| o.label_selector = Some(support::TEST_LABEL.into()));
+    let informer = factory.for_metadata(configmaps());
+    factory.start().unwrap();
+    assert!(factory.wait_for_cache_sync().await);
+
+    let lister = informer.lister();
+    let ns = env.namespace.clone();
+    let cached = lister.namespace(ns.clone()).get(&one).unwrap();
+    assert_ne!(cached.kind, "PartialObjectMetadata");
+    assert_eq!(
+        cached.metadata.labels.get("tier").map(String::as_str),
+        Some(label.as_str())
+    );
+    assert!(cached.metadata.uid.is_some());
+
+    // Changes arrive through the watch as full objects, decoded to their metadata.
+    env.create_labeled(&two, "two", &[("tier", "db")]).await;
+    env.delete(&one).await;
+    assert!(
+        eventually(Duration::from_secs(10), || {
+            let ns = lister.namespace(ns.clone());
+            ns.get(&one).is_none()
+                && ns.get(&two).is_some_and(|o| {
+                    o.metadata.labels.get("tier").map(String::as_str) == Some("db")
+                })
+        })
+        .await,
+        "{prefix}: the watch's changes did not reach the cache"
+    );
+    // The watch (and, without the streaming list, the list) asked for the metadata form, and
+    // did not get it.
+    let sent = sent.lock().unwrap().clone();
+    assert!(
+        sent.iter().any(|a| a.contains("as=PartialObjectMetadata;")),
+        "{sent:?}"
+    );
+    if matches!(mode, WatchListMode::Disabled) {
+        assert!(
+            sent.iter()
+                .any(|a| a.contains("as=PartialObjectMetadataList")),
+            "{sent:?}"
+        );
+    }
+    factory.shutdown();
 }
 
 /// The resourceVersion of the namespace's test configmaps now.
@@ -217,7 +316,7 @@ async fn waits_for_conditions() {
         env.configmap_lw(),
         ListOptions::default(),
         |store| Ok(store.list().iter().any(|c| c.name() == Some("w-2"))),
-        |_: &WatchEvent<ConfigMap>| Ok(false),
+        [|_: &WatchEvent<ConfigMap>| Ok(false)],
     )
     .await
     .unwrap();
@@ -231,9 +330,9 @@ async fn waits_for_conditions() {
             lw,
             ListOptions::default(),
             |_| Ok(false),
-            |e: &WatchEvent<ConfigMap>| {
+            [|e: &WatchEvent<ConfigMap>| {
                 Ok(matches!(e, WatchEvent::Modified(c) if c.data["v"] == "y"))
-            },
+            }],
         )
         .await
     });
@@ -250,12 +349,95 @@ async fn waits_for_conditions() {
             Duration::from_secs(20),
             &rv,
             lw,
-            |e: &WatchEvent<ConfigMap>| Ok(matches!(e, WatchEvent::Deleted(_))),
+            [|e: &WatchEvent<ConfigMap>| Ok(matches!(e, WatchEvent::Deleted(_)))],
         )
         .await
     });
     env.delete("w-2").await;
     let event = wait.await.unwrap().unwrap();
     assert_eq!(describe(&event).unwrap(), "DELETED w-2");
+
+    // A list of conditions, met one after the other (client-go's variadic conditions): the
+    // second is checked first against the event that met the first, then against later ones.
+    let rv = list_rv(&env).await;
+    let lw = env.configmap_lw();
+    let checked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = checked.clone();
+    let wait = tokio::spawn(async move {
+        let log2 = log.clone();
+        let conditions: Vec<ConditionFunc<'static, ConfigMap>> = vec![
+            // Met by the creation of w-3…
+            Box::new(move |e| {
+                log.lock()
+                    .unwrap()
+                    .push(format!("1:{}", describe(e).unwrap_or_default()));
+                Ok(matches!(e, WatchEvent::Added(c) if c.name() == Some("w-3")))
+            }),
+            // …which the second condition sees again, then the update of w-3.
+            Box::new(move |e| {
+                log2.lock()
+                    .unwrap()
+                    .push(format!("2:{}", describe(e).unwrap_or_default()));
+                Ok(matches!(e, WatchEvent::Modified(c) if c.data["v"] == "z"))
+            }),
+            // Already met by the update: no further event is needed.
+            Box::new(|e| Ok(matches!(e, WatchEvent::Modified(_)))),
+        ];
+        until(Duration::from_secs(20), &rv, lw, conditions).await
+    });
+    env.create("w-4", "a").await;
+    env.create("w-3", "a").await;
+    env.update("w-3", "z").await;
+    let event = wait.await.unwrap().unwrap();
+    assert_eq!(describe(&event).unwrap(), "MODIFIED w-3=z");
+    assert_eq!(
+        *checked.lock().unwrap(),
+        [
+            "1:ADDED w-4",
+            "1:ADDED w-3",
+            "2:ADDED w-3",
+            "2:MODIFIED w-3=z"
+        ]
+    );
+
+    // The same over an informer: the second condition only counts after the first is met
+    // (an update to "q" alone would not do; "p" must come first).
+    let lw = env.configmap_lw();
+    let wait = tokio::spawn(async move {
+        until_with_sync(
+            Duration::from_secs(20),
+            lw,
+            ListOptions::default(),
+            |_| Ok(false),
+            [
+                Box::new(|e: &WatchEvent<ConfigMap>| {
+                    Ok(matches!(e, WatchEvent::Modified(c) if c.data["v"] == "p"))
+                }) as ConditionFunc<'_, ConfigMap>,
+                Box::new(|e: &WatchEvent<ConfigMap>| {
+                    Ok(matches!(e, WatchEvent::Modified(c) if c.data["v"] == "q"))
+                }),
+            ],
+        )
+        .await
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    env.update("w-4", "q").await;
+    env.update("w-3", "p").await;
+    env.update("w-3", "r").await;
+    env.update("w-4", "q2").await;
+    env.update("w-4", "q").await;
+    let event = wait.await.unwrap().unwrap().unwrap();
+    assert_eq!(describe(&event).unwrap(), "MODIFIED w-4=q");
+
+    // No conditions: refused at once, nothing to wait for.
+    let err = until(
+        Duration::from_secs(5),
+        &list_rv(&env).await,
+        env.configmap_lw(),
+        Vec::<ConditionFunc<'static, ConfigMap>>::new(),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("no conditions"), "{err}");
     env.cleanup().await;
 }

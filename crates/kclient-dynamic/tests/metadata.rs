@@ -226,3 +226,153 @@ async fn the_server_transforms_as_the_apiserver_does() {
         .unwrap();
     cleanup(&target, &dynamic, &ns).await;
 }
+
+/// A server that ignores `as=` (some aggregated API servers): the request still asks for the
+/// metadata form, but the answers are full objects in plain JSON. Simulated by a layer below
+/// the client that records the `Accept` header sent and strips the `as=` entries, so the
+/// server (the test server, or a real cluster) answers as one that cannot transform. Every verb
+/// must still work, as client-go's fallback does: objects and lists decode to their metadata
+/// (spec and data dropped), `apiVersion`/`kind` are cleared.
+#[tokio::test]
+async fn a_server_ignoring_as_sends_full_objects_and_the_client_falls_back() {
+    use std::sync::{Arc, Mutex};
+
+    use http::header::{ACCEPT, HeaderValue};
+    use kclient_rest::{HttpClient, RequestBody};
+
+    let target = Target::start().await;
+    let dynamic = DynamicClient::for_config(&target.config).unwrap();
+    let ns = namespace(&target, &dynamic).await;
+    for name in ["full-a", "full-b"] {
+        create_cm(&dynamic, &ns, name).await;
+    }
+    let sent = Arc::new(Mutex::new(Vec::<String>::new()));
+    let record = sent.clone();
+    let http = HttpClient::builder(&target.config)
+        .layer(tower::util::MapRequestLayer::new(
+            move |mut request: http::Request<RequestBody>| {
+                if request.method() == http::Method::DELETE {
+                    return request;
+                }
+                if let Some(accept) = request.headers().get(ACCEPT) {
+                    let accept = accept.to_str().unwrap().to_string();
+                    let plain: Vec<&str> = accept
+                        .split(',')
+                        .filter(|entry| !entry.contains("as="))
+                        .collect();
+                    let plain = if plain.is_empty() {
+                        "application/json".to_string()
+                    } else {
+                        plain.join(",")
+                    };
+                    request
+                        .headers_mut()
+                        .insert(ACCEPT, HeaderValue::from_str(&plain).unwrap());
+                    record.lock().unwrap().push(accept);
+                }
+                request
+            },
+        ))
+        .build()
+        .unwrap();
+    let client = MetadataClient::for_config_and_client(&target.config, http).unwrap();
+    let cms = client.resource(&configmaps()).namespace(&ns);
+    let selector = ListOptions::default().label_selector("app=kclient-metadata-test");
+
+    // List: a ConfigMapList came back; its items decode to their metadata.
+    let list = cms.list(&selector).await.unwrap();
+    assert_eq!((list.api_version.as_str(), list.kind.as_str()), ("", ""));
+    let names: Vec<_> = list
+        .items
+        .iter()
+        .map(|i| i.metadata.name.clone().unwrap())
+        .collect();
+    assert_eq!(names, ["full-a", "full-b"]);
+    assert!(list.metadata.resource_version.is_some());
+    for item in &list.items {
+        assert_ne!(item.kind, "PartialObjectMetadata");
+        assert_eq!(
+            item.metadata.labels.get("app").map(String::as_str),
+            Some("kclient-metadata-test")
+        );
+        assert!(item.metadata.uid.is_some());
+    }
+    assert!(
+        sent.lock().unwrap()[0].starts_with("application/json;as=PartialObjectMetadataList;"),
+        "{:?}",
+        sent.lock().unwrap()
+    );
+
+    // Get and patch: a full ConfigMap, its type meta cleared.
+    let got = cms.get("full-a", &GetOptions::default()).await.unwrap();
+    assert_eq!((got.api_version.as_str(), got.kind.as_str()), ("", ""));
+    assert_eq!(got.metadata.name.as_deref(), Some("full-a"));
+    assert_eq!(got.metadata.namespace.as_deref(), Some(ns.as_str()));
+    let err = cms
+        .get("missing", &GetOptions::default())
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+
+    let rv = list.metadata.resource_version.clone().unwrap();
+    let mut events = cms
+        .watch(&selector.clone().resource_version(rv))
+        .await
+        .unwrap();
+    let patched = cms
+        .patch(
+            "full-b",
+            PatchType::Merge,
+            &serde_json::json!({"metadata": {"annotations": {"seen": "yes"}}}),
+            &PatchOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(patched.kind, "");
+    assert_eq!(
+        patched.metadata.annotations.get("seen").map(String::as_str),
+        Some("yes")
+    );
+    cms.delete("full-a", &DeleteOptions::default())
+        .await
+        .unwrap();
+
+    // Watch: full objects in the events, decoded to their metadata.
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        let event = tokio::time::timeout(Duration::from_secs(10), events.next())
+            .await
+            .expect("an event in time")
+            .expect("the watch is open")
+            .unwrap();
+        match event {
+            WatchEvent::Modified(o) => {
+                assert_eq!(
+                    o.metadata.annotations.get("seen").map(String::as_str),
+                    Some("yes")
+                );
+                seen.push(("MODIFIED", o.metadata.name.unwrap()));
+            }
+            WatchEvent::Deleted(o) => seen.push(("DELETED", o.metadata.name.unwrap())),
+            WatchEvent::Bookmark(_) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(
+        seen,
+        [("MODIFIED", "full-b".into()), ("DELETED", "full-a".into())]
+    );
+    // Every read and patch asked for the metadata form; none got it.
+    let sent = sent.lock().unwrap().clone();
+    assert!(sent.len() >= 5, "{sent:?}");
+    assert!(
+        sent.iter().all(|a| a.contains("as=PartialObjectMetadata")),
+        "{sent:?}"
+    );
+
+    cms.delete_collection(&DeleteOptions::default(), &selector)
+        .await
+        .unwrap();
+    assert!(cms.list(&selector).await.unwrap().items.is_empty());
+    cleanup(&target, &dynamic, &ns).await;
+}

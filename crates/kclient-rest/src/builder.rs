@@ -151,6 +151,13 @@ impl HttpClientBuilder {
         self
     }
 
+    /// Whether HTTP/2 is offered (ALPN `h2`, on by default); `false` keeps every connection on
+    /// HTTP/1.1, as the `DISABLE_HTTP2` environment variable does (client-go honours it too).
+    pub fn http2(mut self, enabled: bool) -> Self {
+        self.options.transport.http2 = enabled;
+        self
+    }
+
     /// How often client certificate, key and CA files named by the config are checked for
     /// changes (client-go checks every 5 minutes, the default). A change takes effect for new
     /// connections; requests in flight finish on their connection.

@@ -157,6 +157,42 @@ async fn http2_is_negotiated_and_concurrent_requests_share_one_connection() {
 }
 
 #[tokio::test]
+async fn http2_can_be_turned_off_per_client_or_by_disable_http2() {
+    let ca = Ca::new("test CA");
+    let server = tls_server(&ca, &[b"h2", b"http/1.1"], ok_handler("h1")).await;
+    let url = server.https_url();
+    let config = config_for(&url, Some(&ca));
+    // In the child process below, DISABLE_HTTP2 is set: the default client stays on HTTP/1.1.
+    let env_disabled = std::env::var_os("DISABLE_HTTP2").is_some_and(|v| !v.is_empty());
+    let default_client = HttpClient::for_config(&config).unwrap();
+    assert_eq!(send(&default_client, get(&url)).await.0, 200);
+    let off = HttpClient::builder(&config).http2(false).build().unwrap();
+    assert_eq!(send(&off, get(&url)).await.0, 200);
+    let versions: Vec<_> = server.requests().iter().map(|s| s.version).collect();
+    let expected_default = if env_disabled {
+        Version::HTTP_11
+    } else {
+        Version::HTTP_2
+    };
+    assert_eq!(versions, [expected_default, Version::HTTP_11]);
+    if env_disabled {
+        return;
+    }
+    // The environment is the process's: run this test again in a child process with
+    // DISABLE_HTTP2=1 (no unsafe `set_var` in a threaded test).
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "http2_can_be_turned_off_per_client_or_by_disable_http2",
+            "--quiet",
+        ])
+        .env("DISABLE_HTTP2", "1")
+        .status()
+        .unwrap();
+    assert!(status.success(), "the run with DISABLE_HTTP2=1 failed");
+}
+
+#[tokio::test]
 async fn http11_is_used_when_the_server_does_not_offer_h2() {
     let ca = Ca::new("test CA");
     for alpn in [&[b"http/1.1".as_slice()][..], &[][..]] {

@@ -31,45 +31,90 @@ async fn within<R>(
     }
 }
 
-/// Reads `events` until `condition` returns true for one, and returns that event
-/// (client-go's `UntilWithoutRetry`). Fails when the condition fails, when the stream
-/// ends or fails ([`Error::WatchClosed`]: a plain watch does not survive a closed connection; see
-/// [`until`]), or after `timeout` ([`Error::WaitTimeout`]).
-pub async fn until_without_retry<T, S, E>(
-    timeout: Duration,
+/// A condition of the `until` functions, boxed so that different closures can share one list
+/// (client-go's `ConditionFunc`): `vec![Box::new(a) as ConditionFunc<_>, Box::new(b)]`.
+pub type ConditionFunc<'a, T> = Box<dyn FnMut(&WatchEvent<T>) -> Result<bool, Error> + Send + 'a>;
+
+/// Runs `conditions` in order over `events`, as client-go's `UntilWithoutRetry`: each
+/// condition is first checked against the event that satisfied the previous one, then against
+/// new events until it returns true. Returns the last event seen.
+async fn run_conditions<T, S, E, C>(
     events: S,
-    mut condition: impl FnMut(&WatchEvent<T>) -> Result<bool, Error>,
+    conditions: impl IntoIterator<Item = C>,
 ) -> Result<WatchEvent<T>, Error>
 where
     S: Stream<Item = Result<WatchEvent<T>, E>>,
     E: Into<Error>,
+    C: FnMut(&WatchEvent<T>) -> Result<bool, Error>,
 {
-    within(timeout, "the condition", async move {
-        let mut events = std::pin::pin!(events);
-        while let Some(event) = events.next().await {
+    let conditions: Vec<C> = conditions.into_iter().collect();
+    if conditions.is_empty() {
+        return Err(Error::InvalidWatch {
+            reason: "no conditions to wait for".to_string(),
+        });
+    }
+    let mut events = std::pin::pin!(events);
+    let mut last: Option<WatchEvent<T>> = None;
+    for mut condition in conditions {
+        if let Some(event) = &last
+            && condition(event)?
+        {
+            continue;
+        }
+        loop {
+            let Some(event) = events.next().await else {
+                return Err(Error::WatchClosed {
+                    what: "the condition was met".to_string(),
+                });
+            };
             let event = event.map_err(Into::into)?;
-            if condition(&event)? {
-                return Ok(event);
+            let done = condition(&event)?;
+            last = Some(event);
+            if done {
+                break;
             }
         }
-        Err(Error::WatchClosed {
-            what: "the condition was met".to_string(),
-        })
+    }
+    last.ok_or_else(|| Error::WatchClosed {
+        what: "the condition was met".to_string(),
     })
-    .await
+}
+
+/// Reads `events` until every one of `conditions` has returned true, in order, and returns
+/// the event that satisfied the last (client-go's `UntilWithoutRetry(ctx, w, conditions...)`):
+/// each condition is checked first against the event that satisfied the previous one, then
+/// against the events that follow. One condition: `[cond]`; different closures:
+/// [`ConditionFunc`]s. Fails when a condition fails, when the list is empty, when the stream
+/// ends or fails ([`Error::WatchClosed`]: a plain watch does not survive a closed connection;
+/// see [`until`]), or after `timeout` ([`Error::WaitTimeout`]).
+pub async fn until_without_retry<T, S, E, C>(
+    timeout: Duration,
+    events: S,
+    conditions: impl IntoIterator<Item = C>,
+) -> Result<WatchEvent<T>, Error>
+where
+    S: Stream<Item = Result<WatchEvent<T>, E>>,
+    E: Into<Error>,
+    C: FnMut(&WatchEvent<T>) -> Result<bool, Error>,
+{
+    within(timeout, "the condition", run_conditions(events, conditions)).await
 }
 
 /// Watches through `lw` from `initial_resource_version` with a [`RetryWatcher`] (so closed
-/// connections are resumed) until `condition` returns true for an event (client-go's
-/// `watch.Until`). A 410 Gone ends the wait with an error whose `is_gone()` is true.
-pub async fn until<T: CacheObject>(
+/// connections are resumed) until `conditions` are met in order, as [`until_without_retry`]
+/// (client-go's `watch.Until`). A 410 Gone ends the wait with an error whose `is_gone()` is
+/// true.
+pub async fn until<T: CacheObject, C>(
     timeout: Duration,
     initial_resource_version: &str,
     lw: impl ListerWatcher<T>,
-    condition: impl FnMut(&WatchEvent<T>) -> Result<bool, Error>,
-) -> Result<WatchEvent<T>, Error> {
+    conditions: impl IntoIterator<Item = C>,
+) -> Result<WatchEvent<T>, Error>
+where
+    C: FnMut(&WatchEvent<T>) -> Result<bool, Error>,
+{
     let watcher = RetryWatcher::new(initial_resource_version, lw)?;
-    until_without_retry(timeout, watcher, condition).await
+    until_without_retry(timeout, watcher, conditions).await
 }
 
 /// Shuts an informer down when dropped.
@@ -95,17 +140,21 @@ fn informer<T: CacheObject>(lw: impl ListerWatcher<T>, options: ListOptions) -> 
 }
 
 /// Runs an informer over `lw` (with the selectors of `options`); once it has synced, returns
-/// `Ok(None)` if `precondition` holds for its cache, else waits until `condition` returns true
-/// for an event of the informer (adds of the initial list included) and returns that event
-/// (client-go's `UntilWithSync`). Informers relist and resume on their own, so this wait
+/// `Ok(None)` if `precondition` holds for its cache, else waits until `conditions` are met in
+/// order by the informer's events (adds of the initial list included), as
+/// [`until_without_retry`], and returns the event that met the last (client-go's
+/// `UntilWithSync`). Informers relist and resume on their own, so this wait
 /// survives expired resourceVersions too. The informer is stopped on return.
-pub async fn until_with_sync<T: CacheObject + Clone>(
+pub async fn until_with_sync<T: CacheObject + Clone, C>(
     timeout: Duration,
     lw: impl ListerWatcher<T>,
     options: ListOptions,
     precondition: impl FnOnce(&Store<T>) -> Result<bool, Error>,
-    mut condition: impl FnMut(&WatchEvent<T>) -> Result<bool, Error>,
-) -> Result<Option<WatchEvent<T>>, Error> {
+    conditions: impl IntoIterator<Item = C>,
+) -> Result<Option<WatchEvent<T>>, Error>
+where
+    C: FnMut(&WatchEvent<T>) -> Result<bool, Error>,
+{
     let informer = informer(lw, options);
     let stop = Stop(informer.clone());
     let (tx, mut rx) = mpsc::unbounded_channel();
@@ -132,14 +181,8 @@ pub async fn until_with_sync<T: CacheObject + Clone>(
         if precondition(informer.store())? {
             return Ok(None);
         }
-        while let Some(event) = rx.recv().await {
-            if condition(&event)? {
-                return Ok(Some(event));
-            }
-        }
-        Err(Error::WatchClosed {
-            what: "the condition was met".to_string(),
-        })
+        let events = futures_util::stream::poll_fn(|cx| rx.poll_recv(cx)).map(Ok::<_, Error>);
+        run_conditions(events, conditions).await.map(Some)
     })
     .await;
     drop(stop);

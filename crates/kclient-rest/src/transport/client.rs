@@ -49,6 +49,8 @@ pub(crate) struct TransportOptions {
     pub(crate) http2_read_idle_timeout: Option<Duration>,
     /// Close the connection when a PING is not answered within this.
     pub(crate) http2_ping_timeout: Duration,
+    /// Offer HTTP/2 (ALPN `h2`); off when `DISABLE_HTTP2` is set to anything non-empty.
+    pub(crate) http2: bool,
     /// How often TLS files are checked for changes.
     pub(crate) tls_reload_interval: Duration,
     /// Where certificate rotations are reported.
@@ -60,6 +62,7 @@ impl std::fmt::Debug for TransportOptions {
         f.debug_struct("TransportOptions")
             .field("http2_read_idle_timeout", &self.http2_read_idle_timeout)
             .field("http2_ping_timeout", &self.http2_ping_timeout)
+            .field("http2", &self.http2)
             .field("tls_reload_interval", &self.tls_reload_interval)
             .field("metrics", &self.metrics.is_some())
             .finish()
@@ -69,16 +72,24 @@ impl std::fmt::Debug for TransportOptions {
 impl Default for TransportOptions {
     /// client-go's values, overridden by `HTTP2_READ_IDLE_TIMEOUT_SECONDS` and
     /// `HTTP2_PING_TIMEOUT_SECONDS` (integers; an unparsable value is logged and ignored; a
-    /// read-idle timeout of 0 disables the check).
+    /// read-idle timeout of 0 disables the check); HTTP/1.1 only when `DISABLE_HTTP2` is set
+    /// and not empty, as client-go (`SetTransportDefaults`).
     fn default() -> Self {
         let read_idle = env_seconds("HTTP2_READ_IDLE_TIMEOUT_SECONDS", HTTP2_READ_IDLE_TIMEOUT);
         Self {
             http2_read_idle_timeout: Some(read_idle).filter(|d| !d.is_zero()),
             http2_ping_timeout: env_seconds("HTTP2_PING_TIMEOUT_SECONDS", HTTP2_PING_TIMEOUT),
+            http2: !http2_disabled(std::env::var_os("DISABLE_HTTP2").as_deref()),
             tls_reload_interval: TLS_RELOAD_INTERVAL,
             metrics: None,
         }
     }
+}
+
+/// Whether a `DISABLE_HTTP2` value turns HTTP/2 off: any non-empty value does (client-go
+/// tests `len(os.Getenv("DISABLE_HTTP2")) > 0`).
+fn http2_disabled(value: Option<&std::ffi::OsStr>) -> bool {
+    value.is_some_and(|v| !v.is_empty())
 }
 
 /// Whole seconds from the environment variable `name`, or `default`.
@@ -301,6 +312,7 @@ fn build_client(
     identity: Option<&Identity>,
     http1_only: bool,
 ) -> Result<HyperClient, Error> {
+    let http1_only = http1_only || !options.http2;
     let connector = Connector::new(proxy.clone(), tls, tls.client_config(identity, http1_only)?);
     let mut builder = Client::builder(TokioExecutor::new());
     builder
@@ -402,5 +414,14 @@ mod tests {
         assert_eq!(url_without_query(&uri), "https://h:6443/api/v1/pods");
         let uri: http::Uri = "/api".parse().unwrap();
         assert_eq!(url_without_query(&uri), "/api");
+    }
+
+    #[test]
+    fn disable_http2_is_any_non_empty_value() {
+        use std::ffi::OsStr;
+        assert!(!http2_disabled(None));
+        assert!(!http2_disabled(Some(OsStr::new(""))));
+        assert!(http2_disabled(Some(OsStr::new("1"))));
+        assert!(http2_disabled(Some(OsStr::new("false"))));
     }
 }
