@@ -35,6 +35,36 @@
 //! # Ok(()) }
 //! ```
 //!
+//! The same calls against the embedded test server (this example runs as a doc test):
+//!
+//! ```
+//! # #[cfg(feature = "core-v1")]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let server = kclient_testserver::TestServer::start().await?;
+//! # let kubeconfig = kclient_config::Kubeconfig::from_yaml(&server.kubeconfig_yaml())?;
+//! # let config = kclient_config::Config::from_kubeconfig(&kubeconfig, &Default::default())?;
+//! use kclient_apimachinery::meta::ObjectMeta;
+//! use kclient_apimachinery::options::{CreateOptions, GetOptions};
+//! use kclient_typed::Clientset;
+//! use kclient_typed::api::core::v1::ConfigMap;
+//!
+//! // `config` comes from `kclient_config::Config::infer()` in a real program.
+//! let clientset = Clientset::for_config(&config)?;
+//! let config_maps = clientset.core_v1().config_maps("default");
+//! let settings = ConfigMap {
+//!     metadata: ObjectMeta::namespaced("default", "settings"),
+//!     data: Some([("mode".to_string(), "fast".to_string())].into_iter().collect()),
+//!     ..ConfigMap::default()
+//! };
+//! config_maps.create(&settings, &CreateOptions::default()).await?;
+//! let read = config_maps.get("settings", &GetOptions::default()).await?;
+//! assert_eq!(read.data.unwrap_or_default().get("mode").map(String::as_str), Some("fast"));
+//! # Ok(()) }
+//! # #[cfg(not(feature = "core-v1"))]
+//! # fn main() {}
+//! ```
+//!
 //! ## Wire behaviour
 //! - Optional fields are `Option`s, left out when `None`; required fields are plain values
 //!   that decode to their default when absent (as Go's decoder does), so partial objects such
