@@ -364,17 +364,17 @@ async fn unknown_paths_and_verbs() {
 }
 
 #[tokio::test]
-async fn unimplemented_subresources_are_refused() {
+async fn connect_subresources_of_an_unscheduled_pod() {
     let server = TestServer::start().await.unwrap();
     let c = Client::admin(&server);
     let pod =
         json!({"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "i"}]}});
     let (s, created) = c.post("/api/v1/namespaces/default/pods", pod).await;
     assert_eq!(s, StatusCode::CREATED, "{created}");
-    assert_eq!(
-        c.get("/api/v1/namespaces/default/pods/p/proxy").await.0,
-        StatusCode::METHOD_NOT_ALLOWED
-    );
+    // proxy is served: a pod without an IP is the real 400.
+    let (s, body) = c.get("/api/v1/namespaces/default/pods/p/proxy").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(body["message"], "address not allowed");
     // exec is served (over WebSocket); a plain GET is told to upgrade.
     let (s, body) = c
         .get("/api/v1/namespaces/default/pods/p/exec?stdout=1&command=ls")

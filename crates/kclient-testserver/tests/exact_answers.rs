@@ -382,6 +382,47 @@ async fn error_texts_are_the_real_servers() {
         .await;
     cases.push((s, v, 404, "NotFound", "namespaces \"nowhere\" not found"));
 
+    let (s, v) = c.post(&cms("default"), configmap("Bad_Name")).await;
+    cases.push((
+        s,
+        v,
+        422,
+        "Invalid",
+        "ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+    ));
+    let (s, v) = c.put(&cms("default"), configmap("a")).await;
+    cases.push((
+        s,
+        v,
+        405,
+        "MethodNotAllowed",
+        "the server does not allow this method on the requested resource",
+    ));
+    let (s, v) = c
+        .delete(&cm, Some(json!({"preconditions": {"uid": "not-the-uid"}})))
+        .await;
+    let uid = c.get(&cm).await.1["metadata"]["uid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let precondition = format!(
+        "Operation cannot be fulfilled on configmaps \"a\": Precondition failed: UID in precondition: not-the-uid, UID in object meta: {uid}"
+    );
+    cases.push((s, v, 409, "Conflict", &precondition));
+    let (s, v) = c
+        .post(
+            "/api/v1/namespaces/default/configmaps",
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "namespace": "other"}}),
+        )
+        .await;
+    cases.push((
+        s,
+        v,
+        400,
+        "BadRequest",
+        "the namespace of the provided object does not match the namespace sent on the request",
+    ));
+
     let mut wrong = Vec::new();
     for (status, body, code, reason, message) in cases {
         let ok = status.as_u16() == code

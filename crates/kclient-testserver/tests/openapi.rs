@@ -420,3 +420,21 @@ async fn kubectl_apply_of_a_custom_resource_is_validated_against_its_schema() {
     assert!(!ok, "{out}");
     assert!(err.contains("unknown field \"spec.colour\""), "{err}");
 }
+
+/// `kubectl explain` of a field whose schema carries `enum` shows the values, as for a real
+/// server's documents. (The built-in model is generated from the shared v1.36 documents, which
+/// carry no `enum` for built-in fields; the renderer serves one whenever the model has it.)
+#[tokio::test]
+async fn kubectl_explain_shows_enums() {
+    let Some(env) = Env::start().await else {
+        return;
+    };
+    let mut crd = widget_crd();
+    crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["color"] =
+        json!({"type": "string", "enum": ["red", "blue"], "description": "The colour."});
+    env.run_with(&["apply", "-f", "-"], &crd.to_string()).await;
+    let out = env.run(&["explain", "widgets.spec.color"]).await;
+    assert!(out.contains("FIELD: color <string>"), "{out}");
+    assert!(out.contains("ENUM:"), "{out}");
+    assert!(out.contains("    red") && out.contains("    blue"), "{out}");
+}

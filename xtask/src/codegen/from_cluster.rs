@@ -256,7 +256,13 @@ mod tests {
             return;
         };
         let from_files = tokio::task::spawn_blocking(move || spec::load(&spec_dir));
-        let server = kclient_testserver::TestServer::start().await.unwrap();
+        // The shared documents hold every group/version: serve them all, as
+        // `--runtime-config=api/all=true` does.
+        let server = kclient_testserver::TestServer::builder()
+            .runtime_config("api/all=true")
+            .start()
+            .await
+            .unwrap();
         let kubeconfig = kclient_config::Kubeconfig::from_yaml(&server.kubeconfig_yaml()).unwrap();
         let config =
             Config::from_kubeconfig(&kubeconfig, &kclient_config::ConfigOverrides::default())
