@@ -45,8 +45,11 @@
 //! let kubeconfig = Kubeconfig::from_yaml(&server.kubeconfig_yaml())?;
 //! let mut config = Config::from_kubeconfig(&kubeconfig, &ConfigOverrides::default())?;
 //!
-//! // One informer per resource, shared; handlers turn changes into work-queue keys.
-//! let factory = InformerFactory::from_config(&config, Duration::ZERO)?.with_namespace("default");
+//! // One informer per resource, shared; handlers turn changes into work-queue keys. It watches
+//! // only this controller's objects (every namespace also holds e.g. `kube-root-ca.crt`).
+//! let factory = InformerFactory::from_config(&config, Duration::ZERO)?
+//!     .with_namespace("default")
+//!     .with_tweak_list_options(|opts| opts.label_selector = Some("app=demo".into()));
 //! let configmaps = ApiResource::new(&GroupVersionKind::new("", "v1", "ConfigMap"), "configmaps", true);
 //! let informer = factory.for_dynamic(configmaps);
 //! let queue = RateLimitingQueue::<String>::new();
@@ -60,7 +63,8 @@
 //! // Something changes on the server...
 //! config.content.serializer = Some(Serializer::Json);
 //! let client = RestClient::unversioned_for_config(&config)?;
-//! let cm = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "demo"}});
+//! let cm = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+//!     "metadata": {"name": "demo", "labels": {"app": "demo"}}});
 //! let _: serde_json::Value = client.post().abs_path("/api/v1").namespace("default")
 //!     .resource("configmaps").body(&cm).object().await?;
 //!

@@ -188,6 +188,18 @@ fn parse_map(v: Option<&Value>) -> Usage {
     quantities(v).into_iter().collect()
 }
 
+/// A quota's `status`; empty maps are left out, as the real server's `omitempty` fields.
+fn status_of(hard: &Usage, used: &Usage) -> Value {
+    let mut status = Map::new();
+    if !hard.is_empty() {
+        status.insert("hard".into(), Value::Object(to_map(hard)));
+    }
+    if !used.is_empty() {
+        status.insert("used".into(), Value::Object(to_map(used)));
+    }
+    Value::Object(status)
+}
+
 /// `k=v,k=v` in key order (`prettyPrint`).
 fn pretty(u: &Usage) -> String {
     u.iter()
@@ -277,7 +289,7 @@ pub fn admit(
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string();
-        q["status"] = json!({"hard": to_map(&hard), "used": to_map(&used)});
+        q["status"] = status_of(&hard, &used);
         txn.put(&Key::new("", "resourcequotas", namespace, &name), q);
     }
     Ok(())
@@ -309,7 +321,7 @@ pub fn recompute(txn: &mut Txn<'_>, namespace: &str) {
             }
             used.insert(name.clone(), sum);
         }
-        let status = json!({"hard": to_map(&hard), "used": to_map(&used)});
+        let status = status_of(&hard, &used);
         if q.get("status") == Some(&status) {
             continue;
         }
