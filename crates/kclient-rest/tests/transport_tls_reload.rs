@@ -110,3 +110,63 @@ async fn a_rotated_ca_file_is_trusted_for_new_connections() {
         (200, "ok".into())
     );
 }
+
+/// Every check of the CA file is reported (client-go's `TransportCAReloads`: result and
+/// reason), and a CA file that went bad keeps the working CA.
+#[tokio::test]
+async fn ca_file_checks_are_reported_to_the_metrics_sink() {
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Default)]
+    struct CaReloads(Mutex<Vec<String>>);
+    impl kclient_rest::metrics::ClientMetrics for CaReloads {
+        fn transport_ca_reload(&self, result: &str, reason: &str) {
+            self.0.lock().unwrap().push(format!("{result}/{reason}"));
+        }
+    }
+
+    let old_ca = Ca::new("old-ca");
+    let new_ca = Ca::new("new-ca");
+    let server = tls_server(&new_ca, &[b"http/1.1"], ok_handler("ok")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ca_path = dir.path().join("ca.crt");
+    rotate(&ca_path, &old_ca.cert_pem);
+    let mut config = config_for(&server.https_url(), None);
+    config.tls.ca = Some(DataSource::File(ca_path.clone()));
+    let sink = Arc::new(CaReloads::default());
+    let client = HttpClient::builder(&config)
+        .tls_reload_interval(RELOAD)
+        .metrics(sink.clone())
+        .build()
+        .unwrap();
+    let url = server.https_url();
+    assert!(client.send(get(&url)).await.is_err());
+
+    let steps: [(Option<String>, &str, bool); 5] = [
+        (Some(new_ca.cert_pem.clone()), "success/updated", true),
+        (None, "success/unchanged", true),
+        (
+            Some("not a certificate".into()),
+            "failure/ca_parse_error",
+            true,
+        ),
+        (Some("\n".into()), "failure/empty", true),
+        (None, "failure/read_error", true),
+    ];
+    for (i, (contents, expected, works)) in steps.into_iter().enumerate() {
+        match contents {
+            Some(c) => rotate(&ca_path, &c),
+            None if i == 4 => std::fs::remove_file(&ca_path).unwrap(),
+            None => {}
+        }
+        after_reload_interval().await;
+        let ok = send(&client, get(&url)).await == (200, "ok".into());
+        assert_eq!(ok, works, "step {i}");
+        assert_eq!(
+            sink.0.lock().unwrap().last().map(String::as_str),
+            Some(expected),
+            "step {i}: {:?}",
+            sink.0.lock().unwrap()
+        );
+    }
+}

@@ -122,6 +122,11 @@ pub fn describe() {
         "Histogram of the number of seconds the last auth exec plugin client certificate lived \
          before being rotated."
     );
+    describe_counter!(
+        "rest_client_transport_ca_reload_total",
+        "Number of times the CA file was checked, partitioned by result (success, failure) and \
+         reason (updated, unchanged, read_error, empty, ca_parse_error)."
+    );
 }
 
 impl ClientMetrics for MetricsFacade {
@@ -173,5 +178,10 @@ impl ClientMetrics for MetricsFacade {
 
     fn client_cert_rotation_age(&self, age: Duration) {
         histogram!("rest_client_exec_plugin_certificate_rotation_age").record(age.as_secs_f64());
+    }
+
+    fn transport_ca_reload(&self, result: &str, reason: &str) {
+        counter!("rest_client_transport_ca_reload_total", "result" => result.to_owned(), "reason" => reason.to_owned())
+            .increment(1);
     }
 }

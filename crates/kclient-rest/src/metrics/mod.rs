@@ -1,6 +1,6 @@
 //! Metrics hooks of the REST client (client-go's `tools/metrics`): request latency, results,
-//! retries, client-side throttling, request and response sizes, exec plugin calls and client
-//! certificate rotation, reported to one [`ClientMetrics`] sink whose methods all default to
+//! retries, client-side throttling, request and response sizes, exec plugin calls, client
+//! certificate rotation and CA file reloads, reported to one [`ClientMetrics`] sink whose methods all default to
 //! doing nothing.
 //!
 //! **Where the sink comes from.** Like client-go's `metrics.Register`, a sink is registered once
@@ -85,6 +85,13 @@ pub trait ClientMetrics: Send + Sync + 'static {
     /// (now − its `notBefore`) (`ClientCertRotationAge`).
     fn client_cert_rotation_age(&self, age: Duration) {
         let _ = age;
+    }
+
+    /// A check of the CA file named by the config (`TransportCAReloads`): `result` is
+    /// `success` or `failure`, `reason` one of `updated`, `unchanged` (success), `read_error`,
+    /// `empty`, `ca_parse_error` (failure; the old CA stays in use).
+    fn transport_ca_reload(&self, result: &str, reason: &str) {
+        let _ = (result, reason);
     }
 }
 

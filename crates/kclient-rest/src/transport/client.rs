@@ -173,7 +173,12 @@ impl Transport {
         let proxy = ProxyConnector::new(Arc::new(rules), proxy_tls);
         let client = build_client(&tls, &proxy, options, tls.static_identity(), false)?;
         let upgrade_client = build_client(&tls, &proxy, options, tls.static_identity(), true)?;
-        let files = TlsFiles::new(&config.tls, needs_roots, options.tls_reload_interval);
+        let files = TlsFiles::new(
+            &config.tls,
+            needs_roots,
+            options.tls_reload_interval,
+            options.metrics.clone(),
+        );
         Ok(Arc::new(Self {
             proxy,
             options: options.clone(),

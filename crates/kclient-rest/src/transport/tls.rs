@@ -227,7 +227,10 @@ pub(crate) fn read_source(source: &DataSource, what: &str) -> Result<Vec<u8>, Er
 }
 
 /// Every certificate in a PEM bundle; an error if there is none or one is malformed.
-fn parse_certificates(pem: &[u8], what: &str) -> Result<Vec<CertificateDer<'static>>, Error> {
+pub(crate) fn parse_certificates(
+    pem: &[u8],
+    what: &str,
+) -> Result<Vec<CertificateDer<'static>>, Error> {
     let certs = CertificateDer::pem_slice_iter(pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| Error::Tls {
