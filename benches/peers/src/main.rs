@@ -7,8 +7,11 @@
 //!
 //! Run: `cd benches/peers && cargo run --release -- all` (or any of `list`, `watch`,
 //! `informer`, `build`, `controller`, `breakdown`). `controller` runs the embedded
-//! kclient-testserver in the parent instead of the stand-in server. `build` times cold builds of two small programs
-//! (`build-probe/`), one per library.
+//! kclient-testserver in the parent instead of the stand-in server. `build` times cold builds of
+//! two small programs (`build-probe/`), one per library. With `instructions` first
+//! (`-- instructions watch`), each scenario runs once under callgrind instead, and the tables
+//! compare the instructions each library executed: a CPU cost that a busy machine does not
+//! distort.
 
 #[path = "../../shared/pods.rs"]
 mod pods;
@@ -16,6 +19,7 @@ mod pods;
 mod build;
 mod fixtures;
 mod measure;
+mod proto;
 mod report;
 mod scenarios;
 mod server;
@@ -23,6 +27,7 @@ mod server;
 use std::time::Instant;
 
 use fixtures::Fixtures;
+use measure::Mode;
 
 /// Runs of each scenario.
 pub const RUNS: usize = 3;
@@ -34,7 +39,7 @@ pub const TLS_DIR_ENV: &str = "KCLIENT_PEERS_TLS_DIR";
 
 /// The parts `all` runs, each a list of scenarios (`build` runs cargo, not scenarios).
 const PARTS: &[(&str, &[&str])] = &[
-    ("list", &["list-kclient", "list-kube"]),
+    ("list", &["list-kclient", "list-kube", "list-protobuf"]),
     (
         "watch",
         &[
@@ -46,9 +51,13 @@ const PARTS: &[(&str, &[&str])] = &[
             "watchtls-kube",
             "trickle-kclient",
             "trickle-kube",
+            "watchproto-kclient",
         ],
     ),
-    ("informer", &["informer-kclient", "informer-kube"]),
+    (
+        "informer",
+        &["informer-kclient", "informer-kube", "informer-protobuf"],
+    ),
     ("build", &[]),
     // Runs its own server (kclient-testserver), not the stand-in one.
     ("controller", &[]),
@@ -75,7 +84,7 @@ const BREAKDOWN: (&str, &[&str]) = (
 );
 
 const USAGE: &str =
-    "usage: kclient-peer-benches [all|list|watch|informer|build|controller|breakdown]...";
+    "usage: kclient-peer-benches [instructions] [all|list|watch|informer|build|controller|breakdown]...";
 
 fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -86,7 +95,15 @@ fn main() -> Result<(), String> {
             measure::print_result(&figures);
             Ok(())
         }
-        [] | ["all"] => parent(PARTS),
+        ["instructions", rest @ ..] => choose(rest, Mode::Instructions),
+        parts => choose(parts, Mode::Native),
+    }
+}
+
+/// Runs the parts named (all of them for none or `all`).
+fn choose(parts: &[&str], mode: Mode) -> Result<(), String> {
+    match parts {
+        [] | ["all"] => parent(PARTS, mode),
         parts => {
             let mut chosen = Vec::new();
             for part in parts {
@@ -97,32 +114,35 @@ fn main() -> Result<(), String> {
                     .ok_or_else(|| format!("unknown part {part:?}; {USAGE}"))?;
                 chosen.push(*found);
             }
-            parent(&chosen)
+            parent(&chosen, mode)
         }
     }
 }
 
 /// Generates the data, starts the server and runs `parts`, printing a table for each and the
 /// summary of the ratios at the end.
-fn parent(parts: &[(&str, &[&str])]) -> Result<(), String> {
+fn parent(parts: &[(&str, &[&str])], mode: Mode) -> Result<(), String> {
     let started = Instant::now();
     let mut summary = report::Summary::default();
     let needs_server = parts.iter().any(|(_, scenarios)| !scenarios.is_empty());
     let server = needs_server.then(|| {
         let fixtures = Fixtures::generate();
+        let proto = proto::ProtoFixtures::from_json(&fixtures);
         println!(
-            "data: pod list {:.1} MB ({} pods); watch {:.1} MB ({} events); {} ConfigMaps \
-             {:.1} MB (pages of {}); generated in {:.1} s",
+            "data: pod list {:.1} MB ({} pods; protobuf {:.1} MB); watch {:.1} MB ({} events; \
+             protobuf {:.1} MB); {} ConfigMaps {:.1} MB (pages of {}); generated in {:.1} s",
             fixtures.pod_list.len() as f64 / 1e6,
             fixtures::LIST_PODS,
+            proto.pod_list.len() as f64 / 1e6,
             fixtures.pod_events_len() as f64 / 1e6,
             fixtures::WATCH_EVENTS,
+            proto.pod_events_len() as f64 / 1e6,
             fixtures::CONFIG_MAPS,
             fixtures.config_maps_len() as f64 / 1e6,
             fixtures::PAGE_SIZE,
             started.elapsed().as_secs_f64()
         );
-        server::start(fixtures)
+        server::start(fixtures, proto)
     });
     let mut target = None;
     if let Some((addresses, _)) = &server {
@@ -141,7 +161,9 @@ fn parent(parts: &[(&str, &[&str])]) -> Result<(), String> {
     }
     for (part, scenarios) in parts {
         if *part == "build" {
-            build::run(&mut summary)?;
+            if mode == Mode::Native {
+                build::run(&mut summary)?;
+            }
             continue;
         }
         if *part == "controller" {
@@ -152,22 +174,29 @@ fn parent(parts: &[(&str, &[&str])]) -> Result<(), String> {
             continue;
         };
         let mut results = report::Results::default();
-        for run in 0..RUNS {
+        // Instruction counts hardly vary from run to run: one run each.
+        let runs = if mode == Mode::Native { RUNS } else { 1 };
+        for run in 0..runs {
             for scenario in *scenarios {
-                let figures = measure::run_child(scenario, target)?;
+                let figures = measure::run_child(scenario, target, mode)?;
                 let (pages, unlimited, watches) = stats.take();
                 eprintln!(
-                    "{part} run {}/{RUNS}: {scenario}: {:.0} ms, cpu {:.0} ms, peak {:.1} MiB \
-                     (server saw {pages} list requests, {unlimited} without limit, {watches} watches)",
+                    "{part} run {}/{runs}: {scenario}: {:.0} ms, cpu {:.0} ms, peak {:.1} MiB, \
+                     {:.0} M instructions (server saw {pages} list requests, {unlimited} without \
+                     limit, {watches} watches)",
                     run + 1,
                     figures.get("wall_ms").copied().unwrap_or(0.0),
                     figures.get("cpu_ms").copied().unwrap_or(0.0),
                     figures.get("peak_kib").copied().unwrap_or(0.0) / 1024.0,
+                    figures.get("instructions").copied().unwrap_or(0.0) / 1e6,
                 );
                 results.add(scenario, figures);
             }
         }
-        report::print(part, &results, &mut summary);
+        match mode {
+            Mode::Native => report::print(part, &results, &mut summary),
+            Mode::Instructions => report::instructions(part, &results, &mut summary),
+        }
     }
     summary.print();
     Ok(())

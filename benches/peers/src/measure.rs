@@ -69,10 +69,51 @@ pub struct Target {
     pub env: Vec<(&'static str, String)>,
 }
 
+/// How a child runs: natively, or under callgrind to count the instructions it executes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Natively: wall time, CPU time and memory are measured.
+    Native,
+    /// Under `valgrind --tool=callgrind`: the instructions the child executed (all its
+    /// threads) are added to its report as `instructions`, a CPU cost that does not depend on
+    /// what else the machine runs. Its times and memory are the emulator's, not comparable.
+    Instructions,
+}
+
+/// Where callgrind's profiles of the children are kept (for `callgrind_annotate`).
+pub fn callgrind_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/callgrind")
+}
+
+/// The instruction count in callgrind's summary (`==pid== Collected : N`).
+fn collected(stderr: &str) -> Option<f64> {
+    stderr
+        .lines()
+        .find_map(|l| l.split_once("Collected :").map(|(_, n)| n.trim()))
+        .and_then(|n| n.parse().ok())
+}
+
 /// Runs this binary as `child <scenario> <url>` and parses its result line.
-pub fn run_child(scenario: &str, target: &Target) -> Result<Report, String> {
+pub fn run_child(scenario: &str, target: &Target, mode: Mode) -> Result<Report, String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this binary: {e}"))?;
-    let output = Command::new(exe)
+    let mut command = match mode {
+        Mode::Native => Command::new(exe),
+        Mode::Instructions => {
+            let dir = callgrind_dir();
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| format!("creating {}: {e}", dir.display()))?;
+            let mut command = Command::new("valgrind");
+            command
+                .arg("--tool=callgrind")
+                .arg(format!(
+                    "--callgrind-out-file={}",
+                    dir.join(format!("{scenario}.out")).display()
+                ))
+                .arg(exe);
+            command
+        }
+    };
+    let output = command
         .args(["child", scenario, &target.url])
         .envs(target.env.iter().map(|(k, v)| (*k, v.as_str())))
         .output()
@@ -96,6 +137,12 @@ pub fn run_child(scenario: &str, target: &Target) -> Result<Report, String> {
             .map_err(|_| format!("bad number in {field:?} from {scenario}"))?;
         report.insert(key.to_string(), value);
     }
+    if mode == Mode::Instructions {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let count = collected(&stderr)
+            .ok_or_else(|| format!("no instruction count from callgrind for {scenario}"))?;
+        report.insert("instructions".into(), count);
+    }
     Ok(report)
 }
 
@@ -118,6 +165,13 @@ mod tests {
         assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
         assert_eq!(median(&[4.0, 1.0]), 1.0);
         assert_eq!(median(&[]), 0.0);
+    }
+
+    #[test]
+    fn reads_callgrind_summary() {
+        let stderr = "==7== Events    : Ir\n==7== Collected : 123456789\n==7== \n";
+        assert_eq!(collected(stderr), Some(123_456_789.0));
+        assert_eq!(collected("no summary"), None);
     }
 
     #[test]

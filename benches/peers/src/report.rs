@@ -117,8 +117,8 @@ impl Summary {
         if self.lines.is_empty() {
             return;
         }
-        println!("\n## summary: kclient / kube-rs\n");
-        println!("| measure | kclient | kube-rs | ratio | aim | met? |");
+        println!("\n## summary: kclient / kube-rs (or / kclient JSON where the line says so)\n");
+        println!("| measure | kclient | kube-rs (or as named) | ratio | aim | met? |");
         println!("|---|---:|---:|---:|---|---|");
         for l in &self.lines {
             let met = match l.met {
@@ -145,10 +145,48 @@ pub fn print(part: &str, results: &Results, summary: &mut Summary) {
     }
 }
 
+/// Prints the instruction counts of `part` (a run under callgrind) and adds the ratio of each
+/// kclient scenario to its kube-rs twin (`X-kclient` / `X-kube`) to `summary`. The watch's aim
+/// is its CPU aim (at most 1.2x kube-rs's).
+pub fn instructions(part: &str, r: &Results, summary: &mut Summary) {
+    println!("\n## {part}: instructions (callgrind, all threads of the client process)\n");
+    println!("| scenario | what | instructions |");
+    println!("|---|---|---:|");
+    for (s, _) in &r.by_scenario {
+        println!(
+            "| {s} | {} | {:.0} M |",
+            describe(s),
+            r.median(s, "instructions") / 1e6
+        );
+    }
+    for (s, _) in &r.by_scenario {
+        let Some(shape) = s.strip_suffix("-kclient") else {
+            continue;
+        };
+        let twin = format!("{shape}-kube");
+        if r.values(&twin, "instructions").is_empty() {
+            continue;
+        }
+        let (k, u) = (r.median(s, "instructions"), r.median(&twin, "instructions"));
+        let watch = part == "watch";
+        summary.add(
+            format!("{shape}: instructions"),
+            format!("{:.0} M", k / 1e6),
+            format!("{:.0} M", u / 1e6),
+            k / u,
+            if watch { "<= 1.2x" } else { "-" },
+            watch.then_some(k <= 1.2 * u),
+        );
+    }
+}
+
 fn list(r: &Results, summary: &mut Summary) {
     println!("| scenario | what | wall, median (runs) | peak RSS |");
     println!("|---|---|---:|---:|");
-    for s in ["list-kclient", "list-kube"] {
+    for s in ["list-kclient", "list-kube", "list-protobuf"] {
+        if r.values(s, "wall_ms").is_empty() {
+            continue;
+        }
         println!(
             "| {s} | {} | {} | {:.1} MiB |",
             describe(s),
@@ -177,6 +215,30 @@ fn list(r: &Results, summary: &mut Summary) {
         "<= 0.5x",
         Some(kc / ku <= 0.5),
     );
+    if r.values("list-protobuf", "wall_ms").is_empty() {
+        return;
+    }
+    let (pb, js) = (
+        r.median("list-protobuf", "wall_ms"),
+        r.median("list-kclient", "wall_ms"),
+    );
+    summary.add(
+        "list 10,000 pods: protobuf wall time (vs kclient JSON; kube-rs column: JSON)",
+        format!("{pb:.0} ms"),
+        format!("{js:.0} ms"),
+        pb / js,
+        "<= 0.5x",
+        Some(pb / js <= 0.5),
+    );
+    let (pb, js) = (r.peak_mib("list-protobuf"), r.peak_mib("list-kclient"));
+    summary.add(
+        "list 10,000 pods: protobuf peak RSS (vs kclient JSON)",
+        format!("{pb:.1} MiB"),
+        format!("{js:.1} MiB"),
+        pb / js,
+        "<= 0.8x",
+        Some(pb / js <= 0.8),
+    );
 }
 
 /// Median of (peak − base) in MiB: the memory the watch itself took.
@@ -200,6 +262,7 @@ fn watch(r: &Results, summary: &mut Summary) {
         ("watch64k", "64 KiB chunks", WATCH_EVENTS),
         ("watchtls", "HTTPS (kclient HTTP/2)", WATCH_EVENTS),
         ("trickle", "trickle, 1 per 0.5 ms", TRICKLE_EVENTS),
+        ("watchproto", "protobuf, one event per chunk", WATCH_EVENTS),
     ];
     for (shape, _, events) in shapes {
         for lib in ["kclient", "kube"] {
@@ -258,6 +321,46 @@ fn watch(r: &Results, summary: &mut Summary) {
             Some(mk <= 32.0),
         );
     }
+    // kclient's protobuf watch against kube-rs's (JSON: it has no protobuf) and its own JSON.
+    let pb = "watchproto-kclient";
+    if r.values(pb, "wall_ms").is_empty() {
+        return;
+    }
+    let rate = |s: &str| WATCH_EVENTS as f64 / (r.median(s, "wall_ms") / 1000.0);
+    for (twin, label) in [
+        ("watch-kube", "kube-rs JSON"),
+        ("watch-kclient", "kclient JSON"),
+    ] {
+        if r.values(twin, "wall_ms").is_empty() {
+            continue;
+        }
+        summary.add(
+            format!("watch, protobuf, one event per chunk: events/s (vs {label})"),
+            format!("{:.0}", rate(pb)),
+            format!("{:.0}", rate(twin)),
+            rate(pb) / rate(twin),
+            ">= 1.5x",
+            Some(rate(pb) >= 1.5 * rate(twin)),
+        );
+        let (ck, cu) = (r.median(pb, "cpu_ms"), r.median(twin, "cpu_ms"));
+        summary.add(
+            format!("watch, protobuf, one event per chunk: CPU time (vs {label})"),
+            format!("{ck:.0} ms"),
+            format!("{cu:.0} ms"),
+            ck / cu,
+            "<= 1.2x",
+            Some(ck <= 1.2 * cu),
+        );
+    }
+    let mk = above_base_mib(r, pb);
+    summary.add(
+        "watch, protobuf, one event per chunk: peak above start",
+        format!("{mk:.1} MiB"),
+        "-".into(),
+        0.0,
+        "kclient <= 32 MiB",
+        Some(mk <= 32.0),
+    );
 }
 
 fn informer(r: &Results, summary: &mut Summary) {
@@ -265,7 +368,10 @@ fn informer(r: &Results, summary: &mut Summary) {
         "| scenario | what | sync, median (runs) | peak RSS | held after sync | bytes/object |"
     );
     println!("|---|---|---:|---:|---:|---:|");
-    for s in ["informer-kclient", "informer-kube"] {
+    for s in ["informer-kclient", "informer-kube", "informer-protobuf"] {
+        if r.values(s, "wall_ms").is_empty() {
+            continue;
+        }
         let held = r.held_mib(s);
         println!(
             "| {s} | {} | {} | {:.1} MiB | {held:.1} MiB | {:.0} |",
@@ -303,6 +409,31 @@ fn informer(r: &Results, summary: &mut Summary) {
         sync,
         "<= 1.0x",
         Some(sync <= 1.0),
+    );
+    let pb = "informer-protobuf";
+    if r.values(pb, "wall_ms").is_empty() {
+        return;
+    }
+    let (ps, js) = (
+        r.median(pb, "wall_ms"),
+        r.median("informer-kclient", "wall_ms"),
+    );
+    summary.add(
+        "informer, 100,000 ConfigMaps: protobuf sync time (vs kclient JSON)",
+        format!("{ps:.0} ms"),
+        format!("{js:.0} ms"),
+        ps / js,
+        "-",
+        None,
+    );
+    let (pp, jp) = (r.peak_mib(pb), r.peak_mib("informer-kclient"));
+    summary.add(
+        "informer, 100,000 ConfigMaps: protobuf peak RSS (vs kclient JSON)",
+        format!("{pp:.1} MiB"),
+        format!("{jp:.1} MiB"),
+        pp / jp,
+        "-",
+        None,
     );
 }
 

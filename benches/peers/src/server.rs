@@ -13,6 +13,9 @@
 //!   [`PAGE_SIZE`] ConfigMaps (fewer if `limit` asks), `continue` being the next index.
 //! - `GET /api/v1/namespaces/bench/configmaps?watch=true`: a watch that sends nothing and stays
 //!   open until the client goes away.
+//!
+//! A request whose `Accept` header puts `application/vnd.kubernetes.protobuf` first gets the pod
+//! list, the one-event-per-chunk pod watch and the ConfigMap pages in protobuf (`proto.rs`).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -30,6 +33,8 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 
 use crate::fixtures::{Fixtures, PAGE_SIZE, TRICKLE_EVENTS, TRICKLE_GAP, config_map_page};
+use crate::proto::ProtoFixtures;
+use kclient_apimachinery::protobuf::{MEDIA_TYPE, WATCH_MEDIA_TYPE};
 
 type Body = BoxBody<Bytes, Infallible>;
 
@@ -65,7 +70,7 @@ pub struct Addresses {
 }
 
 /// Starts the server on a thread of its own; returns its addresses and request counters.
-pub fn start(fixtures: Fixtures) -> (Addresses, Arc<Stats>) {
+pub fn start(fixtures: Fixtures, proto: ProtoFixtures) -> (Addresses, Arc<Stats>) {
     let bind = || {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
@@ -92,7 +97,11 @@ pub fn start(fixtures: Fixtures) -> (Addresses, Arc<Stats>) {
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let stats = Arc::new(Stats::default());
-    let state = Arc::new((fixtures, stats.clone()));
+    let state = Arc::new(State {
+        fixtures,
+        proto,
+        stats: stats.clone(),
+    });
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -106,9 +115,16 @@ pub fn start(fixtures: Fixtures) -> (Addresses, Arc<Stats>) {
     (addresses, stats)
 }
 
+/// What the server answers from, and its counters.
+struct State {
+    fixtures: Fixtures,
+    proto: ProtoFixtures,
+    stats: Arc<Stats>,
+}
+
 async fn serve(
     listener: std::net::TcpListener,
-    state: Arc<(Fixtures, Arc<Stats>)>,
+    state: Arc<State>,
     tls: Option<tokio_rustls::TlsAcceptor>,
 ) {
     let listener = tokio::net::TcpListener::from_std(listener).unwrap();
@@ -122,7 +138,7 @@ async fn serve(
         tokio::spawn(async move {
             let service = service_fn(move |req| {
                 let state = state.clone();
-                async move { Ok::<_, Infallible>(handle(&state.0, &state.1, &req)) }
+                async move { Ok::<_, Infallible>(handle(&state, &req)) }
             });
             match tls {
                 None => {
@@ -153,10 +169,26 @@ fn param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
         .find_map(|(k, v)| (k == name).then_some(v))
 }
 
-fn handle(fixtures: &Fixtures, stats: &Stats, req: &Request<Incoming>) -> Response<Body> {
+fn handle(state: &State, req: &Request<Incoming>) -> Response<Body> {
+    let (fixtures, proto, stats) = (&state.fixtures, &state.proto, &*state.stats);
     let query = req.uri().query().unwrap_or("");
     let watch = matches!(param(query, "watch"), Some("true" | "1"));
+    let protobuf = req
+        .headers()
+        .get(http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.starts_with(MEDIA_TYPE));
     match req.uri().path() {
+        "/api/v1/namespaces/bench/pods" if watch && protobuf => {
+            stats.watches.fetch_add(1, Ordering::Relaxed);
+            let events = proto.pod_events.clone();
+            let frames = stream::iter(events.into_iter().map(|e| Ok(Frame::data(e))));
+            typed_response(WATCH_MEDIA_TYPE, BodyExt::boxed(StreamBody::new(frames)))
+        }
+        "/api/v1/namespaces/bench/pods" if protobuf => {
+            stats.list_pages.fetch_add(1, Ordering::Relaxed);
+            typed_response(MEDIA_TYPE, Full::new(proto.pod_list.clone()).boxed())
+        }
         "/api/v1/namespaces/bench/pods" if watch => {
             stats.watches.fetch_add(1, Ordering::Relaxed);
             let events = fixtures.pod_events.clone();
@@ -186,7 +218,12 @@ fn handle(fixtures: &Fixtures, stats: &Stats, req: &Request<Incoming>) -> Respon
         "/api/v1/namespaces/bench/configmaps" if watch => {
             stats.watches.fetch_add(1, Ordering::Relaxed);
             let never = stream::pending::<Result<Frame<Bytes>, Infallible>>();
-            json_response(BodyExt::boxed(StreamBody::new(never)))
+            let content_type = if protobuf {
+                WATCH_MEDIA_TYPE
+            } else {
+                "application/json"
+            };
+            typed_response(content_type, BodyExt::boxed(StreamBody::new(never)))
         }
         "/api/v1/namespaces/bench/configmaps" => {
             stats.list_pages.fetch_add(1, Ordering::Relaxed);
@@ -202,6 +239,19 @@ fn handle(fixtures: &Fixtures, stats: &Stats, req: &Request<Incoming>) -> Respon
                 .min(all.len());
             let end = (start + size).min(all.len());
             let next = (end < all.len()).then_some(end);
+            if protobuf {
+                // Pages were encoded up front for the page size both clients ask for.
+                let page = (start % PAGE_SIZE == 0 && size == PAGE_SIZE)
+                    .then(|| proto.config_map_pages.get(start / PAGE_SIZE))
+                    .flatten();
+                return match page {
+                    Some(page) => typed_response(MEDIA_TYPE, Full::new(page.clone()).boxed()),
+                    None => Response::builder()
+                        .status(StatusCode::NOT_ACCEPTABLE)
+                        .body(Full::new(Bytes::new()).boxed())
+                        .unwrap(),
+                };
+            }
             let page = config_map_page(&all[start..end], next, all.len() - end);
             json_response(Full::new(page).boxed())
         }
@@ -219,8 +269,12 @@ fn handle(fixtures: &Fixtures, stats: &Stats, req: &Request<Incoming>) -> Respon
 }
 
 fn json_response(body: Body) -> Response<Body> {
+    typed_response("application/json", body)
+}
+
+fn typed_response(content_type: &str, body: Body) -> Response<Body> {
     Response::builder()
-        .header("content-type", "application/json")
+        .header("content-type", content_type)
         .body(body)
         .unwrap()
 }

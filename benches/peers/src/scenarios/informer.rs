@@ -15,7 +15,7 @@ use kube::api::Api;
 use kube::runtime::{reflector, watcher};
 
 use super::list_watch::check;
-use super::{BoxError, Figures, kclient_config, kube_client, ms};
+use super::{BoxError, Figures, kclient_config, kclient_protobuf_config, kube_client, ms};
 use crate::fixtures::{CONFIG_MAPS, PAGE_SIZE};
 use crate::measure::rss_kib;
 
@@ -23,14 +23,20 @@ use crate::measure::rss_kib;
 const SETTLE: Duration = Duration::from_secs(2);
 
 /// A kclient-cache informer for ConfigMaps in `bench` (list + watch; pages of 500, the same as
-/// kube-rs's watcher; streaming lists off since the stand-in server does not do them).
-pub async fn kclient(url: &str) -> Result<Figures, BoxError> {
+/// kube-rs's watcher; streaming lists off since the stand-in server does not do them), in JSON
+/// or protobuf.
+pub async fn kclient(url: &str, protobuf: bool) -> Result<Figures, BoxError> {
+    let config = if protobuf {
+        kclient_protobuf_config(url)
+    } else {
+        kclient_config(url)
+    };
     let reflector = ReflectorOptions {
         page_size: PAGE_SIZE as i64,
         watch_list: WatchListMode::Disabled,
         ..ReflectorOptions::default()
     };
-    let factory = InformerFactory::from_config(&kclient_config(url), Duration::ZERO)?
+    let factory = InformerFactory::from_config(&config, Duration::ZERO)?
         .with_namespace("bench")
         .with_reflector_options(reflector);
     let informer = factory.for_resource::<ConfigMap>();

@@ -11,13 +11,18 @@ use kclient_apimachinery::watch::WatchEvent;
 use kclient_typed::Clientset;
 use kube::api::{Api, ListParams, WatchParams};
 
-use super::{BoxError, Figures, kclient_config, kube_client, ms};
+use super::{BoxError, Figures, kclient_config, kclient_protobuf_config, kube_client, ms};
 use crate::fixtures::{LIST_PODS, TRICKLE_EVENTS, WATCH_EVENTS};
 use crate::measure::{cpu_ms, rss_kib};
 
-/// `pods("bench").list()` through the kclient clientset.
-pub async fn list_kclient(url: &str) -> Result<Figures, BoxError> {
-    let cs = Clientset::new(kclient_config(url))?;
+/// `pods("bench").list()` through the kclient clientset, in JSON or protobuf.
+pub async fn list_kclient(url: &str, protobuf: bool) -> Result<Figures, BoxError> {
+    let config = if protobuf {
+        kclient_protobuf_config(url)
+    } else {
+        kclient_config(url)
+    };
+    let cs = Clientset::new(config)?;
     let pods = cs.core_v1().pods("bench");
     let base = rss_kib();
     let started = Instant::now();
@@ -57,6 +62,7 @@ pub struct Shape {
     namespace: &'static str,
     tls: bool,
     events: usize,
+    protobuf: bool,
 }
 
 /// One event per chunk, HTTP/1.1.
@@ -64,24 +70,35 @@ pub const ONE_PER_CHUNK: Shape = Shape {
     namespace: "bench",
     tls: false,
     events: WATCH_EVENTS,
+    protobuf: false,
 };
 /// 64 KiB chunks (many events per chunk), HTTP/1.1.
 pub const CHUNKED: Shape = Shape {
     namespace: "chunked",
     tls: false,
     events: WATCH_EVENTS,
+    protobuf: false,
 };
 /// One event per chunk over HTTPS (HTTP/2 where the client offers it).
 pub const TLS: Shape = Shape {
     namespace: "bench",
     tls: true,
     events: WATCH_EVENTS,
+    protobuf: false,
 };
 /// A slow watch: one event every 0.5 ms.
 pub const TRICKLE: Shape = Shape {
     namespace: "trickle",
     tls: false,
     events: TRICKLE_EVENTS,
+    protobuf: false,
+};
+/// One event per chunk, in protobuf (kclient only: kube-rs has no protobuf).
+pub const PROTOBUF: Shape = Shape {
+    namespace: "bench",
+    tls: false,
+    events: WATCH_EVENTS,
+    protobuf: true,
 };
 
 /// The figures of a watch: wall time, CPU time of the process during it, and the resident
@@ -101,6 +118,8 @@ pub async fn watch_kclient(url: &str, shape: Shape) -> Result<Figures, BoxError>
         let mut config = kclient_config(&url);
         config.tls.ca = Some(kclient_config::DataSource::Data(pem));
         config
+    } else if shape.protobuf {
+        kclient_protobuf_config(url)
     } else {
         kclient_config(url)
     };

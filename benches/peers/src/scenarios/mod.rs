@@ -19,6 +19,10 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("list-kclient", "kclient `Clientset` pods().list()"),
     ("list-kube", "kube-rs `Api::<Pod>::list`"),
     (
+        "list-protobuf",
+        "kclient `Clientset` pods().list() in protobuf",
+    ),
+    (
         "watch-kclient",
         "kclient `Clientset` pods().watch(), one event per chunk",
     ),
@@ -45,6 +49,10 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "kube-rs watch, 2,000 events, one per 0.5 ms",
     ),
     (
+        "watchproto-kclient",
+        "kclient watch in protobuf, one event per chunk",
+    ),
+    (
         "informer-kclient",
         "kclient-cache `InformerFactory` ConfigMap informer",
     ),
@@ -56,6 +64,10 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     (
         "controller-kube",
         "kube-runtime `Controller`, 16 at once, one merge patch per ConfigMap",
+    ),
+    (
+        "informer-protobuf",
+        "kclient-cache ConfigMap informer in protobuf",
     ),
     (
         "body-list-kclient",
@@ -107,7 +119,8 @@ pub fn run(scenario: &str, url: &str) -> Result<Figures, BoxError> {
         .build()?;
     let mut figures = runtime.block_on(async {
         match scenario {
-            "list-kclient" => list_watch::list_kclient(url).await,
+            "list-kclient" => list_watch::list_kclient(url, false).await,
+            "list-protobuf" => list_watch::list_kclient(url, true).await,
             "list-kube" => list_watch::list_kube(url).await,
             "watch-kclient" => list_watch::watch_kclient(url, list_watch::ONE_PER_CHUNK).await,
             "watch-kube" => list_watch::watch_kube(url, list_watch::ONE_PER_CHUNK).await,
@@ -117,7 +130,9 @@ pub fn run(scenario: &str, url: &str) -> Result<Figures, BoxError> {
             "watchtls-kube" => list_watch::watch_kube(url, list_watch::TLS).await,
             "trickle-kclient" => list_watch::watch_kclient(url, list_watch::TRICKLE).await,
             "trickle-kube" => list_watch::watch_kube(url, list_watch::TRICKLE).await,
-            "informer-kclient" => informer::kclient(url).await,
+            "watchproto-kclient" => list_watch::watch_kclient(url, list_watch::PROTOBUF).await,
+            "informer-kclient" => informer::kclient(url, false).await,
+            "informer-protobuf" => informer::kclient(url, true).await,
             "informer-kube" => informer::kube(url).await,
             "controller-kclient" => controller::kclient(url).await,
             "controller-kube" => controller::kube(url).await,
@@ -144,6 +159,13 @@ pub fn run(scenario: &str, url: &str) -> Result<Figures, BoxError> {
 fn kclient_config(url: &str) -> kclient_config::Config {
     let mut config = kclient_config::Config::new(url);
     config.qps = -1.0;
+    config
+}
+
+/// The same, asking for protobuf (as client-go's clientsets do for built-in kinds).
+fn kclient_protobuf_config(url: &str) -> kclient_config::Config {
+    let mut config = kclient_config(url);
+    config.content.content_type = Some(kclient_apimachinery::protobuf::MEDIA_TYPE.into());
     config
 }
 
