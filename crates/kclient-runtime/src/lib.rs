@@ -100,3 +100,8 @@ pub use key::ObjectKey;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/controller.md")]
 mod chapter_controller {}
+
+/// The Chinese chapter `docs/zh/controller.md`, its snippets compiled as doctests too.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/zh/controller.md")]
+mod chapter_controller_zh {}
