@@ -413,8 +413,8 @@ async fn inject(
         // cut the watches instead (the re-watches come to take them).
         let roll = rng.u8(0..100);
         match roll {
-            0..30 => cut(),
-            30..35 => {
+            0..55 => cut(),
+            55..60 => {
                 server.compact_history();
                 let watches = faults.stats().watches;
                 if server.close_watches() > 0
@@ -424,16 +424,17 @@ async fn inject(
                 }
             }
             _ if faults.pending() >= 3 => cut(),
-            35..50 => faults.inject(
+            // Each 429 holds a request for its Retry-After second: a few go a long way.
+            60..65 => faults.inject(
                 Fault::TooManyRequests {
                     retry_after_seconds: 1,
                 },
                 1,
             ),
-            50..60 => faults.inject(Fault::InternalError, 1),
-            60..67 => faults.inject(Fault::ServiceUnavailable, 1),
-            67..72 => faults.inject(Fault::GatewayTimeout, 1),
-            _ => faults.inject(Fault::Latency(Duration::from_millis(rng.u64(20..300))), 1),
+            65..72 => faults.inject(Fault::InternalError, 1),
+            72..77 => faults.inject(Fault::ServiceUnavailable, 1),
+            77..80 => faults.inject(Fault::GatewayTimeout, 1),
+            _ => faults.inject(Fault::Latency(Duration::from_millis(rng.u64(20..150))), 1),
         }
         tokio::time::sleep(tick).await;
     }
@@ -473,13 +474,15 @@ async fn nothing_is_lost_under_a_thousand_faults() {
     let started = Instant::now();
 
     // The subject: a ConfigMap informer (only the test's, by label) and the injector.
-    // A short reflector backoff (20 ms doubling to 500 ms; client-go's is 800 ms to 30 s) so a
-    // thousand faults fit in a minute; the injector's informers keep the defaults.
+    // A short reflector backoff (20 ms doubling to 500 ms, starting over after 1 s without a
+    // failure; client-go's is 800 ms to 30 s, reset after 2 min) so a thousand faults fit in a
+    // minute or two; the injector's informers keep the defaults.
     let factory = InformerFactory::for_clientset(&env.subject, Duration::ZERO)
         .with_reflector_options(ReflectorOptions {
             backoff: BackoffConfig {
                 initial: Duration::from_millis(20),
                 max: Duration::from_millis(500),
+                reset_after: Duration::from_secs(1),
                 ..BackoffConfig::default()
             },
             ..ReflectorOptions::default()
