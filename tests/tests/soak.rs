@@ -391,12 +391,13 @@ async fn inject(
     // the last counted cut (the server's own controllers watch too, so the number of watches
     // `close_watches` ended does not tell).
     let last_watch = AtomicU64::new(0);
-    let cut = || {
+    let counted_cut = |counter: &AtomicU64| {
         let watches = faults.stats().watches;
         if server.close_watches() > 0 && watches > last_watch.swap(watches, Ordering::Relaxed) {
-            injected.watch_cuts.fetch_add(1, Ordering::Relaxed);
+            counter.fetch_add(1, Ordering::Relaxed);
         }
     };
+    let cut = || counted_cut(&injected.watch_cuts);
     // However slow the machine, the test ends (and fails if the faults fell short).
     let deadline = Instant::now() + MAX_FAULTING;
     let mut report = Instant::now();
@@ -416,12 +417,7 @@ async fn inject(
             0..55 => cut(),
             55..60 => {
                 server.compact_history();
-                let watches = faults.stats().watches;
-                if server.close_watches() > 0
-                    && watches > last_watch.swap(watches, Ordering::Relaxed)
-                {
-                    injected.compactions.fetch_add(1, Ordering::Relaxed);
-                }
+                counted_cut(&injected.compactions);
             }
             _ if faults.pending() >= 3 => cut(),
             // Each 429 holds a request for its Retry-After second: a few go a long way.
